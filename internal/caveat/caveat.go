@@ -11,6 +11,11 @@
 // A *Program is immutable and safe for concurrent use.
 package caveat
 
+import (
+	"fmt"
+	"strings"
+)
+
 // Param is one declared caveat parameter.
 type Param struct {
 	Name string
@@ -24,4 +29,24 @@ type Result struct {
 	// Missing lists (sorted) the parameters the expression needed but the
 	// context did not give; when not empty the outcome is unknown.
 	Missing []string
+}
+
+// CompileError is one problem in a caveat's expression, at a 1-based line
+// and column of the expression text (not of the schema around it).
+type CompileError struct {
+	Line, Col int
+	Msg       string
+}
+
+func (e CompileError) Error() string { return fmt.Sprintf("%d:%d: %s", e.Line, e.Col, e.Msg) }
+
+// CompileErrors is the error Compile returns: every problem found, never empty.
+type CompileErrors []CompileError
+
+func (l CompileErrors) Error() string {
+	msgs := make([]string, len(l))
+	for i, e := range l {
+		msgs[i] = e.Error()
+	}
+	return strings.Join(msgs, "\n")
 }
