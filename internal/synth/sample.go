@@ -73,6 +73,9 @@ func (s Shape) Checks(n int, seed int64) []Query {
 	sampler.seed(streamSample, 1)
 	r := sampler.r
 	typical := s.sampleUsers(w.pl, max(1, min(n, 1000)), seed, func(up *userPlan) bool { return len(up.orgs) > 0 })
+	if len(typical) == 0 { // a world too small to have one
+		typical = []string{userID(0)}
+	}
 	large := s.LargeOrgMembers(max(1, min(n/10, 200)), seed)
 	roleIn0 := func(min role) func(*userPlan) bool {
 		return func(up *userPlan) bool {

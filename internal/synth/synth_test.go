@@ -432,3 +432,19 @@ func BenchmarkGenerate(b *testing.B) {
 	}
 	b.ReportMetric(float64(total)/b.Elapsed().Seconds(), "relationships/s")
 }
+
+func TestTinyWorlds(t *testing.T) {
+	for i := range 40 {
+		n, seed := []int{0, 1, 10, 100}[i%4], int64(i)
+		st, err := Generate(Config{Relationships: n, Seed: seed}, func(tuple.Relationship) error { return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		qs := st.Checks(20, seed)
+		if len(qs) != 20 {
+			t.Errorf("Relationships %d: Checks(20) gave %d queries", n, len(qs))
+		}
+		_ = st.SampleUsers(5, 1)
+		_ = st.LargeOrgMembers(5, 1)
+	}
+}
