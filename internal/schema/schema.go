@@ -65,6 +65,17 @@ type Schema struct {
 	Definitions []*Definition
 	Caveats     []*Caveat
 
+	// UseComments are the comments before the `use expiration` directive
+	// and EndComments those after the last definition or caveat, verbatim,
+	// so that Format keeps them.
+	UseComments []string
+	EndComments []string
+
+	// Warnings are things SpiceDB accepts but that are almost certainly
+	// mistakes, such as an arrow to a permission that none of the walked
+	// relation's subject types has. They never make Parse fail.
+	Warnings []*Error
+
 	defs    map[string]*Definition
 	caveats map[string]*Caveat
 }
@@ -83,6 +94,14 @@ type Definition struct {
 	// Relations and Permissions in source order.
 	Relations   []*Relation
 	Permissions []*Permission
+
+	// Comments are the comments before the definition (and inside its
+	// header), verbatim; LineComment is a `//` comment on the line of its
+	// closing brace; EndComments are those before the closing brace after
+	// the last member.
+	Comments    []string
+	LineComment string
+	EndComments []string
 
 	members map[string]any // *Relation or *Permission, by name
 }
@@ -111,6 +130,13 @@ type Relation struct {
 	Doc   string
 	Pos   Pos
 	Types []*AllowedType
+
+	// Comments are the comments before the relation (and inside it),
+	// verbatim; LineComment is a `//` comment at the end of its line.
+	Comments    []string
+	LineComment string
+
+	blankBefore bool // a blank line precedes it in the source
 }
 
 // AllowedType is one alternative of a relation's subject types.
@@ -121,6 +147,8 @@ type AllowedType struct {
 	Caveat     string // the caveat required with it (`with name`); "" if none
 	Expiration bool   // `with expiration`
 	Pos        Pos
+
+	relPos, caveatPos, expPos Pos // where `#rel`, the caveat name and `expiration` are
 }
 
 // Permission is `permission name = expression`.
@@ -129,6 +157,14 @@ type Permission struct {
 	Doc  string
 	Pos  Pos
 	Expr Expr
+
+	// Comments are the comments before the permission (and inside its
+	// expression), verbatim; LineComment is a `//` comment at the end of
+	// its line.
+	Comments    []string
+	LineComment string
+
+	blankBefore bool // a blank line precedes it in the source
 }
 
 // Expr is a permission expression: *Union, *Intersection, *Exclusion,
@@ -213,4 +249,12 @@ type Caveat struct {
 	Expression string // the CEL source between the braces, trimmed
 	ExprPos    Pos    // where Expression starts in the schema source
 	Program    *caveat.Program
+
+	// Comments are the comments before the caveat (and inside its
+	// parameter list), verbatim; LineComment is a `//` comment on the line
+	// of its closing brace.
+	Comments    []string
+	LineComment string
+
+	paramPos []Pos // where each parameter's type starts
 }
