@@ -78,7 +78,7 @@ type token struct {
 	// gapAfterComments: a blank line separates its last comment from it,
 	// so that comment is not its doc comment.
 	gapAfterComments bool
-	msg         string // for tIllegal: what is wrong
+	msg              string // for tIllegal: what is wrong
 }
 
 // lexer turns schema source into tokens on demand; the parser drives it so
@@ -326,10 +326,10 @@ func (l *lexer) prevIsIdent(floor int) bool {
 	return isIdentRune(r)
 }
 
-// skipCELStringRaw skips a CEL string literal starting at the current
-// quote: '…', "…", '''…''' or """…""" (the triple forms may span lines);
-// backslash escapes apply unless raw. On failure it returns where the
-// literal starts and true.
+// skipCELString skips a CEL string literal starting at the current quote:
+// single- or double-quoted, or the triple-quoted forms of either, which may
+// span lines; backslash escapes apply unless raw. On failure it returns
+// where the literal starts and true.
 func (l *lexer) skipCELString(raw bool) (Pos, bool) {
 	startPos := l.pos()
 	q := l.advance()

@@ -170,6 +170,7 @@ func (p *parser) parseFile() {
 func (p *parser) parseUse() {
 	p.startElement()
 	usePos := p.tok.pos
+	p.s.useGap = p.s.useGap || p.tok.gapAfterComments
 	p.next()
 	if p.tok.kind != tIdent {
 		p.unexpected("a flag name after `use`, as in `use expiration`")
@@ -235,7 +236,7 @@ func (p *parser) parseDefinition() {
 	p.sawDefinition = true
 	p.startElement()
 	first := p.tok
-	d := &Definition{Pos: first.pos, members: map[string]any{}}
+	d := &Definition{Pos: first.pos, members: map[string]any{}, gap: first.gapAfterComments}
 	p.next()
 	name, namePos, ok := p.typePath("a definition name after `definition`")
 	if !ok {
@@ -304,7 +305,7 @@ func (p *parser) memberName(kind string) (string, Pos, bool) {
 func (p *parser) parseRelation(d *Definition) {
 	p.startElement()
 	first := p.tok
-	r := &Relation{Pos: first.pos, blankBefore: first.blankBefore}
+	r := &Relation{Pos: first.pos, blankBefore: first.blankBefore, gap: first.gapAfterComments}
 	p.next()
 	name, _, ok := p.memberName("relation")
 	if !ok {
@@ -435,7 +436,7 @@ func (p *parser) allowedType() (*AllowedType, bool) {
 func (p *parser) parsePermission(d *Definition) {
 	p.startElement()
 	first := p.tok
-	perm := &Permission{Pos: first.pos, blankBefore: first.blankBefore}
+	perm := &Permission{Pos: first.pos, blankBefore: first.blankBefore, gap: first.gapAfterComments}
 	p.next()
 	name, _, ok := p.memberName("permission")
 	if !ok {
@@ -634,7 +635,7 @@ func (p *parser) parseCaveat() {
 	p.sawDefinition = true
 	p.startElement()
 	first := p.tok
-	c := &Caveat{Pos: first.pos}
+	c := &Caveat{Pos: first.pos, gap: first.gapAfterComments}
 	p.next()
 	name, namePos, ok := p.typePath("a caveat name after `caveat`")
 	if !ok {

@@ -76,6 +76,7 @@ type Schema struct {
 	// relation's subject types has. They never make Parse fail.
 	Warnings []*Error
 
+	useGap  bool // a blank line separates UseComments from the directive
 	defs    map[string]*Definition
 	caveats map[string]*Caveat
 }
@@ -103,6 +104,7 @@ type Definition struct {
 	LineComment string
 	EndComments []string
 
+	gap     bool           // a blank line separates Comments from the element
 	members map[string]any // *Relation or *Permission, by name
 }
 
@@ -137,6 +139,7 @@ type Relation struct {
 	LineComment string
 
 	blankBefore bool // a blank line precedes it in the source
+	gap         bool // a blank line separates Comments from the element
 }
 
 // AllowedType is one alternative of a relation's subject types.
@@ -165,6 +168,7 @@ type Permission struct {
 	LineComment string
 
 	blankBefore bool // a blank line precedes it in the source
+	gap         bool // a blank line separates Comments from the element
 }
 
 // Expr is a permission expression: *Union, *Intersection, *Exclusion,
@@ -257,4 +261,5 @@ type Caveat struct {
 	LineComment string
 
 	paramPos []Pos // where each parameter's type starts
+	gap      bool  // a blank line separates Comments from the element
 }
