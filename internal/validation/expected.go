@@ -271,7 +271,8 @@ func validationNode(m map[string][]ExpectedSubject) *yaml.Node {
 // ReplaceValidation returns data, a validation file, with its top-level
 // `validation` section replaced by m (formatted as by FormatValidation), or
 // with one appended if it has none. The rest of the file is kept byte for
-// byte, comments included; comments inside the old section are lost.
+// byte, comments included; comments indented inside the old section are
+// lost.
 func ReplaceValidation(data []byte, m map[string][]ExpectedSubject) ([]byte, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
@@ -309,6 +310,15 @@ func ReplaceValidation(data []byte, m map[string][]ExpectedSubject) ([]byte, err
 		}
 	} else if len(doc.Content) > 0 {
 		return nil, errors.New("not a validation file: the top level is not a mapping")
+	}
+	// Blank lines and top-level comments just before the next key belong
+	// to what follows, not to the old section.
+	for end > start+1 {
+		t := strings.TrimRight(lines[end-1], "\r\n")
+		if t != "" && !strings.HasPrefix(t, "#") {
+			break
+		}
+		end--
 	}
 	var out bytes.Buffer
 	if start < 0 {

@@ -386,7 +386,7 @@ type srcLine struct {
 // for blank value lines. Literal blocks map one to one. Folded blocks and
 // flow scalars join source lines, so each value line is matched to the
 // source lines it was folded from; if that fails (escapes in quoted
-// scalars) the scalar's own position is used.
+// scalars) the scalar's own line is used, with column 0 (unknown).
 func (p *parser) valueLines(n *yaml.Node) [][2]int {
 	parts := strings.Split(n.Value, "\n")
 	pos := make([][2]int, len(parts))
@@ -434,7 +434,7 @@ func (p *parser) valueLines(n *yaml.Node) [][2]int {
 		if want == "" {
 			continue
 		}
-		pos[i] = [2]int{n.Line, n.Column}
+		pos[i] = [2]int{n.Line, 0}
 		for cur < len(cand) && strings.TrimSpace(trimQuote(cand[cur].text)) == "" {
 			cur++
 		}
@@ -489,8 +489,10 @@ func (p *parser) relationships(n *yaml.Node) {
 		r, err := tuple.Parse(trimmed)
 		if err != nil {
 			var pe *tuple.ParseError
-			if errors.As(err, &pe) {
+			if errors.As(err, &pe) && at[1] > 0 {
 				p.errorf(at[0], at[1]+pe.Column-1, "relationships", "%s in %q", pe.Msg, trimmed)
+			} else if pe != nil {
+				p.errorf(at[0], 0, "relationships", "column %d: %s in %q", pe.Column, pe.Msg, trimmed)
 			} else {
 				p.errorf(at[0], at[1], "relationships", "%v", err)
 			}
