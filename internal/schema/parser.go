@@ -212,7 +212,7 @@ func (p *parser) endOfStatement(what string) bool {
 // (`tenant/user`, `org/team/user`).
 func (p *parser) typePath(what string) (string, Pos, bool) {
 	pos := p.tok.pos
-	if p.tok.kind != tIdent {
+	if p.tok.kind != tIdent || reserved[p.tok.text] {
 		p.unexpected(what)
 		return "", pos, false
 	}
@@ -221,7 +221,7 @@ func (p *parser) typePath(what string) (string, Pos, bool) {
 	p.next()
 	for p.tok.kind == tSlash {
 		p.next()
-		if p.tok.kind != tIdent {
+		if p.tok.kind != tIdent || reserved[p.tok.text] {
 			p.unexpected("a name after `/` in `" + b.String() + "/…`")
 			return "", pos, false
 		}
@@ -575,7 +575,7 @@ func (p *parser) primary(depth int) (Expr, bool) {
 		return &Nil{Pos: pos}, true
 	case p.tok.kind == tIdent:
 		if reserved[p.tok.text] {
-			p.errorf(p.tok.pos, "expected %s, found the keyword `%s`", expectOperand, p.tok.text)
+			p.unexpected(expectOperand)
 			return nil, false
 		}
 	default:
