@@ -1,0 +1,325 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/octroi/octroi/internal/index"
+	"github.com/octroi/octroi/internal/tuple"
+)
+
+// CheckRequest asks whether Subject has Permission (a permission or a
+// relation) on Resource. Context supplies caveat parameters; a
+// relationship's own context wins over it.
+type CheckRequest struct {
+	Resource   tuple.ObjectRef
+	Permission string
+	Subject    tuple.SubjectRef
+	Context    map[string]any
+}
+
+// CheckResult is the answer to a CheckRequest.
+type CheckResult struct {
+	Result Result
+	// Missing lists the caveat parameters that would decide a Conditional
+	// result.
+	Missing []string
+}
+
+// Check answers one check at the revision at says. Errors: ErrNoSchema,
+// ErrUnknownType, ErrUnknownMember, ErrDepth, ErrCaveat, and the index's
+// ErrRevisionUnavailable.
+func (e *Engine) Check(ctx context.Context, req CheckRequest, at At) (CheckResult, uint64, error) {
+	p, snap, err := e.open(at)
+	if err != nil {
+		return CheckResult{}, 0, err
+	}
+	defer snap.Close()
+	r, err := e.check(p, snap, &req, nil)
+	return r, snap.Revision(), err
+}
+
+// CheckBulk answers several checks on one snapshot. The i-th error is that of
+// the i-th check (a bad item does not fail the others); the returned error
+// is for the whole call only.
+func (e *Engine) CheckBulk(ctx context.Context, reqs []CheckRequest, at At) ([]CheckResult, []error, uint64, error) {
+	p, snap, err := e.open(at)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	defer snap.Close()
+	out := make([]CheckResult, len(reqs))
+	errs := make([]error, len(reqs))
+	for i := range reqs {
+		if i%64 == 0 && ctx.Err() != nil {
+			return nil, nil, 0, ctx.Err()
+		}
+		out[i], errs[i] = e.check(p, snap, &reqs[i], nil)
+	}
+	return out, errs, snap.Revision(), nil
+}
+
+func (e *Engine) check(p *plan, snap *index.Snapshot, req *CheckRequest, tr *tracer) (CheckResult, error) {
+	m, err := p.permissionOf(req.Resource.Type, req.Permission)
+	if err != nil {
+		return CheckResult{}, err
+	}
+	c, err := e.newChecker(p, snap, req.Subject, req.Context)
+	if err != nil {
+		return CheckResult{}, err
+	}
+	c.tr = tr
+	res, ok := snap.Node(req.Resource.Type, req.Resource.ID)
+	var t truth
+	if ok {
+		t = c.member(res, m)
+	} else if tr != nil {
+		tr.missingObject(req.Resource, m)
+	}
+	if c.err != nil {
+		return CheckResult{}, c.err
+	}
+	return CheckResult{Result: resultOf(t), Missing: t.miss}, nil
+}
+
+// checker walks from a resource towards one fixed subject.
+type checker struct {
+	p     *plan
+	snap  *index.Snapshot
+	subj  uint32 // the subject's node; 0 when the index has never seen it
+	srel  uint16 // the subject's relation member; 0 for a plain object
+	wild  uint32 // the wildcard node of the subject's type, 0 if none
+	ctx   map[string]any
+	depth int
+	max   int
+	stack []frame
+	err   error
+	tr    *tracer
+}
+
+type frame struct {
+	node uint32
+	m    uint16
+}
+
+func (e *Engine) newChecker(p *plan, snap *index.Snapshot, s tuple.SubjectRef, ctx map[string]any) (*checker, error) {
+	sm, err := p.subjectOf(s)
+	if err != nil {
+		return nil, err
+	}
+	c := &checker{p: p, snap: snap, ctx: ctx, max: e.maxDepth}
+	if sm != nil {
+		c.srel = sm.id
+	}
+	c.subj, _ = snap.Node(s.Type, s.ID)
+	if s.Relation == "" && s.ID != tuple.Wildcard {
+		c.wild, _ = snap.Node(s.Type, tuple.Wildcard)
+	}
+	return c, nil
+}
+
+// member evaluates whether the subject is in m on node res.
+func (c *checker) member(res uint32, m *member) truth {
+	if m == nil {
+		return tNo
+	}
+	if c.srel == m.id && res == c.subj && c.subj != 0 {
+		// A subject set is a member of itself: group:x#member ∈ group:x#member.
+		if c.tr != nil {
+			c.tr.self(c, res, m)
+		}
+		return tYes
+	}
+	for _, f := range c.stack {
+		if f.node == res && f.m == m.id {
+			if c.tr != nil {
+				c.tr.cycle(c, res, m)
+			}
+			return tNo // a loop grants nothing by itself (least fixed point)
+		}
+	}
+	if c.depth >= c.max {
+		if c.err == nil {
+			c.err = fmt.Errorf("%w (%d) at %s#%s: the data nests deeper than the limit, or the schema recurses without end",
+				ErrDepth, c.max, c.snap.Object(res), m.name)
+		}
+		return tNo
+	}
+	c.depth++
+	c.stack = append(c.stack, frame{res, m.id})
+	var t truth
+	if c.tr != nil {
+		c.tr.enter(c, res, m)
+	}
+	if m.rel != nil {
+		t = c.relation(res, m)
+	} else {
+		t = c.expr(res, m.expr)
+	}
+	if c.tr != nil {
+		c.tr.leave(t)
+	}
+	c.stack = c.stack[:len(c.stack)-1]
+	c.depth--
+	return t
+}
+
+// relation evaluates a relation: direct subjects, wildcards, subject sets.
+func (c *checker) relation(res uint32, m *member) truth {
+	best := tNo
+	if c.subj != 0 {
+		for _, id := range c.snap.FwdSubject(res, m.id, c.srel, c.subj) {
+			if c.snap.Visible(id) {
+				t := c.caveatOf(id)
+				if c.tr != nil {
+					c.tr.edge(c, id, t)
+				}
+				if best = or(best, t); best.v == yes && c.tr == nil {
+					return best
+				}
+			}
+		}
+	}
+	if c.wild != 0 {
+		for _, id := range c.snap.FwdSubject(res, m.id, 0, c.wild) {
+			if c.snap.Visible(id) {
+				t := c.caveatOf(id)
+				if c.tr != nil {
+					c.tr.edge(c, id, t)
+				}
+				if best = or(best, t); best.v == yes && c.tr == nil {
+					return best
+				}
+			}
+		}
+	}
+	if !m.hasSets {
+		return best
+	}
+	for _, id := range c.snap.FwdSets(res, m.id) {
+		if !c.snap.Visible(id) {
+			continue
+		}
+		r := c.snap.Rec(id)
+		if r.Subj == c.subj && r.Srel == c.srel {
+			continue // counted above as a direct match
+		}
+		if c.tr != nil {
+			c.tr.via(c, id)
+		}
+		t := c.member(r.Subj, c.p.memberAt(r.Srel))
+		if t.v != no {
+			t = and(t, c.caveatOf(id))
+		}
+		if c.tr != nil {
+			c.tr.leave(t)
+		}
+		if best = or(best, t); best.v == yes && c.tr == nil {
+			return best
+		}
+	}
+	return best
+}
+
+func (p *plan) memberAt(id uint16) *member {
+	if int(id) < len(p.members) {
+		return p.members[id]
+	}
+	return nil
+}
+
+func (c *checker) expr(res uint32, n *enode) truth {
+	if c.tr != nil && n.op != opRef {
+		c.tr.op(c, res, n)
+		defer func() { c.tr.close() }()
+	}
+	switch n.op {
+	case opRef:
+		return c.member(res, n.ref)
+	case opUnion:
+		best := tNo
+		for _, k := range n.kids {
+			if best = or(best, c.expr(res, k)); best.v == yes && c.tr == nil {
+				return best
+			}
+		}
+		c.tr.result(best)
+		return best
+	case opInter:
+		acc := tYes
+		for _, k := range n.kids {
+			if acc = and(acc, c.expr(res, k)); acc.v == no && c.tr == nil {
+				return acc
+			}
+		}
+		c.tr.result(acc)
+		return acc
+	case opExcl:
+		base := c.expr(res, n.kids[0])
+		if base.v == no && c.tr == nil {
+			return base
+		}
+		sub := c.expr(res, n.kids[1])
+		t := and(base, not(sub))
+		c.tr.result(t)
+		return t
+	case opArrow:
+		t := c.arrow(res, n)
+		c.tr.result(t)
+		return t
+	}
+	c.tr.result(tNo)
+	return tNo
+}
+
+// arrow evaluates tupleset->computed (any) or tupleset.all(computed).
+func (c *checker) arrow(res uint32, n *enode) truth {
+	if n.tupleset == nil {
+		return tNo
+	}
+	acc, seen := tNo, false
+	if n.all {
+		acc = tYes
+	}
+	for _, id := range c.snap.FwdRel(res, n.tupleset.id) {
+		if !c.snap.Visible(id) {
+			continue
+		}
+		seen = true
+		r := c.snap.Rec(id)
+		if c.tr != nil {
+			c.tr.via(c, id)
+		}
+		t := c.member(r.Subj, n.targets[c.snap.NodeType(r.Subj)])
+		if t.v != no {
+			t = and(t, c.caveatOf(id))
+		}
+		if c.tr != nil {
+			c.tr.leave(t)
+		}
+		if n.all {
+			if acc = and(acc, t); acc.v == no && c.tr == nil {
+				return acc
+			}
+		} else if acc = or(acc, t); acc.v == yes && c.tr == nil {
+			return acc
+		}
+	}
+	if !seen {
+		return tNo
+	}
+	return acc
+}
+
+// caveatOf evaluates record id's caveat with the request context.
+func (c *checker) caveatOf(id uint32) truth {
+	name, rctx := c.snap.Caveat(id)
+	if name == "" {
+		return tYes
+	}
+	t, err := evalCaveat(c.p, name, rctx, c.ctx)
+	if err != nil && c.err == nil {
+		c.err = err
+	}
+	return t
+}

@@ -1,0 +1,474 @@
+package engine
+
+import (
+	"cmp"
+	"context"
+	"encoding/base64"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/octroi/octroi/internal/tuple"
+)
+
+// LookupResourcesRequest asks for every resource of ResourceType on which
+// Subject has Permission.
+type LookupResourcesRequest struct {
+	ResourceType string
+	Permission   string
+	Subject      tuple.SubjectRef
+	Context      map[string]any
+	// Limit caps the results of one page (0: all, in no particular order).
+	// With a limit, results come sorted by id and a cursor resumes after the
+	// last one, at the same revision.
+	Limit  int
+	Cursor string
+}
+
+// LookupResult is one resource found, with Result HasPermission or
+// Conditional (and then the parameters missing to decide).
+type LookupResult struct {
+	ID      string
+	Result  Result
+	Missing []string
+}
+
+// LookupResources returns the resources found (one page when req.Limit is
+// set), the cursor of the next page ("" after the last) and the revision
+// read. The lookup is computed set-wise from the subject outwards: it costs
+// about what the subject reaches, not what the schema holds.
+func (e *Engine) LookupResources(ctx context.Context, req LookupResourcesRequest, at At) ([]LookupResult, string, uint64, error) {
+	after := ""
+	if req.Cursor != "" {
+		rev, last, err := decodeCursor(req.Cursor)
+		if err != nil {
+			return nil, "", 0, err
+		}
+		at.Revision, after = rev, last
+	}
+	p, snap, err := e.open(at)
+	if err != nil {
+		return nil, "", 0, err
+	}
+	defer snap.Close()
+	m, err := p.permissionOf(req.ResourceType, req.Permission)
+	if err != nil {
+		return nil, "", 0, err
+	}
+	c, err := e.newChecker(p, snap, req.Subject, req.Context)
+	if err != nil {
+		return nil, "", 0, err
+	}
+	l := &lookup{c: c, ctx: ctx, memo: make([]lrEntry, len(p.members)), unk: [][]string{nil}}
+	set, err := l.run(m)
+	if err != nil {
+		return nil, "", 0, err
+	}
+	items := []item(set)
+	if req.Limit > 0 {
+		items = l.page(items, after, req.Limit)
+	}
+	out := make([]LookupResult, len(items))
+	for i, it := range items {
+		t := l.truthOf(it.u)
+		out[i] = LookupResult{ID: snap.NodeID(it.node), Result: resultOf(t), Missing: t.miss}
+	}
+	next := ""
+	if req.Limit > 0 && len(out) == req.Limit {
+		next = encodeCursor(snap.Revision(), out[len(out)-1].ID)
+	}
+	return out, next, snap.Revision(), nil
+}
+
+// item is a node with a truth: u 0 is "yes", otherwise an index in the
+// lookup's table of unknowns. Sets are []item sorted by node, unique.
+type item struct {
+	node uint32
+	u    uint32
+}
+
+type rset []item
+
+type lrEntry struct {
+	state uint8 // 0 not computed, 1 computing, 2 done
+	set   rset
+	prev  rset // the previous round's result, read by a recursive request
+}
+
+type lookup struct {
+	c      *checker
+	ctx    context.Context
+	memo   []lrEntry
+	unk    [][]string
+	cyclic bool
+}
+
+// maxRounds bounds the fixed-point rounds of a recursive lookup.
+const maxRounds = 256
+
+// run computes the set of m, iterating to a fixed point when m's evaluation
+// meets itself (recursive data such as nested groups or folder parents).
+func (l *lookup) run(m *member) (rset, error) {
+	for round := 0; ; round++ {
+		l.cyclic = false
+		set := l.member(m)
+		if l.c.err != nil {
+			return nil, l.c.err
+		}
+		if err := l.ctx.Err(); err != nil {
+			return nil, err
+		}
+		if !l.cyclic {
+			return set, nil
+		}
+		changed := false
+		for i := range l.memo {
+			e := &l.memo[i]
+			if e.state == 2 {
+				if !l.equal(e.set, e.prev) {
+					changed = true
+				}
+				e.prev = e.set
+			}
+			e.set, e.state = nil, 0
+		}
+		if !changed {
+			return set, nil
+		}
+		if round == maxRounds {
+			return nil, fmt.Errorf("%w: lookup did not settle after %d rounds", ErrDepth, maxRounds)
+		}
+	}
+}
+
+func (l *lookup) member(m *member) rset {
+	if m == nil {
+		return nil
+	}
+	e := &l.memo[m.id]
+	switch e.state {
+	case 2:
+		return e.set
+	case 1:
+		l.cyclic = true
+		return e.prev
+	}
+	e.state = 1
+	var s rset
+	if m.rel != nil {
+		s = l.relation(m)
+	} else {
+		s = l.expr(m.expr)
+	}
+	if c := l.c; c.srel == m.id && c.subj != 0 {
+		s = l.union(s, rset{{node: c.subj}})
+	}
+	e = &l.memo[m.id]
+	e.set, e.state = s, 2
+	return s
+}
+
+func (l *lookup) relation(m *member) rset {
+	c := l.c
+	var direct, wild rset
+	if c.subj != 0 {
+		direct = l.collect(c.snap.RevRel(c.subj, c.srel, m.id), 0, true)
+	}
+	if c.wild != 0 {
+		wild = l.collect(c.snap.RevRel(c.wild, 0, m.id), 0, true)
+	}
+	out := l.union(direct, wild)
+	var viaSets []item
+	for _, sm := range m.setTypes {
+		for _, g := range l.member(sm) {
+			if g.node == c.subj && sm.id == c.srel {
+				continue // the subject's own records: counted as direct
+			}
+			viaSets = l.appendRecs(viaSets, c.snap.RevRel(g.node, sm.id, m.id), g.u)
+		}
+	}
+	return l.union(out, l.normalize(viaSets))
+}
+
+// collect turns reverse records (sorted by resource) into a set, each
+// resource's truth being its record's caveat and'ed with u.
+func (l *lookup) collect(ids []uint32, u uint32, sorted bool) rset {
+	items := l.appendRecs(nil, ids, u)
+	if !sorted {
+		return l.normalize(items)
+	}
+	return items
+}
+
+func (l *lookup) appendRecs(items []item, ids []uint32, u uint32) []item {
+	c := l.c
+	for _, id := range ids {
+		if !c.snap.Visible(id) {
+			continue
+		}
+		r := c.snap.Rec(id)
+		t := l.truthOf(u)
+		if r.HasExtra {
+			t = and(t, c.caveatOf(id))
+		}
+		if t.v != no {
+			items = append(items, item{node: r.Res, u: l.intern(t)})
+		}
+	}
+	return items
+}
+
+// normalize sorts items by node and merges duplicates with "or".
+func (l *lookup) normalize(items []item) rset {
+	slices.SortFunc(items, func(a, b item) int { return cmp.Compare(a.node, b.node) })
+	out := items[:0]
+	for _, it := range items {
+		if n := len(out); n > 0 && out[n-1].node == it.node {
+			out[n-1].u = l.intern(or(l.truthOf(out[n-1].u), l.truthOf(it.u)))
+			continue
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+func (l *lookup) expr(n *enode) rset {
+	switch n.op {
+	case opRef:
+		return l.member(n.ref)
+	case opUnion:
+		var s rset
+		for _, k := range n.kids {
+			s = l.union(s, l.expr(k))
+		}
+		return s
+	case opInter:
+		s := l.expr(n.kids[0])
+		for _, k := range n.kids[1:] {
+			s = l.inter(s, l.expr(k))
+		}
+		return s
+	case opExcl:
+		base := l.expr(n.kids[0])
+		if len(base) == 0 {
+			return nil
+		}
+		return l.minus(base, l.expr(n.kids[1]))
+	case opArrow:
+		return l.arrow(n)
+	}
+	return nil
+}
+
+func (l *lookup) arrow(n *enode) rset {
+	if n.tupleset == nil {
+		return nil
+	}
+	c := l.c
+	sets := map[uint16]rset{}
+	var items []item
+	for typ, target := range n.targets {
+		x := l.member(target)
+		sets[typ] = x
+		for _, srel := range n.srels[typ] {
+			for _, g := range x {
+				items = l.appendRecs(items, c.snap.RevRel(g.node, srel, n.tupleset.id), g.u)
+			}
+		}
+	}
+	cands := l.normalize(items)
+	if !n.all {
+		return cands
+	}
+	// .all(): a candidate qualifies only if every object it points to does.
+	out := cands[:0]
+	for _, cand := range cands {
+		acc, seen := tYes, false
+		for _, id := range c.snap.FwdRel(cand.node, n.tupleset.id) {
+			if !c.snap.Visible(id) {
+				continue
+			}
+			seen = true
+			r := c.snap.Rec(id)
+			t := l.find(sets[c.snap.NodeType(r.Subj)], r.Subj)
+			if t.v != no && r.HasExtra {
+				t = and(t, c.caveatOf(id))
+			}
+			if acc = and(acc, t); acc.v == no {
+				break
+			}
+		}
+		if seen && acc.v != no {
+			out = append(out, item{node: cand.node, u: l.intern(acc)})
+		}
+	}
+	return out
+}
+
+func (l *lookup) find(s rset, node uint32) truth {
+	i, ok := slices.BinarySearchFunc(s, node, func(it item, n uint32) int { return cmp.Compare(it.node, n) })
+	if !ok {
+		return tNo
+	}
+	return l.truthOf(s[i].u)
+}
+
+func (l *lookup) truthOf(u uint32) truth {
+	if u == 0 {
+		return tYes
+	}
+	return truth{v: unknown, miss: l.unk[u]}
+}
+
+func (l *lookup) intern(t truth) uint32 {
+	if t.v == yes {
+		return 0
+	}
+	l.unk = append(l.unk, t.miss)
+	return uint32(len(l.unk) - 1)
+}
+
+func (l *lookup) union(a, b rset) rset {
+	if len(a) == 0 {
+		return b
+	}
+	if len(b) == 0 {
+		return a
+	}
+	out := make(rset, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i].node < b[j].node:
+			out = append(out, a[i])
+			i++
+		case a[i].node > b[j].node:
+			out = append(out, b[j])
+			j++
+		default:
+			u := a[i].u
+			if u != 0 && b[j].u != 0 {
+				u = l.intern(or(l.truthOf(u), l.truthOf(b[j].u)))
+			} else {
+				u = 0
+			}
+			out = append(out, item{a[i].node, u})
+			i, j = i+1, j+1
+		}
+	}
+	out = append(out, a[i:]...)
+	return append(out, b[j:]...)
+}
+
+func (l *lookup) inter(a, b rset) rset {
+	var out rset
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i].node < b[j].node:
+			i++
+		case a[i].node > b[j].node:
+			j++
+		default:
+			t := and(l.truthOf(a[i].u), l.truthOf(b[j].u))
+			out = append(out, item{a[i].node, l.intern(t)})
+			i, j = i+1, j+1
+		}
+	}
+	return out
+}
+
+func (l *lookup) minus(a, b rset) rset {
+	out := make(rset, 0, len(a))
+	j := 0
+	for _, it := range a {
+		for j < len(b) && b[j].node < it.node {
+			j++
+		}
+		if j < len(b) && b[j].node == it.node {
+			t := and(l.truthOf(it.u), not(l.truthOf(b[j].u)))
+			if t.v != no {
+				out = append(out, item{it.node, l.intern(t)})
+			}
+			continue
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+func (l *lookup) equal(a, b rset) bool {
+	return slices.EqualFunc(a, b, func(x, y item) bool {
+		return x.node == y.node && l.truthOf(x.u).equal(l.truthOf(y.u))
+	})
+}
+
+// page returns, sorted by id, the first limit items whose id sorts after
+// after.
+func (l *lookup) page(items []item, after string, limit int) []item {
+	snap := l.c.snap
+	sel := make([]item, 0, min(len(items), 4*limit))
+	for _, it := range items {
+		if snap.NodeID(it.node) > after {
+			sel = append(sel, it)
+		}
+	}
+	byID := func(a, b item) int { return strings.Compare(snap.NodeID(a.node), snap.NodeID(b.node)) }
+	if len(sel) > limit {
+		selectSmallest(sel, limit, byID)
+		sel = sel[:limit]
+	}
+	slices.SortFunc(sel, byID)
+	return sel
+}
+
+// selectSmallest reorders s so that its k smallest elements come first (in
+// no particular order): quickselect, linear on average.
+func selectSmallest[T any](s []T, k int, cmp func(a, b T) int) {
+	lo, hi := 0, len(s)-1
+	for lo < hi {
+		p := s[(lo+hi)/2]
+		i, j := lo, hi
+		for i <= j {
+			for cmp(s[i], p) < 0 {
+				i++
+			}
+			for cmp(s[j], p) > 0 {
+				j--
+			}
+			if i <= j {
+				s[i], s[j] = s[j], s[i]
+				i, j = i+1, j-1
+			}
+		}
+		switch {
+		case k-1 <= j:
+			hi = j
+		case k-1 >= i:
+			lo = i
+		default:
+			return
+		}
+	}
+}
+
+func encodeCursor(rev uint64, last string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("1:" + strconv.FormatUint(rev, 10) + ":" + last))
+}
+
+func decodeCursor(s string) (uint64, string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return 0, "", fmt.Errorf("%w: not a cursor this server issued", ErrCursor)
+	}
+	parts := strings.SplitN(string(b), ":", 3)
+	if len(parts) != 3 || parts[0] != "1" {
+		return 0, "", fmt.Errorf("%w: not a cursor this server issued", ErrCursor)
+	}
+	rev, err := strconv.ParseUint(parts[1], 10, 64)
+	if err != nil || rev == 0 {
+		return 0, "", fmt.Errorf("%w: not a cursor this server issued", ErrCursor)
+	}
+	return rev, parts[2], nil
+}

@@ -1,0 +1,392 @@
+package engine
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/octroi/octroi/internal/tuple"
+)
+
+// LookupSubjectsRequest asks for every subject of SubjectType (with
+// SubjectRelation, when set) that has Permission on Resource.
+type LookupSubjectsRequest struct {
+	Resource        tuple.ObjectRef
+	Permission      string
+	SubjectType     string
+	SubjectRelation string
+	Context         map[string]any
+}
+
+// SubjectResult is one subject found. For the wildcard (ID "*"), Excluded
+// lists the subjects it does not reach (Result NoPermission: never;
+// Conditional: depending on the Missing parameters).
+type SubjectResult struct {
+	Subject  tuple.SubjectRef
+	Result   Result
+	Missing  []string
+	Excluded []SubjectResult
+}
+
+// LookupSubjects returns the subjects found, sorted by id with the wildcard
+// first, and the revision read.
+func (e *Engine) LookupSubjects(ctx context.Context, req LookupSubjectsRequest, at At) ([]SubjectResult, uint64, error) {
+	p, snap, err := e.open(at)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer snap.Close()
+	m, err := p.permissionOf(req.Resource.Type, req.Permission)
+	if err != nil {
+		return nil, 0, err
+	}
+	target := tuple.SubjectRef{Type: req.SubjectType, Relation: req.SubjectRelation}
+	sm, err := p.subjectOf(target)
+	if err != nil {
+		return nil, 0, err
+	}
+	c := &checker{p: p, snap: snap, ctx: req.Context, max: e.maxDepth}
+	s := &subjects{c: c, ctx: ctx, typ: p.typeIDs[req.SubjectType], memo: map[frame]*lsEntry{}}
+	if sm != nil {
+		s.srel = sm.id
+	}
+	res, ok := snap.Node(req.Resource.Type, req.Resource.ID)
+	if !ok {
+		return nil, snap.Revision(), nil
+	}
+	set, err := s.run(res, m)
+	if err != nil {
+		return nil, 0, err
+	}
+	return s.results(set, req), snap.Revision(), nil
+}
+
+// sset is a set of subjects with wildcard algebra: x is a member when
+// conc[x] holds or, failing that, w(x) holds, where w(x) is wex[x] when x is
+// an exception and wild otherwise.
+type sset struct {
+	conc map[uint32]truth
+	wild truth
+	wex  map[uint32]truth
+}
+
+func (s *sset) w(x uint32) truth {
+	if v, ok := s.wex[x]; ok {
+		return v
+	}
+	return s.wild
+}
+
+func (s *sset) in(x uint32) truth {
+	return or(s.concOf(x), s.w(x))
+}
+
+func (s *sset) concOf(x uint32) truth {
+	if v, ok := s.conc[x]; ok {
+		return v
+	}
+	return tNo
+}
+
+func (s *sset) empty() bool { return len(s.conc) == 0 && s.wild.v == no && len(s.wex) == 0 }
+
+func (s *sset) equal(o *sset) bool {
+	eq := func(a, b map[uint32]truth) bool {
+		return maps.EqualFunc(a, b, func(x, y truth) bool { return x.equal(y) })
+	}
+	return s.wild.equal(o.wild) && eq(s.conc, o.conc) && eq(s.wex, o.wex)
+}
+
+// combine builds the set whose membership is op(membership in a, in b):
+// wildcards by op over the wildcard parts, concrete subjects by op over
+// whole memberships.
+func combine(a, b *sset, wop func(x, y truth) truth, mop func(x, y truth) truth) *sset {
+	out := &sset{conc: map[uint32]truth{}, wex: map[uint32]truth{}, wild: wop(a.wild, b.wild)}
+	for _, src := range []*sset{a, b} {
+		for x := range src.wex {
+			if v := wop(a.w(x), b.w(x)); !v.equal(out.wild) {
+				out.wex[x] = v
+			}
+		}
+	}
+	for _, src := range []*sset{a, b} {
+		for x := range src.conc {
+			if v := mop(a.in(x), b.in(x)); v.v != no {
+				out.conc[x] = v
+			}
+			// The wildcard part of an exclusion depends on the whole
+			// membership of the subtracted side.
+			if v := wop(a.w(x), b.w(x)); !v.equal(out.wild) {
+				out.wex[x] = v
+			}
+		}
+	}
+	return out
+}
+
+func unionSet(a, b *sset) *sset { return combine(a, b, or, or) }
+func interSet(a, b *sset) *sset { return combine(a, b, and, and) }
+
+func minusSet(a, b *sset) *sset {
+	out := &sset{conc: map[uint32]truth{}, wex: map[uint32]truth{}, wild: and(a.wild, not(b.wild))}
+	keys := map[uint32]bool{}
+	for _, m := range []map[uint32]truth{a.wex, b.wex, b.conc, a.conc} {
+		for x := range m {
+			keys[x] = true
+		}
+	}
+	for x := range keys {
+		if v := and(a.w(x), not(b.in(x))); !v.equal(out.wild) {
+			out.wex[x] = v
+		}
+		if _, ok := a.conc[x]; ok {
+			if v := and(a.in(x), not(b.in(x))); v.v != no {
+				out.conc[x] = v
+			}
+		}
+	}
+	return out
+}
+
+// andSet restricts every membership of s by k (a caveat on the path).
+func andSet(s *sset, k truth) *sset {
+	if k.v == yes {
+		return s
+	}
+	out := &sset{conc: map[uint32]truth{}, wex: map[uint32]truth{}, wild: and(s.wild, k)}
+	for x, v := range s.conc {
+		if v = and(v, k); v.v != no {
+			out.conc[x] = v
+		}
+	}
+	for x, v := range s.wex {
+		if v = and(v, k); !v.equal(out.wild) {
+			out.wex[x] = v
+		}
+	}
+	return out
+}
+
+type lsEntry struct {
+	state uint8
+	set   *sset
+	prev  *sset
+}
+
+// subjects computes subject sets forward from a resource, memoised per
+// (object, member) and iterated to a fixed point through recursion.
+type subjects struct {
+	c      *checker
+	ctx    context.Context
+	typ    uint16 // the wanted subject type
+	srel   uint16 // the wanted subject relation, 0 for plain objects
+	memo   map[frame]*lsEntry
+	cyclic bool
+}
+
+var emptySet = &sset{}
+
+func (s *subjects) run(res uint32, m *member) (*sset, error) {
+	for round := 0; ; round++ {
+		s.cyclic = false
+		set := s.member(res, m)
+		if s.c.err != nil {
+			return nil, s.c.err
+		}
+		if err := s.ctx.Err(); err != nil {
+			return nil, err
+		}
+		if !s.cyclic {
+			return set, nil
+		}
+		changed := false
+		for _, e := range s.memo {
+			if e.state == 2 {
+				prev := e.prev
+				if prev == nil {
+					prev = emptySet
+				}
+				if !e.set.equal(prev) {
+					changed = true
+				}
+				e.prev = e.set
+			}
+			e.set, e.state = nil, 0
+		}
+		if !changed {
+			return set, nil
+		}
+		if round == maxRounds {
+			return nil, fmt.Errorf("%w: lookup did not settle after %d rounds", ErrDepth, maxRounds)
+		}
+	}
+}
+
+func (s *subjects) member(res uint32, m *member) *sset {
+	if m == nil {
+		return emptySet
+	}
+	k := frame{res, m.id}
+	e := s.memo[k]
+	if e == nil {
+		e = &lsEntry{}
+		s.memo[k] = e
+	}
+	switch e.state {
+	case 2:
+		return e.set
+	case 1:
+		s.cyclic = true
+		if e.prev == nil {
+			return emptySet
+		}
+		return e.prev
+	}
+	e.state = 1
+	var out *sset
+	if m.rel != nil {
+		out = s.relation(res, m)
+	} else {
+		out = s.expr(res, m.expr)
+	}
+	if m.id == s.srel && s.c.snap.NodeType(res) == s.typ {
+		// An object's relation holds the subject set itself.
+		out = unionSet(out, &sset{conc: map[uint32]truth{res: tYes}})
+	}
+	e.set, e.state = out, 2
+	return out
+}
+
+func (s *subjects) relation(res uint32, m *member) *sset {
+	c := s.c
+	out := &sset{conc: map[uint32]truth{}, wex: map[uint32]truth{}}
+	for _, id := range c.snap.FwdRel(res, m.id) {
+		if !c.snap.Visible(id) {
+			continue
+		}
+		r := c.snap.Rec(id)
+		k := tYes
+		if r.HasExtra {
+			if k = c.caveatOf(id); k.v == no {
+				continue
+			}
+		}
+		if r.Srel == s.srel && c.snap.NodeType(r.Subj) == s.typ {
+			if c.snap.NodeID(r.Subj) == tuple.Wildcard {
+				out = unionSet(out, &sset{wild: k})
+			} else {
+				out.conc[r.Subj] = or(out.concOf(r.Subj), k)
+			}
+		}
+		if r.Srel != 0 {
+			out = unionSet(out, andSet(s.member(r.Subj, c.p.memberAt(r.Srel)), k))
+		}
+	}
+	return out
+}
+
+func (s *subjects) expr(res uint32, n *enode) *sset {
+	switch n.op {
+	case opRef:
+		return s.member(res, n.ref)
+	case opUnion:
+		out := emptySet
+		for _, k := range n.kids {
+			out = unionSet(out, s.expr(res, k))
+		}
+		return out
+	case opInter:
+		out := s.expr(res, n.kids[0])
+		for _, k := range n.kids[1:] {
+			out = interSet(out, s.expr(res, k))
+		}
+		return out
+	case opExcl:
+		base := s.expr(res, n.kids[0])
+		if base.empty() {
+			return emptySet
+		}
+		return minusSet(base, s.expr(res, n.kids[1]))
+	case opArrow:
+		return s.arrow(res, n)
+	}
+	return emptySet
+}
+
+func (s *subjects) arrow(res uint32, n *enode) *sset {
+	if n.tupleset == nil {
+		return emptySet
+	}
+	c := s.c
+	var out *sset
+	for _, id := range c.snap.FwdRel(res, n.tupleset.id) {
+		if !c.snap.Visible(id) {
+			continue
+		}
+		r := c.snap.Rec(id)
+		sub := emptySet
+		if t := n.targets[c.snap.NodeType(r.Subj)]; t != nil {
+			sub = s.member(r.Subj, t)
+		}
+		if r.HasExtra {
+			sub = andSet(sub, c.caveatOf(id))
+		}
+		switch {
+		case out == nil:
+			out = sub
+		case n.all:
+			out = interSet(out, sub)
+		default:
+			out = unionSet(out, sub)
+		}
+	}
+	if out == nil {
+		return emptySet
+	}
+	return out
+}
+
+// results lists a set: the wildcard first (with its exclusions), then
+// concrete subjects sorted by id.
+func (s *subjects) results(set *sset, req LookupSubjectsRequest) []SubjectResult {
+	snap := s.c.snap
+	ref := func(x uint32) tuple.SubjectRef {
+		return tuple.SubjectRef{Type: req.SubjectType, ID: snap.NodeID(x), Relation: req.SubjectRelation}
+	}
+	var out []SubjectResult
+	if set.wild.v != no {
+		w := SubjectResult{Subject: tuple.SubjectRef{Type: req.SubjectType, ID: tuple.Wildcard}, Result: resultOf(set.wild), Missing: set.wild.miss}
+		for x := range set.wex {
+			if in := set.in(x); in.v != yes && !in.equal(set.wild) {
+				w.Excluded = append(w.Excluded, SubjectResult{Subject: ref(x), Result: resultOf(in), Missing: in.miss})
+			}
+		}
+		slices.SortFunc(w.Excluded, func(a, b SubjectResult) int { return cmp.Compare(a.Subject.ID, b.Subject.ID) })
+		out = append(out, w)
+	}
+	start := len(out)
+	concrete := func(x uint32) {
+		if snap.NodeID(x) == tuple.Wildcard {
+			return
+		}
+		in := set.in(x)
+		_, listed := set.conc[x]
+		// A subject is listed on its own when it was found as itself, or
+		// when it gets more than the wildcard alone gives it.
+		if in.v != no && (listed || set.wild.v == no || (in.v == yes && set.wild.v != yes)) {
+			out = append(out, SubjectResult{Subject: ref(x), Result: resultOf(in), Missing: in.miss})
+		}
+	}
+	for x := range set.conc {
+		concrete(x)
+	}
+	for x := range set.wex {
+		if _, dup := set.conc[x]; !dup {
+			concrete(x)
+		}
+	}
+	slices.SortFunc(out[start:], func(a, b SubjectResult) int { return cmp.Compare(a.Subject.ID, b.Subject.ID) })
+	return out
+}

@@ -1,0 +1,599 @@
+// Package index holds every relationship in memory, revisioned, with forward
+// adjacency (from a resource to its subjects) and reverse adjacency (from a
+// subject to the resources it is attached to), so that "who is in this
+// relation" and "which resources is this subject attached to" both cost a
+// binary search.
+//
+// # Revisions and snapshots
+//
+// Every applied batch of changes carries a revision greater than the last.
+// Each stored record is stamped with the revision that created it and the
+// one that deleted it (multi-version), so a reader working at revision R sees
+// exactly the relationships live at R, even while later batches are applied:
+// a Snapshot pins a revision, and deleted records are kept until GC is told
+// that no reader can still ask for a revision that old.
+//
+// # Concurrency
+//
+// The index is safe for many concurrent readers and one writer at a time
+// (writers serialise among themselves). A Snapshot holds a read lock from
+// Read until Close: readers must Close promptly and must not call writing
+// methods while holding one. Writes wait for open snapshots to close, and
+// snapshots opened while a write waits wait for it, so a snapshot should
+// cover one query (a check, or one page of a lookup), never a client's
+// think time.
+//
+// # Memory
+//
+// Object ids are interned per type; a record is 32 bytes; each record costs 4
+// more bytes in the forward list of its resource and 4 in the reverse list of
+// its subject. Caveats and expirations live in a side table, paid only by the
+// records that have them.
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/octroi/octroi/internal/tuple"
+)
+
+// Op is what a Change does.
+type Op uint8
+
+const (
+	// Touch creates the relationship, or replaces its caveat and expiration.
+	Touch Op = iota + 1
+	// Delete removes the relationship if it exists.
+	Delete
+)
+
+// Change is one operation of a batch.
+type Change struct {
+	Op  Op
+	Rel tuple.Relationship
+}
+
+// live is the deletion stamp of a record that is not deleted.
+const live = ^uint64(0)
+
+// chunkBits sizes the record chunks: records never move once written, so a
+// record id stays valid and growing never copies the whole table.
+const chunkBits = 16
+
+// rec is one stored relationship version.
+type rec struct {
+	res, subj uint32 // nodes
+	extra     uint32 // 0, or an index in extras
+	rel, srel uint16 // members; srel 0 means "no subject relation"
+	created   uint64
+	deleted   uint64
+}
+
+// extra holds what few records have: a caveat and an expiration.
+type extra struct {
+	caveat  string
+	context map[string]any
+	expires int64 // unix microseconds (nanoseconds overflow in 2262); 0 = never
+}
+
+// node is one object (type and id). Wildcards are nodes whose id is "*".
+type node struct {
+	id  string
+	fwd []uint32 // records whose resource is this node, sorted by (rel, srel, subj, created)
+	rev []uint32 // records whose subject is this node, sorted by (srel, rel, res, created)
+	typ uint16
+}
+
+type memberKey struct {
+	typ  uint16
+	name string
+}
+
+type deadRec struct {
+	id      uint32
+	deleted uint64
+}
+
+// Index is the in-memory relationship index. The zero value is not usable:
+// call New.
+type Index struct {
+	mu sync.RWMutex
+
+	rev     uint64
+	changed chan struct{} // closed and replaced at every new revision
+
+	types    []string
+	typeIDs  map[string]uint16
+	objects  []map[string]uint32 // per type: id → node
+	members  []memberKey         // member id → (type, name); id 0 is unused
+	memberID map[memberKey]uint16
+
+	nodes   []node
+	chunks  [][]rec
+	nrecs   uint32
+	free    []uint32 // record slots to reuse
+	extras  []extra  // index 0 unused
+	xfree   []uint32
+	dead    []deadRec // deleted records not yet collected, by deletion revision
+	live    int       // live (not deleted) records, expired ones included
+	revTime []revStamp
+	oldest  uint64 // the GC horizon: older revisions can no longer be read
+}
+
+type revStamp struct {
+	rev uint64
+	at  time.Time
+}
+
+// New returns an empty index at revision 0.
+func New() *Index {
+	x := &Index{
+		changed:  make(chan struct{}),
+		typeIDs:  map[string]uint16{},
+		memberID: map[memberKey]uint16{},
+		members:  []memberKey{{}},
+		extras:   []extra{{}},
+	}
+	x.nodes = append(x.nodes, node{}) // node 0 is never used, so 0 can mean "none"
+	return x
+}
+
+// Revision returns the latest applied revision.
+func (x *Index) Revision() uint64 {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.rev
+}
+
+// Len returns the number of live relationships (expired ones included until
+// they are deleted).
+func (x *Index) Len() int {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.live
+}
+
+// WaitFor blocks until the index has applied revision rev, or ctx ends.
+func (x *Index) WaitFor(ctx context.Context, rev uint64) error {
+	for {
+		x.mu.RLock()
+		cur, ch := x.rev, x.changed
+		x.mu.RUnlock()
+		if cur >= rev {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return fmt.Errorf("index at revision %d, waiting for %d: %w", cur, rev, ctx.Err())
+		}
+	}
+}
+
+// ErrStaleRevision is returned by Apply and Load for a revision not above the
+// current one.
+var ErrStaleRevision = errors.New("revision is not newer than the index's")
+
+// Apply applies a batch of changes as revision rev, which must be greater
+// than the current revision. It validates nothing against a schema: callers
+// apply what the store has committed. An empty batch just advances the
+// revision.
+func (x *Index) Apply(rev uint64, changes []Change) error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if rev <= x.rev {
+		return fmt.Errorf("apply revision %d at %d: %w", rev, x.rev, ErrStaleRevision)
+	}
+	for i := range changes {
+		c := &changes[i]
+		switch c.Op {
+		case Touch:
+			x.touch(rev, &c.Rel)
+		case Delete:
+			x.delete(rev, &c.Rel)
+		default:
+			return fmt.Errorf("change %d: unknown op %d", i, c.Op)
+		}
+	}
+	x.advance(rev)
+	return nil
+}
+
+func (x *Index) advance(rev uint64) {
+	x.rev = rev
+	x.revTime = append(x.revTime, revStamp{rev, time.Now()})
+	close(x.changed)
+	x.changed = make(chan struct{})
+}
+
+// Load bulk-loads relationships into an empty index as revision rev, calling
+// next until it reports done. It is much faster than Apply: lists are sorted
+// once at the end. Duplicate facts are kept once (the last wins).
+func (x *Index) Load(rev uint64, next func() (tuple.Relationship, bool, error)) (int, error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.live != 0 || x.rev != 0 {
+		return 0, errors.New("index: Load needs an empty index")
+	}
+	if rev == 0 {
+		return 0, fmt.Errorf("load at revision 0: %w", ErrStaleRevision)
+	}
+	n := 0
+	for {
+		r, ok, err := next()
+		if err != nil {
+			return n, err
+		}
+		if !ok {
+			break
+		}
+		res := x.nodeFor(r.Resource.Type, r.Resource.ID)
+		subj := x.nodeFor(r.Subject.Type, r.Subject.ID)
+		id := x.newRec(rec{
+			res: res, subj: subj,
+			rel:     x.internMember(x.nodes[res].typ, r.Relation),
+			srel:    x.subjectMember(x.nodes[subj].typ, r.Subject.Relation),
+			extra:   x.newExtra(&r),
+			created: rev, deleted: live,
+		})
+		x.nodes[res].fwd = append(x.nodes[res].fwd, id)
+		x.nodes[subj].rev = append(x.nodes[subj].rev, id)
+		n++
+	}
+	x.live = n
+	// Sort every list; then drop duplicate facts, keeping the last loaded.
+	for i := range x.nodes {
+		nd := &x.nodes[i]
+		slices.SortStableFunc(nd.fwd, x.cmpFwd)
+		slices.SortStableFunc(nd.rev, x.cmpRev)
+	}
+	for i := range x.nodes {
+		nd := &x.nodes[i]
+		for j := 1; j < len(nd.fwd); j++ {
+			a, b := x.rec(nd.fwd[j-1]), x.rec(nd.fwd[j])
+			if a.rel == b.rel && a.srel == b.srel && a.subj == b.subj && a.deleted == live {
+				// a was loaded earlier: retire it now, GC removes it from both lists.
+				a.deleted = rev
+				x.live--
+				x.dead = append(x.dead, deadRec{nd.fwd[j-1], rev})
+			}
+		}
+	}
+	x.collect(rev)
+	for i := range x.nodes {
+		nd := &x.nodes[i]
+		nd.fwd = slices.Clip(nd.fwd)
+		nd.rev = slices.Clip(nd.rev)
+	}
+	x.advance(rev)
+	return x.live, nil
+}
+
+// GC forgets deleted records whose deletion revision is at or below horizon:
+// after it, snapshots at revisions below horizon may miss them. Callers pick
+// horizon so that no reader still needs those revisions (see HorizonBefore).
+func (x *Index) GC(horizon uint64) int {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.collect(horizon)
+}
+
+// HorizonBefore returns the newest revision applied at or before t: the GC
+// horizon that keeps every revision younger than t readable.
+func (x *Index) HorizonBefore(t time.Time) uint64 {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	i, _ := slices.BinarySearchFunc(x.revTime, t, func(s revStamp, t time.Time) int {
+		return s.at.Compare(t)
+	})
+	if i == 0 {
+		return 0
+	}
+	return x.revTime[i-1].rev
+}
+
+func (x *Index) collect(horizon uint64) int {
+	n := 0
+	for n < len(x.dead) && x.dead[n].deleted <= horizon {
+		id := x.dead[n].id
+		r := x.rec(id)
+		x.nodes[r.res].fwd = removeID(x.nodes[r.res].fwd, id)
+		x.nodes[r.subj].rev = removeID(x.nodes[r.subj].rev, id)
+		if r.extra != 0 {
+			x.extras[r.extra] = extra{}
+			x.xfree = append(x.xfree, r.extra)
+		}
+		*r = rec{}
+		x.free = append(x.free, id)
+		n++
+	}
+	x.dead = slices.Delete(x.dead, 0, n)
+	x.oldest = max(x.oldest, horizon)
+	// Keep the revision-time table from growing without bound.
+	if k, _ := slices.BinarySearchFunc(x.revTime, horizon, func(s revStamp, r uint64) int {
+		return cmpU64(s.rev, r)
+	}); k > 0 {
+		x.revTime = slices.Delete(x.revTime, 0, k-1)
+	}
+	return n
+}
+
+func removeID(list []uint32, id uint32) []uint32 {
+	if i := slices.Index(list, id); i >= 0 {
+		return slices.Delete(list, i, i+1)
+	}
+	return list
+}
+
+func (x *Index) rec(id uint32) *rec {
+	return &x.chunks[id>>chunkBits][id&(1<<chunkBits-1)]
+}
+
+func (x *Index) newRec(r rec) uint32 {
+	if n := len(x.free); n > 0 {
+		id := x.free[n-1]
+		x.free = x.free[:n-1]
+		*x.rec(id) = r
+		return id
+	}
+	id := x.nrecs
+	if int(id>>chunkBits) == len(x.chunks) {
+		x.chunks = append(x.chunks, make([]rec, 1<<chunkBits))
+	}
+	x.nrecs++
+	*x.rec(id) = r
+	return id
+}
+
+func (x *Index) newExtra(r *tuple.Relationship) uint32 {
+	if r.Caveat == nil && r.Expiration == nil {
+		return 0
+	}
+	e := extra{}
+	if r.Caveat != nil {
+		e.caveat = r.Caveat.Name
+		e.context = r.Caveat.Context
+	}
+	if r.Expiration != nil {
+		e.expires = r.Expiration.UnixMicro()
+	}
+	if n := len(x.xfree); n > 0 {
+		id := x.xfree[n-1]
+		x.xfree = x.xfree[:n-1]
+		x.extras[id] = e
+		return id
+	}
+	x.extras = append(x.extras, e)
+	return uint32(len(x.extras) - 1)
+}
+
+func (x *Index) typeID(name string) uint16 {
+	if id, ok := x.typeIDs[name]; ok {
+		return id
+	}
+	id := uint16(len(x.types))
+	x.types = append(x.types, name)
+	x.typeIDs[name] = id
+	x.objects = append(x.objects, map[string]uint32{})
+	return id
+}
+
+func (x *Index) nodeFor(typ, id string) uint32 {
+	t := x.typeID(typ)
+	if n, ok := x.objects[t][id]; ok {
+		return n
+	}
+	n := uint32(len(x.nodes))
+	x.nodes = append(x.nodes, node{id: id, typ: t})
+	x.objects[t][id] = n
+	return n
+}
+
+func (x *Index) internMember(t uint16, name string) uint16 {
+	k := memberKey{t, name}
+	if id, ok := x.memberID[k]; ok {
+		return id
+	}
+	id := uint16(len(x.members))
+	x.members = append(x.members, k)
+	x.memberID[k] = id
+	return id
+}
+
+func (x *Index) subjectMember(t uint16, name string) uint16 {
+	if name == "" {
+		return 0
+	}
+	return x.internMember(t, name)
+}
+
+// Member returns the id of member name (a relation or permission) of type
+// typ, creating it if needed. Ids are small, dense and stable for the
+// index's lifetime; the engine keys its compiled schema by them.
+func (x *Index) Member(typ, name string) uint16 {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.internMember(x.typeID(typ), name)
+}
+
+// Type returns the id of a type name, creating it if needed.
+func (x *Index) Type(name string) uint16 {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.typeID(name)
+}
+
+func cmpU64(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func cmpU32(a, b uint32) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func cmpU16(a, b uint16) int { return int(a) - int(b) }
+
+func (x *Index) cmpFwd(a, b uint32) int {
+	ra, rb := x.rec(a), x.rec(b)
+	if c := cmpU16(ra.rel, rb.rel); c != 0 {
+		return c
+	}
+	if c := cmpU16(ra.srel, rb.srel); c != 0 {
+		return c
+	}
+	if c := cmpU32(ra.subj, rb.subj); c != 0 {
+		return c
+	}
+	return cmpU64(ra.created, rb.created)
+}
+
+func (x *Index) cmpRev(a, b uint32) int {
+	ra, rb := x.rec(a), x.rec(b)
+	if c := cmpU16(ra.srel, rb.srel); c != 0 {
+		return c
+	}
+	if c := cmpU16(ra.rel, rb.rel); c != 0 {
+		return c
+	}
+	if c := cmpU32(ra.res, rb.res); c != 0 {
+		return c
+	}
+	return cmpU64(ra.created, rb.created)
+}
+
+// findLive returns the live record of a fact, or 0, false.
+func (x *Index) findLive(res, subj uint32, rel, srel uint16) (uint32, bool) {
+	fwd := x.nodes[res].fwd
+	i, _ := slices.BinarySearchFunc(fwd, struct{}{}, func(id uint32, _ struct{}) int {
+		r := x.rec(id)
+		if c := cmpU16(r.rel, rel); c != 0 {
+			return c
+		}
+		if c := cmpU16(r.srel, srel); c != 0 {
+			return c
+		}
+		return cmpU32(r.subj, subj)
+	})
+	for ; i < len(fwd); i++ {
+		r := x.rec(fwd[i])
+		if r.rel != rel || r.srel != srel || r.subj != subj {
+			break
+		}
+		if r.deleted == live {
+			return fwd[i], true
+		}
+	}
+	return 0, false
+}
+
+func (x *Index) touch(rev uint64, r *tuple.Relationship) {
+	res := x.nodeFor(r.Resource.Type, r.Resource.ID)
+	subj := x.nodeFor(r.Subject.Type, r.Subject.ID)
+	rel := x.internMember(x.nodes[res].typ, r.Relation)
+	srel := x.subjectMember(x.nodes[subj].typ, r.Subject.Relation)
+	if old, ok := x.findLive(res, subj, rel, srel); ok {
+		if x.sameExtra(x.rec(old).extra, r) {
+			return
+		}
+		x.retire(old, rev)
+	}
+	id := x.newRec(rec{res: res, subj: subj, rel: rel, srel: srel, extra: x.newExtra(r), created: rev, deleted: live})
+	x.nodes[res].fwd = insertSorted(x.nodes[res].fwd, id, x.cmpFwd)
+	x.nodes[subj].rev = insertSorted(x.nodes[subj].rev, id, x.cmpRev)
+	x.live++
+}
+
+func (x *Index) delete(rev uint64, r *tuple.Relationship) {
+	t, ok := x.typeIDs[r.Resource.Type]
+	if !ok {
+		return
+	}
+	res, ok := x.objects[t][r.Resource.ID]
+	if !ok {
+		return
+	}
+	st, ok := x.typeIDs[r.Subject.Type]
+	if !ok {
+		return
+	}
+	subj, ok := x.objects[st][r.Subject.ID]
+	if !ok {
+		return
+	}
+	rel, ok := x.memberID[memberKey{t, r.Relation}]
+	if !ok {
+		return
+	}
+	var srel uint16
+	if r.Subject.Relation != "" {
+		if srel, ok = x.memberID[memberKey{st, r.Subject.Relation}]; !ok {
+			return
+		}
+	}
+	if old, ok := x.findLive(res, subj, rel, srel); ok {
+		x.retire(old, rev)
+	}
+}
+
+func (x *Index) retire(id uint32, rev uint64) {
+	x.rec(id).deleted = rev
+	x.dead = append(x.dead, deadRec{id, rev})
+	x.live--
+}
+
+func (x *Index) sameExtra(e uint32, r *tuple.Relationship) bool {
+	if e == 0 {
+		return r.Caveat == nil && r.Expiration == nil
+	}
+	ex := &x.extras[e]
+	if (r.Caveat == nil) != (ex.caveat == "") {
+		return false
+	}
+	if r.Caveat != nil && (r.Caveat.Name != ex.caveat || !sameContext(r.Caveat.Context, ex.context)) {
+		return false
+	}
+	if r.Expiration == nil {
+		return ex.expires == 0
+	}
+	return r.Expiration.UnixMicro() == ex.expires
+}
+
+func sameContext(a, b map[string]any) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	// Contexts are JSON-shaped; formatting is a cheap, exact comparison.
+	return fmt.Sprint(sortedPairs(a)) == fmt.Sprint(sortedPairs(b))
+}
+
+func sortedPairs(m map[string]any) []any {
+	keys := slices.Sorted(maps.Keys(m))
+	out := make([]any, 0, 2*len(keys))
+	for _, k := range keys {
+		out = append(out, k, m[k])
+	}
+	return out
+}
+
+func insertSorted(list []uint32, id uint32, cmp func(a, b uint32) int) []uint32 {
+	i, _ := slices.BinarySearchFunc(list, id, cmp)
+	return slices.Insert(list, i, id)
+}
