@@ -1,0 +1,197 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"iter"
+	"time"
+
+	"github.com/octroi/octroi/internal/store"
+	"github.com/octroi/octroi/internal/store/internal/sqlutil"
+	"github.com/octroi/octroi/internal/tuple"
+)
+
+// WriteSchema implements store.SchemaStore.
+func (s *Store) WriteSchema(ctx context.Context, text string) (store.Revision, error) {
+	return s.write(ctx, func(ctx context.Context, w *wtx) error {
+		if _, err := w.tx.ExecContext(ctx, `INSERT INTO schema_versions (revision, schema_text, written_at) VALUES (?, ?, ?)`,
+			int64(w.rev), text, micros(w.now)); err != nil {
+			return fmt.Errorf("writing schema: %w", err)
+		}
+		return w.logChange(ctx, store.ChangeSchema, tuple.Relationship{})
+	})
+}
+
+// ReadSchema implements store.SchemaStore.
+func (s *Store) ReadSchema(ctx context.Context) (string, store.Revision, error) {
+	var text string
+	var rev int64
+	err := s.r.QueryRowContext(ctx, `SELECT schema_text, revision FROM schema_versions ORDER BY revision DESC LIMIT 1`).Scan(&text, &rev)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", 0, store.ErrNoSchema
+	}
+	if err != nil {
+		return "", 0, convert(fmt.Errorf("reading schema: %w", err))
+	}
+	return text, store.Revision(rev), nil
+}
+
+// GC implements store.Maintainer.
+func (s *Store) GC(ctx context.Context, olderThan time.Duration) (store.GCResult, error) {
+	var res store.GCResult
+	cutoff := micros(s.now().Add(-olderThan))
+
+	// Long-expired relationships first, as an ordinary write (so that
+	// followers drop them too), and only when there are some: GC must
+	// not burn a revision per run.
+	var one int
+	err := s.r.QueryRowContext(ctx, `SELECT 1 FROM relationships WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT 1`, cutoff).Scan(&one)
+	switch {
+	case err == nil:
+		res.Revision, err = s.write(ctx, func(ctx context.Context, w *wtx) error {
+			rows, err := w.tx.QueryContext(ctx, `DELETE FROM relationships WHERE expires_at IS NOT NULL AND expires_at <= ? RETURNING `+sqlutil.Columns, cutoff)
+			if err != nil {
+				return fmt.Errorf("deleting expired relationships: %w", err)
+			}
+			deleted, err := scanAll(rows)
+			if err != nil {
+				return fmt.Errorf("deleting expired relationships: %w", err)
+			}
+			res.ExpiredDeleted = int64(len(deleted))
+			return w.logChanges(ctx, store.ChangeDelete, deleted)
+		})
+		if err != nil {
+			return res, err
+		}
+	case !errors.Is(err, sql.ErrNoRows):
+		return res, convert(fmt.Errorf("finding expired relationships: %w", err))
+	}
+
+	err = s.exclusive(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		var trimmed int64
+		var last sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT trimmed_through FROM changelog_horizon WHERE singleton = 1`).Scan(&trimmed); err != nil {
+			return fmt.Errorf("reading changelog horizon: %w", err)
+		}
+		res.TrimmedThrough = store.Revision(trimmed)
+		if err := tx.QueryRowContext(ctx, `SELECT max(revision) FROM revisions WHERE committed_at < ?`, cutoff).Scan(&last); err != nil {
+			return fmt.Errorf("finding old revisions: %w", err)
+		}
+		if !last.Valid || last.Int64 <= trimmed {
+			return nil
+		}
+		r, err := tx.ExecContext(ctx, `DELETE FROM changelog WHERE revision <= ?`, last.Int64)
+		if err != nil {
+			return fmt.Errorf("trimming changelog: %w", err)
+		}
+		res.ChangesDeleted, _ = r.RowsAffected()
+		if _, err := tx.ExecContext(ctx, `DELETE FROM revisions WHERE revision <= ?`, last.Int64); err != nil {
+			return fmt.Errorf("trimming revisions: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE changelog_horizon SET trimmed_through = ? WHERE singleton = 1`, last.Int64); err != nil {
+			return fmt.Errorf("moving changelog horizon: %w", err)
+		}
+		res.TrimmedThrough = store.Revision(last.Int64)
+		return nil
+	})
+	return res, err
+}
+
+// DefaultImportBatch is Import's batch size when none is given: big enough
+// that the one fsync per commit is amortised, small enough that a
+// follower's Changes page (whole revisions) stays reasonable.
+const DefaultImportBatch = 10_000
+
+// importChunk rows per multi-row INSERT (9 variables each).
+const importChunk = 500
+
+// Import implements store.Importer: one write transaction (one revision)
+// per batch, multi-row prepared upserts of importChunk rows.
+func (s *Store) Import(ctx context.Context, rels iter.Seq2[tuple.Relationship, error], batchSize int) (store.Revision, int, error) {
+	if batchSize <= 0 {
+		batchSize = DefaultImportBatch
+	}
+	var (
+		rev   store.Revision
+		n     int
+		batch = make([]tuple.Relationship, 0, batchSize)
+	)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		r, err := s.write(ctx, func(ctx context.Context, w *wtx) error {
+			return w.importBatch(ctx, batch)
+		})
+		if err != nil {
+			return fmt.Errorf("importing relationships %d to %d: %w", n+1, n+len(batch), err)
+		}
+		rev, n = r, n+len(batch)
+		batch = batch[:0]
+		return nil
+	}
+	for r, err := range rels {
+		if err != nil {
+			return rev, n, fmt.Errorf("import source, after %d relationships: %w", n+len(batch), err)
+		}
+		if err := store.Validate(r); err != nil {
+			return rev, n, fmt.Errorf("import, relationship %d: %w", n+len(batch)+1, err)
+		}
+		batch = append(batch, sqlutil.Normalize(r))
+		if len(batch) == batchSize {
+			if err := flush(); err != nil {
+				return rev, n, err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return rev, n, err
+	}
+	return rev, n, nil
+}
+
+const importSQLHead = `INSERT INTO relationships (` + sqlutil.Columns + `) VALUES `
+const importSQLTail = ` ON CONFLICT (` + sqlutil.IdentityColumns + `) DO UPDATE SET
+    caveat_name = excluded.caveat_name,
+    caveat_context = excluded.caveat_context,
+    expires_at = excluded.expires_at`
+
+func (w *wtx) importBatch(ctx context.Context, batch []tuple.Relationship) error {
+	var stmt *sql.Stmt
+	defer func() {
+		if stmt != nil {
+			stmt.Close()
+		}
+	}()
+	args := make([]any, 0, importChunk*9)
+	for rest := batch; len(rest) > 0; {
+		n := min(len(rest), importChunk)
+		args = args[:0]
+		for _, r := range rest[:n] {
+			ra, err := relArgs(r)
+			if err != nil {
+				return err
+			}
+			args = append(args, ra...)
+		}
+		var err error
+		q := importSQLHead + placeholders(n, 9) + importSQLTail
+		if n == importChunk {
+			if stmt == nil {
+				if stmt, err = w.tx.PrepareContext(ctx, q); err != nil {
+					return fmt.Errorf("preparing import: %w", err)
+				}
+			}
+			_, err = stmt.ExecContext(ctx, args...)
+		} else {
+			_, err = w.tx.ExecContext(ctx, q, args...)
+		}
+		if err != nil {
+			return fmt.Errorf("inserting: %w", err)
+		}
+		rest = rest[n:]
+	}
+	return w.logChanges(ctx, store.ChangeTouch, batch)
+}

@@ -1,0 +1,241 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/octroi/octroi/internal/store"
+	"github.com/octroi/octroi/internal/store/internal/sqlutil"
+	"github.com/octroi/octroi/internal/tuple"
+)
+
+// scanner holds the Columns of one row while it is converted.
+type scanner struct {
+	rt, rid, rel, st, sid, sr string
+	cn, cc                    sql.NullString
+	exp                       sql.NullInt64
+}
+
+func (sc *scanner) targets() []any {
+	return []any{&sc.rt, &sc.rid, &sc.rel, &sc.st, &sc.sid, &sc.sr, &sc.cn, &sc.cc, &sc.exp}
+}
+
+func (sc *scanner) relationship() (tuple.Relationship, error) {
+	r := tuple.Relationship{
+		Resource: tuple.ObjectRef{Type: sc.rt, ID: sc.rid},
+		Relation: sc.rel,
+		Subject:  tuple.SubjectRef{Type: sc.st, ID: sc.sid, Relation: sc.sr},
+	}
+	if sc.cn.Valid {
+		var ctx []byte
+		if sc.cc.Valid {
+			ctx = []byte(sc.cc.String)
+		}
+		c, err := sqlutil.DecodeCaveat(&sc.cn.String, ctx)
+		if err != nil {
+			return r, err
+		}
+		r.Caveat = c
+	}
+	if sc.exp.Valid {
+		t := fromMicros(sc.exp.Int64)
+		r.Expiration = &t
+	}
+	return r, nil
+}
+
+// scanAll reads every row of rows (Columns) and closes it.
+func scanAll(rows *sql.Rows) ([]tuple.Relationship, error) {
+	defer rows.Close()
+	var out []tuple.Relationship
+	var sc scanner
+	t := sc.targets()
+	for rows.Next() {
+		if err := rows.Scan(t...); err != nil {
+			return nil, err
+		}
+		r, err := sc.relationship()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// ReadRelationships implements store.Reader. limit ≤ 0 means no limit.
+func (s *Store) ReadRelationships(ctx context.Context, f store.Filter, after store.Cursor, limit int) ([]tuple.Relationship, store.Cursor, error) {
+	if err := store.ValidateFilter(f); err != nil {
+		return nil, "", err
+	}
+	k, resume, err := sqlutil.DecodeCursor(after)
+	if err != nil {
+		return nil, "", err
+	}
+	a := sqlutil.Args{}
+	q := `SELECT ` + sqlutil.Columns + ` FROM relationships WHERE ` + sqlutil.FilterWhere(f, &a) + ` AND ` + live
+	a.List = append(a.List, micros(s.now()))
+	if resume {
+		q += ` AND ` + sqlutil.KeyAfter(k, &a)
+	}
+	q += ` ORDER BY ` + sqlutil.IdentityColumns
+	if limit > 0 {
+		// One more than asked: tells whether there is a next page.
+		q += ` LIMIT ` + strconv.Itoa(limit+1)
+	}
+	rows, err := s.r.QueryContext(ctx, q, a.List...)
+	if err != nil {
+		return nil, "", convert(fmt.Errorf("reading %s: %w", f, err))
+	}
+	rels, err := scanAll(rows)
+	if err != nil {
+		return nil, "", convert(fmt.Errorf("reading %s: %w", f, err))
+	}
+	if limit > 0 && len(rels) > limit {
+		rels = rels[:limit]
+		return rels, sqlutil.EncodeCursor(rels[limit-1]), nil
+	}
+	return rels, "", nil
+}
+
+// LoadAll implements store.Loader: one read transaction, so the rows and
+// the revision are the same WAL snapshot.
+func (s *Store) LoadAll(ctx context.Context, fn func(tuple.Relationship) error) (store.Revision, error) {
+	var rev store.Revision
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var r int64
+		if err := tx.QueryRowContext(ctx, `SELECT revision FROM revision_counter WHERE singleton = 1`).Scan(&r); err != nil {
+			return fmt.Errorf("reading head revision: %w", err)
+		}
+		rev = store.Revision(r)
+		rows, err := tx.QueryContext(ctx, `SELECT `+sqlutil.Columns+` FROM relationships WHERE `+live, micros(s.now()))
+		if err != nil {
+			return fmt.Errorf("loading relationships: %w", err)
+		}
+		defer rows.Close()
+		var sc scanner
+		t := sc.targets()
+		for rows.Next() {
+			if err := rows.Scan(t...); err != nil {
+				return fmt.Errorf("loading relationships: %w", err)
+			}
+			r, err := sc.relationship()
+			if err != nil {
+				return err
+			}
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("loading relationships: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return rev, nil
+}
+
+// UsedTypes implements store.Inspector.
+func (s *Store) UsedTypes(ctx context.Context) ([]store.TypeUse, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT resource_type, relation, subject_type, subject_relation,
+    subject_id = '*', COALESCE(caveat_name, ''), expires_at IS NOT NULL, count(*)
+FROM relationships WHERE `+live+`
+GROUP BY 1, 2, 3, 4, 5, 6, 7
+ORDER BY 1, 2, 3, 4, 5, 6, 7`, micros(s.now()))
+	if err != nil {
+		return nil, convert(fmt.Errorf("counting used types: %w", err))
+	}
+	defer rows.Close()
+	var out []store.TypeUse
+	for rows.Next() {
+		var u store.TypeUse
+		if err := rows.Scan(&u.ResourceType, &u.Relation, &u.SubjectType, &u.SubjectRelation, &u.Wildcard, &u.Caveat, &u.Expiring, &u.Count); err != nil {
+			return nil, fmt.Errorf("counting used types: %w", err)
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, convert(fmt.Errorf("counting used types: %w", err))
+	}
+	return out, nil
+}
+
+// HeadRevision implements store.Changelog.
+func (s *Store) HeadRevision(ctx context.Context) (store.Revision, error) {
+	var r int64
+	if err := s.r.QueryRowContext(ctx, `SELECT revision FROM revision_counter WHERE singleton = 1`).Scan(&r); err != nil {
+		return 0, convert(fmt.Errorf("reading head revision: %w", err))
+	}
+	return store.Revision(r), nil
+}
+
+// Changes implements store.Changelog.
+func (s *Store) Changes(ctx context.Context, after store.Revision, limit int) ([]store.Change, store.Revision, error) {
+	var out []store.Change
+	var through store.Revision
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var head, trimmed int64
+		if err := tx.QueryRowContext(ctx, `SELECT c.revision, h.trimmed_through FROM revision_counter c, changelog_horizon h`).Scan(&head, &trimmed); err != nil {
+			return fmt.Errorf("reading changelog bounds: %w", err)
+		}
+		switch {
+		case int64(after) < trimmed:
+			return fmt.Errorf("changes after revision %d: %w (retained from %d)", after, store.ErrRevisionTooOld, trimmed)
+		case int64(after) > head:
+			return fmt.Errorf("changes after revision %d: %w (head is %d)", after, store.ErrFutureRevision, head)
+		}
+		upper := head
+		if limit > 0 {
+			// The revision of the limit-th change: pages end on a
+			// whole revision.
+			err := tx.QueryRowContext(ctx, `SELECT revision FROM changelog WHERE revision > ? ORDER BY revision, seq LIMIT 1 OFFSET ?`, int64(after), limit-1).Scan(&upper)
+			if errors.Is(err, sql.ErrNoRows) {
+				upper = head
+			} else if err != nil {
+				return fmt.Errorf("reading changes: %w", err)
+			}
+		}
+		through = store.Revision(upper)
+		rows, err := tx.QueryContext(ctx, `SELECT revision, op, `+sqlutil.Columns+`, committed_at FROM changelog
+WHERE revision > ? AND revision <= ? ORDER BY revision, seq`, int64(after), upper)
+		if err != nil {
+			return fmt.Errorf("reading changes: %w", err)
+		}
+		defer rows.Close()
+		var sc scanner
+		var rev, at int64
+		var op int
+		t := append([]any{&rev, &op}, append(sc.targets(), &at)...)
+		for rows.Next() {
+			if err := rows.Scan(t...); err != nil {
+				return fmt.Errorf("reading changes: %w", err)
+			}
+			c := store.Change{Revision: store.Revision(rev), Op: store.ChangeOp(op), Time: fromMicros(at)}
+			if c.Op != store.ChangeSchema {
+				r, err := sc.relationship()
+				if err != nil {
+					return err
+				}
+				c.Relationship = r
+			}
+			out = append(out, c)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, through, nil
+}
+
+// Subscribe implements store.Changelog with an in-process broadcast: only
+// this Store's writes wake subscribers.
+func (s *Store) Subscribe(ctx context.Context) (<-chan store.Revision, error) {
+	return s.hub.Subscribe(ctx)
+}
