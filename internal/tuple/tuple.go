@@ -10,7 +10,19 @@
 //	document:readme#viewer@user:tom[expiration:2030-01-02T15:04:05Z]
 //	document:readme#viewer@user:tom[only_on_weekdays][expiration:2030-01-02T15:04:05Z]
 //
-// A subject id of "*" is a wildcard: every subject of that type. Values of
+// Parse enforces SpiceDB's character sets and lengths: type and caveat
+// names are slash-separated segments of lowercase letters, digits and '_'
+// (starting with a letter, not ending with '_', 3 to 63 characters, 64 for
+// the last); relations are like a last segment; object ids are 1 to 1024 of
+// [a-zA-Z0-9/_|\-=+]. A subject relation of "..." means none and is stored
+// as "". It is slightly more lenient than SpiceDB in two harmless ways: an
+// empty context "[name:{}]" is read as no context, and an expiration may use
+// any RFC 3339 offset (SpiceDB's pattern has no '+'); Format writes neither.
+// Errors are *ParseError with the 1-based column (in runes) of the problem.
+// Format is canonical and Parse(Format(r)) equals r for every parsed r.
+//
+// A subject id of "*" is a wildcard: every subject of that type; it never
+// has a subject relation and is never a resource id. Values of
 // this package are plain data; they are safe to share between goroutines as
 // long as nobody mutates them.
 package tuple
