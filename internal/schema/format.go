@@ -264,7 +264,7 @@ func formatCaveat(b *strings.Builder, c *Caveat) {
 		b.WriteString(p.Type)
 	}
 	b.WriteString(") {\n")
-	for _, l := range caveatBodyLines(c.Expression) {
+	for _, l := range caveatBodyLines(c.Expression, c.ExprPos.Col-1) {
 		if l != "" {
 			b.WriteString(l)
 		}
@@ -275,11 +275,12 @@ func formatCaveat(b *strings.Builder, c *Caveat) {
 }
 
 // caveatBodyLines lays out a caveat expression inside its braces: every
-// line indented once, keeping the relative indentation of the lines after
-// the first. An expression with a multi-line string literal is left as
-// written after its first line, since re-indenting would change the
-// string.
-func caveatBodyLines(expr string) []string {
+// line indented once, keeping the indentation of the lines after the first
+// relative to the first (which started at column firstCol+1 in the source,
+// when known) and to each other. An expression with a multi-line string
+// literal is left as written after its first line, since re-indenting
+// would change the string.
+func caveatBodyLines(expr string, firstCol int) []string {
 	lines := strings.Split(strings.ReplaceAll(strings.TrimSpace(expr), "\r\n", "\n"), "\n")
 	lines[0] = indent + lines[0]
 	if len(lines) == 1 {
@@ -289,6 +290,9 @@ func caveatBodyLines(expr string) []string {
 		return lines
 	}
 	minInd := -1
+	if firstCol >= 0 {
+		minInd = firstCol
+	}
 	for _, l := range lines[1:] {
 		if strings.TrimSpace(l) == "" {
 			continue
