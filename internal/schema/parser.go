@@ -44,8 +44,17 @@ type parser struct {
 	consumed []comment
 }
 
+// maxErrors bounds how many syntax errors one Parse reports: past that
+// the rest are mostly consequences of the first ones.
+const maxErrors = 50
+
 func (p *parser) errorf(pos Pos, format string, args ...any) {
-	p.errs = append(p.errs, &Error{Pos: pos, Msg: fmt.Sprintf(format, args...)})
+	switch {
+	case len(p.errs) < maxErrors:
+		p.errs = append(p.errs, &Error{Pos: pos, Msg: fmt.Sprintf(format, args...)})
+	case len(p.errs) == maxErrors:
+		p.errs = append(p.errs, &Error{Pos: pos, Msg: "too many errors; stopping here"})
+	}
 }
 
 // next consumes the current token.
