@@ -1,0 +1,233 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/octroi/octroi/internal/store"
+	"github.com/octroi/octroi/internal/store/internal/sqlutil"
+	"github.com/octroi/octroi/internal/tuple"
+)
+
+// scanner holds the Columns of one row while it is converted.
+type scanner struct {
+	rt, rid, rel, st, sid, sr string
+	cn                        *string
+	cc                        []byte
+	exp                       *time.Time
+}
+
+func (sc *scanner) targets() []any {
+	return []any{&sc.rt, &sc.rid, &sc.rel, &sc.st, &sc.sid, &sc.sr, &sc.cn, &sc.cc, &sc.exp}
+}
+
+func (sc *scanner) relationship() (tuple.Relationship, error) {
+	r := tuple.Relationship{
+		Resource: tuple.ObjectRef{Type: sc.rt, ID: sc.rid},
+		Relation: sc.rel,
+		Subject:  tuple.SubjectRef{Type: sc.st, ID: sc.sid, Relation: sc.sr},
+	}
+	if sc.cn != nil {
+		c, err := sqlutil.DecodeCaveat(sc.cn, sc.cc)
+		if err != nil {
+			return r, err
+		}
+		r.Caveat = c
+	}
+	if sc.exp != nil {
+		t := sc.exp.UTC()
+		r.Expiration = &t
+	}
+	return r, nil
+}
+
+// each scans rows (Columns), calling fn for each relationship.
+func each(rows pgx.Rows, fn func(tuple.Relationship) error) error {
+	defer rows.Close()
+	var sc scanner
+	t := sc.targets()
+	for rows.Next() {
+		// pgx leaves a destination untouched for NULL only for some
+		// types: reset the nullable ones.
+		sc.cn, sc.cc, sc.exp = nil, nil, nil
+		if err := rows.Scan(t...); err != nil {
+			return err
+		}
+		r, err := sc.relationship()
+		if err != nil {
+			return err
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// ReadRelationships implements store.Reader. limit ≤ 0 means no limit.
+func (s *Store) ReadRelationships(ctx context.Context, f store.Filter, after store.Cursor, limit int) ([]tuple.Relationship, store.Cursor, error) {
+	if err := store.ValidateFilter(f); err != nil {
+		return nil, "", err
+	}
+	k, resume, err := sqlutil.DecodeCursor(after)
+	if err != nil {
+		return nil, "", err
+	}
+	a := sqlutil.Args{Dollar: true}
+	q := `SELECT ` + sqlutil.Columns + ` FROM relationships WHERE ` + sqlutil.FilterWhere(f, &a) + ` AND ` + liveCond(&a, sqlutil.NormalizeTime(s.now()))
+	if resume {
+		q += ` AND ` + sqlutil.KeyAfter(k, &a)
+	}
+	q += ` ORDER BY ` + sqlutil.IdentityColumns
+	if limit > 0 {
+		q += ` LIMIT ` + strconv.Itoa(limit+1) // one more: is there a next page?
+	}
+	rows, err := s.pool.Query(ctx, q, a.List...)
+	if err != nil {
+		return nil, "", convert(fmt.Errorf("reading %s: %w", f, err))
+	}
+	var rels []tuple.Relationship
+	if err := each(rows, func(r tuple.Relationship) error {
+		rels = append(rels, r)
+		return nil
+	}); err != nil {
+		return nil, "", convert(fmt.Errorf("reading %s: %w", f, err))
+	}
+	if limit > 0 && len(rels) > limit {
+		rels = rels[:limit]
+		return rels, sqlutil.EncodeCursor(rels[limit-1]), nil
+	}
+	return rels, "", nil
+}
+
+// LoadAll implements store.Loader.
+func (s *Store) LoadAll(ctx context.Context, fn func(tuple.Relationship) error) (store.Revision, error) {
+	var rev int64
+	err := s.read(ctx, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `SELECT revision FROM revision_counter WHERE singleton`).Scan(&rev); err != nil {
+			return fmt.Errorf("reading head revision: %w", err)
+		}
+		a := sqlutil.Args{Dollar: true}
+		rows, err := tx.Query(ctx, `SELECT `+sqlutil.Columns+` FROM relationships WHERE `+liveCond(&a, sqlutil.NormalizeTime(s.now())), a.List...)
+		if err != nil {
+			return fmt.Errorf("loading relationships: %w", err)
+		}
+		var fnErr error
+		err = each(rows, func(r tuple.Relationship) error {
+			fnErr = fn(r)
+			return fnErr
+		})
+		if fnErr != nil {
+			return fnErr
+		}
+		if err != nil {
+			return fmt.Errorf("loading relationships: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return store.Revision(rev), nil
+}
+
+// UsedTypes implements store.Inspector.
+func (s *Store) UsedTypes(ctx context.Context) ([]store.TypeUse, error) {
+	a := sqlutil.Args{Dollar: true}
+	rows, err := s.pool.Query(ctx, `SELECT resource_type, relation, subject_type, subject_relation,
+    subject_id = '*', COALESCE(caveat_name, ''), expires_at IS NOT NULL, count(*)
+FROM relationships WHERE `+liveCond(&a, sqlutil.NormalizeTime(s.now()))+`
+GROUP BY 1, 2, 3, 4, 5, 6, 7
+ORDER BY 1, 2, 3, 4, 5, 6, 7`, a.List...)
+	if err != nil {
+		return nil, convert(fmt.Errorf("counting used types: %w", err))
+	}
+	defer rows.Close()
+	var out []store.TypeUse
+	for rows.Next() {
+		var u store.TypeUse
+		if err := rows.Scan(&u.ResourceType, &u.Relation, &u.SubjectType, &u.SubjectRelation, &u.Wildcard, &u.Caveat, &u.Expiring, &u.Count); err != nil {
+			return nil, fmt.Errorf("counting used types: %w", err)
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, convert(fmt.Errorf("counting used types: %w", err))
+	}
+	return out, nil
+}
+
+// HeadRevision implements store.Changelog.
+func (s *Store) HeadRevision(ctx context.Context) (store.Revision, error) {
+	var r int64
+	if err := s.pool.QueryRow(ctx, `SELECT revision FROM revision_counter WHERE singleton`).Scan(&r); err != nil {
+		return 0, convert(fmt.Errorf("reading head revision: %w", err))
+	}
+	return store.Revision(r), nil
+}
+
+// Changes implements store.Changelog.
+func (s *Store) Changes(ctx context.Context, after store.Revision, limit int) ([]store.Change, store.Revision, error) {
+	var out []store.Change
+	var through store.Revision
+	err := s.read(ctx, func(tx pgx.Tx) error {
+		var head, trimmed int64
+		if err := tx.QueryRow(ctx, `SELECT c.revision, h.trimmed_through FROM revision_counter c, changelog_horizon h`).Scan(&head, &trimmed); err != nil {
+			return fmt.Errorf("reading changelog bounds: %w", err)
+		}
+		switch {
+		case int64(after) < trimmed:
+			return fmt.Errorf("changes after revision %d: %w (retained from %d)", after, store.ErrRevisionTooOld, trimmed)
+		case int64(after) > head:
+			return fmt.Errorf("changes after revision %d: %w (head is %d)", after, store.ErrFutureRevision, head)
+		}
+		upper := head
+		if limit > 0 {
+			// The revision of the limit-th change: pages end on a
+			// whole revision.
+			err := tx.QueryRow(ctx, `SELECT revision FROM changelog WHERE revision > $1 ORDER BY revision, seq LIMIT 1 OFFSET $2`, int64(after), limit-1).Scan(&upper)
+			if errors.Is(err, pgx.ErrNoRows) {
+				upper = head
+			} else if err != nil {
+				return fmt.Errorf("reading changes: %w", err)
+			}
+		}
+		through = store.Revision(upper)
+		rows, err := tx.Query(ctx, `SELECT revision, op, `+sqlutil.Columns+`, committed_at FROM changelog
+WHERE revision > $1 AND revision <= $2 ORDER BY revision, seq`, int64(after), upper)
+		if err != nil {
+			return fmt.Errorf("reading changes: %w", err)
+		}
+		defer rows.Close()
+		var sc scanner
+		var rev int64
+		var op int16
+		var at time.Time
+		t := append([]any{&rev, &op}, append(sc.targets(), &at)...)
+		for rows.Next() {
+			sc.cn, sc.cc, sc.exp = nil, nil, nil
+			if err := rows.Scan(t...); err != nil {
+				return fmt.Errorf("reading changes: %w", err)
+			}
+			c := store.Change{Revision: store.Revision(rev), Op: store.ChangeOp(op), Time: at.UTC()}
+			if c.Op != store.ChangeSchema {
+				r, err := sc.relationship()
+				if err != nil {
+					return err
+				}
+				c.Relationship = r
+			}
+			out = append(out, c)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, through, nil
+}

@@ -1,0 +1,177 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/octroi/octroi/internal/store"
+	"github.com/octroi/octroi/internal/store/internal/sqlutil"
+	"github.com/octroi/octroi/internal/tuple"
+)
+
+// liveCond is "not expired at now".
+func liveCond(a *sqlutil.Args, now any) string {
+	return "(expires_at IS NULL OR expires_at > " + a.Add(now) + ")"
+}
+
+const changelogColumns = `revision, seq, op, ` + sqlutil.Columns + `, committed_at`
+
+// Each relationship update is one statement that also appends its
+// changelog entry (a data-modifying CTE), so that a whole Write is one
+// pipelined round trip. Arguments: $1–$9 the Columns, $10 revision, $11 seq,
+// $12 commit time.
+const upsertSQL = `WITH u AS (
+    INSERT INTO relationships (` + sqlutil.Columns + `)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+    ON CONFLICT (` + sqlutil.IdentityColumns + `) DO UPDATE SET
+        caveat_name = EXCLUDED.caveat_name,
+        caveat_context = EXCLUDED.caveat_context,
+        expires_at = EXCLUDED.expires_at
+    %s
+    RETURNING 1
+)
+INSERT INTO changelog (` + changelogColumns + `)
+SELECT $10::bigint, $11::integer, 1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $12::timestamptz FROM u`
+
+// touchSQL replaces whatever is there; createSQL only replaces an expired
+// row (an expired relationship does not exist for Create), so a live one
+// leaves zero rows affected.
+var (
+	touchSQL  = fmt.Sprintf(upsertSQL, "")
+	createSQL = fmt.Sprintf(upsertSQL, "WHERE relationships.expires_at IS NOT NULL AND relationships.expires_at <= $12::timestamptz")
+)
+
+// deleteSQL: $1–$6 identity, $7 revision, $8 seq, $9 commit time.
+const deleteSQL = `WITH d AS (
+    DELETE FROM relationships
+    WHERE resource_type = $1 AND resource_id = $2 AND relation = $3
+      AND subject_type = $4 AND subject_id = $5 AND subject_relation = $6
+    RETURNING ` + sqlutil.Columns + `
+)
+INSERT INTO changelog (` + changelogColumns + `)
+SELECT $7::bigint, $8::integer, 2, ` + sqlutil.Columns + `, $9::timestamptz FROM d`
+
+// Write implements store.Writer: preconditions and updates go in one
+// pipelined batch; statements run in order, so the preconditions see the
+// state before the updates.
+func (s *Store) Write(ctx context.Context, req store.WriteRequest) (store.Revision, error) {
+	req, err := sqlutil.CheckWrite(req)
+	if err != nil {
+		return 0, err
+	}
+	args := make([][]any, len(req.Updates))
+	for i, u := range req.Updates {
+		if args[i], err = relArgs(u.Relationship); err != nil {
+			return 0, err
+		}
+	}
+	return s.write(ctx, func(ctx context.Context, w *wtx) (err error) {
+		b := &pgx.Batch{}
+		for _, p := range req.Preconditions {
+			a := sqlutil.Args{Dollar: true}
+			where := sqlutil.FilterWhere(p.Filter, &a)
+			b.Queue(`SELECT EXISTS (SELECT 1 FROM relationships WHERE `+where+` AND `+liveCond(&a, w.now)+`)`, a.List...)
+		}
+		for i, u := range req.Updates {
+			seq := w.seq
+			w.seq++
+			switch u.Op {
+			case store.Touch:
+				b.Queue(touchSQL, append(args[i], int64(w.rev), seq, w.now)...)
+			case store.Create:
+				b.Queue(createSQL, append(args[i], int64(w.rev), seq, w.now)...)
+			case store.Delete:
+				b.Queue(deleteSQL, append(args[i][:6:6], int64(w.rev), seq, w.now)...)
+			}
+		}
+		br := w.tx.SendBatch(ctx, b)
+		defer func() {
+			if cerr := br.Close(); err == nil && cerr != nil {
+				err = fmt.Errorf("writing: %w", cerr)
+			}
+		}()
+		for _, p := range req.Preconditions {
+			var found bool
+			if err := br.QueryRow().Scan(&found); err != nil {
+				return fmt.Errorf("checking precondition %s: %w", p.Filter, err)
+			}
+			if found != (p.Op == store.MustMatch) {
+				return &store.PreconditionFailedError{Precondition: p}
+			}
+		}
+		for _, u := range req.Updates {
+			tag, err := br.Exec()
+			if err != nil {
+				return fmt.Errorf("writing %s: %w", store.FormatIdentity(u.Relationship), err)
+			}
+			if u.Op == store.Create && tag.RowsAffected() == 0 {
+				return &store.AlreadyExistsError{Relationship: u.Relationship}
+			}
+		}
+		return nil
+	})
+}
+
+// relArgs returns the Columns values of r.
+func relArgs(r tuple.Relationship) ([]any, error) {
+	name, cctx, err := sqlutil.EncodeCaveat(r.Caveat)
+	if err != nil {
+		return nil, err
+	}
+	var exp any
+	if r.Expiration != nil {
+		exp = *r.Expiration
+	}
+	return []any{r.Resource.Type, r.Resource.ID, r.Relation, r.Subject.Type, r.Subject.ID, r.Subject.Relation, name, cctx, exp}, nil
+}
+
+// deleteWhere deletes the rows matching where (up to limit, in identity
+// order, when limit > 0) and logs them, in identity order; a.List holds
+// where's arguments. It returns how many it deleted.
+func (w *wtx) deleteWhere(ctx context.Context, where string, a *sqlutil.Args, limit int) (int, error) {
+	if limit > 0 {
+		where = `(` + sqlutil.IdentityColumns + `) IN (SELECT ` + sqlutil.IdentityColumns + ` FROM relationships WHERE ` + where +
+			` ORDER BY ` + sqlutil.IdentityColumns + ` LIMIT ` + strconv.Itoa(limit) + `)`
+	}
+	q := `WITH d AS (
+    DELETE FROM relationships WHERE ` + where + ` RETURNING ` + sqlutil.Columns + `
+), c AS (
+    INSERT INTO changelog (` + changelogColumns + `)
+    SELECT ` + a.Add(int64(w.rev)) + `::bigint,
+        ` + a.Add(w.seq) + `::integer - 1 + row_number() OVER (ORDER BY ` + sqlutil.IdentityColumns + `),
+        2, ` + sqlutil.Columns + `, ` + a.Add(w.now) + `::timestamptz
+    FROM d
+    RETURNING 1
+)
+SELECT count(*) FROM c`
+	var n int
+	if err := w.tx.QueryRow(ctx, q, a.List...).Scan(&n); err != nil {
+		return 0, err
+	}
+	w.seq += int32(n)
+	return n, nil
+}
+
+// DeleteByFilter implements store.Writer.
+func (s *Store) DeleteByFilter(ctx context.Context, f store.Filter, limit int) (store.Revision, int, error) {
+	if err := store.ValidateFilter(f); err != nil {
+		return 0, 0, err
+	}
+	var n int
+	rev, err := s.write(ctx, func(ctx context.Context, w *wtx) error {
+		a := sqlutil.Args{Dollar: true}
+		var err error
+		n, err = w.deleteWhere(ctx, sqlutil.FilterWhere(f, &a), &a, limit)
+		if err != nil {
+			return fmt.Errorf("deleting %s: %w", f, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	return rev, n, nil
+}
