@@ -64,12 +64,12 @@ func (e *Engine) check(p *plan, snap *index.Snapshot, req *CheckRequest, tr *tra
 	if err != nil {
 		return CheckResult{}, err
 	}
-	c, err := e.newChecker(p, snap, req.Subject, req.Context)
-	if err != nil {
+	var c checker
+	if err := e.initChecker(&c, p, snap, req.Subject, req.Context); err != nil {
 		return CheckResult{}, err
 	}
 	c.tr = tr
-	res, ok := snap.Node(req.Resource.Type, req.Resource.ID)
+	res, ok := snap.NodeIn(m.typeID, req.Resource.ID)
 	var t truth
 	if ok {
 		t = c.member(res, m)
@@ -92,7 +92,7 @@ type checker struct {
 	ctx   map[string]any
 	depth int
 	max   int
-	stack []frame
+	stack [maxDepthLimit]frame // the path walked, stack[:depth]
 	err   error
 	tr    *tracer
 }
@@ -102,20 +102,22 @@ type frame struct {
 	m    uint16
 }
 
-func (e *Engine) newChecker(p *plan, snap *index.Snapshot, s tuple.SubjectRef, ctx map[string]any) (*checker, error) {
+// initChecker prepares c to walk towards subject s.
+func (e *Engine) initChecker(c *checker, p *plan, snap *index.Snapshot, s tuple.SubjectRef, ctx map[string]any) error {
 	sm, err := p.subjectOf(s)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	c := &checker{p: p, snap: snap, ctx: ctx, max: e.maxDepth}
+	c.p, c.snap, c.ctx, c.max = p, snap, ctx, e.maxDepth
 	if sm != nil {
 		c.srel = sm.id
 	}
-	c.subj, _ = snap.Node(s.Type, s.ID)
+	t := p.typeIDs[s.Type]
+	c.subj, _ = snap.NodeIn(t, s.ID)
 	if s.Relation == "" && s.ID != tuple.Wildcard {
-		c.wild, _ = snap.Node(s.Type, tuple.Wildcard)
+		c.wild, _ = snap.NodeIn(t, tuple.Wildcard)
 	}
-	return c, nil
+	return nil
 }
 
 // member evaluates whether the subject is in m on node res.
@@ -130,7 +132,7 @@ func (c *checker) member(res uint32, m *member) truth {
 		}
 		return tYes
 	}
-	for _, f := range c.stack {
+	for _, f := range c.stack[:c.depth] {
 		if f.node == res && f.m == m.id {
 			if c.tr != nil {
 				c.tr.cycle(c, res, m)
@@ -145,8 +147,8 @@ func (c *checker) member(res uint32, m *member) truth {
 		}
 		return tNo
 	}
+	c.stack[c.depth] = frame{res, m.id}
 	c.depth++
-	c.stack = append(c.stack, frame{res, m.id})
 	var t truth
 	if c.tr != nil {
 		c.tr.enter(c, res, m)
@@ -159,7 +161,6 @@ func (c *checker) member(res uint32, m *member) truth {
 	if c.tr != nil {
 		c.tr.leave(t)
 	}
-	c.stack = c.stack[:len(c.stack)-1]
 	c.depth--
 	return t
 }

@@ -47,9 +47,15 @@ type Option func(*Engine)
 // (tests use a fixed one).
 func WithClock(now func() time.Time) Option { return func(e *Engine) { e.now = now } }
 
+// maxDepthLimit bounds WithMaxDepth: a walk's path lives in a fixed array,
+// so that a check allocates nothing for it.
+const maxDepthLimit = 64
+
 // WithMaxDepth sets how deep a walk may go before it fails with ErrDepth
-// (default 50).
-func WithMaxDepth(d int) Option { return func(e *Engine) { e.maxDepth = d } }
+// (default 50, at most 64).
+func WithMaxDepth(d int) Option {
+	return func(e *Engine) { e.maxDepth = max(1, min(d, maxDepthLimit)) }
+}
 
 // New returns an engine over idx with no schema yet.
 func New(idx *index.Index, opts ...Option) *Engine {

@@ -56,8 +56,8 @@ func (e *Engine) LookupResources(ctx context.Context, req LookupResourcesRequest
 	if err != nil {
 		return nil, "", 0, err
 	}
-	c, err := e.newChecker(p, snap, req.Subject, req.Context)
-	if err != nil {
+	c := &checker{}
+	if err := e.initChecker(c, p, snap, req.Subject, req.Context); err != nil {
 		return nil, "", 0, err
 	}
 	l := &lookup{c: c, ctx: ctx, memo: make([]lrEntry, len(p.members)), unk: [][]string{nil}}

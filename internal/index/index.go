@@ -212,39 +212,38 @@ func (x *Index) advance(rev uint64) {
 	x.changed = make(chan struct{})
 }
 
-// Load bulk-loads relationships into an empty index as revision rev, calling
-// next until it reports done. It is much faster than Apply: lists are sorted
-// once at the end. Duplicate facts are kept once (the last wins).
-func (x *Index) Load(rev uint64, next func() (tuple.Relationship, bool, error)) (int, error) {
+// Load bulk-loads an empty index: fill calls add for every relationship and
+// returns the revision they make up (the store's revision at the snapshot it
+// read). Load is much faster than Apply: lists are sorted once at the end.
+// A fact added twice is kept once (the last wins).
+func (x *Index) Load(fill func(add func(tuple.Relationship)) (uint64, error)) (int, error) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if x.live != 0 || x.rev != 0 {
 		return 0, errors.New("index: Load needs an empty index")
 	}
-	if rev == 0 {
-		return 0, fmt.Errorf("load at revision 0: %w", ErrStaleRevision)
-	}
 	n := 0
-	for {
-		r, ok, err := next()
-		if err != nil {
-			return n, err
-		}
-		if !ok {
-			break
-		}
+	rev, err := fill(func(r tuple.Relationship) {
 		res := x.nodeFor(r.Resource.Type, r.Resource.ID)
 		subj := x.nodeFor(r.Subject.Type, r.Subject.ID)
 		id := x.newRec(rec{
 			res: res, subj: subj,
-			rel:     x.internMember(x.nodes[res].typ, r.Relation),
-			srel:    x.subjectMember(x.nodes[subj].typ, r.Subject.Relation),
-			extra:   x.newExtra(&r),
-			created: rev, deleted: live,
+			rel:   x.internMember(x.nodes[res].typ, r.Relation),
+			srel:  x.subjectMember(x.nodes[subj].typ, r.Subject.Relation),
+			extra: x.newExtra(&r),
+			// Stamped 0: nothing older than a load can be read.
+			created: 0, deleted: live,
 		})
 		x.nodes[res].fwd = append(x.nodes[res].fwd, id)
 		x.nodes[subj].rev = append(x.nodes[subj].rev, id)
 		n++
+	})
+	if err == nil && rev == 0 {
+		err = fmt.Errorf("load at revision 0: %w", ErrStaleRevision)
+	}
+	if err != nil {
+		x.reset()
+		return 0, err
 	}
 	x.live = n
 	// Sort every list; then drop duplicate facts, keeping the last loaded.
@@ -273,6 +272,13 @@ func (x *Index) Load(rev uint64, next func() (tuple.Relationship, bool, error)) 
 	}
 	x.advance(rev)
 	return x.live, nil
+}
+
+// reset empties the index after a failed Load (the lock stays held).
+func (x *Index) reset() {
+	f := New()
+	x.types, x.typeIDs, x.objects, x.members, x.memberID = f.types, f.typeIDs, f.objects, f.members, f.memberID
+	x.nodes, x.chunks, x.nrecs, x.free, x.extras, x.xfree, x.dead, x.live = f.nodes, nil, 0, nil, f.extras, nil, nil, 0
 }
 
 // GC forgets deleted records whose deletion revision is at or below horizon:

@@ -65,6 +65,15 @@ func (s *Snapshot) Node(typ, id string) (uint32, bool) {
 	return n, ok
 }
 
+// NodeIn returns the node of object id of type t (see TypeID).
+func (s *Snapshot) NodeIn(t uint16, id string) (uint32, bool) {
+	if int(t) >= len(s.x.objects) {
+		return 0, false
+	}
+	n, ok := s.x.objects[t][id]
+	return n, ok
+}
+
 // TypeID returns the id of a type name, if the index knows it.
 func (s *Snapshot) TypeID(name string) (uint16, bool) {
 	t, ok := s.x.typeIDs[name]
@@ -195,6 +204,19 @@ func (s *Snapshot) FwdRel(n uint32, rel uint16) []uint32 {
 // FwdSubject returns the records of relation rel on resource n whose subject
 // is exactly subj (with subject relation srel): at most one visible.
 func (s *Snapshot) FwdSubject(n uint32, rel, srel uint16, subj uint32) []uint32 {
+	// Both lists hold the answer; search the shorter one. A person belongs to
+	// a few organisations, an organisation may have thousands of members.
+	if rev := s.x.nodes[subj].rev; len(rev) < len(s.x.nodes[n].fwd) {
+		return s.span(rev, func(r *rec) int {
+			if c := cmpU16(r.srel, srel); c != 0 {
+				return c
+			}
+			if c := cmpU16(r.rel, rel); c != 0 {
+				return c
+			}
+			return cmpU32(r.res, n)
+		})
+	}
 	return s.span(s.x.nodes[n].fwd, func(r *rec) int {
 		if c := cmpU16(r.rel, rel); c != 0 {
 			return c

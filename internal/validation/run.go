@@ -125,13 +125,11 @@ func missingNote(m []string) string {
 
 func load(s *schema.Schema, f *File, now time.Time) (*engine.Engine, error) {
 	idx := index.New()
-	i := 0
-	if _, err := idx.Load(1, func() (tuple.Relationship, bool, error) {
-		if i == len(f.Relationships) {
-			return tuple.Relationship{}, false, nil
+	if _, err := idx.Load(func(add func(tuple.Relationship)) (uint64, error) {
+		for _, r := range f.Relationships {
+			add(r.Relationship)
 		}
-		i++
-		return f.Relationships[i-1].Relationship, true, nil
+		return 1, nil
 	}); err != nil {
 		return nil, err
 	}
