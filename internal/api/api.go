@@ -1,0 +1,455 @@
+// Package api is octroi's HTTP JSON API under /api/v1: schema,
+// relationships, permissions and watch. Handler builds it on a Backend (the
+// server implements one over a store, an index and an engine); the
+// operations, their bodies and their errors are described by the OpenAPI
+// 3.1 document openapi.json, embedded and served at GET /api/v1/openapi.json.
+//
+// # Conventions
+//
+//   - Bodies are JSON (see the types in wire.go); unknown fields are
+//     refused, so that a misspelt field is an error rather than ignored.
+//   - Every read takes an optional "consistency": minimize_latency (the
+//     default), at_least_as_fresh with a consistency token, or
+//     fully_consistent. Every answer carries a consistency_token, an opaque
+//     string; a client that passes the token of its write to its next read
+//     reads its own write.
+//   - Errors are RFC 9457 application/problem+json documents with a stable
+//     "code" (see errors.go) and a "detail" that says what is wrong; internal
+//     error text is logged, never sent.
+//   - Lookups answer JSON pages with a cursor, or stream every result as
+//     NDJSON when the request says Accept: application/x-ndjson.
+//   - Authentication is a bearer token (Authorization: Bearer <token>),
+//     checked by Options.Authenticate; the OpenAPI document is public.
+//
+// Handlers are safe for concurrent use; each request runs with the
+// configured timeout (streams excepted: they end when the client leaves or
+// the server shuts down).
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/octroi/octroi/internal/engine"
+	"github.com/octroi/octroi/internal/store"
+	"github.com/octroi/octroi/internal/tuple"
+)
+
+// Prefix is the path prefix of every operation.
+const Prefix = "/api/v1"
+
+// Mode is a read's consistency requirement.
+type Mode int
+
+const (
+	// MinimizeLatency reads the local index as it is.
+	MinimizeLatency Mode = iota
+	// AtLeastAsFresh reads at Freshness.Revision or later.
+	AtLeastAsFresh
+	// FullyConsistent reads at the store's head revision or later.
+	FullyConsistent
+)
+
+// Freshness is a decoded consistency requirement.
+type Freshness struct {
+	Mode     Mode
+	Revision store.Revision // for AtLeastAsFresh
+}
+
+// Backend is what the API needs from the server. Methods must be safe for
+// concurrent use and honour ctx. Writes return once the backend's own
+// engine reflects them, so that a read with the returned revision's token
+// never waits.
+type Backend interface {
+	// Engine returns the engine to query and where to read, after waiting
+	// (bounded) for the freshness asked: ErrConsistencyTimeout when the
+	// index did not get there in time, ErrTokenAhead when the revision is
+	// not the store's.
+	Engine(ctx context.Context, f Freshness) (*engine.Engine, engine.At, error)
+	// ReadSchema returns the current schema text and its revision, or
+	// store.ErrNoSchema.
+	ReadSchema(ctx context.Context) (string, store.Revision, error)
+	// WriteSchema parses text (a schema.ErrorList on syntax or semantic
+	// errors), refuses a schema that would orphan stored relationships
+	// (*SchemaInUseError) and, unless dryRun, stores it. It reports the
+	// differences with the current schema and the parser's warnings.
+	WriteSchema(ctx context.Context, text string, dryRun bool) (SchemaDiff, []string, store.Revision, error)
+	// Write validates every update against the schema
+	// (*InvalidRelationshipError naming the update) and writes them
+	// atomically.
+	Write(ctx context.Context, req store.WriteRequest) (store.Revision, error)
+	// DeleteByFilter deletes up to limit matching relationships (≤ 0: all).
+	DeleteByFilter(ctx context.Context, f store.Filter, limit int) (store.Revision, int, error)
+	// ReadRelationships reads one page from the store; the revision is a
+	// lower bound of the one read.
+	ReadRelationships(ctx context.Context, f store.Filter, after store.Cursor, limit int) ([]tuple.Relationship, store.Cursor, store.Revision, error)
+	// Import validates and upserts every relationship of rels in batches;
+	// a validation error is an *InvalidRelationshipError whose Index counts
+	// the relationships yielded before it.
+	Import(ctx context.Context, rels iter.Seq2[tuple.Relationship, error]) (store.Revision, int, error)
+	// Export calls fn for every live relationship matching f, from one
+	// consistent snapshot, and returns its revision.
+	Export(ctx context.Context, f store.Filter, fn func(tuple.Relationship) error) (store.Revision, error)
+	// HeadRevision, Changes and Subscribe are the store's changelog (see
+	// store.Changelog).
+	HeadRevision(ctx context.Context) (store.Revision, error)
+	Changes(ctx context.Context, after store.Revision, limit int) ([]store.Change, store.Revision, error)
+	Subscribe(ctx context.Context) (<-chan store.Revision, error)
+}
+
+// Options configure Handler. Zero limits take the defaults noted.
+type Options struct {
+	Backend Backend
+	// Authenticate reports whether a bearer token is valid. Nil disables
+	// authentication (development only).
+	Authenticate func(token string) bool
+	Logger       *slog.Logger // default slog.Default()
+	Metrics      *Metrics     // nil: no metrics
+	// MaxRequestBytes bounds JSON request bodies (default 4 MiB);
+	// MaxImportBytes bounds an import body (default 0: unbounded).
+	MaxRequestBytes int64
+	MaxImportBytes  int64
+	// RequestTimeout bounds every non-streaming request (default 30s).
+	RequestTimeout time.Duration
+	// MaxBatch bounds the updates of a write, the items of a bulk check and
+	// a page size (default 1000).
+	MaxBatch int
+	// PollInterval is how often a watch polls the changelog besides being
+	// woken by the store (default 1s).
+	PollInterval time.Duration
+	// Done, when closed, ends streams (watch) cleanly: the server closes
+	// it when it starts shutting down, since Shutdown waits for handlers.
+	Done <-chan struct{}
+}
+
+// Metrics are the API's Prometheus collectors.
+type Metrics struct {
+	Requests *prometheus.CounterVec   // by operation and status code
+	Duration *prometheus.HistogramVec // by operation
+}
+
+// NewMetrics creates the API's collectors and registers them on reg.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		Requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "octroi_http_requests_total",
+			Help: "API requests by operation and HTTP status code.",
+		}, []string{"operation", "code"}),
+		Duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "octroi_http_request_duration_seconds",
+			Help:    "API request latency by operation (until the handler returns, streams included).",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"operation"}),
+	}
+	reg.MustRegister(m.Requests, m.Duration)
+	return m
+}
+
+// handlerFunc is an operation: it writes its answer or returns an error,
+// which the adapter turns into a problem document.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// Route is one operation of the API.
+type Route struct {
+	Method, Path string // Path starts with Prefix and may hold {wildcards}
+	Operation    string // the operationId of the OpenAPI document and the metrics label
+	stream       bool   // long-lived: no request timeout
+	public       bool   // no authentication
+	import_      bool   // body bounded by MaxImportBytes
+	h            handlerFunc
+}
+
+type api struct {
+	Options
+	routes []Route
+}
+
+func (a *api) table() []Route {
+	return []Route{
+		{Method: "GET", Path: "/api/v1/openapi.json", Operation: "getOpenAPI", public: true, h: a.openAPI},
+		{Method: "GET", Path: "/api/v1/schema", Operation: "readSchema", h: a.readSchema},
+		{Method: "PUT", Path: "/api/v1/schema", Operation: "writeSchema", h: a.writeSchema},
+		{Method: "POST", Path: "/api/v1/relationships/write", Operation: "writeRelationships", h: a.writeRelationships},
+		{Method: "POST", Path: "/api/v1/relationships/delete", Operation: "deleteRelationships", h: a.deleteRelationships},
+		{Method: "GET", Path: "/api/v1/relationships/read", Operation: "readRelationshipsGet", h: a.readRelationships},
+		{Method: "POST", Path: "/api/v1/relationships/read", Operation: "readRelationships", h: a.readRelationships},
+		{Method: "POST", Path: "/api/v1/relationships/import", Operation: "importRelationships", stream: true, import_: true, h: a.importRelationships},
+		{Method: "GET", Path: "/api/v1/relationships/export", Operation: "exportRelationships", stream: true, h: a.exportRelationships},
+		{Method: "POST", Path: "/api/v1/permissions/check", Operation: "check", h: a.check},
+		{Method: "POST", Path: "/api/v1/permissions/check-bulk", Operation: "checkBulk", h: a.checkBulk},
+		{Method: "POST", Path: "/api/v1/permissions/lookup-resources", Operation: "lookupResources", stream: true, h: a.lookupResources},
+		{Method: "POST", Path: "/api/v1/permissions/lookup-subjects", Operation: "lookupSubjects", stream: true, h: a.lookupSubjects},
+		{Method: "POST", Path: "/api/v1/permissions/expand", Operation: "expand", h: a.expand},
+		{Method: "POST", Path: "/api/v1/permissions/explain", Operation: "explain", h: a.explain},
+		{Method: "GET", Path: "/api/v1/watch", Operation: "watch", stream: true, h: a.watch},
+	}
+}
+
+// Routes lists the operations Handler serves, for documentation tests.
+func Routes() []Route { return (&api{}).table() }
+
+// Handler returns the API. Mount it at "/" or at Prefix+"/": it answers
+// every path, with a problem document for the unknown ones.
+func Handler(o Options) http.Handler {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.MaxRequestBytes <= 0 {
+		o.MaxRequestBytes = 4 << 20
+	}
+	if o.RequestTimeout <= 0 {
+		o.RequestTimeout = 30 * time.Second
+	}
+	if o.MaxBatch <= 0 {
+		o.MaxBatch = 1000
+	}
+	if o.PollInterval <= 0 {
+		o.PollInterval = time.Second
+	}
+	a := &api{Options: o}
+	a.routes = a.table()
+	mux := http.NewServeMux()
+	for _, rt := range a.routes {
+		mux.Handle(rt.Method+" "+rt.Path, a.adapt(rt))
+	}
+	// The mux's own 404 and 405 answers are plain text; these keep every
+	// error a problem document. Methods are tried to tell 405 from 404.
+	notFound := a.adapt(Route{Operation: "notFound", public: true, h: func(w http.ResponseWriter, r *http.Request) error {
+		var allowed []string
+		for _, m := range []string{"GET", "PUT", "POST", "DELETE", "PATCH"} {
+			r2 := r.Clone(r.Context())
+			r2.Method = m
+			if _, p := mux.Handler(r2); p != "" && p != "/" {
+				allowed = append(allowed, m)
+			}
+		}
+		if len(allowed) > 0 {
+			w.Header().Set("Allow", strings.Join(allowed, ", "))
+			return &Error{Status: http.StatusMethodNotAllowed, Code: CodeMethodNotAllowed,
+				Msg: fmt.Sprintf("%s is not allowed on %s; use %s", r.Method, r.URL.Path, strings.Join(allowed, " or "))}
+		}
+		return &Error{Status: http.StatusNotFound, Code: CodeNotFound, Msg: fmt.Sprintf("no API operation at %s %s", r.Method, r.URL.Path)}
+	}})
+	mux.Handle("/", notFound)
+	return mux
+}
+
+// responseWriter records what a handler wrote, so that the adapter knows
+// whether an error can still become a problem document.
+type responseWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (w *responseWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *responseWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach Flush.
+func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (a *api) adapt(rt Route) http.Handler {
+	return http.HandlerFunc(func(w0 http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		w := &responseWriter{ResponseWriter: w0}
+		err := a.serve(rt, w, r)
+		started := w.status != 0
+		if err != nil {
+			a.fail(w, r, rt.Operation, err)
+		}
+		if w.status == 0 {
+			w.status = http.StatusOK
+		}
+		d := time.Since(start)
+		if a.Metrics != nil {
+			a.Metrics.Requests.WithLabelValues(rt.Operation, fmt.Sprint(w.status)).Inc()
+			a.Metrics.Duration.WithLabelValues(rt.Operation).Observe(d.Seconds())
+		}
+		// Never the headers or the query: they may carry tokens.
+		a.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.String("operation", rt.Operation), slog.Int("status", w.status),
+			slog.Int64("bytes", w.bytes), slog.Duration("duration", d),
+			slog.String("remote", r.RemoteAddr))
+		if err != nil && started {
+			// A stream failed half-way: abort the connection so that the
+			// client cannot take a truncated answer for a complete one.
+			panic(http.ErrAbortHandler)
+		}
+	})
+}
+
+func (a *api) serve(rt Route, w http.ResponseWriter, r *http.Request) error {
+	if !rt.public && a.Authenticate != nil {
+		tok, ok := bearer(r)
+		if !ok || !a.Authenticate(tok) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="octroi"`)
+			if !ok {
+				return &Error{Status: http.StatusUnauthorized, Code: CodeUnauthenticated, Msg: "missing bearer token: send Authorization: Bearer <token>"}
+			}
+			return &Error{Status: http.StatusUnauthorized, Code: CodeUnauthenticated, Msg: "invalid or revoked token"}
+		}
+	}
+	if r.Body != nil {
+		limit := a.MaxRequestBytes
+		if rt.import_ {
+			limit = a.MaxImportBytes
+		}
+		if limit > 0 {
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+		}
+	}
+	if !rt.stream {
+		ctx, cancel := context.WithTimeout(r.Context(), a.RequestTimeout)
+		defer cancel()
+		r = r.WithContext(ctx)
+	}
+	return rt.h(w, r)
+}
+
+func bearer(r *http.Request) (string, bool) {
+	h := r.Header.Get("Authorization")
+	scheme, tok, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	tok = strings.TrimSpace(tok)
+	return tok, tok != ""
+}
+
+// fail answers err as a problem document, unless the handler has already
+// started its answer (a stream): then it can only log and cut the stream.
+func (a *api) fail(w *responseWriter, r *http.Request, op string, err error) {
+	e := toError(err)
+	level := slog.LevelInfo
+	if e.Status >= 500 {
+		level = slog.LevelError
+	}
+	// The detail of err is for the operator's log only.
+	a.Logger.LogAttrs(r.Context(), level, "request failed", slog.String("operation", op),
+		slog.String("code", e.Code), slog.Int("status", e.Status), slog.String("error", err.Error()))
+	if w.status != 0 {
+		return
+	}
+	p := e.problem()
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Del("Content-Length")
+	w.WriteHeader(e.Status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(p)
+}
+
+// decode reads a JSON body into v, refusing unknown fields and trailing
+// data. An empty body decodes as {}.
+func decode(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		return bodyError(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		if err != nil {
+			return bodyError(err)
+		}
+		return badRequest("the request body holds more than one JSON value")
+	}
+	return nil
+}
+
+func bodyError(err error) error {
+	var mb *http.MaxBytesError
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &mb):
+		return &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeTooLarge,
+			Msg: fmt.Sprintf("request body is larger than %d bytes", mb.Limit), Err: err}
+	case errors.As(err, &se):
+		return &Error{Status: http.StatusBadRequest, Code: CodeInvalidJSON, Msg: fmt.Sprintf("invalid JSON at byte %d: %v", se.Offset, se), Err: err}
+	case errors.As(err, &te):
+		return &Error{Status: http.StatusBadRequest, Code: CodeInvalidJSON, Msg: fmt.Sprintf("field %q: expected %s, got JSON %s", te.Field, te.Type, te.Value), Err: err}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return &Error{Status: http.StatusBadRequest, Code: CodeInvalidJSON, Msg: "truncated JSON body", Err: err}
+	case strings.HasPrefix(err.Error(), "json: unknown field"):
+		return &Error{Status: http.StatusBadRequest, Code: CodeInvalidJSON, Msg: strings.TrimPrefix(err.Error(), "json: "), Err: err}
+	}
+	// Errors of UnmarshalJSON methods (relationship text form) are
+	// written for users.
+	return &Error{Status: http.StatusBadRequest, Code: CodeInvalidArgument, Msg: err.Error(), Err: err}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// freshness decodes a consistency requirement.
+func freshness(c *Consistency) (Freshness, error) {
+	if c == nil {
+		return Freshness{}, nil
+	}
+	n := 0
+	for _, set := range []bool{c.MinimizeLatency, c.AtLeastAsFresh != "", c.FullyConsistent} {
+		if set {
+			n++
+		}
+	}
+	if n > 1 {
+		return Freshness{}, badRequest("consistency: set only one of minimize_latency, at_least_as_fresh, fully_consistent")
+	}
+	switch {
+	case c.FullyConsistent:
+		return Freshness{Mode: FullyConsistent}, nil
+	case c.AtLeastAsFresh != "":
+		rev, err := DecodeToken(c.AtLeastAsFresh)
+		if err != nil {
+			return Freshness{}, &Error{Status: http.StatusBadRequest, Code: CodeInvalidArgument, Msg: "consistency: " + err.Error(), Err: err}
+		}
+		return Freshness{Mode: AtLeastAsFresh, Revision: rev}, nil
+	}
+	return Freshness{}, nil
+}
+
+func (a *api) engine(ctx context.Context, c *Consistency) (*engine.Engine, engine.At, error) {
+	f, err := freshness(c)
+	if err != nil {
+		return nil, engine.At{}, err
+	}
+	return a.Backend.Engine(ctx, f)
+}
+
+func wantsNDJSON(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Accept"), "application/x-ndjson")
+}
+
+func flush(w http.ResponseWriter) { _ = http.NewResponseController(w).Flush() }

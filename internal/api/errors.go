@@ -1,0 +1,189 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/octroi/octroi/internal/engine"
+	"github.com/octroi/octroi/internal/index"
+	"github.com/octroi/octroi/internal/schema"
+	"github.com/octroi/octroi/internal/store"
+	"github.com/octroi/octroi/internal/tuple"
+)
+
+// Stable error codes of problem documents. Clients branch on these, never
+// on messages; never rename one.
+const (
+	CodeInvalidArgument      = "invalid_argument"      // 400: a field is wrong; detail says which
+	CodeInvalidJSON          = "invalid_json"          // 400: the body is not the expected JSON
+	CodeInvalidRelationship  = "invalid_relationship"  // 400: a relationship the schema does not allow
+	CodeUnknownType          = "unknown_type"          // 400: the schema has no such definition
+	CodeUnknownRelation      = "unknown_relation"      // 400: the type has no such relation or permission
+	CodeInvalidCursor        = "invalid_cursor"        // 400
+	CodeCaveatError          = "caveat_error"          // 400: a caveat could not be evaluated
+	CodeUnauthenticated      = "unauthenticated"       // 401
+	CodeNotFound             = "not_found"             // 404: no such operation
+	CodeMethodNotAllowed     = "method_not_allowed"    // 405
+	CodeAlreadyExists        = "already_exists"        // 409: create of an existing relationship
+	CodePreconditionFailed   = "precondition_failed"   // 409: a write precondition did not hold
+	CodeSchemaInUse          = "schema_in_use"         // 409: a schema change would orphan stored relationships
+	CodeNoSchema             = "no_schema"             // 409: write a schema first
+	CodeRevisionUnavailable  = "revision_unavailable"  // 409: the revision asked is no longer (or not yet) readable
+	CodeRevisionTooOld       = "revision_too_old"      // 410: the changelog no longer goes back that far
+	CodeTooLarge             = "too_large"             // 413: body over the size limit
+	CodeSchemaInvalid        = "schema_invalid"        // 422: parse or semantic errors, with line:col
+	CodeDepthExceeded        = "depth_exceeded"        // 422: the walk went deeper than the limit
+	CodeConsistencyTimeout   = "consistency_timeout"   // 503: the index did not reach the revision asked in time
+	CodeUnavailable          = "unavailable"           // 503: busy database, shutting down, not ready
+	CodeTimeout              = "timeout"               // 504: the request took longer than the server allows
+	CodeInternal             = "internal"              // 500
+	CodeClientClosedRequest  = "client_closed_request" // 499: logged only
+	problemTypePrefix        = "https://octroi.dev/problems/"
+	statusClientClosedReques = 499
+)
+
+// Errors a Backend returns for the adapter to map.
+var (
+	// ErrConsistencyTimeout: the index did not reach the revision a read
+	// asked for within the server's bound.
+	ErrConsistencyTimeout = errors.New("the index did not reach the requested revision in time")
+	// ErrTokenAhead: a consistency token names a revision the store has
+	// not reached: it was issued for another database.
+	ErrTokenAhead = errors.New("consistency token is ahead of the database: was it issued by another octroi database?")
+	// ErrUnavailable: the server cannot answer now (shutting down, index
+	// reloading).
+	ErrUnavailable = errors.New("server unavailable")
+)
+
+// InvalidRelationshipError names the relationship, among a request's, that
+// the schema refuses.
+type InvalidRelationshipError struct {
+	Index        int // 0-based position of the update (or of the imported relationship)
+	Relationship tuple.Relationship
+	Err          error
+}
+
+func (e *InvalidRelationshipError) Error() string {
+	return fmt.Sprintf("update %d (%s): %v", e.Index, tuple.Format(e.Relationship), e.Err)
+}
+
+func (e *InvalidRelationshipError) Unwrap() error { return e.Err }
+
+// SchemaInUseError lists the stored relationships a new schema would no
+// longer allow.
+type SchemaInUseError struct {
+	Uses []SchemaUse
+}
+
+func (e *SchemaInUseError) Error() string {
+	return fmt.Sprintf("the new schema would orphan stored relationships of %d shapes; delete them first or keep what they use", len(e.Uses))
+}
+
+// Error is an API error with its HTTP status, stable code and the message
+// shown to the client; Err is the cause, logged only.
+type Error struct {
+	Status int
+	Code   string
+	Msg    string
+	Err    error
+	// Extensions of the problem document.
+	Errors   []ProblemError
+	Uses     []SchemaUse
+	Imported *int
+	Token    Token
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return e.Msg + ": " + e.Err.Error()
+	}
+	return e.Msg
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+func (e *Error) problem() *Problem {
+	return &Problem{
+		Type:   problemTypePrefix + e.Code,
+		Title:  http.StatusText(e.Status),
+		Status: e.Status,
+		Detail: e.Msg,
+		Code:   e.Code,
+		Errors: e.Errors, Uses: e.Uses, Imported: e.Imported, Token: e.Token,
+	}
+}
+
+func badRequest(format string, args ...any) *Error {
+	return &Error{Status: http.StatusBadRequest, Code: CodeInvalidArgument, Msg: fmt.Sprintf(format, args...)}
+}
+
+// toError is the one place that maps errors to statuses, codes and safe
+// messages. Messages of the sentinel errors below are written for users;
+// anything unrecognised becomes a 500 whose text is only logged.
+func toError(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	var (
+		sl  schema.ErrorList
+		ire *InvalidRelationshipError
+		siu *SchemaInUseError
+		ae  *store.AlreadyExistsError
+		pf  *store.PreconditionFailedError
+		pe  *tuple.ParseError
+	)
+	switch {
+	case errors.As(err, &sl):
+		e = &Error{Status: http.StatusUnprocessableEntity, Code: CodeSchemaInvalid, Msg: "the schema has errors: " + sl[0].Error()}
+		for _, se := range sl {
+			e.Errors = append(e.Errors, ProblemError{Line: se.Pos.Line, Column: se.Pos.Col, Message: se.Msg})
+		}
+	case errors.As(err, &ire):
+		i := ire.Index
+		e = &Error{Status: http.StatusBadRequest, Code: CodeInvalidRelationship, Msg: ire.Error(),
+			Errors: []ProblemError{{Index: &i, Message: ire.Err.Error()}}}
+	case errors.As(err, &siu):
+		e = &Error{Status: http.StatusConflict, Code: CodeSchemaInUse, Msg: siu.Error(), Uses: siu.Uses}
+	case errors.As(err, &ae):
+		e = &Error{Status: http.StatusConflict, Code: CodeAlreadyExists, Msg: ae.Error()}
+	case errors.As(err, &pf):
+		e = &Error{Status: http.StatusConflict, Code: CodePreconditionFailed, Msg: pf.Error()}
+	case errors.Is(err, store.ErrInvalid):
+		e = &Error{Status: http.StatusBadRequest, Code: CodeInvalidArgument, Msg: err.Error()}
+	case errors.As(err, &pe):
+		e = &Error{Status: http.StatusBadRequest, Code: CodeInvalidArgument, Msg: err.Error()}
+	case errors.Is(err, store.ErrNoSchema), errors.Is(err, engine.ErrNoSchema):
+		e = &Error{Status: http.StatusConflict, Code: CodeNoSchema, Msg: "no schema: write a schema first (PUT /api/v1/schema)"}
+	case errors.Is(err, engine.ErrUnknownType):
+		e = &Error{Status: http.StatusBadRequest, Code: CodeUnknownType, Msg: err.Error()}
+	case errors.Is(err, engine.ErrUnknownMember):
+		e = &Error{Status: http.StatusBadRequest, Code: CodeUnknownRelation, Msg: err.Error()}
+	case errors.Is(err, engine.ErrCursor):
+		e = &Error{Status: http.StatusBadRequest, Code: CodeInvalidCursor, Msg: "invalid cursor: pass back a cursor this server returned"}
+	case errors.Is(err, engine.ErrCaveat):
+		e = &Error{Status: http.StatusBadRequest, Code: CodeCaveatError, Msg: err.Error()}
+	case errors.Is(err, engine.ErrDepth):
+		e = &Error{Status: http.StatusUnprocessableEntity, Code: CodeDepthExceeded, Msg: "maximum depth exceeded: the relationships form a chain deeper than the server's limit"}
+	case errors.Is(err, index.ErrRevisionUnavailable):
+		e = &Error{Status: http.StatusConflict, Code: CodeRevisionUnavailable, Msg: "the revision asked for is no longer readable (a cursor kept too long?): start again"}
+	case errors.Is(err, store.ErrRevisionTooOld):
+		e = &Error{Status: http.StatusGone, Code: CodeRevisionTooOld, Msg: "the changelog no longer goes back to that revision: export the relationships again and watch from the export's revision"}
+	case errors.Is(err, store.ErrFutureRevision), errors.Is(err, ErrTokenAhead):
+		e = &Error{Status: http.StatusBadRequest, Code: CodeInvalidArgument, Msg: ErrTokenAhead.Error()}
+	case errors.Is(err, ErrConsistencyTimeout):
+		e = &Error{Status: http.StatusServiceUnavailable, Code: CodeConsistencyTimeout, Msg: "the server's index did not reach the requested revision in time: retry, or read with minimize_latency"}
+	case errors.Is(err, store.ErrBusy), errors.Is(err, store.ErrClosed), errors.Is(err, ErrUnavailable):
+		e = &Error{Status: http.StatusServiceUnavailable, Code: CodeUnavailable, Msg: "the server is busy or shutting down: retry later"}
+	case errors.Is(err, context.DeadlineExceeded):
+		e = &Error{Status: http.StatusGatewayTimeout, Code: CodeTimeout, Msg: "the request took longer than the server allows"}
+	case errors.Is(err, context.Canceled):
+		e = &Error{Status: statusClientClosedReques, Code: CodeClientClosedRequest, Msg: "request canceled"}
+	default:
+		e = &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Msg: "internal error; the server log has the details"}
+	}
+	e.Err = err
+	return e
+}

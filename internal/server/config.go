@@ -1,0 +1,162 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/octroi/octroi/internal/store"
+	"github.com/octroi/octroi/internal/store/postgres"
+	"github.com/octroi/octroi/internal/store/sqlite"
+)
+
+// Config is everything `octroi serve` can be told. The CLI builds it from
+// flags and OCTROI_* environment variables; Default gives the values used
+// for what they leave out.
+type Config struct {
+	// DataDir holds the SQLite database (when Datastore is empty) and
+	// tokens.json, the API tokens managed by `octroi token`.
+	DataDir string
+	// Datastore selects the database: "" for DataDir/octroi.db, a
+	// "sqlite:PATH" for another SQLite file, a postgres:// or
+	// postgresql:// URL for PostgreSQL.
+	Datastore string
+	// Listen is the HTTP listen address.
+	Listen string
+
+	// Tokens are API bearer tokens given in clear (OCTROI_TOKEN), accepted
+	// besides those of DataDir/tokens.json and TokenHashesFile.
+	Tokens []string
+	// TokenHashesFile names a file of hex SHA-256 hashes of accepted
+	// tokens, one per line (# comments allowed).
+	TokenHashesFile string
+	// NoAuth serves the API without authentication (development only).
+	NoAuth bool
+
+	// MaxRequestBytes bounds a JSON request body; MaxImportBytes an import
+	// body (0: unbounded).
+	MaxRequestBytes int64
+	MaxImportBytes  int64
+	// RequestTimeout bounds every non-streaming request.
+	RequestTimeout time.Duration
+	// ConsistencyTimeout bounds how long a read waits for the index to
+	// reach the revision it asks for.
+	ConsistencyTimeout time.Duration
+	// ShutdownTimeout bounds how long shutdown waits for in-flight
+	// requests.
+	ShutdownTimeout time.Duration
+	// MaxBatch bounds the updates of a write, the items of a bulk check
+	// and a page.
+	MaxBatch int
+	// ImportBatch is the number of relationships per import transaction
+	// (0: the store's default).
+	ImportBatch int
+
+	// ChangelogRetention is how long the store keeps changelog entries
+	// (and expired relationships); followers and watchers further behind
+	// must reload.
+	ChangelogRetention time.Duration
+	// IndexRetention is how long the index keeps deleted relationships so
+	// that reads pinned to an older revision (lookup cursors) still work.
+	IndexRetention time.Duration
+	// GCInterval is how often both are collected (0 disables GC).
+	GCInterval time.Duration
+	// PollInterval is how often the changelog is polled besides the
+	// store's wake-ups (which do not cross processes on SQLite).
+	PollInterval time.Duration
+	// ReadyLag: /readyz fails when the index has not been caught up with
+	// the store for longer than this.
+	ReadyLag time.Duration
+
+	// LogLevel is debug, info, warn or error; LogFormat text or json.
+	LogLevel  string
+	LogFormat string
+}
+
+// Default returns the default configuration.
+func Default() Config {
+	return Config{
+		DataDir:            "./octroi-data",
+		Listen:             "127.0.0.1:8080",
+		MaxRequestBytes:    4 << 20,
+		RequestTimeout:     30 * time.Second,
+		ConsistencyTimeout: 5 * time.Second,
+		ShutdownTimeout:    30 * time.Second,
+		MaxBatch:           1000,
+		ChangelogRetention: 24 * time.Hour,
+		IndexRetention:     10 * time.Minute,
+		GCInterval:         10 * time.Minute,
+		PollInterval:       time.Second,
+		ReadyLag:           10 * time.Second,
+		LogLevel:           "info",
+		LogFormat:          "text",
+	}
+}
+
+// Validate reports the first unusable value.
+func (c Config) Validate() error {
+	var errs []error
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("data dir is empty"))
+	}
+	if c.MaxRequestBytes <= 0 || c.MaxImportBytes < 0 {
+		errs = append(errs, errors.New("request size limits must be positive"))
+	}
+	if c.RequestTimeout <= 0 || c.ConsistencyTimeout <= 0 || c.ShutdownTimeout <= 0 || c.PollInterval <= 0 || c.ReadyLag <= 0 {
+		errs = append(errs, errors.New("timeouts and intervals must be positive"))
+	}
+	if c.MaxBatch <= 0 {
+		errs = append(errs, errors.New("max batch must be positive"))
+	}
+	if c.ChangelogRetention <= 0 || c.IndexRetention <= 0 || c.GCInterval < 0 {
+		errs = append(errs, errors.New("retentions must be positive"))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("log level %q: want debug, info, warn or error", c.LogLevel))
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		errs = append(errs, fmt.Errorf("log format %q: want text or json", c.LogFormat))
+	}
+	return errors.Join(errs...)
+}
+
+// DatabaseFile is the default SQLite file inside a data dir.
+const DatabaseFile = "octroi.db"
+
+// OpenStore opens the datastore cfg names, creating the data dir (0700) for
+// SQLite. It neither migrates nor checks the version.
+func OpenStore(ctx context.Context, cfg Config) (store.Store, error) {
+	ds := cfg.Datastore
+	switch {
+	case strings.HasPrefix(ds, "postgres://"), strings.HasPrefix(ds, "postgresql://"):
+		return postgres.Open(ctx, ds, postgres.Options{})
+	case ds == "", strings.HasPrefix(ds, "sqlite:"):
+		path := strings.TrimPrefix(ds, "sqlite:")
+		if path == "" {
+			if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+				return nil, fmt.Errorf("creating data dir: %w", err)
+			}
+			path = filepath.Join(cfg.DataDir, DatabaseFile)
+		}
+		return sqlite.Open(ctx, path, sqlite.Options{})
+	}
+	return nil, fmt.Errorf("datastore %q: want empty (SQLite in the data dir), sqlite:PATH or a postgres:// URL", redactURL(ds))
+}
+
+// redactURL hides a password in a URL for messages.
+func redactURL(s string) string {
+	if i := strings.Index(s, "://"); i >= 0 {
+		if j := strings.LastIndex(s, "@"); j > i {
+			return s[:i+3] + "…@" + s[j+1:]
+		}
+	}
+	return s
+}

@@ -1,0 +1,484 @@
+// Package server wires octroi together: a durable store, the in-memory
+// index that follows it, the engine over that index, and the HTTP API,
+// health endpoints and metrics in front of them.
+//
+// # Start-up and following
+//
+// New refuses a database whose migration version is not this binary's (the
+// error says to run `octroi migrate`), loads every relationship into a
+// fresh index (LoadAll) and reads the schema. Start then follows the
+// store's changelog: woken by Subscribe (LISTEN/NOTIFY on PostgreSQL,
+// in-process on SQLite) and polling every PollInterval as a fallback — on
+// SQLite the only way to see other processes' writes —, it applies
+// Changes(after) revision by revision, re-reading the schema at a schema
+// change. When the changelog no longer reaches back to the index's
+// revision (ErrRevisionTooOld, or ErrFutureRevision after a restore) it
+// loads a new index beside the old one and swaps them; readers keep
+// working meanwhile.
+//
+// # Consistency
+//
+// Writes are validated against the schema, committed to the store, and
+// answered only once the local index has applied their revision, so a
+// client that reads with the token of its write reads its own write on
+// this node. Schema writes exclude relationship writes of this process
+// while they check what is stored, so that no relationship the new schema
+// refuses slips in between (with several nodes on PostgreSQL a concurrent
+// write on another node is not excluded: run schema changes that remove
+// relations when writers are quiet). Reads say how fresh they must be
+// (api.Freshness): as is, at least a token's revision, or the store's head.
+//
+// # Operations
+//
+// /healthz answers while the process runs; /readyz once the index is loaded
+// and was caught up with the store within ReadyLag; /metrics exposes a
+// registry of this Server (never the global one). A GC loop trims the
+// index's old versions and the store's changelog. Run serves until its
+// context ends, then stops accepting, lets in-flight requests finish and
+// ends streams; every acknowledged write was committed before it was
+// acknowledged, so none is lost.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/octroi/octroi/internal/api"
+	"github.com/octroi/octroi/internal/engine"
+	"github.com/octroi/octroi/internal/index"
+	"github.com/octroi/octroi/internal/schema"
+	"github.com/octroi/octroi/internal/store"
+	"github.com/octroi/octroi/internal/tuple"
+)
+
+// Server is one octroi node. Create it with New; its methods are safe for
+// concurrent use.
+type Server struct {
+	cfg   Config
+	store store.Store
+	log   *slog.Logger
+	auth  *authenticator
+
+	cur atomic.Pointer[state]
+
+	// schemaMu: relationship writes hold it shared, schema writes
+	// exclusively (see the package doc).
+	schemaMu sync.RWMutex
+
+	// follower bookkeeping, for /readyz and the lag metric.
+	head      atomic.Uint64 // latest head revision seen
+	caughtUp  atomic.Int64  // unix nanos when the index last matched the head
+	applyHist prometheus.Histogram
+	reloads   prometheus.Counter
+
+	reg     *prometheus.Registry
+	metrics *api.Metrics
+	done    chan struct{} // closed when shutdown starts: ends streams
+	once    sync.Once
+}
+
+// state is an index and the engine over it; a reload swaps both at once.
+type state struct {
+	idx *index.Index
+	eng *engine.Engine
+}
+
+// New checks the store's version, loads the index and reads the schema.
+// The store stays the caller's to close, after the Server is done.
+func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if err := st.CheckVersion(ctx); err != nil {
+		var ve *store.VersionError
+		if errors.As(err, &ve) {
+			return nil, ve // its message says what to run
+		}
+		return nil, fmt.Errorf("checking the database version: %w", err)
+	}
+	s := &Server{cfg: cfg, store: st, log: log, reg: prometheus.NewRegistry(), done: make(chan struct{})}
+	if !cfg.NoAuth {
+		a, err := newAuthenticator(cfg, func(msg string, err error) { log.Error(msg, "error", err) })
+		if err != nil {
+			return nil, err
+		}
+		if !a.configured() {
+			return nil, errors.New("no API token configured: create one with `octroi token create --name NAME`, or set OCTROI_TOKEN, or pass --token-hashes-file (--no-auth serves without authentication, for development only)")
+		}
+		s.auth = a
+	}
+	s.registerMetrics()
+	start := time.Now()
+	stt, err := s.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.cur.Store(stt)
+	s.head.Store(stt.idx.Revision())
+	s.caughtUp.Store(time.Now().UnixNano())
+	log.Info("index loaded", "relationships", stt.idx.Len(), "revision", stt.idx.Revision(), "duration", time.Since(start))
+	return s, nil
+}
+
+func (s *Server) registerMetrics() {
+	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s.metrics = api.NewMetrics(s.reg)
+	s.applyHist = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "octroi_changelog_apply_duration_seconds",
+		Help:    "Time to read and apply one page of changelog entries to the index.",
+		Buckets: prometheus.ExponentialBuckets(0.0001, 4, 10),
+	})
+	s.reloads = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "octroi_index_reloads_total",
+		Help: "Full reloads of the index because the changelog no longer reached back to it.",
+	})
+	s.reg.MustRegister(s.applyHist, s.reloads,
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "octroi_index_relationships", Help: "Live relationships in the index."},
+			func() float64 { return float64(s.cur.Load().idx.Len()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "octroi_index_revision", Help: "Revision the index has applied."},
+			func() float64 { return float64(s.cur.Load().idx.Revision()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "octroi_index_revision_lag", Help: "Store head revision seen minus the index's revision."},
+			func() float64 { return float64(s.lag()) }),
+	)
+}
+
+func (s *Server) lag() uint64 {
+	h, r := s.head.Load(), s.cur.Load().idx.Revision()
+	if h > r {
+		return h - r
+	}
+	return 0
+}
+
+// Registry is the server's Prometheus registry.
+func (s *Server) Registry() *prometheus.Registry { return s.reg }
+
+// Engine returns the current engine (the one over the current index).
+func (s *Server) CurrentEngine() *engine.Engine { return s.cur.Load().eng }
+
+// load builds a new state from the store: every relationship, then the
+// schema (read after the relationships, so that a schema written in
+// between is either seen here or met later in the changelog).
+func (s *Server) load(ctx context.Context) (*state, error) {
+	idx := index.New()
+	var rev store.Revision
+	_, err := idx.Load(func(add func(tuple.Relationship)) (uint64, error) {
+		var err error
+		rev, err = s.store.LoadAll(ctx, func(r tuple.Relationship) error {
+			add(r)
+			return nil
+		})
+		return uint64(rev), err
+	})
+	if err != nil {
+		if rev != 0 || !errors.Is(err, index.ErrStaleRevision) {
+			return nil, fmt.Errorf("loading relationships: %w", err)
+		}
+		// An empty database is at revision 0, where the index starts.
+		idx = index.New()
+	}
+	st := &state{idx: idx, eng: engine.New(idx)}
+	if err := s.loadSchema(ctx, st); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+func (s *Server) loadSchema(ctx context.Context, st *state) error {
+	text, _, err := s.store.ReadSchema(ctx)
+	if errors.Is(err, store.ErrNoSchema) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("reading the schema: %w", err)
+	}
+	sch, err := schema.Parse(text)
+	if err != nil {
+		return fmt.Errorf("the stored schema does not parse: %w", err)
+	}
+	st.eng.SetSchema(sch)
+	return nil
+}
+
+// Start runs the changelog follower and the GC loop until ctx ends.
+func (s *Server) Start(ctx context.Context) {
+	go s.follow(ctx)
+	if s.cfg.GCInterval > 0 {
+		go s.gcLoop(ctx)
+	}
+}
+
+// follow keeps the index caught up with the store.
+func (s *Server) follow(ctx context.Context) {
+	wake, err := s.store.Subscribe(ctx)
+	if err != nil {
+		s.log.Warn("changelog subscription failed; polling only", "error", err)
+	}
+	poll := time.NewTicker(s.cfg.PollInterval)
+	defer poll.Stop()
+	for {
+		if err := s.catchUp(ctx); err != nil && ctx.Err() == nil {
+			if errors.Is(err, store.ErrRevisionTooOld) || errors.Is(err, store.ErrFutureRevision) {
+				s.log.Warn("index cannot follow the changelog; reloading", "reason", err)
+				if err := s.reload(ctx); err != nil && ctx.Err() == nil {
+					s.log.Error("reloading the index", "error", err)
+				}
+			} else {
+				s.log.Error("following the changelog", "error", err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case _, ok := <-wake:
+			if !ok {
+				wake = nil // the store closed: poll (and fail) until ctx ends
+			}
+		case <-poll.C:
+		}
+	}
+}
+
+// changesPage bounds one read of the changelog.
+const changesPage = 1000
+
+// catchUp applies changelog pages until the index is at the head. Only the
+// follower goroutine calls it.
+func (s *Server) catchUp(ctx context.Context) error {
+	st := s.cur.Load()
+	for {
+		after := store.Revision(st.idx.Revision())
+		start := time.Now()
+		changes, through, err := s.store.Changes(ctx, after, changesPage)
+		if err != nil {
+			return err
+		}
+		if through <= after {
+			// Changes reports the head when there is nothing after it.
+			s.head.Store(uint64(through))
+			s.caughtUp.Store(time.Now().UnixNano())
+			return nil
+		}
+		if err := s.apply(ctx, st, changes, through); err != nil {
+			return err
+		}
+		s.applyHist.Observe(time.Since(start).Seconds())
+		if s.head.Load() < uint64(through) {
+			s.head.Store(uint64(through))
+		}
+	}
+}
+
+// apply applies changes (whole revisions, oldest first) and then advances
+// the index to through.
+func (s *Server) apply(ctx context.Context, st *state, changes []store.Change, through store.Revision) error {
+	for i := 0; i < len(changes); {
+		rev := changes[i].Revision
+		var batch []index.Change
+		schemaChanged := false
+		for ; i < len(changes) && changes[i].Revision == rev; i++ {
+			switch c := changes[i]; c.Op {
+			case store.ChangeTouch:
+				batch = append(batch, index.Change{Op: index.Touch, Rel: c.Relationship})
+			case store.ChangeDelete:
+				batch = append(batch, index.Change{Op: index.Delete, Rel: c.Relationship})
+			case store.ChangeSchema:
+				schemaChanged = true
+			}
+		}
+		if schemaChanged {
+			// The schema is set before its revision becomes visible, so
+			// whoever waited for that revision sees it.
+			if err := s.loadSchema(ctx, st); err != nil {
+				s.log.Error("applying a schema change", "revision", rev, "error", err)
+			}
+		}
+		if err := st.idx.Apply(uint64(rev), batch); err != nil {
+			return fmt.Errorf("applying revision %d: %w", rev, err)
+		}
+	}
+	if through > store.Revision(st.idx.Revision()) {
+		return st.idx.Apply(uint64(through), nil)
+	}
+	return nil
+}
+
+// reload replaces the index with a fresh load from the store.
+func (s *Server) reload(ctx context.Context) error {
+	st, err := s.load(ctx)
+	if err != nil {
+		return err
+	}
+	s.cur.Store(st)
+	s.reloads.Inc()
+	s.log.Info("index reloaded", "relationships", st.idx.Len(), "revision", st.idx.Revision())
+	return nil
+}
+
+// waitIndex waits until the current index has applied rev. A reload swaps
+// the index, so it waits in short slices and looks again.
+func (s *Server) waitIndex(ctx context.Context, rev store.Revision) (*state, error) {
+	for {
+		st := s.cur.Load()
+		if st.idx.Revision() >= uint64(rev) {
+			return st, nil
+		}
+		slice, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+		err := st.idx.WaitFor(slice, uint64(rev))
+		cancel()
+		if err == nil {
+			return st, nil
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// gcLoop trims the index's deleted versions and the store's changelog.
+func (s *Server) gcLoop(ctx context.Context) {
+	t := time.NewTicker(s.cfg.GCInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		s.GC(ctx)
+	}
+}
+
+// GC runs one collection of the index and of the store.
+func (s *Server) GC(ctx context.Context) {
+	idx := s.cur.Load().idx
+	n := idx.GC(idx.HorizonBefore(time.Now().Add(-s.cfg.IndexRetention)))
+	res, err := s.store.GC(ctx, s.cfg.ChangelogRetention)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Error("store GC", "error", err)
+		}
+		return
+	}
+	s.log.Debug("gc", "index_versions", n, "changes_deleted", res.ChangesDeleted, "expired_deleted", res.ExpiredDeleted)
+}
+
+// Ready reports whether the index is loaded and was caught up with the
+// store within ReadyLag.
+func (s *Server) Ready() error {
+	if since := time.Since(time.Unix(0, s.caughtUp.Load())); since > s.cfg.ReadyLag {
+		return fmt.Errorf("index not caught up with the store for %s (lag %d revisions)", since.Round(time.Second), s.lag())
+	}
+	return nil
+}
+
+// Handler serves the API under /api/v1 and /healthz, /readyz, /metrics.
+func (s *Server) Handler() http.Handler {
+	o := api.Options{
+		Backend:         s,
+		Logger:          s.log,
+		Metrics:         s.metrics,
+		MaxRequestBytes: s.cfg.MaxRequestBytes,
+		MaxImportBytes:  s.cfg.MaxImportBytes,
+		RequestTimeout:  s.cfg.RequestTimeout,
+		MaxBatch:        s.cfg.MaxBatch,
+		PollInterval:    s.cfg.PollInterval,
+		Done:            s.done,
+	}
+	if s.auth != nil {
+		o.Authenticate = s.auth.Authenticate
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := s.Ready(); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, "not ready:", err)
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}))
+	mux.Handle("/", api.Handler(o))
+	return mux
+}
+
+// Run serves cfg.Listen until ctx ends, then shuts down gracefully. It
+// opens the store, checks its version and closes it at the end. ready, if
+// not nil, receives the listening address once requests are accepted.
+func Run(ctx context.Context, cfg Config, log *slog.Logger, ready func(addr string)) error {
+	st, err := OpenStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	s, err := New(ctx, cfg, st, log)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return err
+	}
+	return s.Serve(ctx, ln, ready)
+}
+
+// Serve serves on ln until ctx ends, then shuts down gracefully: the
+// listener closes, streams end, in-flight requests get ShutdownTimeout to
+// finish.
+func (s *Server) Serve(ctx context.Context, ln net.Listener, ready func(addr string)) error {
+	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
+	defer stop()
+	s.Start(bg)
+	hs := &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	hs.RegisterOnShutdown(s.closeStreams)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	s.log.Info("serving", "address", ln.Addr().String(), "auth", s.auth != nil, "pid", os.Getpid())
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down: finishing in-flight requests", "timeout", s.cfg.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	err := hs.Shutdown(sctx)
+	if err != nil {
+		s.log.Warn("shutdown timed out; closing remaining connections", "error", err)
+		hs.Close()
+	}
+	<-errc
+	s.log.Info("stopped")
+	return nil
+}
+
+func (s *Server) closeStreams() { s.once.Do(func() { close(s.done) }) }
