@@ -174,6 +174,8 @@ type lineError struct {
 
 func (e *lineError) Error() string { return fmt.Sprintf("line %d: %v", e.line, e.err) }
 
+func (e *lineError) Unwrap() error { return e.err }
+
 // maxImportLine bounds one line of an import (a relationship with a large
 // caveat context still fits).
 const maxImportLine = 1 << 20
