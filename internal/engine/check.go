@@ -201,14 +201,14 @@ func (c *checker) relation(res uint32, m *member) truth {
 		if !c.snap.Visible(id) {
 			continue
 		}
-		r := c.snap.Rec(id)
-		if r.Subj == c.subj && r.Srel == c.srel {
+		r := id
+		if r.Node == c.subj && r.Srel == c.srel {
 			continue // counted above as a direct match
 		}
 		if c.tr != nil {
 			c.tr.via(c, id)
 		}
-		t := c.member(r.Subj, c.p.memberAt(r.Srel))
+		t := c.member(r.Node, c.p.memberAt(r.Srel))
 		if t.v != no {
 			t = and(t, c.caveatOf(id))
 		}
@@ -287,11 +287,11 @@ func (c *checker) arrow(res uint32, n *enode) truth {
 			continue
 		}
 		seen = true
-		r := c.snap.Rec(id)
+		r := id
 		if c.tr != nil {
 			c.tr.via(c, id)
 		}
-		t := c.member(r.Subj, n.targets[c.snap.NodeType(r.Subj)])
+		t := c.member(r.Node, n.targets[c.snap.NodeType(r.Node)])
 		if t.v != no {
 			t = and(t, c.caveatOf(id))
 		}
@@ -313,7 +313,7 @@ func (c *checker) arrow(res uint32, n *enode) truth {
 }
 
 // caveatOf evaluates record id's caveat with the request context.
-func (c *checker) caveatOf(id uint32) truth {
+func (c *checker) caveatOf(id index.Edge) truth {
 	name, rctx := c.snap.Caveat(id)
 	if name == "" {
 		return tYes

@@ -103,12 +103,12 @@ func (x *expander) member(res uint32, m *member, hops int) *ExpandNode {
 		}
 		rel := snap.Relationship(id)
 		s := ExpandSubject{Subject: rel.Subject, Caveat: rel.Caveat, Expiration: rel.Expiration}
-		r := snap.Rec(id)
+		r := id
 		if r.Srel != 0 && x.deeper(hops) {
-			if x.onPath(r.Subj, r.Srel) {
+			if x.onPath(r.Node, r.Srel) {
 				s.Cycle = true
 			} else if sm := x.c.p.memberAt(r.Srel); sm != nil {
-				s.Expanded = x.member(r.Subj, sm, hops+1)
+				s.Expanded = x.member(r.Node, sm, hops+1)
 			}
 		}
 		n.Subjects = append(n.Subjects, s)
@@ -159,17 +159,17 @@ func (x *expander) expr(res uint32, n *enode, hops int) *ExpandNode {
 			if !snap.Visible(id) {
 				continue
 			}
-			r := snap.Rec(id)
-			t := n.targets[snap.NodeType(r.Subj)]
+			r := id
+			t := n.targets[snap.NodeType(r.Node)]
 			if t == nil {
 				continue
 			}
-			if x.onPath(r.Subj, t.id) {
-				out.Children = append(out.Children, &ExpandNode{Object: snap.Object(r.Subj), Member: t.name, Op: "nil"})
+			if x.onPath(r.Node, t.id) {
+				out.Children = append(out.Children, &ExpandNode{Object: snap.Object(r.Node), Member: t.name, Op: "nil"})
 				continue
 			}
-			child := x.member(r.Subj, t, hops+1)
-			if r.HasExtra {
+			child := x.member(r.Node, t, hops+1)
+			if snap.HasExtra(r) {
 				child.Caveat = snap.Relationship(id).Caveat
 			}
 			out.Children = append(out.Children, child)

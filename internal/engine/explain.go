@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/octroi/octroi/internal/caveat"
+	"github.com/octroi/octroi/internal/index"
 	"github.com/octroi/octroi/internal/schema"
 	"github.com/octroi/octroi/internal/tuple"
 )
@@ -112,13 +113,13 @@ func (t *tracer) close() {
 	}
 }
 
-func (t *tracer) edge(c *checker, id uint32, v truth) {
+func (t *tracer) edge(c *checker, id index.Edge, v truth) {
 	s := &Step{Kind: "relationship", Relationship: tuple.Format(c.snap.Relationship(id))}
 	setResult(s, v)
 	t.add(s)
 }
 
-func (t *tracer) via(c *checker, id uint32) {
+func (t *tracer) via(c *checker, id index.Edge) {
 	t.push(&Step{Kind: "via", Relationship: tuple.Format(c.snap.Relationship(id))})
 }
 

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/octroi/octroi/internal/index"
 	"github.com/octroi/octroi/internal/tuple"
 )
 
@@ -193,7 +194,7 @@ func (l *lookup) relation(m *member) rset {
 
 // collect turns reverse records (sorted by resource) into a set, each
 // resource's truth being its record's caveat and'ed with u.
-func (l *lookup) collect(ids []uint32, u uint32, sorted bool) rset {
+func (l *lookup) collect(ids []index.Edge, u uint32, sorted bool) rset {
 	items := l.appendRecs(nil, ids, u)
 	if !sorted {
 		return l.normalize(items)
@@ -201,19 +202,19 @@ func (l *lookup) collect(ids []uint32, u uint32, sorted bool) rset {
 	return items
 }
 
-func (l *lookup) appendRecs(items []item, ids []uint32, u uint32) []item {
+func (l *lookup) appendRecs(items []item, ids []index.Edge, u uint32) []item {
 	c := l.c
 	for _, id := range ids {
 		if !c.snap.Visible(id) {
 			continue
 		}
-		r := c.snap.Rec(id)
+		r := id
 		t := l.truthOf(u)
-		if r.HasExtra {
+		if c.snap.HasExtra(r) {
 			t = and(t, c.caveatOf(id))
 		}
 		if t.v != no {
-			items = append(items, item{node: r.Res, u: l.intern(t)})
+			items = append(items, item{node: r.Node, u: l.intern(t)})
 		}
 	}
 	return items
@@ -290,9 +291,9 @@ func (l *lookup) arrow(n *enode) rset {
 				continue
 			}
 			seen = true
-			r := c.snap.Rec(id)
-			t := l.find(sets[c.snap.NodeType(r.Subj)], r.Subj)
-			if t.v != no && r.HasExtra {
+			r := id
+			t := l.find(sets[c.snap.NodeType(r.Node)], r.Node)
+			if t.v != no && c.snap.HasExtra(r) {
 				t = and(t, c.caveatOf(id))
 			}
 			if acc = and(acc, t); acc.v == no {

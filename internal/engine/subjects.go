@@ -266,22 +266,22 @@ func (s *subjects) relation(res uint32, m *member) *sset {
 		if !c.snap.Visible(id) {
 			continue
 		}
-		r := c.snap.Rec(id)
+		r := id
 		k := tYes
-		if r.HasExtra {
+		if c.snap.HasExtra(r) {
 			if k = c.caveatOf(id); k.v == no {
 				continue
 			}
 		}
-		if r.Srel == s.srel && c.snap.NodeType(r.Subj) == s.typ {
-			if c.snap.NodeID(r.Subj) == tuple.Wildcard {
+		if r.Srel == s.srel && c.snap.NodeType(r.Node) == s.typ {
+			if c.snap.NodeID(r.Node) == tuple.Wildcard {
 				out = unionSet(out, &sset{wild: k})
 			} else {
-				out.conc[r.Subj] = or(out.concOf(r.Subj), k)
+				out.conc[r.Node] = or(out.concOf(r.Node), k)
 			}
 		}
 		if r.Srel != 0 {
-			out = unionSet(out, andSet(s.member(r.Subj, c.p.memberAt(r.Srel)), k))
+			out = unionSet(out, andSet(s.member(r.Node, c.p.memberAt(r.Srel)), k))
 		}
 	}
 	return out
@@ -325,12 +325,12 @@ func (s *subjects) arrow(res uint32, n *enode) *sset {
 		if !c.snap.Visible(id) {
 			continue
 		}
-		r := c.snap.Rec(id)
+		r := id
 		sub := emptySet
-		if t := n.targets[c.snap.NodeType(r.Subj)]; t != nil {
-			sub = s.member(r.Subj, t)
+		if t := n.targets[c.snap.NodeType(r.Node)]; t != nil {
+			sub = s.member(r.Node, t)
 		}
-		if r.HasExtra {
+		if c.snap.HasExtra(r) {
 			sub = andSet(sub, c.caveatOf(id))
 		}
 		switch {

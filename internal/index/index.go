@@ -85,9 +85,95 @@ type extra struct {
 // node is one object (type and id). Wildcards are nodes whose id is "*".
 type node struct {
 	id  string
-	fwd []uint32 // records whose resource is this node, sorted by (rel, srel, subj, created)
-	rev []uint32 // records whose subject is this node, sorted by (srel, rel, res, created)
+	fwd []Edge // records whose resource is this node, sorted by (Rel, Srel, Node, id)
+	rev []Edge // records whose subject is this node, sorted by (Srel, Rel, Node, id)
 	typ uint16
+}
+
+// Edge is an entry of an adjacency list. It carries its record's sort key,
+// so that searches and scans need not touch the record itself.
+type Edge struct {
+	// Node is the other end: the subject in a forward list, the resource in
+	// a reverse list.
+	Node uint32
+	Rel  uint16
+	Srel uint16
+	id   uint32 // the record id, with plainBit when the record is plain
+}
+
+// plainBit marks a plain record: live at every revision a reader may still
+// ask for, with neither caveat nor expiration. Visible needs nothing more.
+const plainBit = 1 << 31
+
+// ID returns the edge's record id.
+func (e Edge) ID() uint32 { return e.id &^ plainBit }
+
+func (e Edge) plain() bool { return e.id&plainBit != 0 }
+
+func cmpFwd(a, b Edge) int {
+	if c := cmpU16(a.Rel, b.Rel); c != 0 {
+		return c
+	}
+	if c := cmpU16(a.Srel, b.Srel); c != 0 {
+		return c
+	}
+	if c := cmpU32(a.Node, b.Node); c != 0 {
+		return c
+	}
+	return cmpU32(a.ID(), b.ID())
+}
+
+func cmpRev(a, b Edge) int {
+	if c := cmpU16(a.Srel, b.Srel); c != 0 {
+		return c
+	}
+	if c := cmpU16(a.Rel, b.Rel); c != 0 {
+		return c
+	}
+	if c := cmpU32(a.Node, b.Node); c != 0 {
+		return c
+	}
+	return cmpU32(a.ID(), b.ID())
+}
+
+// edges returns the forward and reverse edges of record id.
+func (x *Index) edges(id uint32) (fwd, rev Edge) {
+	r := x.rec(id)
+	fwd = Edge{Node: r.subj, Rel: r.rel, Srel: r.srel, id: id}
+	rev = Edge{Node: r.res, Rel: r.rel, Srel: r.srel, id: id}
+	if r.extra == 0 && r.created <= x.oldest && r.deleted == live {
+		fwd.id |= plainBit
+		rev.id |= plainBit
+	}
+	return fwd, rev
+}
+
+// edgeAt returns the position of record id's edge e in list (sorted by cmp).
+func edgeAt(list []Edge, e Edge, cmp func(a, b Edge) int) int {
+	i, ok := slices.BinarySearchFunc(list, e, cmp)
+	if !ok {
+		return -1
+	}
+	return i
+}
+
+// setPlain sets or clears record id's plain bit in both its lists.
+func (x *Index) setPlain(id uint32, plain bool) {
+	f, r := x.edges(id)
+	r0 := x.rec(id)
+	for _, l := range []struct {
+		list []Edge
+		e    Edge
+		cmp  func(a, b Edge) int
+	}{{x.nodes[r0.res].fwd, f, cmpFwd}, {x.nodes[r0.subj].rev, r, cmpRev}} {
+		if i := edgeAt(l.list, l.e, l.cmp); i >= 0 {
+			if plain {
+				l.list[i].id = id | plainBit
+			} else {
+				l.list[i].id = id
+			}
+		}
+	}
 }
 
 type memberKey struct {
@@ -121,6 +207,7 @@ type Index struct {
 	extras  []extra  // index 0 unused
 	xfree   []uint32
 	dead    []deadRec // deleted records not yet collected, by deletion revision
+	young   []uint32  // records written since the load, not yet known plain
 	live    int       // live (not deleted) records, expired ones included
 	revTime []revStamp
 	oldest  uint64 // the GC horizon: older revisions can no longer be read
@@ -234,8 +321,9 @@ func (x *Index) Load(fill func(add func(tuple.Relationship)) (uint64, error)) (i
 			// Stamped 0: nothing older than a load can be read.
 			created: 0, deleted: live,
 		})
-		x.nodes[res].fwd = append(x.nodes[res].fwd, id)
-		x.nodes[subj].rev = append(x.nodes[subj].rev, id)
+		f, rv := x.edges(id)
+		x.nodes[res].fwd = append(x.nodes[res].fwd, f)
+		x.nodes[subj].rev = append(x.nodes[subj].rev, rv)
 		n++
 	})
 	if err == nil && rev == 0 {
@@ -246,29 +334,32 @@ func (x *Index) Load(fill func(add func(tuple.Relationship)) (uint64, error)) (i
 		return 0, err
 	}
 	x.live = n
-	// Sort every list; then drop duplicate facts, keeping the last loaded.
+	// Sort every list; then drop duplicate facts, keeping the last loaded
+	// (ids grow in load order, and ties sort by id).
 	for i := range x.nodes {
 		nd := &x.nodes[i]
-		slices.SortStableFunc(nd.fwd, x.cmpFwd)
-		slices.SortStableFunc(nd.rev, x.cmpRev)
+		slices.SortFunc(nd.fwd, cmpFwd)
+		slices.SortFunc(nd.rev, cmpRev)
 	}
 	for i := range x.nodes {
-		nd := &x.nodes[i]
-		for j := 1; j < len(nd.fwd); j++ {
-			a, b := x.rec(nd.fwd[j-1]), x.rec(nd.fwd[j])
-			if a.rel == b.rel && a.srel == b.srel && a.subj == b.subj && a.deleted == live {
-				// a was loaded earlier: retire it now, GC removes it from both lists.
-				a.deleted = rev
-				x.live--
-				x.dead = append(x.dead, deadRec{nd.fwd[j-1], rev})
+		fwd := x.nodes[i].fwd
+		for j := 1; j < len(fwd); j++ {
+			a, b := fwd[j-1], fwd[j]
+			if a.Rel == b.Rel && a.Srel == b.Srel && a.Node == b.Node {
+				x.retire(a.ID(), rev) // GC removes it from both lists
 			}
 		}
 	}
 	x.collect(rev)
+	// Appending left up to half of each list unused: copy to size.
 	for i := range x.nodes {
 		nd := &x.nodes[i]
-		nd.fwd = slices.Clip(nd.fwd)
-		nd.rev = slices.Clip(nd.rev)
+		if cap(nd.fwd) > len(nd.fwd) {
+			nd.fwd = slices.Clone(nd.fwd)
+		}
+		if cap(nd.rev) > len(nd.rev) {
+			nd.rev = slices.Clone(nd.rev)
+		}
 	}
 	x.advance(rev)
 	return x.live, nil
@@ -279,6 +370,7 @@ func (x *Index) reset() {
 	f := New()
 	x.types, x.typeIDs, x.objects, x.members, x.memberID = f.types, f.typeIDs, f.objects, f.members, f.memberID
 	x.nodes, x.chunks, x.nrecs, x.free, x.extras, x.xfree, x.dead, x.live = f.nodes, nil, 0, nil, f.extras, nil, nil, 0
+	x.young = nil
 }
 
 // GC forgets deleted records whose deletion revision is at or below horizon:
@@ -308,9 +400,10 @@ func (x *Index) collect(horizon uint64) int {
 	n := 0
 	for n < len(x.dead) && x.dead[n].deleted <= horizon {
 		id := x.dead[n].id
+		f, rv := x.edges(id)
 		r := x.rec(id)
-		x.nodes[r.res].fwd = removeID(x.nodes[r.res].fwd, id)
-		x.nodes[r.subj].rev = removeID(x.nodes[r.subj].rev, id)
+		x.nodes[r.res].fwd = removeEdge(x.nodes[r.res].fwd, f, cmpFwd)
+		x.nodes[r.subj].rev = removeEdge(x.nodes[r.subj].rev, rv, cmpRev)
 		if r.extra != 0 {
 			x.extras[r.extra] = extra{}
 			x.xfree = append(x.xfree, r.extra)
@@ -321,6 +414,17 @@ func (x *Index) collect(horizon uint64) int {
 	}
 	x.dead = slices.Delete(x.dead, 0, n)
 	x.oldest = max(x.oldest, horizon)
+	// Records written before the horizon are now seen by every reader:
+	// mark the plain ones so that reads skip their record.
+	k := 0
+	for k < len(x.young) && x.rec(x.young[k]).created <= horizon {
+		id := x.young[k]
+		if r := x.rec(id); r.deleted == live && r.extra == 0 && r.created != 0 {
+			x.setPlain(id, true)
+		}
+		k++
+	}
+	x.young = slices.Delete(x.young, 0, k)
 	// Keep the revision-time table from growing without bound.
 	if k, _ := slices.BinarySearchFunc(x.revTime, horizon, func(s revStamp, r uint64) int {
 		return cmpU64(s.rev, r)
@@ -330,8 +434,10 @@ func (x *Index) collect(horizon uint64) int {
 	return n
 }
 
-func removeID(list []uint32, id uint32) []uint32 {
-	if i := slices.Index(list, id); i >= 0 {
+func removeEdge(list []Edge, e Edge, cmp func(a, b Edge) int) []Edge {
+	e.id &^= plainBit
+	i, _ := slices.BinarySearchFunc(list, e, cmp)
+	if i < len(list) && list[i].ID() == e.ID() {
 		return slices.Delete(list, i, i+1)
 	}
 	return list
@@ -457,54 +563,14 @@ func cmpU32(a, b uint32) int {
 
 func cmpU16(a, b uint16) int { return int(a) - int(b) }
 
-func (x *Index) cmpFwd(a, b uint32) int {
-	ra, rb := x.rec(a), x.rec(b)
-	if c := cmpU16(ra.rel, rb.rel); c != 0 {
-		return c
-	}
-	if c := cmpU16(ra.srel, rb.srel); c != 0 {
-		return c
-	}
-	if c := cmpU32(ra.subj, rb.subj); c != 0 {
-		return c
-	}
-	return cmpU64(ra.created, rb.created)
-}
-
-func (x *Index) cmpRev(a, b uint32) int {
-	ra, rb := x.rec(a), x.rec(b)
-	if c := cmpU16(ra.srel, rb.srel); c != 0 {
-		return c
-	}
-	if c := cmpU16(ra.rel, rb.rel); c != 0 {
-		return c
-	}
-	if c := cmpU32(ra.res, rb.res); c != 0 {
-		return c
-	}
-	return cmpU64(ra.created, rb.created)
-}
-
 // findLive returns the live record of a fact, or 0, false.
 func (x *Index) findLive(res, subj uint32, rel, srel uint16) (uint32, bool) {
 	fwd := x.nodes[res].fwd
-	i, _ := slices.BinarySearchFunc(fwd, struct{}{}, func(id uint32, _ struct{}) int {
-		r := x.rec(id)
-		if c := cmpU16(r.rel, rel); c != 0 {
-			return c
-		}
-		if c := cmpU16(r.srel, srel); c != 0 {
-			return c
-		}
-		return cmpU32(r.subj, subj)
-	})
-	for ; i < len(fwd); i++ {
-		r := x.rec(fwd[i])
-		if r.rel != rel || r.srel != srel || r.subj != subj {
-			break
-		}
-		if r.deleted == live {
-			return fwd[i], true
+	key := Edge{Node: subj, Rel: rel, Srel: srel}
+	i, _ := slices.BinarySearchFunc(fwd, key, cmpFwd)
+	for ; i < len(fwd) && fwd[i].Rel == rel && fwd[i].Srel == srel && fwd[i].Node == subj; i++ {
+		if x.rec(fwd[i].ID()).deleted == live {
+			return fwd[i].ID(), true
 		}
 	}
 	return 0, false
@@ -522,8 +588,10 @@ func (x *Index) touch(rev uint64, r *tuple.Relationship) {
 		x.retire(old, rev)
 	}
 	id := x.newRec(rec{res: res, subj: subj, rel: rel, srel: srel, extra: x.newExtra(r), created: rev, deleted: live})
-	x.nodes[res].fwd = insertSorted(x.nodes[res].fwd, id, x.cmpFwd)
-	x.nodes[subj].rev = insertSorted(x.nodes[subj].rev, id, x.cmpRev)
+	f, rv := x.edges(id)
+	x.nodes[res].fwd = insertSorted(x.nodes[res].fwd, f, cmpFwd)
+	x.nodes[subj].rev = insertSorted(x.nodes[subj].rev, rv, cmpRev)
+	x.young = append(x.young, id)
 	x.live++
 }
 
@@ -560,6 +628,7 @@ func (x *Index) delete(rev uint64, r *tuple.Relationship) {
 }
 
 func (x *Index) retire(id uint32, rev uint64) {
+	x.setPlain(id, false)
 	x.rec(id).deleted = rev
 	x.dead = append(x.dead, deadRec{id, rev})
 	x.live--
@@ -599,7 +668,7 @@ func sortedPairs(m map[string]any) []any {
 	return out
 }
 
-func insertSorted(list []uint32, id uint32, cmp func(a, b uint32) int) []uint32 {
-	i, _ := slices.BinarySearchFunc(list, id, cmp)
-	return slices.Insert(list, i, id)
+func insertSorted(list []Edge, e Edge, cmp func(a, b Edge) int) []Edge {
+	i, _ := slices.BinarySearchFunc(list, e, cmp)
+	return slices.Insert(list, i, e)
 }

@@ -12,7 +12,7 @@ import (
 // instant (relationships expired at that instant are invisible). It holds
 // the index's read lock until Close. A Snapshot is for one goroutine.
 //
-// The range methods return slices of record ids that may include versions
+// The range methods return slices of edges that may include versions
 // invisible at the snapshot's revision: callers test each with Visible.
 // The slices must not be modified or kept after Close.
 type Snapshot struct {
@@ -118,47 +118,48 @@ func (s *Snapshot) Objects(t uint16) []uint32 {
 	return out
 }
 
-// Rec describes one record.
-type Rec struct {
-	Res, Subj uint32
-	Rel, Srel uint16 // Srel 0: the subject is a plain object
-	HasExtra  bool   // a caveat or an expiration
-}
-
-// Rec returns record id's fields.
-func (s *Snapshot) Rec(id uint32) Rec {
-	r := s.x.rec(id)
-	return Rec{Res: r.res, Subj: r.subj, Rel: r.rel, Srel: r.srel, HasExtra: r.extra != 0}
-}
-
-// Visible reports whether record id is live at the snapshot's revision and
-// not expired at its instant.
-func (s *Snapshot) Visible(id uint32) bool {
-	r := s.x.rec(id)
+// Visible reports whether e's record is live at the snapshot's revision
+// and not expired at its instant.
+func (s *Snapshot) Visible(e Edge) bool {
+	if e.plain() {
+		return true
+	}
+	r := s.x.rec(e.ID())
 	if r.created > s.rev || r.deleted <= s.rev {
 		return false
 	}
 	if r.extra != 0 {
-		if e := s.x.extras[r.extra].expires; e != 0 && e <= s.now {
+		if exp := s.x.extras[r.extra].expires; exp != 0 && exp <= s.now {
 			return false
 		}
 	}
 	return true
 }
 
-// Caveat returns record id's caveat name and context ("" if uncaveated).
-func (s *Snapshot) Caveat(id uint32) (string, map[string]any) {
-	r := s.x.rec(id)
+// HasExtra reports whether e's record has a caveat or an expiration.
+func (s *Snapshot) HasExtra(e Edge) bool {
+	return !e.plain() && s.x.rec(e.ID()).extra != 0
+}
+
+// Caveat returns e's record's caveat name and context ("" if uncaveated).
+func (s *Snapshot) Caveat(e Edge) (string, map[string]any) {
+	if e.plain() {
+		return "", nil
+	}
+	r := s.x.rec(e.ID())
 	if r.extra == 0 {
 		return "", nil
 	}
-	e := &s.x.extras[r.extra]
-	return e.caveat, e.context
+	x := &s.x.extras[r.extra]
+	return x.caveat, x.context
 }
 
-// Expiration returns record id's expiration, or nil.
-func (s *Snapshot) Expiration(id uint32) *time.Time {
-	r := s.x.rec(id)
+// Expiration returns e's record's expiration, or nil.
+func (s *Snapshot) Expiration(e Edge) *time.Time {
+	if e.plain() {
+		return nil
+	}
+	r := s.x.rec(e.ID())
 	if r.extra == 0 || s.x.extras[r.extra].expires == 0 {
 		return nil
 	}
@@ -166,9 +167,9 @@ func (s *Snapshot) Expiration(id uint32) *time.Time {
 	return &t
 }
 
-// Relationship rebuilds record id as a relationship.
-func (s *Snapshot) Relationship(id uint32) tuple.Relationship {
-	r := s.x.rec(id)
+// Relationship rebuilds e's record as a relationship.
+func (s *Snapshot) Relationship(e Edge) tuple.Relationship {
+	r := s.x.rec(e.ID())
 	out := tuple.Relationship{
 		Resource: s.Object(r.res),
 		Relation: s.x.members[r.rel].name,
@@ -179,111 +180,120 @@ func (s *Snapshot) Relationship(id uint32) tuple.Relationship {
 		},
 	}
 	if r.extra != 0 {
-		e := &s.x.extras[r.extra]
-		if e.caveat != "" {
-			out.Caveat = &tuple.Caveat{Name: e.caveat, Context: e.context}
+		x := &s.x.extras[r.extra]
+		if x.caveat != "" {
+			out.Caveat = &tuple.Caveat{Name: x.caveat, Context: x.context}
 		}
-		out.Expiration = s.Expiration(id)
+		out.Expiration = s.Expiration(e)
 	}
 	return out
 }
 
-// Fwd returns the records whose resource is node n, sorted by
-// (relation, subject relation, subject).
-func (s *Snapshot) Fwd(n uint32) []uint32 { return s.x.nodes[n].fwd }
+// Fwd returns the edges from resource n to its subjects.
+func (s *Snapshot) Fwd(n uint32) []Edge { return s.x.nodes[n].fwd }
 
-// Rev returns the records whose subject is node n, sorted by
-// (subject relation, relation, resource).
-func (s *Snapshot) Rev(n uint32) []uint32 { return s.x.nodes[n].rev }
+// Rev returns the edges from subject n to the resources it is attached to.
+func (s *Snapshot) Rev(n uint32) []Edge { return s.x.nodes[n].rev }
 
-// FwdRel returns the records of relation rel on resource n.
-func (s *Snapshot) FwdRel(n uint32, rel uint16) []uint32 {
-	return s.span(s.x.nodes[n].fwd, func(r *rec) int { return cmpU16(r.rel, rel) })
+// FwdRel returns the edges of relation rel on resource n, sorted by
+// (subject relation, subject).
+func (s *Snapshot) FwdRel(n uint32, rel uint16) []Edge {
+	return span(s.x.nodes[n].fwd, func(e Edge) int { return cmpU16(e.Rel, rel) })
 }
 
-// FwdSubject returns the records of relation rel on resource n whose subject
-// is exactly subj (with subject relation srel): at most one visible.
-func (s *Snapshot) FwdSubject(n uint32, rel, srel uint16, subj uint32) []uint32 {
-	// Both lists hold the answer; search the shorter one. A person belongs to
-	// a few organisations, an organisation may have thousands of members.
+// FwdSubject returns the edges of the fact "subj (with subject relation
+// srel) has relation rel on resource n": at most one visible. The edges come
+// from whichever of the two lists is shorter, so their Node is either end:
+// use them for their record only.
+func (s *Snapshot) FwdSubject(n uint32, rel, srel uint16, subj uint32) []Edge {
+	// A person belongs to a few organisations; an organisation may have
+	// thousands of members.
 	if rev := s.x.nodes[subj].rev; len(rev) < len(s.x.nodes[n].fwd) {
-		return s.span(rev, func(r *rec) int {
-			if c := cmpU16(r.srel, srel); c != 0 {
+		return span(rev, func(e Edge) int {
+			if c := cmpU16(e.Srel, srel); c != 0 {
 				return c
 			}
-			if c := cmpU16(r.rel, rel); c != 0 {
+			if c := cmpU16(e.Rel, rel); c != 0 {
 				return c
 			}
-			return cmpU32(r.res, n)
+			return cmpU32(e.Node, n)
 		})
 	}
-	return s.span(s.x.nodes[n].fwd, func(r *rec) int {
-		if c := cmpU16(r.rel, rel); c != 0 {
+	return span(s.x.nodes[n].fwd, func(e Edge) int {
+		if c := cmpU16(e.Rel, rel); c != 0 {
 			return c
 		}
-		if c := cmpU16(r.srel, srel); c != 0 {
+		if c := cmpU16(e.Srel, srel); c != 0 {
 			return c
 		}
-		return cmpU32(r.subj, subj)
+		return cmpU32(e.Node, subj)
 	})
 }
 
-// FwdSets returns the records of relation rel on resource n whose subject is
-// a subject set (subject relation not 0).
-func (s *Snapshot) FwdSets(n uint32, rel uint16) []uint32 {
+// FwdSets returns the edges of relation rel on resource n whose subject is a
+// subject set (Srel not 0).
+func (s *Snapshot) FwdSets(n uint32, rel uint16) []Edge {
 	all := s.FwdRel(n, rel)
-	i, _ := slices.BinarySearchFunc(all, uint16(1), func(id uint32, min uint16) int {
-		return cmpU16(s.x.rec(id).srel, min)
-	})
+	i, _ := slices.BinarySearchFunc(all, uint16(1), func(e Edge, min uint16) int { return cmpU16(e.Srel, min) })
 	return all[i:]
 }
 
-// RevRel returns the records whose subject is node n with subject relation
-// srel, in relation rel, sorted by resource.
-func (s *Snapshot) RevRel(n uint32, srel, rel uint16) []uint32 {
-	return s.span(s.x.nodes[n].rev, func(r *rec) int {
-		if c := cmpU16(r.srel, srel); c != 0 {
+// RevRel returns the edges from subject n (with subject relation srel) in
+// relation rel, sorted by resource.
+func (s *Snapshot) RevRel(n uint32, srel, rel uint16) []Edge {
+	return span(s.x.nodes[n].rev, func(e Edge) int {
+		if c := cmpU16(e.Srel, srel); c != 0 {
 			return c
 		}
-		return cmpU16(r.rel, rel)
+		return cmpU16(e.Rel, rel)
 	})
 }
 
 // span returns the run of list for which cmp is 0; list is sorted so that
-// cmp is non-decreasing along it.
-func (s *Snapshot) span(list []uint32, cmp func(r *rec) int) []uint32 {
-	if len(list) <= 8 {
-		lo := 0
-		for lo < len(list) && cmp(s.x.rec(list[lo])) < 0 {
+// cmp is non-decreasing along it. Runs are usually short (one fact) or the
+// whole list is small, so the end is found by galloping from the start.
+func span(list []Edge, cmp func(e Edge) int) []Edge {
+	lo := 0
+	if len(list) <= 16 {
+		for lo < len(list) && cmp(list[lo]) < 0 {
 			lo++
 		}
-		hi := lo
-		for hi < len(list) && cmp(s.x.rec(list[hi])) == 0 {
-			hi++
-		}
-		return list[lo:hi]
+	} else {
+		lo, _ = slices.BinarySearchFunc(list, 0, func(e Edge, _ int) int {
+			if cmp(e) < 0 {
+				return -1
+			}
+			return 1
+		})
 	}
-	lo, _ := slices.BinarySearchFunc(list, 0, func(id uint32, _ int) int {
-		if cmp(s.x.rec(id)) < 0 {
-			return -1
-		}
-		return 1
-	})
-	hi, _ := slices.BinarySearchFunc(list[lo:], 0, func(id uint32, _ int) int {
-		if cmp(s.x.rec(id)) <= 0 {
-			return -1
-		}
-		return 1
-	})
-	return list[lo : lo+hi]
+	// Gallop: double the step while still inside the run, then bisect.
+	hi, step := lo, 1
+	for hi < len(list) && cmp(list[hi]) == 0 {
+		hi += step
+		step *= 2
+	}
+	if hi > len(list) {
+		hi = len(list)
+	}
+	if hi > lo && step > 1 {
+		prev := hi - step/2 // the last position known inside the run
+		k, _ := slices.BinarySearchFunc(list[prev:hi], 0, func(e Edge, _ int) int {
+			if cmp(e) <= 0 {
+				return -1
+			}
+			return 1
+		})
+		hi = prev + k
+	}
+	return list[lo:hi]
 }
 
-// Each calls fn with every visible record, resources in node order, until
-// fn returns false.
-func (s *Snapshot) Each(fn func(id uint32) bool) {
+// Each calls fn with every visible edge of every resource, in node order,
+// until fn returns false.
+func (s *Snapshot) Each(fn func(Edge) bool) {
 	for n := range s.x.nodes {
-		for _, id := range s.x.nodes[n].fwd {
-			if s.Visible(id) && !fn(id) {
+		for _, e := range s.x.nodes[n].fwd {
+			if s.Visible(e) && !fn(e) {
 				return
 			}
 		}
@@ -299,8 +309,8 @@ func (x *Index) All(now time.Time) []tuple.Relationship {
 	}
 	defer s.Close()
 	var out []tuple.Relationship
-	s.Each(func(id uint32) bool {
-		out = append(out, s.Relationship(id))
+	s.Each(func(e Edge) bool {
+		out = append(out, s.Relationship(e))
 		return true
 	})
 	return out
