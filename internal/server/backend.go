@@ -72,7 +72,12 @@ func (s *Server) WriteSchema(ctx context.Context, text string, dryRun bool) (api
 	s.schemaMu.Lock()
 	defer s.schemaMu.Unlock()
 	var old *schema.Schema
-	if oldText, _, err := s.store.ReadSchema(ctx); err == nil {
+	oldText, oldRev, err := s.store.ReadSchema(ctx)
+	if err == nil {
+		if oldText == text && !dryRun {
+			// Rewriting the same text would only add a revision.
+			return api.SchemaDiff{}, warnings, oldRev, nil
+		}
 		if old, err = schema.Parse(oldText); err != nil {
 			s.log.Warn("the stored schema does not parse; diffing against nothing", "error", err)
 		}

@@ -1,0 +1,256 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/octroi/octroi/internal/server"
+)
+
+// serverCommands returns the commands that run or talk to a server.
+func serverCommands() map[string]command {
+	m := map[string]command{
+		"serve":        {"run the authorization server (HTTP API, health, metrics)", runServe},
+		"migrate":      {"create or upgrade the database schema", runMigrate},
+		"token create": {"create an API token (printed once; only its hash is stored)", runTokenCreate},
+		"token list":   {"list API tokens", runTokenList},
+		"token revoke": {"revoke an API token by id or name", runTokenRevoke},
+	}
+	maps.Copy(m, clientCommands())
+	return m
+}
+
+// envFlags registers flags whose defaults come from OCTROI_* variables;
+// a variable that does not parse is reported by err, after Parse.
+type envFlags struct {
+	fs   *flag.FlagSet
+	errs []error
+}
+
+func (e *envFlags) lookup(env string) (string, bool) {
+	v, ok := os.LookupEnv(env)
+	return v, ok && v != ""
+}
+
+func (e *envFlags) usage(u, env string) string { return u + " (env " + env + ")" }
+
+func (e *envFlags) String(p *string, name, env, usage string) {
+	if v, ok := e.lookup(env); ok {
+		*p = v
+	}
+	e.fs.StringVar(p, name, *p, e.usage(usage, env))
+}
+
+func (e *envFlags) Bool(p *bool, name, env, usage string) {
+	if v, ok := e.lookup(env); ok {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			e.errs = append(e.errs, fmt.Errorf("%s=%q: want true or false", env, v))
+		}
+		*p = b
+	}
+	e.fs.BoolVar(p, name, *p, e.usage(usage, env))
+}
+
+func (e *envFlags) Int(p *int, name, env, usage string) {
+	if v, ok := e.lookup(env); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			e.errs = append(e.errs, fmt.Errorf("%s=%q: want an integer", env, v))
+		}
+		*p = n
+	}
+	e.fs.IntVar(p, name, *p, e.usage(usage, env))
+}
+
+func (e *envFlags) Int64(p *int64, name, env, usage string) {
+	if v, ok := e.lookup(env); ok {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			e.errs = append(e.errs, fmt.Errorf("%s=%q: want an integer", env, v))
+		}
+		*p = n
+	}
+	e.fs.Int64Var(p, name, *p, e.usage(usage, env))
+}
+
+func (e *envFlags) Duration(p *time.Duration, name, env, usage string) {
+	if v, ok := e.lookup(env); ok {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			e.errs = append(e.errs, fmt.Errorf("%s=%q: want a duration such as 30s or 5m", env, v))
+		}
+		*p = d
+	}
+	e.fs.DurationVar(p, name, *p, e.usage(usage, env))
+}
+
+func (e *envFlags) err() error {
+	if len(e.errs) > 0 {
+		return fmt.Errorf("%w: %w", errUsage, errors.Join(e.errs...))
+	}
+	return nil
+}
+
+// storeFlags are the flags that locate the database.
+func storeFlags(ef *envFlags, cfg *server.Config) {
+	ef.String(&cfg.DataDir, "data-dir", "OCTROI_DATA_DIR", "directory of the SQLite database and of tokens.json")
+	ef.String(&cfg.Datastore, "datastore", "OCTROI_DATASTORE", "database: empty for SQLite in the data dir, sqlite:PATH, or a postgres:// URL")
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg := server.Default()
+	fs := newFlags("serve", "[flags]", stderr)
+	ef := &envFlags{fs: fs}
+	storeFlags(ef, &cfg)
+	ef.String(&cfg.Listen, "listen", "OCTROI_LISTEN", "HTTP listen address")
+	var tokens string
+	ef.String(&tokens, "token", "OCTROI_TOKEN", "API token(s) accepted besides those of `octroi token create`, comma-separated; prefer the environment to the command line")
+	ef.String(&cfg.TokenHashesFile, "token-hashes-file", "OCTROI_TOKEN_HASHES_FILE", "file of accepted tokens' hex SHA-256 hashes, one per line")
+	ef.Bool(&cfg.NoAuth, "no-auth", "OCTROI_NO_AUTH", "serve without authentication (development only)")
+	ef.Int64(&cfg.MaxRequestBytes, "max-request-bytes", "OCTROI_MAX_REQUEST_BYTES", "largest JSON request body")
+	ef.Int64(&cfg.MaxImportBytes, "max-import-bytes", "OCTROI_MAX_IMPORT_BYTES", "largest import body (0: unbounded)")
+	ef.Duration(&cfg.RequestTimeout, "request-timeout", "OCTROI_REQUEST_TIMEOUT", "time limit of a request (streams excepted)")
+	ef.Duration(&cfg.ConsistencyTimeout, "consistency-timeout", "OCTROI_CONSISTENCY_TIMEOUT", "how long a read waits for the index to reach the revision it asks for")
+	ef.Duration(&cfg.ShutdownTimeout, "shutdown-timeout", "OCTROI_SHUTDOWN_TIMEOUT", "how long shutdown waits for in-flight requests")
+	ef.Int(&cfg.MaxBatch, "max-batch", "OCTROI_MAX_BATCH", "most updates per write, items per bulk check, results per page")
+	ef.Int(&cfg.ImportBatch, "import-batch", "OCTROI_IMPORT_BATCH", "relationships per import transaction (0: the store's default)")
+	ef.Duration(&cfg.ChangelogRetention, "changelog-retention", "OCTROI_CHANGELOG_RETENTION", "how long the changelog (watch, followers) and expired relationships are kept")
+	ef.Duration(&cfg.IndexRetention, "index-retention", "OCTROI_INDEX_RETENTION", "how long old revisions stay readable in memory (lookup cursors)")
+	ef.Duration(&cfg.GCInterval, "gc-interval", "OCTROI_GC_INTERVAL", "how often old revisions and changelog entries are collected (0: never)")
+	ef.Duration(&cfg.PollInterval, "poll-interval", "OCTROI_POLL_INTERVAL", "how often the changelog is polled for other processes' writes")
+	ef.Duration(&cfg.ReadyLag, "ready-lag", "OCTROI_READY_LAG", "/readyz fails when the index has lagged the database for longer")
+	ef.String(&cfg.LogLevel, "log-level", "OCTROI_LOG_LEVEL", "debug, info, warn or error")
+	ef.String(&cfg.LogFormat, "log-format", "OCTROI_LOG_FORMAT", "text or json")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := ef.err(); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected arguments %q", errUsage, fs.Args())
+	}
+	for _, t := range strings.Split(tokens, ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			cfg.Tokens = append(cfg.Tokens, t)
+		}
+	}
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("%w: %w", errUsage, err)
+	}
+	return server.Run(ctx, cfg, newLogger(cfg, stderr), func(addr string) {
+		fmt.Fprintf(stderr, "octroi serving on http://%s\n", addr)
+	})
+}
+
+func newLogger(cfg server.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg := server.Default()
+	fs := newFlags("migrate", "[flags]", stderr)
+	ef := &envFlags{fs: fs}
+	storeFlags(ef, &cfg)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := ef.err(); err != nil {
+		return err
+	}
+	st, err := server.OpenStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "database is up to date")
+	return nil
+}
+
+func tokenFlags(name, args string, stderr io.Writer) (*flag.FlagSet, *envFlags, *server.Config) {
+	cfg := server.Default()
+	fs := newFlags(name, args, stderr)
+	ef := &envFlags{fs: fs}
+	ef.String(&cfg.DataDir, "data-dir", "OCTROI_DATA_DIR", "directory holding tokens.json")
+	return fs, ef, &cfg
+}
+
+func runTokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, ef, cfg := tokenFlags("token create", "--name NAME", stderr)
+	name := fs.String("name", "", "what or who uses the token (required, unique)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := ef.err(); err != nil {
+		return err
+	}
+	if *name == "" {
+		return fmt.Errorf("%w: --name is required", errUsage)
+	}
+	tok, info, err := server.CreateToken(cfg.DataDir, *name)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, tok)
+	fmt.Fprintf(stderr, "token %s (%s) created; it is shown only now: store it safely\n", info.ID, info.Name)
+	return nil
+}
+
+func runTokenList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, ef, cfg := tokenFlags("token list", "", stderr)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := ef.err(); err != nil {
+		return err
+	}
+	tokens, err := server.ListTokens(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tCREATED")
+	for _, t := range tokens {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", t.ID, t.Name, t.Created.Format(time.RFC3339))
+	}
+	return tw.Flush()
+}
+
+func runTokenRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, ef, cfg := tokenFlags("token revoke", "ID|NAME", stderr)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := ef.err(); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: give the id or name of one token", errUsage)
+	}
+	info, err := server.RevokeToken(cfg.DataDir, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "revoked %s (%s)\n", info.ID, info.Name)
+	return nil
+}
