@@ -4,8 +4,10 @@ import (
 	"testing"
 )
 
-func TestSchemaWriteCheckLookup(t *testing.T) {
-	e := newEnv(t)
+func TestSchemaWriteCheckLookup(t *testing.T) { forEachStore(t, testSchemaWriteCheckLookup) }
+
+func testSchemaWriteCheckLookup(t *testing.T, mk envMaker) {
+	e := mk(t)
 	e.writeSchema(testSchema)
 	var sr struct{ Schema, ConsistencyToken string }
 	e.ok("GET", "/api/v1/schema", nil, &sr)

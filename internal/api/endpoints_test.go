@@ -17,8 +17,10 @@ import (
 	"github.com/octroi/octroi/internal/tuple"
 )
 
-func TestConsistency(t *testing.T) {
-	e := newEnv(t)
+func TestConsistency(t *testing.T) { forEachStore(t, testConsistency) }
+
+func testConsistency(t *testing.T, mk envMaker) {
+	e := mk(t)
 	e.writeSchema(testSchema)
 	tok := e.touch("document:a#viewer@user:tom")
 	// Read-your-writes: the token of the write is already readable.
@@ -62,8 +64,10 @@ func mustParse(t *testing.T, s string) tuple.Relationship {
 	return r
 }
 
-func TestSchemaDryRunAndInUse(t *testing.T) {
-	e := newEnv(t)
+func TestSchemaDryRunAndInUse(t *testing.T) { forEachStore(t, testSchemaDryRunAndInUse) }
+
+func testSchemaDryRunAndInUse(t *testing.T, mk envMaker) {
+	e := mk(t)
 	e.writeSchema(testSchema)
 	e.touch("document:a#viewer@user:*", "document:b#viewer@user:*", "document:a#owner@user:tom")
 
@@ -106,7 +110,11 @@ func TestSchemaDryRunAndInUse(t *testing.T) {
 }
 
 func TestRelationshipsReadWriteDelete(t *testing.T) {
-	e := newEnv(t)
+	forEachStore(t, testRelationshipsReadWriteDelete)
+}
+
+func testRelationshipsReadWriteDelete(t *testing.T, mk envMaker) {
+	e := mk(t)
 	e.writeSchema("use expiration\ncaveat weekday(day string) { day == \"mon\" }\n" + strings.Replace(testSchema,
 		"relation owner: user", "relation owner: user | user with weekday | user with expiration", 1))
 	exp := time.Date(2099, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -167,8 +175,10 @@ func TestRelationshipsReadWriteDelete(t *testing.T) {
 	}
 }
 
-func TestImportExport(t *testing.T) {
-	e := newEnv(t)
+func TestImportExport(t *testing.T) { forEachStore(t, testImportExport) }
+
+func testImportExport(t *testing.T, mk envMaker) {
+	e := mk(t)
 	e.writeSchema(testSchema)
 	var b strings.Builder
 	b.WriteString("# a comment\n\n")
@@ -204,14 +214,18 @@ func TestImportExport(t *testing.T) {
 	}
 }
 
-func TestImportTooLarge(t *testing.T) {
-	e := newEnv(t, func(c *server.Config) { c.MaxImportBytes = 100 })
+func TestImportTooLarge(t *testing.T) { forEachStore(t, testImportTooLarge) }
+
+func testImportTooLarge(t *testing.T, mk envMaker) {
+	e := mk(t, func(c *server.Config) { c.MaxImportBytes = 100 })
 	e.writeSchema(testSchema)
 	e.do("POST", "/api/v1/relationships/import", strings.Repeat("document:x#viewer@user:a\n", 20)).problem(t, 413, "too_large")
 }
 
-func TestLookupsPagesAndNDJSON(t *testing.T) {
-	e := newEnv(t)
+func TestLookupsPagesAndNDJSON(t *testing.T) { forEachStore(t, testLookupsPagesAndNDJSON) }
+
+func testLookupsPagesAndNDJSON(t *testing.T, mk envMaker) {
+	e := mk(t)
 	e.writeSchema(testSchema)
 	var b strings.Builder
 	for i := range 25 {
@@ -282,8 +296,10 @@ func countLines[T any](t *testing.T, body []byte, ok func(T) bool) int {
 	return n
 }
 
-func TestCheckBulkExpandExplain(t *testing.T) {
-	e := newEnv(t)
+func TestCheckBulkExpandExplain(t *testing.T) { forEachStore(t, testCheckBulkExpandExplain) }
+
+func testCheckBulkExpandExplain(t *testing.T, mk envMaker) {
+	e := mk(t)
 	e.writeSchema(testSchema)
 	e.touch("document:a#viewer@group:eng#member", "group:eng#member@user:tom", "document:a#owner@user:ann")
 	var cb api.CheckBulkResponse
@@ -319,8 +335,10 @@ func mustJSON(v any) string {
 	return string(b)
 }
 
-func TestWatch(t *testing.T) {
-	e := newEnv(t)
+func TestWatch(t *testing.T) { forEachStore(t, testWatch) }
+
+func testWatch(t *testing.T, mk envMaker) {
+	e := mk(t)
 	tok := e.writeSchema(testSchema)
 	e.touch("document:a#viewer@user:tom")
 

@@ -8,8 +8,10 @@ import (
 	"github.com/octroi/octroi/internal/server"
 )
 
-func TestErrors(t *testing.T) {
-	e := newEnv(t, func(c *server.Config) { c.MaxRequestBytes = 2048; c.MaxBatch = 3 })
+func TestErrors(t *testing.T) { forEachStore(t, testErrors) }
+
+func testErrors(t *testing.T, mk envMaker) {
+	e := mk(t, func(c *server.Config) { c.MaxRequestBytes = 2048; c.MaxBatch = 3 })
 	// Before any schema: writes and checks say to write one.
 	e.do("POST", "/api/v1/permissions/check", map[string]any{"resource": "document:a", "permission": "view", "subject": "user:tom"}).
 		problem(t, 409, "no_schema")

@@ -12,8 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/octroi/octroi/internal/pgtest"
 	"github.com/octroi/octroi/internal/server"
 	"github.com/octroi/octroi/internal/store"
+	"github.com/octroi/octroi/internal/store/postgres"
 	"github.com/octroi/octroi/internal/store/sqlite"
 )
 
@@ -206,4 +208,27 @@ func (e *env) check(resource, perm, subject string, consistency map[string]any) 
 	}
 	e.ok("POST", "/api/v1/permissions/check", body, &resp)
 	return resp.Result
+}
+
+type envMaker func(t *testing.T, mutate ...func(*server.Config)) *env
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// forEachStore runs fn on SQLite and on PostgreSQL (skipped when
+// PostgreSQL cannot be had, never in CI: see pgtest).
+func forEachStore(t *testing.T, fn func(t *testing.T, mk envMaker)) {
+	t.Run("sqlite", func(t *testing.T) { fn(t, newEnv) })
+	t.Run("postgres", func(t *testing.T) { fn(t, newPGEnv) })
+}
+
+func newPGEnv(t *testing.T, mutate ...func(*server.Config)) *env {
+	t.Helper()
+	st, err := postgres.Open(context.Background(), pgtest.URL(t), postgres.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return newEnvOn(t, st, t.TempDir(), mutate...)
 }
