@@ -765,11 +765,10 @@ func testChangesPaging(t *testing.T, s store.Store) {
 				if want := sizes[slices.Index(revs, last)]; n != want {
 					t.Errorf("limit %d: revision %d split: %d of %d changes", limit, last, n, want)
 				}
-				if len(cs) > limit && cs[len(cs)-2].Revision != last {
-					// more than limit only to complete one revision
-					if c := cs[limit-1]; c.Revision != last {
-						t.Errorf("limit %d: page went past the revision of the limit-th change", limit)
-					}
+				// A page holds more than limit changes only to
+				// finish the revision of its limit-th change.
+				if len(cs) > limit && cs[limit-1].Revision != last {
+					t.Errorf("limit %d: page of %d went past the revision of its limit-th change", limit, len(cs))
 				}
 			}
 			total += len(cs)
