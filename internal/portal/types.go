@@ -1,0 +1,282 @@
+package portal
+
+import (
+	"fmt"
+	"time"
+)
+
+// Level is a dataset access level, ordered: each level includes the lower
+// ones. The numbering is stored: never reorder.
+type Level int
+
+const (
+	LevelPrivate Level = iota
+	LevelSearch
+	LevelConsult
+	LevelDownload
+)
+
+var levelNames = [...]string{"private", "search", "consult", "download"}
+
+func (l Level) String() string {
+	if l < 0 || int(l) >= len(levelNames) {
+		return fmt.Sprintf("Level(%d)", int(l))
+	}
+	return levelNames[l]
+}
+
+// ParseLevel reads "private", "search", "consult" or "download".
+func ParseLevel(s string) (Level, error) {
+	for i, n := range levelNames {
+		if n == s {
+			return Level(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown level %q: want private, search, consult or download", s)
+}
+
+// Relation is the dataset relation that holds a level (search: searcher…);
+// "" for private.
+func (l Level) Relation() string {
+	return [...]string{"", "searcher", "consulter", "downloader"}[l]
+}
+
+// Permission is the dataset permission a level grants ("" for private).
+func (l Level) Permission() string {
+	return [...]string{"", "search", "consult", "download"}[l]
+}
+
+// OrgType is the kind of an organisation, as DataSud lists them.
+type OrgType string
+
+const (
+	OrgStateService        OrgType = "state_service"        // service de l'État
+	OrgLocalAuthority      OrgType = "local_authority"      // collectivité territoriale
+	OrgPublicEstablishment OrgType = "public_establishment" // établissement public
+	OrgAssociation         OrgType = "association"          // secteur associatif
+	OrgResearch            OrgType = "research"             // établissement de recherche
+	OrgPrivate             OrgType = "private"              // organisme privé
+	OrgOther               OrgType = "other"                // autre
+)
+
+// OrgTypes lists every organisation type, in display order.
+var OrgTypes = []OrgType{OrgStateService, OrgLocalAuthority, OrgPublicEstablishment, OrgAssociation, OrgResearch, OrgPrivate, OrgOther}
+
+// OrgRole is a role in an organisation, ordered: registered < editor <
+// delegated_admin. The value is the organisation relation that holds it.
+type OrgRole string
+
+const (
+	RoleRegistered     OrgRole = "registered"
+	RoleEditor         OrgRole = "editor"
+	RoleDelegatedAdmin OrgRole = "delegated_admin"
+)
+
+// CommunityRole is a role in a community; the value is its relation.
+type CommunityRole string
+
+const (
+	CommunityParticipant   CommunityRole = "participant"
+	CommunityAdministrator CommunityRole = "administrator"
+	CommunitySupervisor    CommunityRole = "supervisor"
+)
+
+// PlatformRole is a platform-wide role; the value is its platform relation.
+type PlatformRole string
+
+const (
+	PlatformAdministrator  PlatformRole = "administrator"   // every right everywhere
+	PlatformAccountManager PlatformRole = "account_manager" // manages accounts
+	PlatformDataReader     PlatformRole = "data_reader"     // sees every restricted dataset
+)
+
+// AccountStatus says whether an account may act.
+type AccountStatus string
+
+const (
+	AccountActive   AccountStatus = "active"
+	AccountDisabled AccountStatus = "disabled"
+)
+
+// Account is a person's account. Its id is the subject id in the schema
+// (user:ID).
+type Account struct {
+	ID            string         `json:"id"`
+	Email         string         `json:"email"`
+	Name          string         `json:"name"`
+	Status        AccountStatus  `json:"status"`
+	PlatformRoles []PlatformRole `json:"platform_roles,omitempty"`
+	Created       time.Time      `json:"created"`
+}
+
+// Organisation is a producer or consumer organisation.
+type Organisation struct {
+	ID      string    `json:"id"`
+	Name    string    `json:"name"`
+	Type    OrgType   `json:"type"`
+	Created time.Time `json:"created"`
+}
+
+// Member is an account's role in an organisation.
+type Member struct {
+	Account string  `json:"account"`
+	Name    string  `json:"name,omitempty"`
+	Email   string  `json:"email,omitempty"`
+	Role    OrgRole `json:"role"`
+}
+
+// Community is a user group.
+type Community struct {
+	ID         string    `json:"id"`
+	Name       string    `json:"name"`
+	Public     bool      `json:"public"` // listed for everyone
+	Supervisor string    `json:"supervisor"`
+	Created    time.Time `json:"created"`
+}
+
+// CommunityMember is an account's role in a community.
+type CommunityMember struct {
+	Account string        `json:"account"`
+	Name    string        `json:"name,omitempty"`
+	Role    CommunityRole `json:"role"`
+}
+
+// OrgGroup is a named set of organisations.
+type OrgGroup struct {
+	ID            string    `json:"id"`
+	Name          string    `json:"name"`
+	Organisations []string  `json:"organisations"`
+	Created       time.Time `json:"created"`
+}
+
+// Dataset is a published dataset, by its unique product id.
+type Dataset struct {
+	ID      string    `json:"id"` // product id, e.g. IGNF_BD-TOPO
+	Title   string    `json:"title"`
+	Owner   string    `json:"owner"` // organisation id
+	Default Level     `json:"default_level"`
+	Created time.Time `json:"created"`
+}
+
+// GroupKind is the kind of a group that can hold a dataset level.
+type GroupKind string
+
+const (
+	GroupOrganisation GroupKind = "organisation"
+	GroupCommunity    GroupKind = "community"
+	GroupOrgGroup     GroupKind = "org_group"
+)
+
+// GroupRef names a group.
+type GroupRef struct {
+	Kind GroupKind `json:"kind"`
+	ID   string    `json:"id"`
+}
+
+// AccessRow is one line of a dataset's access table.
+type AccessRow struct {
+	Group     GroupRef `json:"group"`
+	Name      string   `json:"name"`
+	OrgType   OrgType  `json:"org_type,omitempty"` // organisations only
+	Specific  *Level   `json:"specific_level"`     // nil: no specific level
+	Effective Level    `json:"effective_level"`    // max(default, specific)
+}
+
+// AccessFilter selects and orders access-table rows. Zero values do not
+// filter.
+type AccessFilter struct {
+	Kind    GroupKind
+	OrgType OrgType
+	Level   *Level // effective level
+	Name    string // case-insensitive substring of the group's name
+	Sort    string // "name" (default), "level", "type"
+	Desc    bool
+	Offset  int
+	Limit   int // ≤ 0: a default page size
+}
+
+// BulkAction changes the specific levels of several groups at once.
+type BulkAction struct {
+	Groups []GroupRef `json:"groups"`
+	// Action: "remove" (drop specific levels) or "grant" (Level).
+	Action string `json:"action"`
+	Level  Level  `json:"level"`
+	// Mode: "merge" (default: never lowers anyone) or "replace".
+	Mode   string `json:"mode"`
+	DryRun bool   `json:"dry_run"`
+}
+
+// BulkChange is one group's change by a bulk action.
+type BulkChange struct {
+	Group  GroupRef `json:"group"`
+	Name   string   `json:"name"`
+	Before *Level   `json:"before"` // specific level before; nil: none
+	After  *Level   `json:"after"`  // specific level after; nil: none
+}
+
+// JoinStatus is the state of a join request.
+type JoinStatus string
+
+const (
+	JoinPending   JoinStatus = "pending"
+	JoinAccepted  JoinStatus = "accepted"
+	JoinRefused   JoinStatus = "refused"
+	JoinCancelled JoinStatus = "cancelled"
+)
+
+// JoinRequest is an account's request to join an organisation, tracked
+// until someone decides.
+type JoinRequest struct {
+	ID           string     `json:"id"`
+	Organisation string     `json:"organisation"`
+	Account      string     `json:"account"`
+	Message      string     `json:"message,omitempty"`
+	Status       JoinStatus `json:"status"`
+	Role         OrgRole    `json:"role,omitempty"` // granted, when accepted
+	DecidedBy    string     `json:"decided_by,omitempty"`
+	DecidedAt    *time.Time `json:"decided_at,omitempty"`
+	Reason       string     `json:"reason,omitempty"`
+	Created      time.Time  `json:"created"`
+}
+
+// Token is a personal API token, without its secret (shown once, at
+// creation, and stored only hashed).
+type Token struct {
+	ID       string     `json:"id"`
+	Name     string     `json:"name"`
+	Account  string     `json:"account"`
+	Created  time.Time  `json:"created"`
+	LastUsed *time.Time `json:"last_used,omitempty"`
+}
+
+// Notice is an event to tell someone about (by e-mail, in a later
+// version): recorded when it happens, sent by whoever drains them.
+type Notice struct {
+	ID      string            `json:"id"`
+	To      string            `json:"to"`   // account id
+	Kind    string            `json:"kind"` // e.g. "join_request.accepted"
+	Data    map[string]string `json:"data"`
+	Created time.Time         `json:"created"`
+}
+
+// Reason is one reason why an account has (or lacks) a level, in words.
+type Reason struct {
+	// Via names the path: "default", "organisation", "community",
+	// "org_group", "owner", "platform", "disabled".
+	Via string `json:"via"`
+	// Group is the organisation, community or group of organisations.
+	Group *GroupRef `json:"group,omitempty"`
+	FR    string    `json:"fr"`
+	EN    string    `json:"en"`
+}
+
+// Explanation says why an account has (or lacks) a permission on a dataset.
+type Explanation struct {
+	Dataset    string   `json:"dataset"`
+	Account    string   `json:"account"`
+	Permission string   `json:"permission"`
+	Allowed    bool     `json:"allowed"`
+	Reasons    []Reason `json:"reasons"`
+	FR         string   `json:"fr"` // one sentence summing up
+	EN         string   `json:"en"`
+}
