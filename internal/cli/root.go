@@ -38,6 +38,7 @@ func commands() map[string]command {
 		"schema fmt": {"format schema files canonically", runSchemaFmt},
 	}
 	maps.Copy(m, serverCommands())
+	maps.Copy(m, benchCommands())
 	return m
 }
 
