@@ -55,7 +55,7 @@ type Config struct {
 	// check answers hold while the server's clock is within a day after
 	// it, so a database loaded earlier must be driven with the Now it was
 	// loaded with. Zero means midnight UTC today.
-	Now time.Time
+	Now  time.Time
 	Load bool // write the schema and import the dataset first
 
 	Workers     int           // concurrent requests
