@@ -168,31 +168,11 @@ func (c *checker) member(res uint32, m *member) truth {
 // relation evaluates a relation: direct subjects, wildcards, subject sets.
 func (c *checker) relation(res uint32, m *member) truth {
 	best := tNo
-	if c.subj != 0 {
-		for _, id := range c.snap.FwdSubject(res, m.id, c.srel, c.subj) {
-			if c.snap.Visible(id) {
-				t := c.caveatOf(id)
-				if c.tr != nil {
-					c.tr.edge(c, id, t)
-				}
-				if best = or(best, t); best.v == yes && c.tr == nil {
-					return best
-				}
-			}
-		}
+	if c.subj != 0 && c.direct(c.snap.FwdSubject(res, m.id, c.srel, c.subj), &best) {
+		return best
 	}
-	if c.wild != 0 {
-		for _, id := range c.snap.FwdSubject(res, m.id, 0, c.wild) {
-			if c.snap.Visible(id) {
-				t := c.caveatOf(id)
-				if c.tr != nil {
-					c.tr.edge(c, id, t)
-				}
-				if best = or(best, t); best.v == yes && c.tr == nil {
-					return best
-				}
-			}
-		}
+	if c.wild != 0 && c.direct(c.snap.FwdSubject(res, m.id, 0, c.wild), &best) {
+		return best
 	}
 	if !m.hasSets {
 		return best
@@ -220,6 +200,23 @@ func (c *checker) relation(res uint32, m *member) truth {
 		}
 	}
 	return best
+}
+
+// direct or's into best the relationships of edges that name the subject
+// (or its wildcard), and reports whether the answer is settled.
+func (c *checker) direct(edges []index.Edge, best *truth) bool {
+	for _, id := range edges {
+		if c.snap.Visible(id) {
+			t := c.caveatOf(id)
+			if c.tr != nil {
+				c.tr.edge(c, id, t)
+			}
+			if *best = or(*best, t); best.v == yes && c.tr == nil {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (p *plan) memberAt(id uint16) *member {

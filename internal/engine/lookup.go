@@ -111,34 +111,49 @@ const maxRounds = 256
 // run computes the set of m, iterating to a fixed point when m's evaluation
 // meets itself (recursive data such as nested groups or folder parents).
 func (l *lookup) run(m *member) (rset, error) {
-	for round := 0; ; round++ {
+	return fixpoint(l.c, l.ctx, func() (rset, bool) {
 		l.cyclic = false
 		set := l.member(m)
-		if l.c.err != nil {
-			return nil, l.c.err
-		}
-		if err := l.ctx.Err(); err != nil {
-			return nil, err
-		}
-		if !l.cyclic {
-			return set, nil
-		}
-		changed := false
-		for i := range l.memo {
-			e := &l.memo[i]
-			if e.state == 2 {
-				if !l.equal(e.set, e.prev) {
-					changed = true
-				}
-				e.prev = e.set
+		return set, l.cyclic
+	}, l.settle)
+}
+
+// settle makes this round's results the next round's previous ones, and
+// reports whether any changed.
+func (l *lookup) settle() bool {
+	changed := false
+	for i := range l.memo {
+		e := &l.memo[i]
+		if e.state == 2 {
+			if !l.equal(e.set, e.prev) {
+				changed = true
 			}
-			e.set, e.state = nil, 0
+			e.prev = e.set
 		}
-		if !changed {
-			return set, nil
+		e.set, e.state = nil, 0
+	}
+	return changed
+}
+
+// fixpoint runs round until the results settle. round evaluates once and
+// reports whether it read a result still being computed (recursion in the
+// data); settle then carries this round's results over to the next round
+// and reports whether any changed. Without recursion one round suffices.
+func fixpoint[T any](c *checker, ctx context.Context, round func() (T, bool), settle func() bool) (T, error) {
+	var zero T
+	for r := 0; ; r++ {
+		out, cyclic := round()
+		if c.err != nil {
+			return zero, c.err
 		}
-		if round == maxRounds {
-			return nil, fmt.Errorf("%w: lookup did not settle after %d rounds", ErrDepth, maxRounds)
+		if err := ctx.Err(); err != nil {
+			return zero, err
+		}
+		if !cyclic || !settle() {
+			return out, nil
+		}
+		if r == maxRounds {
+			return zero, fmt.Errorf("%w: lookup did not settle after %d rounds", ErrDepth, maxRounds)
 		}
 	}
 }

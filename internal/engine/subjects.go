@@ -3,7 +3,6 @@ package engine
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"maps"
 	"slices"
 
@@ -189,39 +188,31 @@ type subjects struct {
 var emptySet = &sset{}
 
 func (s *subjects) run(res uint32, m *member) (*sset, error) {
-	for round := 0; ; round++ {
+	return fixpoint(s.c, s.ctx, func() (*sset, bool) {
 		s.cyclic = false
 		set := s.member(res, m)
-		if s.c.err != nil {
-			return nil, s.c.err
-		}
-		if err := s.ctx.Err(); err != nil {
-			return nil, err
-		}
-		if !s.cyclic {
-			return set, nil
-		}
-		changed := false
-		for _, e := range s.memo {
-			if e.state == 2 {
-				prev := e.prev
-				if prev == nil {
-					prev = emptySet
-				}
-				if !e.set.equal(prev) {
-					changed = true
-				}
-				e.prev = e.set
+		return set, s.cyclic
+	}, s.settle)
+}
+
+// settle makes this round's results the next round's previous ones, and
+// reports whether any changed.
+func (s *subjects) settle() bool {
+	changed := false
+	for _, e := range s.memo {
+		if e.state == 2 {
+			prev := e.prev
+			if prev == nil {
+				prev = emptySet
 			}
-			e.set, e.state = nil, 0
+			if !e.set.equal(prev) {
+				changed = true
+			}
+			e.prev = e.set
 		}
-		if !changed {
-			return set, nil
-		}
-		if round == maxRounds {
-			return nil, fmt.Errorf("%w: lookup did not settle after %d rounds", ErrDepth, maxRounds)
-		}
+		e.set, e.state = nil, 0
 	}
+	return changed
 }
 
 func (s *subjects) member(res uint32, m *member) *sset {
