@@ -22,9 +22,8 @@ const (
 )
 
 func TestCrash(t *testing.T) {
-	for _, open := range []func(*testing.T) datastore{sqliteStore, postgresStore} {
-		ds := open(t) // before t.Run so that a skip names the backend
-		t.Run(ds.name, func(t *testing.T) { crashCycle(t, ds) })
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) { crashCycle(t, b.open(t)) })
 	}
 }
 

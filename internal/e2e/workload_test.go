@@ -104,6 +104,10 @@ type streamResult struct {
 	// writes while healthy.
 	failedBefore   int
 	firstErrBefore string
+	// Requests started before the event and answered after it: acknowledged
+	// (in flight and completed) or failed (and why, for the first).
+	ackedAcross, failedAcross int
+	firstErrAcross            string
 }
 
 // stream runs writers goroutines, each sending batches one after the other
@@ -134,10 +138,16 @@ func stream(t *testing.T, cl *client.Client, l *ledger, prefix string, writers, 
 					l.fail(b, err)
 					mu.Lock()
 					res.failed++
-					if before && !closed(event) {
+					switch {
+					case before && !closed(event):
 						res.failedBefore++
 						if res.firstErrBefore == "" {
 							res.firstErrBefore = fmt.Sprintf("%s: %v", b.id, err)
+						}
+					case before:
+						res.failedAcross++
+						if res.firstErrAcross == "" {
+							res.firstErrAcross = fmt.Sprintf("%s: %v", b.id, err)
 						}
 					}
 					mu.Unlock()
@@ -147,6 +157,9 @@ func stream(t *testing.T, cl *client.Client, l *ledger, prefix string, writers, 
 				ackCount.Add(1)
 				mu.Lock()
 				res.acked++
+				if before && closed(event) {
+					res.ackedAcross++
+				}
 				mu.Unlock()
 			}
 		})
