@@ -25,6 +25,12 @@ type Documents interface {
 	// (of this process and, on PostgreSQL, of every process), so what fn
 	// reads through tx cannot change before it commits: invariants checked
 	// inside fn hold at commit.
+	//
+	// fn must have no effect outside tx: after a transient conflict the
+	// backend may run it again in a new transaction (never after fn itself
+	// returned an error). The changes of tx.Write go to the changelog like
+	// those of Write; document and audit writes do not (followers follow
+	// relationships only).
 	Transact(ctx context.Context, fn func(tx DocTx) error) (Revision, error)
 
 	// GetDoc returns the document (kind, id), or ErrNotFound.
@@ -33,8 +39,10 @@ type Documents interface {
 	DocByAlt(ctx context.Context, kind, alt string) (Doc, error)
 	// ListDocs returns up to limit documents of kind (of parent, unless
 	// parent is "") whose ID sorts after `after`, in ID order (byte order).
+	// limit ≤ 0 means no limit.
 	ListDocs(ctx context.Context, kind, parent, after string, limit int) ([]Doc, error)
-	// Audit returns the audit entries matching q, oldest first.
+	// Audit returns the audit entries matching q, oldest first (Seq order,
+	// which is commit order).
 	Audit(ctx context.Context, q AuditQuery) ([]AuditEntry, error)
 }
 
@@ -46,7 +54,10 @@ type DocTx interface {
 	ListDocs(ctx context.Context, kind, parent, after string, limit int) ([]Doc, error)
 	// PutDoc inserts or replaces a document. A second document of the same
 	// kind with the same non-empty Alt is an *AlreadyExistsError.
-	// Revision and Updated are set by the store.
+	// Revision and Updated are set by the store. Kind and ID are 1 to
+	// MaxNameBytes and MaxIDBytes bytes of UTF-8 without NUL, Alt and
+	// Parent at most MaxIDBytes, Data valid JSON: ErrInvalid otherwise. A
+	// failed PutDoc has written nothing.
 	PutDoc(ctx context.Context, d Doc) error
 	// DeleteDoc deletes a document; deleting a missing one is a no-op.
 	DeleteDoc(ctx context.Context, kind, id string) error
@@ -55,10 +66,11 @@ type DocTx interface {
 	ReadRelationships(ctx context.Context, f Filter, limit int) ([]tuple.Relationship, error)
 	// Write applies relationship updates and preconditions as Writer.Write
 	// does, within the transaction and its revision; its changes go to the
-	// changelog like any other write.
+	// changelog like any other write. A Write that fails has written
+	// nothing (none of its updates), so fn may handle its error and go on.
 	Write(ctx context.Context, req WriteRequest) error
 	// AppendAudit appends an entry; At and Revision are set by the store
-	// when zero.
+	// when zero, Seq always. Before and After must be nil or valid JSON.
 	AppendAudit(ctx context.Context, e AuditEntry) error
 	// Revision is the revision this transaction will commit as.
 	Revision() Revision
@@ -96,8 +108,11 @@ type AuditQuery struct {
 	Since    time.Time // At >= Since
 	Until    time.Time // At < Until
 	AfterSeq int64     // Seq > AfterSeq, for paging
-	Limit    int       // ≤ 0: a backend default
+	Limit    int       // ≤ 0: DefaultAuditLimit
 }
+
+// DefaultAuditLimit is the page size of Audit when AuditQuery.Limit ≤ 0.
+const DefaultAuditLimit = 1000
 
 // ErrNotFound is returned for a missing document.
 var ErrNotFound = errors.New("not found")

@@ -96,8 +96,9 @@ const (
 
 // Sentinel errors; test with errors.Is.
 var (
-	// ErrAlreadyExists: a Create met a live relationship with its identity.
-	// The error is an *AlreadyExistsError.
+	// ErrAlreadyExists: a Create met a live relationship with its identity,
+	// or a PutDoc an Alt taken by another document of its kind. The error
+	// is an *AlreadyExistsError.
 	ErrAlreadyExists = errors.New("relationship already exists")
 	// ErrPreconditionFailed: a precondition of a Write did not hold. The
 	// error is a *PreconditionFailedError.
@@ -127,12 +128,18 @@ var (
 	ErrClosed = errors.New("store closed")
 )
 
-// AlreadyExistsError names the relationship a Create found.
+// AlreadyExistsError names the relationship a Create found or, for
+// DocTx.PutDoc, the document that already holds the alternate key.
 type AlreadyExistsError struct {
 	Relationship tuple.Relationship
+	// Doc is set (Kind, ID and Alt only) when a document's Alt is taken.
+	Doc *Doc
 }
 
 func (e *AlreadyExistsError) Error() string {
+	if e.Doc != nil {
+		return fmt.Sprintf("%s %q already has the alternate key %q", e.Doc.Kind, e.Doc.ID, e.Doc.Alt)
+	}
 	return fmt.Sprintf("relationship %s already exists", FormatIdentity(e.Relationship))
 }
 

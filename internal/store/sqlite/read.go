@@ -75,18 +75,16 @@ func (s *Store) ReadRelationships(ctx context.Context, f store.Filter, after sto
 	if err != nil {
 		return nil, "", err
 	}
-	a := sqlutil.Args{}
-	q := `SELECT ` + sqlutil.Columns + ` FROM relationships WHERE ` + sqlutil.FilterWhere(f, &a) + ` AND ` + live
-	a.List = append(a.List, micros(s.now()))
+	var from *sqlutil.Key
 	if resume {
-		q += ` AND ` + sqlutil.KeyAfter(k, &a)
+		from = &k
 	}
-	q += ` ORDER BY ` + sqlutil.IdentityColumns
+	n := 0
 	if limit > 0 {
-		// One more than asked: tells whether there is a next page.
-		q += ` LIMIT ` + strconv.Itoa(limit+1)
+		n = limit + 1 // one more than asked: tells whether there is a next page
 	}
-	rows, err := s.r.QueryContext(ctx, q, a.List...)
+	q, args := readQuery(f, from, n, micros(s.now()))
+	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, "", convert(fmt.Errorf("reading %s: %w", f, err))
 	}
@@ -99,6 +97,23 @@ func (s *Store) ReadRelationships(ctx context.Context, f store.Filter, after sto
 		return rels, sqlutil.EncodeCursor(rels[limit-1]), nil
 	}
 	return rels, "", nil
+}
+
+// readQuery selects the live relationships (at now, µs) matching f after
+// the identity after (if not nil), in identity order, up to limit (≤ 0: no
+// limit).
+func readQuery(f store.Filter, after *sqlutil.Key, limit int, now int64) (string, []any) {
+	a := sqlutil.Args{}
+	q := `SELECT ` + sqlutil.Columns + ` FROM relationships WHERE ` + sqlutil.FilterWhere(f, &a) + ` AND ` + live
+	a.List = append(a.List, now)
+	if after != nil {
+		q += ` AND ` + sqlutil.KeyAfter(*after, &a)
+	}
+	q += ` ORDER BY ` + sqlutil.IdentityColumns
+	if limit > 0 {
+		q += ` LIMIT ` + strconv.Itoa(limit)
+	}
+	return q, a.List
 }
 
 // LoadAll implements store.Loader: one read transaction, so the rows and

@@ -21,27 +21,35 @@ func (s *Store) Write(ctx context.Context, req store.WriteRequest) (store.Revisi
 		return 0, err
 	}
 	return s.write(ctx, func(ctx context.Context, w *wtx) error {
-		for _, p := range req.Preconditions {
-			if err := w.checkPrecondition(ctx, p); err != nil {
-				return err
-			}
-		}
-		for _, u := range req.Updates {
-			var err error
-			switch u.Op {
-			case store.Create:
-				err = w.upsert(ctx, u.Relationship, true)
-			case store.Touch:
-				err = w.upsert(ctx, u.Relationship, false)
-			case store.Delete:
-				err = w.deleteOne(ctx, u.Relationship)
-			}
-			if err != nil {
-				return err
-			}
-		}
-		return nil
+		return w.apply(ctx, req)
 	})
+}
+
+// apply checks the preconditions of req (checked by sqlutil.CheckWrite)
+// and applies its updates, logging them under w's revision: the body of
+// Write, shared with DocTx.Write. On error the caller must roll back what
+// it did (the transaction or a savepoint).
+func (w *wtx) apply(ctx context.Context, req store.WriteRequest) error {
+	for _, p := range req.Preconditions {
+		if err := w.checkPrecondition(ctx, p); err != nil {
+			return err
+		}
+	}
+	for _, u := range req.Updates {
+		var err error
+		switch u.Op {
+		case store.Create:
+			err = w.upsert(ctx, u.Relationship, true)
+		case store.Touch:
+			err = w.upsert(ctx, u.Relationship, false)
+		case store.Delete:
+			err = w.deleteOne(ctx, u.Relationship)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (w *wtx) checkPrecondition(ctx context.Context, p store.Precondition) error {

@@ -1,0 +1,149 @@
+package sqlutil
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/octroi/octroi/internal/store"
+)
+
+// DocColumns lists the documents columns in the order both backends select
+// them.
+const DocColumns = "kind, id, alt, parent, data, revision, updated"
+
+// AuditColumns lists the audit columns in the order both backends select
+// them.
+const AuditColumns = "seq, at, revision, actor, action, resource, before, after, request_id"
+
+// checkString applies the store's string limits to a document field.
+func checkString(what, s string, max int, emptyOK bool) error {
+	switch {
+	case s == "" && !emptyOK:
+		return fmt.Errorf("%w: %s is empty", store.ErrInvalid, what)
+	case len(s) > max:
+		return fmt.Errorf("%w: %s is %d bytes long, the limit is %d", store.ErrInvalid, what, len(s), max)
+	case !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0:
+		return fmt.Errorf("%w: %s is not valid UTF-8 without NUL", store.ErrInvalid, what)
+	}
+	return nil
+}
+
+// CheckDocKey validates a document's kind and id.
+func CheckDocKey(kind, id string) error {
+	if err := checkString("document kind", kind, store.MaxNameBytes, false); err != nil {
+		return err
+	}
+	if err := checkString("document id", id, store.MaxIDBytes, false); err != nil {
+		return fmt.Errorf("%s: %w", kind, err)
+	}
+	return nil
+}
+
+// CheckDoc validates a document for PutDoc.
+func CheckDoc(d store.Doc) error {
+	if err := CheckDocKey(d.Kind, d.ID); err != nil {
+		return err
+	}
+	for _, f := range []struct{ what, s string }{{"alt", d.Alt}, {"parent", d.Parent}} {
+		if err := checkString(f.what, f.s, store.MaxIDBytes, true); err != nil {
+			return fmt.Errorf("document %s %q: %w", d.Kind, d.ID, err)
+		}
+	}
+	if !json.Valid(d.Data) {
+		return fmt.Errorf("%w: document %s %q: data is not valid JSON", store.ErrInvalid, d.Kind, d.ID)
+	}
+	return nil
+}
+
+// CheckAudit validates an audit entry.
+func CheckAudit(e store.AuditEntry) error {
+	for _, f := range []struct{ what, s string }{
+		{"actor", e.Actor}, {"action", e.Action}, {"resource", e.Resource}, {"request id", e.RequestID},
+	} {
+		if err := checkString(f.what, f.s, store.MaxIDBytes, true); err != nil {
+			return fmt.Errorf("audit entry: %w", err)
+		}
+	}
+	for _, f := range []struct {
+		what string
+		b    []byte
+	}{{"before", e.Before}, {"after", e.After}} {
+		if f.b != nil && !json.Valid(f.b) {
+			return fmt.Errorf("%w: audit entry: %s is not valid JSON", store.ErrInvalid, f.what)
+		}
+	}
+	return nil
+}
+
+// NullIfEmpty maps "" to SQL NULL (for alt and parent, whose unique and
+// listing indexes skip NULL).
+func NullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// NullJSON maps nil to SQL NULL and JSON to its text.
+func NullJSON(b []byte) any {
+	if b == nil {
+		return nil
+	}
+	return string(b)
+}
+
+// ListDocsQuery returns the query of ListDocs and its arguments added to a.
+func ListDocsQuery(kind, parent, after string, limit int, a *Args) string {
+	q := `SELECT ` + DocColumns + ` FROM documents WHERE kind = ` + a.Add(kind)
+	if parent != "" {
+		q += ` AND parent = ` + a.Add(parent)
+	}
+	if after != "" {
+		q += ` AND id > ` + a.Add(after)
+	}
+	q += ` ORDER BY id`
+	if limit > 0 {
+		q += fmt.Sprintf(` LIMIT %d`, limit)
+	}
+	return q
+}
+
+// AuditQuery returns the query of Audit and its arguments added to a; at
+// converts a time to the backend's column value.
+func AuditQuery(q store.AuditQuery, a *Args, at func(time.Time) any) string {
+	var conds []string
+	if q.Resource != "" {
+		conds = append(conds, `resource = `+a.Add(q.Resource))
+	}
+	if q.Actor != "" {
+		conds = append(conds, `actor = `+a.Add(q.Actor))
+	}
+	if !q.Since.IsZero() {
+		conds = append(conds, `at >= `+a.Add(at(NormalizeTime(q.Since))))
+	}
+	if !q.Until.IsZero() {
+		conds = append(conds, `at < `+a.Add(at(NormalizeTime(q.Until))))
+	}
+	if q.AfterSeq > 0 {
+		conds = append(conds, `seq > `+a.Add(q.AfterSeq))
+	}
+	where := "TRUE"
+	if len(conds) > 0 {
+		where = strings.Join(conds, " AND ")
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = store.DefaultAuditLimit
+	}
+	return fmt.Sprintf(`SELECT %s FROM audit WHERE %s ORDER BY seq LIMIT %d`, AuditColumns, where, limit)
+}
+
+// FnError carries the error of a Transact callback through a backend's
+// write loop untouched: it has no Unwrap, so the loop neither retries it
+// nor converts it, and Transact returns Err as is.
+type FnError struct{ Err error }
+
+func (e FnError) Error() string { return e.Err.Error() }

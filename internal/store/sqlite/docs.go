@@ -1,0 +1,269 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/octroi/octroi/internal/store"
+	"github.com/octroi/octroi/internal/store/internal/sqlutil"
+	"github.com/octroi/octroi/internal/tuple"
+)
+
+var _ store.Documents = (*Store)(nil)
+
+// querier is what document reads need: the read pool outside a
+// transaction, the write transaction inside Transact.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Transact implements store.Documents on the write connection: fn runs
+// inside the BEGIN IMMEDIATE transaction of the next revision, so nothing
+// else writes the file until it commits.
+func (s *Store) Transact(ctx context.Context, fn func(tx store.DocTx) error) (store.Revision, error) {
+	rev, err := s.write(ctx, func(ctx context.Context, w *wtx) error {
+		if err := fn(&docTx{w: w}); err != nil {
+			return sqlutil.FnError{Err: err}
+		}
+		return nil
+	})
+	if fe, ok := errors.AsType[sqlutil.FnError](err); ok {
+		return 0, fe.Err
+	}
+	return rev, err
+}
+
+// GetDoc implements store.Documents.
+func (s *Store) GetDoc(ctx context.Context, kind, id string) (store.Doc, error) {
+	d, err := getDoc(ctx, s.r, kind, id)
+	return d, convert(err)
+}
+
+// DocByAlt implements store.Documents.
+func (s *Store) DocByAlt(ctx context.Context, kind, alt string) (store.Doc, error) {
+	d, err := docByAlt(ctx, s.r, kind, alt)
+	return d, convert(err)
+}
+
+// ListDocs implements store.Documents.
+func (s *Store) ListDocs(ctx context.Context, kind, parent, after string, limit int) ([]store.Doc, error) {
+	ds, err := listDocs(ctx, s.r, kind, parent, after, limit)
+	return ds, convert(err)
+}
+
+// Audit implements store.Documents.
+func (s *Store) Audit(ctx context.Context, q store.AuditQuery) ([]store.AuditEntry, error) {
+	a := sqlutil.Args{}
+	rows, err := s.r.QueryContext(ctx, sqlutil.AuditQuery(q, &a, func(t time.Time) any { return micros(t) }), a.List...)
+	if err != nil {
+		return nil, convert(fmt.Errorf("reading the audit log: %w", err))
+	}
+	defer rows.Close()
+	var out []store.AuditEntry
+	for rows.Next() {
+		var e store.AuditEntry
+		var at, rev int64
+		var before, after sql.NullString
+		if err := rows.Scan(&e.Seq, &at, &rev, &e.Actor, &e.Action, &e.Resource, &before, &after, &e.RequestID); err != nil {
+			return nil, convert(fmt.Errorf("reading the audit log: %w", err))
+		}
+		e.At, e.Revision = fromMicros(at), store.Revision(rev)
+		if before.Valid {
+			e.Before = []byte(before.String)
+		}
+		if after.Valid {
+			e.After = []byte(after.String)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, convert(fmt.Errorf("reading the audit log: %w", err))
+	}
+	return out, nil
+}
+
+func scanDoc(sc interface{ Scan(...any) error }) (store.Doc, error) {
+	var d store.Doc
+	var alt, parent sql.NullString
+	var data string
+	var rev, updated int64
+	if err := sc.Scan(&d.Kind, &d.ID, &alt, &parent, &data, &rev, &updated); err != nil {
+		return d, err
+	}
+	d.Alt, d.Parent, d.Data = alt.String, parent.String, []byte(data)
+	d.Revision, d.Updated = store.Revision(rev), fromMicros(updated)
+	return d, nil
+}
+
+func getDoc(ctx context.Context, q querier, kind, id string) (store.Doc, error) {
+	d, err := scanDoc(q.QueryRowContext(ctx, `SELECT `+sqlutil.DocColumns+` FROM documents WHERE kind = ? AND id = ?`, kind, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, fmt.Errorf("%s %q: %w", kind, id, store.ErrNotFound)
+	}
+	if err != nil {
+		return d, fmt.Errorf("reading %s %q: %w", kind, id, err)
+	}
+	return d, nil
+}
+
+func docByAlt(ctx context.Context, q querier, kind, alt string) (store.Doc, error) {
+	if alt == "" {
+		return store.Doc{}, fmt.Errorf("%s with an empty alternate key: %w", kind, store.ErrNotFound)
+	}
+	d, err := scanDoc(q.QueryRowContext(ctx, `SELECT `+sqlutil.DocColumns+` FROM documents WHERE kind = ? AND alt = ?`, kind, alt))
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, fmt.Errorf("%s with alternate key %q: %w", kind, alt, store.ErrNotFound)
+	}
+	if err != nil {
+		return d, fmt.Errorf("reading %s with alternate key %q: %w", kind, alt, err)
+	}
+	return d, nil
+}
+
+func listDocs(ctx context.Context, q querier, kind, parent, after string, limit int) ([]store.Doc, error) {
+	a := sqlutil.Args{}
+	rows, err := q.QueryContext(ctx, sqlutil.ListDocsQuery(kind, parent, after, limit, &a), a.List...)
+	if err != nil {
+		return nil, fmt.Errorf("listing %s: %w", kind, err)
+	}
+	defer rows.Close()
+	var out []store.Doc
+	for rows.Next() {
+		d, err := scanDoc(rows)
+		if err != nil {
+			return nil, fmt.Errorf("listing %s: %w", kind, err)
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("listing %s: %w", kind, err)
+	}
+	return out, nil
+}
+
+// docTx is store.DocTx on a write transaction in progress.
+type docTx struct {
+	w *wtx
+}
+
+func (d *docTx) Revision() store.Revision { return d.w.rev }
+
+func (d *docTx) GetDoc(ctx context.Context, kind, id string) (store.Doc, error) {
+	doc, err := getDoc(ctx, d.w.tx, kind, id)
+	return doc, convert(err)
+}
+
+func (d *docTx) DocByAlt(ctx context.Context, kind, alt string) (store.Doc, error) {
+	doc, err := docByAlt(ctx, d.w.tx, kind, alt)
+	return doc, convert(err)
+}
+
+func (d *docTx) ListDocs(ctx context.Context, kind, parent, after string, limit int) ([]store.Doc, error) {
+	ds, err := listDocs(ctx, d.w.tx, kind, parent, after, limit)
+	return ds, convert(err)
+}
+
+func (d *docTx) PutDoc(ctx context.Context, doc store.Doc) error {
+	if err := sqlutil.CheckDoc(doc); err != nil {
+		return err
+	}
+	// Writers are serialised: what this check finds holds at commit (the
+	// unique index stays as the last line of defence).
+	if doc.Alt != "" {
+		var holder string
+		err := d.w.tx.QueryRowContext(ctx, `SELECT id FROM documents WHERE kind = ? AND alt = ? AND id <> ?`, doc.Kind, doc.Alt, doc.ID).Scan(&holder)
+		if err == nil {
+			return &store.AlreadyExistsError{Doc: &store.Doc{Kind: doc.Kind, ID: holder, Alt: doc.Alt}}
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return convert(fmt.Errorf("writing %s %q: %w", doc.Kind, doc.ID, err))
+		}
+	}
+	_, err := d.w.tx.ExecContext(ctx, `INSERT INTO documents (`+sqlutil.DocColumns+`)
+VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (kind, id) DO UPDATE SET
+    alt = excluded.alt,
+    parent = excluded.parent,
+    data = excluded.data,
+    revision = excluded.revision,
+    updated = excluded.updated`,
+		doc.Kind, doc.ID, sqlutil.NullIfEmpty(doc.Alt), sqlutil.NullIfEmpty(doc.Parent), string(doc.Data), int64(d.w.rev), micros(d.w.now))
+	if err != nil {
+		return convert(fmt.Errorf("writing %s %q: %w", doc.Kind, doc.ID, err))
+	}
+	return nil
+}
+
+func (d *docTx) DeleteDoc(ctx context.Context, kind, id string) error {
+	if err := sqlutil.CheckDocKey(kind, id); err != nil {
+		return err
+	}
+	if _, err := d.w.tx.ExecContext(ctx, `DELETE FROM documents WHERE kind = ? AND id = ?`, kind, id); err != nil {
+		return convert(fmt.Errorf("deleting %s %q: %w", kind, id, err))
+	}
+	return nil
+}
+
+func (d *docTx) ReadRelationships(ctx context.Context, f store.Filter, limit int) ([]tuple.Relationship, error) {
+	if err := store.ValidateFilter(f); err != nil {
+		return nil, err
+	}
+	q, args := readQuery(f, nil, limit, micros(d.w.now))
+	rows, err := d.w.tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, convert(fmt.Errorf("reading %s: %w", f, err))
+	}
+	rels, err := scanAll(rows)
+	if err != nil {
+		return nil, convert(fmt.Errorf("reading %s: %w", f, err))
+	}
+	return rels, nil
+}
+
+// Write runs Write's code (apply) inside a savepoint, so that a failed
+// Write leaves nothing behind even if fn handles the error and commits.
+func (d *docTx) Write(ctx context.Context, req store.WriteRequest) (err error) {
+	req, err = sqlutil.CheckWrite(req)
+	if err != nil {
+		return err
+	}
+	if _, err := d.w.tx.ExecContext(ctx, `SAVEPOINT octroi_write`); err != nil {
+		return convert(fmt.Errorf("writing: %w", err))
+	}
+	seq := d.w.seq
+	if err := d.w.apply(ctx, req); err != nil {
+		d.w.seq = seq
+		if _, rerr := d.w.tx.ExecContext(ctx, `ROLLBACK TO octroi_write; RELEASE octroi_write`); rerr != nil {
+			return convert(errors.Join(err, fmt.Errorf("rolling back the write: %w", rerr)))
+		}
+		return convert(err)
+	}
+	if _, err := d.w.tx.ExecContext(ctx, `RELEASE octroi_write`); err != nil {
+		return convert(fmt.Errorf("writing: %w", err))
+	}
+	return nil
+}
+
+func (d *docTx) AppendAudit(ctx context.Context, e store.AuditEntry) error {
+	if err := sqlutil.CheckAudit(e); err != nil {
+		return err
+	}
+	at := d.w.now
+	if !e.At.IsZero() {
+		at = sqlutil.NormalizeTime(e.At)
+	}
+	rev := d.w.rev
+	if e.Revision != 0 {
+		rev = e.Revision
+	}
+	if _, err := d.w.tx.ExecContext(ctx, `INSERT INTO audit (at, revision, actor, action, resource, before, after, request_id)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		micros(at), int64(rev), e.Actor, e.Action, e.Resource, sqlutil.NullJSON(e.Before), sqlutil.NullJSON(e.After), e.RequestID); err != nil {
+		return convert(fmt.Errorf("appending to the audit log: %w", err))
+	}
+	return nil
+}
