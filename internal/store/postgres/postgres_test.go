@@ -62,3 +62,5 @@ func BenchmarkLoadAll(b *testing.B) {
 func BenchmarkImport(b *testing.B) {
 	storetest.BenchImport(b, openFresh(b), 100_000, postgres.DefaultImportBatch)
 }
+
+func TestDocuments(t *testing.T) { storetest.Documents(t, harness) }

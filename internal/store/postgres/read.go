@@ -78,16 +78,16 @@ func (s *Store) ReadRelationships(ctx context.Context, f store.Filter, after sto
 	if err != nil {
 		return nil, "", err
 	}
-	a := sqlutil.Args{Dollar: true}
-	q := `SELECT ` + sqlutil.Columns + ` FROM relationships WHERE ` + sqlutil.FilterWhere(f, &a) + ` AND ` + liveCond(&a, sqlutil.NormalizeTime(s.now()))
+	var from *sqlutil.Key
 	if resume {
-		q += ` AND ` + sqlutil.KeyAfter(k, &a)
+		from = &k
 	}
-	q += ` ORDER BY ` + sqlutil.IdentityColumns
+	n := 0
 	if limit > 0 {
-		q += ` LIMIT ` + strconv.Itoa(limit+1) // one more: is there a next page?
+		n = limit + 1 // one more than asked: tells whether there is a next page
 	}
-	rows, err := s.pool.Query(ctx, q, a.List...)
+	q, args := readQuery(f, from, n, sqlutil.NormalizeTime(s.now()))
+	rows, err := s.pool.Query(ctx, q, args...)
 	if err != nil {
 		return nil, "", convert(fmt.Errorf("reading %s: %w", f, err))
 	}
@@ -103,6 +103,22 @@ func (s *Store) ReadRelationships(ctx context.Context, f store.Filter, after sto
 		return rels, sqlutil.EncodeCursor(rels[limit-1]), nil
 	}
 	return rels, "", nil
+}
+
+// readQuery selects the live relationships (at now) matching f after the
+// identity after (if not nil), in identity order, up to limit (≤ 0: no
+// limit).
+func readQuery(f store.Filter, after *sqlutil.Key, limit int, now time.Time) (string, []any) {
+	a := sqlutil.Args{Dollar: true}
+	q := `SELECT ` + sqlutil.Columns + ` FROM relationships WHERE ` + sqlutil.FilterWhere(f, &a) + ` AND ` + liveCond(&a, now)
+	if after != nil {
+		q += ` AND ` + sqlutil.KeyAfter(*after, &a)
+	}
+	q += ` ORDER BY ` + sqlutil.IdentityColumns
+	if limit > 0 {
+		q += ` LIMIT ` + strconv.Itoa(limit)
+	}
+	return q, a.List
 }
 
 // LoadAll implements store.Loader.

@@ -58,61 +58,88 @@ SELECT $7::bigint, $8::integer, 2, ` + sqlutil.Columns + `, $9::timestamptz FROM
 // pipelined batch; statements run in order, so the preconditions see the
 // state before the updates.
 func (s *Store) Write(ctx context.Context, req store.WriteRequest) (store.Revision, error) {
-	req, err := sqlutil.CheckWrite(req)
+	p, err := prepareWrite(req)
 	if err != nil {
 		return 0, err
+	}
+	return s.write(ctx, func(ctx context.Context, w *wtx) error {
+		return w.apply(ctx, p)
+	})
+}
+
+// preparedWrite is a checked, normalised WriteRequest with the column
+// values of its updates, ready before the writers' lock is taken.
+type preparedWrite struct {
+	req  store.WriteRequest
+	args [][]any
+}
+
+func prepareWrite(req store.WriteRequest) (preparedWrite, error) {
+	req, err := sqlutil.CheckWrite(req)
+	if err != nil {
+		return preparedWrite{}, err
 	}
 	args := make([][]any, len(req.Updates))
 	for i, u := range req.Updates {
 		if args[i], err = relArgs(u.Relationship); err != nil {
-			return 0, err
+			return preparedWrite{}, err
 		}
 	}
-	return s.write(ctx, func(ctx context.Context, w *wtx) (err error) {
-		b := &pgx.Batch{}
-		for _, p := range req.Preconditions {
-			a := sqlutil.Args{Dollar: true}
-			where := sqlutil.FilterWhere(p.Filter, &a)
-			b.Queue(`SELECT EXISTS (SELECT 1 FROM relationships WHERE `+where+` AND `+liveCond(&a, w.now)+`)`, a.List...)
+	return preparedWrite{req: req, args: args}, nil
+}
+
+// apply checks p's preconditions and applies its updates, logging them
+// under w's revision: the body of Write, shared with DocTx.Write. The
+// whole batch reaches the server before a result is read, so on error the
+// caller must roll back (the transaction or a savepoint): later updates
+// may have run.
+func (w *wtx) apply(ctx context.Context, p preparedWrite) (err error) {
+	req := p.req
+	b := &pgx.Batch{}
+	for _, p := range req.Preconditions {
+		a := sqlutil.Args{Dollar: true}
+		where := sqlutil.FilterWhere(p.Filter, &a)
+		b.Queue(`SELECT EXISTS (SELECT 1 FROM relationships WHERE `+where+` AND `+liveCond(&a, w.now)+`)`, a.List...)
+	}
+	for i, u := range req.Updates {
+		seq := w.seq
+		w.seq++
+		// Full slice expressions: appending must not write into p.args,
+		// which a retried transaction uses again.
+		switch u.Op {
+		case store.Touch:
+			b.Queue(touchSQL, append(p.args[i][:9:9], int64(w.rev), seq, w.now)...)
+		case store.Create:
+			b.Queue(createSQL, append(p.args[i][:9:9], int64(w.rev), seq, w.now)...)
+		case store.Delete:
+			b.Queue(deleteSQL, append(p.args[i][:6:6], int64(w.rev), seq, w.now)...)
 		}
-		for i, u := range req.Updates {
-			seq := w.seq
-			w.seq++
-			switch u.Op {
-			case store.Touch:
-				b.Queue(touchSQL, append(args[i], int64(w.rev), seq, w.now)...)
-			case store.Create:
-				b.Queue(createSQL, append(args[i], int64(w.rev), seq, w.now)...)
-			case store.Delete:
-				b.Queue(deleteSQL, append(args[i][:6:6], int64(w.rev), seq, w.now)...)
-			}
+	}
+	br := w.tx.SendBatch(ctx, b)
+	defer func() {
+		if cerr := br.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("writing: %w", cerr)
 		}
-		br := w.tx.SendBatch(ctx, b)
-		defer func() {
-			if cerr := br.Close(); err == nil && cerr != nil {
-				err = fmt.Errorf("writing: %w", cerr)
-			}
-		}()
-		for _, p := range req.Preconditions {
-			var found bool
-			if err := br.QueryRow().Scan(&found); err != nil {
-				return fmt.Errorf("checking precondition %s: %w", p.Filter, err)
-			}
-			if found != (p.Op == store.MustMatch) {
-				return &store.PreconditionFailedError{Precondition: p}
-			}
+	}()
+	for _, p := range req.Preconditions {
+		var found bool
+		if err := br.QueryRow().Scan(&found); err != nil {
+			return fmt.Errorf("checking precondition %s: %w", p.Filter, err)
 		}
-		for _, u := range req.Updates {
-			tag, err := br.Exec()
-			if err != nil {
-				return fmt.Errorf("writing %s: %w", store.FormatIdentity(u.Relationship), err)
-			}
-			if u.Op == store.Create && tag.RowsAffected() == 0 {
-				return &store.AlreadyExistsError{Relationship: u.Relationship}
-			}
+		if found != (p.Op == store.MustMatch) {
+			return &store.PreconditionFailedError{Precondition: p}
 		}
-		return nil
-	})
+	}
+	for _, u := range req.Updates {
+		tag, err := br.Exec()
+		if err != nil {
+			return fmt.Errorf("writing %s: %w", store.FormatIdentity(u.Relationship), err)
+		}
+		if u.Op == store.Create && tag.RowsAffected() == 0 {
+			return &store.AlreadyExistsError{Relationship: u.Relationship}
+		}
+	}
+	return nil
 }
 
 // relArgs returns the Columns values of r.

@@ -1,0 +1,279 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/octroi/octroi/internal/store"
+	"github.com/octroi/octroi/internal/store/internal/sqlutil"
+	"github.com/octroi/octroi/internal/tuple"
+)
+
+var _ store.Documents = (*Store)(nil)
+
+// querier is what document reads need: the pool outside a transaction,
+// the write transaction inside Transact.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// Transact implements store.Documents: fn runs in the write transaction of
+// the next revision, after its first statement took the revision counter's
+// row lock, so no writer of any process commits in between, and every
+// statement of fn (READ COMMITTED) sees every earlier revision.
+func (s *Store) Transact(ctx context.Context, fn func(tx store.DocTx) error) (store.Revision, error) {
+	rev, err := s.write(ctx, func(ctx context.Context, w *wtx) error {
+		if err := fn(&docTx{w: w}); err != nil {
+			return sqlutil.FnError{Err: err}
+		}
+		return nil
+	})
+	if fe, ok := errors.AsType[sqlutil.FnError](err); ok {
+		return 0, fe.Err
+	}
+	return rev, err
+}
+
+// GetDoc implements store.Documents.
+func (s *Store) GetDoc(ctx context.Context, kind, id string) (store.Doc, error) {
+	d, err := getDoc(ctx, s.pool, kind, id)
+	return d, convert(err)
+}
+
+// DocByAlt implements store.Documents.
+func (s *Store) DocByAlt(ctx context.Context, kind, alt string) (store.Doc, error) {
+	d, err := docByAlt(ctx, s.pool, kind, alt)
+	return d, convert(err)
+}
+
+// ListDocs implements store.Documents.
+func (s *Store) ListDocs(ctx context.Context, kind, parent, after string, limit int) ([]store.Doc, error) {
+	ds, err := listDocs(ctx, s.pool, kind, parent, after, limit)
+	return ds, convert(err)
+}
+
+// Audit implements store.Documents.
+func (s *Store) Audit(ctx context.Context, q store.AuditQuery) ([]store.AuditEntry, error) {
+	a := sqlutil.Args{Dollar: true}
+	rows, err := s.pool.Query(ctx, sqlutil.AuditQuery(q, &a, func(t time.Time) any { return t }), a.List...)
+	if err != nil {
+		return nil, convert(fmt.Errorf("reading the audit log: %w", err))
+	}
+	defer rows.Close()
+	var out []store.AuditEntry
+	for rows.Next() {
+		var e store.AuditEntry
+		var rev int64
+		if err := rows.Scan(&e.Seq, &e.At, &rev, &e.Actor, &e.Action, &e.Resource, &e.Before, &e.After, &e.RequestID); err != nil {
+			return nil, convert(fmt.Errorf("reading the audit log: %w", err))
+		}
+		e.At, e.Revision = e.At.UTC(), store.Revision(rev)
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, convert(fmt.Errorf("reading the audit log: %w", err))
+	}
+	return out, nil
+}
+
+func scanDoc(row pgx.Row) (store.Doc, error) {
+	var d store.Doc
+	var alt, parent *string
+	var rev int64
+	if err := row.Scan(&d.Kind, &d.ID, &alt, &parent, &d.Data, &rev, &d.Updated); err != nil {
+		return d, err
+	}
+	if alt != nil {
+		d.Alt = *alt
+	}
+	if parent != nil {
+		d.Parent = *parent
+	}
+	d.Revision, d.Updated = store.Revision(rev), d.Updated.UTC()
+	return d, nil
+}
+
+func getDoc(ctx context.Context, q querier, kind, id string) (store.Doc, error) {
+	d, err := scanDoc(q.QueryRow(ctx, `SELECT `+sqlutil.DocColumns+` FROM documents WHERE kind = $1 AND id = $2`, kind, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return d, fmt.Errorf("%s %q: %w", kind, id, store.ErrNotFound)
+	}
+	if err != nil {
+		return d, fmt.Errorf("reading %s %q: %w", kind, id, err)
+	}
+	return d, nil
+}
+
+func docByAlt(ctx context.Context, q querier, kind, alt string) (store.Doc, error) {
+	if alt == "" {
+		return store.Doc{}, fmt.Errorf("%s with an empty alternate key: %w", kind, store.ErrNotFound)
+	}
+	d, err := scanDoc(q.QueryRow(ctx, `SELECT `+sqlutil.DocColumns+` FROM documents WHERE kind = $1 AND alt = $2`, kind, alt))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return d, fmt.Errorf("%s with alternate key %q: %w", kind, alt, store.ErrNotFound)
+	}
+	if err != nil {
+		return d, fmt.Errorf("reading %s with alternate key %q: %w", kind, alt, err)
+	}
+	return d, nil
+}
+
+func listDocs(ctx context.Context, q querier, kind, parent, after string, limit int) ([]store.Doc, error) {
+	a := sqlutil.Args{Dollar: true}
+	rows, err := q.Query(ctx, sqlutil.ListDocsQuery(kind, parent, after, limit, &a), a.List...)
+	if err != nil {
+		return nil, fmt.Errorf("listing %s: %w", kind, err)
+	}
+	defer rows.Close()
+	var out []store.Doc
+	for rows.Next() {
+		d, err := scanDoc(rows)
+		if err != nil {
+			return nil, fmt.Errorf("listing %s: %w", kind, err)
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("listing %s: %w", kind, err)
+	}
+	return out, nil
+}
+
+// savepoint runs fn so that, when it fails, what it did is undone and the
+// transaction is usable again (PostgreSQL aborts a transaction at its
+// first error).
+func (w *wtx) savepoint(ctx context.Context, fn func() error) error {
+	if _, err := w.tx.Exec(ctx, `SAVEPOINT octroi_step`); err != nil {
+		return fmt.Errorf("taking a savepoint: %w", err)
+	}
+	seq := w.seq
+	if err := fn(); err != nil {
+		w.seq = seq
+		if _, rerr := w.tx.Exec(ctx, `ROLLBACK TO SAVEPOINT octroi_step`); rerr != nil {
+			return errors.Join(err, fmt.Errorf("rolling back to the savepoint: %w", rerr))
+		}
+		return err
+	}
+	if _, err := w.tx.Exec(ctx, `RELEASE SAVEPOINT octroi_step`); err != nil {
+		return fmt.Errorf("releasing the savepoint: %w", err)
+	}
+	return nil
+}
+
+// docTx is store.DocTx on a write transaction in progress.
+type docTx struct {
+	w *wtx
+}
+
+func (d *docTx) Revision() store.Revision { return d.w.rev }
+
+func (d *docTx) GetDoc(ctx context.Context, kind, id string) (store.Doc, error) {
+	doc, err := getDoc(ctx, d.w.tx, kind, id)
+	return doc, convert(err)
+}
+
+func (d *docTx) DocByAlt(ctx context.Context, kind, alt string) (store.Doc, error) {
+	doc, err := docByAlt(ctx, d.w.tx, kind, alt)
+	return doc, convert(err)
+}
+
+func (d *docTx) ListDocs(ctx context.Context, kind, parent, after string, limit int) ([]store.Doc, error) {
+	ds, err := listDocs(ctx, d.w.tx, kind, parent, after, limit)
+	return ds, convert(err)
+}
+
+// PutDoc lets the unique index find a taken alternate key, inside a
+// savepoint so that the transaction survives the violation.
+func (d *docTx) PutDoc(ctx context.Context, doc store.Doc) error {
+	if err := sqlutil.CheckDoc(doc); err != nil {
+		return err
+	}
+	err := d.w.savepoint(ctx, func() error {
+		_, err := d.w.tx.Exec(ctx, `INSERT INTO documents (`+sqlutil.DocColumns+`)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (kind, id) DO UPDATE SET
+    alt = EXCLUDED.alt,
+    parent = EXCLUDED.parent,
+    data = EXCLUDED.data,
+    revision = EXCLUDED.revision,
+    updated = EXCLUDED.updated`,
+			doc.Kind, doc.ID, sqlutil.NullIfEmpty(doc.Alt), sqlutil.NullIfEmpty(doc.Parent), string(doc.Data), int64(d.w.rev), d.w.now)
+		return err
+	})
+	if pe, ok := errors.AsType[*pgconn.PgError](err); ok && pe.Code == "23505" && pe.ConstraintName == "documents_by_alt" {
+		var holder string
+		if err := d.w.tx.QueryRow(ctx, `SELECT id FROM documents WHERE kind = $1 AND alt = $2`, doc.Kind, doc.Alt).Scan(&holder); err != nil {
+			return convert(fmt.Errorf("writing %s %q: finding the holder of alternate key %q: %w", doc.Kind, doc.ID, doc.Alt, err))
+		}
+		return &store.AlreadyExistsError{Doc: &store.Doc{Kind: doc.Kind, ID: holder, Alt: doc.Alt}}
+	}
+	if err != nil {
+		return convert(fmt.Errorf("writing %s %q: %w", doc.Kind, doc.ID, err))
+	}
+	return nil
+}
+
+func (d *docTx) DeleteDoc(ctx context.Context, kind, id string) error {
+	if err := sqlutil.CheckDocKey(kind, id); err != nil {
+		return err
+	}
+	if _, err := d.w.tx.Exec(ctx, `DELETE FROM documents WHERE kind = $1 AND id = $2`, kind, id); err != nil {
+		return convert(fmt.Errorf("deleting %s %q: %w", kind, id, err))
+	}
+	return nil
+}
+
+func (d *docTx) ReadRelationships(ctx context.Context, f store.Filter, limit int) ([]tuple.Relationship, error) {
+	if err := store.ValidateFilter(f); err != nil {
+		return nil, err
+	}
+	q, args := readQuery(f, nil, limit, d.w.now)
+	rows, err := d.w.tx.Query(ctx, q, args...)
+	if err != nil {
+		return nil, convert(fmt.Errorf("reading %s: %w", f, err))
+	}
+	var rels []tuple.Relationship
+	if err := each(rows, func(r tuple.Relationship) error {
+		rels = append(rels, r)
+		return nil
+	}); err != nil {
+		return nil, convert(fmt.Errorf("reading %s: %w", f, err))
+	}
+	return rels, nil
+}
+
+// Write runs Write's code (apply) inside a savepoint, so that a failed
+// Write leaves nothing behind even if fn handles the error and commits.
+func (d *docTx) Write(ctx context.Context, req store.WriteRequest) error {
+	p, err := prepareWrite(req)
+	if err != nil {
+		return err
+	}
+	return convert(d.w.savepoint(ctx, func() error { return d.w.apply(ctx, p) }))
+}
+
+func (d *docTx) AppendAudit(ctx context.Context, e store.AuditEntry) error {
+	if err := sqlutil.CheckAudit(e); err != nil {
+		return err
+	}
+	at := d.w.now
+	if !e.At.IsZero() {
+		at = sqlutil.NormalizeTime(e.At)
+	}
+	rev := d.w.rev
+	if e.Revision != 0 {
+		rev = e.Revision
+	}
+	if _, err := d.w.tx.Exec(ctx, `INSERT INTO audit (at, revision, actor, action, resource, before, after, request_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		at, int64(rev), e.Actor, e.Action, e.Resource, sqlutil.NullJSON(e.Before), sqlutil.NullJSON(e.After), e.RequestID); err != nil {
+		return convert(fmt.Errorf("appending to the audit log: %w", err))
+	}
+	return nil
+}
