@@ -1,0 +1,311 @@
+package portal
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// groupKinds are the record kinds of the groups that can hold a level.
+var groupKinds = map[GroupKind]string{GroupOrganisation: kindOrg, GroupCommunity: kindCommunity, GroupOrgGroup: kindOrgGroup}
+
+// groupRec is what a level needs of a group's record.
+type groupRec struct {
+	Name string  `json:"name"`
+	Type OrgType `json:"type,omitempty"`
+}
+
+// groupName reads a group's name; ErrNotFound names a missing group.
+func (v view) groupName(ctx context.Context, g GroupRef) (string, error) {
+	var r groupRec
+	if err := v.get(ctx, groupKinds[g.Kind], g.ID, &r); err != nil {
+		return "", err
+	}
+	return r.Name, nil
+}
+
+// allGroups reads every organisation, community and group of
+// organisations of the platform, as access-table rows without levels.
+func (v view) allGroups(ctx context.Context) ([]AccessRow, error) {
+	var rows []AccessRow
+	for _, k := range []GroupKind{GroupOrganisation, GroupCommunity, GroupOrgGroup} {
+		type rec struct {
+			ID string `json:"id"`
+			groupRec
+		}
+		recs, err := list[rec](ctx, v, groupKinds[k], "", "", 0)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range recs {
+			row := AccessRow{Group: GroupRef{k, r.ID}, Name: r.Name}
+			if k == GroupOrganisation {
+				row.OrgType = r.Type
+			}
+			rows = append(rows, row)
+		}
+	}
+	return rows, nil
+}
+
+// AccessTable returns a dataset's access table (manage_access): one row per
+// organisation, community and group of organisations of the platform,
+// with its specific level (if any) and its effective level, max(default,
+// specific); the rows matching f, sorted and paginated, and how many rows
+// match in all.
+func (s *Service) AccessTable(ctx context.Context, actor, id string, f AccessFilter) ([]AccessRow, int, error) {
+	if err := checkFilter(f); err != nil {
+		return nil, 0, err
+	}
+	if err := s.authorize(ctx, actor, datasetGuard(id, "manage_access")); err != nil {
+		return nil, 0, err
+	}
+	v := s.read()
+	d, lv, err := v.dataset(ctx, id)
+	if err != nil {
+		return nil, 0, err
+	}
+	all, err := v.allGroups(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	name := strings.ToLower(strings.TrimSpace(f.Name))
+	rows := all[:0]
+	for _, r := range all {
+		r.Specific = lv.specific(r.Group)
+		r.Effective = d.Default
+		if r.Specific != nil && *r.Specific > r.Effective {
+			r.Effective = *r.Specific
+		}
+		if (f.Kind == "" || r.Group.Kind == f.Kind) &&
+			(f.OrgType == "" || r.OrgType == f.OrgType) &&
+			(f.Level == nil || r.Effective == *f.Level) &&
+			strings.Contains(strings.ToLower(r.Name), name) {
+			rows = append(rows, r)
+		}
+	}
+	byName := func(a, b AccessRow) int {
+		return cmp.Or(cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), cmpGroup(a.Group, b.Group))
+	}
+	order := byName
+	switch f.Sort {
+	case "level":
+		order = func(a, b AccessRow) int { return cmp.Or(cmp.Compare(a.Effective, b.Effective), byName(a, b)) }
+	case "type":
+		order = func(a, b AccessRow) int {
+			return cmp.Or(kindRank(a.Group.Kind)-kindRank(b.Group.Kind),
+				slices.Index(OrgTypes, a.OrgType)-slices.Index(OrgTypes, b.OrgType), byName(a, b))
+		}
+	}
+	if f.Desc {
+		asc := order
+		order = func(a, b AccessRow) int { return asc(b, a) }
+	}
+	slices.SortFunc(rows, order)
+	total := len(rows)
+	start := min(f.Offset, total)
+	end := min(start+pageSize(f.Limit), total)
+	return rows[start:end], total, nil
+}
+
+func checkFilter(f AccessFilter) error {
+	if f.Kind != "" {
+		if _, ok := groupKinds[f.Kind]; !ok {
+			return invalidf("kind %q: want organisation, community or org_group", f.Kind)
+		}
+	}
+	if f.OrgType != "" {
+		if err := checkOrgType("org_type", f.OrgType); err != nil {
+			return err
+		}
+	}
+	if f.Level != nil {
+		if err := checkLevel("level", *f.Level); err != nil {
+			return err
+		}
+	}
+	switch f.Sort {
+	case "", "name", "level", "type":
+	default:
+		return invalidf("sort %q: want name, level or type", f.Sort)
+	}
+	if f.Offset < 0 {
+		return invalidf("offset %d is negative", f.Offset)
+	}
+	return nil
+}
+
+// checkSpecific refuses a specific level that grants nothing or lies below
+// the dataset's default level.
+func checkSpecific(field string, l, def Level) error {
+	if err := checkLevel(field, l); err != nil {
+		return err
+	}
+	if l == LevelPrivate {
+		return invalidf("%s private grants nothing more than no specific level: remove the specific level instead", field)
+	}
+	if l < def {
+		return invalidf("%s %s is below the dataset's default level %s: a specific level never lies below the default, which everyone already has (grant %s or higher, or lower the default first)", field, l, def, def)
+	}
+	return nil
+}
+
+// setLevel gives group g the specific level l (nil: none) on a dataset and
+// reports the change. It checks inside the transaction that the group
+// exists and, when the level changes, that l is not below the default.
+func (t *txn) setLevel(dataset string, lv levels, def Level, g GroupRef, l *Level) (BulkChange, error) {
+	name, err := t.groupName(t.ctx, g)
+	if err != nil {
+		return BulkChange{}, err
+	}
+	c := BulkChange{Group: g, Name: name, Before: lv.specific(g), After: l}
+	var m uint8
+	if l != nil {
+		m = levelMask(*l)
+	}
+	if lv.groups[g] == m {
+		return c, nil
+	}
+	if l != nil {
+		if err := checkSpecific("level", *l, def); err != nil {
+			return BulkChange{}, err
+		}
+	}
+	t.setMask(dataset, groupSubject(g), lv.groups[g], m)
+	return c, t.audit("dataset.level.set", "dataset:"+dataset, levelAudit(g, c.Before), levelAudit(g, c.After))
+}
+
+func levelAudit(g GroupRef, l *Level) map[string]any {
+	m := map[string]any{"group": g}
+	if l != nil {
+		m["level"] = l.String()
+	}
+	return m
+}
+
+// SetGroupLevel sets one group's specific level on a dataset
+// (manage_access); nil removes it. A level below the dataset's default is
+// ErrInvalid, with a message saying why.
+func (s *Service) SetGroupLevel(ctx context.Context, actor, id string, g GroupRef, l *Level) (BulkChange, error) {
+	if err := checkGroup("group", g); err != nil {
+		return BulkChange{}, err
+	}
+	if l != nil {
+		if err := checkSpecific("level", *l, LevelPrivate); err != nil {
+			return BulkChange{}, err
+		}
+	}
+	var c BulkChange
+	err := s.do(ctx, actor, datasetGuard(id, "manage_access"), func(t *txn) error {
+		d, lv, err := t.dataset(ctx, id)
+		if err != nil {
+			return err
+		}
+		if l != nil {
+			if err := checkSpecific("level", *l, d.Default); err != nil {
+				return err
+			}
+		}
+		c, err = t.setLevel(id, lv, d.Default, g, l)
+		return err
+	})
+	return c, err
+}
+
+// BulkAccess changes the specific levels of several groups at once
+// (manage_access), atomically: every change or none. Action "grant" with
+// mode "merge" (the default) raises groups to Level and never lowers one
+// above it; "replace" sets Level exactly; action "remove" drops the
+// specific levels. It returns the changes made — only groups whose level
+// changes. A dry run computes them on the same state, in the same
+// transaction, and then writes nothing, so it returns exactly what the
+// real run would.
+func (s *Service) BulkAccess(ctx context.Context, actor, id string, b BulkAction) ([]BulkChange, error) {
+	groups, err := checkBulk(&b)
+	if err != nil {
+		return nil, err
+	}
+	var changes []BulkChange
+	err = s.do(ctx, actor, datasetGuard(id, "manage_access"), func(t *txn) error {
+		changes = nil
+		d, lv, err := t.dataset(ctx, id)
+		if err != nil {
+			return err
+		}
+		if b.Action == "grant" {
+			if err := checkSpecific("level", b.Level, d.Default); err != nil {
+				return err
+			}
+		}
+		for _, g := range groups {
+			after := bulkLevel(b, lv.specific(g))
+			c, err := t.setLevel(id, lv, d.Default, g, after)
+			if err != nil {
+				return err
+			}
+			if !sameLevel(c.Before, c.After) {
+				changes = append(changes, c)
+			}
+		}
+		if b.DryRun {
+			t.rollback()
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return changes, nil
+}
+
+// bulkLevel is a group's specific level after a bulk action.
+func bulkLevel(b BulkAction, cur *Level) *Level {
+	switch {
+	case b.Action == "remove":
+		return nil
+	case b.Mode == "merge" && cur != nil && *cur >= b.Level:
+		return cur
+	}
+	l := b.Level
+	return &l
+}
+
+func sameLevel(a, b *Level) bool {
+	return (a == nil) == (b == nil) && (a == nil || *a == *b)
+}
+
+// checkBulk validates a bulk action, fills its default mode and returns its
+// groups without duplicates.
+func checkBulk(b *BulkAction) ([]GroupRef, error) {
+	switch b.Mode {
+	case "":
+		b.Mode = "merge"
+	case "merge", "replace":
+	default:
+		return nil, invalidf("mode %q: want merge or replace", b.Mode)
+	}
+	switch b.Action {
+	case "grant":
+		if err := checkSpecific("level", b.Level, LevelPrivate); err != nil {
+			return nil, err
+		}
+	case "remove":
+	default:
+		return nil, invalidf("action %q: want grant or remove", b.Action)
+	}
+	if len(b.Groups) == 0 {
+		return nil, invalidf("groups: none selected")
+	}
+	var out []GroupRef
+	for i, g := range b.Groups {
+		if err := checkGroup("groups["+strconv.Itoa(i)+"]", g); err != nil {
+			return nil, err
+		}
+		if !slices.Contains(out, g) {
+			out = append(out, g)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,328 @@
+package portal
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/octroi/octroi/internal/engine"
+	"github.com/octroi/octroi/internal/store"
+	"github.com/octroi/octroi/internal/tuple"
+)
+
+// communityRoles lists community roles from the lowest.
+var communityRoles = []CommunityRole{CommunityParticipant, CommunityAdministrator, CommunitySupervisor}
+
+func communityRef(id string) tuple.ObjectRef { return obj("community", id) }
+
+// communityGuard needs one of perms on the community, and hides the
+// communities the actor may not view.
+func communityGuard(id string, perms ...string) guard {
+	g := guard{hide: &right{communityRef(id), "view"}}
+	for _, p := range perms {
+		g.rights = append(g.rights, right{communityRef(id), p})
+	}
+	return g
+}
+
+func listedRel(id string) tuple.Relationship {
+	return rel(communityRef(id), "listed", tuple.SubjectRef{Type: "user", ID: tuple.Wildcard})
+}
+
+// communityMembers reads a community's members and roles (the highest of
+// each person's).
+func (v view) communityMembers(ctx context.Context, id string) (map[string]CommunityRole, error) {
+	rs, err := v.rels(ctx, store.Filter{ResourceType: "community", ResourceID: id, SubjectType: "user", SubjectRelation: new("")})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]CommunityRole{}
+	for _, r := range rs {
+		role := CommunityRole(r.Relation)
+		if i := slices.Index(communityRoles, role); i >= 0 && i > slices.Index(communityRoles, out[r.Subject.ID]) {
+			out[r.Subject.ID] = role
+		}
+	}
+	return out, nil
+}
+
+// community reads a community; Public and Supervisor come from its
+// relationships.
+func (v view) community(ctx context.Context, id string) (Community, error) {
+	var c Community
+	if err := v.get(ctx, kindCommunity, id, &c); err != nil {
+		return Community{}, err
+	}
+	rs, err := v.rels(ctx, store.Filter{ResourceType: "community", ResourceID: id, SubjectType: "user"})
+	if err != nil {
+		return Community{}, err
+	}
+	c.Public, c.Supervisor = false, ""
+	for _, r := range rs {
+		switch {
+		case r.Relation == "listed" && r.Subject.ID == tuple.Wildcard:
+			c.Public = true
+		case r.Relation == string(CommunitySupervisor):
+			c.Supervisor = r.Subject.ID
+		}
+	}
+	return c, nil
+}
+
+func (s *Service) checkCommunity(c Community, create bool) (Community, error) {
+	var err error
+	if create && c.ID == "" {
+		c.ID = s.newID()
+	} else if err := checkID("community id", c.ID); err != nil {
+		return Community{}, err
+	}
+	if c.Name, err = cleanText("name", c.Name, maxName, false); err != nil {
+		return Community{}, err
+	}
+	return c, nil
+}
+
+// CreateCommunity creates a community, for any active account, which
+// becomes its supervisor for good.
+func (s *Service) CreateCommunity(ctx context.Context, actor string, c Community) (Community, error) {
+	c, err := s.checkCommunity(c, true)
+	if err != nil {
+		return Community{}, err
+	}
+	err = s.do(ctx, actor, guard{active: true}, func(t *txn) error {
+		if ok, err := t.exists(ctx, kindCommunity, c.ID); err != nil {
+			return err
+		} else if ok {
+			return conflictf("community id %q is taken", c.ID)
+		}
+		c.Supervisor, c.Created = actor, t.at
+		if err := t.put(kindCommunity, c.ID, "", "", Community{ID: c.ID, Name: c.Name, Created: c.Created}); err != nil {
+			return err
+		}
+		t.touch(t.s.platformLink(communityRef(c.ID)))
+		t.touch(rel(communityRef(c.ID), string(CommunitySupervisor), user(actor)))
+		if c.Public {
+			t.touch(listedRel(c.ID))
+		}
+		return t.audit("community.create", "community:"+c.ID, nil, c)
+	})
+	return c, err
+}
+
+// Community returns a community to whoever may view it (everyone for a
+// public one); to others it does not exist.
+func (s *Service) Community(ctx context.Context, actor, id string) (Community, error) {
+	if err := s.authorize(ctx, actor, communityGuard(id, "view")); err != nil {
+		return Community{}, err
+	}
+	return s.read().community(ctx, id)
+}
+
+// Communities lists, in id order after `after`, the communities the actor
+// may view.
+func (s *Service) Communities(ctx context.Context, actor string, after string, limit int) ([]Community, error) {
+	if err := s.authorize(ctx, actor, guard{active: true}); err != nil {
+		return nil, err
+	}
+	ids, err := s.lookup(ctx, actor, "community", "view", after, pageSize(limit))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Community, 0, len(ids))
+	v := s.read()
+	for _, id := range ids {
+		c, err := v.community(ctx, id)
+		if isPortalNotFound(err) {
+			continue // relationships without a record: not a community of the portal
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// lookup returns, in id order, up to limit ids after `after` of the objects
+// of typ on which actor has perm.
+func (s *Service) lookup(ctx context.Context, actor, typ, perm, after string, limit int) ([]string, error) {
+	res, _, _, err := s.engine().LookupResources(ctx, engine.LookupResourcesRequest{ResourceType: typ, Permission: perm, Subject: user(actor)}, engine.At{})
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(res))
+	for _, r := range res {
+		if r.Result == engine.HasPermission && r.ID > after {
+			ids = append(ids, r.ID)
+		}
+	}
+	slices.Sort(ids)
+	if len(ids) > limit {
+		ids = ids[:limit]
+	}
+	return ids, nil
+}
+
+// UpdateCommunity renames a community and lists it publicly or not
+// (manage).
+func (s *Service) UpdateCommunity(ctx context.Context, actor string, c Community) (Community, error) {
+	c, err := s.checkCommunity(c, false)
+	if err != nil {
+		return Community{}, err
+	}
+	err = s.do(ctx, actor, communityGuard(c.ID, "manage"), func(t *txn) error {
+		before, err := t.community(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		c.Supervisor, c.Created = before.Supervisor, before.Created
+		if c == before {
+			return nil
+		}
+		if err := t.put(kindCommunity, c.ID, "", "", Community{ID: c.ID, Name: c.Name, Created: c.Created}); err != nil {
+			return err
+		}
+		if c.Public {
+			t.touch(listedRel(c.ID))
+		} else {
+			t.remove(listedRel(c.ID))
+		}
+		return t.audit("community.update", "community:"+c.ID, before, c)
+	})
+	return c, err
+}
+
+// DeleteCommunity deletes a community (delete: its supervisor, or a
+// platform administrator), its relationships and the levels it held on
+// datasets.
+func (s *Service) DeleteCommunity(ctx context.Context, actor, id string) error {
+	return s.do(ctx, actor, communityGuard(id, "delete"), func(t *txn) error {
+		before, err := t.community(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := t.removeObject(communityRef(id)); err != nil {
+			return err
+		}
+		if err := t.tx.DeleteDoc(ctx, kindCommunity, id); err != nil {
+			return err
+		}
+		return t.audit("community.delete", "community:"+id, before, nil)
+	})
+}
+
+// removeObject deletes every relationship of an object: as a resource, and
+// as a subject (the levels a group holds, a group's place in a platform
+// role).
+func (t *txn) removeObject(o tuple.ObjectRef) error {
+	for _, f := range []store.Filter{
+		{ResourceType: o.Type, ResourceID: o.ID},
+		{SubjectType: o.Type, SubjectID: o.ID},
+	} {
+		rs, err := t.rels(t.ctx, f)
+		if err != nil {
+			return err
+		}
+		for _, r := range rs {
+			t.remove(r)
+		}
+	}
+	return nil
+}
+
+// CommunityMembers lists a community's members, in account order, to its
+// members and managers.
+func (s *Service) CommunityMembers(ctx context.Context, actor, id string) ([]CommunityMember, error) {
+	if err := s.authorize(ctx, actor, communityGuard(id, "member", "manage")); err != nil {
+		return nil, err
+	}
+	v := s.read()
+	roles, err := v.communityMembers(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]CommunityMember, 0, len(roles))
+	for acc, role := range roles {
+		m := CommunityMember{Account: acc, Role: role}
+		var a Account
+		if err := v.get(ctx, kindAccount, acc, &a); err == nil {
+			m.Name = a.Name
+		} else if !isPortalNotFound(err) {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	slices.SortFunc(out, func(a, b CommunityMember) int { return strings.Compare(a.Account, b.Account) })
+	return out, nil
+}
+
+// SetCommunityMember adds a member or changes their role (manage): role
+// participant or administrator. The supervisor's role never changes.
+func (s *Service) SetCommunityMember(ctx context.Context, actor, id, account string, role CommunityRole) (CommunityMember, error) {
+	if role != CommunityParticipant && role != CommunityAdministrator {
+		return CommunityMember{}, invalidf("role %q: want participant or administrator (the supervisor is set at creation)", role)
+	}
+	if err := checkAccountID("account", account); err != nil {
+		return CommunityMember{}, err
+	}
+	var m CommunityMember
+	err := s.do(ctx, actor, communityGuard(id, "manage"), func(t *txn) error {
+		if err := t.mustExist(kindCommunity, id); err != nil {
+			return err
+		}
+		var a Account
+		if err := t.get(ctx, kindAccount, account, &a); err != nil {
+			return err
+		}
+		roles, err := t.communityMembers(ctx, id)
+		if err != nil {
+			return err
+		}
+		cur := roles[account]
+		if cur == CommunitySupervisor {
+			return conflictf("%s is the supervisor of community %s: the supervisor's role never changes", account, id)
+		}
+		m = CommunityMember{Account: account, Name: a.Name, Role: role}
+		if cur == role {
+			return nil
+		}
+		t.setCommunityRole(id, account, role)
+		var before any
+		if cur != "" {
+			before = CommunityMember{Account: account, Role: cur}
+		}
+		return t.audit("community.member.set", "community:"+id, before, m)
+	})
+	return m, err
+}
+
+// setCommunityRole makes role the account's only role in the community
+// ("" removes it); it never touches the supervisor relation.
+func (t *txn) setCommunityRole(id, account string, role CommunityRole) {
+	for _, r := range []CommunityRole{CommunityParticipant, CommunityAdministrator} {
+		if r == role {
+			t.touch(rel(communityRef(id), string(r), user(account)))
+		} else {
+			t.remove(rel(communityRef(id), string(r), user(account)))
+		}
+	}
+}
+
+// RemoveCommunityMember removes a member (manage); never the supervisor.
+func (s *Service) RemoveCommunityMember(ctx context.Context, actor, id, account string) error {
+	return s.do(ctx, actor, communityGuard(id, "manage"), func(t *txn) error {
+		roles, err := t.communityMembers(ctx, id)
+		if err != nil {
+			return err
+		}
+		switch cur := roles[account]; cur {
+		case "":
+			return notFoundf("account %q is not a member of community %s", account, id)
+		case CommunitySupervisor:
+			return conflictf("%s is the supervisor of community %s: a community's supervisor is never removed", account, id)
+		default:
+			t.setCommunityRole(id, account, "")
+			return t.audit("community.member.remove", "community:"+id, CommunityMember{Account: account, Role: cur}, nil)
+		}
+	})
+}

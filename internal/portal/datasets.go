@@ -1,0 +1,357 @@
+package portal
+
+import (
+	"context"
+	"slices"
+	"strconv"
+
+	"github.com/octroi/octroi/internal/engine"
+	"github.com/octroi/octroi/internal/store"
+	"github.com/octroi/octroi/internal/tuple"
+)
+
+func datasetRef(id string) tuple.ObjectRef { return obj("dataset", id) }
+
+// datasetGuard needs perm on the dataset; to whoever may not even search
+// it, the dataset does not exist (a private dataset is never revealed).
+func datasetGuard(id, perm string) guard {
+	return guard{rights: []right{{datasetRef(id), perm}}, hide: &right{datasetRef(id), "search"}}
+}
+
+// levelMask is the set of level relations a level holds: bit l-1 for each
+// level l from search up to it.
+func levelMask(l Level) uint8 { return uint8(1)<<uint(l) - 1 }
+
+// maskLevel is the level a set of level relations grants: the highest.
+func maskLevel(m uint8) Level {
+	l := LevelPrivate
+	for m != 0 {
+		l++
+		m >>= 1
+	}
+	return l
+}
+
+// wildcard is the subject of a dataset's default level: everyone.
+var wildcard = tuple.SubjectRef{Type: "user", ID: tuple.Wildcard}
+
+func groupSubject(g GroupRef) tuple.SubjectRef {
+	return tuple.SubjectRef{Type: string(g.Kind), ID: g.ID, Relation: "member"}
+}
+
+// levels are a dataset's level relationships: the default (user:*) and the
+// specific levels of groups, as sets of level relations.
+type levels struct {
+	def    uint8
+	groups map[GroupRef]uint8
+}
+
+func (l levels) specific(g GroupRef) *Level {
+	if m := l.groups[g]; m != 0 {
+		lv := maskLevel(m)
+		return &lv
+	}
+	return nil
+}
+
+// levels reads a dataset's level relationships.
+func (v view) levels(ctx context.Context, id string) (levels, error) {
+	rs, err := v.rels(ctx, store.Filter{ResourceType: "dataset", ResourceID: id})
+	if err != nil {
+		return levels{}, err
+	}
+	out := levels{groups: map[GroupRef]uint8{}}
+	for _, r := range rs {
+		var bit uint8
+		for l := LevelSearch; l <= LevelDownload; l++ {
+			if r.Relation == l.Relation() {
+				bit = 1 << uint(l-1)
+			}
+		}
+		switch {
+		case bit == 0:
+		case r.Subject == wildcard:
+			out.def |= bit
+		case r.Subject.Relation == "member":
+			switch k := GroupKind(r.Subject.Type); k {
+			case GroupOrganisation, GroupCommunity, GroupOrgGroup:
+				out.groups[GroupRef{k, r.Subject.ID}] |= bit
+			}
+		}
+	}
+	return out, nil
+}
+
+// setMask writes the level relations of sub on a dataset from the set old
+// to the set new.
+func (t *txn) setMask(dataset string, sub tuple.SubjectRef, old, new uint8) {
+	for l := LevelSearch; l <= LevelDownload; l++ {
+		bit := uint8(1) << uint(l-1)
+		r := rel(datasetRef(dataset), l.Relation(), sub)
+		switch {
+		case new&bit != 0 && old&bit == 0:
+			t.touch(r)
+		case new&bit == 0 && old&bit != 0:
+			t.remove(r)
+		}
+	}
+}
+
+// dataset reads a dataset, with its default level from its relationships.
+func (v view) dataset(ctx context.Context, id string) (Dataset, levels, error) {
+	var d Dataset
+	if err := v.get(ctx, kindDataset, id, &d); err != nil {
+		return Dataset{}, levels{}, err
+	}
+	lv, err := v.levels(ctx, id)
+	if err != nil {
+		return Dataset{}, levels{}, err
+	}
+	d.Default = maskLevel(lv.def)
+	return d, lv, nil
+}
+
+func datasetRecord(d Dataset) Dataset {
+	return Dataset{ID: d.ID, Title: d.Title, Owner: d.Owner, Created: d.Created}
+}
+
+// CreateDataset publishes a dataset for its owner organisation (publish on
+// it), with its default level. The product id is unique.
+func (s *Service) CreateDataset(ctx context.Context, actor string, d Dataset) (Dataset, error) {
+	var err error
+	if err := checkID("product id", d.ID); err != nil {
+		return Dataset{}, err
+	}
+	if d.Title, err = cleanText("title", d.Title, maxName, false); err != nil {
+		return Dataset{}, err
+	}
+	if err := checkID("owner", d.Owner); err != nil {
+		return Dataset{}, err
+	}
+	if err := checkLevel("default_level", d.Default); err != nil {
+		return Dataset{}, err
+	}
+	err = s.do(ctx, actor, s.orgGuard(d.Owner, "publish"), func(t *txn) error {
+		if ok, err := t.exists(ctx, kindDataset, d.ID); err != nil {
+			return err
+		} else if ok {
+			return conflictf("product id %q is already published: product ids are unique", d.ID)
+		}
+		if err := t.mustExist(kindOrg, d.Owner); err != nil {
+			return err
+		}
+		d.Created = t.at
+		if err := t.put(kindDataset, d.ID, "", d.Owner, datasetRecord(d)); err != nil {
+			return err
+		}
+		t.touch(t.s.platformLink(datasetRef(d.ID)))
+		t.touch(rel(datasetRef(d.ID), "owner", tuple.SubjectRef{Type: "organisation", ID: d.Owner}))
+		t.setMask(d.ID, wildcard, 0, levelMask(d.Default))
+		return t.audit("dataset.create", "dataset:"+d.ID, nil, d)
+	})
+	return d, err
+}
+
+// Dataset returns a dataset to whoever may search it; to others it does
+// not exist. An empty actor is an anonymous visitor.
+func (s *Service) Dataset(ctx context.Context, actor, id string) (Dataset, error) {
+	if err := s.authorize(ctx, actor, guard{public: true, rights: []right{{datasetRef(id), "search"}}, hide: &right{datasetRef(id), "search"}}); err != nil {
+		return Dataset{}, err
+	}
+	d, _, err := s.read().dataset(ctx, id)
+	return d, err
+}
+
+// UpdateDataset changes a dataset's title (edit). The owner never changes;
+// the default level changes with SetDefaultLevel.
+func (s *Service) UpdateDataset(ctx context.Context, actor string, d Dataset) (Dataset, error) {
+	title, err := cleanText("title", d.Title, maxName, false)
+	if err != nil {
+		return Dataset{}, err
+	}
+	var out Dataset
+	err = s.do(ctx, actor, datasetGuard(d.ID, "edit"), func(t *txn) error {
+		before, _, err := t.dataset(ctx, d.ID)
+		if err != nil {
+			return err
+		}
+		if d.Owner != "" && d.Owner != before.Owner {
+			return invalidf("owner %q: a dataset's owner does not change (it is %s)", d.Owner, before.Owner)
+		}
+		out = before
+		out.Title = title
+		if out == before {
+			return nil
+		}
+		if err := t.put(kindDataset, d.ID, "", out.Owner, datasetRecord(out)); err != nil {
+			return err
+		}
+		return t.audit("dataset.update", "dataset:"+d.ID, before, out)
+	})
+	return out, err
+}
+
+// SetDefaultLevel sets a dataset's default level (manage_access). Specific
+// levels that would fall below the new default are removed (a specific
+// level never lies below the default) and reported.
+func (s *Service) SetDefaultLevel(ctx context.Context, actor, id string, l Level) (Dataset, []BulkChange, error) {
+	if err := checkLevel("default_level", l); err != nil {
+		return Dataset{}, nil, err
+	}
+	var d Dataset
+	var changes []BulkChange
+	err := s.do(ctx, actor, datasetGuard(id, "manage_access"), func(t *txn) error {
+		before, lv, err := t.dataset(ctx, id)
+		if err != nil {
+			return err
+		}
+		d = before
+		d.Default = l
+		if maskLevel(lv.def) == l && lv.def == levelMask(l) {
+			return nil
+		}
+		t.setMask(id, wildcard, lv.def, levelMask(l))
+		for _, g := range sortedGroups(lv.groups) {
+			sp := lv.specific(g)
+			if *sp >= l {
+				continue
+			}
+			t.setMask(id, groupSubject(g), lv.groups[g], 0)
+			name, err := t.groupName(ctx, g)
+			if err != nil {
+				return err
+			}
+			changes = append(changes, BulkChange{Group: g, Name: name, Before: sp})
+		}
+		return t.audit("dataset.default_level", "dataset:"+id,
+			map[string]any{"default_level": before.Default},
+			map[string]any{"default_level": l, "removed": changes})
+	})
+	return d, changes, err
+}
+
+// sortedGroups returns the groups of a level map in (kind, id) order, so
+// that reports do not depend on map order.
+func sortedGroups(m map[GroupRef]uint8) []GroupRef {
+	gs := make([]GroupRef, 0, len(m))
+	for g := range m {
+		gs = append(gs, g)
+	}
+	slices.SortFunc(gs, cmpGroup)
+	return gs
+}
+
+func cmpGroup(a, b GroupRef) int {
+	if c := kindRank(a.Kind) - kindRank(b.Kind); c != 0 {
+		return c
+	}
+	switch {
+	case a.ID < b.ID:
+		return -1
+	case a.ID > b.ID:
+		return 1
+	}
+	return 0
+}
+
+func kindRank(k GroupKind) int {
+	return slices.Index([]GroupKind{GroupOrganisation, GroupCommunity, GroupOrgGroup}, k)
+}
+
+// DeleteDataset deletes a dataset and all its relationships
+// (manage_access).
+func (s *Service) DeleteDataset(ctx context.Context, actor, id string) error {
+	return s.do(ctx, actor, datasetGuard(id, "manage_access"), func(t *txn) error {
+		before, _, err := t.dataset(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := t.removeObject(datasetRef(id)); err != nil {
+			return err
+		}
+		if err := t.tx.DeleteDoc(ctx, kindDataset, id); err != nil {
+			return err
+		}
+		return t.audit("dataset.delete", "dataset:"+id, before, nil)
+	})
+}
+
+// SearchableDatasets lists, in id order, the datasets the actor may search
+// (an empty actor is an anonymous visitor): a page after the cursor, and
+// the cursor of the next page ("" after the last).
+func (s *Service) SearchableDatasets(ctx context.Context, actor string, after string, limit int) ([]Dataset, string, error) {
+	actor = catalogueSubject(actor)
+	limit = pageSize(limit)
+	ids, err := s.lookup(ctx, actor, "dataset", "search", after, limit)
+	if err != nil {
+		return nil, "", err
+	}
+	v := s.read()
+	out := make([]Dataset, 0, len(ids))
+	for _, id := range ids {
+		d, _, err := v.dataset(ctx, id)
+		if isPortalNotFound(err) {
+			continue // relationships without a record: not a dataset of the portal
+		}
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, d)
+	}
+	next := ""
+	if len(ids) == limit {
+		next = ids[len(ids)-1]
+	}
+	return out, next, nil
+}
+
+// catalogueSubject is who the catalogue answers for: the catalogue needs
+// no authorization of its own, since its answers are the engine's, so an
+// anonymous visitor (empty actor) is checked as user:anonymous, and a
+// disabled account simply finds nothing.
+func catalogueSubject(actor string) string {
+	if actor == "" {
+		return anonymous
+	}
+	return actor
+}
+
+// maxFilter bounds FilterDatasets, so one request cannot ask for the whole
+// catalogue.
+const maxFilter = 1000
+
+// FilterDatasets answers which of ids (at most 1000) the actor has
+// permission on: search, consult, download, edit or manage_access. An empty
+// actor is an anonymous visitor.
+func (s *Service) FilterDatasets(ctx context.Context, actor string, ids []string, permission string) (map[string]bool, error) {
+	switch permission {
+	case "search", "consult", "download", "edit", "manage_access":
+	default:
+		return nil, invalidf("permission %q: want search, consult, download, edit or manage_access", permission)
+	}
+	if len(ids) > maxFilter {
+		return nil, invalidf("ids: %d given, at most %d", len(ids), maxFilter)
+	}
+	for i, id := range ids {
+		if err := checkID("ids["+strconv.Itoa(i)+"]", id); err != nil {
+			return nil, err
+		}
+	}
+	actor = catalogueSubject(actor)
+	reqs := make([]engine.CheckRequest, len(ids))
+	for i, id := range ids {
+		reqs[i] = engine.CheckRequest{Resource: datasetRef(id), Permission: permission, Subject: user(actor)}
+	}
+	res, errs, _, err := s.engine().CheckBulk(ctx, reqs, engine.At{})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]bool, len(ids))
+	for i, id := range ids {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		out[id] = res[i].Result == engine.HasPermission
+	}
+	return out, nil
+}

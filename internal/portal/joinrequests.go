@@ -1,0 +1,195 @@
+package portal
+
+import "context"
+
+// pendingKey is the alternate key of a pending join request: unique, so the
+// store itself refuses a second pending request of one account for one
+// organisation. Decided requests drop it.
+func pendingKey(org, account string) string { return org + "|" + account }
+
+func (t *txn) putJoinRequest(r JoinRequest) error {
+	alt := ""
+	if r.Status == JoinPending {
+		alt = pendingKey(r.Organisation, r.Account)
+	}
+	return t.put(kindJoinRequest, r.ID, alt, r.Organisation, r)
+}
+
+// RequestJoin asks to join an organisation, for an active account that is
+// not a member; one pending request per account and organisation. The
+// organisation's delegated administrators get a notice.
+func (s *Service) RequestJoin(ctx context.Context, actor, org, message string) (JoinRequest, error) {
+	message, err := cleanText("message", message, maxMessage, true)
+	if err != nil {
+		return JoinRequest{}, err
+	}
+	var r JoinRequest
+	err = s.do(ctx, actor, guard{active: true}, func(t *txn) error {
+		if err := t.mustExist(kindOrg, org); err != nil {
+			return err
+		}
+		members, err := t.orgMembers(ctx, org)
+		if err != nil {
+			return err
+		}
+		if role := members[actor]; role != "" {
+			return conflictf("you are already a member of organisation %s (role %s)", org, role)
+		}
+		if _, err := t.docs.DocByAlt(ctx, kindJoinRequest, pendingKey(org, actor)); err == nil {
+			return conflictf("you already have a pending request to join organisation %s", org)
+		} else if !isNotFound(err) {
+			return err
+		}
+		r = JoinRequest{ID: t.s.newID(), Organisation: org, Account: actor, Message: message, Status: JoinPending, Created: t.at}
+		if err := t.putJoinRequest(r); err != nil {
+			return err
+		}
+		if err := t.put(kindJoinByAccount, r.ID, "", actor, joinIndex{ID: r.ID, Organisation: org}); err != nil {
+			return err
+		}
+		for id, role := range members {
+			if role == RoleDelegatedAdmin {
+				if err := t.notify(id, "join_request.created", map[string]string{"request": r.ID, "organisation": org, "account": actor}); err != nil {
+					return err
+				}
+			}
+		}
+		return t.audit("organisation.join_request.create", "organisation:"+org, nil, r)
+	})
+	return r, err
+}
+
+// CancelJoinRequest cancels a pending request, by its requester only.
+func (s *Service) CancelJoinRequest(ctx context.Context, actor, id string) (JoinRequest, error) {
+	var r JoinRequest
+	if err := s.read().get(ctx, kindJoinRequest, id, &r); err != nil {
+		return JoinRequest{}, err
+	}
+	err := s.do(ctx, actor, guard{self: r.Account}, func(t *txn) error {
+		if err := t.get(ctx, kindJoinRequest, id, &r); err != nil {
+			return err
+		}
+		if r.Status != JoinPending {
+			return conflictf("join request %s is %s, not pending", id, r.Status)
+		}
+		before := r
+		r.Status = JoinCancelled
+		if err := t.putJoinRequest(r); err != nil {
+			return err
+		}
+		return t.audit("organisation.join_request.cancel", "organisation:"+r.Organisation, before, r)
+	})
+	return r, err
+}
+
+// DecideJoinRequest accepts or refuses a pending request (manage_members of
+// its organisation). Accepting adds the requester with role (default
+// registered) — or keeps the role of a requester who became a member
+// meanwhile. The requester gets a notice either way (the e-mail).
+func (s *Service) DecideJoinRequest(ctx context.Context, actor, id string, accept bool, role OrgRole, reason string) (JoinRequest, error) {
+	if role == "" {
+		role = RoleRegistered
+	}
+	if err := checkOrgRole("role", role); err != nil {
+		return JoinRequest{}, err
+	}
+	reason, err := cleanText("reason", reason, maxMessage, true)
+	if err != nil {
+		return JoinRequest{}, err
+	}
+	var r JoinRequest
+	if err := s.read().get(ctx, kindJoinRequest, id, &r); err != nil {
+		return JoinRequest{}, err
+	}
+	err = s.do(ctx, actor, s.orgGuard(r.Organisation, "manage_members"), func(t *txn) error {
+		if err := t.get(ctx, kindJoinRequest, id, &r); err != nil {
+			return err
+		}
+		if r.Status != JoinPending {
+			return conflictf("join request %s is %s, not pending", id, r.Status)
+		}
+		before := r
+		at := t.at
+		r.DecidedBy, r.DecidedAt, r.Reason = actor, &at, reason
+		kind := "join_request.refused"
+		r.Status = JoinRefused
+		if accept {
+			kind = "join_request.accepted"
+			r.Status = JoinAccepted
+			cur, err := t.orgRole(ctx, r.Organisation, r.Account)
+			if err != nil {
+				return err
+			}
+			r.Role = cur
+			if cur == "" {
+				if _, err := t.addMember(r.Organisation, r.Account, role); err != nil {
+					return err
+				}
+				r.Role = role
+			}
+		}
+		if err := t.putJoinRequest(r); err != nil {
+			return err
+		}
+		data := map[string]string{"request": r.ID, "organisation": r.Organisation, "reason": reason}
+		if accept {
+			data["role"] = string(r.Role)
+		}
+		if err := t.notify(r.Account, kind, data); err != nil {
+			return err
+		}
+		return t.audit("organisation.join_request.decide", "organisation:"+r.Organisation, before, r)
+	})
+	return r, err
+}
+
+// JoinRequests lists an organisation's join requests, oldest first, to
+// whoever manages its members; with org "" it lists the actor's own. A
+// status filters when set.
+func (s *Service) JoinRequests(ctx context.Context, actor, org string, status JoinStatus) ([]JoinRequest, error) {
+	switch status {
+	case "", JoinPending, JoinAccepted, JoinRefused, JoinCancelled:
+	default:
+		return nil, invalidf("status %q: want pending, accepted, refused or cancelled", status)
+	}
+	v := s.read()
+	var all []JoinRequest
+	if org == "" {
+		if err := s.authorize(ctx, actor, guard{active: true}); err != nil {
+			return nil, err
+		}
+		mine, err := list[joinIndex](ctx, v, kindJoinByAccount, actor, "", 0)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range mine {
+			var r JoinRequest
+			if err := v.get(ctx, kindJoinRequest, m.ID, &r); err != nil {
+				return nil, err
+			}
+			all = append(all, r)
+		}
+	} else {
+		if err := s.authorize(ctx, actor, s.orgGuard(org, "manage_members")); err != nil {
+			return nil, err
+		}
+		var err error
+		if all, err = list[JoinRequest](ctx, v, kindJoinRequest, org, "", 0); err != nil {
+			return nil, err
+		}
+	}
+	out := all[:0]
+	for _, r := range all {
+		if status == "" || r.Status == status {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// joinIndex lists a requester's join requests (join_request records are
+// listed by organisation).
+type joinIndex struct {
+	ID           string `json:"id"`
+	Organisation string `json:"organisation"`
+}

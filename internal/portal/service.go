@@ -1,0 +1,454 @@
+package portal
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/octroi/octroi/internal/engine"
+	"github.com/octroi/octroi/internal/store"
+	"github.com/octroi/octroi/internal/tuple"
+)
+
+// Config is what a Service needs. Docs, Store and Engine are required.
+type Config struct {
+	// Docs holds records, relationship writes and the audit log, committed
+	// together by Transact.
+	Docs store.Documents
+	// Store reads relationships (membership lists, levels) from the
+	// database, the source of truth.
+	Store store.Reader
+	// Engine returns the current engine, whose index follows the store; it
+	// is called for every question, since the server may swap engines.
+	Engine func() *engine.Engine
+	// Sync waits until Engine's index has applied rev, so that a caller's
+	// next request sees its own change. Nil: no waiting.
+	Sync func(ctx context.Context, rev store.Revision) error
+	// Now is the clock for records and audit entries; nil: time.Now.
+	Now func() time.Time
+	// Platform is the platform object id; default "main".
+	Platform string
+}
+
+// Service is the data platform's domain service. It is safe for
+// concurrent use.
+type Service struct {
+	docs     store.Documents
+	rels     store.Reader
+	engine   func() *engine.Engine
+	sync     func(ctx context.Context, rev store.Revision) error
+	now      func() time.Time
+	platform string
+	// lastID keeps generated ids strictly increasing within the process,
+	// so that lists in id order are in creation order even when the clock
+	// stands still.
+	lastID atomic.Int64
+}
+
+// New returns a Service, or an error naming the missing configuration.
+func New(cfg Config) (*Service, error) {
+	switch {
+	case cfg.Docs == nil:
+		return nil, errors.New("portal: Config.Docs is required")
+	case cfg.Store == nil:
+		return nil, errors.New("portal: Config.Store is required")
+	case cfg.Engine == nil:
+		return nil, errors.New("portal: Config.Engine is required")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Platform == "" {
+		cfg.Platform = "main"
+	}
+	if !tuple.ValidObjectID(cfg.Platform) {
+		return nil, fmt.Errorf("portal: Config.Platform %q is not a valid object id", cfg.Platform)
+	}
+	return &Service{docs: cfg.Docs, rels: cfg.Store, engine: cfg.Engine, sync: cfg.Sync, now: cfg.Now, platform: cfg.Platform}, nil
+}
+
+// Document kinds.
+const (
+	kindAccount     = "account"
+	kindToken       = "token"
+	kindOrg         = "organisation"
+	kindCommunity   = "community"
+	kindOrgGroup    = "org_group"
+	kindDataset     = "dataset"
+	kindJoinRequest = "join_request"
+	// kindJoinByAccount indexes join requests by requester (Parent), since
+	// join_request documents are listed by organisation.
+	kindJoinByAccount = "join_request_by_account"
+	kindNotice        = "notice"
+)
+
+// systemActor is the audit actor of actions nobody performs through the
+// API (bootstrap).
+const systemActor = "system"
+
+// anonymous is the subject id that anonymous visitors are checked as.
+const anonymous = "anonymous"
+
+func (s *Service) platformRef() tuple.ObjectRef { return tuple.ObjectRef{Type: "platform", ID: s.platform} }
+
+func user(id string) tuple.SubjectRef { return tuple.SubjectRef{Type: "user", ID: id} }
+
+func obj(typ, id string) tuple.ObjectRef { return tuple.ObjectRef{Type: typ, ID: id} }
+
+func rel(res tuple.ObjectRef, relation string, sub tuple.SubjectRef) tuple.Relationship {
+	return tuple.Relationship{Resource: res, Relation: relation, Subject: sub}
+}
+
+// platformLink is the relationship that ties an object to the platform, so
+// that platform roles and disabled accounts reach it.
+func (s *Service) platformLink(o tuple.ObjectRef) tuple.Relationship {
+	return rel(o, "platform", tuple.SubjectRef{Type: "platform", ID: s.platform})
+}
+
+// newID returns a fresh id that sorts after every id this process made
+// before (time first, then randomness for uniqueness across processes).
+func (s *Service) newID() string {
+	t := s.now().UnixMicro()
+	for {
+		last := s.lastID.Load()
+		if t <= last {
+			t = last + 1
+		}
+		if s.lastID.CompareAndSwap(last, t) {
+			break
+		}
+	}
+	var b [6]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return fmt.Sprintf("%014x", t) + hex.EncodeToString(b[:])
+}
+
+// right is a permission on an object.
+type right struct {
+	res  tuple.ObjectRef
+	perm string
+}
+
+func (r right) String() string { return r.perm + " on " + r.res.String() }
+
+// guard says who may perform an action: any active account (active), the
+// account self when active, or whoever holds one of rights. When the actor
+// is refused and also lacks hide, the object is reported missing rather
+// than forbidden, so that nobody learns of what they may not see; a refusal
+// on a record that does not exist (kind, id in exists) is ErrNotFound too.
+type guard struct {
+	// public: an empty actor is an anonymous visitor, checked as
+	// user:anonymous (the catalogue is open to them).
+	public bool
+	active bool
+	self   string
+	rights []right
+	hide   *right
+	exists *docRef
+}
+
+type docRef struct{ kind, id string }
+
+// authorize answers through the engine whether actor passes g, on one
+// snapshot. Disabled accounts pass nothing: the schema takes their rights
+// away, and active/self are refused explicitly.
+func (s *Service) authorize(ctx context.Context, actor string, g guard) error {
+	switch {
+	case (actor == "" || actor == anonymous) && g.public:
+		actor = anonymous
+	case actor == "" || actor == anonymous:
+		return fmt.Errorf("%w: no acting account", ErrUnauthenticated)
+	}
+	reqs := make([]engine.CheckRequest, 0, len(g.rights)+2)
+	for _, r := range g.rights {
+		reqs = append(reqs, engine.CheckRequest{Resource: r.res, Permission: r.perm, Subject: user(actor)})
+	}
+	needActive := g.active || (g.self != "" && g.self == actor)
+	if needActive {
+		reqs = append(reqs, engine.CheckRequest{Resource: s.platformRef(), Permission: "disabled", Subject: user(actor)})
+	}
+	if g.hide != nil {
+		reqs = append(reqs, engine.CheckRequest{Resource: g.hide.res, Permission: g.hide.perm, Subject: user(actor)})
+	}
+	res, errs, _, err := s.engine().CheckBulk(ctx, reqs, engine.At{})
+	if err != nil {
+		return fmt.Errorf("authorizing %s: %w", actor, err)
+	}
+	for i, e := range errs {
+		if e != nil {
+			return fmt.Errorf("authorizing %s: %w", actor, e)
+		}
+		if i < len(g.rights) && res[i].Result == engine.HasPermission {
+			return nil
+		}
+	}
+	if needActive && res[len(g.rights)].Result == engine.NoPermission {
+		switch ok, err := s.accountExists(ctx, actor); {
+		case err != nil:
+			return err
+		case ok:
+			return nil
+		}
+		return fmt.Errorf("%w: no account %q", ErrUnauthenticated, actor)
+	}
+	if g.hide != nil && res[len(res)-1].Result != engine.HasPermission {
+		return notFoundf("no %s %q", g.hide.res.Type, g.hide.res.ID)
+	}
+	if g.exists != nil {
+		switch ok, err := s.read().exists(ctx, g.exists.kind, g.exists.id); {
+		case err != nil:
+			return err
+		case !ok:
+			return notFoundf("no %s %q", g.exists.kind, g.exists.id)
+		}
+	}
+	switch {
+	case len(g.rights) > 0:
+		return forbiddenf("user %s lacks %s", actor, g.rights[0])
+	case needActive:
+		return forbiddenf("account %s is disabled", actor)
+	}
+	return forbiddenf("user %s may not do this", actor)
+}
+
+func (s *Service) accountExists(ctx context.Context, id string) (bool, error) {
+	_, err := s.docs.GetDoc(ctx, kindAccount, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// has reports whether actor holds perm on res (a relation name works too).
+func (s *Service) has(ctx context.Context, actor string, res tuple.ObjectRef, perm string) (bool, error) {
+	r, _, err := s.engine().Check(ctx, engine.CheckRequest{Resource: res, Permission: perm, Subject: user(actor)}, engine.At{})
+	if err != nil {
+		return false, fmt.Errorf("checking %s on %s: %w", perm, res, err)
+	}
+	return r.Result == engine.HasPermission, nil
+}
+
+// do is the shape of every change: authorize the actor, run fn in one
+// transaction that commits its records, relationship writes and audit
+// entries as one revision, then wait until the engine has applied that
+// revision, so the caller's next request sees the change.
+func (s *Service) do(ctx context.Context, actor string, g guard, fn func(t *txn) error) error {
+	if err := s.authorize(ctx, actor, g); err != nil {
+		return err
+	}
+	return s.transact(ctx, actor, fn)
+}
+
+// errRollback ends a transaction that must write nothing (a dry run).
+var errRollback = errors.New("rollback")
+
+// transact runs fn in a transaction as actor (without authorizing) and
+// syncs. A fn that calls t.rollback has its transaction abandoned and
+// transact returns nil.
+func (s *Service) transact(ctx context.Context, actor string, fn func(t *txn) error) error {
+	rev, err := s.docs.Transact(ctx, func(tx store.DocTx) error {
+		t := &txn{view: view{s: s, docs: tx, rels: func(ctx context.Context, f store.Filter) ([]tuple.Relationship, error) {
+			return tx.ReadRelationships(ctx, f, 0)
+		}}, ctx: ctx, tx: tx, actor: actor, at: s.now().UTC(), pending: map[tuple.Key]int{}}
+		if err := fn(t); err != nil {
+			return err
+		}
+		if t.discard {
+			return errRollback
+		}
+		return t.flush()
+	})
+	if errors.Is(err, errRollback) {
+		return nil
+	}
+	if err != nil {
+		return storeErr(err)
+	}
+	if s.sync != nil {
+		if err := s.sync(ctx, rev); err != nil {
+			return fmt.Errorf("committed at revision %d, but waiting for the index failed: %w", rev, err)
+		}
+	}
+	return nil
+}
+
+// txn is the inside of a change: reads within the transaction (view),
+// buffered relationship updates, audit entries and notices.
+type txn struct {
+	view
+	ctx     context.Context
+	tx      store.DocTx
+	actor   string
+	at      time.Time
+	updates []store.Update
+	pending map[tuple.Key]int // index in updates, so the last op on one relationship wins
+	discard bool
+}
+
+// touch creates r (or keeps it) at commit.
+func (t *txn) touch(r tuple.Relationship) { t.queue(store.Touch, r) }
+
+// remove deletes r at commit.
+func (t *txn) remove(r tuple.Relationship) { t.queue(store.Delete, r) }
+
+func (t *txn) queue(op store.Op, r tuple.Relationship) {
+	if i, ok := t.pending[r.Key()]; ok {
+		t.updates[i].Op = op
+		return
+	}
+	t.pending[r.Key()] = len(t.updates)
+	t.updates = append(t.updates, store.Update{Op: op, Relationship: r})
+}
+
+// rollback makes the transaction write nothing (dry runs compute exactly
+// what the real run would, on the same state, and then abandon it).
+func (t *txn) rollback() { t.discard = true }
+
+func (t *txn) flush() error {
+	if len(t.updates) == 0 {
+		return nil
+	}
+	return t.tx.Write(t.ctx, store.WriteRequest{Updates: t.updates})
+}
+
+// put writes a record as JSON.
+func (t *txn) put(kind, id, alt, parent string, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if err := t.tx.PutDoc(t.ctx, store.Doc{Kind: kind, ID: id, Alt: alt, Parent: parent, Data: data}); err != nil {
+		if errors.Is(err, store.ErrAlreadyExists) {
+			return conflictf("another %s already has this unique key: %v", kind, err)
+		}
+		return err
+	}
+	return nil
+}
+
+// audit records a change; before and after are JSON-encoded (nil: none).
+func (t *txn) audit(action, resource string, before, after any) error {
+	enc := func(v any) ([]byte, error) {
+		if v == nil {
+			return nil, nil
+		}
+		return json.Marshal(v)
+	}
+	b, err := enc(before)
+	if err != nil {
+		return err
+	}
+	a, err := enc(after)
+	if err != nil {
+		return err
+	}
+	return t.tx.AppendAudit(t.ctx, store.AuditEntry{At: t.at, Actor: t.actor, Action: action, Resource: resource, Before: b, After: a})
+}
+
+// notify records a notice for account to.
+func (t *txn) notify(to, kind string, data map[string]string) error {
+	n := Notice{ID: t.s.newID(), To: to, Kind: kind, Data: data, Created: t.at}
+	return t.put(kindNotice, n.ID, "", to, n)
+}
+
+// view reads records and relationships, either from the database directly
+// (the service's reads) or inside a transaction (a change's reads, which
+// then cannot change before the commit).
+type view struct {
+	s    *Service
+	docs interface {
+		GetDoc(ctx context.Context, kind, id string) (store.Doc, error)
+		DocByAlt(ctx context.Context, kind, alt string) (store.Doc, error)
+		ListDocs(ctx context.Context, kind, parent, after string, limit int) ([]store.Doc, error)
+	}
+	rels func(ctx context.Context, f store.Filter) ([]tuple.Relationship, error)
+}
+
+// read is the view outside transactions.
+func (s *Service) read() view {
+	return view{s: s, docs: s.docs, rels: s.readAllRels}
+}
+
+// readAllRels reads every relationship matching f, page by page.
+func (s *Service) readAllRels(ctx context.Context, f store.Filter) ([]tuple.Relationship, error) {
+	var out []tuple.Relationship
+	var cur store.Cursor
+	for {
+		page, next, err := s.rels.ReadRelationships(ctx, f, cur, 1000)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page...)
+		if next == "" {
+			return out, nil
+		}
+		cur = next
+	}
+}
+
+// get decodes the record (kind, id) into v; ErrNotFound names it.
+func (v view) get(ctx context.Context, kind, id string, into any) error {
+	d, err := v.docs.GetDoc(ctx, kind, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return notFoundf("no %s %q", kind, id)
+	}
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(d.Data, into)
+}
+
+// exists reports whether the record (kind, id) exists.
+func (v view) exists(ctx context.Context, kind, id string) (bool, error) {
+	_, err := v.docs.GetDoc(ctx, kind, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// list decodes up to limit records of kind (of parent) after `after`; limit
+// ≤ 0 lists them all.
+func list[T any](ctx context.Context, v view, kind, parent, after string, limit int) ([]T, error) {
+	var out []T
+	for {
+		n := 500
+		if limit > 0 {
+			n = min(n, limit-len(out))
+		}
+		docs, err := v.docs.ListDocs(ctx, kind, parent, after, n)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range docs {
+			var x T
+			if err := json.Unmarshal(d.Data, &x); err != nil {
+				return nil, fmt.Errorf("%s %q: %w", kind, d.ID, err)
+			}
+			out = append(out, x)
+		}
+		if len(docs) < n || (limit > 0 && len(out) >= limit) {
+			return out, nil
+		}
+		after = docs[len(docs)-1].ID
+	}
+}
+
+// pageSize bounds list pages: limit ≤ 0 gets the default, larger ones are
+// capped.
+func pageSize(limit int) int {
+	switch {
+	case limit <= 0:
+		return 50
+	case limit > 1000:
+		return 1000
+	}
+	return limit
+}
