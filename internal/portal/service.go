@@ -94,7 +94,9 @@ const systemActor = "system"
 // anonymous is the subject id that anonymous visitors are checked as.
 const anonymous = "anonymous"
 
-func (s *Service) platformRef() tuple.ObjectRef { return tuple.ObjectRef{Type: "platform", ID: s.platform} }
+func (s *Service) platformRef() tuple.ObjectRef {
+	return tuple.ObjectRef{Type: "platform", ID: s.platform}
+}
 
 func user(id string) tuple.SubjectRef { return tuple.SubjectRef{Type: "user", ID: id} }
 
