@@ -1,8 +1,35 @@
-// Package api is octroi's HTTP JSON API under /api/v1: schema,
-// relationships, permissions and watch. Handler builds it on a Backend (the
-// server implements one over a store, an index and an engine); the
-// operations, their bodies and their errors are described by the OpenAPI
-// 3.1 document openapi.json, embedded and served at GET /api/v1/openapi.json.
+// Package api is octroi's HTTP JSON API under /api/v1. It has two faces:
+//
+//   - the low-level API — schema, relationships, permissions and watch —
+//     built on a Backend (the server implements one over a store, an index
+//     and an engine), for operators and integrators;
+//   - the portal endpoints — me, accounts, organisations, communities,
+//     groups of organisations, datasets and their access levels,
+//     catalogue, audit — built on a Portal (the data-platform domain),
+//     for the people of the platform and the applications acting for them.
+//
+// The operations, their bodies and their errors are described by the
+// OpenAPI 3.1 document openapi.json, embedded and served at GET
+// /api/v1/openapi.json.
+//
+// # Authentication
+//
+// Every operation but the OpenAPI document takes a bearer token
+// (Authorization: Bearer <token>), of one of two kinds:
+//
+//   - operator tokens (Options.Authenticate: `octroi token create`,
+//     OCTROI_TOKEN) reach the low-level API only. On portal endpoints they
+//     are answered 403 forbidden: the portal acts as a person, and an
+//     operator token is nobody.
+//   - personal tokens (Options.Portal.Authenticate: `octroi admin
+//     create-user`, POST /me/tokens, `octroi serve --demo`) reach the
+//     portal endpoints only and act as their account, whose rights the
+//     portal checks for every action. On the low-level API they are
+//     answered 403 forbidden: relationships bypass the portal's
+//     invariants.
+//
+// A missing, unknown or revoked token is 401 unauthenticated. Tokens and
+// secrets are never logged; the request log names the acting account.
 //
 // # Conventions
 //
@@ -18,8 +45,10 @@
 //     error text is logged, never sent.
 //   - Lookups answer JSON pages with a cursor, or stream every result as
 //     NDJSON when the request says Accept: application/x-ndjson.
-//   - Authentication is a bearer token (Authorization: Bearer <token>),
-//     checked by Options.Authenticate; the OpenAPI document is public.
+//   - Portal lists take cursor and limit query parameters and answer a
+//     cursor for the next page (absent after the last); creations answer
+//     201 with the record, deletions 204. Levels travel by name (private,
+//     search, consult, download).
 //
 // Handlers are safe for concurrent use; each request runs with the
 // configured timeout (streams excepted: they end when the client leaves or
@@ -110,8 +139,12 @@ type Backend interface {
 // Options configure Handler. Zero limits take the defaults noted.
 type Options struct {
 	Backend Backend
-	// Authenticate reports whether a bearer token is valid. Nil disables
-	// authentication (development only).
+	// Portal serves the portal endpoints; nil answers them 503.
+	Portal Portal
+	// Authenticate reports whether a bearer token is an operator token,
+	// valid on the low-level API. Nil leaves the low-level API open
+	// (development only). Portal endpoints always need a personal token,
+	// checked by Portal.Authenticate.
 	Authenticate func(token string) bool
 	Logger       *slog.Logger // default slog.Default()
 	Metrics      *Metrics     // nil: no metrics
@@ -164,8 +197,8 @@ type Route struct {
 	Method, Path string // Path starts with Prefix and may hold {wildcards}
 	Operation    string // the operationId of the OpenAPI document and the metrics label
 	stream       bool   // long-lived: no request timeout
-	public       bool   // no authentication
-	import_      bool   // body bounded by MaxImportBytes
+	audience     audience
+	import_      bool // body bounded by MaxImportBytes
 	h            handlerFunc
 }
 
@@ -175,8 +208,8 @@ type api struct {
 }
 
 func (a *api) table() []Route {
-	return []Route{
-		{Method: "GET", Path: "/api/v1/openapi.json", Operation: "getOpenAPI", public: true, h: a.openAPI},
+	return append([]Route{
+		{Method: "GET", Path: "/api/v1/openapi.json", Operation: "getOpenAPI", audience: anyone, h: a.openAPI},
 		{Method: "GET", Path: "/api/v1/schema", Operation: "readSchema", h: a.readSchema},
 		{Method: "PUT", Path: "/api/v1/schema", Operation: "writeSchema", h: a.writeSchema},
 		{Method: "POST", Path: "/api/v1/relationships/write", Operation: "writeRelationships", h: a.writeRelationships},
@@ -192,7 +225,7 @@ func (a *api) table() []Route {
 		{Method: "POST", Path: "/api/v1/permissions/expand", Operation: "expand", h: a.expand},
 		{Method: "POST", Path: "/api/v1/permissions/explain", Operation: "explain", h: a.explain},
 		{Method: "GET", Path: "/api/v1/watch", Operation: "watch", stream: true, h: a.watch},
-	}
+	}, a.portalTable()...)
 }
 
 // Routes lists the operations Handler serves, for documentation tests.
@@ -224,7 +257,7 @@ func Handler(o Options) http.Handler {
 	}
 	// The mux's own 404 and 405 answers are plain text; these keep every
 	// error a problem document. Methods are tried to tell 405 from 404.
-	notFound := a.adapt(Route{Operation: "notFound", public: true, h: func(w http.ResponseWriter, r *http.Request) error {
+	notFound := a.adapt(Route{Operation: "notFound", audience: anyone, h: func(w http.ResponseWriter, r *http.Request) error {
 		var allowed []string
 		for _, m := range []string{"GET", "PUT", "POST", "DELETE", "PATCH"} {
 			r2 := r.Clone(r.Context())
@@ -250,6 +283,7 @@ type responseWriter struct {
 	http.ResponseWriter
 	status int
 	bytes  int64
+	actor  string // the account a portal request acted as, for the log
 }
 
 func (w *responseWriter) WriteHeader(code int) {
@@ -293,7 +327,7 @@ func (a *api) adapt(rt Route) http.Handler {
 			slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.String("operation", rt.Operation), slog.Int("status", w.status),
 			slog.Int64("bytes", w.bytes), slog.Duration("duration", d),
-			slog.String("remote", r.RemoteAddr))
+			slog.String("remote", r.RemoteAddr), slog.String("actor", w.actor))
 		if err != nil && started {
 			// A stream failed half-way: abort the connection so that the
 			// client cannot take a truncated answer for a complete one.
@@ -303,15 +337,14 @@ func (a *api) adapt(rt Route) http.Handler {
 }
 
 func (a *api) serve(rt Route, w http.ResponseWriter, r *http.Request) error {
-	if !rt.public && a.Authenticate != nil {
-		tok, ok := bearer(r)
-		if !ok || !a.Authenticate(tok) {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="octroi"`)
-			if !ok {
-				return &Error{Status: http.StatusUnauthorized, Code: CodeUnauthenticated, Msg: "missing bearer token: send Authorization: Bearer <token>"}
-			}
-			return &Error{Status: http.StatusUnauthorized, Code: CodeUnauthenticated, Msg: "invalid or revoked token"}
-		}
+	if !rt.stream {
+		ctx, cancel := context.WithTimeout(r.Context(), a.RequestTimeout)
+		defer cancel()
+		r = r.WithContext(ctx)
+	}
+	r, err := a.authenticate(rt, w, r)
+	if err != nil {
+		return err
 	}
 	if r.Body != nil {
 		limit := a.MaxRequestBytes
@@ -321,11 +354,6 @@ func (a *api) serve(rt Route, w http.ResponseWriter, r *http.Request) error {
 		if limit > 0 {
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
-	}
-	if !rt.stream {
-		ctx, cancel := context.WithTimeout(r.Context(), a.RequestTimeout)
-		defer cancel()
-		r = r.WithContext(ctx)
 	}
 	return rt.h(w, r)
 }

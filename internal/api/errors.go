@@ -8,6 +8,7 @@ import (
 
 	"github.com/octroi/octroi/internal/engine"
 	"github.com/octroi/octroi/internal/index"
+	"github.com/octroi/octroi/internal/portal"
 	"github.com/octroi/octroi/internal/schema"
 	"github.com/octroi/octroi/internal/store"
 	"github.com/octroi/octroi/internal/tuple"
@@ -23,10 +24,14 @@ const (
 	CodeUnknownRelation      = "unknown_relation"      // 400: the type has no such relation or permission
 	CodeInvalidCursor        = "invalid_cursor"        // 400
 	CodeCaveatError          = "caveat_error"          // 400: a caveat could not be evaluated
+	CodeInvalid              = "invalid"               // 400: the portal refused a value or an action; detail says why
 	CodeUnauthenticated      = "unauthenticated"       // 401
-	CodeNotFound             = "not_found"             // 404: no such operation
+	CodeForbidden            = "forbidden"             // 403: the caller may not do this (or this token kind may not call this route)
+	CodeNotFound             = "not_found"             // 404: no such operation, or no such portal resource
 	CodeMethodNotAllowed     = "method_not_allowed"    // 405
 	CodeAlreadyExists        = "already_exists"        // 409: create of an existing relationship
+	CodeConflict             = "conflict"              // 409: the portal's state does not allow it (a last admin, a duplicate e-mail…)
+	CodeSchemaManaged        = "schema_managed"        // 409: the portal manages the schema
 	CodePreconditionFailed   = "precondition_failed"   // 409: a write precondition did not hold
 	CodeSchemaInUse          = "schema_in_use"         // 409: a schema change would orphan stored relationships
 	CodeNoSchema             = "no_schema"             // 409: write a schema first
@@ -55,6 +60,9 @@ var (
 	// ErrUnavailable: the server cannot answer now (shutting down, index
 	// reloading).
 	ErrUnavailable = errors.New("server unavailable")
+	// ErrSchemaManaged: the server runs the portal, whose built-in schema
+	// is the only one it accepts.
+	ErrSchemaManaged = errors.New("this server runs the portal, whose built-in schema it manages itself: the schema cannot be replaced (serve with --no-portal to manage your own schema)")
 )
 
 // InvalidRelationshipError names the relationship, among a request's, that
@@ -127,6 +135,22 @@ func toError(err error) *Error {
 	if errors.As(err, &e) {
 		return e
 	}
+	// Portal errors first: their messages are written for the acting
+	// person and name only what that person may see.
+	switch {
+	case errors.Is(err, portal.ErrUnauthenticated):
+		return &Error{Status: http.StatusUnauthorized, Code: CodeUnauthenticated, Msg: "invalid or revoked token", Err: err}
+	case errors.Is(err, portal.ErrForbidden):
+		return &Error{Status: http.StatusForbidden, Code: CodeForbidden, Msg: err.Error(), Err: err}
+	case errors.Is(err, portal.ErrNotFound):
+		return &Error{Status: http.StatusNotFound, Code: CodeNotFound, Msg: err.Error(), Err: err}
+	case errors.Is(err, store.ErrNotFound):
+		return &Error{Status: http.StatusNotFound, Code: CodeNotFound, Msg: "no such resource", Err: err}
+	case errors.Is(err, portal.ErrInvalid):
+		return &Error{Status: http.StatusBadRequest, Code: CodeInvalid, Msg: err.Error(), Err: err}
+	case errors.Is(err, portal.ErrConflict):
+		return &Error{Status: http.StatusConflict, Code: CodeConflict, Msg: err.Error(), Err: err}
+	}
 	var (
 		sl  schema.ErrorList
 		ire *InvalidRelationshipError
@@ -145,6 +169,8 @@ func toError(err error) *Error {
 		i := ire.Index
 		e = &Error{Status: http.StatusBadRequest, Code: CodeInvalidRelationship, Msg: ire.Error(),
 			Errors: []ProblemError{{Index: &i, Message: ire.Err.Error()}}}
+	case errors.Is(err, ErrSchemaManaged):
+		e = &Error{Status: http.StatusConflict, Code: CodeSchemaManaged, Msg: ErrSchemaManaged.Error()}
 	case errors.As(err, &siu):
 		e = &Error{Status: http.StatusConflict, Code: CodeSchemaInUse, Msg: siu.Error(), Uses: siu.Uses}
 	case errors.As(err, &ae):
@@ -186,4 +212,10 @@ func toError(err error) *Error {
 	}
 	e.Err = err
 	return e
+}
+
+// isUnauthenticated reports whether a personal token was refused (unknown,
+// revoked, or its account disabled).
+func isUnauthenticated(err error) bool {
+	return errors.Is(err, portal.ErrUnauthenticated) || errors.Is(err, portal.ErrNotFound) || errors.Is(err, store.ErrNotFound)
 }

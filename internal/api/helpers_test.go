@@ -60,6 +60,9 @@ func newEnvOn(t *testing.T, st store.Store, dir string, mutate ...func(*server.C
 	t.Helper()
 	cfg := server.Default()
 	cfg.DataDir = dir
+	// The relationship API tests bring their own schema; portal tests
+	// turn the portal on.
+	cfg.NoPortal = true
 	cfg.Tokens = []string{testToken}
 	cfg.PollInterval = 50 * time.Millisecond
 	cfg.ConsistencyTimeout = 300 * time.Millisecond

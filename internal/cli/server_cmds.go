@@ -20,11 +20,12 @@ import (
 // serverCommands returns the commands that run or talk to a server.
 func serverCommands() map[string]command {
 	m := map[string]command{
-		"serve":        {"run the authorization server (HTTP API, health, metrics)", runServe},
-		"migrate":      {"create or upgrade the database schema", runMigrate},
-		"token create": {"create an API token (printed once; only its hash is stored)", runTokenCreate},
-		"token list":   {"list API tokens", runTokenList},
-		"token revoke": {"revoke an API token by id or name", runTokenRevoke},
+		"serve":             {"run the authorization server (HTTP API, health, metrics)", runServe},
+		"migrate":           {"create or upgrade the database schema", runMigrate},
+		"token create":      {"create an API token (printed once; only its hash is stored)", runTokenCreate},
+		"token list":        {"list API tokens", runTokenList},
+		"token revoke":      {"revoke an API token by id or name", runTokenRevoke},
+		"admin create-user": {"create a portal account (or add roles to it) and print a personal token for it, on the database directly", runAdminCreateUser},
 	}
 	maps.Copy(m, clientCommands())
 	return m
@@ -117,7 +118,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var tokens string
 	ef.String(&tokens, "token", "OCTROI_TOKEN", "API token(s) accepted besides those of `octroi token create`, comma-separated; prefer the environment to the command line")
 	ef.String(&cfg.TokenHashesFile, "token-hashes-file", "OCTROI_TOKEN_HASHES_FILE", "file of accepted tokens' hex SHA-256 hashes, one per line")
-	ef.Bool(&cfg.NoAuth, "no-auth", "OCTROI_NO_AUTH", "serve without authentication (development only)")
+	ef.Bool(&cfg.NoAuth, "no-auth", "OCTROI_NO_AUTH", "serve the low-level API without authentication (development only)")
+	ef.Bool(&cfg.NoPortal, "no-portal", "OCTROI_NO_PORTAL", "serve only the relationship API, with your own schema, without the data portal")
+	var demo bool
+	ef.Bool(&demo, "demo", "OCTROI_DEMO", "load a demo data platform into an empty database and print its accounts' personal tokens (DEMO ONLY)")
 	ef.Int64(&cfg.MaxRequestBytes, "max-request-bytes", "OCTROI_MAX_REQUEST_BYTES", "largest JSON request body")
 	ef.Int64(&cfg.MaxImportBytes, "max-import-bytes", "OCTROI_MAX_IMPORT_BYTES", "largest import body (0: unbounded)")
 	ef.Duration(&cfg.RequestTimeout, "request-timeout", "OCTROI_REQUEST_TIMEOUT", "time limit of a request (streams excepted)")
@@ -149,9 +153,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
 	}
-	return server.Run(ctx, cfg, newLogger(cfg, stderr), func(addr string) {
-		fmt.Fprintf(stderr, "octroi serving on http://%s\n", addr)
-	})
+	if !demo {
+		return server.Run(ctx, cfg, newLogger(cfg, stderr), func(addr string) {
+			fmt.Fprintf(stderr, "octroi serving on http://%s\n", addr)
+		})
+	}
+	return serveDemo(ctx, cfg, newLogger(cfg, stderr), stdout, stderr)
 }
 
 func newLogger(cfg server.Config, w io.Writer) *slog.Logger {

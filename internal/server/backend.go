@@ -8,6 +8,7 @@ import (
 
 	"github.com/octroi/octroi/internal/api"
 	"github.com/octroi/octroi/internal/engine"
+	"github.com/octroi/octroi/internal/portal"
 	"github.com/octroi/octroi/internal/schema"
 	"github.com/octroi/octroi/internal/store"
 	"github.com/octroi/octroi/internal/tuple"
@@ -59,8 +60,20 @@ func (s *Server) ReadSchema(ctx context.Context) (string, store.Revision, error)
 	return s.store.ReadSchema(ctx)
 }
 
-// WriteSchema implements api.Backend.
+// WriteSchema implements api.Backend. With the portal on, the schema is
+// the portal's: any other text is refused (api.ErrSchemaManaged), since
+// the portal's invariants and the next start would not survive it.
 func (s *Server) WriteSchema(ctx context.Context, text string, dryRun bool) (api.SchemaDiff, []string, store.Revision, error) {
+	if s.portal != nil && text != portal.Schema {
+		return api.SchemaDiff{}, nil, 0, api.ErrSchemaManaged
+	}
+	return s.writeSchema(ctx, text, dryRun, true)
+}
+
+// writeSchema parses text, refuses it when it would orphan stored
+// relationships and stores it; settle waits for the index to apply it
+// (false before the follower runs, at start).
+func (s *Server) writeSchema(ctx context.Context, text string, dryRun, settle bool) (api.SchemaDiff, []string, store.Revision, error) {
 	sch, err := schema.Parse(text)
 	if err != nil {
 		return api.SchemaDiff{}, nil, 0, err
@@ -99,7 +112,9 @@ func (s *Server) WriteSchema(ctx context.Context, text string, dryRun bool) (api
 	if err != nil {
 		return api.SchemaDiff{}, nil, 0, err
 	}
-	s.settle(ctx, rev)
+	if settle {
+		s.settle(ctx, rev)
+	}
 	return diff, warnings, rev, nil
 }
 

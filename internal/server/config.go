@@ -34,8 +34,18 @@ type Config struct {
 	// TokenHashesFile names a file of hex SHA-256 hashes of accepted
 	// tokens, one per line (# comments allowed).
 	TokenHashesFile string
-	// NoAuth serves the API without authentication (development only).
+	// NoAuth serves the low-level API without authentication (development
+	// only). Portal endpoints always need a personal token.
 	NoAuth bool
+
+	// NoPortal serves only the relationship API, with whatever schema the
+	// operator writes. By default the server runs the data portal: it
+	// applies the built-in portal schema at start (refusing to start when
+	// stored relationships use what that schema lacks), keeps it, and
+	// serves the portal endpoints.
+	NoPortal bool
+	// Platform is the portal's platform object id (default "main").
+	Platform string
 
 	// MaxRequestBytes bounds a JSON request body; MaxImportBytes an import
 	// body (0: unbounded).
@@ -94,6 +104,7 @@ func Default() Config {
 		ReadyLag:           10 * time.Second,
 		LogLevel:           "info",
 		LogFormat:          "text",
+		Platform:           "main",
 	}
 }
 

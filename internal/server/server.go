@@ -84,10 +84,13 @@ type Server struct {
 	applyHist prometheus.Histogram
 	reloads   prometheus.Counter
 
-	reg     *prometheus.Registry
-	metrics *api.Metrics
-	done    chan struct{} // closed when shutdown starts: ends streams
-	once    sync.Once
+	portal Portal // nil with Config.NoPortal
+
+	reg       *prometheus.Registry
+	metrics   *api.Metrics
+	done      chan struct{} // closed when shutdown starts: ends streams
+	once      sync.Once
+	startOnce sync.Once
 }
 
 // state is an index and the engine over it; a reload swaps both at once.
@@ -119,9 +122,20 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 			return nil, err
 		}
 		if !a.configured() {
-			return nil, errors.New("no API token configured: create one with `octroi token create --name NAME`, or set OCTROI_TOKEN, or pass --token-hashes-file (--no-auth serves without authentication, for development only)")
+			// With the portal, people's personal tokens are enough; the
+			// low-level API then refuses everyone until an operator
+			// token exists.
+			if cfg.NoPortal {
+				return nil, errors.New("no API token configured: create one with `octroi token create --name NAME`, or set OCTROI_TOKEN, or pass --token-hashes-file (--no-auth serves without authentication, for development only)")
+			}
+			log.Info("no operator token configured: the low-level API (schema, relationships, permissions, watch) is closed until `octroi token create`; portal endpoints take personal tokens")
 		}
 		s.auth = a
+	}
+	if !cfg.NoPortal {
+		if err := s.ensurePortalSchema(ctx); err != nil {
+			return nil, err
+		}
 	}
 	s.registerMetrics()
 	start := time.Now()
@@ -133,6 +147,11 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 	s.head.Store(stt.idx.Revision())
 	s.caughtUp.Store(time.Now().UnixNano())
 	log.Info("index loaded", "relationships", stt.idx.Len(), "revision", stt.idx.Revision(), "duration", time.Since(start))
+	if !cfg.NoPortal {
+		if s.portal, err = s.newPortal(); err != nil {
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
@@ -216,12 +235,16 @@ func (s *Server) loadSchema(ctx context.Context, st *state) error {
 	return nil
 }
 
-// Start runs the changelog follower and the GC loop until ctx ends.
+// Start runs the changelog follower and the GC loop until ctx ends. Only
+// the first call starts them (Serve calls it too): the index has one
+// follower.
 func (s *Server) Start(ctx context.Context) {
-	go s.follow(ctx)
-	if s.cfg.GCInterval > 0 {
-		go s.gcLoop(ctx)
-	}
+	s.startOnce.Do(func() {
+		go s.follow(ctx)
+		if s.cfg.GCInterval > 0 {
+			go s.gcLoop(ctx)
+		}
+	})
 }
 
 // follow keeps the index caught up with the store.
@@ -403,6 +426,9 @@ func (s *Server) Handler() http.Handler {
 	}
 	if s.auth != nil {
 		o.Authenticate = s.auth.Authenticate
+	}
+	if s.portal != nil {
+		o.Portal = s.portal
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

@@ -36,9 +36,12 @@ func openStore(t *testing.T, dir string, migrate bool) *sqlite.Store {
 	return st
 }
 
+// config is a configuration of the relationship API alone, with the
+// tests' own schema (portal_test.go tests the portal).
 func config(dir string) server.Config {
 	cfg := server.Default()
 	cfg.DataDir = dir
+	cfg.NoPortal = true
 	cfg.Tokens = []string{"secret"}
 	cfg.PollInterval = 20 * time.Millisecond
 	return cfg

@@ -1,0 +1,73 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/octroi/octroi/internal/portal"
+)
+
+// POST /api/v1/accounts (account managers and administrators)
+func (a *api) createAccount(w http.ResponseWriter, r *http.Request) error {
+	var req CreateAccountRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	acc, err := a.Portal.CreateAccount(r.Context(), actor(r), req.account())
+	if err != nil {
+		return err
+	}
+	return created(w, acc)
+}
+
+// GET /api/v1/accounts?cursor=&limit=
+func (a *api) listAccounts(w http.ResponseWriter, r *http.Request) error {
+	after, limit, err := a.page(r)
+	if err != nil {
+		return err
+	}
+	as, err := a.Portal.Accounts(r.Context(), actor(r), after, limit)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, AccountList{Accounts: nonNil(as), Cursor: nextCursor(len(as), limit, func() string { return as[len(as)-1].ID })})
+}
+
+// GET /api/v1/accounts/{id}
+func (a *api) getAccount(w http.ResponseWriter, r *http.Request) error {
+	acc, err := a.Portal.Account(r.Context(), actor(r), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, acc)
+}
+
+// PUT /api/v1/accounts/{id}/status: disable or re-enable an account.
+func (a *api) setAccountStatus(w http.ResponseWriter, r *http.Request) error {
+	var req AccountStatusRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	acc, err := a.Portal.SetAccountStatus(r.Context(), actor(r), r.PathValue("id"), req.Status)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, acc)
+}
+
+// PUT /api/v1/accounts/{id}/platform-roles: replaces the account's
+// platform roles.
+func (a *api) setPlatformRoles(w http.ResponseWriter, r *http.Request) error {
+	var req PlatformRolesRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	roles := req.PlatformRoles
+	if roles == nil {
+		roles = []portal.PlatformRole{}
+	}
+	acc, err := a.Portal.SetPlatformRoles(r.Context(), actor(r), r.PathValue("id"), roles)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, acc)
+}

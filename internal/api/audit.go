@@ -1,0 +1,76 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"github.com/octroi/octroi/internal/store"
+)
+
+// GET /api/v1/audit?resource=&actor=&since=&until=&cursor=&limit=: audit
+// entries, oldest first, that the caller may read. With Accept:
+// application/x-ndjson, every matching entry as JSON lines (an export):
+// cursor and limit then only say where to start.
+func (a *api) queryAudit(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	aq := store.AuditQuery{Resource: q.Get("resource"), Actor: q.Get("actor")}
+	var err error
+	if aq.Since, err = queryTime(r, "since"); err != nil {
+		return err
+	}
+	if aq.Until, err = queryTime(r, "until"); err != nil {
+		return err
+	}
+	cursor, limit, err := a.page(r)
+	if err != nil {
+		return err
+	}
+	if cursor != "" {
+		n, err := strconv.ParseInt(cursor, 10, 64)
+		if err != nil || n < 0 {
+			return &Error{Status: http.StatusBadRequest, Code: CodeInvalidCursor, Msg: "invalid cursor: pass back a cursor this server returned"}
+		}
+		aq.AfterSeq = n
+	}
+	aq.Limit = limit
+	if !wantsNDJSON(r) {
+		es, err := a.Portal.Audit(r.Context(), actor(r), aq)
+		if err != nil {
+			return err
+		}
+		out := AuditList{Entries: make([]AuditEntry, len(es))}
+		for i, e := range es {
+			out.Entries[i] = auditOut(e)
+		}
+		out.Cursor = nextCursor(len(es), limit, func() string { return strconv.FormatInt(es[len(es)-1].Seq, 10) })
+		return writeJSON(w, http.StatusOK, out)
+	}
+	// The first page is read before answering, so that a refusal is still
+	// a problem document; later failures cut the stream.
+	aq.Limit = a.MaxBatch
+	es, err := a.Portal.Audit(r.Context(), actor(r), aq)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/x-ndjson")
+	w.WriteHeader(http.StatusOK)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for len(es) > 0 {
+		for _, e := range es {
+			if err := enc.Encode(auditOut(e)); err != nil {
+				return err
+			}
+		}
+		flush(w)
+		if len(es) < aq.Limit {
+			return nil
+		}
+		aq.AfterSeq = es[len(es)-1].Seq
+		if es, err = a.Portal.Audit(r.Context(), actor(r), aq); err != nil {
+			return err
+		}
+	}
+	return nil
+}

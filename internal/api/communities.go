@@ -1,0 +1,159 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/octroi/octroi/internal/portal"
+)
+
+// POST /api/v1/communities: the supervisor defaults to the caller.
+func (a *api) createCommunity(w http.ResponseWriter, r *http.Request) error {
+	var req CommunityRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if req.Supervisor == "" {
+		req.Supervisor = actor(r)
+	}
+	c, err := a.Portal.CreateCommunity(r.Context(), actor(r), portal.Community{ID: req.ID, Name: req.Name, Public: req.Public, Supervisor: req.Supervisor})
+	if err != nil {
+		return err
+	}
+	return created(w, c)
+}
+
+// GET /api/v1/communities?cursor=&limit=: the communities the caller may
+// see (listed ones and their own).
+func (a *api) listCommunities(w http.ResponseWriter, r *http.Request) error {
+	after, limit, err := a.page(r)
+	if err != nil {
+		return err
+	}
+	cs, err := a.Portal.Communities(r.Context(), actor(r), after, limit)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, CommunityList{Communities: nonNil(cs), Cursor: nextCursor(len(cs), limit, func() string { return cs[len(cs)-1].ID })})
+}
+
+// GET /api/v1/communities/{id}
+func (a *api) getCommunity(w http.ResponseWriter, r *http.Request) error {
+	c, err := a.Portal.Community(r.Context(), actor(r), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, c)
+}
+
+// PUT /api/v1/communities/{id}: name and listing (supervisor unchanged
+// when omitted).
+func (a *api) updateCommunity(w http.ResponseWriter, r *http.Request) error {
+	var req CommunityRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	if req.ID != "" && req.ID != id {
+		return badRequest("id %q differs from the path's %q", req.ID, id)
+	}
+	c, err := a.Portal.UpdateCommunity(r.Context(), actor(r), portal.Community{ID: id, Name: req.Name, Public: req.Public, Supervisor: req.Supervisor})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, c)
+}
+
+// DELETE /api/v1/communities/{id}
+func (a *api) deleteCommunity(w http.ResponseWriter, r *http.Request) error {
+	if err := a.Portal.DeleteCommunity(r.Context(), actor(r), r.PathValue("id")); err != nil {
+		return err
+	}
+	return noContent(w)
+}
+
+// GET /api/v1/communities/{id}/members
+func (a *api) listCommunityMembers(w http.ResponseWriter, r *http.Request) error {
+	ms, err := a.Portal.CommunityMembers(r.Context(), actor(r), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, CommunityMemberList{Members: nonNil(ms)})
+}
+
+// PUT /api/v1/communities/{id}/members/{account}: add, or change the role.
+func (a *api) setCommunityMember(w http.ResponseWriter, r *http.Request) error {
+	var req RoleRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	m, err := a.Portal.SetCommunityMember(r.Context(), actor(r), r.PathValue("id"), r.PathValue("account"), portal.CommunityRole(req.Role))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, m)
+}
+
+// DELETE /api/v1/communities/{id}/members/{account}
+func (a *api) removeCommunityMember(w http.ResponseWriter, r *http.Request) error {
+	if err := a.Portal.RemoveCommunityMember(r.Context(), actor(r), r.PathValue("id"), r.PathValue("account")); err != nil {
+		return err
+	}
+	return noContent(w)
+}
+
+// POST /api/v1/org-groups (platform administrators)
+func (a *api) createOrgGroup(w http.ResponseWriter, r *http.Request) error {
+	var req OrgGroupRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	g, err := a.Portal.CreateOrgGroup(r.Context(), actor(r), portal.OrgGroup{ID: req.ID, Name: req.Name, Organisations: req.Organisations})
+	if err != nil {
+		return err
+	}
+	return created(w, g)
+}
+
+// GET /api/v1/org-groups?cursor=&limit=
+func (a *api) listOrgGroups(w http.ResponseWriter, r *http.Request) error {
+	after, limit, err := a.page(r)
+	if err != nil {
+		return err
+	}
+	gs, err := a.Portal.OrgGroups(r.Context(), actor(r), after, limit)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, OrgGroupList{OrgGroups: nonNil(gs), Cursor: nextCursor(len(gs), limit, func() string { return gs[len(gs)-1].ID })})
+}
+
+// GET /api/v1/org-groups/{id}
+func (a *api) getOrgGroup(w http.ResponseWriter, r *http.Request) error {
+	g, err := a.Portal.OrgGroup(r.Context(), actor(r), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, g)
+}
+
+// PUT /api/v1/org-groups/{id}/organisations: replaces the member
+// organisations.
+func (a *api) setOrgGroupOrganisations(w http.ResponseWriter, r *http.Request) error {
+	var req OrgGroupOrganisations
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	g, err := a.Portal.SetOrgGroupOrganisations(r.Context(), actor(r), r.PathValue("id"), nonNil(req.Organisations))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, g)
+}
+
+// DELETE /api/v1/org-groups/{id}
+func (a *api) deleteOrgGroup(w http.ResponseWriter, r *http.Request) error {
+	if err := a.Portal.DeleteOrgGroup(r.Context(), actor(r), r.PathValue("id")); err != nil {
+		return err
+	}
+	return noContent(w)
+}

@@ -1,0 +1,222 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/octroi/octroi/internal/portal"
+)
+
+// POST /api/v1/datasets (editors of the owning organisation)
+func (a *api) createDataset(w http.ResponseWriter, r *http.Request) error {
+	var req CreateDatasetRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if req.DefaultLevel == "" {
+		req.DefaultLevel = portal.LevelPrivate.String()
+	}
+	l, err := parseLevel("default_level", req.DefaultLevel)
+	if err != nil {
+		return err
+	}
+	d, err := a.Portal.CreateDataset(r.Context(), actor(r), portal.Dataset{ID: req.ID, Title: req.Title, Owner: req.Owner, Default: l})
+	if err != nil {
+		return err
+	}
+	return created(w, datasetOut(d))
+}
+
+// GET /api/v1/datasets/{id}
+func (a *api) getDataset(w http.ResponseWriter, r *http.Request) error {
+	d, err := a.Portal.Dataset(r.Context(), actor(r), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, datasetOut(d))
+}
+
+// PUT /api/v1/datasets/{id}: the title (levels have their own endpoints).
+func (a *api) updateDataset(w http.ResponseWriter, r *http.Request) error {
+	var req UpdateDatasetRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	d, err := a.Portal.UpdateDataset(r.Context(), actor(r), portal.Dataset{ID: r.PathValue("id"), Title: req.Title})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, datasetOut(d))
+}
+
+// DELETE /api/v1/datasets/{id}
+func (a *api) deleteDataset(w http.ResponseWriter, r *http.Request) error {
+	if err := a.Portal.DeleteDataset(r.Context(), actor(r), r.PathValue("id")); err != nil {
+		return err
+	}
+	return noContent(w)
+}
+
+// PUT /api/v1/datasets/{id}/default-level: group levels below the new
+// default are raised to it (listed in changes), never left below.
+func (a *api) setDefaultLevel(w http.ResponseWriter, r *http.Request) error {
+	var req LevelRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if req.Level == nil {
+		return badRequest("level is required: private, search, consult or download")
+	}
+	l, err := parseLevel("level", *req.Level)
+	if err != nil {
+		return err
+	}
+	d, changes, err := a.Portal.SetDefaultLevel(r.Context(), actor(r), r.PathValue("id"), l)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, DefaultLevelResponse{Dataset: datasetOut(d), Changes: changesOut(changes)})
+}
+
+// GET /api/v1/datasets/{id}/access?kind=&org_type=&level=&name=&sort=&order=&offset=&limit=
+// The table of DataSud's "Accès à la donnée": every group with its
+// specific and effective level, filtered by kind of group, organisation
+// type, effective level and part of the name, sorted by name, level or
+// type.
+func (a *api) getAccessTable(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := portal.AccessFilter{Kind: portal.GroupKind(q.Get("kind")), OrgType: portal.OrgType(q.Get("org_type")), Name: q.Get("name"), Sort: q.Get("sort")}
+	switch f.Kind {
+	case "", portal.GroupOrganisation, portal.GroupCommunity, portal.GroupOrgGroup:
+	default:
+		return badRequest("kind=%q: want organisation, community or org_group", f.Kind)
+	}
+	switch f.Sort {
+	case "", "name", "level", "type":
+	default:
+		return badRequest("sort=%q: want name, level or type", f.Sort)
+	}
+	switch o := q.Get("order"); o {
+	case "", "asc":
+	case "desc":
+		f.Desc = true
+	default:
+		return badRequest("order=%q: want asc or desc", o)
+	}
+	if s := q.Get("level"); s != "" {
+		l, err := parseLevel("level", s)
+		if err != nil {
+			return err
+		}
+		f.Level = &l
+	}
+	if s := q.Get("offset"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 {
+			return badRequest("offset=%q: want a non-negative integer", s)
+		}
+		f.Offset = n
+	}
+	_, limit, err := a.page(r)
+	if err != nil {
+		return err
+	}
+	f.Limit = limit
+	id := r.PathValue("id")
+	rows, total, err := a.Portal.AccessTable(r.Context(), actor(r), id, f)
+	if err != nil {
+		return err
+	}
+	out := AccessTable{Dataset: id, Rows: make([]AccessRow, len(rows)), Total: total}
+	for i, row := range rows {
+		out.Rows[i] = AccessRow{Group: row.Group, Name: row.Name, OrgType: row.OrgType,
+			SpecificLevel: levelPtr(row.Specific), EffectiveLevel: row.Effective.String()}
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// PUT /api/v1/datasets/{id}/access/{kind}/{group}: one group's specific
+// level; {"level": null} removes it.
+func (a *api) setGroupLevel(w http.ResponseWriter, r *http.Request) error {
+	var req LevelRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	var l *portal.Level
+	if req.Level != nil {
+		v, err := parseLevel("level", *req.Level)
+		if err != nil {
+			return err
+		}
+		l = &v
+	}
+	g := portal.GroupRef{Kind: portal.GroupKind(r.PathValue("kind")), ID: r.PathValue("group")}
+	c, err := a.Portal.SetGroupLevel(r.Context(), actor(r), r.PathValue("id"), g, l)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, SetLevelResponse{Change: changeOut(c)})
+}
+
+// POST /api/v1/datasets/{id}/access/bulk: DataSud's "choisir une action"
+// on the selected groups; dry_run (body or query) previews.
+func (a *api) bulkAccess(w http.ResponseWriter, r *http.Request) error {
+	var req BulkAccessRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	dry, err := queryBool(r, "dry_run")
+	if err != nil {
+		return err
+	}
+	if len(req.Groups) > a.MaxBatch {
+		return badRequest("%d groups: at most %d per bulk action", len(req.Groups), a.MaxBatch)
+	}
+	b := portal.BulkAction{Groups: req.Groups, Action: req.Action, Mode: req.Mode, DryRun: req.DryRun || dry}
+	switch req.Action {
+	case "grant":
+		l, err := parseLevel("level", req.Level)
+		if err != nil {
+			return err
+		}
+		b.Level = l
+	case "remove":
+		if req.Level != "" {
+			return badRequest("level is only for action grant")
+		}
+	default:
+		return badRequest("action %q: want grant or remove", req.Action)
+	}
+	switch req.Mode {
+	case "", "merge", "replace":
+	default:
+		return badRequest("mode %q: want merge (never lowers a group) or replace", req.Mode)
+	}
+	changes, err := a.Portal.BulkAccess(r.Context(), actor(r), r.PathValue("id"), b)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, BulkAccessResponse{DryRun: b.DryRun, Changes: changesOut(changes)})
+}
+
+// GET /api/v1/datasets/{id}/explain?account=&permission=: why the account
+// (default: the caller) has or lacks the permission, in French and
+// English.
+func (a *api) explainAccess(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	account, perm := q.Get("account"), q.Get("permission")
+	if account == "" {
+		account = actor(r)
+	}
+	if perm == "" {
+		return badRequest("permission is required: search, consult, download, edit or manage_access")
+	}
+	ex, err := a.Portal.Explain(r.Context(), actor(r), r.PathValue("id"), account, perm)
+	if err != nil {
+		return err
+	}
+	if ex.Reasons == nil {
+		ex.Reasons = []portal.Reason{}
+	}
+	return writeJSON(w, http.StatusOK, ex)
+}

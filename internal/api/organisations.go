@@ -1,0 +1,184 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/octroi/octroi/internal/portal"
+)
+
+// POST /api/v1/organisations
+func (a *api) createOrganisation(w http.ResponseWriter, r *http.Request) error {
+	var req CreateOrganisationRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	first := req.FirstAdmin
+	if first == "" {
+		first = actor(r)
+	}
+	o, err := a.Portal.CreateOrganisation(r.Context(), actor(r), portal.Organisation{ID: req.ID, Name: req.Name, Type: req.Type}, first)
+	if err != nil {
+		return err
+	}
+	return created(w, o)
+}
+
+// GET /api/v1/organisations?type=&name=&cursor=&limit=: type filters by
+// organisation type, name by a case-insensitive part of the name.
+func (a *api) listOrganisations(w http.ResponseWriter, r *http.Request) error {
+	after, limit, err := a.page(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	orgs, err := a.Portal.Organisations(r.Context(), actor(r), portal.OrgType(q.Get("type")), q.Get("name"), after, limit)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, OrganisationList{Organisations: nonNil(orgs), Cursor: nextCursor(len(orgs), limit, func() string { return orgs[len(orgs)-1].ID })})
+}
+
+// GET /api/v1/organisations/{id}
+func (a *api) getOrganisation(w http.ResponseWriter, r *http.Request) error {
+	o, err := a.Portal.Organisation(r.Context(), actor(r), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, o)
+}
+
+// PUT /api/v1/organisations/{id}: name and type (delegated admins).
+func (a *api) updateOrganisation(w http.ResponseWriter, r *http.Request) error {
+	var req UpdateOrganisationRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	o, err := a.Portal.UpdateOrganisation(r.Context(), actor(r), portal.Organisation{ID: r.PathValue("id"), Name: req.Name, Type: req.Type})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, o)
+}
+
+// GET /api/v1/organisations/{id}/members
+func (a *api) listMembers(w http.ResponseWriter, r *http.Request) error {
+	ms, err := a.Portal.Members(r.Context(), actor(r), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, MemberList{Members: nonNil(ms)})
+}
+
+// POST /api/v1/organisations/{id}/members: an existing account, or a new
+// one created on the way (as DataSud's delegated admins do).
+func (a *api) addMember(w http.ResponseWriter, r *http.Request) error {
+	var req AddMemberRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	org := r.PathValue("id")
+	var (
+		m   portal.Member
+		err error
+	)
+	switch {
+	case req.Account != "" && req.NewAccount != nil:
+		return badRequest("give either account (an existing account's id) or new_account, not both")
+	case req.NewAccount != nil:
+		m, err = a.Portal.AddNewMember(r.Context(), actor(r), org,
+			portal.Account{Email: req.NewAccount.Email, Name: req.NewAccount.Name, Status: portal.AccountActive}, req.Role)
+	case req.Account != "":
+		m, err = a.Portal.AddMember(r.Context(), actor(r), org, req.Account, req.Role)
+	default:
+		return badRequest("account (an existing account's id) or new_account ({email, name}) is required")
+	}
+	if err != nil {
+		return err
+	}
+	return created(w, m)
+}
+
+// PUT /api/v1/organisations/{id}/members/{account}: change the role.
+func (a *api) setMemberRole(w http.ResponseWriter, r *http.Request) error {
+	var req RoleRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	m, err := a.Portal.SetMemberRole(r.Context(), actor(r), r.PathValue("id"), r.PathValue("account"), portal.OrgRole(req.Role))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, m)
+}
+
+// DELETE /api/v1/organisations/{id}/members/{account}: the account stays.
+func (a *api) removeMember(w http.ResponseWriter, r *http.Request) error {
+	if err := a.Portal.RemoveMember(r.Context(), actor(r), r.PathValue("id"), r.PathValue("account")); err != nil {
+		return err
+	}
+	return noContent(w)
+}
+
+func joinStatus(r *http.Request) portal.JoinStatus {
+	return portal.JoinStatus(r.URL.Query().Get("status"))
+}
+
+// GET /api/v1/organisations/{id}/join-requests?status=
+func (a *api) listJoinRequests(w http.ResponseWriter, r *http.Request) error {
+	js, err := a.Portal.JoinRequests(r.Context(), actor(r), r.PathValue("id"), joinStatus(r))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, JoinRequestList{JoinRequests: nonNil(js)})
+}
+
+// POST /api/v1/organisations/{id}/join-requests: the caller asks to join.
+func (a *api) requestJoin(w http.ResponseWriter, r *http.Request) error {
+	var req JoinRequestCreate
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	j, err := a.Portal.RequestJoin(r.Context(), actor(r), r.PathValue("id"), req.Message)
+	if err != nil {
+		return err
+	}
+	return created(w, j)
+}
+
+// POST /api/v1/join-requests/{id}/decision (the organisation's delegated
+// admins)
+func (a *api) decideJoinRequest(w http.ResponseWriter, r *http.Request) error {
+	var req JoinDecision
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	var accept bool
+	switch req.Decision {
+	case "accept":
+		accept = true
+		if req.Role == "" {
+			req.Role = portal.RoleRegistered
+		}
+	case "refuse":
+	default:
+		return badRequest("decision %q: want accept or refuse", req.Decision)
+	}
+	j, err := a.Portal.DecideJoinRequest(r.Context(), actor(r), r.PathValue("id"), accept, req.Role, req.Reason)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, j)
+}
+
+// POST /api/v1/join-requests/{id}/cancel (the requester): the request is
+// kept, as cancelled.
+func (a *api) cancelJoinRequest(w http.ResponseWriter, r *http.Request) error {
+	if err := decode(r, &struct{}{}); err != nil {
+		return err
+	}
+	j, err := a.Portal.CancelJoinRequest(r.Context(), actor(r), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, j)
+}

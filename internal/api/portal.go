@@ -1,0 +1,210 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/octroi/octroi/internal/portal"
+	"github.com/octroi/octroi/internal/store"
+)
+
+// Portal is what the portal endpoints need from the data-platform domain
+// (*portal.Service implements it). Every method takes the acting account's
+// id first and authorizes the action itself; the API only authenticates.
+type Portal interface {
+	Authenticate(ctx context.Context, secret string) (portal.Account, error)
+
+	CreateAccount(ctx context.Context, actor string, a portal.Account) (portal.Account, error)
+	Account(ctx context.Context, actor, id string) (portal.Account, error)
+	Accounts(ctx context.Context, actor, after string, limit int) ([]portal.Account, error)
+	SetAccountStatus(ctx context.Context, actor, id string, st portal.AccountStatus) (portal.Account, error)
+	SetPlatformRoles(ctx context.Context, actor, id string, roles []portal.PlatformRole) (portal.Account, error)
+
+	CreateToken(ctx context.Context, actor, name string) (portal.Token, string, error)
+	Tokens(ctx context.Context, actor string) ([]portal.Token, error)
+	RevokeToken(ctx context.Context, actor, tokenID string) error
+
+	CreateOrganisation(ctx context.Context, actor string, o portal.Organisation, firstAdmin string) (portal.Organisation, error)
+	Organisation(ctx context.Context, actor, id string) (portal.Organisation, error)
+	Organisations(ctx context.Context, actor string, typ portal.OrgType, name, after string, limit int) ([]portal.Organisation, error)
+	UpdateOrganisation(ctx context.Context, actor string, o portal.Organisation) (portal.Organisation, error)
+
+	Members(ctx context.Context, actor, org string) ([]portal.Member, error)
+	AddMember(ctx context.Context, actor, org, account string, role portal.OrgRole) (portal.Member, error)
+	AddNewMember(ctx context.Context, actor, org string, a portal.Account, role portal.OrgRole) (portal.Member, error)
+	SetMemberRole(ctx context.Context, actor, org, account string, role portal.OrgRole) (portal.Member, error)
+	RemoveMember(ctx context.Context, actor, org, account string) error
+
+	RequestJoin(ctx context.Context, actor, org, message string) (portal.JoinRequest, error)
+	CancelJoinRequest(ctx context.Context, actor, id string) (portal.JoinRequest, error)
+	DecideJoinRequest(ctx context.Context, actor, id string, accept bool, role portal.OrgRole, reason string) (portal.JoinRequest, error)
+	JoinRequests(ctx context.Context, actor, org string, status portal.JoinStatus) ([]portal.JoinRequest, error)
+
+	CreateCommunity(ctx context.Context, actor string, c portal.Community) (portal.Community, error)
+	Community(ctx context.Context, actor, id string) (portal.Community, error)
+	Communities(ctx context.Context, actor, after string, limit int) ([]portal.Community, error)
+	UpdateCommunity(ctx context.Context, actor string, c portal.Community) (portal.Community, error)
+	DeleteCommunity(ctx context.Context, actor, id string) error
+	CommunityMembers(ctx context.Context, actor, id string) ([]portal.CommunityMember, error)
+	SetCommunityMember(ctx context.Context, actor, id, account string, role portal.CommunityRole) (portal.CommunityMember, error)
+	RemoveCommunityMember(ctx context.Context, actor, id, account string) error
+
+	CreateOrgGroup(ctx context.Context, actor string, g portal.OrgGroup) (portal.OrgGroup, error)
+	OrgGroup(ctx context.Context, actor, id string) (portal.OrgGroup, error)
+	OrgGroups(ctx context.Context, actor, after string, limit int) ([]portal.OrgGroup, error)
+	SetOrgGroupOrganisations(ctx context.Context, actor, id string, orgs []string) (portal.OrgGroup, error)
+	DeleteOrgGroup(ctx context.Context, actor, id string) error
+
+	CreateDataset(ctx context.Context, actor string, d portal.Dataset) (portal.Dataset, error)
+	Dataset(ctx context.Context, actor, id string) (portal.Dataset, error)
+	UpdateDataset(ctx context.Context, actor string, d portal.Dataset) (portal.Dataset, error)
+	SetDefaultLevel(ctx context.Context, actor, id string, l portal.Level) (portal.Dataset, []portal.BulkChange, error)
+	DeleteDataset(ctx context.Context, actor, id string) error
+
+	AccessTable(ctx context.Context, actor, id string, f portal.AccessFilter) ([]portal.AccessRow, int, error)
+	SetGroupLevel(ctx context.Context, actor, id string, g portal.GroupRef, l *portal.Level) (portal.BulkChange, error)
+	BulkAccess(ctx context.Context, actor, id string, b portal.BulkAction) ([]portal.BulkChange, error)
+
+	SearchableDatasets(ctx context.Context, actor, after string, limit int) ([]portal.Dataset, string, error)
+	FilterDatasets(ctx context.Context, actor string, ids []string, permission string) (map[string]bool, error)
+	Explain(ctx context.Context, actor, dataset, account, permission string) (portal.Explanation, error)
+
+	Audit(ctx context.Context, actor string, q store.AuditQuery) ([]store.AuditEntry, error)
+	Notices(ctx context.Context, actor, after string, limit int) ([]portal.Notice, error)
+}
+
+// audience says who may call a route.
+type audience int
+
+const (
+	// operators: the low-level API (schema, relationships, permissions,
+	// watch), for operator tokens only.
+	operators audience = iota
+	// people: the portal endpoints, for personal tokens only; the
+	// request acts as the token's account.
+	people
+	// anyone: no authentication (the OpenAPI document).
+	anyone
+)
+
+type actorKey struct{}
+
+// actor returns the account a portal request acts as (set by serve).
+func actor(r *http.Request) string {
+	s, _ := r.Context().Value(actorKey{}).(string)
+	return s
+}
+
+// authenticate decides who the request comes from and whether it may call
+// rt. Operator tokens (Options.Authenticate) reach the low-level API only;
+// personal tokens (Options.Portal.Authenticate) reach the portal endpoints
+// only and act as their account. Either kind on the other's routes is 403,
+// not 401: the token is good, the route is not for it.
+func (a *api) authenticate(rt Route, w http.ResponseWriter, r *http.Request) (*http.Request, error) {
+	if rt.audience == anyone {
+		return r, nil
+	}
+	if rt.audience == people && a.Portal == nil {
+		return r, &Error{Status: http.StatusServiceUnavailable, Code: CodeUnavailable, Msg: "this server runs without the portal (--no-portal)"}
+	}
+	tok, ok := bearer(r)
+	if rt.audience == operators && a.Authenticate == nil {
+		return r, nil // --no-auth: the low-level API is open (development only)
+	}
+	unauth := func(msg string) error {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="octroi"`)
+		return &Error{Status: http.StatusUnauthorized, Code: CodeUnauthenticated, Msg: msg}
+	}
+	if !ok {
+		return r, unauth("missing bearer token: send Authorization: Bearer <token>")
+	}
+	if a.Authenticate != nil && a.Authenticate(tok) {
+		if rt.audience == people {
+			return r, &Error{Status: http.StatusForbidden, Code: CodeForbidden,
+				Msg: "operator tokens reach the low-level API only; portal endpoints act as a person: use a personal token (octroi admin create-user, POST /api/v1/me/tokens)"}
+		}
+		return r, nil
+	}
+	if a.Portal == nil {
+		return r, unauth("invalid or revoked token")
+	}
+	acc, err := a.Portal.Authenticate(r.Context(), tok)
+	if err != nil {
+		if isUnauthenticated(err) {
+			return r, unauth("invalid or revoked token")
+		}
+		return r, err
+	}
+	if rt.audience == operators {
+		return r, &Error{Status: http.StatusForbidden, Code: CodeForbidden,
+			Msg: "personal tokens reach the portal endpoints only; the low-level API (schema, relationships, permissions, watch) needs an operator token (octroi token create)"}
+	}
+	if rw, ok := w.(*responseWriter); ok {
+		rw.actor = acc.ID
+	}
+	return r.WithContext(context.WithValue(r.Context(), actorKey{}, acc.ID)), nil
+}
+
+// Query helpers.
+
+const defaultPage = 100
+
+// page reads the cursor and limit query parameters (limit 1…MaxBatch,
+// default 100).
+func (a *api) page(r *http.Request) (string, int, error) {
+	q := r.URL.Query()
+	limit := defaultPage
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > a.MaxBatch {
+			return "", 0, badRequest("limit=%q: want an integer from 1 to %d", s, a.MaxBatch)
+		}
+		limit = n
+	}
+	return q.Get("cursor"), limit, nil
+}
+
+// nextCursor is the cursor of the page after items: the last id when the
+// page is full, else "".
+func nextCursor(n, limit int, last func() string) string {
+	if n < limit || n == 0 {
+		return ""
+	}
+	return last()
+}
+
+func parseLevel(field, s string) (portal.Level, error) {
+	l, err := portal.ParseLevel(s)
+	if err != nil {
+		return 0, badRequest("%s: %v", field, err)
+	}
+	return l, nil
+}
+
+func queryBool(r *http.Request, name string) (bool, error) {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return false, badRequest("%s=%q: want true or false", name, s)
+	}
+	return b, nil
+}
+
+func queryTime(r *http.Request, name string) (time.Time, error) {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, badRequest("%s=%q: want an RFC 3339 time (2025-01-31T12:00:00Z) or a date (2025-01-31)", name, s)
+}

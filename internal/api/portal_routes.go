@@ -1,0 +1,71 @@
+package api
+
+// portalTable lists the portal endpoints: the data platform as people use
+// it, each request acting as the account of its personal token.
+//
+// Join requests are created and listed under their organisation, but
+// decided and cancelled by their own id (/join-requests/{id}/…): the
+// portal finds the organisation from the request, so a path naming another
+// organisation could only be wrong.
+func (a *api) portalTable() []Route {
+	p := func(method, path, op string, h handlerFunc) Route {
+		return Route{Method: method, Path: Prefix + path, Operation: op, audience: people, h: h}
+	}
+	return []Route{
+		p("GET", "/me", "getMe", a.getMe),
+		p("GET", "/me/tokens", "listMyTokens", a.listMyTokens),
+		p("POST", "/me/tokens", "createMyToken", a.createMyToken),
+		p("DELETE", "/me/tokens/{id}", "revokeMyToken", a.revokeMyToken),
+		p("GET", "/me/notices", "listMyNotices", a.listMyNotices),
+		p("GET", "/me/join-requests", "listMyJoinRequests", a.listMyJoinRequests),
+
+		p("POST", "/accounts", "createAccount", a.createAccount),
+		p("GET", "/accounts", "listAccounts", a.listAccounts),
+		p("GET", "/accounts/{id}", "getAccount", a.getAccount),
+		p("PUT", "/accounts/{id}/status", "setAccountStatus", a.setAccountStatus),
+		p("PUT", "/accounts/{id}/platform-roles", "setPlatformRoles", a.setPlatformRoles),
+
+		p("POST", "/organisations", "createOrganisation", a.createOrganisation),
+		p("GET", "/organisations", "listOrganisations", a.listOrganisations),
+		p("GET", "/organisations/{id}", "getOrganisation", a.getOrganisation),
+		p("PUT", "/organisations/{id}", "updateOrganisation", a.updateOrganisation),
+		p("GET", "/organisations/{id}/members", "listMembers", a.listMembers),
+		p("POST", "/organisations/{id}/members", "addMember", a.addMember),
+		p("PUT", "/organisations/{id}/members/{account}", "setMemberRole", a.setMemberRole),
+		p("DELETE", "/organisations/{id}/members/{account}", "removeMember", a.removeMember),
+		p("GET", "/organisations/{id}/join-requests", "listJoinRequests", a.listJoinRequests),
+		p("POST", "/organisations/{id}/join-requests", "requestJoin", a.requestJoin),
+		p("POST", "/join-requests/{id}/decision", "decideJoinRequest", a.decideJoinRequest),
+		p("POST", "/join-requests/{id}/cancel", "cancelJoinRequest", a.cancelJoinRequest),
+
+		p("POST", "/communities", "createCommunity", a.createCommunity),
+		p("GET", "/communities", "listCommunities", a.listCommunities),
+		p("GET", "/communities/{id}", "getCommunity", a.getCommunity),
+		p("PUT", "/communities/{id}", "updateCommunity", a.updateCommunity),
+		p("DELETE", "/communities/{id}", "deleteCommunity", a.deleteCommunity),
+		p("GET", "/communities/{id}/members", "listCommunityMembers", a.listCommunityMembers),
+		p("PUT", "/communities/{id}/members/{account}", "setCommunityMember", a.setCommunityMember),
+		p("DELETE", "/communities/{id}/members/{account}", "removeCommunityMember", a.removeCommunityMember),
+
+		p("POST", "/org-groups", "createOrgGroup", a.createOrgGroup),
+		p("GET", "/org-groups", "listOrgGroups", a.listOrgGroups),
+		p("GET", "/org-groups/{id}", "getOrgGroup", a.getOrgGroup),
+		p("PUT", "/org-groups/{id}/organisations", "setOrgGroupOrganisations", a.setOrgGroupOrganisations),
+		p("DELETE", "/org-groups/{id}", "deleteOrgGroup", a.deleteOrgGroup),
+
+		p("POST", "/datasets", "createDataset", a.createDataset),
+		p("GET", "/datasets/{id}", "getDataset", a.getDataset),
+		p("PUT", "/datasets/{id}", "updateDataset", a.updateDataset),
+		p("DELETE", "/datasets/{id}", "deleteDataset", a.deleteDataset),
+		p("PUT", "/datasets/{id}/default-level", "setDefaultLevel", a.setDefaultLevel),
+		p("GET", "/datasets/{id}/access", "getAccessTable", a.getAccessTable),
+		p("PUT", "/datasets/{id}/access/{kind}/{group}", "setGroupLevel", a.setGroupLevel),
+		p("POST", "/datasets/{id}/access/bulk", "bulkAccess", a.bulkAccess),
+		p("GET", "/datasets/{id}/explain", "explainAccess", a.explainAccess),
+
+		p("GET", "/catalogue/searchable", "searchableDatasets", a.searchableDatasets),
+		p("POST", "/catalogue/filter", "filterDatasets", a.filterDatasets),
+
+		p("GET", "/audit", "queryAudit", a.queryAudit),
+	}
+}

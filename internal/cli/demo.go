@@ -1,0 +1,87 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"text/tabwriter"
+
+	"github.com/octroi/octroi/internal/server"
+)
+
+// serveDemo serves like `octroi serve`, after loading the demo platform
+// (or finding it) and printing its accounts with fresh personal tokens.
+func serveDemo(ctx context.Context, cfg server.Config, log *slog.Logger, stdout, stderr io.Writer) error {
+	if cfg.NoPortal {
+		return fmt.Errorf("%w: --demo needs the portal: drop --no-portal", errUsage)
+	}
+	st, err := server.OpenStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	srv, err := server.New(ctx, cfg, st, log)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return err
+	}
+	// The follower must run while the demo is written (portal writes wait
+	// for the index), and requests must not come before it is done: the
+	// listener accepts only once Serve runs.
+	fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel() // after Serve: the follower serves it too
+	srv.Start(fctx)
+	accounts, loaded, err := srv.LoadDemo(ctx)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	return srv.Serve(ctx, ln, func(addr string) {
+		printDemo(stdout, "http://"+addr, accounts, loaded)
+		fmt.Fprintf(stderr, "octroi serving on http://%s\n", addr)
+	})
+}
+
+const demoBanner = `
+ ================================================================================
+  DEMO ONLY — NE PAS UTILISER EN PRODUCTION / DO NOT USE IN PRODUCTION
+  These personal tokens give access to the demo platform to anyone who reads them.
+  Ces jetons personnels donnent accès à la plateforme de démonstration à qui les lit.
+ ================================================================================
+`
+
+func printDemo(w io.Writer, url string, accounts []server.DemoAccount, loaded bool) {
+	fmt.Fprint(w, demoBanner)
+	if loaded {
+		fmt.Fprintln(w, "  Demo platform created. / Plateforme de démonstration créée.")
+	} else {
+		fmt.Fprintln(w, "  Demo platform found in the database; fresh demo tokens were made (a token can be")
+		fmt.Fprintln(w, "  shown only once, the earlier ones still work until revoked).")
+		fmt.Fprintln(w, "  Plateforme de démonstration trouvée dans la base ; de nouveaux jetons ont été créés")
+		fmt.Fprintln(w, "  (un jeton ne s'affiche qu'une fois ; les précédents restent valables jusqu'à révocation).")
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  E-MAIL\tROLE / RÔLE\tTOKEN / JETON")
+	for _, a := range accounts {
+		tok := a.Token
+		if a.Disabled {
+			tok = "(disabled: no token / désactivé : pas de jeton)"
+		}
+		fmt.Fprintf(tw, "  %s\t%s / %s\t%s\n", a.Email, a.RoleEN, a.RoleFR, tok)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, `
+  Try it / Essayez :
+    curl -H "Authorization: Bearer $TOKEN" %[1]s/api/v1/catalogue/searchable
+    curl -H "Authorization: Bearer $TOKEN" "%[1]s/api/v1/datasets/IGNF_BD-PARCELLAIRE/explain?permission=download"
+    curl -H "Authorization: Bearer $TOKEN" "%[1]s/api/v1/datasets/REGION-SUD_PPRI/access?kind=organisation&sort=level&order=desc"
+ ================================================================================
+
+`, url)
+}

@@ -1,0 +1,344 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/octroi/octroi/internal/portal"
+	"github.com/octroi/octroi/internal/store"
+)
+
+// The demo platform (`octroi serve --demo`): a small regional data
+// platform in the style of DataSud, made through the portal service as
+// the people in it would make it, so that every invariant is checked and
+// every audit entry is real.
+
+// DemoAccount is one account of the demo, with a personal token made at
+// this start (empty for the disabled account, which cannot act).
+type DemoAccount struct {
+	ID     string `json:"id"`
+	Email  string `json:"email"`
+	Name   string `json:"name"`
+	RoleEN string `json:"role_en"`
+	RoleFR string `json:"role_fr"`
+	// Disabled accounts get no token.
+	Disabled bool   `json:"disabled,omitempty"`
+	Token    string `json:"-"`
+}
+
+// demoMarker is the document that says the database holds the demo, and
+// lists its accounts, so that a restart finds them again.
+const (
+	demoKind = "octroi.demo"
+	demoID   = "platform"
+)
+
+// ErrNotDemo is returned by LoadDemo on a database holding portal data
+// that is not the demo's.
+var ErrNotDemo = errors.New("--demo: the database already holds data that is not the demo's; run the demo on an empty database (another --data-dir or --datastore)")
+
+// LoadDemo makes the demo platform when the database holds no
+// relationship yet; when it holds the demo already, it only makes fresh
+// personal tokens (secrets are stored hashed and cannot be shown again).
+// loaded reports whether the demo was made now. The server must be
+// started (Start) first: portal writes wait for the index.
+func (s *Server) LoadDemo(ctx context.Context) (accounts []DemoAccount, loaded bool, err error) {
+	if s.portal == nil {
+		return nil, false, errors.New("--demo needs the portal: drop --no-portal")
+	}
+	docs := s.store.(store.Documents) // newPortal checked it
+	d, err := docs.GetDoc(ctx, demoKind, demoID)
+	switch {
+	case err == nil:
+		if err := json.Unmarshal(d.Data, &accounts); err != nil {
+			return nil, false, fmt.Errorf("reading the demo's accounts: %w", err)
+		}
+	case errors.Is(err, store.ErrNotFound):
+		rels, _, err := s.store.ReadRelationships(ctx, store.Filter{}, "", 1)
+		if err != nil {
+			return nil, false, err
+		}
+		if len(rels) > 0 {
+			return nil, false, ErrNotDemo
+		}
+		if accounts, err = buildDemo(ctx, s.portal); err != nil {
+			return nil, false, fmt.Errorf("making the demo platform: %w", err)
+		}
+		data, _ := json.Marshal(accounts)
+		if _, err := docs.Transact(ctx, func(tx store.DocTx) error {
+			return tx.PutDoc(ctx, store.Doc{Kind: demoKind, ID: demoID, Data: data})
+		}); err != nil {
+			return nil, false, err
+		}
+		loaded = true
+	default:
+		return nil, false, err
+	}
+	name := "demo " + time.Now().UTC().Format("2006-01-02 15:04:05")
+	for i := range accounts {
+		a := &accounts[i]
+		if a.Disabled {
+			continue
+		}
+		// Each person makes their own token, as they would through
+		// POST /api/v1/me/tokens.
+		if _, a.Token, err = s.portal.CreateToken(ctx, a.ID, name); err != nil {
+			return nil, loaded, fmt.Errorf("demo token of %s: %w", a.Email, err)
+		}
+	}
+	return accounts, loaded, nil
+}
+
+// demo is the state of the demo being built: accounts by short name.
+type demo struct {
+	ctx  context.Context
+	p    Portal
+	acc  map[string]portal.Account
+	list []DemoAccount
+	err  error
+}
+
+func (d *demo) note(a portal.Account, en, fr string, disabled bool) {
+	d.acc[a.Email] = a
+	d.list = append(d.list, DemoAccount{ID: a.ID, Email: a.Email, Name: a.Name, RoleEN: en, RoleFR: fr, Disabled: disabled})
+}
+
+func (d *demo) id(email string) string { return d.acc[demoEmail(email)].ID }
+
+func demoEmail(local string) string { return local + "@demo.octroi.dev" }
+
+// step runs f unless an earlier step failed, and keeps the first error
+// with what was being done.
+func (d *demo) step(what string, f func() error) {
+	if d.err != nil {
+		return
+	}
+	if err := f(); err != nil {
+		d.err = fmt.Errorf("%s: %w", what, err)
+	}
+}
+
+func buildDemo(ctx context.Context, p Portal) ([]DemoAccount, error) {
+	d := &demo{ctx: ctx, p: p, acc: map[string]portal.Account{}}
+
+	// The platform administrator: the one account made by the system.
+	admin, _, err := p.Bootstrap(ctx, demoEmail("alice.martin"), "Alice Martin", []portal.PlatformRole{portal.PlatformAdministrator})
+	if err != nil {
+		return nil, err
+	}
+	d.note(admin, "platform administrator", "administratrice de la plateforme", false)
+
+	// Platform roles, given by the administrator.
+	for _, a := range []struct {
+		local, name, en, fr string
+		role                portal.PlatformRole
+	}{
+		{"claire.comptes", "Claire Comptes", "account manager", "gestionnaire des comptes", portal.PlatformAccountManager},
+		{"damien.lecteur", "Damien Lecteur", "data reader (every dataset)", "lecteur de toutes les données", portal.PlatformDataReader},
+	} {
+		d.step("account "+a.local, func() error {
+			acc, err := p.CreateAccount(ctx, admin.ID, portal.Account{Email: demoEmail(a.local), Name: a.name, PlatformRoles: []portal.PlatformRole{a.role}})
+			if err == nil {
+				d.note(acc, a.en, a.fr, false)
+			}
+			return err
+		})
+	}
+
+	// Organisations: the account manager creates their first delegated
+	// administrators, the platform administrator the organisations.
+	orgs := []struct {
+		id, name  string
+		typ       portal.OrgType
+		adminMail string
+		adminName string
+	}{
+		{"ign", "IGN — Institut national de l'information géographique et forestière", portal.OrgStateService, "isabelle.geodesie", "Isabelle Géodésie"},
+		{"region-sud", "Région Provence-Alpes-Côte d'Azur", portal.OrgLocalAuthority, "regine.sud", "Régine Sud"},
+		{"metropole-amp", "Métropole Aix-Marseille-Provence", portal.OrgLocalAuthority, "marc.metropole", "Marc Métropole"},
+		{"toulon", "Ville de Toulon", portal.OrgLocalAuthority, "thomas.toulon", "Thomas Toulon"},
+		{"hyeres", "Ville de Hyères", portal.OrgLocalAuthority, "helene.hyeres", "Hélène Hyères"},
+		{"frejus", "Ville de Fréjus", portal.OrgLocalAuthority, "fabrice.frejus", "Fabrice Fréjus"},
+		{"osm-france", "OpenStreetMap France", portal.OrgAssociation, "olivier.carto", "Olivier Carto"},
+		{"cerege", "CEREGE — Centre de recherche en géosciences de l'environnement", portal.OrgResearch, "chloe.recherche", "Chloé Recherche"},
+		{"geo-conseil", "Géo Conseil SARL", portal.OrgPrivate, "pierre.prive", "Pierre Privé"},
+	}
+	manager := d.id("claire.comptes")
+	admins := map[string]string{} // organisation → its first admin's e-mail
+	for _, o := range orgs {
+		admins[o.id] = o.adminMail
+		d.step("organisation "+o.id, func() error {
+			acc, err := p.CreateAccount(ctx, manager, portal.Account{Email: demoEmail(o.adminMail), Name: o.adminName})
+			if err != nil {
+				return err
+			}
+			d.note(acc, "delegated admin of "+o.id, "administrateur délégué de "+o.id, false)
+			_, err = p.CreateOrganisation(ctx, admin.ID, portal.Organisation{ID: o.id, Name: o.name, Type: o.typ}, acc.ID)
+			return err
+		})
+	}
+
+	// Members, added by their organisation's delegated administrator
+	// (DataSud: "il peut créer de nouveaux utilisateurs dans son groupe").
+	members := []struct {
+		org, local, name string
+		role             portal.OrgRole
+	}{
+		{"ign", "etienne.ortho", "Étienne Ortho", portal.RoleEditor},
+		{"ign", "raphael.relief", "Raphaël Relief", portal.RoleRegistered},
+		{"region-sud", "paul.risques", "Paul Risques", portal.RoleEditor},
+		{"region-sud", "lina.littoral", "Lina Littoral", portal.RoleRegistered},
+		{"metropole-amp", "sophie.voirie", "Sophie Voirie", portal.RoleEditor},
+		{"metropole-amp", "denis.desactive", "Denis Désactivé", portal.RoleRegistered},
+		{"toulon", "tania.arbres", "Tania Arbres", portal.RoleEditor},
+		{"cerege", "hugo.donnees", "Hugo Données", portal.RoleEditor},
+	}
+	for _, m := range members {
+		d.step("member "+m.local, func() error {
+			mem, err := p.AddNewMember(ctx, d.id(admins[m.org]), m.org, portal.Account{Email: demoEmail(m.local), Name: m.name}, m.role)
+			if err != nil {
+				return err
+			}
+			acc := portal.Account{ID: mem.Account, Email: demoEmail(m.local), Name: m.name}
+			d.note(acc, string(m.role)+" of "+m.org, frRole(m.role)+" de "+m.org, false)
+			return nil
+		})
+	}
+	// Lina also consults the IGN's restricted data: registered there too.
+	d.step("lina joins ign", func() error {
+		_, err := p.AddMember(ctx, d.id("isabelle.geodesie"), "ign", d.id("lina.littoral"), portal.RoleRegistered)
+		return err
+	})
+
+	// A join request accepted, one pending: someone without any role.
+	d.step("join requests", func() error {
+		acc, err := p.CreateAccount(ctx, manager, portal.Account{Email: demoEmail("julie.candidate"), Name: "Julie Candidate"})
+		if err != nil {
+			return err
+		}
+		d.note(acc, "no role; join request pending at region-sud", "aucun rôle ; demande d'adhésion en attente à region-sud", false)
+		if _, err := p.RequestJoin(ctx, acc.ID, "region-sud", "Chargée d'études littoral, je souhaite accéder aux données du PPRI."); err != nil {
+			return err
+		}
+		jr, err := p.RequestJoin(ctx, d.id("hugo.donnees"), "osm-france", "Contributeur OSM, pour publier nos relevés de trait de côte.")
+		if err != nil {
+			return err
+		}
+		_, err = p.DecideJoinRequest(ctx, d.id("olivier.carto"), jr.ID, true, portal.RoleRegistered, "Bienvenue !")
+		return err
+	})
+
+	// Communities: a public one, a private one.
+	d.step("communities", func() error {
+		obs, err := p.CreateCommunity(ctx, d.id("lina.littoral"), portal.Community{ID: "observatoire-littoral", Name: "Observatoire du littoral", Public: true})
+		if err != nil {
+			return err
+		}
+		crise, err := p.CreateCommunity(ctx, d.id("paul.risques"), portal.Community{ID: "cellule-crise-inondations", Name: "Cellule de crise inondations", Public: false})
+		if err != nil {
+			return err
+		}
+		for _, m := range []struct {
+			c, who string
+			role   portal.CommunityRole
+		}{
+			{obs.ID, "chloe.recherche", portal.CommunityAdministrator},
+			{obs.ID, "olivier.carto", portal.CommunityParticipant},
+			{obs.ID, "hugo.donnees", portal.CommunityParticipant},
+			{crise.ID, "marc.metropole", portal.CommunityAdministrator},
+			{crise.ID, "sophie.voirie", portal.CommunityParticipant},
+			{crise.ID, "thomas.toulon", portal.CommunityParticipant},
+		} {
+			actor := obs.Supervisor
+			if m.c == crise.ID {
+				actor = crise.Supervisor
+			}
+			if _, err := p.SetCommunityMember(ctx, actor, m.c, d.id(m.who), m.role); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+
+	// A group of organisations.
+	d.step("org group", func() error {
+		_, err := p.CreateOrgGroup(ctx, admin.ID, portal.OrgGroup{ID: "communes-du-var", Name: "Communes du Var", Organisations: []string{"toulon", "hyeres", "frejus"}})
+		return err
+	})
+
+	// Datasets at every default level, with per-group levels set by their
+	// editors.
+	org := func(id string) portal.GroupRef { return portal.GroupRef{Kind: portal.GroupOrganisation, ID: id} }
+	com := func(id string) portal.GroupRef { return portal.GroupRef{Kind: portal.GroupCommunity, ID: id} }
+	var12 := portal.GroupRef{Kind: portal.GroupOrgGroup, ID: "communes-du-var"}
+	type grant struct {
+		g portal.GroupRef
+		l portal.Level
+	}
+	datasets := []struct {
+		id, title, owner, editor string
+		def                      portal.Level
+		grants                   []grant
+	}{
+		{"IGNF_BD-TOPO", "BD TOPO® — description vectorielle 3D du territoire", "ign", "etienne.ortho", portal.LevelDownload, nil},
+		{"IGNF_BD-ORTHO", "BD ORTHO® — orthophotographies 20 cm", "ign", "etienne.ortho", portal.LevelDownload, nil},
+		{"IGNF_BD-FORET", "BD Forêt® v2 — formations végétales", "ign", "etienne.ortho", portal.LevelConsult, []grant{{org("region-sud"), portal.LevelDownload}}},
+		{"IGNF_RGE-ALTI", "RGE ALTI® 1 m — modèle numérique de terrain", "ign", "etienne.ortho", portal.LevelSearch, []grant{{org("region-sud"), portal.LevelDownload}, {org("cerege"), portal.LevelDownload}, {var12, portal.LevelConsult}}},
+		{"IGNF_BD-PARCELLAIRE", "BD PARCELLAIRE® — parcelles cadastrales", "ign", "isabelle.geodesie", portal.LevelPrivate, []grant{{var12, portal.LevelDownload}, {org("metropole-amp"), portal.LevelConsult}}},
+		{"IGNF_SCAN-25", "SCAN 25® — carte topographique", "ign", "etienne.ortho", portal.LevelSearch, []grant{{com("observatoire-littoral"), portal.LevelConsult}}},
+		{"REGION-SUD_PPRI", "Plans de prévention du risque inondation", "region-sud", "paul.risques", portal.LevelConsult, []grant{{var12, portal.LevelDownload}, {com("cellule-crise-inondations"), portal.LevelDownload}}},
+		{"REGION-SUD_OCSOL", "Occupation du sol régionale 2020", "region-sud", "paul.risques", portal.LevelDownload, nil},
+		{"REGION-SUD_LYCEES", "Lycées de la région", "region-sud", "paul.risques", portal.LevelDownload, nil},
+		{"REGION-SUD_FONCIER", "Observatoire régional du foncier", "region-sud", "regine.sud", portal.LevelPrivate, []grant{{org("metropole-amp"), portal.LevelConsult}, {var12, portal.LevelSearch}}},
+		{"AMP_VOIRIE", "Référentiel de la voirie métropolitaine", "metropole-amp", "sophie.voirie", portal.LevelSearch, []grant{{org("region-sud"), portal.LevelConsult}}},
+		{"AMP_RESEAU-EAU", "Réseau d'eau potable", "metropole-amp", "sophie.voirie", portal.LevelPrivate, []grant{{com("cellule-crise-inondations"), portal.LevelConsult}, {var12, portal.LevelSearch}}},
+		{"AMP_PLUI", "Plan local d'urbanisme intercommunal", "metropole-amp", "sophie.voirie", portal.LevelDownload, nil},
+		{"TOULON_ARBRES", "Arbres d'alignement de Toulon", "toulon", "tania.arbres", portal.LevelConsult, []grant{{com("observatoire-littoral"), portal.LevelDownload}}},
+		{"CEREGE_TRAIT-DE-COTE", "Évolution du trait de côte 1950–2020", "cerege", "hugo.donnees", portal.LevelPrivate, []grant{{com("observatoire-littoral"), portal.LevelDownload}, {org("region-sud"), portal.LevelSearch}}},
+		{"GEOCONSEIL_BRUIT", "Étude de bruit routier (commande régionale)", "geo-conseil", "pierre.prive", portal.LevelPrivate, []grant{{org("region-sud"), portal.LevelDownload}}},
+		{"OSMFR_BATIMENTS", "Bâtiments OpenStreetMap de la région", "osm-france", "olivier.carto", portal.LevelDownload, nil},
+	}
+	for _, ds := range datasets {
+		d.step("dataset "+ds.id, func() error {
+			editor := d.id(ds.editor)
+			if _, err := p.CreateDataset(ctx, editor, portal.Dataset{ID: ds.id, Title: ds.title, Owner: ds.owner, Default: ds.def}); err != nil {
+				return err
+			}
+			for _, g := range ds.grants {
+				if _, err := p.SetGroupLevel(ctx, editor, ds.id, g.g, &g.l); err != nil {
+					return fmt.Errorf("%s %s: %w", g.g.Kind, g.g.ID, err)
+				}
+			}
+			return nil
+		})
+	}
+
+	// Finally a disabled account: its memberships stay, its rights go.
+	d.step("disable denis", func() error {
+		_, err := p.SetAccountStatus(ctx, manager, d.id("denis.desactive"), portal.AccountDisabled)
+		for i := range d.list {
+			if d.list[i].Email == demoEmail("denis.desactive") {
+				d.list[i].Disabled = true
+				d.list[i].RoleEN += " (account disabled)"
+				d.list[i].RoleFR += " (compte désactivé)"
+			}
+		}
+		return err
+	})
+	return d.list, d.err
+}
+
+func frRole(r portal.OrgRole) string {
+	switch r {
+	case portal.RoleRegistered:
+		return "utilisateur enregistré"
+	case portal.RoleEditor:
+		return "éditeur"
+	case portal.RoleDelegatedAdmin:
+		return "administrateur délégué"
+	}
+	return string(r)
+}

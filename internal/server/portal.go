@@ -1,0 +1,105 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/octroi/octroi/internal/api"
+	"github.com/octroi/octroi/internal/portal"
+	"github.com/octroi/octroi/internal/store"
+)
+
+// Portal is the data-platform service as the server and its commands use
+// it: the API's operations plus Bootstrap, which makes an account without
+// an acting person (the first administrator, the demo).
+type Portal interface {
+	api.Portal
+	Bootstrap(ctx context.Context, email, name string, roles []portal.PlatformRole) (portal.Account, string, error)
+}
+
+// PortalSchemaError says why the server cannot apply the portal schema:
+// the stored schema has relations the portal schema lacks and stored
+// relationships use them.
+type PortalSchemaError struct {
+	Uses []api.SchemaUse
+}
+
+func (e *PortalSchemaError) Error() string {
+	var b strings.Builder
+	b.WriteString("the database's schema is not octroi's portal schema, and stored relationships use what the portal schema lacks:")
+	for i, u := range e.Uses {
+		if i == 10 {
+			fmt.Fprintf(&b, "\n  … and %d more shapes", len(e.Uses)-i)
+			break
+		}
+		fmt.Fprintf(&b, "\n  %s: %d relationships (%s)", u.Shape, u.Count, u.Problem)
+	}
+	b.WriteString("\nDelete those relationships first, or serve with --no-portal (OCTROI_NO_PORTAL=true) to keep your own schema and use only the relationship API.")
+	return b.String()
+}
+
+// ensurePortalSchema writes the portal schema when the stored one is
+// absent or differs, through the normal schema path: a schema that would
+// orphan stored relationships is refused, and then so is the start. It
+// runs before the index is loaded, so it does not wait for the index.
+func (s *Server) ensurePortalSchema(ctx context.Context) error {
+	text, _, err := s.store.ReadSchema(ctx)
+	switch {
+	case err == nil && text == portal.Schema:
+		return nil
+	case err != nil && !errors.Is(err, store.ErrNoSchema):
+		return fmt.Errorf("reading the schema: %w", err)
+	}
+	diff, _, rev, err := s.writeSchema(ctx, portal.Schema, false, false)
+	var siu *api.SchemaInUseError
+	if errors.As(err, &siu) {
+		return &PortalSchemaError{Uses: siu.Uses}
+	}
+	if err != nil {
+		return fmt.Errorf("writing the portal schema: %w", err)
+	}
+	s.log.Info("portal schema applied", "revision", rev,
+		"added_definitions", diff.AddedDefinitions, "removed_definitions", diff.RemovedDefinitions,
+		"changed_permissions", diff.ChangedPermissions)
+	return nil
+}
+
+// newPortal builds the portal service over the store and the current
+// engine. Its writes return once this node's index has applied them, so
+// that the caller's next request sees its own change.
+func (s *Server) newPortal() (Portal, error) {
+	docs, ok := s.store.(store.Documents)
+	if !ok {
+		return nil, errors.New("this datastore does not keep portal documents: serve with --no-portal")
+	}
+	svc, err := portal.New(portal.Config{
+		Docs:     docs,
+		Store:    s.store,
+		Engine:   s.CurrentEngine,
+		Sync:     s.sync,
+		Platform: s.cfg.Platform,
+	})
+	if err != nil {
+		return nil, err
+	}
+	// The service is still being completed (internal/portal): until it
+	// implements every operation, the server runs without the portal.
+	var v any = svc
+	p, ok := v.(Portal)
+	if !ok {
+		return nil, errors.New("this build's portal service is incomplete: serve with --no-portal")
+	}
+	return p, nil
+}
+
+// sync waits (within ctx) until the index has applied rev.
+func (s *Server) sync(ctx context.Context, rev store.Revision) error {
+	_, err := s.waitIndex(ctx, rev)
+	return err
+}
+
+// Portal returns the portal service, or nil when the server runs without
+// it (Config.NoPortal).
+func (s *Server) Portal() Portal { return s.portal }
