@@ -283,12 +283,12 @@ func (v view) denial(ctx context.Context, d Dataset, acc Account, permission str
 		r.FR = fmt.Sprintf("pour éditer, il faut être éditeur ou administrateur délégué de l'organisation %s : le demander à ses administrateurs délégués", o)
 		r.EN = fmt.Sprintf("editing takes the editor or delegated administrator role in organisation %s: ask its delegated administrators", o)
 	case "manage_access":
-		r.FR = fmt.Sprintf("pour gérer l'accès, il faut être administrateur délégué de l'organisation %s : le demander à ses administrateurs délégués", o)
-		r.EN = fmt.Sprintf("managing access takes the delegated administrator role in organisation %s: ask its delegated administrators", o)
+		r.FR = fmt.Sprintf("pour gérer l'accès, il faut être éditeur ou administrateur délégué de l'organisation %s : le demander à ses administrateurs délégués", o)
+		r.EN = fmt.Sprintf("managing access takes the editor or delegated administrator role in organisation %s: ask its delegated administrators", o)
 	default:
 		want := levelWords[map[string]Level{"search": LevelSearch, "consult": LevelConsult, "download": LevelDownload}[permission]]
-		r.FR = fmt.Sprintf("demander aux administrateurs délégués de l'organisation %s un niveau particulier « %s » pour une organisation, une communauté ou un groupe d'organisations dont le compte est membre, ou de rejoindre l'organisation %s", o, want[0], o)
-		r.EN = fmt.Sprintf("ask organisation %s's delegated administrators for the specific level %s for an organisation, community or group of organisations the account belongs to, or to join organisation %s", o, want[1], o)
+		r.FR = fmt.Sprintf("demander aux administrateurs délégués ou aux éditeurs de l'organisation %s un niveau particulier « %s » pour une organisation, une communauté ou un groupe d'organisations dont le compte est membre, ou de rejoindre l'organisation %s", o, want[0], o)
+		r.EN = fmt.Sprintf("ask organisation %s's delegated administrators or editors for the specific level %s for an organisation, community or group of organisations the account belongs to, or to join organisation %s", o, want[1], o)
 	}
 	return append(rs, r), nil
 }
