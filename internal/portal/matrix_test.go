@@ -71,9 +71,15 @@ func matrix() []action {
 				return err
 			}},
 		{name: "Account", allowed: []string{"admin", "manager", "reg"},
-			run: func(e *env, w world, a, _ string, _ int) error { _, err := e.svc.Account(e.ctx, w.id(a), "reg"); return err }},
+			run: func(e *env, w world, a, _ string, _ int) error {
+				_, err := e.svc.Account(e.ctx, w.id(a), "reg")
+				return err
+			}},
 		{name: "Accounts", allowed: []string{"admin", "manager"},
-			run: func(e *env, w world, a, _ string, _ int) error { _, err := e.svc.Accounts(e.ctx, w.id(a), "", 10); return err }},
+			run: func(e *env, w world, a, _ string, _ int) error {
+				_, err := e.svc.Accounts(e.ctx, w.id(a), "", 10)
+				return err
+			}},
 		{name: "SetAccountStatus", allowed: []string{"admin", "manager"}, prep: acc,
 			run: func(e *env, w world, a, target string, _ int) error {
 				_, err := e.svc.SetAccountStatus(e.ctx, w.id(a), target, portal.AccountDisabled)
@@ -85,7 +91,10 @@ func matrix() []action {
 				return err
 			}},
 		{name: "CreateToken", allowed: everyoneActive,
-			run: func(e *env, w world, a, _ string, _ int) error { _, _, err := e.svc.CreateToken(e.ctx, w.id(a), "cli"); return err }},
+			run: func(e *env, w world, a, _ string, _ int) error {
+				_, _, err := e.svc.CreateToken(e.ctx, w.id(a), "cli")
+				return err
+			}},
 		{name: "Tokens", allowed: everyoneActive,
 			run: func(e *env, w world, a, _ string, _ int) error { _, err := e.svc.Tokens(e.ctx, w.id(a)); return err }},
 		{name: "RevokeToken", allowed: []string{"admin", "manager", "reg"},
@@ -103,7 +112,10 @@ func matrix() []action {
 				return err
 			}},
 		{name: "Organisation", allowed: everyoneActive,
-			run: func(e *env, w world, a, _ string, _ int) error { _, err := e.svc.Organisation(e.ctx, w.id(a), "ign"); return err }},
+			run: func(e *env, w world, a, _ string, _ int) error {
+				_, err := e.svc.Organisation(e.ctx, w.id(a), "ign")
+				return err
+			}},
 		{name: "Organisations", allowed: everyoneActive,
 			run: func(e *env, w world, a, _ string, _ int) error {
 				_, err := e.svc.Organisations(e.ctx, w.id(a), "", "", "", 10)
@@ -115,7 +127,10 @@ func matrix() []action {
 				return err
 			}},
 		{name: "Members", allowed: []string{"admin", "reg", "ed", "adm"},
-			run: func(e *env, w world, a, _ string, _ int) error { _, err := e.svc.Members(e.ctx, w.id(a), "ign"); return err }},
+			run: func(e *env, w world, a, _ string, _ int) error {
+				_, err := e.svc.Members(e.ctx, w.id(a), "ign")
+				return err
+			}},
 		{name: "AddMember", allowed: []string{"admin", "adm"}, prep: acc,
 			run: func(e *env, w world, a, target string, _ int) error {
 				_, err := e.svc.AddMember(e.ctx, w.id(a), "ign", target, portal.RoleEditor)
@@ -133,10 +148,15 @@ func matrix() []action {
 				return err
 			}},
 		{name: "RemoveMember", allowed: []string{"admin", "adm"}, prep: ignMember,
-			run: func(e *env, w world, a, target string, _ int) error { return e.svc.RemoveMember(e.ctx, w.id(a), "ign", target) }},
+			run: func(e *env, w world, a, target string, _ int) error {
+				return e.svc.RemoveMember(e.ctx, w.id(a), "ign", target)
+			}},
 		{name: "RequestJoin", allowed: []string{"admin", "manager", "reader", "stranger", "adm2", "csup", "part"},
 			other: map[string]error{"reg": portal.ErrConflict, "ed": portal.ErrConflict, "adm": portal.ErrConflict},
-			run: func(e *env, w world, a, _ string, _ int) error { _, err := e.svc.RequestJoin(e.ctx, w.id(a), "ign", "hello"); return err }},
+			run: func(e *env, w world, a, _ string, _ int) error {
+				_, err := e.svc.RequestJoin(e.ctx, w.id(a), "ign", "hello")
+				return err
+			}},
 		{name: "CancelJoinRequest", allowed: []string{"stranger"},
 			prep: func(t *testing.T, e *env, w world, n int) string {
 				org := freshOrg(t, e, w, n, "adm2")
@@ -156,9 +176,15 @@ func matrix() []action {
 				return err
 			}},
 		{name: "JoinRequests of an organisation", allowed: []string{"admin", "adm"},
-			run: func(e *env, w world, a, _ string, _ int) error { _, err := e.svc.JoinRequests(e.ctx, w.id(a), "ign", ""); return err }},
+			run: func(e *env, w world, a, _ string, _ int) error {
+				_, err := e.svc.JoinRequests(e.ctx, w.id(a), "ign", "")
+				return err
+			}},
 		{name: "JoinRequests of one's own", allowed: everyoneActive,
-			run: func(e *env, w world, a, _ string, _ int) error { _, err := e.svc.JoinRequests(e.ctx, w.id(a), "", ""); return err }},
+			run: func(e *env, w world, a, _ string, _ int) error {
+				_, err := e.svc.JoinRequests(e.ctx, w.id(a), "", "")
+				return err
+			}},
 
 		// communities (club is private: those who may not view it do not see it)
 		{name: "CreateCommunity", allowed: everyoneActive,
@@ -167,9 +193,15 @@ func matrix() []action {
 				return err
 			}},
 		{name: "Community", allowed: []string{"admin", "csup", "part"}, other: hidden("manager", "reader", "stranger", "reg", "ed", "adm", "dis", "adm2"),
-			run: func(e *env, w world, a, _ string, _ int) error { _, err := e.svc.Community(e.ctx, w.id(a), "club"); return err }},
+			run: func(e *env, w world, a, _ string, _ int) error {
+				_, err := e.svc.Community(e.ctx, w.id(a), "club")
+				return err
+			}},
 		{name: "Communities", allowed: everyoneActive,
-			run: func(e *env, w world, a, _ string, _ int) error { _, err := e.svc.Communities(e.ctx, w.id(a), "", 10); return err }},
+			run: func(e *env, w world, a, _ string, _ int) error {
+				_, err := e.svc.Communities(e.ctx, w.id(a), "", 10)
+				return err
+			}},
 		{name: "UpdateCommunity", allowed: []string{"admin", "csup"}, other: hidden("manager", "reader", "stranger", "reg", "ed", "adm", "dis", "adm2"),
 			run: func(e *env, w world, a, _ string, n int) error {
 				_, err := e.svc.UpdateCommunity(e.ctx, w.id(a), portal.Community{ID: "club", Name: fmt.Sprintf("Club %d", n)})
@@ -183,9 +215,14 @@ func matrix() []action {
 				must[portal.CommunityMember](t)(e.svc.SetCommunityMember(e.ctx, "csup", id, "part", portal.CommunityAdministrator))
 				return id
 			},
-			run: func(e *env, w world, a, target string, _ int) error { return e.svc.DeleteCommunity(e.ctx, w.id(a), target) }},
+			run: func(e *env, w world, a, target string, _ int) error {
+				return e.svc.DeleteCommunity(e.ctx, w.id(a), target)
+			}},
 		{name: "CommunityMembers", allowed: []string{"admin", "csup", "part"}, other: hidden("manager", "reader", "stranger", "reg", "ed", "adm", "dis", "adm2"),
-			run: func(e *env, w world, a, _ string, _ int) error { _, err := e.svc.CommunityMembers(e.ctx, w.id(a), "club"); return err }},
+			run: func(e *env, w world, a, _ string, _ int) error {
+				_, err := e.svc.CommunityMembers(e.ctx, w.id(a), "club")
+				return err
+			}},
 		{name: "SetCommunityMember", allowed: []string{"admin", "csup"}, other: hidden("manager", "reader", "stranger", "reg", "ed", "adm", "dis", "adm2"), prep: acc,
 			run: func(e *env, w world, a, target string, _ int) error {
 				_, err := e.svc.SetCommunityMember(e.ctx, w.id(a), "club", target, portal.CommunityParticipant)
@@ -203,9 +240,15 @@ func matrix() []action {
 				return err
 			}},
 		{name: "OrgGroup", allowed: everyoneActive,
-			run: func(e *env, w world, a, _ string, _ int) error { _, err := e.svc.OrgGroup(e.ctx, w.id(a), "partners"); return err }},
+			run: func(e *env, w world, a, _ string, _ int) error {
+				_, err := e.svc.OrgGroup(e.ctx, w.id(a), "partners")
+				return err
+			}},
 		{name: "OrgGroups", allowed: everyoneActive,
-			run: func(e *env, w world, a, _ string, _ int) error { _, err := e.svc.OrgGroups(e.ctx, w.id(a), "", 10); return err }},
+			run: func(e *env, w world, a, _ string, _ int) error {
+				_, err := e.svc.OrgGroups(e.ctx, w.id(a), "", 10)
+				return err
+			}},
 		{name: "SetOrgGroupOrganisations", allowed: []string{"admin"},
 			run: func(e *env, w world, a, _ string, n int) error {
 				_, err := e.svc.SetOrgGroupOrganisations(e.ctx, w.id(a), "partners", []string{"region"})
@@ -217,7 +260,9 @@ func matrix() []action {
 				must[portal.OrgGroup](t)(e.svc.CreateOrgGroup(e.ctx, w.admin, portal.OrgGroup{ID: id, Name: "To delete"}))
 				return id
 			},
-			run: func(e *env, w world, a, target string, _ int) error { return e.svc.DeleteOrgGroup(e.ctx, w.id(a), target) }},
+			run: func(e *env, w world, a, target string, _ int) error {
+				return e.svc.DeleteOrgGroup(e.ctx, w.id(a), target)
+			}},
 
 		// datasets (IGNF_BD-TOPO: default level search, which a disabled
 		// account does not have: to it the dataset does not exist). The
@@ -229,10 +274,16 @@ func matrix() []action {
 				return err
 			}},
 		{name: "Dataset", allowed: everyoneActive, other: hidden("dis"),
-			run: func(e *env, w world, a, _ string, _ int) error { _, err := e.svc.Dataset(e.ctx, w.id(a), topo); return err }},
+			run: func(e *env, w world, a, _ string, _ int) error {
+				_, err := e.svc.Dataset(e.ctx, w.id(a), topo)
+				return err
+			}},
 		{name: "Dataset (private)", allowed: []string{"admin", "reader", "reg", "ed", "adm"},
 			other: hidden("manager", "stranger", "dis", "adm2", "csup", "part"),
-			run: func(e *env, w world, a, _ string, _ int) error { _, err := e.svc.Dataset(e.ctx, w.id(a), "IGNF_PRIVATE"); return err }},
+			run: func(e *env, w world, a, _ string, _ int) error {
+				_, err := e.svc.Dataset(e.ctx, w.id(a), "IGNF_PRIVATE")
+				return err
+			}},
 		{name: "UpdateDataset", allowed: []string{"admin", "ed", "adm"}, other: hidden("dis"),
 			run: func(e *env, w world, a, _ string, n int) error {
 				_, err := e.svc.UpdateDataset(e.ctx, w.id(a), portal.Dataset{ID: topo, Title: fmt.Sprintf("BD TOPO %d", n)})
@@ -249,7 +300,9 @@ func matrix() []action {
 				must[portal.Dataset](t)(e.svc.CreateDataset(e.ctx, "ed", portal.Dataset{ID: id, Title: "To delete", Owner: "ign", Default: portal.LevelSearch}))
 				return id
 			},
-			run: func(e *env, w world, a, target string, _ int) error { return e.svc.DeleteDataset(e.ctx, w.id(a), target) }},
+			run: func(e *env, w world, a, target string, _ int) error {
+				return e.svc.DeleteDataset(e.ctx, w.id(a), target)
+			}},
 		{name: "AccessTable", allowed: []string{"admin", "ed", "adm"}, other: hidden("dis"),
 			run: func(e *env, w world, a, _ string, _ int) error {
 				_, _, err := e.svc.AccessTable(e.ctx, w.id(a), topo, portal.AccessFilter{})
@@ -284,9 +337,15 @@ func matrix() []action {
 				return err
 			}},
 		{name: "Audit of everything", allowed: []string{"admin"},
-			run: func(e *env, w world, a, _ string, _ int) error { _, err := e.svc.Audit(e.ctx, w.id(a), store.AuditQuery{}); return err }},
+			run: func(e *env, w world, a, _ string, _ int) error {
+				_, err := e.svc.Audit(e.ctx, w.id(a), store.AuditQuery{})
+				return err
+			}},
 		{name: "Notices", allowed: everyoneActive,
-			run: func(e *env, w world, a, _ string, _ int) error { _, err := e.svc.Notices(e.ctx, w.id(a), "", 10); return err }},
+			run: func(e *env, w world, a, _ string, _ int) error {
+				_, err := e.svc.Notices(e.ctx, w.id(a), "", 10)
+				return err
+			}},
 	}
 }
 
