@@ -203,7 +203,7 @@ func buildDemo(ctx context.Context, p Portal) ([]DemoAccount, error) {
 				return err
 			}
 			acc := portal.Account{ID: mem.Account, Email: demoEmail(m.local), Name: m.name}
-			d.note(acc, string(m.role)+" of "+m.org, frRole(m.role)+" de "+m.org, false)
+			d.note(acc, enRole(m.role)+" of "+m.org, frRole(m.role)+" de "+m.org, false)
 			return nil
 		})
 	}
@@ -339,6 +339,16 @@ func frRole(r portal.OrgRole) string {
 		return "éditeur"
 	case portal.RoleDelegatedAdmin:
 		return "administrateur délégué"
+	}
+	return string(r)
+}
+
+func enRole(r portal.OrgRole) string {
+	switch r {
+	case portal.RoleRegistered:
+		return "registered user"
+	case portal.RoleDelegatedAdmin:
+		return "delegated admin"
 	}
 	return string(r)
 }

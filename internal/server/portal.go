@@ -19,6 +19,8 @@ type Portal interface {
 	Bootstrap(ctx context.Context, email, name string, roles []portal.PlatformRole) (portal.Account, string, error)
 }
 
+var _ Portal = (*portal.Service)(nil)
+
 // PortalSchemaError says why the server cannot apply the portal schema:
 // the stored schema has relations the portal schema lacks and stored
 // relationships use them.
@@ -84,14 +86,7 @@ func (s *Server) newPortal() (Portal, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The service is still being completed (internal/portal): until it
-	// implements every operation, the server runs without the portal.
-	var v any = svc
-	p, ok := v.(Portal)
-	if !ok {
-		return nil, errors.New("this build's portal service is incomplete: serve with --no-portal")
-	}
-	return p, nil
+	return svc, nil
 }
 
 // sync waits (within ctx) until the index has applied rev.
