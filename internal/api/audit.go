@@ -64,9 +64,8 @@ func (a *api) queryAudit(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 		flush(w)
-		if len(es) < aq.Limit {
-			return nil
-		}
+		// The portal may answer shorter pages than asked: only an empty
+		// page ends the export.
 		aq.AfterSeq = es[len(es)-1].Seq
 		if es, err = a.Portal.Audit(r.Context(), actor(r), aq); err != nil {
 			return err

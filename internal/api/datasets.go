@@ -57,8 +57,8 @@ func (a *api) deleteDataset(w http.ResponseWriter, r *http.Request) error {
 	return noContent(w)
 }
 
-// PUT /api/v1/datasets/{id}/default-level: group levels below the new
-// default are raised to it (listed in changes), never left below.
+// PUT /api/v1/datasets/{id}/default-level: specific levels below the new
+// default are removed (listed in changes): none ever lies below it.
 func (a *api) setDefaultLevel(w http.ResponseWriter, r *http.Request) error {
 	var req LevelRequest
 	if err := decode(r, &req); err != nil {

@@ -243,7 +243,7 @@ func changesOut(cs []portal.BulkChange) []BulkChange {
 }
 
 // DefaultLevelResponse answers PUT /datasets/{id}/default-level: the
-// dataset and the specific levels raised to stay at or above the new
+// dataset and the specific levels removed because they lay below the new
 // default.
 type DefaultLevelResponse struct {
 	Dataset Dataset      `json:"dataset"`
