@@ -234,7 +234,7 @@ func testPortalEndpoints(t *testing.T, mk envMaker) {
 	ed.do("POST", "/api/v1/datasets", map[string]any{"id": "X", "title": "X", "owner": "ign", "default_level": "secret"}).problem(t, 400, "invalid_argument")
 	_, nobody := w.fresh()
 	w.withToken(nobody).do("GET", "/api/v1/datasets/IGNF_BD-PARCELLAIRE", nil).problem(t, 404, "not_found") // private: hidden
-	mem.want(200, "GET", "/api/v1/datasets/IGNF_BD-PARCELLAIRE", nil, &ds)                   // the owner's members see it
+	mem.want(200, "GET", "/api/v1/datasets/IGNF_BD-PARCELLAIRE", nil, &ds)                                  // the owner's members see it
 	ed.want(200, "PUT", "/api/v1/datasets/IGNF_BD-PARCELLAIRE", map[string]any{"title": "BD PARCELLAIRE"}, &ds)
 	if ds.Title != "BD PARCELLAIRE" {
 		t.Errorf("title %q", ds.Title)
