@@ -204,7 +204,7 @@ func (s *Service) DeleteCommunity(ctx context.Context, actor, id string) error {
 		if err := t.removeObject(communityRef(id)); err != nil {
 			return err
 		}
-		if err := t.tx.DeleteDoc(ctx, kindCommunity, id); err != nil {
+		if err := t.deleteDoc(kindCommunity, id); err != nil {
 			return err
 		}
 		return t.audit("community.delete", "community:"+id, before, nil)

@@ -269,7 +269,7 @@ func (s *Service) DeleteDataset(ctx context.Context, actor, id string) error {
 		if err := t.removeObject(datasetRef(id)); err != nil {
 			return err
 		}
-		if err := t.tx.DeleteDoc(ctx, kindDataset, id); err != nil {
+		if err := t.deleteDoc(kindDataset, id); err != nil {
 			return err
 		}
 		return t.audit("dataset.delete", "dataset:"+id, before, nil)

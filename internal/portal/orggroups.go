@@ -171,7 +171,7 @@ func (s *Service) DeleteOrgGroup(ctx context.Context, actor, id string) error {
 		if err := t.removeObject(orgGroupRef(id)); err != nil {
 			return err
 		}
-		if err := t.tx.DeleteDoc(ctx, kindOrgGroup, id); err != nil {
+		if err := t.deleteDoc(kindOrgGroup, id); err != nil {
 			return err
 		}
 		return t.audit("org_group.delete", "org_group:"+id, before, nil)

@@ -252,8 +252,8 @@ func (s *Service) do(ctx context.Context, actor string, g guard, fn func(t *txn)
 var errRollback = errors.New("rollback")
 
 // transact runs fn in a transaction as actor (without authorizing) and
-// syncs. A fn that calls t.rollback has its transaction abandoned and
-// transact returns nil.
+// syncs. A fn that calls t.rollback, or writes nothing, has its transaction
+// abandoned (no revision is consumed) and transact returns nil.
 func (s *Service) transact(ctx context.Context, actor string, fn func(t *txn) error) error {
 	rev, err := s.docs.Transact(ctx, func(tx store.DocTx) error {
 		t := &txn{view: view{s: s, docs: tx, rels: func(ctx context.Context, f store.Filter) ([]tuple.Relationship, error) {
@@ -262,7 +262,8 @@ func (s *Service) transact(ctx context.Context, actor string, fn func(t *txn) er
 		if err := fn(t); err != nil {
 			return err
 		}
-		if t.discard {
+		if t.discard || !t.dirty {
+			// A dry run, or a change to what already is: no revision.
 			return errRollback
 		}
 		return t.flush()
@@ -292,6 +293,7 @@ type txn struct {
 	updates []store.Update
 	pending map[tuple.Key]int // index in updates, so the last op on one relationship wins
 	discard bool
+	dirty   bool // something is to be written
 }
 
 // touch creates r (or keeps it) at commit.
@@ -301,6 +303,7 @@ func (t *txn) touch(r tuple.Relationship) { t.queue(store.Touch, r) }
 func (t *txn) remove(r tuple.Relationship) { t.queue(store.Delete, r) }
 
 func (t *txn) queue(op store.Op, r tuple.Relationship) {
+	t.dirty = true
 	if i, ok := t.pending[r.Key()]; ok {
 		t.updates[i].Op = op
 		return
@@ -326,6 +329,7 @@ func (t *txn) put(kind, id, alt, parent string, v any) error {
 	if err != nil {
 		return err
 	}
+	t.dirty = true
 	if err := t.tx.PutDoc(t.ctx, store.Doc{Kind: kind, ID: id, Alt: alt, Parent: parent, Data: data}); err != nil {
 		if errors.Is(err, store.ErrAlreadyExists) {
 			return conflictf("another %s already has this unique key: %v", kind, err)
@@ -351,7 +355,14 @@ func (t *txn) audit(action, resource string, before, after any) error {
 	if err != nil {
 		return err
 	}
+	t.dirty = true
 	return t.tx.AppendAudit(t.ctx, store.AuditEntry{At: t.at, Actor: t.actor, Action: action, Resource: resource, Before: b, After: a})
+}
+
+// deleteDoc deletes a record.
+func (t *txn) deleteDoc(kind, id string) error {
+	t.dirty = true
+	return t.tx.DeleteDoc(t.ctx, kind, id)
 }
 
 // notify records a notice for account to.

@@ -79,7 +79,7 @@ func (s *Service) RevokeToken(ctx context.Context, actor, tokenID string) error 
 		if ok, err := t.exists(ctx, kindToken, tokenID); err != nil || !ok {
 			return notFoundOr(err, "no token %q", tokenID)
 		}
-		if err := t.tx.DeleteDoc(ctx, kindToken, tokenID); err != nil {
+		if err := t.deleteDoc(kindToken, tokenID); err != nil {
 			return err
 		}
 		return t.audit("account.token.revoke", "account:"+tok.Account, tok, nil)
