@@ -17,6 +17,58 @@
 //
 // Every management action is authorized through the engine, as the acting
 // account, before anything is written, and recorded in the audit log.
+//
+// # Service contract
+//
+// Service methods take the acting account's id. Each one checks the
+// actor's right with the engine first, then writes its records, its
+// relationships and its audit entries (actor, action, resource, before and
+// after as JSON) in one store transaction, one revision, and then waits
+// (Config.Sync) until the engine has applied that revision, so the caller's
+// next request sees the change. Invariants are checked again inside the
+// transaction, which the store serialises with every other write: two
+// concurrent requests cannot both remove an organisation's last delegated
+// administrator. A change that would write nothing (setting what already
+// is) commits no revision.
+//
+// Errors wrap exactly one of ErrUnauthenticated (no actor, an unknown
+// account, a bad token), ErrForbidden (the actor lacks the right),
+// ErrNotFound, ErrInvalid (the message names the field) and ErrConflict
+// (the message names the invariant or the taken key), or are internal
+// failures. An object the actor may not even see is ErrNotFound rather than
+// ErrForbidden: a dataset without search, a community without view; so a
+// private dataset is never revealed, and a disabled account (which may see
+// nothing) meets ErrNotFound on those. Refused actions write nothing.
+//
+// Who may: any active account reads organisations and groups of
+// organisations, creates communities, asks to join an organisation and
+// manages its own tokens and notices; the catalogue (Dataset,
+// SearchableDatasets, FilterDatasets) needs no account: an empty actor is
+// an anonymous visitor, checked as user:anonymous, and a disabled account
+// finds nothing. Everything else needs the permission the schema names
+// (manage_accounts, administer, manage_members, publish, edit,
+// manage_access, community manage/delete/view).
+//
+// Records are store documents of kinds account (alternate key: the
+// lower-cased e-mail), token (alternate key: hex SHA-256 of the secret;
+// the secret, "oct_" and 32 random bytes in base64url, is never stored),
+// organisation, community, org_group, dataset (by product id, listed by
+// owner), join_request (listed by organisation; alternate key while
+// pending, so one account has one pending request per organisation),
+// join_request_by_account (lists one's own) and notice (listed by
+// recipient, in creation order). They hold names and metadata only: roles,
+// memberships, levels, platform roles and disabled accounts are
+// relationships, and what the service returns about them is read from
+// there. Generated ids sort in creation order.
+//
+// Levels: a dataset's default level is user:* on each level relation up to
+// it; a group's specific level is the group's members (organisation:X#member,
+// community:X#member, org_group:X#member) on each level relation up to it.
+// A specific level is never below the default (nor private: remove it
+// instead); raising the default removes the specific levels left strictly
+// below it and reports them. Bulk actions are atomic; merge never lowers a
+// level, replace sets it; a dry run computes the changes in the same
+// transaction as the real run would and then abandons it.
 package portal
 
 import _ "embed"
