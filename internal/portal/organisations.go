@@ -225,7 +225,7 @@ func (s *Service) Members(ctx context.Context, actor, org string) ([]Member, err
 			if manager {
 				m.Email = a.Email
 			}
-		} else if !isNotFound(err) && !isPortalNotFound(err) {
+		} else if !isPortalNotFound(err) {
 			return nil, err
 		}
 		out = append(out, m)
