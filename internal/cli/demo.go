@@ -11,8 +11,9 @@ import (
 	"github.com/octroi/octroi/internal/server"
 )
 
-// serveDemo serves like `octroi serve`, after loading the demo platform
-// (or finding it) and printing its accounts with fresh personal tokens.
+// serveDemo serves like `octroi serve`, after migrating the database,
+// loading the demo platform (or finding it) and printing its accounts with
+// fresh personal tokens.
 func serveDemo(ctx context.Context, cfg server.Config, log *slog.Logger, stdout, stderr io.Writer) error {
 	if cfg.NoPortal {
 		return fmt.Errorf("%w: --demo needs the portal: drop --no-portal", errUsage)
@@ -22,6 +23,11 @@ func serveDemo(ctx context.Context, cfg server.Config, log *slog.Logger, stdout,
 		return err
 	}
 	defer st.Close()
+	// The demo is a one-command start on a fresh data dir: it migrates
+	// (serve alone refuses an unmigrated database).
+	if err := st.Migrate(ctx); err != nil {
+		return err
+	}
 	srv, err := server.New(ctx, cfg, st, log)
 	if err != nil {
 		return err

@@ -1,0 +1,157 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a bytes.Buffer safe for a command writing while the test
+// reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func me(t *testing.T, base, token string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", base+"/api/v1/me", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Account struct{ Email string }
+	}
+	json.NewDecoder(resp.Body).Decode(&body)
+	return resp.StatusCode, body.Account.Email
+}
+
+// serveDemoOnce runs `serve --demo` on dir until the returned stop is
+// called; it returns the server's URL and what it printed.
+func serveDemoOnce(t *testing.T, dir string) (string, string, func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- runServe(ctx, []string{"--demo", "--data-dir", dir, "--listen", "127.0.0.1:0", "--log-level", "warn"}, &out, &errb)
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(errb.String(), "octroi serving on ") {
+		select {
+		case err := <-done:
+			cancel()
+			t.Fatalf("serve --demo ended: %v; stderr %s", err, errb.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("serve --demo did not start; stderr %s", errb.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	s := errb.String()
+	url := strings.TrimSpace(strings.SplitN(s[strings.Index(s, "octroi serving on ")+len("octroi serving on "):], "\n", 2)[0])
+	return url, out.String(), func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve --demo: %v", err)
+		}
+	}
+}
+
+// demoTokens reads the printed table: e-mail → token.
+func demoTokens(printed string) map[string]string {
+	m := map[string]string{}
+	for _, line := range strings.Split(printed, "\n") {
+		f := strings.Fields(line)
+		if len(f) > 2 && strings.HasSuffix(f[0], "@demo.octroi.dev") && strings.HasPrefix(f[len(f)-1], "oct_") {
+			m[f[0]] = f[len(f)-1]
+		}
+	}
+	return m
+}
+
+// TestServeDemo: on an empty data dir, serve --demo migrates, loads the
+// demo and prints working tokens with a loud warning; restarted, it finds
+// the demo and prints fresh tokens.
+func TestServeDemo(t *testing.T) {
+	dir := t.TempDir()
+	url, printed, stop := serveDemoOnce(t, dir)
+	toks := demoTokens(printed)
+	if len(toks) < 15 || !strings.Contains(printed, "DEMO ONLY") || !strings.Contains(printed, "NE PAS UTILISER EN PRODUCTION") {
+		stop()
+		t.Fatalf("printed %d tokens; output:\n%s", len(toks), printed)
+	}
+	for email, tok := range toks {
+		if code, got := me(t, url, tok); code != 200 || got != email {
+			t.Errorf("GET /me with the printed token of %s: %d %s", email, code, got)
+		}
+	}
+	if strings.Contains(printed, "denis.desactive@demo.octroi.dev  ") && toks["denis.desactive@demo.octroi.dev"] != "" {
+		t.Error("the disabled account got a token")
+	}
+	stop()
+
+	url, printed, stop = serveDemoOnce(t, dir)
+	defer stop()
+	again := demoTokens(printed)
+	if !strings.Contains(printed, "found in the database") || len(again) != len(toks) {
+		t.Fatalf("restart: %d tokens; output:\n%s", len(again), printed)
+	}
+	for email, tok := range again {
+		if tok == toks[email] {
+			t.Errorf("%s: the same token printed twice", email)
+		}
+		if code, _ := me(t, url, tok); code != 200 {
+			t.Errorf("GET /me with the fresh token of %s: %d", email, code)
+		}
+	}
+}
+
+// TestAdminCreateUser: the first administrator is made on the database
+// directly, which must be migrated; the printed token acts as them; the
+// demo then refuses this database, which is not the demo's.
+func TestAdminCreateUser(t *testing.T) {
+	dir := t.TempDir()
+	code, _, errs := run(t, "admin", "create-user", "--data-dir", dir, "--email", "root@example.org", "--name", "Root", "--platform-admin")
+	if code != 1 || !strings.Contains(errs, "octroi migrate") {
+		t.Fatalf("create-user on an unmigrated database: exit %d, %s", code, errs)
+	}
+	if code, _, errs := run(t, "migrate", "--data-dir", dir); code != 0 {
+		t.Fatalf("migrate: %s", errs)
+	}
+	if code, _, _ := run(t, "admin", "create-user", "--data-dir", dir, "--email", "root@example.org"); code != 2 {
+		t.Errorf("create-user without --name: exit %d, want 2", code)
+	}
+	code, out, errs := run(t, "admin", "create-user", "--data-dir", dir, "--email", "root@example.org", "--name", "Root", "--platform-admin")
+	tok := strings.TrimSpace(out)
+	if code != 0 || !strings.HasPrefix(tok, "oct_") || !strings.Contains(errs, "administrator") || strings.Contains(errs, tok) {
+		t.Fatalf("create-user: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	var serr syncBuffer
+	err := runServe(context.Background(), []string{"--demo", "--data-dir", dir, "--listen", "127.0.0.1:0"}, &serr, &serr)
+	if err == nil || !strings.Contains(err.Error(), "not the demo's") {
+		t.Errorf("serve --demo over a real platform: %v", err)
+	}
+}
