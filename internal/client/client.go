@@ -36,7 +36,7 @@ func New(endpoint, token string) *Client {
 	return &Client{endpoint: strings.TrimRight(endpoint, "/"), token: token, HTTP: http.DefaultClient}
 }
 
-// do sends a request and returns the response when its status is 200;
+// do sends a request and returns the response when its status is 2xx;
 // otherwise it decodes the problem into an error and closes the body.
 func (c *Client) do(ctx context.Context, method, path string, body io.Reader, contentType, accept string) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, method, c.endpoint+path, body)
@@ -56,7 +56,7 @@ func (c *Client) do(ctx context.Context, method, path string, body io.Reader, co
 	if err != nil {
 		return nil, err
 	}
-	if resp.StatusCode == http.StatusOK {
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 { // 201 for creations, 204 for deletions
 		return resp, nil
 	}
 	defer resp.Body.Close()
@@ -84,6 +84,9 @@ func (c *Client) call(ctx context.Context, method, path string, in, out any) err
 		return err
 	}
 	defer resp.Body.Close()
+	if out == nil || resp.StatusCode == http.StatusNoContent {
+		return nil
+	}
 	return json.NewDecoder(resp.Body).Decode(out)
 }
 

@@ -27,6 +27,7 @@ func TestClient(t *testing.T) {
 	}
 	cfg := server.Default()
 	cfg.DataDir, cfg.Tokens = dir, []string{"secret"}
+	cfg.NoPortal = true // the test writes its own schema
 	srv, err := server.New(ctx, cfg, st, nil)
 	if err != nil {
 		t.Fatal(err)
