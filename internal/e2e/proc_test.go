@@ -117,14 +117,15 @@ type node struct {
 	err    error         // Wait's result, valid once exited is closed
 }
 
-// startNode starts `octroi serve` on ds, listening on a free loopback port
+// startNode starts `octroi serve --no-portal` on ds, listening on a free loopback port
 // (chosen by the kernel: --listen 127.0.0.1:0, so no other process can take
 // it in between), with OCTROI_TOKEN=token and the extra env, and waits until
 // /readyz says ready. The process is killed when the test ends if still
 // running, and its log goes to the test log if the test failed.
 func startNode(t *testing.T, name string, ds datastore, token string, env ...string) *node {
 	t.Helper()
-	args := append([]string{"serve", "--listen", "127.0.0.1:0"}, ds.args()...)
+	// The tests write their own schemas: the relationship API alone.
+	args := append([]string{"serve", "--no-portal", "--listen", "127.0.0.1:0"}, ds.args()...)
 	cmd := exec.Command(binary, args...)
 	cmd.Env = append(baseEnv(), "OCTROI_TOKEN="+token)
 	cmd.Env = append(cmd.Env, env...)
