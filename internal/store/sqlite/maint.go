@@ -82,11 +82,12 @@ func (s *Store) GC(ctx context.Context, olderThan time.Duration) (store.GCResult
 		if !last.Valid || last.Int64 <= trimmed {
 			return nil
 		}
-		r, err := tx.ExecContext(ctx, `DELETE FROM changelog WHERE revision <= ?`, last.Int64)
-		if err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(sum(changes), 0) FROM changelog WHERE revision <= ?`, last.Int64).Scan(&res.ChangesDeleted); err != nil {
+			return fmt.Errorf("counting changes to trim: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM changelog WHERE revision <= ?`, last.Int64); err != nil {
 			return fmt.Errorf("trimming changelog: %w", err)
 		}
-		res.ChangesDeleted, _ = r.RowsAffected()
 		if _, err := tx.ExecContext(ctx, `DELETE FROM revisions WHERE revision <= ?`, last.Int64); err != nil {
 			return fmt.Errorf("trimming revisions: %w", err)
 		}
@@ -104,15 +105,15 @@ func (s *Store) GC(ctx context.Context, olderThan time.Duration) (store.GCResult
 // follower's Changes page (whole revisions) stays reasonable.
 const DefaultImportBatch = 10_000
 
-// importChunk rows per multi-row INSERT into the staging table (10
-// variables each, far below SQLite's 32766).
+// importChunk rows per multi-row upsert (9 variables each, far below
+// SQLite's 32766).
 const importChunk = 500
 
 // Import implements store.Importer: one write transaction (one revision)
-// per batch. The batch goes into an in-memory staging table with prepared
-// multi-row INSERTs, then two set-based statements upsert it and log it:
-// each value crosses the driver boundary once instead of twice, which is
-// where the time went.
+// per batch. The batch is upserted with prepared multi-row INSERTs (each
+// value crosses the driver boundary once) and logged as changelog batches
+// (sqlutil.ChangeBatch), one row per 1024 relationships: per relationship,
+// only its row and its subject index entry are B-tree inserts.
 func (s *Store) Import(ctx context.Context, rels iter.Seq2[tuple.Relationship, error], batchSize int) (store.Revision, int, error) {
 	if batchSize <= 0 {
 		batchSize = DefaultImportBatch
@@ -156,82 +157,61 @@ func (s *Store) Import(ctx context.Context, rels iter.Seq2[tuple.Relationship, e
 	return rev, n, nil
 }
 
-// importTable is the write connection's staging table (TEMP: private to
-// the connection, in memory with temp_store=MEMORY). The name carries a
-// version so that a change of its columns never meets an old table.
-const importTable = "temp.octroi_import_v1"
+// importUpsertHead upserts relationships (the VALUES follow): rows are
+// applied in order, so the last of duplicates wins.
+const importUpsertHead = `INSERT INTO relationships (` + sqlutil.Columns + `) VALUES `
 
-const importInsertHead = `INSERT INTO ` + importTable + ` (seq, ` + sqlutil.Columns + `) VALUES `
+const importUpsertTail = `
+ON CONFLICT (` + sqlutil.IdentityColumns + `) DO UPDATE SET
+    caveat_name = excluded.caveat_name,
+    caveat_context = excluded.caveat_context,
+    expires_at = excluded.expires_at`
 
+// importBatch upserts batch with multi-row statements, the full-sized one
+// prepared once, and logs it in changelog batches.
 func (w *wtx) importBatch(ctx context.Context, batch []tuple.Relationship) error {
-	if _, err := w.tx.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS octroi_import_v1 (
-    seq              INTEGER PRIMARY KEY,
-    resource_type    TEXT NOT NULL,
-    resource_id      TEXT NOT NULL,
-    relation         TEXT NOT NULL,
-    subject_type     TEXT NOT NULL,
-    subject_id       TEXT NOT NULL,
-    subject_relation TEXT NOT NULL,
-    caveat_name      TEXT,
-    caveat_context   TEXT,
-    expires_at       INTEGER
-)`); err != nil {
-		return fmt.Errorf("creating staging table: %w", err)
-	}
-	// Left over only if a previous batch failed between its statements.
-	if _, err := w.tx.ExecContext(ctx, `DELETE FROM `+importTable); err != nil {
-		return fmt.Errorf("clearing staging table: %w", err)
-	}
 	var stmt *sql.Stmt
 	defer func() {
 		if stmt != nil {
 			stmt.Close()
 		}
 	}()
-	args := make([]any, 0, importChunk*10)
+	var log sqlutil.ChangeBatch
+	args := make([]any, 0, importChunk*9)
 	for start := 0; start < len(batch); start += importChunk {
 		n := min(len(batch)-start, importChunk)
 		args = args[:0]
-		for i, r := range batch[start : start+n] {
+		for _, r := range batch[start : start+n] {
 			ra, err := relArgs(r)
 			if err != nil {
 				return err
 			}
-			args = append(args, int64(start+i))
 			args = append(args, ra...)
+			log.Add(r, ra[7])
+			if log.Len() == sqlutil.ChangeBatchSize {
+				if err := w.logBatch(ctx, store.ChangeTouch, &log); err != nil {
+					return err
+				}
+				log.Reset()
+			}
 		}
 		var err error
 		if n == importChunk {
 			if stmt == nil {
-				if stmt, err = w.tx.PrepareContext(ctx, importInsertHead+placeholders(n, 10)); err != nil {
+				if stmt, err = w.tx.PrepareContext(ctx, importUpsertHead+placeholders(n, 9)+importUpsertTail); err != nil {
 					return fmt.Errorf("preparing import: %w", err)
 				}
 			}
 			_, err = stmt.ExecContext(ctx, args...)
 		} else {
-			_, err = w.tx.ExecContext(ctx, importInsertHead+placeholders(n, 10), args...)
+			_, err = w.tx.ExecContext(ctx, importUpsertHead+placeholders(n, 9)+importUpsertTail, args...)
 		}
 		if err != nil {
-			return fmt.Errorf("staging: %w", err)
+			return fmt.Errorf("upserting: %w", err)
 		}
 	}
-	// In seq order, so that the last of duplicates wins. "WHERE true"
-	// resolves SQLite's parsing ambiguity of INSERT … SELECT … ON CONFLICT.
-	if _, err := w.tx.ExecContext(ctx, `INSERT INTO relationships (`+sqlutil.Columns+`)
-SELECT `+sqlutil.Columns+` FROM `+importTable+` WHERE true ORDER BY seq
-ON CONFLICT (`+sqlutil.IdentityColumns+`) DO UPDATE SET
-    caveat_name = excluded.caveat_name,
-    caveat_context = excluded.caveat_context,
-    expires_at = excluded.expires_at`); err != nil {
-		return fmt.Errorf("upserting: %w", err)
+	if log.Len() > 0 {
+		return w.logBatch(ctx, store.ChangeTouch, &log)
 	}
-	if _, err := w.tx.ExecContext(ctx, `INSERT INTO changelog (`+changelogColumns+`)
-SELECT ?, seq, ?, `+sqlutil.Columns+`, ? FROM `+importTable+` ORDER BY seq`, int64(w.rev), int(store.ChangeTouch), micros(w.now)); err != nil {
-		return fmt.Errorf("logging: %w", err)
-	}
-	if _, err := w.tx.ExecContext(ctx, `DELETE FROM `+importTable); err != nil {
-		return fmt.Errorf("clearing staging table: %w", err)
-	}
-	w.seq += int64(len(batch))
 	return nil
 }

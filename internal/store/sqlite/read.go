@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strconv"
 
@@ -207,17 +206,13 @@ func (s *Store) Changes(ctx context.Context, after store.Revision, limit int) ([
 		}
 		upper := head
 		if limit > 0 {
-			// The revision of the limit-th change: pages end on a
-			// whole revision.
-			err := tx.QueryRowContext(ctx, `SELECT revision FROM changelog WHERE revision > ? ORDER BY revision, seq LIMIT 1 OFFSET ?`, int64(after), limit-1).Scan(&upper)
-			if errors.Is(err, sql.ErrNoRows) {
-				upper = head
-			} else if err != nil {
+			var err error
+			if upper, err = limitRevision(ctx, tx, after, limit, head); err != nil {
 				return fmt.Errorf("reading changes: %w", err)
 			}
 		}
 		through = store.Revision(upper)
-		rows, err := tx.QueryContext(ctx, `SELECT revision, op, `+sqlutil.Columns+`, committed_at FROM changelog
+		rows, err := tx.QueryContext(ctx, `SELECT revision, op, `+sqlutil.Columns+`, committed_at, batch, changes FROM changelog
 WHERE revision > ? AND revision <= ? ORDER BY revision, seq`, int64(after), upper)
 		if err != nil {
 			return fmt.Errorf("reading changes: %w", err)
@@ -225,14 +220,26 @@ WHERE revision > ? AND revision <= ? ORDER BY revision, seq`, int64(after), uppe
 		defer rows.Close()
 		var sc scanner
 		var rev, at int64
-		var op int
-		t := append([]any{&rev, &op}, append(sc.targets(), &at)...)
+		var op, n int
+		var batch sql.RawBytes
+		t := append([]any{&rev, &op}, append(sc.targets(), &at, &batch, &n)...)
 		for rows.Next() {
 			if err := rows.Scan(t...); err != nil {
 				return fmt.Errorf("reading changes: %w", err)
 			}
 			c := store.Change{Revision: store.Revision(rev), Op: store.ChangeOp(op), Time: fromMicros(at)}
-			if c.Op != store.ChangeSchema {
+			switch {
+			case batch != nil:
+				err := sqlutil.DecodeChangeBatch(batch, n, func(r tuple.Relationship) error {
+					c.Relationship = r
+					out = append(out, c)
+					return nil
+				})
+				if err != nil {
+					return fmt.Errorf("reading changes of revision %d: %w", rev, err)
+				}
+				continue
+			case c.Op != store.ChangeSchema:
 				r, err := sc.relationship()
 				if err != nil {
 					return err
@@ -247,6 +254,29 @@ WHERE revision > ? AND revision <= ? ORDER BY revision, seq`, int64(after), uppe
 		return nil, 0, err
 	}
 	return out, through, nil
+}
+
+// limitRevision returns the revision of the limit-th change after `after`
+// (head when there are fewer), where a page of changes must end. It adds
+// the rows' change counts, reading only as far as needed.
+func limitRevision(ctx context.Context, tx *sql.Tx, after store.Revision, limit int, head int64) (int64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT revision, changes FROM changelog WHERE revision > ? ORDER BY revision, seq`, int64(after))
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	total := 0
+	for rows.Next() {
+		var rev int64
+		var n int
+		if err := rows.Scan(&rev, &n); err != nil {
+			return 0, err
+		}
+		if total += n; total >= limit {
+			return rev, nil
+		}
+	}
+	return head, rows.Err()
 }
 
 // Subscribe implements store.Changelog with an in-process broadcast: only

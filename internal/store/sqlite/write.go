@@ -186,6 +186,17 @@ func (w *wtx) logChange(ctx context.Context, op store.ChangeOp, r tuple.Relation
 	return nil
 }
 
+// logBatch appends the changes of b, all of op, as one changelog row (see
+// migration 0003).
+func (w *wtx) logBatch(ctx context.Context, op store.ChangeOp, b *sqlutil.ChangeBatch) error {
+	if _, err := w.tx.ExecContext(ctx, `INSERT INTO changelog (revision, seq, op, resource_type, resource_id, relation, subject_type, subject_id, subject_relation, committed_at, changes, batch)
+VALUES (?, ?, ?, '', '', '', '', '', '', ?, ?, ?)`, int64(w.rev), w.seq, int(op), micros(w.now), b.Len(), b.Bytes()); err != nil {
+		return fmt.Errorf("appending to the changelog: %w", err)
+	}
+	w.seq += int64(b.Len())
+	return nil
+}
+
 // changelogChunk rows per multi-row changelog INSERT: 13 columns each stays
 // far below SQLite's 32766 bound variables.
 const changelogChunk = 500

@@ -55,6 +55,7 @@ func All(t *testing.T, open func(t *testing.T) store.Store) {
 		{"DeleteByFilter", testDeleteByFilter},
 		{"Import", testImport},
 		{"ImportErrors", testImportErrors},
+		{"ImportChangelog", testImportChangelog},
 		{"LoadAllSnapshot", testLoadAllSnapshot},
 		{"Subscribe", testSubscribe},
 		{"MigrateIdempotent", testMigrateIdempotent},
@@ -1115,6 +1116,85 @@ func testImport(t *testing.T, s store.Store) {
 	before := head(t, s)
 	if rev, count, err := s.Import(ctx, seq(nil, -1, nil), 10); err != nil || count != 0 || rev != 0 || head(t, s) != before {
 		t.Errorf("empty import = %d, %d, %v", rev, count, err)
+	}
+}
+
+// testImportChangelog: a large import revision (which backends may log in
+// compact batches) pages, resumes and is trimmed change by change, like
+// any other revision.
+func testImportChangelog(t *testing.T, s store.Store) {
+	ctx := ctxFor(t)
+	exp := time.Date(2999, 1, 1, 0, 0, 0, 0, time.UTC)
+	var rels []tuple.Relationship
+	for i := range 2600 {
+		r := R(fmt.Sprintf("document:d%05d#viewer@user:u%d", i, i%13))
+		switch i % 4 {
+		case 1:
+			r = withCaveat(r, "c", map[string]any{"i": float64(i)})
+		case 2:
+			r = withExpiration(r, exp)
+		case 3:
+			r = withCaveat(r, "empty", map[string]any{})
+		}
+		rels = append(rels, r)
+	}
+	r1 := mustWrite(t, s, touch(R("document:before#viewer@user:x")))
+	// Revisions of 2500 and 100 changes.
+	r3, n, err := s.Import(ctx, seq(rels, -1, nil), 2500)
+	if err != nil || n != len(rels) || r3 != r1+2 {
+		t.Fatalf("Import = %d, %d, %v", r3, n, err)
+	}
+	r4 := mustWrite(t, s, store.WriteRequest{Updates: []store.Update{{Op: store.Delete, Relationship: rels[0]}}})
+	want := []store.Change{{Revision: r1, Op: store.ChangeTouch, Relationship: R("document:before#viewer@user:x")}}
+	for i, r := range rels {
+		want = append(want, store.Change{Revision: r1 + 1 + store.Revision(i/2500), Op: store.ChangeTouch, Relationship: normalized(r)})
+	}
+	want = append(want, store.Change{Revision: r4, Op: store.ChangeDelete, Relationship: rels[0]})
+	same := func(what string, got, want []store.Change) {
+		t.Helper()
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d changes, want %d", what, len(got), len(want))
+		}
+		for i := range want {
+			g, w := got[i], want[i]
+			if g.Revision != w.Revision || g.Op != w.Op || !sameRel(g.Relationship, w.Relationship) {
+				t.Fatalf("%s: change %d = %d %s %s, want %d %s %s", what, i, g.Revision, g.Op, fmtRel(g.Relationship), w.Revision, w.Op, fmtRel(w.Relationship))
+			}
+		}
+	}
+	same("Changes(0)", allChanges(t, s, 0), want)
+	for _, tc := range []struct {
+		limit int
+		pages []store.Revision // through of each page
+	}{
+		{1, []store.Revision{r1, r1 + 1, r3, r4}},
+		{2, []store.Revision{r1 + 1, r3, r4}},
+		{2501, []store.Revision{r1 + 1, r4}},
+		{2502, []store.Revision{r3, r4}},
+		{2602, []store.Revision{r4}},
+		{10_000, []store.Revision{r4}},
+	} {
+		var got []store.Change
+		var after store.Revision
+		for i, wantThrough := range tc.pages {
+			cs, through, err := s.Changes(ctx, after, tc.limit)
+			if err != nil || through != wantThrough {
+				t.Fatalf("limit %d, page %d: Changes(%d) through %d, %v; want through %d", tc.limit, i, after, through, err, wantThrough)
+			}
+			got, after = append(got, cs...), through
+		}
+		same(fmt.Sprintf("limit %d", tc.limit), got, want)
+	}
+	// Resuming after the first import revision gives the second whole.
+	cs, through, err := s.Changes(ctx, r1+1, 1)
+	if err != nil || through != r3 {
+		t.Fatalf("Changes(%d, 1) through %d, %v; want %d", r1+1, through, err, r3)
+	}
+	same("Changes after the first import revision", cs, want[2501:2601])
+	time.Sleep(5 * time.Millisecond)
+	res, err := s.GC(ctx, 0)
+	if err != nil || res.ChangesDeleted != int64(len(want)) || res.TrimmedThrough != r4 {
+		t.Errorf("GC(0) = %+v, %v; want %d changes deleted through %d", res, err, len(want), r4)
 	}
 }
 
