@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -85,11 +86,11 @@ func (s *Store) GC(ctx context.Context, olderThan time.Duration) (store.GCResult
 		if last == nil || *last <= trimmed {
 			return nil
 		}
-		tag, err := tx.Exec(ctx, `DELETE FROM changelog WHERE revision <= $1`, *last)
+		err := tx.QueryRow(ctx, `WITH d AS (DELETE FROM changelog WHERE revision <= $1 RETURNING changes)
+SELECT COALESCE(sum(changes), 0) FROM d`, *last).Scan(&res.ChangesDeleted)
 		if err != nil {
 			return fmt.Errorf("trimming changelog: %w", err)
 		}
-		res.ChangesDeleted = tag.RowsAffected()
 		if _, err := tx.Exec(ctx, `DELETE FROM revisions WHERE revision <= $1`, *last); err != nil {
 			return fmt.Errorf("trimming revisions: %w", err)
 		}
@@ -113,8 +114,9 @@ const DefaultImportBatch = 10_000
 const importTable = "octroi_import_v1"
 
 // Import implements store.Importer: per batch, one write transaction that
-// COPYs the batch into a temporary table, then upserts it (the last of
-// duplicates wins) and logs every row, in two set-based statements.
+// COPYs the batch into a temporary table, upserts it (the last of
+// duplicates wins) in one set-based statement, and logs it as changelog
+// batches (sqlutil.ChangeBatch), one row per 1024 relationships.
 func (s *Store) Import(ctx context.Context, rels iter.Seq2[tuple.Relationship, error], batchSize int) (store.Revision, int, error) {
 	if batchSize <= 0 {
 		batchSize = DefaultImportBatch
@@ -123,19 +125,20 @@ func (s *Store) Import(ctx context.Context, rels iter.Seq2[tuple.Relationship, e
 		rev   store.Revision
 		n     int
 		batch = make([][]any, 0, batchSize)
+		rs    = make([]tuple.Relationship, 0, batchSize) // batch, for the changelog
 	)
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
 		r, err := s.write(ctx, func(ctx context.Context, w *wtx) error {
-			return w.importBatch(ctx, batch)
+			return w.importBatch(ctx, batch, rs)
 		})
 		if err != nil {
 			return fmt.Errorf("importing relationships %d to %d: %w", n+1, n+len(batch), err)
 		}
 		rev, n = r, n+len(batch)
-		batch = batch[:0]
+		batch, rs = batch[:0], rs[:0]
 		return nil
 	}
 	for r, err := range rels {
@@ -145,11 +148,13 @@ func (s *Store) Import(ctx context.Context, rels iter.Seq2[tuple.Relationship, e
 		if err := store.Validate(r); err != nil {
 			return rev, n, fmt.Errorf("import, relationship %d: %w", n+len(batch)+1, err)
 		}
-		args, err := relArgs(sqlutil.Normalize(r))
+		r = sqlutil.Normalize(r)
+		args, err := relArgs(r)
 		if err != nil {
 			return rev, n, fmt.Errorf("import, relationship %d: %w", n+len(batch)+1, err)
 		}
 		batch = append(batch, append([]any{int32(len(batch))}, args...))
+		rs = append(rs, r)
 		if len(batch) == batchSize {
 			if err := flush(); err != nil {
 				return rev, n, err
@@ -164,7 +169,9 @@ func (s *Store) Import(ctx context.Context, rels iter.Seq2[tuple.Relationship, e
 
 var importColumns = []string{"seq", "resource_type", "resource_id", "relation", "subject_type", "subject_id", "subject_relation", "caveat_name", "caveat_context", "expires_at"}
 
-func (w *wtx) importBatch(ctx context.Context, batch [][]any) error {
+// importBatch stages batch (the import columns) and upserts it; rs are the
+// same relationships, which it logs as changelog batches.
+func (w *wtx) importBatch(ctx context.Context, batch [][]any, rs []tuple.Relationship) error {
 	// ON COMMIT DELETE ROWS keeps the table for the session's next batch
 	// and empties it at every commit; a rollback discards the rows too.
 	if _, err := w.tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS `+importTable+` (
@@ -198,12 +205,23 @@ ON CONFLICT (` + sqlutil.IdentityColumns + `) DO UPDATE SET
     caveat_name = EXCLUDED.caveat_name,
     caveat_context = EXCLUDED.caveat_context,
     expires_at = EXCLUDED.expires_at`)
-	b.Queue(`INSERT INTO changelog (`+changelogColumns+`)
-SELECT $1::bigint, seq, 1, `+sqlutil.Columns+`, $2::timestamptz FROM `+importTable, int64(w.rev), w.now)
+	seq := w.seq
+	var log sqlutil.ChangeBatch
+	for i, r := range rs {
+		log.Add(r, batch[i][8])
+		if log.Len() == sqlutil.ChangeBatchSize || i == len(rs)-1 {
+			// Queue keeps the arguments until the batch is sent: the
+			// encoder's buffer is reused, so the row gets a copy.
+			b.Queue(`INSERT INTO changelog (revision, seq, op, resource_type, resource_id, relation, subject_type, subject_id, subject_relation, committed_at, changes, batch)
+VALUES ($1, $2, 1, '', '', '', '', '', '', $3, $4, $5)`, int64(w.rev), seq, w.now, log.Len(), bytes.Clone(log.Bytes()))
+			seq += int32(log.Len())
+			log.Reset()
+		}
+	}
 	if err := w.tx.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("upserting: %w", err)
 	}
-	w.seq += int32(len(batch))
+	w.seq = seq
 	return nil
 }
 

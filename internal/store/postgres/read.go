@@ -204,9 +204,13 @@ func (s *Store) Changes(ctx context.Context, after store.Revision, limit int) ([
 		}
 		upper := head
 		if limit > 0 {
-			// The revision of the limit-th change: pages end on a
-			// whole revision.
-			err := tx.QueryRow(ctx, `SELECT revision FROM changelog WHERE revision > $1 ORDER BY revision, seq LIMIT 1 OFFSET $2`, int64(after), limit-1).Scan(&upper)
+			// The revision of the limit-th change (rows may hold
+			// several): pages end on a whole revision. The running
+			// sum stops at the first row that reaches limit.
+			err := tx.QueryRow(ctx, `SELECT revision FROM (
+    SELECT revision, seq, sum(changes) OVER (ORDER BY revision, seq ROWS UNBOUNDED PRECEDING) AS upto
+    FROM changelog WHERE revision > $1
+) c WHERE upto >= $2 ORDER BY revision, seq LIMIT 1`, int64(after), limit).Scan(&upper)
 			if errors.Is(err, pgx.ErrNoRows) {
 				upper = head
 			} else if err != nil {
@@ -214,7 +218,7 @@ func (s *Store) Changes(ctx context.Context, after store.Revision, limit int) ([
 			}
 		}
 		through = store.Revision(upper)
-		rows, err := tx.Query(ctx, `SELECT revision, op, `+sqlutil.Columns+`, committed_at FROM changelog
+		rows, err := tx.Query(ctx, `SELECT revision, op, `+sqlutil.Columns+`, committed_at, changes, batch FROM changelog
 WHERE revision > $1 AND revision <= $2 ORDER BY revision, seq`, int64(after), upper)
 		if err != nil {
 			return fmt.Errorf("reading changes: %w", err)
@@ -224,13 +228,26 @@ WHERE revision > $1 AND revision <= $2 ORDER BY revision, seq`, int64(after), up
 		var rev int64
 		var op int16
 		var at time.Time
-		t := append([]any{&rev, &op}, append(sc.targets(), &at)...)
+		var n int32
+		var batch []byte
+		t := append([]any{&rev, &op}, append(sc.targets(), &at, &n, &batch)...)
 		for rows.Next() {
-			sc.cn, sc.cc, sc.exp = nil, nil, nil
+			sc.cn, sc.cc, sc.exp, batch = nil, nil, nil, nil
 			if err := rows.Scan(t...); err != nil {
 				return fmt.Errorf("reading changes: %w", err)
 			}
 			c := store.Change{Revision: store.Revision(rev), Op: store.ChangeOp(op), Time: at.UTC()}
+			if batch != nil {
+				err := sqlutil.DecodeChangeBatch(batch, int(n), func(r tuple.Relationship) error {
+					c.Relationship = r
+					out = append(out, c)
+					return nil
+				})
+				if err != nil {
+					return fmt.Errorf("reading changes of revision %d: %w", rev, err)
+				}
+				continue
+			}
 			if c.Op != store.ChangeSchema {
 				r, err := sc.relationship()
 				if err != nil {
