@@ -29,6 +29,7 @@ func serve(t *testing.T, token string) string {
 	cfg := server.Default()
 	cfg.DataDir = dir
 	cfg.Tokens = []string{token}
+	cfg.NoPortal = true // the bench writes its own schema
 	s, err := server.New(ctx, cfg, st, nil)
 	if err != nil {
 		t.Fatal(err)
