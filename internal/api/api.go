@@ -64,6 +64,7 @@ import (
 	"iter"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strings"
 	"time"
 
@@ -204,7 +205,8 @@ type Route struct {
 
 type api struct {
 	Options
-	routes []Route
+	routes  []Route
+	streams chan struct{} // one token per streamed lookup being computed
 }
 
 func (a *api) table() []Route {
@@ -249,7 +251,7 @@ func Handler(o Options) http.Handler {
 	if o.PollInterval <= 0 {
 		o.PollInterval = time.Second
 	}
-	a := &api{Options: o}
+	a := &api{Options: o, streams: make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))}
 	a.routes = a.table()
 	mux := http.NewServeMux()
 	for _, rt := range a.routes {
