@@ -324,8 +324,15 @@ func (a *api) adapt(rt Route) http.Handler {
 			a.Metrics.Requests.WithLabelValues(rt.Operation, fmt.Sprint(w.status)).Inc()
 			a.Metrics.Duration.WithLabelValues(rt.Operation).Observe(d.Seconds())
 		}
-		// Never the headers or the query: they may carry tokens.
-		a.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
+		// Never the headers or the query: they may carry tokens. Answered
+		// requests are debug-level: at tens of thousands of checks per
+		// second an info-level line each would cost more than the checks
+		// (metrics count them); refusals and failures are info and above.
+		level := slog.LevelDebug
+		if w.status >= 400 {
+			level = slog.LevelInfo
+		}
+		a.Logger.LogAttrs(r.Context(), level, "request",
 			slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.String("operation", rt.Operation), slog.Int("status", w.status),
 			slog.Int64("bytes", w.bytes), slog.Duration("duration", d),
