@@ -96,6 +96,32 @@ func (s *Service) disabledRel(id string) tuple.Relationship {
 	return rel(s.platformRef(), "disabled", user(id))
 }
 
+// keepAPlatformAdmin refuses a change that would leave the platform
+// without an active administrator other than account (nobody could then
+// grant the role again). A community holding the role counts: its members
+// are administrators. Read inside the transaction, like keepAnAdmin.
+func (t *txn) keepAPlatformAdmin(account string) error {
+	p := t.s.platformRef()
+	admins, err := t.rels(t.ctx, store.Filter{ResourceType: p.Type, ResourceID: p.ID, Relation: string(PlatformAdministrator)})
+	if err != nil {
+		return err
+	}
+	disabled, err := t.rels(t.ctx, store.Filter{ResourceType: p.Type, ResourceID: p.ID, Relation: "disabled"})
+	if err != nil {
+		return err
+	}
+	off := map[string]bool{account: true}
+	for _, r := range disabled {
+		off[r.Subject.ID] = true
+	}
+	for _, r := range admins {
+		if r.Subject.Type != "user" || !off[r.Subject.ID] {
+			return nil
+		}
+	}
+	return conflictf("%s is the last active platform administrator: the platform always keeps one; make someone else administrator first", account)
+}
+
 // setRoles writes the difference between two sets of platform roles.
 func (t *txn) setRoles(id string, old, roles []PlatformRole) {
 	for _, r := range platformRoles {
@@ -222,6 +248,9 @@ func (s *Service) SetAccountStatus(ctx context.Context, actor, id string, st Acc
 		before := a
 		a.Status = st
 		if st == AccountDisabled {
+			if err := t.keepAPlatformAdmin(id); err != nil {
+				return err
+			}
 			t.touch(t.s.disabledRel(id))
 			return t.audit("account.disable", "account:"+id, before, a)
 		}
@@ -245,6 +274,11 @@ func (s *Service) SetPlatformRoles(ctx context.Context, actor, id string, roles 
 		}
 		if slices.Equal(a.PlatformRoles, roles) {
 			return nil
+		}
+		if !slices.Contains(roles, PlatformAdministrator) {
+			if err := t.keepAPlatformAdmin(id); err != nil {
+				return err
+			}
 		}
 		before := a
 		t.setRoles(id, a.PlatformRoles, roles)
