@@ -2,14 +2,10 @@ package portal
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"strings"
-	"time"
 
+	"github.com/octroi/octroi/internal/bearer"
 	"github.com/octroi/octroi/internal/store"
 )
 
@@ -17,28 +13,12 @@ import (
 // people recognise a leaked one.
 const tokenPrefix = "oct_"
 
-// lastUseEvery bounds how often Authenticate records a token's last use:
-// each record is a write, and a token in a busy script is used many times a
-// second.
-const lastUseEvery = time.Minute
-
-// tokenHash is the token record's alternate key: only the hash of the
-// secret is stored, so a database leak reveals no usable token.
-func tokenHash(secret string) string {
-	h := sha256.Sum256([]byte(secret))
-	return hex.EncodeToString(h[:])
-}
-
 // createToken writes a token for account and returns it with its secret
-// (32 random bytes).
+// (see package bearer; the record's alternate key is the secret's hash).
 func (t *txn) createToken(account, name string) (Token, string, error) {
-	var b [32]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return Token{}, "", err
-	}
-	secret := tokenPrefix + base64.RawURLEncoding.EncodeToString(b[:])
+	secret := bearer.New(tokenPrefix)
 	tok := Token{ID: t.s.newID(), Name: name, Account: account, Created: t.at}
-	if err := t.put(kindToken, tok.ID, tokenHash(secret), account, tok); err != nil {
+	if err := t.put(kindToken, tok.ID, bearer.Hash(secret), account, tok); err != nil {
 		return Token{}, "", err
 	}
 	return tok, secret, t.audit("account.token.create", "account:"+account, nil, tok)
@@ -88,12 +68,12 @@ func (s *Service) RevokeToken(ctx context.Context, actor, tokenID string) error 
 
 // Authenticate returns the account of a token secret, or ErrUnauthenticated
 // when the token is unknown or revoked or its account disabled. It records
-// the token's last use, at most once a minute.
+// the token's last use, at most once a minute (bearer.LastUseEvery).
 func (s *Service) Authenticate(ctx context.Context, secret string) (Account, error) {
 	if !strings.HasPrefix(secret, tokenPrefix) {
 		return Account{}, unauthenticated()
 	}
-	d, err := s.docs.DocByAlt(ctx, kindToken, tokenHash(secret))
+	d, err := s.docs.DocByAlt(ctx, kindToken, bearer.Hash(secret))
 	if isNotFound(err) {
 		return Account{}, unauthenticated()
 	}
@@ -112,7 +92,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (Account, err
 		return Account{}, err
 	}
 	now := s.now().UTC()
-	if tok.LastUsed == nil || now.Sub(*tok.LastUsed) >= lastUseEvery {
+	if bearer.LastUseDue(tok.LastUsed, now) {
 		tok.LastUsed = &now
 		// Bookkeeping, not a change by anyone: no audit entry, and no
 		// need to wait for the index (no relationship changes).
