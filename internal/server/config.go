@@ -18,8 +18,7 @@ import (
 // flags and OCTROI_* environment variables; Default gives the values used
 // for what they leave out.
 type Config struct {
-	// DataDir holds the SQLite database (when Datastore is empty) and
-	// tokens.json, the API tokens managed by `octroi token`.
+	// DataDir holds the SQLite database when Datastore is empty.
 	DataDir string
 	// Datastore selects the database: "" for DataDir/octroi.db, a
 	// "sqlite:PATH" for another SQLite file, a postgres:// or
@@ -28,11 +27,12 @@ type Config struct {
 	// Listen is the HTTP listen address.
 	Listen string
 
-	// Tokens are API bearer tokens given in clear (OCTROI_TOKEN), accepted
-	// besides those of DataDir/tokens.json and TokenHashesFile.
+	// Tokens are operator tokens given in clear (OCTROI_TOKEN), accepted
+	// besides those stored in the database (`octroi token create`) and
+	// those of TokenHashesFile.
 	Tokens []string
 	// TokenHashesFile names a file of hex SHA-256 hashes of accepted
-	// tokens, one per line (# comments allowed).
+	// operator tokens, one per line (# comments allowed), read at start.
 	TokenHashesFile string
 	// NoAuth serves the low-level API without authentication (development
 	// only). Portal endpoints always need a personal token.
@@ -76,7 +76,9 @@ type Config struct {
 	// GCInterval is how often both are collected (0 disables GC).
 	GCInterval time.Duration
 	// PollInterval is how often the changelog is polled besides the
-	// store's wake-ups (which do not cross processes on SQLite).
+	// store's wake-ups (which do not cross processes on SQLite), and how
+	// often the operator tokens are re-read: a token revoked on any node
+	// is refused by this one within PollInterval.
 	PollInterval time.Duration
 	// ReadyLag: /readyz fails when the index has not been caught up with
 	// the store for longer than this.

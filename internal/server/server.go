@@ -28,6 +28,14 @@
 // relations when writers are quiet). Reads say how fresh they must be
 // (api.Freshness): as is, at least a token's revision, or the store's head.
 //
+// # Operator tokens
+//
+// Operator tokens (the low-level API's) are documents in the store, read
+// into memory at start and again every PollInterval, so that checking one
+// never waits for the database and a token revoked on one node is refused
+// by every node within a poll interval; tokens from the configuration
+// (OCTROI_TOKEN, a hashes file) are accepted besides. See tokens.go.
+//
 // # Operations
 //
 // /healthz answers while the process runs; /readyz once the index is loaded
@@ -117,14 +125,15 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 	}
 	s := &Server{cfg: cfg, store: st, log: log, reg: prometheus.NewRegistry(), done: make(chan struct{})}
 	if !cfg.NoAuth {
-		a, err := newAuthenticator(cfg, func(msg string, err error) { log.Error(msg, "error", err) })
+		docs, _ := st.(store.Documents) // both backends keep documents
+		a, err := newAuthenticator(ctx, cfg, docs, log)
 		if err != nil {
 			return nil, err
 		}
 		if !a.configured() {
 			// With the portal, people's personal tokens are enough; the
 			// low-level API then refuses everyone until an operator
-			// token exists.
+			// token is created (and read at the next poll).
 			if cfg.NoPortal {
 				return nil, errors.New("no API token configured: create one with `octroi token create --name NAME`, or set OCTROI_TOKEN, or pass --token-hashes-file (--no-auth serves without authentication, for development only)")
 			}
@@ -235,12 +244,15 @@ func (s *Server) loadSchema(ctx context.Context, st *state) error {
 	return nil
 }
 
-// Start runs the changelog follower and the GC loop until ctx ends. Only
-// the first call starts them (Serve calls it too): the index has one
-// follower.
+// Start runs the changelog follower, the refresh of operator tokens and
+// the GC loop until ctx ends. Only the first call starts them (Serve calls
+// it too): the index has one follower.
 func (s *Server) Start(ctx context.Context) {
 	s.startOnce.Do(func() {
 		go s.follow(ctx)
+		if s.auth != nil && s.auth.docs != nil {
+			go s.auth.follow(ctx, s.cfg.PollInterval)
+		}
 		if s.cfg.GCInterval > 0 {
 			go s.gcLoop(ctx)
 		}

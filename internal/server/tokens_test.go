@@ -1,64 +1,82 @@
 package server
 
 import (
+	"bytes"
+	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/octroi/octroi/internal/bearer"
+	"github.com/octroi/octroi/internal/store/sqlite"
 )
 
-func TestTokens(t *testing.T) {
+// TestConfiguredTokens: tokens in clear and a hashes file are accepted
+// besides the stored ones; a hash itself is not a token; a bad hashes file
+// names its line.
+func TestConfiguredTokens(t *testing.T) {
 	dir := t.TempDir()
-	tok, info, err := CreateToken(dir, "ci")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.HasPrefix(tok, "oct_") || len(tok) < 40 {
-		t.Errorf("token %q looks weak", tok)
-	}
-	if _, _, err := CreateToken(dir, "ci"); err == nil {
-		t.Error("a second token named ci was accepted")
-	}
-	b, err := os.ReadFile(filepath.Join(dir, TokensFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(string(b), tok) || !strings.Contains(string(b), HashToken(tok)) {
-		t.Errorf("tokens.json must hold the hash only: %s", b)
-	}
-	if st, _ := os.Stat(filepath.Join(dir, TokensFile)); st.Mode().Perm() != 0o600 {
-		t.Errorf("tokens.json mode %v, want 0600", st.Mode().Perm())
-	}
-
 	hashes := filepath.Join(dir, "hashes")
-	os.WriteFile(hashes, []byte("# ops\n"+HashToken("from-file")+"\n"), 0o600)
+	os.WriteFile(hashes, []byte("# ops\n"+bearer.Hash("from-file")+"\n\nsha256:"+strings.ToUpper(bearer.Hash("upper"))+"\n"), 0o600)
 	cfg := Default()
-	cfg.DataDir, cfg.Tokens, cfg.TokenHashesFile = dir, []string{"from-env"}, hashes
-	a, err := newAuthenticator(cfg, func(string, error) {})
+	cfg.DataDir, cfg.Tokens, cfg.TokenHashesFile = dir, []string{"from-env", " "}, hashes
+	a, err := newAuthenticator(context.Background(), cfg, nil, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.recheck = 0
 	for _, c := range []struct {
 		tok  string
 		want bool
-	}{{tok, true}, {"from-env", true}, {"from-file", true}, {"nope", false}, {"", false}, {info.SHA256, false}} {
+	}{{"from-env", true}, {"from-file", true}, {"upper", true}, {"nope", false}, {"", false}, {" ", false}, {bearer.Hash("from-file"), false}} {
 		if got := a.Authenticate(c.tok); got != c.want {
 			t.Errorf("Authenticate(%q) = %v, want %v", c.tok, got, c.want)
 		}
 	}
-	if _, err := RevokeToken(dir, info.ID); err != nil {
+	os.WriteFile(hashes, []byte("not a hash\n"), 0o600)
+	if _, err := newAuthenticator(context.Background(), cfg, nil, nil); err == nil || !strings.Contains(err.Error(), "line 1") {
+		t.Errorf("bad hashes file: %v, want an error naming line 1", err)
+	}
+}
+
+// TestStoredTokensWithoutDatabase: checks read memory only, so they go on
+// when the database is gone; a failing refresh keeps the tokens read last
+// and is logged once, not at every poll.
+func TestStoredTokensWithoutDatabase(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), DatabaseFile), sqlite.Options{})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Authenticate(tok) {
-		t.Error("a revoked token is still accepted")
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
 	}
-	list, _ := ListTokens(dir)
-	if len(list) != 0 {
-		t.Errorf("after revoke: %v", list)
+	_, secret, err := CreateOperatorToken(ctx, st, "test", "ci")
+	if err != nil {
+		t.Fatal(err)
 	}
-	os.WriteFile(hashes, []byte("not a hash\n"), 0o600)
-	if _, err := newAuthenticator(cfg, nil); err == nil || !strings.Contains(err.Error(), "line 1") {
-		t.Errorf("bad hashes file: %v", err)
+	var logs bytes.Buffer
+	a, err := newAuthenticator(ctx, Default(), st, slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.configured() || !a.Authenticate(secret) {
+		t.Fatal("a stored token is not accepted")
+	}
+	st.Close()
+	for range 3 {
+		if err := a.refresh(ctx); err == nil {
+			t.Fatal("refresh on a closed store: no error")
+		}
+	}
+	if !a.Authenticate(secret) || a.Authenticate(secret+"x") {
+		t.Error("after failed refreshes, the tokens read last must stay in force, and only them")
+	}
+	if n := strings.Count(logs.String(), "level=ERROR"); n != 1 {
+		t.Errorf("a failing database logged %d times, want once:\n%s", n, logs.String())
+	}
+	if strings.Contains(logs.String(), secret) || strings.Contains(logs.String(), bearer.Hash(secret)) {
+		t.Errorf("the log shows a secret or its hash:\n%s", logs.String())
 	}
 }
