@@ -11,7 +11,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/octroi/octroi/internal/server"
@@ -22,9 +21,9 @@ func serverCommands() map[string]command {
 	m := map[string]command{
 		"serve":             {"run the authorization server (HTTP API, health, metrics)", runServe},
 		"migrate":           {"create or upgrade the database schema", runMigrate},
-		"token create":      {"create an API token (printed once; only its hash is stored)", runTokenCreate},
-		"token list":        {"list API tokens", runTokenList},
-		"token revoke":      {"revoke an API token by id or name", runTokenRevoke},
+		"token create":      {"create an operator token for the low-level API, on the database directly (printed once; only its hash is stored)", runTokenCreate},
+		"token list":        {"list operator tokens, with their last use", runTokenList},
+		"token revoke":      {"revoke an operator token by id or name (every server refuses it within its poll interval)", runTokenRevoke},
 		"admin create-user": {"create a portal account (or add roles to it) and print a personal token for it, on the database directly", runAdminCreateUser},
 	}
 	maps.Copy(m, clientCommands())
@@ -105,7 +104,7 @@ func (e *envFlags) err() error {
 
 // storeFlags are the flags that locate the database.
 func storeFlags(ef *envFlags, cfg *server.Config) {
-	ef.String(&cfg.DataDir, "data-dir", "OCTROI_DATA_DIR", "directory of the SQLite database and of tokens.json")
+	ef.String(&cfg.DataDir, "data-dir", "OCTROI_DATA_DIR", "directory of the SQLite database (when --datastore is empty)")
 	ef.String(&cfg.Datastore, "datastore", "OCTROI_DATASTORE", "database: empty for SQLite in the data dir, sqlite:PATH, or a postgres:// URL")
 }
 
@@ -116,8 +115,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	storeFlags(ef, &cfg)
 	ef.String(&cfg.Listen, "listen", "OCTROI_LISTEN", "HTTP listen address")
 	var tokens string
-	ef.String(&tokens, "token", "OCTROI_TOKEN", "API token(s) accepted besides those of `octroi token create`, comma-separated; prefer the environment to the command line")
-	ef.String(&cfg.TokenHashesFile, "token-hashes-file", "OCTROI_TOKEN_HASHES_FILE", "file of accepted tokens' hex SHA-256 hashes, one per line")
+	ef.String(&tokens, "token", "OCTROI_TOKEN", "operator token(s) accepted besides those `octroi token create` stores in the database, comma-separated; prefer the environment to the command line")
+	ef.String(&cfg.TokenHashesFile, "token-hashes-file", "OCTROI_TOKEN_HASHES_FILE", "file of accepted operator tokens' hex SHA-256 hashes, one per line, read at start")
 	ef.Bool(&cfg.NoAuth, "no-auth", "OCTROI_NO_AUTH", "serve the low-level API without authentication (development only)")
 	ef.Bool(&cfg.NoPortal, "no-portal", "OCTROI_NO_PORTAL", "serve only the relationship API, with your own schema, without the data portal")
 	var demo bool
@@ -132,7 +131,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	ef.Duration(&cfg.ChangelogRetention, "changelog-retention", "OCTROI_CHANGELOG_RETENTION", "how long the changelog (watch, followers) and expired relationships are kept")
 	ef.Duration(&cfg.IndexRetention, "index-retention", "OCTROI_INDEX_RETENTION", "how long old revisions stay readable in memory (lookup cursors)")
 	ef.Duration(&cfg.GCInterval, "gc-interval", "OCTROI_GC_INTERVAL", "how often old revisions and changelog entries are collected (0: never)")
-	ef.Duration(&cfg.PollInterval, "poll-interval", "OCTROI_POLL_INTERVAL", "how often the changelog is polled for other processes' writes")
+	ef.Duration(&cfg.PollInterval, "poll-interval", "OCTROI_POLL_INTERVAL", "how often the changelog is polled for other processes' writes, and operator tokens re-read (a revoked token is refused within it)")
 	ef.Duration(&cfg.ReadyLag, "ready-lag", "OCTROI_READY_LAG", "/readyz fails when the index has lagged the database for longer")
 	ef.String(&cfg.LogLevel, "log-level", "OCTROI_LOG_LEVEL", "debug, info, warn or error")
 	ef.String(&cfg.LogFormat, "log-format", "OCTROI_LOG_FORMAT", "text or json")
@@ -191,73 +190,5 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	fmt.Fprintln(stdout, "database is up to date")
-	return nil
-}
-
-func tokenFlags(name, args string, stderr io.Writer) (*flag.FlagSet, *envFlags, *server.Config) {
-	cfg := server.Default()
-	fs := newFlags(name, args, stderr)
-	ef := &envFlags{fs: fs}
-	ef.String(&cfg.DataDir, "data-dir", "OCTROI_DATA_DIR", "directory holding tokens.json")
-	return fs, ef, &cfg
-}
-
-func runTokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, ef, cfg := tokenFlags("token create", "--name NAME", stderr)
-	name := fs.String("name", "", "what or who uses the token (required, unique)")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if err := ef.err(); err != nil {
-		return err
-	}
-	if *name == "" {
-		return fmt.Errorf("%w: --name is required", errUsage)
-	}
-	tok, info, err := server.CreateToken(cfg.DataDir, *name)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(stdout, tok)
-	fmt.Fprintf(stderr, "token %s (%s) created; it is shown only now: store it safely\n", info.ID, info.Name)
-	return nil
-}
-
-func runTokenList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, ef, cfg := tokenFlags("token list", "", stderr)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if err := ef.err(); err != nil {
-		return err
-	}
-	tokens, err := server.ListTokens(cfg.DataDir)
-	if err != nil {
-		return err
-	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tCREATED")
-	for _, t := range tokens {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", t.ID, t.Name, t.Created.Format(time.RFC3339))
-	}
-	return tw.Flush()
-}
-
-func runTokenRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, ef, cfg := tokenFlags("token revoke", "ID|NAME", stderr)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if err := ef.err(); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		return fmt.Errorf("%w: give the id or name of one token", errUsage)
-	}
-	info, err := server.RevokeToken(cfg.DataDir, fs.Arg(0))
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "revoked %s (%s)\n", info.ID, info.Name)
 	return nil
 }
