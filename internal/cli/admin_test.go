@@ -50,32 +50,39 @@ func me(t *testing.T, base, token string) (int, string) {
 // called; it returns the server's URL and what it printed.
 func serveDemoOnce(t *testing.T, dir string) (string, string, func()) {
 	t.Helper()
+	url, out, _, stop := serveOnce(t, "--demo", "--data-dir", dir, "--listen", "127.0.0.1:0", "--log-level", "warn")
+	return url, out.String(), stop
+}
+
+// serveOnce runs `serve args` until the returned stop is called; it
+// returns the server's URL and its stdout and stderr, which it goes on
+// writing.
+func serveOnce(t *testing.T, args ...string) (string, *syncBuffer, *syncBuffer, func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errb syncBuffer
 	done := make(chan error, 1)
-	go func() {
-		done <- runServe(ctx, []string{"--demo", "--data-dir", dir, "--listen", "127.0.0.1:0", "--log-level", "warn"}, &out, &errb)
-	}()
+	go func() { done <- runServe(ctx, args, &out, &errb) }()
 	deadline := time.Now().Add(30 * time.Second)
 	for !strings.Contains(errb.String(), "octroi serving on ") {
 		select {
 		case err := <-done:
 			cancel()
-			t.Fatalf("serve --demo ended: %v; stderr %s", err, errb.String())
+			t.Fatalf("serve %s ended: %v; stderr %s", strings.Join(args, " "), err, errb.String())
 		default:
 		}
 		if time.Now().After(deadline) {
 			cancel()
-			t.Fatalf("serve --demo did not start; stderr %s", errb.String())
+			t.Fatalf("serve %s did not start; stderr %s", strings.Join(args, " "), errb.String())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 	s := errb.String()
 	url := strings.TrimSpace(strings.SplitN(s[strings.Index(s, "octroi serving on ")+len("octroi serving on "):], "\n", 2)[0])
-	return url, out.String(), func() {
+	return url, &out, &errb, func() {
 		cancel()
 		if err := <-done; err != nil {
-			t.Errorf("serve --demo: %v", err)
+			t.Errorf("serve %s: %v", strings.Join(args, " "), err)
 		}
 	}
 }
