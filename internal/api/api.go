@@ -17,10 +17,10 @@
 // Every operation but the OpenAPI document takes a bearer token
 // (Authorization: Bearer <token>), of one of two kinds:
 //
-//   - operator tokens (Options.Authenticate: `octroi token create`,
-//     OCTROI_TOKEN) reach the low-level API only. On portal endpoints they
-//     are answered 403 forbidden: the portal acts as a person, and an
-//     operator token is nobody.
+//   - operator tokens (Options.Authenticate: `octroi token create`, which
+//     makes "octop_…" secrets, OCTROI_TOKEN) reach the low-level API only.
+//     On portal endpoints they are answered 403 forbidden: the portal acts
+//     as a person, and an operator token is nobody.
 //   - personal tokens (Options.Portal.Authenticate: `octroi admin
 //     create-user`, POST /me/tokens, `octroi serve --demo`) reach the
 //     portal endpoints only and act as their account, whose rights the
@@ -28,8 +28,12 @@
 //     answered 403 forbidden: relationships bypass the portal's
 //     invariants.
 //
-// A missing, unknown or revoked token is 401 unauthenticated. Tokens and
-// secrets are never logged; the request log names the acting account.
+// A token is told apart by lookup, Options.Authenticate first (it must
+// answer from memory: it is asked on every request), then
+// Portal.Authenticate; the prefixes ("oct_" personal, "octop_" operator)
+// are for people and secret scanners. A missing, unknown or revoked token
+// is 401 unauthenticated. Tokens and secrets are never logged; the request
+// log names the acting account.
 //
 // # Conventions
 //
@@ -143,9 +147,11 @@ type Options struct {
 	// Portal serves the portal endpoints; nil answers them 503.
 	Portal Portal
 	// Authenticate reports whether a bearer token is an operator token,
-	// valid on the low-level API. Nil leaves the low-level API open
-	// (development only). Portal endpoints always need a personal token,
-	// checked by Portal.Authenticate.
+	// valid on the low-level API. It is called for every authenticated
+	// request, personal tokens included, so it must not wait for a
+	// database. Nil leaves the low-level API open (development only).
+	// Portal endpoints always need a personal token, checked by
+	// Portal.Authenticate.
 	Authenticate func(token string) bool
 	Logger       *slog.Logger // default slog.Default()
 	Metrics      *Metrics     // nil: no metrics
