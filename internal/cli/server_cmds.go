@@ -115,8 +115,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	storeFlags(ef, &cfg)
 	ef.String(&cfg.Listen, "listen", "OCTROI_LISTEN", "HTTP listen address")
 	var tokens string
-	ef.String(&tokens, "token", "OCTROI_TOKEN", "operator token(s) accepted besides those `octroi token create` stores in the database, comma-separated; prefer the environment to the command line")
-	ef.String(&cfg.TokenHashesFile, "token-hashes-file", "OCTROI_TOKEN_HASHES_FILE", "file of accepted operator tokens' hex SHA-256 hashes, one per line, read at start")
+	ef.String(&tokens, "token", "OCTROI_TOKEN", "comma-separated operator `tokens` accepted besides those that octroi token create stores in the database; prefer the environment to the command line")
+	ef.String(&cfg.TokenHashesFile, "token-hashes-file", "OCTROI_TOKEN_HASHES_FILE", "`file` of accepted operator tokens' hex SHA-256 hashes, one per line, read at start")
 	ef.Bool(&cfg.NoAuth, "no-auth", "OCTROI_NO_AUTH", "serve the low-level API without authentication (development only)")
 	ef.Bool(&cfg.NoPortal, "no-portal", "OCTROI_NO_PORTAL", "serve only the relationship API, with your own schema, without the data portal")
 	var demo bool
