@@ -28,8 +28,8 @@ const (
 	killTimeout  = 5 * time.Second  // SIGKILL to exit
 )
 
-// datastore is where a server keeps its data: the data dir (SQLite file and
-// tokens.json) and the --datastore value ("" for SQLite in the data dir).
+// datastore is where a server keeps its data: the data dir (the SQLite
+// file) and the --datastore value ("" for SQLite in the data dir).
 type datastore struct {
 	name    string // "sqlite" or "postgres", for test names
 	dataDir string
