@@ -3,45 +3,24 @@ package client_test
 import (
 	"bytes"
 	"context"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/octroi/octroi/internal/api"
 	"github.com/octroi/octroi/internal/client"
 	"github.com/octroi/octroi/internal/server"
-	"github.com/octroi/octroi/internal/store/sqlite"
 )
 
 func TestClient(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "octroi.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	cfg := server.Default()
-	cfg.DataDir, cfg.Tokens = dir, []string{"secret"}
-	cfg.NoPortal = true // the test writes its own schema
-	srv, err := server.New(ctx, cfg, st, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	srv.Start(sctx)
-	ts := httptest.NewServer(srv.Handler())
-	defer ts.Close()
-
-	if _, err := client.New(ts.URL, "wrong").ReadSchema(ctx); !client.IsCode(err, api.CodeUnauthenticated) {
+	_, url := serve(t, func(cfg *server.Config) {
+		cfg.Tokens = []string{"secret"}
+		cfg.NoPortal = true // the test writes its own schema
+	})
+	if _, err := client.New(url, "wrong").ReadSchema(ctx); !client.IsCode(err, api.CodeUnauthenticated) {
 		t.Errorf("bad token: err %v, want unauthenticated", err)
 	}
-	c := client.New(ts.URL+"/", "secret")
+	c := client.New(url+"/", "secret")
 	if _, err := c.WriteSchema(ctx, api.WriteSchemaRequest{Schema: "definition user {}\ndefinition doc { relation viewer: user\n permission view = viewer }"}); err != nil {
 		t.Fatal(err)
 	}

@@ -2,44 +2,22 @@ package client_test
 
 import (
 	"context"
-	"net/http/httptest"
-	"path/filepath"
 	"testing"
 
 	"github.com/octroi/octroi/internal/api"
 	"github.com/octroi/octroi/internal/client"
 	"github.com/octroi/octroi/internal/portal"
 	"github.com/octroi/octroi/internal/server"
-	"github.com/octroi/octroi/internal/store/sqlite"
 )
 
 func TestPortalClient(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "octroi.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	cfg := server.Default()
-	cfg.DataDir = dir
-	srv, err := server.New(ctx, cfg, st, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	srv.Start(sctx)
-	ts := httptest.NewServer(srv.Handler())
-	defer ts.Close()
+	srv, url := serve(t, func(*server.Config) {})
 	acc, secret, err := srv.Portal().Bootstrap(ctx, "root@example.org", "Root", []portal.PlatformRole{portal.PlatformAdministrator})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := client.New(ts.URL, secret)
+	c := client.New(url, secret)
 	me, err := c.Me(ctx)
 	if err != nil || me.Account.ID != acc.ID {
 		t.Fatalf("Me: %+v, %v", me, err)
@@ -48,10 +26,10 @@ func TestPortalClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := client.New(ts.URL, ct.Secret).RevokeToken(ctx, ct.Token.ID); err != nil {
+	if err := client.New(url, ct.Secret).RevokeToken(ctx, ct.Token.ID); err != nil {
 		t.Fatalf("RevokeToken: %v", err)
 	}
-	if _, err := client.New(ts.URL, ct.Secret).Me(ctx); !client.IsCode(err, api.CodeUnauthenticated) {
+	if _, err := client.New(url, ct.Secret).Me(ctx); !client.IsCode(err, api.CodeUnauthenticated) {
 		t.Errorf("revoked token: %v", err)
 	}
 	if l, err := c.SearchableDatasets(ctx, "", 10); err != nil || len(l.Datasets) != 0 {
