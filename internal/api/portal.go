@@ -87,6 +87,13 @@ const (
 	people
 	// anyone: no authentication (the OpenAPI document).
 	anyone
+	// catalogue: the catalogue filters, which a catalogue (CKAN, udata,
+	// GeoNetwork) calls to filter its search results. Without a token the
+	// request acts as an anonymous visitor; with a personal token, as its
+	// account; with an operator token, as the account named by the
+	// `account` query parameter (anonymous when absent): the catalogue
+	// holds one operator token, not its users' personal ones.
+	catalogue
 )
 
 type actorKey struct{}
@@ -106,10 +113,14 @@ func (a *api) authenticate(rt Route, w http.ResponseWriter, r *http.Request) (*h
 	if rt.audience == anyone {
 		return r, nil
 	}
-	if rt.audience == people && a.Portal == nil {
+	if (rt.audience == people || rt.audience == catalogue) && a.Portal == nil {
 		return r, &Error{Status: http.StatusServiceUnavailable, Code: CodeUnavailable, Msg: "this server runs without the portal (--no-portal)"}
 	}
 	tok, ok := bearer(r)
+	if rt.audience == catalogue && (!ok || a.Authenticate != nil && a.Authenticate(tok)) {
+		// Anonymous, or an operator acting for the named account.
+		return actingAs(w, r, r.URL.Query().Get("account")), nil
+	}
 	if rt.audience == operators && a.Authenticate == nil {
 		return r, nil // --no-auth: the low-level API is open (development only)
 	}
@@ -141,10 +152,15 @@ func (a *api) authenticate(rt Route, w http.ResponseWriter, r *http.Request) (*h
 		return r, &Error{Status: http.StatusForbidden, Code: CodeForbidden,
 			Msg: "personal tokens reach the portal endpoints only; the low-level API (schema, relationships, permissions, watch) needs an operator token (octroi token create)"}
 	}
+	return actingAs(w, r, acc.ID), nil
+}
+
+// actingAs makes r act as account ("" for an anonymous visitor).
+func actingAs(w http.ResponseWriter, r *http.Request, account string) *http.Request {
 	if rw, ok := w.(*responseWriter); ok {
-		rw.actor = acc.ID
+		rw.actor = account
 	}
-	return r.WithContext(context.WithValue(r.Context(), actorKey{}, acc.ID)), nil
+	return r.WithContext(context.WithValue(r.Context(), actorKey{}, account))
 }
 
 // Query helpers.

@@ -11,6 +11,7 @@ func (a *api) portalTable() []Route {
 	p := func(method, path, op string, h handlerFunc) Route {
 		return Route{Method: method, Path: Prefix + path, Operation: op, audience: people, h: h}
 	}
+	c := func(rt Route) Route { rt.audience = catalogue; return rt }
 	return []Route{
 		p("GET", "/me", "getMe", a.getMe),
 		p("GET", "/me/tokens", "listMyTokens", a.listMyTokens),
@@ -63,8 +64,8 @@ func (a *api) portalTable() []Route {
 		p("POST", "/datasets/{id}/access/bulk", "bulkAccess", a.bulkAccess),
 		p("GET", "/datasets/{id}/explain", "explainAccess", a.explainAccess),
 
-		p("GET", "/catalogue/searchable", "searchableDatasets", a.searchableDatasets),
-		p("POST", "/catalogue/filter", "filterDatasets", a.filterDatasets),
+		c(p("GET", "/catalogue/searchable", "searchableDatasets", a.searchableDatasets)),
+		c(p("POST", "/catalogue/filter", "filterDatasets", a.filterDatasets)),
 
 		p("GET", "/audit", "queryAudit", a.queryAudit),
 	}

@@ -22,8 +22,8 @@ func testPortalAuth(t *testing.T, mk envMaker) {
 	for _, rt := range api.Routes() {
 		path := fillPath(rt.Path)
 		name := rt.Method + " " + rt.Path
-		if rt.Operation == "getOpenAPI" {
-			continue
+		if rt.Operation == "getOpenAPI" || strings.HasPrefix(rt.Path, "/api/v1/catalogue") {
+			continue // open to anyone; see TestCatalogueAudience
 		}
 		if r := w.do(rt.Method, path, nil, "Authorization", ""); r.status != 401 {
 			t.Errorf("%s without a token: %d, want 401", name, r.status)
@@ -363,4 +363,56 @@ func testPortalEndpoints(t *testing.T, mk envMaker) {
 	ed.want(204, "DELETE", "/api/v1/communities/obs", nil, nil)
 	admin.want(204, "DELETE", "/api/v1/org-groups/var", nil, nil)
 	admin.do("GET", "/api/v1/org-groups/var", nil).problem(t, 404, "not_found")
+}
+
+// TestCatalogueAudience: the catalogue filters answer anonymous visitors,
+// people (personal tokens) and catalogues acting for a person (operator
+// token + account), each with exactly that person's view.
+func TestCatalogueAudience(t *testing.T) { forEachStore(t, testCatalogueAudience) }
+
+func testCatalogueAudience(t *testing.T, mk envMaker) {
+	w := newWorld(t, mk)
+	w.as("editor").want(201, "POST", "/api/v1/datasets", map[string]any{"id": "IGNF_P", "title": "Private", "owner": "ign", "default_level": "private"}, nil)
+	ids := func(r response) []string {
+		var dsl api.DatasetList
+		r.json(t, &dsl)
+		var out []string
+		for _, d := range dsl.Datasets {
+			out = append(out, d.ID)
+		}
+		slices.Sort(out)
+		return out
+	}
+	public, both := []string{"IGNF_T"}, []string{"IGNF_P", "IGNF_T"}
+	for _, tc := range []struct {
+		name string
+		r    response
+		want []string
+	}{
+		{"anonymous", w.do("GET", "/api/v1/catalogue/searchable", nil, "Authorization", ""), public},
+		{"member's token", w.as("member").do("GET", "/api/v1/catalogue/searchable", nil), both},
+		{"outsider's token", w.as("outsider").do("GET", "/api/v1/catalogue/searchable", nil), public},
+		{"operator for the member", w.do("GET", "/api/v1/catalogue/searchable?account="+w.id["member"], nil), both},
+		{"operator for nobody", w.do("GET", "/api/v1/catalogue/searchable", nil), public},
+	} {
+		if tc.r.status != 200 {
+			t.Errorf("%s: status %d: %s", tc.name, tc.r.status, tc.r.body)
+			continue
+		}
+		if got := ids(tc.r); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: got %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	w.withToken("oct_not-a-token").do("GET", "/api/v1/catalogue/searchable", nil).problem(t, 401, "unauthenticated")
+	var fr api.FilterResponse
+	r := w.do("POST", "/api/v1/catalogue/filter", map[string]any{"ids": both, "permission": "search"}, "Authorization", "")
+	r.json(t, &fr)
+	if r.status != 200 || !slices.Equal(fr.Allowed, public) {
+		t.Errorf("anonymous filter: %d %+v", r.status, fr)
+	}
+	r = w.do("POST", "/api/v1/catalogue/filter?account="+w.id["member"], map[string]any{"ids": both, "permission": "download"})
+	r.json(t, &fr)
+	if r.status != 200 || !slices.Equal(fr.Allowed, both) {
+		t.Errorf("operator filter for the member: %d %+v", r.status, fr)
+	}
 }
