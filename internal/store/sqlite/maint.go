@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 	"time"
 
 	"github.com/octroi/octroi/internal/store"
@@ -131,6 +132,10 @@ func (s *Store) Import(ctx context.Context, rels iter.Seq2[tuple.Relationship, e
 		if len(batch) == 0 {
 			return nil
 		}
+		// In identity order, the primary key's inserts walk its B-tree
+		// once instead of landing all over it. Stable: the last of
+		// duplicates still wins.
+		slices.SortStableFunc(batch, sqlutil.CompareIdentity)
 		r, err := s.write(ctx, func(ctx context.Context, w *wtx) error {
 			return w.importBatch(ctx, batch)
 		})
