@@ -3,7 +3,6 @@ package api_test
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -129,4 +128,3 @@ func fillPath(p string) string {
 	}
 }
 
-func statusText(code int) string { return fmt.Sprintf("%d %s", code, http.StatusText(code)) }

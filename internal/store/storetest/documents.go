@@ -516,7 +516,7 @@ func testTransactFailedWrite(t *testing.T, _ Harness, s store.Store) {
 			{Op: store.Create, Relationship: R("organisation:ign#admin@user:ann")}, // exists
 		}})
 		if !errors.Is(err, store.ErrAlreadyExists) {
-			return fmt.Errorf("Create of an existing relationship inside Transact: %v", err)
+			return fmt.Errorf("create of an existing relationship inside Transact: %v", err)
 		}
 		if err := tx.Write(ctx, store.WriteRequest{Updates: []store.Update{{Op: store.Touch, Relationship: R("organisation:ign#member@user:x")}, {Op: store.Delete, Relationship: R("organisation:ign#member@user:x")}}}); !errors.Is(err, store.ErrInvalid) {
 			return fmt.Errorf("invalid Write inside Transact: %v", err)
