@@ -127,4 +127,3 @@ func fillPath(p string) string {
 		p = p[i+j+1:]
 	}
 }
-
