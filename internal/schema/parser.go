@@ -497,64 +497,52 @@ func (p *parser) expr(depth int) (Expr, bool) {
 	return left, true
 }
 
-// intersection parses union ('&' union)*, flattened.
+// intersection parses union ('&' union)*, flattened: a parenthesised
+// intersection inside an intersection means the same, so the tree stays
+// canonical.
 func (p *parser) intersection(depth int) (Expr, bool) {
-	first, ok := p.union(depth)
-	if !ok {
-		return nil, false
-	}
-	if p.tok.kind != tAmp {
-		return first, true
-	}
-	n := &Intersection{Pos: first.Position()}
-	add := func(e Expr) {
-		// A parenthesised intersection inside an intersection means the
-		// same flattened; keep the tree canonical.
-		if in, ok := e.(*Intersection); ok {
-			n.Children = append(n.Children, in.Children...)
-			return
-		}
-		n.Children = append(n.Children, e)
-	}
-	add(first)
-	for p.tok.kind == tAmp {
-		p.next()
-		e, ok := p.union(depth)
-		if !ok {
-			return nil, false
-		}
-		add(e)
-	}
-	return n, true
+	return p.nary(depth, tAmp, p.union,
+		func(e Expr) []Expr {
+			if in, ok := e.(*Intersection); ok {
+				return in.Children
+			}
+			return []Expr{e}
+		},
+		func(pos Pos, kids []Expr) Expr { return &Intersection{Pos: pos, Children: kids} })
 }
 
 // union parses primary ('+' primary)*, flattened.
 func (p *parser) union(depth int) (Expr, bool) {
-	first, ok := p.primary(depth)
+	return p.nary(depth, tPlus, p.primary,
+		func(e Expr) []Expr {
+			if u, ok := e.(*Union); ok {
+				return u.Children
+			}
+			return []Expr{e}
+		},
+		func(pos Pos, kids []Expr) Expr { return &Union{Pos: pos, Children: kids} })
+}
+
+// nary parses operand (op operand)*. A single operand is returned as is;
+// several become build's node, each operand's terms as flatten gives them.
+func (p *parser) nary(depth int, op tokKind, operand func(int) (Expr, bool), flatten func(Expr) []Expr, build func(Pos, []Expr) Expr) (Expr, bool) {
+	first, ok := operand(depth)
 	if !ok {
 		return nil, false
 	}
-	if p.tok.kind != tPlus {
+	if p.tok.kind != op {
 		return first, true
 	}
-	n := &Union{Pos: first.Position()}
-	add := func(e Expr) {
-		if u, ok := e.(*Union); ok {
-			n.Children = append(n.Children, u.Children...)
-			return
-		}
-		n.Children = append(n.Children, e)
-	}
-	add(first)
-	for p.tok.kind == tPlus {
+	kids := append([]Expr(nil), flatten(first)...)
+	for p.tok.kind == op {
 		p.next()
-		e, ok := p.primary(depth)
+		e, ok := operand(depth)
 		if !ok {
 			return nil, false
 		}
-		add(e)
+		kids = append(kids, flatten(e)...)
 	}
-	return n, true
+	return build(first.Position(), kids), true
 }
 
 const expectOperand = "a relation or permission name, `nil` or `(`"
