@@ -8,11 +8,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-)
 
-// conformanceDir holds SpiceDB's own validation files; it sits beside the
-// repository in CI and may be absent elsewhere.
-const conformanceDir = "../../../shared/conformance/spicedb-v1.56.0"
+	"github.com/octroi/octroi/internal/conformance"
+)
 
 var caveatDeclRE = regexp.MustCompile(`(?m)^\s*caveat\s+([A-Za-z0-9_/]+)\s*\(([^)]*)\)\s*\{`)
 
@@ -73,10 +71,7 @@ func jsonAfter(doc string, i int) (map[string]any, error) {
 // converts (evaluating it against each caveat of the same schema, with the
 // relationship contexts written for that caveat).
 func TestSpiceDBConformanceCaveats(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join(conformanceDir, "*.yaml"))
-	if len(files) == 0 {
-		t.Skipf("no conformance files in %s", conformanceDir)
-	}
+	files := conformance.Files(t)
 	var nCaveats, nRelCtx, nEvals int
 	for _, file := range files {
 		raw, err := os.ReadFile(file)

@@ -4,18 +4,12 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/octroi/octroi/internal/conformance"
 )
 
-// conformanceDir holds SpiceDB's integration test configs. It is not part
-// of the repository: CI provides it, local runs skip without it.
-const conformanceDir = "/work/shared/conformance/spicedb-v1.56.0"
-
 func TestConformanceFilesParse(t *testing.T) {
-	paths, _ := filepath.Glob(filepath.Join(conformanceDir, "*.yaml"))
-	if len(paths) == 0 {
-		t.Skipf("no conformance files in %s", conformanceDir)
-	}
-	for _, path := range paths {
+	for _, path := range conformance.Files(t) {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			data, err := os.ReadFile(path)
 			if err != nil {

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/octroi/octroi/internal/tuple"
+
+	"github.com/octroi/octroi/internal/conformance"
 )
 
 func onr(typ, id, rel string) tuple.ObjectRelation {
@@ -220,10 +222,10 @@ func TestReplaceValidation(t *testing.T) {
 // conformance file and checks the result still parses to the same content.
 func TestReplaceValidationConformance(t *testing.T) {
 	for _, name := range []string{"arrowsublr.yaml", "multiplepathssamelookupresult.yaml", "basicrbac.yaml"} {
-		path := conformanceDir + "/" + name
+		path := conformance.File(t, name)
 		data, err := os.ReadFile(path)
 		if err != nil {
-			t.Skipf("conformance files absent: %v", err)
+			t.Fatal(err)
 		}
 		before, err := Parse(data, path)
 		if err != nil {

@@ -2,9 +2,10 @@ package validation
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/octroi/octroi/internal/conformance"
 )
 
 func runFiles(t *testing.T, pattern string) {
@@ -34,8 +35,6 @@ func runFiles(t *testing.T, pattern string) {
 }
 
 func TestRunConformance(t *testing.T) {
-	if _, err := os.Stat(conformanceDir); err != nil {
-		t.Skip("SpiceDB conformance files not present")
-	}
-	runFiles(t, filepath.Join(conformanceDir, "*.yaml"))
+	files := conformance.Files(t)
+	runFiles(t, filepath.Join(filepath.Dir(files[0]), "*.yaml"))
 }
