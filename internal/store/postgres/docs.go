@@ -66,17 +66,16 @@ func (s *Store) Audit(ctx context.Context, q store.AuditQuery) ([]store.AuditEnt
 		return nil, convert(fmt.Errorf("reading the audit log: %w", err))
 	}
 	defer rows.Close()
-	var out []store.AuditEntry
-	for rows.Next() {
+	out, err := sqlutil.Collect(rows, func(r sqlutil.Rows) (store.AuditEntry, error) {
 		var e store.AuditEntry
 		var rev int64
-		if err := rows.Scan(&e.Seq, &e.At, &rev, &e.Actor, &e.Action, &e.Resource, &e.Before, &e.After, &e.RequestID); err != nil {
-			return nil, convert(fmt.Errorf("reading the audit log: %w", err))
+		if err := r.Scan(&e.Seq, &e.At, &rev, &e.Actor, &e.Action, &e.Resource, &e.Before, &e.After, &e.RequestID); err != nil {
+			return e, err
 		}
 		e.At, e.Revision = e.At.UTC(), store.Revision(rev)
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
+		return e, nil
+	})
+	if err != nil {
 		return nil, convert(fmt.Errorf("reading the audit log: %w", err))
 	}
 	return out, nil
@@ -131,15 +130,8 @@ func listDocs(ctx context.Context, q querier, kind, parent, after string, limit 
 		return nil, fmt.Errorf("listing %s: %w", kind, err)
 	}
 	defer rows.Close()
-	var out []store.Doc
-	for rows.Next() {
-		d, err := scanDoc(rows)
-		if err != nil {
-			return nil, fmt.Errorf("listing %s: %w", kind, err)
-		}
-		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := sqlutil.Collect(rows, func(r sqlutil.Rows) (store.Doc, error) { return scanDoc(r) })
+	if err != nil {
 		return nil, fmt.Errorf("listing %s: %w", kind, err)
 	}
 	return out, nil

@@ -155,24 +155,13 @@ func (s *Store) LoadAll(ctx context.Context, fn func(tuple.Relationship) error) 
 // UsedTypes implements store.Inspector.
 func (s *Store) UsedTypes(ctx context.Context) ([]store.TypeUse, error) {
 	a := sqlutil.Args{Dollar: true}
-	rows, err := s.pool.Query(ctx, `SELECT resource_type, relation, subject_type, subject_relation,
-    subject_id = '*', COALESCE(caveat_name, ''), expires_at IS NOT NULL, count(*)
-FROM relationships WHERE `+liveCond(&a, sqlutil.NormalizeTime(s.now()))+`
-GROUP BY 1, 2, 3, 4, 5, 6, 7
-ORDER BY 1, 2, 3, 4, 5, 6, 7`, a.List...)
+	rows, err := s.pool.Query(ctx, sqlutil.UsedTypesQuery(liveCond(&a, sqlutil.NormalizeTime(s.now()))), a.List...)
 	if err != nil {
 		return nil, convert(fmt.Errorf("counting used types: %w", err))
 	}
 	defer rows.Close()
-	var out []store.TypeUse
-	for rows.Next() {
-		var u store.TypeUse
-		if err := rows.Scan(&u.ResourceType, &u.Relation, &u.SubjectType, &u.SubjectRelation, &u.Wildcard, &u.Caveat, &u.Expiring, &u.Count); err != nil {
-			return nil, fmt.Errorf("counting used types: %w", err)
-		}
-		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := sqlutil.Collect(rows, sqlutil.ScanTypeUse)
+	if err != nil {
 		return nil, convert(fmt.Errorf("counting used types: %w", err))
 	}
 	return out, nil

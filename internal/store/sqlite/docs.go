@@ -63,13 +63,12 @@ func (s *Store) Audit(ctx context.Context, q store.AuditQuery) ([]store.AuditEnt
 		return nil, convert(fmt.Errorf("reading the audit log: %w", err))
 	}
 	defer rows.Close()
-	var out []store.AuditEntry
-	for rows.Next() {
+	out, err := sqlutil.Collect(rows, func(r sqlutil.Rows) (store.AuditEntry, error) {
 		var e store.AuditEntry
 		var at, rev int64
 		var before, after sql.NullString
-		if err := rows.Scan(&e.Seq, &at, &rev, &e.Actor, &e.Action, &e.Resource, &before, &after, &e.RequestID); err != nil {
-			return nil, convert(fmt.Errorf("reading the audit log: %w", err))
+		if err := r.Scan(&e.Seq, &at, &rev, &e.Actor, &e.Action, &e.Resource, &before, &after, &e.RequestID); err != nil {
+			return e, err
 		}
 		e.At, e.Revision = fromMicros(at), store.Revision(rev)
 		if before.Valid {
@@ -78,9 +77,9 @@ func (s *Store) Audit(ctx context.Context, q store.AuditQuery) ([]store.AuditEnt
 		if after.Valid {
 			e.After = []byte(after.String)
 		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
+		return e, nil
+	})
+	if err != nil {
 		return nil, convert(fmt.Errorf("reading the audit log: %w", err))
 	}
 	return out, nil
@@ -131,15 +130,8 @@ func listDocs(ctx context.Context, q querier, kind, parent, after string, limit 
 		return nil, fmt.Errorf("listing %s: %w", kind, err)
 	}
 	defer rows.Close()
-	var out []store.Doc
-	for rows.Next() {
-		d, err := scanDoc(rows)
-		if err != nil {
-			return nil, fmt.Errorf("listing %s: %w", kind, err)
-		}
-		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := sqlutil.Collect(rows, func(r sqlutil.Rows) (store.Doc, error) { return scanDoc(r) })
+	if err != nil {
 		return nil, fmt.Errorf("listing %s: %w", kind, err)
 	}
 	return out, nil

@@ -49,20 +49,14 @@ func (sc *scanner) relationship() (tuple.Relationship, error) {
 // scanAll reads every row of rows (Columns) and closes it.
 func scanAll(rows *sql.Rows) ([]tuple.Relationship, error) {
 	defer rows.Close()
-	var out []tuple.Relationship
 	var sc scanner
 	t := sc.targets()
-	for rows.Next() {
-		if err := rows.Scan(t...); err != nil {
-			return nil, err
+	return sqlutil.Collect(rows, func(r sqlutil.Rows) (tuple.Relationship, error) {
+		if err := r.Scan(t...); err != nil {
+			return tuple.Relationship{}, err
 		}
-		r, err := sc.relationship()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		return sc.relationship()
+	})
 }
 
 // ReadRelationships implements store.Reader. limit ≤ 0 means no limit.
@@ -157,24 +151,13 @@ func (s *Store) LoadAll(ctx context.Context, fn func(tuple.Relationship) error) 
 
 // UsedTypes implements store.Inspector.
 func (s *Store) UsedTypes(ctx context.Context) ([]store.TypeUse, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT resource_type, relation, subject_type, subject_relation,
-    subject_id = '*', COALESCE(caveat_name, ''), expires_at IS NOT NULL, count(*)
-FROM relationships WHERE `+live+`
-GROUP BY 1, 2, 3, 4, 5, 6, 7
-ORDER BY 1, 2, 3, 4, 5, 6, 7`, micros(s.now()))
+	rows, err := s.r.QueryContext(ctx, sqlutil.UsedTypesQuery(live), micros(s.now()))
 	if err != nil {
 		return nil, convert(fmt.Errorf("counting used types: %w", err))
 	}
 	defer rows.Close()
-	var out []store.TypeUse
-	for rows.Next() {
-		var u store.TypeUse
-		if err := rows.Scan(&u.ResourceType, &u.Relation, &u.SubjectType, &u.SubjectRelation, &u.Wildcard, &u.Caveat, &u.Expiring, &u.Count); err != nil {
-			return nil, fmt.Errorf("counting used types: %w", err)
-		}
-		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := sqlutil.Collect(rows, sqlutil.ScanTypeUse)
+	if err != nil {
 		return nil, convert(fmt.Errorf("counting used types: %w", err))
 	}
 	return out, nil
