@@ -241,21 +241,31 @@ func (p *parser) typePath(what string) (string, Pos, bool) {
 	return b.String(), pos, true
 }
 
-func (p *parser) parseDefinition() {
+// elementHead parses the keyword and name that open a definition or a
+// caveat (`what` names it in messages), reporting an invalid name through
+// check. When it returns false it has skipped to the next element.
+func (p *parser) elementHead(what string, check func(string) string) (first token, name string, namePos Pos, ok bool) {
 	p.sawDefinition = true
 	p.startElement()
-	first := p.tok
-	d := &Definition{Pos: first.pos, members: map[string]any{}, gap: first.gapAfterComments}
+	first = p.tok
 	p.next()
-	name, namePos, ok := p.typePath("a definition name after `definition`")
+	name, namePos, ok = p.typePath("a " + what + " name after `" + what + "`")
 	if !ok {
 		p.syncTop()
+		return first, "", namePos, false
+	}
+	if msg := check(name); msg != "" {
+		p.errorf(namePos, "invalid %s name `%s`: %s", what, name, msg)
+	}
+	return first, name, namePos, true
+}
+
+func (p *parser) parseDefinition() {
+	first, name, _, ok := p.elementHead("definition", checkTypeName)
+	if !ok {
 		return
 	}
-	d.Name = name
-	if msg := checkTypeName(name); msg != "" {
-		p.errorf(namePos, "invalid definition name `%s`: %s", name, msg)
-	}
+	d := &Definition{Pos: first.pos, Name: name, members: map[string]any{}, gap: first.gapAfterComments}
 	if p.tok.kind != tLBrace {
 		p.unexpected("`{` after `definition " + name + "`")
 		p.syncTop()
@@ -629,20 +639,11 @@ func (p *parser) primary(depth int) (Expr, bool) {
 }
 
 func (p *parser) parseCaveat() {
-	p.sawDefinition = true
-	p.startElement()
-	first := p.tok
-	c := &Caveat{Pos: first.pos, gap: first.gapAfterComments}
-	p.next()
-	name, namePos, ok := p.typePath("a caveat name after `caveat`")
+	first, name, namePos, ok := p.elementHead("caveat", checkCaveatName)
 	if !ok {
-		p.syncTop()
 		return
 	}
-	c.Name = name
-	if msg := checkCaveatName(name); msg != "" {
-		p.errorf(namePos, "invalid caveat name `%s`: %s", name, msg)
-	}
+	c := &Caveat{Pos: first.pos, Name: name, gap: first.gapAfterComments}
 	if p.tok.kind != tLParen {
 		p.unexpected("`(` and the parameters after `caveat " + name + "`")
 		p.syncTop()
