@@ -42,12 +42,19 @@ func required(field, v string) error {
 	return nil
 }
 
-func checkRequest(it CheckItem) (engine.CheckRequest, error) {
-	res, err := parseObject("resource", it.Resource)
+// resourcePermission validates the resource and permission fields that
+// most permission requests carry.
+func resourcePermission(resource, permission string) (tuple.ObjectRef, error) {
+	res, err := parseObject("resource", resource)
 	if err != nil {
-		return engine.CheckRequest{}, err
+		return res, err
 	}
-	if err := required("permission", it.Permission); err != nil {
+	return res, required("permission", permission)
+}
+
+func checkRequest(it CheckItem) (engine.CheckRequest, error) {
+	res, err := resourcePermission(it.Resource, it.Permission)
+	if err != nil {
 		return engine.CheckRequest{}, err
 	}
 	subj, err := parseSubject("subject", it.Subject)
@@ -306,11 +313,8 @@ func (a *api) lookupSubjects(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	res, err := parseObject("resource", req.Resource)
+	res, err := resourcePermission(req.Resource, req.Permission)
 	if err != nil {
-		return err
-	}
-	if err := required("permission", req.Permission); err != nil {
 		return err
 	}
 	if err := required("subject_type", req.SubjectType); err != nil {
@@ -401,11 +405,8 @@ func (a *api) expand(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	res, err := parseObject("resource", req.Resource)
+	res, err := resourcePermission(req.Resource, req.Permission)
 	if err != nil {
-		return err
-	}
-	if err := required("permission", req.Permission); err != nil {
 		return err
 	}
 	if req.Depth < 0 {
