@@ -85,20 +85,26 @@ func printJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-func contextFlag(fs *flag.FlagSet) *string {
-	return fs.String("context", "", "caveat context as a JSON object")
+// contextFlag declares --context: caveat context as a JSON object, decoded
+// when the flags are parsed (a malformed object is a usage error then).
+func contextFlag(fs *flag.FlagSet) *jsonObject {
+	var m jsonObject
+	fs.Var(&m, "context", "caveat context as a JSON object")
+	return &m
 }
 
-func parseContext(s string) (map[string]any, error) {
-	if s == "" {
-		return nil, nil
+// jsonObject is a flag.Value holding a JSON object.
+type jsonObject map[string]any
+
+func (m *jsonObject) String() string {
+	if m == nil || *m == nil {
+		return ""
 	}
-	var m map[string]any
-	if err := json.Unmarshal([]byte(s), &m); err != nil {
-		return nil, fmt.Errorf("%w: --context: %v", errUsage, err)
-	}
-	return m, nil
+	b, _ := json.Marshal(*m)
+	return string(b)
 }
+
+func (m *jsonObject) Set(s string) error { return json.Unmarshal([]byte(s), m) }
 
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, ef, c := newClientFlags("check", "[flags] RESOURCE PERMISSION SUBJECT", stderr, true)
@@ -107,11 +113,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := c.parse(fs, ef, args, 3); err != nil {
 		return err
 	}
-	caveatCtx, err := parseContext(*cx)
-	if err != nil {
-		return err
-	}
-	req := api.CheckRequest{Resource: fs.Arg(0), Permission: fs.Arg(1), Subject: fs.Arg(2), Context: caveatCtx, Consistency: c.consistency()}
+	req := api.CheckRequest{Resource: fs.Arg(0), Permission: fs.Arg(1), Subject: fs.Arg(2), Context: *cx, Consistency: c.consistency()}
 	if *explain {
 		x, err := c.client().Explain(ctx, api.ExplainRequest{CheckRequest: req})
 		if err != nil {
@@ -145,14 +147,10 @@ func runLookupResources(ctx context.Context, args []string, stdout, stderr io.Wr
 	if err := c.parse(fs, ef, args, 3); err != nil {
 		return err
 	}
-	caveatCtx, err := parseContext(*cx)
-	if err != nil {
-		return err
-	}
 	bw := bufio.NewWriter(stdout)
 	defer bw.Flush()
-	_, err = c.client().StreamResources(ctx, api.LookupResourcesRequest{
-		ResourceType: fs.Arg(0), Permission: fs.Arg(1), Subject: fs.Arg(2), Context: caveatCtx, Consistency: c.consistency(),
+	_, err := c.client().StreamResources(ctx, api.LookupResourcesRequest{
+		ResourceType: fs.Arg(0), Permission: fs.Arg(1), Subject: fs.Arg(2), Context: *cx, Consistency: c.consistency(),
 	}, func(r api.LookupResource) error {
 		if c.asJSON {
 			b, _ := json.Marshal(r)
@@ -175,15 +173,11 @@ func runLookupSubjects(ctx context.Context, args []string, stdout, stderr io.Wri
 	if err := c.parse(fs, ef, args, 3); err != nil {
 		return err
 	}
-	caveatCtx, err := parseContext(*cx)
-	if err != nil {
-		return err
-	}
 	typ, rel, _ := strings.Cut(fs.Arg(2), "#")
 	bw := bufio.NewWriter(stdout)
 	defer bw.Flush()
-	_, err = c.client().StreamSubjects(ctx, api.LookupSubjectsRequest{
-		Resource: fs.Arg(0), Permission: fs.Arg(1), SubjectType: typ, SubjectRelation: rel, Context: caveatCtx, Consistency: c.consistency(),
+	_, err := c.client().StreamSubjects(ctx, api.LookupSubjectsRequest{
+		Resource: fs.Arg(0), Permission: fs.Arg(1), SubjectType: typ, SubjectRelation: rel, Context: *cx, Consistency: c.consistency(),
 	}, func(s api.LookupSubject) error {
 		if c.asJSON {
 			b, _ := json.Marshal(s)
