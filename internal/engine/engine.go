@@ -106,6 +106,9 @@ func (r Result) String() string {
 	return "no_permission"
 }
 
+// MarshalText writes the result as its name, e.g. "has_permission".
+func (r Result) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
+
 func resultOf(t truth) Result {
 	switch t.v {
 	case yes:

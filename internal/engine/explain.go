@@ -24,8 +24,7 @@ type Step struct {
 	Member       string   `json:"member,omitempty"`
 	Expression   string   `json:"expression,omitempty"`
 	Relationship string   `json:"relationship,omitempty"`
-	Result       Result   `json:"-"`
-	Outcome      string   `json:"result"`
+	Result       Result   `json:"result"`
 	Missing      []string `json:"missing,omitempty"`
 	Steps        []*Step  `json:"steps,omitempty"`
 }
@@ -78,7 +77,6 @@ func (t *tracer) add(s *Step) {
 
 func setResult(s *Step, v truth) {
 	s.Result = resultOf(v)
-	s.Outcome = s.Result.String()
 	s.Missing = v.miss
 }
 
