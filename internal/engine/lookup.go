@@ -189,10 +189,10 @@ func (l *lookup) relation(m *member) rset {
 	c := l.c
 	var direct, wild rset
 	if c.subj != 0 {
-		direct = l.collect(c.snap.RevRel(c.subj, c.srel, m.id), 0, true)
+		direct = l.appendRecs(nil, c.snap.RevRel(c.subj, c.srel, m.id), 0) // sorted by resource: a set
 	}
 	if c.wild != 0 {
-		wild = l.collect(c.snap.RevRel(c.wild, 0, m.id), 0, true)
+		wild = l.appendRecs(nil, c.snap.RevRel(c.wild, 0, m.id), 0)
 	}
 	out := l.union(direct, wild)
 	var viaSets []item
@@ -207,16 +207,9 @@ func (l *lookup) relation(m *member) rset {
 	return l.union(out, l.normalize(viaSets))
 }
 
-// collect turns reverse records (sorted by resource) into a set, each
-// resource's truth being its record's caveat and'ed with u.
-func (l *lookup) collect(ids []index.Edge, u uint32, sorted bool) rset {
-	items := l.appendRecs(nil, ids, u)
-	if !sorted {
-		return l.normalize(items)
-	}
-	return items
-}
-
+// appendRecs appends the resources of reverse edges, each resource's truth
+// being its record's caveat and'ed with u. Edges of one subject and
+// relation come sorted by resource, so appended to nil they form a set.
 func (l *lookup) appendRecs(items []item, ids []index.Edge, u uint32) []item {
 	c := l.c
 	for _, id := range ids {
