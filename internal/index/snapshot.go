@@ -74,12 +74,6 @@ func (s *Snapshot) NodeIn(t uint16, id string) (uint32, bool) {
 	return n, ok
 }
 
-// TypeID returns the id of a type name, if the index knows it.
-func (s *Snapshot) TypeID(name string) (uint16, bool) {
-	t, ok := s.x.typeIDs[name]
-	return t, ok
-}
-
 // TypeName returns the name of a type id.
 func (s *Snapshot) TypeName(t uint16) string { return s.x.types[t] }
 
@@ -95,28 +89,8 @@ func (s *Snapshot) Object(n uint32) tuple.ObjectRef {
 	return tuple.ObjectRef{Type: s.x.types[nd.typ], ID: nd.id}
 }
 
-// MemberID returns the id of member name of type t, if interned.
-func (s *Snapshot) MemberID(t uint16, name string) (uint16, bool) {
-	id, ok := s.x.memberID[memberKey{t, name}]
-	return id, ok
-}
-
 // MemberName returns the name of a member id ("" for 0).
 func (s *Snapshot) MemberName(m uint16) string { return s.x.members[m].name }
-
-// Objects returns every node of type t, in no particular order. Nodes stay
-// known after their relationships are deleted.
-func (s *Snapshot) Objects(t uint16) []uint32 {
-	if int(t) >= len(s.x.objects) {
-		return nil
-	}
-	out := make([]uint32, 0, len(s.x.objects[t]))
-	for _, n := range s.x.objects[t] {
-		out = append(out, n)
-	}
-	slices.Sort(out)
-	return out
-}
 
 // Visible reports whether e's record is live at the snapshot's revision
 // and not expired at its instant.
@@ -188,12 +162,6 @@ func (s *Snapshot) Relationship(e Edge) tuple.Relationship {
 	}
 	return out
 }
-
-// Fwd returns the edges from resource n to its subjects.
-func (s *Snapshot) Fwd(n uint32) []Edge { return s.x.nodes[n].fwd }
-
-// Rev returns the edges from subject n to the resources it is attached to.
-func (s *Snapshot) Rev(n uint32) []Edge { return s.x.nodes[n].rev }
 
 // FwdRel returns the edges of relation rel on resource n, sorted by
 // (subject relation, subject).
