@@ -64,17 +64,24 @@ func checkRequest(it CheckItem) (engine.CheckRequest, error) {
 	return engine.CheckRequest{Resource: res, Permission: it.Permission, Subject: subj, Context: it.Context}, nil
 }
 
+// prepareCheck validates a check and picks the engine and revision its
+// consistency asks for (for check and explain).
+func (a *api) prepareCheck(r *http.Request, req CheckRequest) (engine.CheckRequest, *engine.Engine, engine.At, error) {
+	cr, err := checkRequest(CheckItem{req.Resource, req.Permission, req.Subject, req.Context})
+	if err != nil {
+		return cr, nil, engine.At{}, err
+	}
+	e, at, err := a.engine(r.Context(), req.Consistency)
+	return cr, e, at, err
+}
+
 // POST /api/v1/permissions/check
 func (a *api) check(w http.ResponseWriter, r *http.Request) error {
 	var req CheckRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	cr, err := checkRequest(CheckItem{req.Resource, req.Permission, req.Subject, req.Context})
-	if err != nil {
-		return err
-	}
-	e, at, err := a.engine(r.Context(), req.Consistency)
+	cr, e, at, err := a.prepareCheck(r, req)
 	if err != nil {
 		return err
 	}
@@ -442,11 +449,7 @@ func (a *api) explain(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	cr, err := checkRequest(CheckItem{req.Resource, req.Permission, req.Subject, req.Context})
-	if err != nil {
-		return err
-	}
-	e, at, err := a.engine(r.Context(), req.Consistency)
+	cr, e, at, err := a.prepareCheck(r, req.CheckRequest)
 	if err != nil {
 		return err
 	}
