@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -23,6 +24,38 @@ func (l Level) String() string {
 		return fmt.Sprintf("Level(%d)", int(l))
 	}
 	return levelNames[l]
+}
+
+// MarshalText writes a level by its name, so that records, audit entries
+// and answers all show levels the same way ("consult", never 2).
+func (l Level) MarshalText() ([]byte, error) {
+	if l < 0 || int(l) >= len(levelNames) {
+		return nil, fmt.Errorf("level %d is not a level", int(l))
+	}
+	return []byte(levelNames[l]), nil
+}
+
+// UnmarshalJSON reads a level by name, or by number: records written before
+// levels were named hold numbers.
+func (l *Level) UnmarshalJSON(b []byte) error {
+	var n int
+	if err := json.Unmarshal(b, &n); err == nil {
+		if n < 0 || n >= len(levelNames) {
+			return fmt.Errorf("level %d is not a level", n)
+		}
+		*l = Level(n)
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("a level is a name: private, search, consult or download")
+	}
+	v, err := ParseLevel(s)
+	if err != nil {
+		return err
+	}
+	*l = v
+	return nil
 }
 
 // ParseLevel reads "private", "search", "consult" or "download".
