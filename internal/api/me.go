@@ -34,7 +34,7 @@ func (a *api) createMyToken(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	t, secret, err := a.Portal.CreateToken(r.Context(), actor(r), req.Name)
+	t, secret, err := a.Portal.CreateToken(r.Context(), actor(r), req.Name, req.ExpiresAt)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -22,7 +24,7 @@ type Portal interface {
 	SetAccountStatus(ctx context.Context, actor, id string, st portal.AccountStatus) (portal.Account, error)
 	SetPlatformRoles(ctx context.Context, actor, id string, roles []portal.PlatformRole) (portal.Account, error)
 
-	CreateToken(ctx context.Context, actor, name string) (portal.Token, string, error)
+	CreateToken(ctx context.Context, actor, name string, expires *time.Time) (portal.Token, string, error)
 	Tokens(ctx context.Context, actor string) ([]portal.Token, error)
 	RevokeToken(ctx context.Context, actor, tokenID string) error
 
@@ -143,6 +145,11 @@ func (a *api) authenticate(rt Route, w http.ResponseWriter, r *http.Request) (*h
 	}
 	acc, err := a.Portal.Authenticate(r.Context(), tok)
 	if err != nil {
+		var expired *portal.TokenExpiredError
+		if errors.As(err, &expired) {
+			return r, unauth(fmt.Sprintf("this personal token expired at %s: make a new one (POST /api/v1/me/tokens with a valid token, or octroi admin create-user)",
+				expired.At.UTC().Format(time.RFC3339)))
+		}
 		if isUnauthenticated(err) {
 			return r, unauth("invalid or revoked token")
 		}

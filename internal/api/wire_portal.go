@@ -19,9 +19,11 @@ type Me struct {
 	Account portal.Account `json:"account"`
 }
 
-// CreateTokenRequest is the body of POST /me/tokens.
+// CreateTokenRequest is the body of POST /me/tokens. ExpiresAt, when set,
+// ends the token's validity (it must lie in the future).
 type CreateTokenRequest struct {
-	Name string `json:"name"`
+	Name      string     `json:"name"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 }
 
 // CreatedToken answers POST /me/tokens: Secret is shown only now.

@@ -162,3 +162,19 @@ func TestAdminCreateUser(t *testing.T) {
 		t.Errorf("serve --demo over a real platform: %v", err)
 	}
 }
+
+// TestAdminCreateUserExpiry: --expires-in gives the printed token an
+// expiry, which the command states; a negative one is a usage error.
+func TestAdminCreateUserExpiry(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errs := run(t, "migrate", "--data-dir", dir); code != 0 {
+		t.Fatalf("migrate: %s", errs)
+	}
+	if code, _, _ := run(t, "admin", "create-user", "--data-dir", dir, "--email", "a@example.org", "--name", "A", "--expires-in", "-1h"); code != 2 {
+		t.Errorf("--expires-in -1h: exit %d, want 2", code)
+	}
+	code, out, errs := run(t, "admin", "create-user", "--data-dir", dir, "--email", "a@example.org", "--name", "A", "--expires-in", "24h")
+	if code != 0 || !strings.HasPrefix(out, "oct_") || !strings.Contains(errs, "valid until "+time.Now().Add(24*time.Hour).UTC().Format("2006-01-02")) {
+		t.Fatalf("create-user --expires-in 24h: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+}

@@ -45,7 +45,7 @@ func TestAuditOneFormat(t *testing.T) {
 		ok(t, err)
 		must[portal.Dataset](t)(svc.UpdateDataset(ctx, "ed", portal.Dataset{ID: "IGNF_BD-TOPO", Title: "BD TOPO®"}))
 		ok(t, svc.DeleteDataset(ctx, "ed", "IGNF_PRIVATE"))
-		tok, _, err := svc.CreateToken(ctx, "reg", "script")
+		tok, _, err := svc.CreateToken(ctx, "reg", "script", nil)
 		ok(t, err)
 		ok(t, svc.RevokeToken(ctx, "reg", tok.ID))
 		jr := must[portal.JoinRequest](t)(svc.RequestJoin(ctx, "stranger", "ign", "hello"))

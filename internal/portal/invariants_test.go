@@ -245,7 +245,7 @@ func TestDisablingTakesEveryRight(t *testing.T) {
 			}
 		}
 		all(true)
-		tok, secret, err := svc.CreateToken(ctx, "adm", "script")
+		tok, secret, err := svc.CreateToken(ctx, "adm", "script", nil)
 		ok(t, err)
 		a := must[portal.Account](t)(svc.SetAccountStatus(ctx, "manager", "adm", portal.AccountDisabled))
 		if a.Status != portal.AccountDisabled {
@@ -527,7 +527,7 @@ func TestAccountsAndTokens(t *testing.T) {
 			t.Errorf("second page of %d, want 1", len(rest))
 		}
 		// Someone else's token: only account managers revoke it.
-		tok, _, err := svc.CreateToken(ctx, acc.ID, "mine")
+		tok, _, err := svc.CreateToken(ctx, acc.ID, "mine", nil)
 		ok(t, err)
 		other := must[portal.Account](t)(svc.CreateAccount(ctx, a1.ID, portal.Account{Email: "o@example.org", Name: "O"}))
 		wantErr(t, svc.RevokeToken(ctx, other.ID, tok.ID), portal.ErrForbidden)
@@ -542,7 +542,7 @@ func TestUnauthenticated(t *testing.T) {
 		svc, ctx := e.svc, e.ctx
 		_, err := svc.Organisation(ctx, "", "ign")
 		wantErr(t, err, portal.ErrUnauthenticated)
-		_, _, err = svc.CreateToken(ctx, "ghost", "x")
+		_, _, err = svc.CreateToken(ctx, "ghost", "x", nil)
 		wantErr(t, err, portal.ErrUnauthenticated)
 		_, err = svc.CreateCommunity(ctx, "anonymous", portal.Community{Name: "x"})
 		wantErr(t, err, portal.ErrUnauthenticated)

@@ -92,14 +92,14 @@ func matrix() []action {
 			}},
 		{name: "CreateToken", allowed: everyoneActive,
 			run: func(e *env, w world, a, _ string, _ int) error {
-				_, _, err := e.svc.CreateToken(e.ctx, w.id(a), "cli")
+				_, _, err := e.svc.CreateToken(e.ctx, w.id(a), "cli", nil)
 				return err
 			}},
 		{name: "Tokens", allowed: everyoneActive,
 			run: func(e *env, w world, a, _ string, _ int) error { _, err := e.svc.Tokens(e.ctx, w.id(a)); return err }},
 		{name: "RevokeToken", allowed: []string{"admin", "manager", "reg"},
 			prep: func(t *testing.T, e *env, w world, n int) string {
-				tok, _, err := e.svc.CreateToken(e.ctx, "reg", "script")
+				tok, _, err := e.svc.CreateToken(e.ctx, "reg", "script", nil)
 				ok(t, err)
 				return tok.ID
 			},

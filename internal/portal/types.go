@@ -273,13 +273,17 @@ type JoinRequest struct {
 }
 
 // Token is a personal API token, without its secret (shown once, at
-// creation, and stored only hashed).
+// creation, and stored only hashed). A token with ExpiresAt is refused from
+// that instant on (TokenExpiredError) and listed as Expired until revoked.
 type Token struct {
-	ID       string     `json:"id"`
-	Name     string     `json:"name"`
-	Account  string     `json:"account"`
-	Created  time.Time  `json:"created"`
-	LastUsed *time.Time `json:"last_used,omitempty"`
+	ID        string     `json:"id"`
+	Name      string     `json:"name"`
+	Account   string     `json:"account"`
+	Created   time.Time  `json:"created"`
+	LastUsed  *time.Time `json:"last_used,omitempty"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	// Expired is computed when listed, never stored.
+	Expired bool `json:"expired,omitempty"`
 }
 
 // Notice is an event to tell someone about (by e-mail, in a later

@@ -85,7 +85,7 @@ func (s *Server) LoadDemo(ctx context.Context) (accounts []DemoAccount, loaded b
 		}
 		// Each person makes their own token, as they would through
 		// POST /api/v1/me/tokens.
-		if _, a.Token, err = s.portal.CreateToken(ctx, a.ID, name); err != nil {
+		if _, a.Token, err = s.portal.CreateToken(ctx, a.ID, name, nil); err != nil {
 			return nil, loaded, fmt.Errorf("demo token of %s: %w", a.Email, err)
 		}
 	}
