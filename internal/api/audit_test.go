@@ -40,3 +40,26 @@ func testAuditRequestID(t *testing.T, mk envMaker) {
 		t.Errorf("audit request ids %q, want %q", got, []string{kept, made, forged})
 	}
 }
+
+// TestAuditManagers: GET /audit without a resource answers a delegated
+// administrator the entries of their organisation and its datasets, and
+// none of another organisation's; someone who manages nothing gets 403,
+// and so does a manager naming a resource they do not manage.
+func TestAuditManagers(t *testing.T) { forEachStore(t, testAuditManagers) }
+
+func testAuditManagers(t *testing.T, mk envMaker) {
+	w := newWorld(t, mk)
+	other, _ := w.fresh()
+	w.as("admin").want(201, "POST", "/api/v1/organisations", map[string]any{"id": "other", "name": "Other", "type": "other", "first_admin": other}, nil)
+	var al api.AuditList
+	w.as("orgadmin").want(200, "GET", "/api/v1/audit?limit=1000", nil, &al)
+	got := map[string]bool{}
+	for _, e := range al.Entries {
+		got[e.Resource] = true
+	}
+	if !got["organisation:ign"] || !got["dataset:IGNF_T"] || len(got) != 2 {
+		t.Errorf("the delegated admin of ign reads the entries of %v, want organisation:ign and dataset:IGNF_T", got)
+	}
+	w.as("outsider").do("GET", "/api/v1/audit", nil).problem(t, 403, "forbidden")
+	w.as("orgadmin").do("GET", "/api/v1/audit?resource=organisation:other", nil).problem(t, 403, "forbidden")
+}

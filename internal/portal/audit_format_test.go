@@ -102,3 +102,44 @@ func TestAuditRequestID(t *testing.T) {
 		}
 	})
 }
+
+// TestAuditOfWhatOneManages: without a resource, a manager reads the
+// entries of what the engine says they manage — a delegated admin their
+// organisation and its datasets, a community's supervisor the community —
+// and none of anyone else's; someone who manages nothing is refused.
+func TestAuditOfWhatOneManages(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		newWorld(t, e)
+		resources := func(actor string) map[string]bool {
+			t.Helper()
+			es := must[[]store.AuditEntry](t)(e.svc.Audit(e.ctx, actor, store.AuditQuery{Limit: 1000}))
+			out := map[string]bool{}
+			for _, en := range es {
+				out[en.Resource] = true
+			}
+			return out
+		}
+		for actor, want := range map[string][]string{
+			"adm":  {"organisation:ign", "dataset:IGNF_BD-TOPO", "dataset:IGNF_PRIVATE"},
+			"ed":   {"dataset:IGNF_BD-TOPO", "dataset:IGNF_PRIVATE"},
+			"adm2": {"organisation:region"},
+			"csup": {"community:club"},
+		} {
+			got := resources(actor)
+			if len(got) != len(want) {
+				t.Errorf("%s reads the entries of %v, want %v", actor, got, want)
+			}
+			for _, r := range want {
+				if !got[r] {
+					t.Errorf("%s reads the entries of %v, want %v", actor, got, want)
+				}
+			}
+		}
+		for _, actor := range []string{"stranger", "reg", "part", "manager", "dis"} {
+			_, err := e.svc.Audit(e.ctx, actor, store.AuditQuery{})
+			wantErr(t, err, portal.ErrForbidden)
+		}
+		_, err := e.svc.Audit(e.ctx, "adm", store.AuditQuery{Resource: "organisation:region"})
+		wantErr(t, err, portal.ErrForbidden)
+	})
+}
