@@ -24,7 +24,8 @@ func (a *api) createOrganisation(w http.ResponseWriter, r *http.Request) error {
 }
 
 // GET /api/v1/organisations?type=&name=&cursor=&limit=: type filters by
-// organisation type, name by a case-insensitive part of the name.
+// organisation type, name by a part of the name (ignoring case and
+// accents).
 func (a *api) listOrganisations(w http.ResponseWriter, r *http.Request) error {
 	after, limit, err := a.page(r)
 	if err != nil {

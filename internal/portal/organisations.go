@@ -142,8 +142,8 @@ func (s *Service) Organisation(ctx context.Context, actor, id string) (Organisat
 }
 
 // Organisations lists organisations in id order after `after`, of type typ
-// and whose name contains name (case-insensitive) when those are set, to
-// any active account.
+// and whose name contains name (ignoring case and accents: "frejus" finds
+// "Fréjus") when those are set, to any active account.
 func (s *Service) Organisations(ctx context.Context, actor string, typ OrgType, name string, after string, limit int) ([]Organisation, error) {
 	if typ != "" {
 		if err := checkOrgType("type", typ); err != nil {
@@ -153,27 +153,9 @@ func (s *Service) Organisations(ctx context.Context, actor string, typ OrgType, 
 	if err := s.authorize(ctx, actor, guard{active: true}); err != nil {
 		return nil, err
 	}
-	name = strings.ToLower(strings.TrimSpace(name))
-	limit = pageSize(limit)
-	var out []Organisation
-	for {
-		page, err := list[Organisation](ctx, s.read(), kindOrg, "", after, 500)
-		if err != nil {
-			return nil, err
-		}
-		for _, o := range page {
-			if (typ == "" || o.Type == typ) && strings.Contains(strings.ToLower(o.Name), name) {
-				out = append(out, o)
-				if len(out) == limit {
-					return out, nil
-				}
-			}
-		}
-		if len(page) < 500 {
-			return out, nil
-		}
-		after = page[len(page)-1].ID
-	}
+	name = fold(strings.TrimSpace(name))
+	return filtered(ctx, s.read(), kindOrg, "", after, pageSize(limit), func(o Organisation) string { return o.ID },
+		func(o Organisation) bool { return (typ == "" || o.Type == typ) && nameMatches(o.Name, name) })
 }
 
 // UpdateOrganisation changes an organisation's name and type

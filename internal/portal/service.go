@@ -457,6 +457,32 @@ func list[T any](ctx context.Context, v view, kind, parent, after string, limit 
 	}
 }
 
+// filtered lists, in id order after `after`, up to limit records of kind
+// (of parent) that keep accepts, reading pages until it has them; id gives
+// a record's id, where the next page starts.
+func filtered[T any](ctx context.Context, v view, kind, parent, after string, limit int, id func(T) string, keep func(T) bool) ([]T, error) {
+	const n = 500
+	var out []T
+	for {
+		page, err := list[T](ctx, v, kind, parent, after, n)
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range page {
+			if keep(x) {
+				out = append(out, x)
+				if len(out) == limit {
+					return out, nil
+				}
+			}
+		}
+		if len(page) < n {
+			return out, nil
+		}
+		after = id(page[len(page)-1])
+	}
+}
+
 // pageSize bounds list pages: limit ≤ 0 gets the default, larger ones are
 // capped.
 func pageSize(limit int) int {

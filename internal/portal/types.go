@@ -221,7 +221,7 @@ type AccessFilter struct {
 	Kind    GroupKind
 	OrgType OrgType
 	Level   *Level // effective level
-	Name    string // case-insensitive substring of the group's name
+	Name    string // part of the group's name, ignoring case and accents
 	Sort    string // "name" (default), "level", "type"
 	Desc    bool
 	Offset  int
