@@ -44,3 +44,75 @@ func testTokenExpiresAt(t *testing.T, mk envMaker) {
 		t.Errorf("an expiry in the past: %d %s", r.status, r.body)
 	}
 }
+
+// TestMeSaysWhoIAm: GET /me lists the caller's organisations and
+// communities with their roles, and their platform roles.
+func TestMeSaysWhoIAm(t *testing.T) { forEachStore(t, testMeSaysWhoIAm) }
+
+func testMeSaysWhoIAm(t *testing.T, mk envMaker) {
+	w := newWorld(t, mk)
+	var me api.Me
+	w.as("member").want(200, "GET", "/api/v1/me", nil, &me)
+	if me.Account.ID != w.id["member"] || len(me.Organisations) != 1 || me.Organisations[0].Organisation != "ign" || me.Organisations[0].Role != "registered" ||
+		len(me.Communities) != 1 || me.Communities[0].Community != "c1" || me.Communities[0].Role != "supervisor" || len(me.PlatformRoles) != 0 {
+		t.Errorf("the member's /me: %+v", me)
+	}
+	w.as("reader").want(200, "GET", "/api/v1/me", nil, &me)
+	if len(me.PlatformRoles) != 1 || me.PlatformRoles[0].Role != "data_reader" || me.PlatformRoles[0].Community != "" || me.Organisations == nil {
+		t.Errorf("the data reader's /me: %+v", me)
+	}
+}
+
+// TestListDatasetsAndPages: GET /datasets lists an organisation's datasets
+// and those one may edit; members and join requests come in pages; a
+// group of organisations is renamed with PUT /org-groups/{id}.
+func TestListDatasetsAndPages(t *testing.T) { forEachStore(t, testListDatasetsAndPages) }
+
+func testListDatasetsAndPages(t *testing.T, mk envMaker) {
+	w := newWorld(t, mk)
+	w.as("editor").want(201, "POST", "/api/v1/datasets", map[string]any{"id": "IGNF_P", "title": "Private", "owner": "ign", "default_level": "private"}, nil)
+	ids := func(role, query string) []string {
+		var dl api.DatasetList
+		w.as(role).want(200, "GET", "/api/v1/datasets"+query, nil, &dl)
+		var out []string
+		for _, d := range dl.Datasets {
+			out = append(out, d.ID)
+		}
+		return out
+	}
+	for _, c := range []struct{ role, query, want string }{
+		{"outsider", "?owner=ign", "IGNF_T"},
+		{"member", "?owner=ign", "IGNF_P IGNF_T"},
+		{"editor", "?permission=edit", "IGNF_P IGNF_T"},
+		{"member", "?permission=edit", ""},
+	} {
+		if got := strings.Join(ids(c.role, c.query), " "); got != c.want {
+			t.Errorf("%s GET /datasets%s: %q, want %q", c.role, c.query, got, c.want)
+		}
+	}
+	w.as("member").do("GET", "/api/v1/datasets?owner=nowhere", nil).problem(t, 404, "not_found")
+
+	var p1, p2 api.MemberList
+	w.as("orgadmin").want(200, "GET", "/api/v1/organisations/ign/members?limit=2", nil, &p1)
+	w.as("orgadmin").want(200, "GET", "/api/v1/organisations/ign/members?limit=2&cursor="+p1.Cursor, nil, &p2)
+	if len(p1.Members) != 2 || p1.Cursor == "" || len(p2.Members) != 1 || p2.Cursor != "" || p2.Members[0].Account <= p1.Members[1].Account {
+		t.Errorf("members by pages of 2: %+v then %+v", p1, p2)
+	}
+	for range 2 {
+		_, tok := w.fresh()
+		w.withToken(tok).want(201, "POST", "/api/v1/organisations/ign/join-requests", nil, nil)
+	}
+	var j1, j2 api.JoinRequestList
+	w.as("orgadmin").want(200, "GET", "/api/v1/organisations/ign/join-requests?limit=1", nil, &j1)
+	w.as("orgadmin").want(200, "GET", "/api/v1/organisations/ign/join-requests?limit=1&cursor="+j1.Cursor, nil, &j2)
+	if len(j1.JoinRequests) != 1 || len(j2.JoinRequests) != 1 || j2.JoinRequests[0].ID <= j1.JoinRequests[0].ID {
+		t.Errorf("join requests by pages of 1: %+v then %+v", j1, j2)
+	}
+
+	var g struct{ Name string }
+	w.as("admin").want(200, "PUT", "/api/v1/org-groups/g1", map[string]any{"name": "Groupe un"}, &g)
+	if g.Name != "Groupe un" {
+		t.Errorf("renamed group: %+v", g)
+	}
+	w.as("orgadmin").do("PUT", "/api/v1/org-groups/g1", map[string]any{"name": "Mine"}).problem(t, 403, "forbidden")
+}

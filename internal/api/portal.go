@@ -20,6 +20,7 @@ type Portal interface {
 
 	CreateAccount(ctx context.Context, actor string, a portal.Account) (portal.Account, error)
 	Account(ctx context.Context, actor, id string) (portal.Account, error)
+	Profile(ctx context.Context, actor, id string) (portal.Profile, error)
 	Accounts(ctx context.Context, actor, after string, limit int) ([]portal.Account, error)
 	SetAccountStatus(ctx context.Context, actor, id string, st portal.AccountStatus) (portal.Account, error)
 	SetPlatformRoles(ctx context.Context, actor, id string, roles []portal.PlatformRole) (portal.Account, error)
@@ -33,7 +34,7 @@ type Portal interface {
 	Organisations(ctx context.Context, actor string, typ portal.OrgType, name, after string, limit int) ([]portal.Organisation, error)
 	UpdateOrganisation(ctx context.Context, actor string, o portal.Organisation) (portal.Organisation, error)
 
-	Members(ctx context.Context, actor, org string) ([]portal.Member, error)
+	Members(ctx context.Context, actor, org, after string, limit int) ([]portal.Member, error)
 	AddMember(ctx context.Context, actor, org, account string, role portal.OrgRole) (portal.Member, error)
 	AddNewMember(ctx context.Context, actor, org string, a portal.Account, role portal.OrgRole) (portal.Member, error)
 	SetMemberRole(ctx context.Context, actor, org, account string, role portal.OrgRole) (portal.Member, error)
@@ -42,7 +43,7 @@ type Portal interface {
 	RequestJoin(ctx context.Context, actor, org, message string) (portal.JoinRequest, error)
 	CancelJoinRequest(ctx context.Context, actor, id string) (portal.JoinRequest, error)
 	DecideJoinRequest(ctx context.Context, actor, id string, accept bool, role portal.OrgRole, reason string) (portal.JoinRequest, error)
-	JoinRequests(ctx context.Context, actor, org string, status portal.JoinStatus) ([]portal.JoinRequest, error)
+	JoinRequests(ctx context.Context, actor, org string, status portal.JoinStatus, after string, limit int) ([]portal.JoinRequest, error)
 
 	CreateCommunity(ctx context.Context, actor string, c portal.Community) (portal.Community, error)
 	Community(ctx context.Context, actor, id string) (portal.Community, error)
@@ -56,11 +57,13 @@ type Portal interface {
 	CreateOrgGroup(ctx context.Context, actor string, g portal.OrgGroup) (portal.OrgGroup, error)
 	OrgGroup(ctx context.Context, actor, id string) (portal.OrgGroup, error)
 	OrgGroups(ctx context.Context, actor, after string, limit int) ([]portal.OrgGroup, error)
+	RenameOrgGroup(ctx context.Context, actor, id, name string) (portal.OrgGroup, error)
 	SetOrgGroupOrganisations(ctx context.Context, actor, id string, orgs []string) (portal.OrgGroup, error)
 	DeleteOrgGroup(ctx context.Context, actor, id string) error
 
 	CreateDataset(ctx context.Context, actor string, d portal.Dataset) (portal.Dataset, error)
 	Dataset(ctx context.Context, actor, id string) (portal.Dataset, error)
+	Datasets(ctx context.Context, actor string, q portal.DatasetQuery) ([]portal.Dataset, string, error)
 	UpdateDataset(ctx context.Context, actor string, d portal.Dataset) (portal.Dataset, error)
 	SetDefaultLevel(ctx context.Context, actor, id string, l portal.Level) (portal.Dataset, []portal.BulkChange, error)
 	DeleteDataset(ctx context.Context, actor, id string) error

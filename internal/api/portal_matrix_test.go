@@ -140,6 +140,9 @@ func matrixCases() []matrixCase {
 		}},
 		{op: "listOrgGroups", allow: everyone, status: 200, req: get("/api/v1/org-groups")},
 		{op: "getOrgGroup", allow: everyone, status: 200, req: get("/api/v1/org-groups/g1")},
+		{op: "renameOrgGroup", allow: adminOnly, status: 200, write: true, req: func(w *world) (string, string, any) {
+			return "PUT", "/api/v1/org-groups/g1", map[string]any{"name": w.uniq("Group ")}
+		}},
 		{op: "setOrgGroupOrganisations", allow: adminOnly, status: 200, write: true, req: func(w *world) (string, string, any) {
 			return "PUT", "/api/v1/org-groups/g1/organisations", map[string]any{"organisations": []string{"ign"}}
 		}},
@@ -152,6 +155,7 @@ func matrixCases() []matrixCase {
 		{op: "createDataset", allow: ignPubs, status: 201, write: true, req: func(w *world) (string, string, any) {
 			return "POST", "/api/v1/datasets", map[string]any{"id": w.uniq("IGNF_D"), "title": "D", "owner": "ign", "default_level": "search"}
 		}},
+		{op: "listDatasets", allow: everyone, status: 200, req: get("/api/v1/datasets?owner=ign&permission=edit")},
 		{op: "getDataset", allow: everyone, status: 200, req: get("/api/v1/datasets/IGNF_T")},
 		{op: "updateDataset", allow: ignPubs, status: 200, write: true, req: func(w *world) (string, string, any) {
 			return "PUT", "/api/v1/datasets/IGNF_T", map[string]any{"title": "Test"}

@@ -66,7 +66,7 @@ func TestLastDelegatedAdmin(t *testing.T) {
 				t.Fatalf("round %d: %d succeeded and %d conflicted, want 1 and 1", round, okCount, conflicts)
 			}
 			admins := 0
-			for _, m := range must[[]portal.Member](t)(svc.Members(ctx, w.admin, "region")) {
+			for _, m := range must[[]portal.Member](t)(svc.Members(ctx, w.admin, "region", "", 0)) {
 				if m.Role == portal.RoleDelegatedAdmin {
 					admins++
 				}
@@ -254,11 +254,11 @@ func TestDisablingTakesEveryRight(t *testing.T) {
 		all(false)
 		_, err = svc.Authenticate(ctx, secret)
 		wantErr(t, err, portal.ErrUnauthenticated)
-		_, err = svc.Members(ctx, "adm", "ign")
+		_, err = svc.Members(ctx, "adm", "ign", "", 0)
 		wantErr(t, err, portal.ErrForbidden)
 		// Memberships stay written.
 		roles := map[string]portal.OrgRole{}
-		for _, m := range must[[]portal.Member](t)(svc.Members(ctx, "reg", "ign")) {
+		for _, m := range must[[]portal.Member](t)(svc.Members(ctx, "reg", "ign", "", 0)) {
 			roles[m.Account] = m.Role
 		}
 		if roles["adm"] != portal.RoleDelegatedAdmin {
@@ -307,12 +307,12 @@ func TestMembers(t *testing.T) {
 			t.Error("roles are not per organisation")
 		}
 		// E-mails only to those who manage members.
-		for _, m := range must[[]portal.Member](t)(svc.Members(ctx, "ed", "ign")) {
+		for _, m := range must[[]portal.Member](t)(svc.Members(ctx, "ed", "ign", "", 0)) {
 			if m.Email != "" {
 				t.Errorf("a member sees %s's e-mail", m.Account)
 			}
 		}
-		for _, m := range must[[]portal.Member](t)(svc.Members(ctx, "adm", "ign")) {
+		for _, m := range must[[]portal.Member](t)(svc.Members(ctx, "adm", "ign", "", 0)) {
 			if m.Email == "" {
 				t.Errorf("the delegated admin does not see %s's e-mail", m.Account)
 			}
@@ -368,7 +368,7 @@ func TestJoinRequests(t *testing.T) {
 		wantErr(t, err, portal.ErrForbidden)
 		_, err = svc.CancelJoinRequest(ctx, "adm", r.ID)
 		wantErr(t, err, portal.ErrForbidden)
-		pending := must[[]portal.JoinRequest](t)(svc.JoinRequests(ctx, "adm", "ign", portal.JoinPending))
+		pending := must[[]portal.JoinRequest](t)(svc.JoinRequests(ctx, "adm", "ign", portal.JoinPending, "", 0))
 		if len(pending) != 1 || pending[0].ID != r.ID {
 			t.Errorf("pending %+v", pending)
 		}
@@ -410,11 +410,11 @@ func TestJoinRequests(t *testing.T) {
 		}
 		_, err = svc.DecideJoinRequest(ctx, "adm", r3.ID, true, "", "")
 		wantErr(t, err, portal.ErrConflict)
-		mine := must[[]portal.JoinRequest](t)(svc.JoinRequests(ctx, "part", "", ""))
+		mine := must[[]portal.JoinRequest](t)(svc.JoinRequests(ctx, "part", "", "", "", 0))
 		if len(mine) != 2 || mine[0].Status != portal.JoinRefused || mine[1].Status != portal.JoinCancelled {
 			t.Errorf("part's requests %+v", mine)
 		}
-		all := must[[]portal.JoinRequest](t)(svc.JoinRequests(ctx, "adm", "ign", ""))
+		all := must[[]portal.JoinRequest](t)(svc.JoinRequests(ctx, "adm", "ign", "", "", 0))
 		if len(all) != 3 {
 			t.Errorf("%d requests for ign, want 3", len(all))
 		}

@@ -75,6 +75,11 @@ func matrix() []action {
 				_, err := e.svc.Account(e.ctx, w.id(a), "reg")
 				return err
 			}},
+		{name: "Profile", allowed: []string{"admin", "manager", "reg"},
+			run: func(e *env, w world, a, _ string, _ int) error {
+				_, err := e.svc.Profile(e.ctx, w.id(a), "reg")
+				return err
+			}},
 		{name: "Accounts", allowed: []string{"admin", "manager"},
 			run: func(e *env, w world, a, _ string, _ int) error {
 				_, err := e.svc.Accounts(e.ctx, w.id(a), "", 10)
@@ -128,7 +133,7 @@ func matrix() []action {
 			}},
 		{name: "Members", allowed: []string{"admin", "reg", "ed", "adm"},
 			run: func(e *env, w world, a, _ string, _ int) error {
-				_, err := e.svc.Members(e.ctx, w.id(a), "ign")
+				_, err := e.svc.Members(e.ctx, w.id(a), "ign", "", 0)
 				return err
 			}},
 		{name: "AddMember", allowed: []string{"admin", "adm"}, prep: acc,
@@ -177,12 +182,12 @@ func matrix() []action {
 			}},
 		{name: "JoinRequests of an organisation", allowed: []string{"admin", "adm"},
 			run: func(e *env, w world, a, _ string, _ int) error {
-				_, err := e.svc.JoinRequests(e.ctx, w.id(a), "ign", "")
+				_, err := e.svc.JoinRequests(e.ctx, w.id(a), "ign", "", "", 0)
 				return err
 			}},
 		{name: "JoinRequests of one's own", allowed: everyoneActive,
 			run: func(e *env, w world, a, _ string, _ int) error {
-				_, err := e.svc.JoinRequests(e.ctx, w.id(a), "", "")
+				_, err := e.svc.JoinRequests(e.ctx, w.id(a), "", "", "", 0)
 				return err
 			}},
 
@@ -254,6 +259,11 @@ func matrix() []action {
 				_, err := e.svc.SetOrgGroupOrganisations(e.ctx, w.id(a), "partners", []string{"region"})
 				return err
 			}},
+		{name: "RenameOrgGroup", allowed: []string{"admin"},
+			run: func(e *env, w world, a, _ string, n int) error {
+				_, err := e.svc.RenameOrgGroup(e.ctx, w.id(a), "partners", fmt.Sprintf("Partenaires %d", n))
+				return err
+			}},
 		{name: "DeleteOrgGroup", allowed: []string{"admin"},
 			prep: func(t *testing.T, e *env, w world, n int) string {
 				id := fmt.Sprintf("dg-%d", n)
@@ -282,6 +292,16 @@ func matrix() []action {
 			other: hidden("manager", "stranger", "dis", "adm2", "csup", "part"),
 			run: func(e *env, w world, a, _ string, _ int) error {
 				_, err := e.svc.Dataset(e.ctx, w.id(a), "IGNF_PRIVATE")
+				return err
+			}},
+		{name: "Datasets I may edit", allowed: everyoneActive,
+			run: func(e *env, w world, a, _ string, _ int) error {
+				_, _, err := e.svc.Datasets(e.ctx, w.id(a), portal.DatasetQuery{Permission: "edit"})
+				return err
+			}},
+		{name: "Datasets of an organisation", allowed: everyoneActive,
+			run: func(e *env, w world, a, _ string, _ int) error {
+				_, _, err := e.svc.Datasets(e.ctx, w.id(a), portal.DatasetQuery{Owner: "ign"})
 				return err
 			}},
 		{name: "UpdateDataset", allowed: []string{"admin", "ed", "adm"}, other: hidden("dis"),

@@ -182,10 +182,10 @@ func (s *Service) UpdateOrganisation(ctx context.Context, actor string, o Organi
 	return o, err
 }
 
-// Members lists an organisation's members, in account order, to its members
-// and to whoever manages them. E-mail addresses are shown only to the
-// latter.
-func (s *Service) Members(ctx context.Context, actor, org string) ([]Member, error) {
+// Members lists an organisation's members, in account order after the
+// account id `after`, up to limit, to its members and to whoever manages
+// them. E-mail addresses are shown only to the latter.
+func (s *Service) Members(ctx context.Context, actor, org, after string, limit int) ([]Member, error) {
 	if err := s.authorize(ctx, actor, s.orgGuard(org, "member", "manage_members")); err != nil {
 		return nil, err
 	}
@@ -198,9 +198,17 @@ func (s *Service) Members(ctx context.Context, actor, org string) ([]Member, err
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Member, 0, len(roles))
-	for id, role := range roles {
-		m := Member{Account: id, Role: role}
+	ids := make([]string, 0, len(roles))
+	for id := range roles {
+		if id > after {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	ids = ids[:min(len(ids), pageSize(limit))]
+	out := make([]Member, 0, len(ids))
+	for _, id := range ids {
+		m := Member{Account: id, Role: roles[id]}
 		var a Account
 		if err := v.get(ctx, kindAccount, id, &a); err == nil {
 			m.Name = a.Name
@@ -212,7 +220,6 @@ func (s *Service) Members(ctx context.Context, actor, org string) ([]Member, err
 		}
 		out = append(out, m)
 	}
-	slices.SortFunc(out, func(a, b Member) int { return strings.Compare(a.Account, b.Account) })
 	return out, nil
 }
 

@@ -133,6 +133,31 @@ func (s *Service) OrgGroups(ctx context.Context, actor string, after string, lim
 	return gs, nil
 }
 
+// RenameOrgGroup changes a group of organisations' name (manage).
+func (s *Service) RenameOrgGroup(ctx context.Context, actor, id, name string) (OrgGroup, error) {
+	name, err := cleanText("name", name, maxName, false)
+	if err != nil {
+		return OrgGroup{}, err
+	}
+	var g OrgGroup
+	err = s.do(ctx, actor, orgGroupGuard(id, "manage"), func(t *txn) error {
+		before, err := t.orgGroup(ctx, id)
+		if err != nil {
+			return err
+		}
+		g = before
+		g.Name = name
+		if name == before.Name {
+			return nil
+		}
+		if err := t.put(kindOrgGroup, id, "", "", OrgGroup{ID: id, Name: name, Created: before.Created}); err != nil {
+			return err
+		}
+		return t.audit("org_group.update", "org_group:"+id, before, g)
+	})
+	return g, err
+}
+
 // SetOrgGroupOrganisations sets a group's organisations exactly (manage).
 // Levels granted to the group follow: they reach the members of the new
 // organisations and leave those of the removed ones.
