@@ -101,7 +101,8 @@ func demoTokens(printed string) map[string]string {
 
 // TestServeDemo: on an empty data dir, serve --demo migrates, loads the
 // demo and prints working tokens with a loud warning; restarted, it finds
-// the demo and prints fresh tokens.
+// the demo, prints no token (the first ones still work) and the same
+// people.
 func TestServeDemo(t *testing.T) {
 	dir := t.TempDir()
 	url, printed, stop := serveDemoOnce(t, dir)
@@ -122,16 +123,13 @@ func TestServeDemo(t *testing.T) {
 
 	url, printed, stop = serveDemoOnce(t, dir)
 	defer stop()
-	again := demoTokens(printed)
-	if !strings.Contains(printed, "found in the database") || len(again) != len(toks) {
+	if again := demoTokens(printed); !strings.Contains(printed, "found in the database") || len(again) != 0 ||
+		!strings.Contains(printed, "julie.candidate@demo.octroi.dev") {
 		t.Fatalf("restart: %d tokens; output:\n%s", len(again), printed)
 	}
-	for email, tok := range again {
-		if tok == toks[email] {
-			t.Errorf("%s: the same token printed twice", email)
-		}
+	for email, tok := range toks {
 		if code, _ := me(t, url, tok); code != 200 {
-			t.Errorf("GET /me with the fresh token of %s: %d", email, code)
+			t.Errorf("GET /me after a restart with the first token of %s: %d", email, code)
 		}
 	}
 }
