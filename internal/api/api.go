@@ -44,6 +44,9 @@
 //     fully_consistent. Every answer carries a consistency_token, an opaque
 //     string; a client that passes the token of its write to its next read
 //     reads its own write.
+//   - Every answer carries X-Request-ID: the client's own when plain (see
+//     package reqid), else a fresh one. The request log and the audit
+//     entries of the request's changes record it.
 //   - Errors are RFC 9457 application/problem+json documents with a stable
 //     "code" (see errors.go) and a "detail" that says what is wrong; internal
 //     error text is logged, never sent.
@@ -75,6 +78,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/octroi/octroi/internal/engine"
+	"github.com/octroi/octroi/internal/reqid"
 	"github.com/octroi/octroi/internal/store"
 	"github.com/octroi/octroi/internal/tuple"
 )
@@ -316,6 +320,16 @@ func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter 
 func (a *api) adapt(rt Route) http.Handler {
 	return http.HandlerFunc(func(w0 http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		// The request id ties the log line of a request to the audit
+		// entries it wrote: a client's own X-Request-ID is kept when plain
+		// (so that its logs match ours), else one is made; the answer
+		// carries it either way.
+		id := r.Header.Get("X-Request-ID")
+		if !reqid.Valid(id) {
+			id = reqid.New()
+		}
+		w0.Header().Set("X-Request-ID", id)
+		r = r.WithContext(reqid.With(r.Context(), id))
 		w := &responseWriter{ResponseWriter: w0}
 		err := a.serve(rt, w, r)
 		started := w.status != 0
@@ -342,7 +356,7 @@ func (a *api) adapt(rt Route) http.Handler {
 			slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.String("operation", rt.Operation), slog.Int("status", w.status),
 			slog.Int64("bytes", w.bytes), slog.Duration("duration", d),
-			slog.String("remote", r.RemoteAddr), slog.String("actor", w.actor))
+			slog.String("remote", r.RemoteAddr), slog.String("actor", w.actor), slog.String("request_id", id))
 		if err != nil && started {
 			// A stream failed half-way: abort the connection so that the
 			// client cannot take a truncated answer for a complete one.
@@ -392,7 +406,7 @@ func (a *api) fail(w *responseWriter, r *http.Request, op string, err error) {
 		level = slog.LevelError
 	}
 	// The detail of err is for the operator's log only.
-	a.Logger.LogAttrs(r.Context(), level, "request failed", slog.String("operation", op),
+	a.Logger.LogAttrs(r.Context(), level, "request failed", slog.String("operation", op), slog.String("request_id", reqid.From(r.Context())),
 		slog.String("code", e.Code), slog.Int("status", e.Status), slog.String("error", err.Error()))
 	if w.status != 0 {
 		return

@@ -136,6 +136,19 @@ func (a *api) getOrgGroup(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, g)
 }
 
+// PUT /api/v1/org-groups/{id}: renames the group.
+func (a *api) renameOrgGroup(w http.ResponseWriter, r *http.Request) error {
+	var req OrgGroupUpdate
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	g, err := a.Portal.RenameOrgGroup(r.Context(), actor(r), r.PathValue("id"), req.Name)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, g)
+}
+
 // PUT /api/v1/org-groups/{id}/organisations: replaces the member
 // organisations.
 func (a *api) setOrgGroupOrganisations(w http.ResponseWriter, r *http.Request) error {

@@ -27,6 +27,22 @@ func (a *api) createDataset(w http.ResponseWriter, r *http.Request) error {
 	return created(w, datasetOut(d))
 }
 
+// GET /api/v1/datasets?owner=&permission=&cursor=&limit=: the datasets on
+// which the caller has permission (default search), of one organisation
+// when owner is set — e.g. ?permission=edit, the datasets I may edit.
+func (a *api) listDatasets(w http.ResponseWriter, r *http.Request) error {
+	after, limit, err := a.page(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	ds, next, err := a.Portal.Datasets(r.Context(), actor(r), portal.DatasetQuery{Owner: q.Get("owner"), Permission: q.Get("permission"), After: after, Limit: limit})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, DatasetList{Datasets: datasetsOut(ds), Cursor: next})
+}
+
 // GET /api/v1/datasets/{id}
 func (a *api) getDataset(w http.ResponseWriter, r *http.Request) error {
 	d, err := a.Portal.Dataset(r.Context(), actor(r), r.PathValue("id"))

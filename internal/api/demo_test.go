@@ -13,8 +13,9 @@ import (
 )
 
 // TestDemo: the demo platform loads through the portal (every invariant
-// checked), its tokens act as their people, and a second load finds it and
-// makes fresh tokens without writing it again.
+// checked), its tokens act as their people, and a second load finds it,
+// makes no new token, and reads the people's roles from the data as they
+// are now.
 func TestDemo(t *testing.T) { forEachStore(t, testDemo) }
 
 func testDemo(t *testing.T, mk envMaker) {
@@ -32,8 +33,18 @@ func testDemo(t *testing.T, mk envMaker) {
 			t.Errorf("%s: token %q, disabled %v", a.Email, a.Token, a.Disabled)
 		}
 	}
-	if len(accounts) < 15 || !by["denis.desactive"].Disabled {
+	if len(accounts) < 15 || !by["denis.desactive"].Disabled || !strings.Contains(by["denis.desactive"].RoleEN, "account disabled") {
 		t.Fatalf("demo accounts: %+v", accounts)
+	}
+	for who, want := range map[string]string{
+		"alice.martin":    "platform administrator",
+		"lina.littoral":   "registered user of ign, registered user of region-sud, supervisor of community observatoire-littoral",
+		"paul.risques":    "editor of region-sud, supervisor of community cellule-crise-inondations",
+		"julie.candidate": "no role",
+	} {
+		if got := by[who].RoleEN; got != want {
+			t.Errorf("%s is %q, want %q (from the data)", who, got, want)
+		}
 	}
 	as := func(who string) caller { return caller{&world{env: e}, by[who].Token} }
 
@@ -71,17 +82,26 @@ func testDemo(t *testing.T, mk envMaker) {
 		t.Errorf("pending join requests at region-sud: %+v", jl)
 	}
 
+	// A change after the first start shows in the next start's table.
+	as("regine.sud").want(200, "PUT", "/api/v1/organisations/region-sud/members/"+by["paul.risques"].ID, map[string]any{"role": "registered"}, nil)
+	var tl api.TokenList
+	as("paul.risques").want(200, "GET", "/api/v1/me/tokens", nil, &tl)
+
 	again, loaded, err := e.srv.LoadDemo(ctx)
 	if err != nil || loaded || len(again) != len(accounts) {
 		t.Fatalf("second LoadDemo: %d accounts, loaded %v, %v", len(again), loaded, err)
 	}
-	for i, a := range again {
-		if a.Disabled {
-			continue
+	for _, a := range again {
+		if a.Token != "" {
+			t.Errorf("second LoadDemo: a new token for %s", a.Email)
 		}
-		if a.Token == accounts[i].Token {
-			t.Errorf("%s: the same token twice", a.Email)
+		if a.Email == "paul.risques@demo.octroi.dev" && !strings.HasPrefix(a.RoleEN, "registered user of region-sud") {
+			t.Errorf("paul after his change: %q", a.RoleEN)
 		}
-		caller{&world{env: e}, a.Token}.want(200, "GET", "/api/v1/me", nil, nil)
+	}
+	var tl2 api.TokenList
+	as("paul.risques").want(200, "GET", "/api/v1/me/tokens", nil, &tl2)
+	if len(tl2.Tokens) != len(tl.Tokens) {
+		t.Errorf("paul's tokens: %d before the second start, %d after", len(tl.Tokens), len(tl2.Tokens))
 	}
 }

@@ -9,13 +9,13 @@ func noContent(w http.ResponseWriter) error {
 	return nil
 }
 
-// GET /api/v1/me: the caller's account.
+// GET /api/v1/me: who the caller is.
 func (a *api) getMe(w http.ResponseWriter, r *http.Request) error {
-	acc, err := a.Portal.Account(r.Context(), actor(r), actor(r))
+	p, err := a.Portal.Profile(r.Context(), actor(r), actor(r))
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, Me{Account: acc})
+	return writeJSON(w, http.StatusOK, Me{Profile: p})
 }
 
 // GET /api/v1/me/tokens: the caller's personal tokens, without secrets.
@@ -34,7 +34,7 @@ func (a *api) createMyToken(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	t, secret, err := a.Portal.CreateToken(r.Context(), actor(r), req.Name)
+	t, secret, err := a.Portal.CreateToken(r.Context(), actor(r), req.Name, req.ExpiresAt)
 	if err != nil {
 		return err
 	}
@@ -63,13 +63,10 @@ func (a *api) listMyNotices(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, NoticeList{Notices: nonNil(ns), Cursor: nextCursor(len(ns), limit, func() string { return ns[len(ns)-1].ID })})
 }
 
-// GET /api/v1/me/join-requests?status=: the caller's own join requests.
+// GET /api/v1/me/join-requests?status=&cursor=&limit=: the caller's own
+// join requests.
 func (a *api) listMyJoinRequests(w http.ResponseWriter, r *http.Request) error {
-	js, err := a.Portal.JoinRequests(r.Context(), actor(r), "", joinStatus(r))
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, JoinRequestList{JoinRequests: nonNil(js)})
+	return a.joinRequests(w, r, "")
 }
 
 // nonNil makes empty lists encode as [] rather than null.

@@ -24,7 +24,8 @@ func (a *api) createOrganisation(w http.ResponseWriter, r *http.Request) error {
 }
 
 // GET /api/v1/organisations?type=&name=&cursor=&limit=: type filters by
-// organisation type, name by a case-insensitive part of the name.
+// organisation type, name by a part of the name (ignoring case and
+// accents).
 func (a *api) listOrganisations(w http.ResponseWriter, r *http.Request) error {
 	after, limit, err := a.page(r)
 	if err != nil {
@@ -60,13 +61,17 @@ func (a *api) updateOrganisation(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, o)
 }
 
-// GET /api/v1/organisations/{id}/members
+// GET /api/v1/organisations/{id}/members?cursor=&limit=
 func (a *api) listMembers(w http.ResponseWriter, r *http.Request) error {
-	ms, err := a.Portal.Members(r.Context(), actor(r), r.PathValue("id"))
+	after, limit, err := a.page(r)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, MemberList{Members: nonNil(ms)})
+	ms, err := a.Portal.Members(r.Context(), actor(r), r.PathValue("id"), after, limit)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, MemberList{Members: nonNil(ms), Cursor: nextCursor(len(ms), limit, func() string { return ms[len(ms)-1].Account })})
 }
 
 // POST /api/v1/organisations/{id}/members: an existing account, or a new
@@ -123,13 +128,23 @@ func joinStatus(r *http.Request) portal.JoinStatus {
 	return portal.JoinStatus(r.URL.Query().Get("status"))
 }
 
-// GET /api/v1/organisations/{id}/join-requests?status=
+// GET /api/v1/organisations/{id}/join-requests?status=&cursor=&limit=
 func (a *api) listJoinRequests(w http.ResponseWriter, r *http.Request) error {
-	js, err := a.Portal.JoinRequests(r.Context(), actor(r), r.PathValue("id"), joinStatus(r))
+	return a.joinRequests(w, r, r.PathValue("id"))
+}
+
+// joinRequests answers a page of the join requests of org ("": the
+// caller's own).
+func (a *api) joinRequests(w http.ResponseWriter, r *http.Request, org string) error {
+	after, limit, err := a.page(r)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, JoinRequestList{JoinRequests: nonNil(js)})
+	js, err := a.Portal.JoinRequests(r.Context(), actor(r), org, joinStatus(r), after, limit)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, JoinRequestList{JoinRequests: nonNil(js), Cursor: nextCursor(len(js), limit, func() string { return js[len(js)-1].ID })})
 }
 
 // POST /api/v1/organisations/{id}/join-requests: the caller asks to join.

@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -18,11 +20,12 @@ type Portal interface {
 
 	CreateAccount(ctx context.Context, actor string, a portal.Account) (portal.Account, error)
 	Account(ctx context.Context, actor, id string) (portal.Account, error)
+	Profile(ctx context.Context, actor, id string) (portal.Profile, error)
 	Accounts(ctx context.Context, actor, after string, limit int) ([]portal.Account, error)
 	SetAccountStatus(ctx context.Context, actor, id string, st portal.AccountStatus) (portal.Account, error)
 	SetPlatformRoles(ctx context.Context, actor, id string, roles []portal.PlatformRole) (portal.Account, error)
 
-	CreateToken(ctx context.Context, actor, name string) (portal.Token, string, error)
+	CreateToken(ctx context.Context, actor, name string, expires *time.Time) (portal.Token, string, error)
 	Tokens(ctx context.Context, actor string) ([]portal.Token, error)
 	RevokeToken(ctx context.Context, actor, tokenID string) error
 
@@ -31,7 +34,7 @@ type Portal interface {
 	Organisations(ctx context.Context, actor string, typ portal.OrgType, name, after string, limit int) ([]portal.Organisation, error)
 	UpdateOrganisation(ctx context.Context, actor string, o portal.Organisation) (portal.Organisation, error)
 
-	Members(ctx context.Context, actor, org string) ([]portal.Member, error)
+	Members(ctx context.Context, actor, org, after string, limit int) ([]portal.Member, error)
 	AddMember(ctx context.Context, actor, org, account string, role portal.OrgRole) (portal.Member, error)
 	AddNewMember(ctx context.Context, actor, org string, a portal.Account, role portal.OrgRole) (portal.Member, error)
 	SetMemberRole(ctx context.Context, actor, org, account string, role portal.OrgRole) (portal.Member, error)
@@ -40,7 +43,7 @@ type Portal interface {
 	RequestJoin(ctx context.Context, actor, org, message string) (portal.JoinRequest, error)
 	CancelJoinRequest(ctx context.Context, actor, id string) (portal.JoinRequest, error)
 	DecideJoinRequest(ctx context.Context, actor, id string, accept bool, role portal.OrgRole, reason string) (portal.JoinRequest, error)
-	JoinRequests(ctx context.Context, actor, org string, status portal.JoinStatus) ([]portal.JoinRequest, error)
+	JoinRequests(ctx context.Context, actor, org string, status portal.JoinStatus, after string, limit int) ([]portal.JoinRequest, error)
 
 	CreateCommunity(ctx context.Context, actor string, c portal.Community) (portal.Community, error)
 	Community(ctx context.Context, actor, id string) (portal.Community, error)
@@ -54,11 +57,13 @@ type Portal interface {
 	CreateOrgGroup(ctx context.Context, actor string, g portal.OrgGroup) (portal.OrgGroup, error)
 	OrgGroup(ctx context.Context, actor, id string) (portal.OrgGroup, error)
 	OrgGroups(ctx context.Context, actor, after string, limit int) ([]portal.OrgGroup, error)
+	RenameOrgGroup(ctx context.Context, actor, id, name string) (portal.OrgGroup, error)
 	SetOrgGroupOrganisations(ctx context.Context, actor, id string, orgs []string) (portal.OrgGroup, error)
 	DeleteOrgGroup(ctx context.Context, actor, id string) error
 
 	CreateDataset(ctx context.Context, actor string, d portal.Dataset) (portal.Dataset, error)
 	Dataset(ctx context.Context, actor, id string) (portal.Dataset, error)
+	Datasets(ctx context.Context, actor string, q portal.DatasetQuery) ([]portal.Dataset, string, error)
 	UpdateDataset(ctx context.Context, actor string, d portal.Dataset) (portal.Dataset, error)
 	SetDefaultLevel(ctx context.Context, actor, id string, l portal.Level) (portal.Dataset, []portal.BulkChange, error)
 	DeleteDataset(ctx context.Context, actor, id string) error
@@ -143,6 +148,11 @@ func (a *api) authenticate(rt Route, w http.ResponseWriter, r *http.Request) (*h
 	}
 	acc, err := a.Portal.Authenticate(r.Context(), tok)
 	if err != nil {
+		var expired *portal.TokenExpiredError
+		if errors.As(err, &expired) {
+			return r, unauth(fmt.Sprintf("this personal token expired at %s: make a new one (POST /api/v1/me/tokens with a valid token, or octroi admin create-user)",
+				expired.At.UTC().Format(time.RFC3339)))
+		}
 		if isUnauthenticated(err) {
 			return r, unauth("invalid or revoked token")
 		}

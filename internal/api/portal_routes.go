@@ -51,10 +51,12 @@ func (a *api) portalTable() []Route {
 		p("POST", "/org-groups", "createOrgGroup", a.createOrgGroup),
 		p("GET", "/org-groups", "listOrgGroups", a.listOrgGroups),
 		p("GET", "/org-groups/{id}", "getOrgGroup", a.getOrgGroup),
+		p("PUT", "/org-groups/{id}", "renameOrgGroup", a.renameOrgGroup),
 		p("PUT", "/org-groups/{id}/organisations", "setOrgGroupOrganisations", a.setOrgGroupOrganisations),
 		p("DELETE", "/org-groups/{id}", "deleteOrgGroup", a.deleteOrgGroup),
 
 		p("POST", "/datasets", "createDataset", a.createDataset),
+		p("GET", "/datasets", "listDatasets", a.listDatasets),
 		p("GET", "/datasets/{id}", "getDataset", a.getDataset),
 		p("PUT", "/datasets/{id}", "updateDataset", a.updateDataset),
 		p("DELETE", "/datasets/{id}", "deleteDataset", a.deleteDataset),

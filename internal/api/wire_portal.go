@@ -14,14 +14,17 @@ import (
 // rows are converted so that levels travel by name ("private", "search",
 // "consult", "download"), never by number.
 
-// Me is the answer of GET /me.
+// Me is the answer of GET /me: who the caller is — account, roles in
+// organisations and communities, platform roles and where they come from.
 type Me struct {
-	Account portal.Account `json:"account"`
+	portal.Profile
 }
 
-// CreateTokenRequest is the body of POST /me/tokens.
+// CreateTokenRequest is the body of POST /me/tokens. ExpiresAt, when set,
+// ends the token's validity (it must lie in the future).
 type CreateTokenRequest struct {
-	Name string `json:"name"`
+	Name      string     `json:"name"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 }
 
 // CreatedToken answers POST /me/tokens: Secret is shown only now.
@@ -91,9 +94,10 @@ type OrganisationList struct {
 	Cursor        string                `json:"cursor,omitempty"`
 }
 
-// MemberList answers GET /organisations/{id}/members.
+// MemberList is one page of an organisation's members.
 type MemberList struct {
 	Members []portal.Member `json:"members"`
+	Cursor  string          `json:"cursor,omitempty"`
 }
 
 // NewAccount describes an account created while adding it as a member.
@@ -129,9 +133,10 @@ type JoinDecision struct {
 	Reason   string         `json:"reason,omitempty"`
 }
 
-// JoinRequestList lists join requests.
+// JoinRequestList is one page of join requests.
 type JoinRequestList struct {
 	JoinRequests []portal.JoinRequest `json:"join_requests"`
+	Cursor       string               `json:"cursor,omitempty"`
 }
 
 // CommunityRequest is the body of POST /communities and PUT
@@ -159,6 +164,12 @@ type OrgGroupRequest struct {
 	ID            string   `json:"id,omitempty"`
 	Name          string   `json:"name"`
 	Organisations []string `json:"organisations"`
+}
+
+// OrgGroupUpdate is the body of PUT /org-groups/{id}: its new name (its
+// organisations have their own endpoint).
+type OrgGroupUpdate struct {
+	Name string `json:"name"`
 }
 
 // OrgGroupOrganisations is the body of PUT /org-groups/{id}/organisations.

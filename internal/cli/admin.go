@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/octroi/octroi/internal/portal"
 	"github.com/octroi/octroi/internal/server"
@@ -16,7 +17,7 @@ import (
 // call the API.
 func runAdminCreateUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg := server.Default()
-	fs := newFlags("admin create-user", "--email E --name N [--platform-admin] [--account-manager] [--data-reader]", stderr)
+	fs := newFlags("admin create-user", "--email E --name N [--platform-admin] [--account-manager] [--data-reader] [--expires-in DURATION]", stderr)
 	ef := &envFlags{fs: fs}
 	storeFlags(ef, &cfg)
 	email := fs.String("email", "", "the account's e-mail (required; an existing account gets the roles added and a new token)")
@@ -24,6 +25,7 @@ func runAdminCreateUser(ctx context.Context, args []string, stdout, stderr io.Wr
 	admin := fs.Bool("platform-admin", false, "make the account a platform administrator (every right everywhere)")
 	manager := fs.Bool("account-manager", false, "make the account an account manager")
 	reader := fs.Bool("data-reader", false, "make the account a data reader (sees every dataset)")
+	expiresIn := fs.Duration("expires-in", 0, "the token expires after this long, e.g. 720h (default: valid until revoked)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -32,6 +34,14 @@ func runAdminCreateUser(ctx context.Context, args []string, stdout, stderr io.Wr
 	}
 	if *email == "" || *name == "" || fs.NArg() > 0 {
 		return fmt.Errorf("%w: --email and --name are required, and nothing else", errUsage)
+	}
+	var expires *time.Time
+	switch {
+	case *expiresIn < 0:
+		return fmt.Errorf("%w: --expires-in %s: want a positive duration", errUsage, *expiresIn)
+	case *expiresIn > 0:
+		at := time.Now().Add(*expiresIn).UTC().Truncate(time.Second)
+		expires = &at
 	}
 	var roles []portal.PlatformRole
 	for _, r := range []struct {
@@ -50,7 +60,7 @@ func runAdminCreateUser(ctx context.Context, args []string, stdout, stderr io.Wr
 		return err
 	}
 	defer stop()
-	acc, secret, err := srv.Portal().Bootstrap(ctx, *email, *name, roles)
+	acc, secret, err := srv.Portal().BootstrapUntil(ctx, *email, *name, roles, expires)
 	if err != nil {
 		return err
 	}
@@ -63,7 +73,11 @@ func runAdminCreateUser(ctx context.Context, args []string, stdout, stderr io.Wr
 		}
 		rs = strings.Join(ss, ", ")
 	}
-	fmt.Fprintf(stderr, "account %s <%s> (id %s, platform roles: %s); its personal token above is shown only now: store it safely\n", acc.Name, acc.Email, acc.ID, rs)
+	until := "until revoked"
+	if expires != nil {
+		until = "until " + expires.Format(time.RFC3339)
+	}
+	fmt.Fprintf(stderr, "account %s <%s> (id %s, platform roles: %s); its personal token above, valid %s, is shown only now: store it safely\n", acc.Name, acc.Email, acc.ID, rs, until)
 	return nil
 }
 

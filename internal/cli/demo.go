@@ -12,8 +12,9 @@ import (
 )
 
 // serveDemo serves like `octroi serve`, after migrating the database,
-// loading the demo platform (or finding it) and printing its accounts with
-// fresh personal tokens.
+// loading the demo platform (or finding it) and printing its people and
+// roles as the data says — with their personal tokens at the first start
+// only.
 func serveDemo(ctx context.Context, cfg server.Config, log *slog.Logger, stdout, stderr io.Writer) error {
 	if cfg.NoPortal {
 		return fmt.Errorf("%w: --demo needs the portal: drop --no-portal", errUsage)
@@ -64,26 +65,39 @@ const demoBanner = `
 func printDemo(w io.Writer, url string, accounts []server.DemoAccount, loaded bool) {
 	fmt.Fprint(w, demoBanner)
 	if loaded {
-		fmt.Fprintln(w, "  Demo platform created. / Plateforme de démonstration créée.")
+		fmt.Fprintln(w, "  Demo platform created; its tokens are shown now and never again.")
+		fmt.Fprintln(w, "  Plateforme de démonstration créée ; ses jetons s'affichent maintenant et plus jamais.")
 	} else {
-		fmt.Fprintln(w, "  Demo platform found in the database; fresh demo tokens were made (a token can be")
-		fmt.Fprintln(w, "  shown only once, the earlier ones still work until revoked).")
-		fmt.Fprintln(w, "  Plateforme de démonstration trouvée dans la base ; de nouveaux jetons ont été créés")
-		fmt.Fprintln(w, "  (un jeton ne s'affiche qu'une fois ; les précédents restent valables jusqu'à révocation).")
+		fmt.Fprintln(w, "  Demo platform found in the database. Its tokens were printed at its first start and")
+		fmt.Fprintln(w, "  are stored hashed: they cannot be shown again. For a new one: octroi admin create-user")
+		fmt.Fprintln(w, "  --email E --name N (same --data-dir). The roles below are read from the data.")
+		fmt.Fprintln(w, "  Plateforme de démonstration trouvée dans la base. Ses jetons ont été affichés à son")
+		fmt.Fprintln(w, "  premier démarrage et sont conservés hachés : impossible de les réafficher. Pour un")
+		fmt.Fprintln(w, "  nouveau jeton : octroi admin create-user --email E --name N (même --data-dir).")
+		fmt.Fprintln(w, "  Les rôles ci-dessous sont lus dans les données.")
 	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "  E-MAIL\tROLE / RÔLE\tTOKEN / JETON")
+	header := "  E-MAIL\tROLE / RÔLE"
+	if loaded {
+		header += "\tTOKEN / JETON"
+	}
+	fmt.Fprintln(tw, header)
 	for _, a := range accounts {
-		tok := a.Token
-		if a.Disabled {
-			tok = "(disabled: no token / désactivé : pas de jeton)"
+		line := fmt.Sprintf("  %s\t%s / %s", a.Email, a.RoleEN, a.RoleFR)
+		switch {
+		case !loaded:
+		case a.Disabled:
+			line += "\t(disabled: no token / désactivé : pas de jeton)"
+		default:
+			line += "\t" + a.Token
 		}
-		fmt.Fprintf(tw, "  %s\t%s / %s\t%s\n", a.Email, a.RoleEN, a.RoleFR, tok)
+		fmt.Fprintln(tw, line)
 	}
 	tw.Flush()
 	fmt.Fprintf(w, `
   Try it / Essayez :
+    curl -H "Authorization: Bearer $TOKEN" %[1]s/api/v1/me
     curl -H "Authorization: Bearer $TOKEN" %[1]s/api/v1/catalogue/searchable
     curl -H "Authorization: Bearer $TOKEN" "%[1]s/api/v1/datasets/IGNF_BD-PARCELLAIRE/explain?permission=download"
     curl -H "Authorization: Bearer $TOKEN" "%[1]s/api/v1/datasets/REGION-SUD_PPRI/access?kind=organisation&sort=level&order=desc"

@@ -71,7 +71,7 @@ func (s *Service) AccessTable(ctx context.Context, actor, id string, f AccessFil
 	if err != nil {
 		return nil, 0, err
 	}
-	name := strings.ToLower(strings.TrimSpace(f.Name))
+	name := fold(strings.TrimSpace(f.Name))
 	rows := all[:0]
 	for _, r := range all {
 		r.Specific = lv.specific(r.Group)
@@ -82,7 +82,7 @@ func (s *Service) AccessTable(ctx context.Context, actor, id string, f AccessFil
 		if (f.Kind == "" || r.Group.Kind == f.Kind) &&
 			(f.OrgType == "" || r.OrgType == f.OrgType) &&
 			(f.Level == nil || r.Effective == *f.Level) &&
-			strings.Contains(strings.ToLower(r.Name), name) {
+			nameMatches(r.Name, name) {
 			rows = append(rows, r)
 		}
 	}

@@ -3,6 +3,7 @@ package portal
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/octroi/octroi/internal/store"
 	"github.com/octroi/octroi/internal/tuple"
@@ -140,6 +141,12 @@ func (t *txn) setRoles(id string, old, roles []PlatformRole) {
 // returned once. It is idempotent on the e-mail: for an existing account it
 // adds the missing roles (never removes any) and issues a new token.
 func (s *Service) Bootstrap(ctx context.Context, email, name string, roles []PlatformRole) (Account, string, error) {
+	return s.BootstrapUntil(ctx, email, name, roles, nil)
+}
+
+// BootstrapUntil is Bootstrap with a token valid until expires (nil: until
+// revoked).
+func (s *Service) BootstrapUntil(ctx context.Context, email, name string, roles []PlatformRole, expires *time.Time) (Account, string, error) {
 	a, err := s.checkNewAccount(Account{Email: email, Name: name, PlatformRoles: roles})
 	if err != nil {
 		return Account{}, "", err
@@ -174,7 +181,7 @@ func (s *Service) Bootstrap(ctx context.Context, email, name string, roles []Pla
 		default:
 			return err
 		}
-		_, secret, err = t.createToken(a.ID, "bootstrap")
+		_, secret, err = t.createToken(a.ID, "bootstrap", expires)
 		return err
 	})
 	if err != nil {

@@ -8,22 +8,32 @@ import (
 )
 
 // Audit returns audit entries matching q, oldest first: all of them to
-// platform administrators; to others only those of one resource they
-// manage — q.Resource "dataset:ID" (manage_access), "organisation:ID"
-// (manage_members) or "community:ID" (manage).
+// platform administrators; to others only those of what they manage —
+// one such resource named by q.Resource, "dataset:ID" (manage_access),
+// "organisation:ID" (manage_members) or "community:ID" (manage), or,
+// without q.Resource, those of every organisation, dataset and community
+// the engine says they manage. Someone who manages nothing is refused.
 func (s *Service) Audit(ctx context.Context, actor string, q store.AuditQuery) ([]store.AuditEntry, error) {
 	if !q.Since.IsZero() && !q.Until.IsZero() && !q.Until.After(q.Since) {
 		return nil, invalidf("until %s is not after since %s", q.Until, q.Since)
 	}
-	g := guard{rights: []right{{s.platformRef(), "administer"}}}
-	if typ, id, ok := strings.Cut(q.Resource, ":"); ok && id != "" {
-		switch typ {
-		case "dataset":
-			g.rights = append(g.rights, right{datasetRef(id), "manage_access"})
-		case "organisation":
-			g.rights = append(g.rights, right{orgRef(id), "manage_members"})
-		case "community":
-			g.rights = append(g.rights, right{communityRef(id), "manage"})
+	q.Resources = nil // only this method narrows the log
+	admin := right{s.platformRef(), "administer"}
+	g := guard{rights: []right{admin}}
+	typ, id, _ := strings.Cut(q.Resource, ":")
+	switch m, ok := managed[typ]; {
+	case ok && id != "":
+		g.rights = append(g.rights, right{obj(typ, id), m})
+	case q.Resource == "" && actor != "":
+		isAdmin, err := s.has(ctx, actor, admin.res, admin.perm)
+		if err != nil || isAdmin {
+			break
+		}
+		if q.Resources, err = s.managedResources(ctx, actor); err != nil {
+			return nil, err
+		}
+		if len(q.Resources) > 0 {
+			g = guard{active: true}
 		}
 	}
 	if err := s.authorize(ctx, actor, g); err != nil {
@@ -32,6 +42,34 @@ func (s *Service) Audit(ctx context.Context, actor string, q store.AuditQuery) (
 	q.Limit = pageSize(q.Limit)
 	return s.docs.Audit(ctx, q)
 }
+
+// managed names, for each kind of resource whose audit entries a manager
+// reads, the permission that makes one its manager.
+var managed = map[string]string{
+	"organisation": "manage_members",
+	"dataset":      "manage_access",
+	"community":    "manage",
+}
+
+// managedResources lists, as audit resources ("dataset:ID"…), everything
+// actor manages, as the engine answers it.
+func (s *Service) managedResources(ctx context.Context, actor string) ([]string, error) {
+	var out []string
+	for typ, perm := range managed {
+		ids, err := s.lookup(ctx, actor, typ, perm, "", maxManaged)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			out = append(out, typ+":"+id)
+		}
+	}
+	return out, nil
+}
+
+// maxManaged bounds the resources of one manager's audit query (each kind),
+// so that the query stays within what the databases take as parameters.
+const maxManaged = 5000
 
 // Notices lists the actor's own notices, oldest first, after the notice id
 // `after`.

@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	"math"
 	"slices"
 	"strconv"
 
@@ -280,15 +281,58 @@ func (s *Service) DeleteDataset(ctx context.Context, actor, id string) error {
 // (an empty actor is an anonymous visitor): a page after the cursor, and
 // the cursor of the next page ("" after the last).
 func (s *Service) SearchableDatasets(ctx context.Context, actor string, after string, limit int) ([]Dataset, string, error) {
-	actor = catalogueSubject(actor)
-	limit = pageSize(limit)
-	ids, err := s.lookup(ctx, actor, "dataset", "search", after, limit)
+	return s.datasets(ctx, catalogueSubject(actor), DatasetQuery{Permission: "search", After: after, Limit: limit})
+}
+
+// DatasetQuery selects datasets: those on which the actor has Permission
+// (search, consult, download, edit or manage_access; default search), of
+// the organisation Owner when set, in id order after After.
+type DatasetQuery struct {
+	Owner      string
+	Permission string
+	After      string
+	Limit      int // ≤ 0: a default page size
+}
+
+// Datasets lists the datasets q selects for an active account — those of
+// an organisation, those one may edit… — as the engine answers (a lookup
+// of the permission): a page, and the cursor of the next ("" after the
+// last). Datasets the actor may not even search are never listed.
+func (s *Service) Datasets(ctx context.Context, actor string, q DatasetQuery) ([]Dataset, string, error) {
+	if q.Permission == "" {
+		q.Permission = "search"
+	}
+	if err := checkDatasetPermission(q.Permission); err != nil {
+		return nil, "", err
+	}
+	if q.Owner != "" {
+		if err := checkID("owner", q.Owner); err != nil {
+			return nil, "", err
+		}
+	}
+	if err := s.authorize(ctx, actor, guard{active: true}); err != nil {
+		return nil, "", err
+	}
+	if q.Owner != "" {
+		if ok, err := s.read().exists(ctx, kindOrg, q.Owner); err != nil || !ok {
+			return nil, "", notFoundOr(err, "no organisation %q", q.Owner)
+		}
+	}
+	return s.datasets(ctx, actor, q)
+}
+
+// datasets pages through the datasets on which subject has q.Permission,
+// keeping those of q.Owner when set (one lookup, then records until the
+// page is full). The cursor is the last id listed.
+func (s *Service) datasets(ctx context.Context, subject string, q DatasetQuery) ([]Dataset, string, error) {
+	limit := pageSize(q.Limit)
+	ids, err := s.lookup(ctx, subject, "dataset", q.Permission, q.After, math.MaxInt)
 	if err != nil {
 		return nil, "", err
 	}
 	v := s.read()
-	out := make([]Dataset, 0, len(ids))
-	for _, id := range ids {
+	var out []Dataset
+	for i, id := range ids {
 		d, _, err := v.dataset(ctx, id)
 		if isPortalNotFound(err) {
 			continue // relationships without a record: not a dataset of the portal
@@ -296,13 +340,22 @@ func (s *Service) SearchableDatasets(ctx context.Context, actor string, after st
 		if err != nil {
 			return nil, "", err
 		}
-		out = append(out, d)
+		if q.Owner != "" && d.Owner != q.Owner {
+			continue
+		}
+		if out = append(out, d); len(out) == limit && i < len(ids)-1 {
+			return out, id, nil
+		}
 	}
-	next := ""
-	if len(ids) == limit {
-		next = ids[len(ids)-1]
+	return out, "", nil
+}
+
+func checkDatasetPermission(p string) error {
+	switch p {
+	case "search", "consult", "download", "edit", "manage_access":
+		return nil
 	}
-	return out, next, nil
+	return invalidf("permission %q: want search, consult, download, edit or manage_access", p)
 }
 
 // catalogueSubject is who the catalogue answers for: the catalogue needs
@@ -324,10 +377,8 @@ const maxFilter = 1000
 // permission on: search, consult, download, edit or manage_access. An empty
 // actor is an anonymous visitor.
 func (s *Service) FilterDatasets(ctx context.Context, actor string, ids []string, permission string) (map[string]bool, error) {
-	switch permission {
-	case "search", "consult", "download", "edit", "manage_access":
-	default:
-		return nil, invalidf("permission %q: want search, consult, download, edit or manage_access", permission)
+	if err := checkDatasetPermission(permission); err != nil {
+		return nil, err
 	}
 	if len(ids) > maxFilter {
 		return nil, invalidf("ids: %d given, at most %d", len(ids), maxFilter)

@@ -23,7 +23,8 @@
 // Service methods take the acting account's id. Each one checks the
 // actor's right with the engine first, then writes its records, its
 // relationships and its audit entries (actor, action, resource, before and
-// after as JSON) in one store transaction, one revision, and then waits
+// after as JSON with levels by name, and the request id the context
+// carries: see package reqid) in one store transaction, one revision, and then waits
 // (Config.Sync) until the engine has applied that revision, so the caller's
 // next request sees the change. Invariants are checked again inside the
 // transaction, which the store serialises with every other write: two

@@ -3,6 +3,7 @@ package portal
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/octroi/octroi/internal/store"
 )
@@ -25,6 +26,18 @@ var (
 	// rule; the message says which.
 	ErrConflict = errors.New("conflict")
 )
+
+// TokenExpiredError refuses a personal token past its expiry. It wraps
+// ErrUnauthenticated; unlike an unknown secret it may be told as such (and
+// when), since whoever holds an expired token did hold a valid one and
+// learns nothing new: they need to know to make another.
+type TokenExpiredError struct{ At time.Time }
+
+func (e *TokenExpiredError) Error() string {
+	return "unauthenticated: this personal token expired at " + e.At.UTC().Format(time.RFC3339)
+}
+
+func (e *TokenExpiredError) Unwrap() error { return ErrUnauthenticated }
 
 func invalidf(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrInvalid}, args...)...)

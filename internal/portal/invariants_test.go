@@ -66,7 +66,7 @@ func TestLastDelegatedAdmin(t *testing.T) {
 				t.Fatalf("round %d: %d succeeded and %d conflicted, want 1 and 1", round, okCount, conflicts)
 			}
 			admins := 0
-			for _, m := range must[[]portal.Member](t)(svc.Members(ctx, w.admin, "region")) {
+			for _, m := range must[[]portal.Member](t)(svc.Members(ctx, w.admin, "region", "", 0)) {
 				if m.Role == portal.RoleDelegatedAdmin {
 					admins++
 				}
@@ -245,7 +245,7 @@ func TestDisablingTakesEveryRight(t *testing.T) {
 			}
 		}
 		all(true)
-		tok, secret, err := svc.CreateToken(ctx, "adm", "script")
+		tok, secret, err := svc.CreateToken(ctx, "adm", "script", nil)
 		ok(t, err)
 		a := must[portal.Account](t)(svc.SetAccountStatus(ctx, "manager", "adm", portal.AccountDisabled))
 		if a.Status != portal.AccountDisabled {
@@ -254,11 +254,11 @@ func TestDisablingTakesEveryRight(t *testing.T) {
 		all(false)
 		_, err = svc.Authenticate(ctx, secret)
 		wantErr(t, err, portal.ErrUnauthenticated)
-		_, err = svc.Members(ctx, "adm", "ign")
+		_, err = svc.Members(ctx, "adm", "ign", "", 0)
 		wantErr(t, err, portal.ErrForbidden)
 		// Memberships stay written.
 		roles := map[string]portal.OrgRole{}
-		for _, m := range must[[]portal.Member](t)(svc.Members(ctx, "reg", "ign")) {
+		for _, m := range must[[]portal.Member](t)(svc.Members(ctx, "reg", "ign", "", 0)) {
 			roles[m.Account] = m.Role
 		}
 		if roles["adm"] != portal.RoleDelegatedAdmin {
@@ -307,12 +307,12 @@ func TestMembers(t *testing.T) {
 			t.Error("roles are not per organisation")
 		}
 		// E-mails only to those who manage members.
-		for _, m := range must[[]portal.Member](t)(svc.Members(ctx, "ed", "ign")) {
+		for _, m := range must[[]portal.Member](t)(svc.Members(ctx, "ed", "ign", "", 0)) {
 			if m.Email != "" {
 				t.Errorf("a member sees %s's e-mail", m.Account)
 			}
 		}
-		for _, m := range must[[]portal.Member](t)(svc.Members(ctx, "adm", "ign")) {
+		for _, m := range must[[]portal.Member](t)(svc.Members(ctx, "adm", "ign", "", 0)) {
 			if m.Email == "" {
 				t.Errorf("the delegated admin does not see %s's e-mail", m.Account)
 			}
@@ -368,7 +368,7 @@ func TestJoinRequests(t *testing.T) {
 		wantErr(t, err, portal.ErrForbidden)
 		_, err = svc.CancelJoinRequest(ctx, "adm", r.ID)
 		wantErr(t, err, portal.ErrForbidden)
-		pending := must[[]portal.JoinRequest](t)(svc.JoinRequests(ctx, "adm", "ign", portal.JoinPending))
+		pending := must[[]portal.JoinRequest](t)(svc.JoinRequests(ctx, "adm", "ign", portal.JoinPending, "", 0))
 		if len(pending) != 1 || pending[0].ID != r.ID {
 			t.Errorf("pending %+v", pending)
 		}
@@ -410,11 +410,11 @@ func TestJoinRequests(t *testing.T) {
 		}
 		_, err = svc.DecideJoinRequest(ctx, "adm", r3.ID, true, "", "")
 		wantErr(t, err, portal.ErrConflict)
-		mine := must[[]portal.JoinRequest](t)(svc.JoinRequests(ctx, "part", "", ""))
+		mine := must[[]portal.JoinRequest](t)(svc.JoinRequests(ctx, "part", "", "", "", 0))
 		if len(mine) != 2 || mine[0].Status != portal.JoinRefused || mine[1].Status != portal.JoinCancelled {
 			t.Errorf("part's requests %+v", mine)
 		}
-		all := must[[]portal.JoinRequest](t)(svc.JoinRequests(ctx, "adm", "ign", ""))
+		all := must[[]portal.JoinRequest](t)(svc.JoinRequests(ctx, "adm", "ign", "", "", 0))
 		if len(all) != 3 {
 			t.Errorf("%d requests for ign, want 3", len(all))
 		}
@@ -527,7 +527,7 @@ func TestAccountsAndTokens(t *testing.T) {
 			t.Errorf("second page of %d, want 1", len(rest))
 		}
 		// Someone else's token: only account managers revoke it.
-		tok, _, err := svc.CreateToken(ctx, acc.ID, "mine")
+		tok, _, err := svc.CreateToken(ctx, acc.ID, "mine", nil)
 		ok(t, err)
 		other := must[portal.Account](t)(svc.CreateAccount(ctx, a1.ID, portal.Account{Email: "o@example.org", Name: "O"}))
 		wantErr(t, svc.RevokeToken(ctx, other.ID, tok.ID), portal.ErrForbidden)
@@ -542,7 +542,7 @@ func TestUnauthenticated(t *testing.T) {
 		svc, ctx := e.svc, e.ctx
 		_, err := svc.Organisation(ctx, "", "ign")
 		wantErr(t, err, portal.ErrUnauthenticated)
-		_, _, err = svc.CreateToken(ctx, "ghost", "x")
+		_, _, err = svc.CreateToken(ctx, "ghost", "x", nil)
 		wantErr(t, err, portal.ErrUnauthenticated)
 		_, err = svc.CreateCommunity(ctx, "anonymous", portal.Community{Name: "x"})
 		wantErr(t, err, portal.ErrUnauthenticated)

@@ -1,6 +1,9 @@
 package portal
 
-import "context"
+import (
+	"cmp"
+	"context"
+)
 
 // pendingKey is the alternate key of a pending join request: unique, so the
 // store itself refuses a second pending request of one account for one
@@ -143,48 +146,44 @@ func (s *Service) DecideJoinRequest(ctx context.Context, actor, id string, accep
 	return r, err
 }
 
-// JoinRequests lists an organisation's join requests, oldest first, to
-// whoever manages its members; with org "" it lists the actor's own. A
-// status filters when set.
-func (s *Service) JoinRequests(ctx context.Context, actor, org string, status JoinStatus) ([]JoinRequest, error) {
+// JoinRequests lists an organisation's join requests, oldest first (in id
+// order) after the request id `after`, up to limit, to whoever manages its
+// members; with org "" it lists the actor's own. A status filters when set.
+func (s *Service) JoinRequests(ctx context.Context, actor, org string, status JoinStatus, after string, limit int) ([]JoinRequest, error) {
 	switch status {
 	case "", JoinPending, JoinAccepted, JoinRefused, JoinCancelled:
 	default:
 		return nil, invalidf("status %q: want pending, accepted, refused or cancelled", status)
 	}
 	v := s.read()
-	var all []JoinRequest
+	limit = pageSize(limit)
+	id := func(r joinIndex) string { return r.ID }
 	if org == "" {
 		if err := s.authorize(ctx, actor, guard{active: true}); err != nil {
 			return nil, err
 		}
-		mine, err := list[joinIndex](ctx, v, kindJoinByAccount, actor, "", 0)
-		if err != nil {
-			return nil, err
-		}
-		for _, m := range mine {
+		// The account's index holds no status: read each request as the
+		// filter meets it.
+		var out []JoinRequest
+		var failed error
+		_, err := filtered(ctx, v, kindJoinByAccount, actor, after, limit, id, func(m joinIndex) bool {
 			var r JoinRequest
-			if err := v.get(ctx, kindJoinRequest, m.ID, &r); err != nil {
-				return nil, err
+			if failed != nil {
+				return false
 			}
-			all = append(all, r)
-		}
-	} else {
-		if err := s.authorize(ctx, actor, s.orgGuard(org, "manage_members")); err != nil {
-			return nil, err
-		}
-		var err error
-		if all, err = list[JoinRequest](ctx, v, kindJoinRequest, org, "", 0); err != nil {
-			return nil, err
-		}
-	}
-	out := all[:0]
-	for _, r := range all {
-		if status == "" || r.Status == status {
+			if failed = v.get(ctx, kindJoinRequest, m.ID, &r); failed != nil || (status != "" && r.Status != status) {
+				return false
+			}
 			out = append(out, r)
-		}
+			return true
+		})
+		return out, cmp.Or(err, failed)
 	}
-	return out, nil
+	if err := s.authorize(ctx, actor, s.orgGuard(org, "manage_members")); err != nil {
+		return nil, err
+	}
+	return filtered(ctx, v, kindJoinRequest, org, after, limit, func(r JoinRequest) string { return r.ID },
+		func(r JoinRequest) bool { return status == "" || r.Status == status })
 }
 
 // joinIndex lists a requester's join requests (join_request records are

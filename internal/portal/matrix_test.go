@@ -75,6 +75,11 @@ func matrix() []action {
 				_, err := e.svc.Account(e.ctx, w.id(a), "reg")
 				return err
 			}},
+		{name: "Profile", allowed: []string{"admin", "manager", "reg"},
+			run: func(e *env, w world, a, _ string, _ int) error {
+				_, err := e.svc.Profile(e.ctx, w.id(a), "reg")
+				return err
+			}},
 		{name: "Accounts", allowed: []string{"admin", "manager"},
 			run: func(e *env, w world, a, _ string, _ int) error {
 				_, err := e.svc.Accounts(e.ctx, w.id(a), "", 10)
@@ -92,14 +97,14 @@ func matrix() []action {
 			}},
 		{name: "CreateToken", allowed: everyoneActive,
 			run: func(e *env, w world, a, _ string, _ int) error {
-				_, _, err := e.svc.CreateToken(e.ctx, w.id(a), "cli")
+				_, _, err := e.svc.CreateToken(e.ctx, w.id(a), "cli", nil)
 				return err
 			}},
 		{name: "Tokens", allowed: everyoneActive,
 			run: func(e *env, w world, a, _ string, _ int) error { _, err := e.svc.Tokens(e.ctx, w.id(a)); return err }},
 		{name: "RevokeToken", allowed: []string{"admin", "manager", "reg"},
 			prep: func(t *testing.T, e *env, w world, n int) string {
-				tok, _, err := e.svc.CreateToken(e.ctx, "reg", "script")
+				tok, _, err := e.svc.CreateToken(e.ctx, "reg", "script", nil)
 				ok(t, err)
 				return tok.ID
 			},
@@ -128,7 +133,7 @@ func matrix() []action {
 			}},
 		{name: "Members", allowed: []string{"admin", "reg", "ed", "adm"},
 			run: func(e *env, w world, a, _ string, _ int) error {
-				_, err := e.svc.Members(e.ctx, w.id(a), "ign")
+				_, err := e.svc.Members(e.ctx, w.id(a), "ign", "", 0)
 				return err
 			}},
 		{name: "AddMember", allowed: []string{"admin", "adm"}, prep: acc,
@@ -177,12 +182,12 @@ func matrix() []action {
 			}},
 		{name: "JoinRequests of an organisation", allowed: []string{"admin", "adm"},
 			run: func(e *env, w world, a, _ string, _ int) error {
-				_, err := e.svc.JoinRequests(e.ctx, w.id(a), "ign", "")
+				_, err := e.svc.JoinRequests(e.ctx, w.id(a), "ign", "", "", 0)
 				return err
 			}},
 		{name: "JoinRequests of one's own", allowed: everyoneActive,
 			run: func(e *env, w world, a, _ string, _ int) error {
-				_, err := e.svc.JoinRequests(e.ctx, w.id(a), "", "")
+				_, err := e.svc.JoinRequests(e.ctx, w.id(a), "", "", "", 0)
 				return err
 			}},
 
@@ -254,6 +259,11 @@ func matrix() []action {
 				_, err := e.svc.SetOrgGroupOrganisations(e.ctx, w.id(a), "partners", []string{"region"})
 				return err
 			}},
+		{name: "RenameOrgGroup", allowed: []string{"admin"},
+			run: func(e *env, w world, a, _ string, n int) error {
+				_, err := e.svc.RenameOrgGroup(e.ctx, w.id(a), "partners", fmt.Sprintf("Partenaires %d", n))
+				return err
+			}},
 		{name: "DeleteOrgGroup", allowed: []string{"admin"},
 			prep: func(t *testing.T, e *env, w world, n int) string {
 				id := fmt.Sprintf("dg-%d", n)
@@ -282,6 +292,16 @@ func matrix() []action {
 			other: hidden("manager", "stranger", "dis", "adm2", "csup", "part"),
 			run: func(e *env, w world, a, _ string, _ int) error {
 				_, err := e.svc.Dataset(e.ctx, w.id(a), "IGNF_PRIVATE")
+				return err
+			}},
+		{name: "Datasets I may edit", allowed: everyoneActive,
+			run: func(e *env, w world, a, _ string, _ int) error {
+				_, _, err := e.svc.Datasets(e.ctx, w.id(a), portal.DatasetQuery{Permission: "edit"})
+				return err
+			}},
+		{name: "Datasets of an organisation", allowed: everyoneActive,
+			run: func(e *env, w world, a, _ string, _ int) error {
+				_, _, err := e.svc.Datasets(e.ctx, w.id(a), portal.DatasetQuery{Owner: "ign"})
 				return err
 			}},
 		{name: "UpdateDataset", allowed: []string{"admin", "ed", "adm"}, other: hidden("dis"),
@@ -336,7 +356,11 @@ func matrix() []action {
 				_, err := e.svc.Audit(e.ctx, w.id(a), store.AuditQuery{Resource: "dataset:" + topo})
 				return err
 			}},
-		{name: "Audit of everything", allowed: []string{"admin"},
+		// Without a resource: everything to administrators, to managers
+		// what they manage, a refusal to the others — here every active
+		// account supervises the community it made above
+		// (TestAuditOfWhatOneManages tells them apart).
+		{name: "Audit of everything", allowed: everyoneActive,
 			run: func(e *env, w world, a, _ string, _ int) error {
 				_, err := e.svc.Audit(e.ctx, w.id(a), store.AuditQuery{})
 				return err

@@ -142,8 +142,8 @@ func (s *Service) Organisation(ctx context.Context, actor, id string) (Organisat
 }
 
 // Organisations lists organisations in id order after `after`, of type typ
-// and whose name contains name (case-insensitive) when those are set, to
-// any active account.
+// and whose name contains name (ignoring case and accents: "frejus" finds
+// "Fréjus") when those are set, to any active account.
 func (s *Service) Organisations(ctx context.Context, actor string, typ OrgType, name string, after string, limit int) ([]Organisation, error) {
 	if typ != "" {
 		if err := checkOrgType("type", typ); err != nil {
@@ -153,27 +153,9 @@ func (s *Service) Organisations(ctx context.Context, actor string, typ OrgType, 
 	if err := s.authorize(ctx, actor, guard{active: true}); err != nil {
 		return nil, err
 	}
-	name = strings.ToLower(strings.TrimSpace(name))
-	limit = pageSize(limit)
-	var out []Organisation
-	for {
-		page, err := list[Organisation](ctx, s.read(), kindOrg, "", after, 500)
-		if err != nil {
-			return nil, err
-		}
-		for _, o := range page {
-			if (typ == "" || o.Type == typ) && strings.Contains(strings.ToLower(o.Name), name) {
-				out = append(out, o)
-				if len(out) == limit {
-					return out, nil
-				}
-			}
-		}
-		if len(page) < 500 {
-			return out, nil
-		}
-		after = page[len(page)-1].ID
-	}
+	name = fold(strings.TrimSpace(name))
+	return filtered(ctx, s.read(), kindOrg, "", after, pageSize(limit), func(o Organisation) string { return o.ID },
+		func(o Organisation) bool { return (typ == "" || o.Type == typ) && nameMatches(o.Name, name) })
 }
 
 // UpdateOrganisation changes an organisation's name and type
@@ -200,10 +182,10 @@ func (s *Service) UpdateOrganisation(ctx context.Context, actor string, o Organi
 	return o, err
 }
 
-// Members lists an organisation's members, in account order, to its members
-// and to whoever manages them. E-mail addresses are shown only to the
-// latter.
-func (s *Service) Members(ctx context.Context, actor, org string) ([]Member, error) {
+// Members lists an organisation's members, in account order after the
+// account id `after`, up to limit, to its members and to whoever manages
+// them. E-mail addresses are shown only to the latter.
+func (s *Service) Members(ctx context.Context, actor, org, after string, limit int) ([]Member, error) {
 	if err := s.authorize(ctx, actor, s.orgGuard(org, "member", "manage_members")); err != nil {
 		return nil, err
 	}
@@ -216,9 +198,17 @@ func (s *Service) Members(ctx context.Context, actor, org string) ([]Member, err
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Member, 0, len(roles))
-	for id, role := range roles {
-		m := Member{Account: id, Role: role}
+	ids := make([]string, 0, len(roles))
+	for id := range roles {
+		if id > after {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	ids = ids[:min(len(ids), pageSize(limit))]
+	out := make([]Member, 0, len(ids))
+	for _, id := range ids {
+		m := Member{Account: id, Role: roles[id]}
 		var a Account
 		if err := v.get(ctx, kindAccount, id, &a); err == nil {
 			m.Name = a.Name
@@ -230,7 +220,6 @@ func (s *Service) Members(ctx context.Context, actor, org string) ([]Member, err
 		}
 		out = append(out, m)
 	}
-	slices.SortFunc(out, func(a, b Member) int { return strings.Compare(a.Account, b.Account) })
 	return out, nil
 }
 

@@ -133,6 +133,19 @@ func (s *Service) OrgGroups(ctx context.Context, actor string, after string, lim
 	return gs, nil
 }
 
+// RenameOrgGroup changes a group of organisations' name (manage).
+func (s *Service) RenameOrgGroup(ctx context.Context, actor, id, name string) (OrgGroup, error) {
+	name, err := cleanText("name", name, maxName, false)
+	if err != nil {
+		return OrgGroup{}, err
+	}
+	return s.changeOrgGroup(ctx, actor, id, "org_group.update",
+		func(g OrgGroup) OrgGroup { g.Name = name; return g },
+		func(t *txn, before, after OrgGroup) error {
+			return t.put(kindOrgGroup, id, "", "", OrgGroup{ID: id, Name: after.Name, Created: before.Created})
+		})
+}
+
 // SetOrgGroupOrganisations sets a group's organisations exactly (manage).
 // Levels granted to the group follow: they reach the members of the new
 // organisations and leave those of the removed ones.
@@ -141,21 +154,29 @@ func (s *Service) SetOrgGroupOrganisations(ctx context.Context, actor, id string
 	if err != nil {
 		return OrgGroup{}, err
 	}
+	return s.changeOrgGroup(ctx, actor, id, "org_group.organisations",
+		func(g OrgGroup) OrgGroup { g.Organisations = orgs; return g },
+		func(t *txn, before, _ OrgGroup) error { return t.setOrgGroupOrgs(id, before.Organisations, orgs) })
+}
+
+// changeOrgGroup is the shape of a change to a group of organisations
+// (manage): read it, let change make the new one and, when it differs,
+// write it and record action with before and after.
+func (s *Service) changeOrgGroup(ctx context.Context, actor, id, action string, change func(OrgGroup) OrgGroup, write func(t *txn, before, after OrgGroup) error) (OrgGroup, error) {
 	var g OrgGroup
-	err = s.do(ctx, actor, orgGroupGuard(id, "manage"), func(t *txn) error {
+	err := s.do(ctx, actor, orgGroupGuard(id, "manage"), func(t *txn) error {
 		before, err := t.orgGroup(ctx, id)
 		if err != nil {
 			return err
 		}
-		g = before
-		g.Organisations = orgs
-		if slices.Equal(before.Organisations, orgs) {
+		g = change(before)
+		if g.Name == before.Name && slices.Equal(g.Organisations, before.Organisations) {
 			return nil
 		}
-		if err := t.setOrgGroupOrgs(id, before.Organisations, orgs); err != nil {
+		if err := write(t, before, g); err != nil {
 			return err
 		}
-		return t.audit("org_group.organisations", "org_group:"+id, before, g)
+		return t.audit(action, "org_group:"+id, before, g)
 	})
 	return g, err
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/octroi/octroi/internal/engine"
+	"github.com/octroi/octroi/internal/reqid"
 	"github.com/octroi/octroi/internal/store"
 	"github.com/octroi/octroi/internal/tuple"
 )
@@ -340,6 +341,8 @@ func (t *txn) put(kind, id, alt, parent string, v any) error {
 }
 
 // audit records a change; before and after are JSON-encoded (nil: none).
+// The entry carries the id of the request that made the change (see
+// package reqid), so that it can be matched with the request's log line.
 func (t *txn) audit(action, resource string, before, after any) error {
 	enc := func(v any) ([]byte, error) {
 		if v == nil {
@@ -356,7 +359,7 @@ func (t *txn) audit(action, resource string, before, after any) error {
 		return err
 	}
 	t.dirty = true
-	return t.tx.AppendAudit(t.ctx, store.AuditEntry{At: t.at, Actor: t.actor, Action: action, Resource: resource, Before: b, After: a})
+	return t.tx.AppendAudit(t.ctx, store.AuditEntry{At: t.at, Actor: t.actor, Action: action, Resource: resource, Before: b, After: a, RequestID: reqid.From(t.ctx)})
 }
 
 // deleteDoc deletes a record.
@@ -451,6 +454,32 @@ func list[T any](ctx context.Context, v view, kind, parent, after string, limit 
 			return out, nil
 		}
 		after = docs[len(docs)-1].ID
+	}
+}
+
+// filtered lists, in id order after `after`, up to limit records of kind
+// (of parent) that keep accepts, reading pages until it has them; id gives
+// a record's id, where the next page starts.
+func filtered[T any](ctx context.Context, v view, kind, parent, after string, limit int, id func(T) string, keep func(T) bool) ([]T, error) {
+	const n = 500
+	var out []T
+	for {
+		page, err := list[T](ctx, v, kind, parent, after, n)
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range page {
+			if keep(x) {
+				out = append(out, x)
+				if len(out) == limit {
+					return out, nil
+				}
+			}
+		}
+		if len(page) < n {
+			return out, nil
+		}
+		after = id(page[len(page)-1])
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"time"
 
 	"github.com/octroi/octroi/internal/bearer"
 	"github.com/octroi/octroi/internal/store"
@@ -13,20 +14,29 @@ import (
 // people recognise a leaked one.
 const tokenPrefix = "oct_"
 
-// createToken writes a token for account and returns it with its secret
-// (see package bearer; the record's alternate key is the secret's hash).
-func (t *txn) createToken(account, name string) (Token, string, error) {
-	secret := bearer.New(tokenPrefix)
+// createToken writes a token for account, valid until expires (nil:
+// until revoked), and returns it with its secret (see package bearer; the
+// record's alternate key is the secret's hash).
+func (t *txn) createToken(account, name string, expires *time.Time) (Token, string, error) {
 	tok := Token{ID: t.s.newID(), Name: name, Account: account, Created: t.at}
+	if expires != nil {
+		at := expires.UTC()
+		if !at.After(t.at) {
+			return Token{}, "", invalidf("expires_at %s is not in the future", at.Format(time.RFC3339))
+		}
+		tok.ExpiresAt = &at
+	}
+	secret := bearer.New(tokenPrefix)
 	if err := t.put(kindToken, tok.ID, bearer.Hash(secret), account, tok); err != nil {
 		return Token{}, "", err
 	}
 	return tok, secret, t.audit("account.token.create", "account:"+account, nil, tok)
 }
 
-// CreateToken creates a personal token for the actor (an active account).
-// The secret is returned only here.
-func (s *Service) CreateToken(ctx context.Context, actor, name string) (Token, string, error) {
+// CreateToken creates a personal token for the actor (an active account),
+// valid until expires (nil: until revoked; else it must lie in the
+// future). The secret is returned only here.
+func (s *Service) CreateToken(ctx context.Context, actor, name string, expires *time.Time) (Token, string, error) {
 	name, err := cleanText("name", name, maxName, false)
 	if err != nil {
 		return Token{}, "", err
@@ -34,7 +44,7 @@ func (s *Service) CreateToken(ctx context.Context, actor, name string) (Token, s
 	var tok Token
 	var secret string
 	err = s.do(ctx, actor, guard{active: true}, func(t *txn) error {
-		tok, secret, err = t.createToken(actor, name)
+		tok, secret, err = t.createToken(actor, name, expires)
 		return err
 	})
 	return tok, secret, err
@@ -45,8 +55,15 @@ func (s *Service) Tokens(ctx context.Context, actor string) ([]Token, error) {
 	if err := s.authorize(ctx, actor, guard{active: true}); err != nil {
 		return nil, err
 	}
-	return list[Token](ctx, s.read(), kindToken, actor, "", 0)
+	ts, err := list[Token](ctx, s.read(), kindToken, actor, "", 0)
+	now := s.now()
+	for i := range ts {
+		ts[i].Expired = ts[i].expired(now)
+	}
+	return ts, err
 }
+
+func (t Token) expired(now time.Time) bool { return t.ExpiresAt != nil && !now.Before(*t.ExpiresAt) }
 
 // RevokeToken deletes a token: one's own, or anyone's with manage_accounts.
 // The audit log keeps its history.
@@ -67,7 +84,8 @@ func (s *Service) RevokeToken(ctx context.Context, actor, tokenID string) error 
 }
 
 // Authenticate returns the account of a token secret, or ErrUnauthenticated
-// when the token is unknown or revoked or its account disabled. It records
+// when the token is unknown or revoked or its account disabled, or a
+// *TokenExpiredError (which wraps it) past the token's expiry. It records
 // the token's last use, at most once a minute (bearer.LastUseEvery).
 func (s *Service) Authenticate(ctx context.Context, secret string) (Account, error) {
 	if !strings.HasPrefix(secret, tokenPrefix) {
@@ -83,6 +101,9 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (Account, err
 	var tok Token
 	if err := json.Unmarshal(d.Data, &tok); err != nil {
 		return Account{}, err
+	}
+	if tok.expired(s.now()) {
+		return Account{}, &TokenExpiredError{At: *tok.ExpiresAt}
 	}
 	a, err := s.read().account(ctx, tok.Account)
 	if isNotFound(err) || (err == nil && a.Status != AccountActive) {

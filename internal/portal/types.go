@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -23,6 +24,38 @@ func (l Level) String() string {
 		return fmt.Sprintf("Level(%d)", int(l))
 	}
 	return levelNames[l]
+}
+
+// MarshalText writes a level by its name, so that records, audit entries
+// and answers all show levels the same way ("consult", never 2).
+func (l Level) MarshalText() ([]byte, error) {
+	if l < 0 || int(l) >= len(levelNames) {
+		return nil, fmt.Errorf("level %d is not a level", int(l))
+	}
+	return []byte(levelNames[l]), nil
+}
+
+// UnmarshalJSON reads a level by name, or by number: records written before
+// levels were named hold numbers.
+func (l *Level) UnmarshalJSON(b []byte) error {
+	var n int
+	if err := json.Unmarshal(b, &n); err == nil {
+		if n < 0 || n >= len(levelNames) {
+			return fmt.Errorf("level %d is not a level", n)
+		}
+		*l = Level(n)
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("a level is a name: private, search, consult or download")
+	}
+	v, err := ParseLevel(s)
+	if err != nil {
+		return err
+	}
+	*l = v
+	return nil
 }
 
 // ParseLevel reads "private", "search", "consult" or "download".
@@ -188,7 +221,7 @@ type AccessFilter struct {
 	Kind    GroupKind
 	OrgType OrgType
 	Level   *Level // effective level
-	Name    string // case-insensitive substring of the group's name
+	Name    string // part of the group's name, ignoring case and accents
 	Sort    string // "name" (default), "level", "type"
 	Desc    bool
 	Offset  int
@@ -240,13 +273,17 @@ type JoinRequest struct {
 }
 
 // Token is a personal API token, without its secret (shown once, at
-// creation, and stored only hashed).
+// creation, and stored only hashed). A token with ExpiresAt is refused from
+// that instant on (TokenExpiredError) and listed as Expired until revoked.
 type Token struct {
-	ID       string     `json:"id"`
-	Name     string     `json:"name"`
-	Account  string     `json:"account"`
-	Created  time.Time  `json:"created"`
-	LastUsed *time.Time `json:"last_used,omitempty"`
+	ID        string     `json:"id"`
+	Name      string     `json:"name"`
+	Account   string     `json:"account"`
+	Created   time.Time  `json:"created"`
+	LastUsed  *time.Time `json:"last_used,omitempty"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	// Expired is computed when listed, never stored.
+	Expired bool `json:"expired,omitempty"`
 }
 
 // Notice is an event to tell someone about (by e-mail, in a later

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/octroi/octroi/internal/portal"
@@ -16,45 +17,54 @@ import (
 // the people in it would make it, so that every invariant is checked and
 // every audit entry is real.
 
-// DemoAccount is one account of the demo, with a personal token made at
-// this start (empty for the disabled account, which cannot act).
+// DemoAccount is one person of the demo as the data says now: their
+// roles, read back through the portal, and the personal token made for
+// them when the demo was created (empty on later starts, and for a
+// disabled account, which cannot act).
 type DemoAccount struct {
-	ID     string `json:"id"`
-	Email  string `json:"email"`
-	Name   string `json:"name"`
-	RoleEN string `json:"role_en"`
-	RoleFR string `json:"role_fr"`
-	// Disabled accounts get no token.
-	Disabled bool   `json:"disabled,omitempty"`
-	Token    string `json:"-"`
+	ID       string
+	Email    string
+	Name     string
+	RoleEN   string
+	RoleFR   string
+	Disabled bool
+	Token    string
 }
 
 // demoMarker is the document that says the database holds the demo, and
-// lists its accounts, so that a restart finds them again.
+// names its platform administrator, as whom the people are read back.
 const (
 	demoKind = "octroi.demo"
 	demoID   = "platform"
 )
+
+type demoMarker struct {
+	Admin string `json:"admin"`
+}
 
 // ErrNotDemo is returned by LoadDemo on a database holding portal data
 // that is not the demo's.
 var ErrNotDemo = errors.New("--demo: the database already holds data that is not the demo's; run the demo on an empty database (another --data-dir or --datastore)")
 
 // LoadDemo makes the demo platform when the database holds no
-// relationship yet; when it holds the demo already, it only makes fresh
-// personal tokens (secrets are stored hashed and cannot be shown again).
-// loaded reports whether the demo was made now. The server must be
-// started (Start) first: portal writes wait for the index.
+// relationship yet, with a personal token for each of its people; when it
+// holds the demo already, it makes no token (secrets are stored hashed and
+// cannot be shown again, and minting new ones at every start would leave
+// ever more valid tokens about). Either way the people and their roles are
+// read back from the data, so that later changes show. loaded reports
+// whether the demo was made now. The server must be started (Start)
+// first: portal writes wait for the index.
 func (s *Server) LoadDemo(ctx context.Context) (accounts []DemoAccount, loaded bool, err error) {
 	if s.portal == nil {
 		return nil, false, errors.New("--demo needs the portal: drop --no-portal")
 	}
 	docs := s.store.(store.Documents) // newPortal checked it
+	var m demoMarker
 	d, err := docs.GetDoc(ctx, demoKind, demoID)
 	switch {
 	case err == nil:
-		if err := json.Unmarshal(d.Data, &accounts); err != nil {
-			return nil, false, fmt.Errorf("reading the demo's accounts: %w", err)
+		if m, err = readDemoMarker(d.Data); err != nil {
+			return nil, false, err
 		}
 	case errors.Is(err, store.ErrNotFound):
 		rels, _, err := s.store.ReadRelationships(ctx, store.Filter{}, "", 1)
@@ -64,10 +74,10 @@ func (s *Server) LoadDemo(ctx context.Context) (accounts []DemoAccount, loaded b
 		if len(rels) > 0 {
 			return nil, false, ErrNotDemo
 		}
-		if accounts, err = buildDemo(ctx, s.portal); err != nil {
+		if m.Admin, err = buildDemo(ctx, s.portal); err != nil {
 			return nil, false, fmt.Errorf("making the demo platform: %w", err)
 		}
-		data, _ := json.Marshal(accounts)
+		data, _ := json.Marshal(m)
 		if _, err := docs.Transact(ctx, func(tx store.DocTx) error {
 			return tx.PutDoc(ctx, store.Doc{Kind: demoKind, ID: demoID, Data: data})
 		}); err != nil {
@@ -77,6 +87,12 @@ func (s *Server) LoadDemo(ctx context.Context) (accounts []DemoAccount, loaded b
 	default:
 		return nil, false, err
 	}
+	if accounts, err = demoPeople(ctx, s.portal, m.Admin); err != nil {
+		return nil, loaded, fmt.Errorf("reading the demo's people: %w", err)
+	}
+	if !loaded {
+		return accounts, false, nil
+	}
 	name := "demo " + time.Now().UTC().Format("2006-01-02 15:04:05")
 	for i := range accounts {
 		a := &accounts[i]
@@ -85,26 +101,112 @@ func (s *Server) LoadDemo(ctx context.Context) (accounts []DemoAccount, loaded b
 		}
 		// Each person makes their own token, as they would through
 		// POST /api/v1/me/tokens.
-		if _, a.Token, err = s.portal.CreateToken(ctx, a.ID, name); err != nil {
+		if _, a.Token, err = s.portal.CreateToken(ctx, a.ID, name, nil); err != nil {
 			return nil, loaded, fmt.Errorf("demo token of %s: %w", a.Email, err)
 		}
 	}
-	return accounts, loaded, nil
+	return accounts, true, nil
 }
 
-// demo is the state of the demo being built: accounts by short name.
+// readDemoMarker reads the marker; markers written before it named the
+// administrator hold the list of demo accounts, the administrator first.
+func readDemoMarker(data []byte) (demoMarker, error) {
+	var m demoMarker
+	if err := json.Unmarshal(data, &m); err == nil && m.Admin != "" {
+		return m, nil
+	}
+	var old []struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(data, &old); err != nil || len(old) == 0 {
+		return demoMarker{}, fmt.Errorf("the demo marker names no administrator: %s", data)
+	}
+	return demoMarker{Admin: old[0].ID}, nil
+}
+
+// demoPeople reads every account and its roles through the portal, as the
+// demo's platform administrator sees them.
+func demoPeople(ctx context.Context, p Portal, admin string) ([]DemoAccount, error) {
+	var out []DemoAccount
+	for after := ""; ; {
+		as, err := p.Accounts(ctx, admin, after, 1000)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range as {
+			pr, err := p.Profile(ctx, admin, a.ID)
+			if err != nil {
+				return nil, err
+			}
+			en, fr := describeRoles(pr)
+			out = append(out, DemoAccount{ID: a.ID, Email: a.Email, Name: a.Name, RoleEN: en, RoleFR: fr, Disabled: a.Status == portal.AccountDisabled})
+		}
+		if len(as) < 1000 {
+			return out, nil
+		}
+		after = as[len(as)-1].ID
+	}
+}
+
+// roleWords names roles in English and French, by "kind:role".
+var roleWords = map[string][2]string{
+	"platform:administrator":       {"platform administrator", "administrateur de la plateforme"},
+	"platform:account_manager":     {"account manager", "gestionnaire des comptes"},
+	"platform:data_reader":         {"data reader (every dataset)", "lecteur de toutes les données"},
+	"organisation:registered":      {"registered user", "utilisateur enregistré"},
+	"organisation:editor":          {"editor", "éditeur"},
+	"organisation:delegated_admin": {"delegated admin", "administrateur délégué"},
+	"community:participant":        {"participant", "participant"},
+	"community:administrator":      {"administrator", "administrateur"},
+	"community:supervisor":         {"supervisor", "superviseur"},
+}
+
+func words(kind, role string) (string, string) {
+	w, ok := roleWords[kind+":"+role]
+	if !ok {
+		return role, role
+	}
+	return w[0], w[1]
+}
+
+// describeRoles says in words what a profile holds, in English and French.
+func describeRoles(p portal.Profile) (string, string) {
+	var en, fr []string
+	add := func(e, f string) { en, fr = append(en, e), append(fr, f) }
+	for _, g := range p.PlatformRoles {
+		e, f := words("platform", string(g.Role))
+		if g.Community != "" {
+			e, f = e+" through community "+g.Community, f+" par la communauté "+g.Community
+		}
+		add(e, f)
+	}
+	for _, m := range p.Organisations {
+		e, f := words("organisation", string(m.Role))
+		add(e+" of "+m.Organisation, f+" de "+m.Organisation)
+	}
+	for _, c := range p.Communities {
+		e, f := words("community", string(c.Role))
+		add(e+" of community "+c.Community, f+" de la communauté "+c.Community)
+	}
+	if len(en) == 0 {
+		add("no role", "aucun rôle")
+	}
+	e, f := strings.Join(en, ", "), strings.Join(fr, ", ")
+	if p.Account.Status == portal.AccountDisabled {
+		e, f = e+" (account disabled)", f+" (compte désactivé)"
+	}
+	return e, f
+}
+
+// demo is the state of the demo being built: accounts by e-mail. What
+// each person is comes from the data afterwards (demoPeople), not from
+// here.
 type demo struct {
-	ctx  context.Context
-	p    Portal
-	acc  map[string]portal.Account
-	list []DemoAccount
-	err  error
+	acc map[string]portal.Account
+	err error
 }
 
-func (d *demo) note(a portal.Account, en, fr string, disabled bool) {
-	d.acc[a.Email] = a
-	d.list = append(d.list, DemoAccount{ID: a.ID, Email: a.Email, Name: a.Name, RoleEN: en, RoleFR: fr, Disabled: disabled})
-}
+func (d *demo) note(a portal.Account) { d.acc[a.Email] = a }
 
 func (d *demo) id(email string) string { return d.acc[demoEmail(email)].ID }
 
@@ -121,28 +223,29 @@ func (d *demo) step(what string, f func() error) {
 	}
 }
 
-func buildDemo(ctx context.Context, p Portal) ([]DemoAccount, error) {
-	d := &demo{ctx: ctx, p: p, acc: map[string]portal.Account{}}
+// buildDemo makes the demo platform and returns its administrator's id.
+func buildDemo(ctx context.Context, p Portal) (string, error) {
+	d := &demo{acc: map[string]portal.Account{}}
 
 	// The platform administrator: the one account made by the system.
 	admin, _, err := p.Bootstrap(ctx, demoEmail("alice.martin"), "Alice Martin", []portal.PlatformRole{portal.PlatformAdministrator})
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	d.note(admin, "platform administrator", "administratrice de la plateforme", false)
+	d.note(admin)
 
 	// Platform roles, given by the administrator.
 	for _, a := range []struct {
-		local, name, en, fr string
-		role                portal.PlatformRole
+		local, name string
+		role        portal.PlatformRole
 	}{
-		{"claire.comptes", "Claire Comptes", "account manager", "gestionnaire des comptes", portal.PlatformAccountManager},
-		{"damien.lecteur", "Damien Lecteur", "data reader (every dataset)", "lecteur de toutes les données", portal.PlatformDataReader},
+		{"claire.comptes", "Claire Comptes", portal.PlatformAccountManager},
+		{"damien.lecteur", "Damien Lecteur", portal.PlatformDataReader},
 	} {
 		d.step("account "+a.local, func() error {
 			acc, err := p.CreateAccount(ctx, admin.ID, portal.Account{Email: demoEmail(a.local), Name: a.name, PlatformRoles: []portal.PlatformRole{a.role}})
 			if err == nil {
-				d.note(acc, a.en, a.fr, false)
+				d.note(acc)
 			}
 			return err
 		})
@@ -175,7 +278,7 @@ func buildDemo(ctx context.Context, p Portal) ([]DemoAccount, error) {
 			if err != nil {
 				return err
 			}
-			d.note(acc, "delegated admin of "+o.id, "administrateur délégué de "+o.id, false)
+			d.note(acc)
 			_, err = p.CreateOrganisation(ctx, admin.ID, portal.Organisation{ID: o.id, Name: o.name, Type: o.typ}, acc.ID)
 			return err
 		})
@@ -202,8 +305,7 @@ func buildDemo(ctx context.Context, p Portal) ([]DemoAccount, error) {
 			if err != nil {
 				return err
 			}
-			acc := portal.Account{ID: mem.Account, Email: demoEmail(m.local), Name: m.name}
-			d.note(acc, enRole(m.role)+" of "+m.org, frRole(m.role)+" de "+m.org, false)
+			d.note(portal.Account{ID: mem.Account, Email: demoEmail(m.local), Name: m.name})
 			return nil
 		})
 	}
@@ -219,7 +321,7 @@ func buildDemo(ctx context.Context, p Portal) ([]DemoAccount, error) {
 		if err != nil {
 			return err
 		}
-		d.note(acc, "no role; join request pending at region-sud", "aucun rôle ; demande d'adhésion en attente à region-sud", false)
+		d.note(acc)
 		if _, err := p.RequestJoin(ctx, acc.ID, "region-sud", "Chargée d'études littoral, je souhaite accéder aux données du PPRI."); err != nil {
 			return err
 		}
@@ -319,36 +421,7 @@ func buildDemo(ctx context.Context, p Portal) ([]DemoAccount, error) {
 	// Finally a disabled account: its memberships stay, its rights go.
 	d.step("disable denis", func() error {
 		_, err := p.SetAccountStatus(ctx, manager, d.id("denis.desactive"), portal.AccountDisabled)
-		for i := range d.list {
-			if d.list[i].Email == demoEmail("denis.desactive") {
-				d.list[i].Disabled = true
-				d.list[i].RoleEN += " (account disabled)"
-				d.list[i].RoleFR += " (compte désactivé)"
-			}
-		}
 		return err
 	})
-	return d.list, d.err
-}
-
-func frRole(r portal.OrgRole) string {
-	switch r {
-	case portal.RoleRegistered:
-		return "utilisateur enregistré"
-	case portal.RoleEditor:
-		return "éditeur"
-	case portal.RoleDelegatedAdmin:
-		return "administrateur délégué"
-	}
-	return string(r)
-}
-
-func enRole(r portal.OrgRole) string {
-	switch r {
-	case portal.RoleRegistered:
-		return "registered user"
-	case portal.RoleDelegatedAdmin:
-		return "delegated admin"
-	}
-	return string(r)
+	return admin.ID, d.err
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/octroi/octroi/internal/api"
 	"github.com/octroi/octroi/internal/portal"
@@ -17,6 +18,7 @@ import (
 type Portal interface {
 	api.Portal
 	Bootstrap(ctx context.Context, email, name string, roles []portal.PlatformRole) (portal.Account, string, error)
+	BootstrapUntil(ctx context.Context, email, name string, roles []portal.PlatformRole, expires *time.Time) (portal.Account, string, error)
 }
 
 var _ Portal = (*portal.Service)(nil)

@@ -104,11 +104,14 @@ type AuditEntry struct {
 // AuditQuery selects audit entries; zero fields do not filter.
 type AuditQuery struct {
 	Resource string // exact resource, e.g. "dataset:IGNF_BD-TOPO"
-	Actor    string
-	Since    time.Time // At >= Since
-	Until    time.Time // At < Until
-	AfterSeq int64     // Seq > AfterSeq, for paging
-	Limit    int       // ≤ 0: DefaultAuditLimit
+	// Resources, when not nil, keeps the entries of any of these exact
+	// resources (none when empty): what one person may read of the log.
+	Resources []string
+	Actor     string
+	Since     time.Time // At >= Since
+	Until     time.Time // At < Until
+	AfterSeq  int64     // Seq > AfterSeq, for paging
+	Limit     int       // ≤ 0: DefaultAuditLimit
 }
 
 // DefaultAuditLimit is the page size of Audit when AuditQuery.Limit ≤ 0.

@@ -118,6 +118,16 @@ func AuditQuery(q store.AuditQuery, a *Args, at func(time.Time) any) string {
 	if q.Resource != "" {
 		conds = append(conds, `resource = `+a.Add(q.Resource))
 	}
+	if q.Resources != nil {
+		in := make([]string, len(q.Resources))
+		for i, r := range q.Resources {
+			in[i] = a.Add(r)
+		}
+		if len(in) == 0 {
+			in = []string{"NULL"} // IN () is not SQL; IN (NULL) matches nothing
+		}
+		conds = append(conds, `resource IN (`+strings.Join(in, ", ")+`)`)
+	}
 	if q.Actor != "" {
 		conds = append(conds, `actor = `+a.Add(q.Actor))
 	}

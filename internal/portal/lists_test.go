@@ -1,0 +1,173 @@
+package portal_test
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/octroi/octroi/internal/portal"
+	"github.com/octroi/octroi/internal/store"
+	"github.com/octroi/octroi/internal/tuple"
+)
+
+// TestProfile: an account's profile says who it is — its roles in
+// organisations and communities, its platform roles direct and through a
+// community — to itself and to account managers only.
+func TestProfile(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		w := newWorld(t, e)
+		svc, ctx := e.svc, e.ctx
+		must[portal.Member](t)(svc.AddMember(ctx, "adm2", "region", "ed", portal.RoleRegistered))
+		must[portal.CommunityMember](t)(svc.SetCommunityMember(ctx, "csup", "club", "ed", portal.CommunityAdministrator))
+		// The club's members read every dataset: a platform role held by a
+		// community (written as an operator would, through the store).
+		r, err := tuple.Parse("platform:main#data_reader@community:club#member")
+		ok(t, err)
+		rev, err := e.st.Write(ctx, store.WriteRequest{Updates: []store.Update{{Op: store.Touch, Relationship: r}}})
+		ok(t, err)
+		ok(t, e.sync(ctx, rev))
+
+		p := must[portal.Profile](t)(svc.Profile(ctx, "ed", "ed"))
+		if p.Account.ID != "ed" || !slices.Equal(p.Organisations, []portal.OrgMembership{
+			{Organisation: "ign", Name: "IGN", Role: portal.RoleEditor},
+			{Organisation: "region", Name: "Région Sud", Role: portal.RoleRegistered},
+		}) {
+			t.Errorf("ed's organisations: %+v", p.Organisations)
+		}
+		if !slices.Equal(p.Communities, []portal.CommunityMembership{{Community: "club", Name: "Club SIG", Role: portal.CommunityAdministrator}}) {
+			t.Errorf("ed's communities: %+v", p.Communities)
+		}
+		if !slices.Equal(p.PlatformRoles, []portal.PlatformRoleGrant{{Role: portal.PlatformDataReader, Community: "club"}}) {
+			t.Errorf("ed's platform roles: %+v", p.PlatformRoles)
+		}
+		if p := must[portal.Profile](t)(svc.Profile(ctx, "manager", w.admin)); !slices.Equal(p.PlatformRoles, []portal.PlatformRoleGrant{{Role: portal.PlatformAdministrator}}) || len(p.Organisations) != 0 {
+			t.Errorf("the administrator's profile: %+v", p)
+		}
+		if p := must[portal.Profile](t)(svc.Profile(ctx, "csup", "csup")); len(p.Communities) != 1 || p.Communities[0].Role != portal.CommunitySupervisor {
+			t.Errorf("the supervisor's profile: %+v", p)
+		}
+		// A disabled account keeps its memberships; its status says it.
+		if p := must[portal.Profile](t)(svc.Profile(ctx, "manager", "dis")); p.Account.Status != portal.AccountDisabled || len(p.Organisations) != 1 {
+			t.Errorf("the disabled account's profile: %+v", p)
+		}
+		_, err = svc.Profile(ctx, "reg", "ed")
+		wantErr(t, err, portal.ErrForbidden)
+	})
+}
+
+// TestListsPage: members, join requests and datasets come in pages: a
+// cursor (the last id) and a limit, the pages following one another.
+func TestListsPage(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		w := newWorld(t, e)
+		svc, ctx := e.svc, e.ctx
+		for i := range 3 {
+			id := fmt.Sprintf("zz-%d", i)
+			must[portal.Account](t)(svc.CreateAccount(ctx, w.admin, portal.Account{ID: id, Email: id + "@example.org", Name: id}))
+			must[portal.JoinRequest](t)(svc.RequestJoin(ctx, id, "ign", ""))
+		}
+		var ids []string
+		for after := ""; ; {
+			page := must[[]portal.Member](t)(svc.Members(ctx, "adm", "ign", after, 2))
+			for _, m := range page {
+				ids = append(ids, m.Account)
+			}
+			if len(page) < 2 {
+				break
+			}
+			after = page[len(page)-1].Account
+		}
+		if want := []string{"adm", "dis", "ed", "reg"}; !slices.Equal(ids, want) {
+			t.Errorf("members page by page: %q, want %q", ids, want)
+		}
+		p1 := must[[]portal.JoinRequest](t)(svc.JoinRequests(ctx, "adm", "ign", portal.JoinPending, "", 2))
+		p2 := must[[]portal.JoinRequest](t)(svc.JoinRequests(ctx, "adm", "ign", portal.JoinPending, p1[1].ID, 2))
+		if len(p1) != 2 || len(p2) != 1 || p2[0].Account != "zz-2" {
+			t.Errorf("join requests by pages of 2: %+v then %+v", p1, p2)
+		}
+		mine := must[[]portal.JoinRequest](t)(svc.JoinRequests(ctx, "zz-1", "", "", "", 1))
+		if len(mine) != 1 || mine[0].Account != "zz-1" {
+			t.Errorf("one's own join requests: %+v", mine)
+		}
+		must[portal.Dataset](t)(svc.CreateDataset(ctx, "adm2", portal.Dataset{ID: "REGION_A", Title: "A", Owner: "region", Default: portal.LevelSearch}))
+		ds, next := must2d(t)(svc.Datasets(ctx, "stranger", portal.DatasetQuery{Limit: 1}))
+		ds2, _ := must2d(t)(svc.Datasets(ctx, "stranger", portal.DatasetQuery{Limit: 1, After: next}))
+		if len(ds) != 1 || len(ds2) != 1 || ds[0].ID != "IGNF_BD-TOPO" || ds2[0].ID != "REGION_A" {
+			t.Errorf("searchable datasets by pages of 1: %+v then %+v", ds, ds2)
+		}
+	})
+}
+
+// TestDatasetsList: the datasets of an organisation (those one may
+// search: a private one only to those who may), and those one may edit,
+// as the engine answers.
+func TestDatasetsList(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		w := newWorld(t, e)
+		svc, ctx := e.svc, e.ctx
+		must[portal.Dataset](t)(svc.CreateDataset(ctx, "adm2", portal.Dataset{ID: "REGION_A", Title: "A", Owner: "region", Default: portal.LevelDownload}))
+		ids := func(actor string, q portal.DatasetQuery) []string {
+			t.Helper()
+			ds, _ := must2d(t)(svc.Datasets(ctx, actor, q))
+			var out []string
+			for _, d := range ds {
+				out = append(out, d.ID)
+			}
+			return out
+		}
+		for _, c := range []struct {
+			actor string
+			q     portal.DatasetQuery
+			want  []string
+		}{
+			{"stranger", portal.DatasetQuery{Owner: "ign"}, []string{"IGNF_BD-TOPO"}},
+			{"reg", portal.DatasetQuery{Owner: "ign"}, []string{"IGNF_BD-TOPO", "IGNF_PRIVATE"}},
+			{"reg", portal.DatasetQuery{Owner: "region"}, []string{"REGION_A"}},
+			{"ed", portal.DatasetQuery{Permission: "edit"}, []string{"IGNF_BD-TOPO", "IGNF_PRIVATE"}},
+			{"adm2", portal.DatasetQuery{Permission: "edit"}, []string{"REGION_A"}},
+			{"reg", portal.DatasetQuery{Permission: "edit"}, nil},
+			{w.admin, portal.DatasetQuery{Permission: "manage_access", Owner: "region"}, []string{"REGION_A"}},
+		} {
+			if got := ids(c.actor, c.q); !slices.Equal(got, c.want) {
+				t.Errorf("%s, %+v: %q, want %q", c.actor, c.q, got, c.want)
+			}
+		}
+		_, _, err := svc.Datasets(ctx, "reg", portal.DatasetQuery{Owner: "nowhere"})
+		wantErr(t, err, portal.ErrNotFound)
+		_, _, err = svc.Datasets(ctx, "reg", portal.DatasetQuery{Permission: "own"})
+		wantErr(t, err, portal.ErrInvalid)
+		_, _, err = svc.Datasets(ctx, "dis", portal.DatasetQuery{})
+		wantErr(t, err, portal.ErrForbidden)
+	})
+}
+
+// TestRenameOrgGroup: a group of organisations is renamed by whoever
+// manages it, with an audit entry; its organisations stay.
+func TestRenameOrgGroup(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		w := newWorld(t, e)
+		g := must[portal.OrgGroup](t)(e.svc.RenameOrgGroup(e.ctx, w.admin, "partners", "  Partenaires du Sud "))
+		if g.Name != "Partenaires du Sud" || !slices.Equal(g.Organisations, []string{"region"}) {
+			t.Errorf("renamed group %+v", g)
+		}
+		if got := must[portal.OrgGroup](t)(e.svc.OrgGroup(e.ctx, "reg", "partners")); got.Name != g.Name {
+			t.Errorf("read back %+v", got)
+		}
+		es := must[[]store.AuditEntry](t)(e.svc.Audit(e.ctx, w.admin, store.AuditQuery{Resource: "org_group:partners"}))
+		if last := es[len(es)-1]; last.Action != "org_group.update" || last.Actor != w.admin {
+			t.Errorf("last entry %+v", last)
+		}
+		_, err := e.svc.RenameOrgGroup(e.ctx, "adm", "partners", "Mine")
+		wantErr(t, err, portal.ErrForbidden)
+		_, err = e.svc.RenameOrgGroup(e.ctx, w.admin, "partners", "")
+		wantErr(t, err, portal.ErrInvalid)
+	})
+}
+
+func must2d(t *testing.T) func(ds []portal.Dataset, next string, err error) ([]portal.Dataset, string) {
+	return func(ds []portal.Dataset, next string, err error) ([]portal.Dataset, string) {
+		t.Helper()
+		ok(t, err)
+		return ds, next
+	}
+}

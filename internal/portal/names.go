@@ -1,0 +1,29 @@
+package portal
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// fold is the one form every name search compares: lower case, without
+// accents or other combining marks, so that "frejus" finds "Fréjus" and
+// "ILE" finds "Île". Names are decomposed (NFD) so that the marks stand
+// apart, the marks (Unicode category Mn) dropped, then lower-cased.
+func fold(s string) string {
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	out, _, err := transform.String(t, s)
+	if err != nil {
+		out = s // cannot happen on valid UTF-8; compare as written then
+	}
+	return strings.ToLower(out)
+}
+
+// nameMatches reports whether a name contains the search term (already
+// folded; "" matches every name).
+func nameMatches(name, folded string) bool {
+	return folded == "" || strings.Contains(fold(name), folded)
+}
