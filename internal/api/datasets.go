@@ -59,9 +59,14 @@ func (a *api) deleteDataset(w http.ResponseWriter, r *http.Request) error {
 
 // PUT /api/v1/datasets/{id}/default-level: specific levels below the new
 // default are removed (listed in changes): none ever lies below it.
+// dry_run (body or query) previews, as the bulk endpoint does.
 func (a *api) setDefaultLevel(w http.ResponseWriter, r *http.Request) error {
-	var req LevelRequest
+	var req DefaultLevelRequest
 	if err := decode(r, &req); err != nil {
+		return err
+	}
+	dry, err := queryBool(r, "dry_run")
+	if err != nil {
 		return err
 	}
 	if req.Level == nil {
@@ -71,11 +76,15 @@ func (a *api) setDefaultLevel(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d, changes, err := a.Portal.SetDefaultLevel(r.Context(), actor(r), r.PathValue("id"), l)
+	set := a.Portal.SetDefaultLevel
+	if dry = dry || req.DryRun; dry {
+		set = a.Portal.PreviewDefaultLevel
+	}
+	d, changes, err := set(r.Context(), actor(r), r.PathValue("id"), l)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, DefaultLevelResponse{Dataset: datasetOut(d), Changes: changesOut(changes)})
+	return writeJSON(w, http.StatusOK, DefaultLevelResponse{DryRun: dry, Dataset: datasetOut(d), Changes: changesOut(changes)})
 }
 
 // GET /api/v1/datasets/{id}/access?kind=&org_type=&level=&name=&sort=&order=&offset=&limit=

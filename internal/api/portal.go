@@ -61,6 +61,7 @@ type Portal interface {
 	Dataset(ctx context.Context, actor, id string) (portal.Dataset, error)
 	UpdateDataset(ctx context.Context, actor string, d portal.Dataset) (portal.Dataset, error)
 	SetDefaultLevel(ctx context.Context, actor, id string, l portal.Level) (portal.Dataset, []portal.BulkChange, error)
+	PreviewDefaultLevel(ctx context.Context, actor, id string, l portal.Level) (portal.Dataset, []portal.BulkChange, error)
 	DeleteDataset(ctx context.Context, actor, id string) error
 
 	AccessTable(ctx context.Context, actor, id string, f portal.AccessFilter) ([]portal.AccessRow, int, error)

@@ -206,11 +206,17 @@ type UpdateDatasetRequest struct {
 	Title string `json:"title"`
 }
 
-// LevelRequest is the body of PUT /datasets/{id}/default-level and of PUT
-// /datasets/{id}/access/{kind}/{group} (where null removes the group's
-// specific level).
+// LevelRequest is the body of PUT /datasets/{id}/access/{kind}/{group}
+// (where null removes the group's specific level).
 type LevelRequest struct {
 	Level *string `json:"level"`
+}
+
+// DefaultLevelRequest is the body of PUT /datasets/{id}/default-level.
+// DryRun (or ?dry_run=true) previews the change without writing it.
+type DefaultLevelRequest struct {
+	Level  *string `json:"level"`
+	DryRun bool    `json:"dry_run,omitempty"`
 }
 
 // BulkChange is one group's change: specific levels before and after (null:
@@ -244,8 +250,9 @@ func changesOut(cs []portal.BulkChange) []BulkChange {
 
 // DefaultLevelResponse answers PUT /datasets/{id}/default-level: the
 // dataset and the specific levels removed because they lay below the new
-// default.
+// default (for a dry run: as they would be, with nothing written).
 type DefaultLevelResponse struct {
+	DryRun  bool         `json:"dry_run"`
 	Dataset Dataset      `json:"dataset"`
 	Changes []BulkChange `json:"changes"`
 }

@@ -294,3 +294,32 @@ func TestCatalogue(t *testing.T) {
 		wantErr(t, err, portal.ErrInvalid)
 	})
 }
+
+// TestPreviewDefaultLevel: the preview answers what the change would do
+// (the dataset, the specific levels it would remove) and writes nothing.
+func TestPreviewDefaultLevel(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		accessWorld(t, e)
+		head := e.head()
+		d, changes, err := e.svc.PreviewDefaultLevel(e.ctx, "adm", "IGNF_BD-TOPO", portal.LevelDownload)
+		ok(t, err)
+		if d.Default != portal.LevelDownload || len(changes) != 2 {
+			t.Errorf("preview of download: %+v, %+v; want region's and partners' consult removed", d, changes)
+		}
+		if e.head() != head {
+			t.Fatal("a preview wrote a revision")
+		}
+		after, _, err := e.svc.AccessTable(e.ctx, "adm", "IGNF_BD-TOPO", portal.AccessFilter{Name: "Région"})
+		ok(t, err)
+		if got := must[portal.Dataset](t)(e.svc.Dataset(e.ctx, "adm", "IGNF_BD-TOPO")); got.Default != portal.LevelSearch || after[0].Specific == nil {
+			t.Errorf("after a preview: default %s, region %+v", got.Default, after[0])
+		}
+		_, _, err = e.svc.PreviewDefaultLevel(e.ctx, "reg", "IGNF_BD-TOPO", portal.LevelDownload)
+		wantErr(t, err, portal.ErrForbidden)
+		dd, real, err := e.svc.SetDefaultLevel(e.ctx, "adm", "IGNF_BD-TOPO", portal.LevelDownload)
+		ok(t, err)
+		if dd != d || !reflect.DeepEqual(real, changes) {
+			t.Errorf("the real run %+v %+v differs from its preview %+v %+v", dd, real, d, changes)
+		}
+	})
+}
