@@ -3,9 +3,13 @@ package portal
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/octroi/octroi/internal/engine"
+	"github.com/octroi/octroi/internal/tuple"
 )
 
 // groupKinds are the record kinds of the groups that can hold a level.
@@ -52,9 +56,11 @@ func (v view) allGroups(ctx context.Context) ([]AccessRow, error) {
 
 // AccessTable returns a dataset's access table (manage_access): one row per
 // organisation, community and group of organisations of the platform,
-// with its specific level (if any) and its effective level, max(default,
-// specific); the rows matching f, sorted and paginated, and how many rows
-// match in all.
+// with its specific level (if any) and its effective level: the level the
+// engine grants a member of the group through every path (the default
+// level, the group's own level, a group of organisations it belongs to,
+// ownership of the dataset, a platform role held by a community); the rows
+// matching f, sorted and paginated, and how many rows match in all.
 func (s *Service) AccessTable(ctx context.Context, actor, id string, f AccessFilter) ([]AccessRow, int, error) {
 	if err := checkFilter(f); err != nil {
 		return nil, 0, err
@@ -71,13 +77,17 @@ func (s *Service) AccessTable(ctx context.Context, actor, id string, f AccessFil
 	if err != nil {
 		return nil, 0, err
 	}
+	granted, err := s.groupLevels(ctx, id, d.Default)
+	if err != nil {
+		return nil, 0, err
+	}
 	name := strings.ToLower(strings.TrimSpace(f.Name))
 	rows := all[:0]
 	for _, r := range all {
 		r.Specific = lv.specific(r.Group)
-		r.Effective = d.Default
+		r.Effective = max(d.Default, granted[r.Group])
 		if r.Specific != nil && *r.Specific > r.Effective {
-			r.Effective = *r.Specific
+			r.Effective = *r.Specific // written after the engine's snapshot: members hold it anyway
 		}
 		if (f.Kind == "" || r.Group.Kind == f.Kind) &&
 			(f.OrgType == "" || r.OrgType == f.OrgType) &&
@@ -108,6 +118,32 @@ func (s *Service) AccessTable(ctx context.Context, actor, id string, f AccessFil
 	start := min(f.Offset, total)
 	end := min(start+pageSize(f.Limit), total)
 	return rows[start:end], total, nil
+}
+
+// groupLevels asks the engine which groups' members hold each level above
+// def on a dataset: the group as a subject set (organisation:X#member…),
+// which the engine follows through every path, as it would for any member.
+// That is one lookup per kind of group and level, whatever the number of
+// groups, rather than one check per row; the default level itself reaches
+// users (user:*), not subject sets, so the caller adds it. Groups absent
+// from the answer hold no level above def.
+func (s *Service) groupLevels(ctx context.Context, dataset string, def Level) (map[GroupRef]Level, error) {
+	out := map[GroupRef]Level{}
+	for l := def + 1; l <= LevelDownload; l++ {
+		for _, k := range []GroupKind{GroupOrganisation, GroupCommunity, GroupOrgGroup} {
+			res, _, err := s.engine().LookupSubjects(ctx, engine.LookupSubjectsRequest{Resource: datasetRef(dataset), Permission: l.Permission(),
+				SubjectType: string(k), SubjectRelation: "member"}, engine.At{})
+			if err != nil {
+				return nil, fmt.Errorf("levels of %s on dataset %s: %w", k, dataset, err)
+			}
+			for _, r := range res {
+				if g := (GroupRef{k, r.Subject.ID}); r.Result == engine.HasPermission && r.Subject.ID != tuple.Wildcard && out[g] < l {
+					out[g] = l
+				}
+			}
+		}
+	}
+	return out, nil
 }
 
 func checkFilter(f AccessFilter) error {

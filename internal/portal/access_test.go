@@ -63,11 +63,11 @@ func TestAccessTable(t *testing.T) {
 			{"groups of organisations only", portal.AccessFilter{Kind: portal.GroupOrgGroup}, []string{"Partenaires"}, 1},
 			{"research organisations", portal.AccessFilter{OrgType: portal.OrgResearch}, []string{"CNRS"}, 1},
 			{"effective level consult", portal.AccessFilter{Level: &consult}, []string{"Partenaires", "Région Sud"}, 2},
-			{"effective level search (the default)", portal.AccessFilter{Level: &search}, []string{"CNRS", "IGN", "Les Amis des Cartes"}, 3},
+			{"effective level search (the default)", portal.AccessFilter{Level: &search}, []string{"CNRS", "Les Amis des Cartes"}, 2},
 			{"name, case-insensitive", portal.AccessFilter{Name: "RÉGION"}, []string{"Région Sud"}, 1},
 			{"name and kind", portal.AccessFilter{Name: "c", Kind: portal.GroupOrganisation}, []string{"CNRS", "Les Amis des Cartes"}, 2},
-			{"by level, descending", portal.AccessFilter{Sort: "level", Desc: true}, []string{"Club SIG", "Région Sud", "Partenaires", "Les Amis des Cartes", "IGN", "CNRS"}, 6},
-			{"by level", portal.AccessFilter{Sort: "level"}, []string{"CNRS", "IGN", "Les Amis des Cartes", "Partenaires", "Région Sud", "Club SIG"}, 6},
+			{"by level, descending", portal.AccessFilter{Sort: "level", Desc: true}, []string{"IGN", "Club SIG", "Région Sud", "Partenaires", "Les Amis des Cartes", "CNRS"}, 6},
+			{"by level", portal.AccessFilter{Sort: "level"}, []string{"CNRS", "Les Amis des Cartes", "Partenaires", "Région Sud", "Club SIG", "IGN"}, 6},
 			{"by type", portal.AccessFilter{Sort: "type"}, []string{"IGN", "Région Sud", "Les Amis des Cartes", "CNRS", "Club SIG", "Partenaires"}, 6},
 			{"a page", portal.AccessFilter{Offset: 2, Limit: 2}, []string{"IGN", "Les Amis des Cartes"}, 6},
 			{"the last page", portal.AccessFilter{Offset: 4, Limit: 5}, []string{"Partenaires", "Région Sud"}, 6},
@@ -85,8 +85,8 @@ func TestAccessTable(t *testing.T) {
 		}
 		rows, _, err = e.svc.AccessTable(e.ctx, "adm", "IGNF_BD-TOPO", portal.AccessFilter{Name: "IGN"})
 		ok(t, err)
-		if r := rows[0]; r.Specific != nil || r.Effective != portal.LevelSearch || r.OrgType != portal.OrgStateService {
-			t.Errorf("ign row %+v", r)
+		if r := rows[0]; r.Specific != nil || r.Effective != portal.LevelDownload || r.OrgType != portal.OrgStateService {
+			t.Errorf("ign row %+v: the owner's members download", r)
 		}
 		for _, bad := range []portal.AccessFilter{{Kind: "team"}, {OrgType: "company"}, {Sort: "date"}, {Offset: -1}, {Level: lvl(7)}} {
 			_, _, err := e.svc.AccessTable(e.ctx, "adm", "IGNF_BD-TOPO", bad)
@@ -320,6 +320,44 @@ func TestPreviewDefaultLevel(t *testing.T) {
 		ok(t, err)
 		if dd != d || !reflect.DeepEqual(real, changes) {
 			t.Errorf("the real run %+v %+v differs from its preview %+v %+v", dd, real, d, changes)
+		}
+	})
+}
+
+// TestEffectiveLevelThroughEveryPath is REGION-SUD_PPRI of the demo: the
+// default is consult, "Communes du Var" (Toulon) downloads, and Région Sud
+// owns it. The effective level of a row is what the engine grants a member
+// of the group: Toulon's members download through the group of
+// organisations and Région Sud's as members of the owner, so both rows say
+// download and ?level=download lists them.
+func TestEffectiveLevelThroughEveryPath(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		w := newWorld(t, e)
+		must[portal.Organisation](t)(e.svc.CreateOrganisation(e.ctx, w.admin, portal.Organisation{ID: "toulon", Name: "Ville de Toulon", Type: portal.OrgLocalAuthority}, "stranger"))
+		must[portal.OrgGroup](t)(e.svc.CreateOrgGroup(e.ctx, w.admin, portal.OrgGroup{ID: "var", Name: "Communes du Var", Organisations: []string{"toulon"}}))
+		must[portal.Dataset](t)(e.svc.CreateDataset(e.ctx, "adm2", portal.Dataset{ID: "REGION-SUD_PPRI", Title: "PPRI", Owner: "region", Default: portal.LevelConsult}))
+		must[portal.BulkChange](t)(e.svc.SetGroupLevel(e.ctx, "adm2", "REGION-SUD_PPRI", portal.GroupRef{Kind: portal.GroupOrgGroup, ID: "var"}, lvl(portal.LevelDownload)))
+		if !e.check("dataset:REGION-SUD_PPRI#download@user:stranger") || !e.check("dataset:REGION-SUD_PPRI#download@user:adm2") {
+			t.Fatal("the demo's shape: Toulon's and Région Sud's members download")
+		}
+		rows, total, err := e.svc.AccessTable(e.ctx, "adm2", "REGION-SUD_PPRI", portal.AccessFilter{})
+		ok(t, err)
+		got := map[string]portal.Level{}
+		for _, r := range rows {
+			got[r.Name] = r.Effective
+		}
+		want := map[string]portal.Level{"Ville de Toulon": portal.LevelDownload, "Région Sud": portal.LevelDownload, "Communes du Var": portal.LevelDownload,
+			"IGN": portal.LevelConsult, "Partenaires": portal.LevelConsult}
+		for n, l := range want {
+			if got[n] != l {
+				t.Errorf("%s: effective %s, want %s", n, got[n], l)
+			}
+		}
+		dl := portal.LevelDownload
+		rows, total, err = e.svc.AccessTable(e.ctx, "adm2", "REGION-SUD_PPRI", portal.AccessFilter{Level: &dl})
+		ok(t, err)
+		if n := names(rows); !slices.Equal(n, []string{"Communes du Var", "Région Sud", "Ville de Toulon"}) || total != 3 {
+			t.Errorf("?level=download: %q (total %d)", n, total)
 		}
 	})
 }

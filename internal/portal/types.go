@@ -179,7 +179,7 @@ type AccessRow struct {
 	Name      string   `json:"name"`
 	OrgType   OrgType  `json:"org_type,omitempty"` // organisations only
 	Specific  *Level   `json:"specific_level"`     // nil: no specific level
-	Effective Level    `json:"effective_level"`    // max(default, specific)
+	Effective Level    `json:"effective_level"`    // what the engine grants the group's members, through every path
 }
 
 // AccessFilter selects and orders access-table rows. Zero values do not
