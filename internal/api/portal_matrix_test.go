@@ -169,7 +169,15 @@ func matrixCases() []matrixCase {
 			return "PUT", "/api/v1/datasets/IGNF_T/access/org_group/g1", map[string]any{"level": "consult"}
 		}},
 		{op: "bulkAccess", allow: ignPubs, status: 200, req: func(w *world) (string, string, any) {
+			return "POST", "/api/v1/datasets/IGNF_T/access/bulk", map[string]any{"groups": []map[string]string{{"kind": "org_group", "id": "g1"}}, "action": "grant", "level": "download", "dry_run": true}
+		}},
+		// The private community c1 holds no level on IGNF_T: it does not
+		// exist for the dataset's managers who may not view it.
+		{op: "bulkAccess", allow: adminOnly, hidden: []string{"editor", "orgadmin"}, status: 200, req: func(w *world) (string, string, any) {
 			return "POST", "/api/v1/datasets/IGNF_T/access/bulk", map[string]any{"groups": []map[string]string{{"kind": "community", "id": "c1"}}, "action": "grant", "level": "download", "dry_run": true}
+		}},
+		{op: "setGroupLevel", allow: adminOnly, hidden: []string{"editor", "orgadmin"}, status: 200, req: func(w *world) (string, string, any) {
+			return "PUT", "/api/v1/datasets/IGNF_T/access/community/c1", map[string]any{"level": nil}
 		}},
 		// Explaining someone's access needs manage_access, except one's own.
 		{op: "explainAccess", allow: []string{"member", "editor", "orgadmin", "admin"}, status: 200, req: func(w *world) (string, string, any) {

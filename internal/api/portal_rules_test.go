@@ -11,7 +11,7 @@ import (
 func TestDefaultLevelDryRun(t *testing.T) {
 	w := newWorld(t, newEnv)
 	ed := w.as("editor")
-	ed.want(200, "PUT", "/api/v1/datasets/IGNF_T/access/community/c1", map[string]any{"level": "consult"}, nil)
+	w.as("admin").want(200, "PUT", "/api/v1/datasets/IGNF_T/access/community/c1", map[string]any{"level": "consult"}, nil) // c1 is private
 	for _, c := range []struct {
 		path string
 		body map[string]any
@@ -37,5 +37,24 @@ func TestDefaultLevelDryRun(t *testing.T) {
 	ed.want(200, "PUT", "/api/v1/datasets/IGNF_T/default-level", map[string]any{"level": "download"}, &dl)
 	if dl.DryRun || dl.Dataset.DefaultLevel != "download" {
 		t.Errorf("the real run: %+v", dl)
+	}
+}
+
+// TestPrivateCommunityHiddenFromAccessTable: the editor, who gets 404 for
+// GET /communities/c1, does not find c1 in the access table either, until
+// it holds a level on the dataset.
+func TestPrivateCommunityHiddenFromAccessTable(t *testing.T) {
+	w := newWorld(t, newEnv)
+	ed := w.as("editor")
+	ed.do("GET", "/api/v1/communities/c1", nil).problem(t, 404, "not_found")
+	var at api.AccessTable
+	ed.want(200, "GET", "/api/v1/datasets/IGNF_T/access?kind=community", nil, &at)
+	if len(at.Rows) != 0 || at.Total != 0 {
+		t.Errorf("the editor's table lists %+v", at)
+	}
+	w.as("admin").want(200, "PUT", "/api/v1/datasets/IGNF_T/access/community/c1", map[string]any{"level": "consult"}, nil)
+	ed.want(200, "GET", "/api/v1/datasets/IGNF_T/access?kind=community", nil, &at)
+	if len(at.Rows) != 1 || at.Rows[0].Group.ID != "c1" {
+		t.Errorf("with a level, the editor's table lists %+v", at)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -55,7 +56,8 @@ func (v view) allGroups(ctx context.Context) ([]AccessRow, error) {
 }
 
 // AccessTable returns a dataset's access table (manage_access): one row per
-// organisation, community and group of organisations of the platform,
+// organisation, group of organisations and shown community (see
+// shownCommunity) of the platform,
 // with its specific level (if any) and its effective level: the level the
 // engine grants a member of the group through every path (the default
 // level, the group's own level, a group of organisations it belongs to,
@@ -81,10 +83,19 @@ func (s *Service) AccessTable(ctx context.Context, actor, id string, f AccessFil
 	if err != nil {
 		return nil, 0, err
 	}
+	seen, err := s.lookup(ctx, actor, "community", "view", "", math.MaxInt)
+	if err != nil {
+		return nil, 0, err
+	}
 	name := strings.ToLower(strings.TrimSpace(f.Name))
 	rows := all[:0]
 	for _, r := range all {
 		r.Specific = lv.specific(r.Group)
+		if r.Group.Kind == GroupCommunity && r.Specific == nil {
+			if _, ok := slices.BinarySearch(seen, r.Group.ID); !ok {
+				continue // a private community: see shownCommunity
+			}
+		}
 		r.Effective = max(d.Default, granted[r.Group])
 		if r.Specific != nil && *r.Specific > r.Effective {
 			r.Effective = *r.Specific // written after the engine's snapshot: members hold it anyway
@@ -188,10 +199,37 @@ func checkSpecific(field string, l, def Level) error {
 	return nil
 }
 
+// shownCommunity is the rule that keeps private communities private in
+// access tables (any account creates communities: listing them all would
+// reveal their names and crowd every table). A dataset's manager sees, and
+// may give a level to, the communities they may view (listed ones, their
+// own, all of them for a platform administrator) and, besides, those that
+// already hold a specific level on the dataset: that level is part of who
+// reaches the manager's data, so they see it and may change or remove it
+// (it was set by them or another manager of the dataset). Any other
+// community does not exist for them (ErrNotFound, as GET
+// /communities/{id} answers).
+func (t *txn) shownCommunity(lv levels, g GroupRef) error {
+	if g.Kind != GroupCommunity || lv.groups[g] != 0 {
+		return nil
+	}
+	switch ok, err := t.s.has(t.ctx, t.actor, communityRef(g.ID), "view"); {
+	case err != nil:
+		return err
+	case !ok:
+		return notFoundf("no community %q", g.ID)
+	}
+	return nil
+}
+
 // setLevel gives group g the specific level l (nil: none) on a dataset and
 // reports the change. It checks inside the transaction that the group
-// exists and, when the level changes, that l is not below the default.
+// exists and may be shown to the actor (shownCommunity) and, when the level
+// changes, that l is not below the default.
 func (t *txn) setLevel(dataset string, lv levels, def Level, g GroupRef, l *Level) (BulkChange, error) {
+	if err := t.shownCommunity(lv, g); err != nil {
+		return BulkChange{}, err
+	}
 	name, err := t.groupName(t.ctx, g)
 	if err != nil {
 		return BulkChange{}, err

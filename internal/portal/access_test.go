@@ -27,7 +27,9 @@ func accessWorld(t *testing.T, e *env) world {
 		must[portal.Organisation](t)(e.svc.CreateOrganisation(e.ctx, w.admin, o, "stranger"))
 	}
 	for g, l := range map[portal.GroupRef]portal.Level{gRegion: portal.LevelConsult, gClub: portal.LevelDownload, gPartners: portal.LevelConsult} {
-		must[portal.BulkChange](t)(e.svc.SetGroupLevel(e.ctx, "adm", "IGNF_BD-TOPO", g, lvl(l)))
+		// The club is private: only who may view it (here, the platform
+		// administrator) gives it a first level.
+		must[portal.BulkChange](t)(e.svc.SetGroupLevel(e.ctx, w.admin, "IGNF_BD-TOPO", g, lvl(l)))
 	}
 	return w
 }
@@ -200,7 +202,7 @@ func TestBulkAccess(t *testing.T) {
 
 func TestCatalogue(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, e *env) {
-		_ = newWorld(t, e)
+		w := newWorld(t, e)
 		svc, ctx := e.svc, e.ctx
 		// 30 datasets: every third private, every fifth private with
 		// consult for club, the rest searchable by everyone.
@@ -215,7 +217,7 @@ func TestCatalogue(t *testing.T) {
 			}
 			must[portal.Dataset](t)(svc.CreateDataset(ctx, "ed", portal.Dataset{ID: id, Title: id, Owner: "ign", Default: def}))
 			if i%5 == 0 {
-				must[portal.BulkChange](t)(svc.SetGroupLevel(ctx, "ed", id, gClub, lvl(portal.LevelConsult)))
+				must[portal.BulkChange](t)(svc.SetGroupLevel(ctx, w.admin, id, gClub, lvl(portal.LevelConsult)))
 			}
 			if def == portal.LevelSearch {
 				wantPart[id], wantAnon[id] = true, true
@@ -360,4 +362,70 @@ func TestEffectiveLevelThroughEveryPath(t *testing.T) {
 			t.Errorf("?level=download: %q (total %d)", n, total)
 		}
 	})
+}
+
+// TestPrivateCommunitiesInAccessTables: a private community is not listed
+// in the access tables of managers who may not view it (any account creates
+// communities: listing them would reveal their names and crowd every
+// table), nor given a level by them (it does not exist for them); once it
+// holds a level on the dataset, that level is part of who reaches the data,
+// so the dataset's managers see the row and may change or remove it.
+func TestPrivateCommunitiesInAccessTables(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		w := newWorld(t, e)
+		svc, ctx := e.svc, e.ctx
+		must[portal.Community](t)(svc.CreateCommunity(ctx, "stranger", portal.Community{ID: "open", Name: "Ouverte", Public: true}))
+		must[portal.Community](t)(svc.CreateCommunity(ctx, "stranger", portal.Community{ID: "secret", Name: "Secrète"}))
+		communities := func(actor string) []string {
+			t.Helper()
+			rows, total, err := svc.AccessTable(ctx, actor, "IGNF_BD-TOPO", portal.AccessFilter{Kind: portal.GroupCommunity})
+			ok(t, err)
+			if total != len(rows) {
+				t.Errorf("total %d counts rows not shown (%d)", total, len(rows))
+			}
+			return names(rows)
+		}
+		if got := communities("adm"); !slices.Equal(got, []string{"Ouverte"}) {
+			t.Errorf("a manager who is in no community sees %q, want the listed one only", got)
+		}
+		if got := communities(w.admin); !slices.Equal(got, []string{"Club SIG", "Ouverte", "Secrète"}) {
+			t.Errorf("the platform administrator sees %q", got)
+		}
+		head := e.head()
+		_, err := svc.SetGroupLevel(ctx, "adm", "IGNF_BD-TOPO", gClub, lvl(portal.LevelConsult))
+		wantErr(t, err, portal.ErrNotFound)
+		_, err = svc.BulkAccess(ctx, "adm", "IGNF_BD-TOPO", portal.BulkAction{Groups: []portal.GroupRef{gRegion, gClub}, Action: "grant", Level: portal.LevelConsult})
+		wantErr(t, err, portal.ErrNotFound)
+		if e.head() != head {
+			t.Fatal("a refused level wrote something")
+		}
+		// A manager who is a member of the club sees it and gives it a
+		// level; from then on every manager of the dataset sees that row.
+		joinCommunity(t, e, "csup", "club", "ed")
+		if got := communities("ed"); !slices.Equal(got, []string{"Club SIG", "Ouverte"}) {
+			t.Errorf("a manager in the club sees %q", got)
+		}
+		must[portal.BulkChange](t)(svc.SetGroupLevel(ctx, "ed", "IGNF_BD-TOPO", gClub, lvl(portal.LevelConsult)))
+		if got := communities("adm"); !slices.Equal(got, []string{"Club SIG", "Ouverte"}) {
+			t.Errorf("with a level on the dataset, the club is shown to every manager: %q", got)
+		}
+		must[portal.BulkChange](t)(svc.SetGroupLevel(ctx, "adm", "IGNF_BD-TOPO", gClub, lvl(portal.LevelDownload)))
+		must[portal.BulkChange](t)(svc.SetGroupLevel(ctx, "adm", "IGNF_BD-TOPO", gClub, nil))
+		if got := communities("adm"); !slices.Equal(got, []string{"Ouverte"}) {
+			t.Errorf("once its level is removed, the club is hidden again: %q", got)
+		}
+		// Another dataset's table does not show it either.
+		rows, _, err := svc.AccessTable(ctx, "adm", "IGNF_PRIVATE", portal.AccessFilter{Name: "secr"})
+		ok(t, err)
+		if len(rows) != 0 {
+			t.Errorf("searching the name of a private community finds %q", names(rows))
+		}
+	})
+}
+
+// joinCommunity makes account a participant of a community, as its
+// supervisor and the person would.
+func joinCommunity(t *testing.T, e *env, supervisor, community, account string) {
+	t.Helper()
+	must[portal.CommunityMember](t)(e.svc.SetCommunityMember(e.ctx, supervisor, community, account, portal.CommunityParticipant))
 }

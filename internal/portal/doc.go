@@ -61,6 +61,12 @@
 // relationships, and what the service returns about them is read from
 // there. Generated ids sort in creation order.
 //
+// Access tables list every organisation and group of organisations, and
+// only the communities the actor may view or that already hold a level on
+// the dataset; a community outside both does not exist for the actor, who
+// may not give it a level either. A row's effective level is the engine's
+// answer for a member of the group.
+//
 // Levels: a dataset's default level is user:* on each level relation up to
 // it; a group's specific level is the group's members (organisation:X#member,
 // community:X#member, org_group:X#member) on each level relation up to it.
