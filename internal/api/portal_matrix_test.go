@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -66,6 +67,18 @@ func matrixCases() []matrixCase {
 		{op: "setAccountStatus", allow: managers, status: 200, write: true, req: func(w *world) (string, string, any) {
 			id, _ := w.fresh()
 			return "PUT", "/api/v1/accounts/" + id + "/status", map[string]any{"status": "disabled"}
+		}},
+		// Only a platform administrator acts on a platform administrator.
+		{op: "setAccountStatus", allow: adminOnly, status: 200, write: true, req: func(w *world) (string, string, any) {
+			return "PUT", "/api/v1/accounts/" + w.freshAdmin() + "/status", map[string]any{"status": "disabled"}
+		}},
+		{op: "revokeMyToken", allow: adminOnly, status: 204, write: true, req: func(w *world) (string, string, any) {
+			id := w.freshAdmin()
+			tok, _, err := w.srv.Portal().CreateToken(context.Background(), id, "script")
+			if err != nil {
+				w.t.Fatal(err)
+			}
+			return "DELETE", "/api/v1/me/tokens/" + tok.ID, nil
 		}},
 		{op: "setPlatformRoles", allow: adminOnly, status: 200, write: true, req: func(w *world) (string, string, any) {
 			id, _ := w.fresh()
@@ -201,6 +214,14 @@ func (w *world) freshMember() string {
 	var m portal.Member
 	w.as("admin").want(201, "POST", "/api/v1/organisations/ign/members", map[string]any{"new_account": map[string]any{"email": w.uniq("fm") + "@test.example", "name": "FM"}, "role": "registered"}, &m)
 	return m.Account
+}
+
+// freshAdmin creates a platform administrator (by the admin).
+func (w *world) freshAdmin() string {
+	w.t.Helper()
+	var a portal.Account
+	w.as("admin").want(201, "POST", "/api/v1/accounts", map[string]any{"email": w.uniq("fa") + "@test.example", "name": "FA", "platform_roles": []string{"administrator"}}, &a)
+	return a.ID
 }
 
 // freshOrg creates an organisation none of the roles belongs to.

@@ -15,6 +15,9 @@
 //   - removing a member keeps the account; disabling an account keeps its
 //     memberships (the schema takes its rights away).
 //
+//   - only a platform administrator acts on a platform administrator
+//     (status, platform roles, tokens): manage_accounts does not reach them.
+//
 // Every management action is authorized through the engine, as the acting
 // account, before anything is written, and recorded in the audit log.
 //

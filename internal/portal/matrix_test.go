@@ -41,6 +41,11 @@ func matrix() []action {
 		must[portal.Account](t)(e.svc.CreateAccount(e.ctx, w.admin, portal.Account{ID: id, Email: id + "@example.org", Name: "Target " + id}))
 		return id
 	}
+	adminAcc := func(t *testing.T, e *env, w world, n int) string {
+		id := fmt.Sprintf("target-admin-%d", n)
+		must[portal.Account](t)(e.svc.CreateAccount(e.ctx, w.admin, portal.Account{ID: id, Email: id + "@example.org", Name: "Admin " + id, PlatformRoles: []portal.PlatformRole{portal.PlatformAdministrator}}))
+		return id
+	}
 	ignMember := func(t *testing.T, e *env, w world, n int) string {
 		id := acc(t, e, w, n)
 		must[portal.Member](t)(e.svc.AddMember(e.ctx, "adm", "ign", id, portal.RoleRegistered))
@@ -83,6 +88,36 @@ func matrix() []action {
 		{name: "SetAccountStatus", allowed: []string{"admin", "manager"}, prep: acc,
 			run: func(e *env, w world, a, target string, _ int) error {
 				_, err := e.svc.SetAccountStatus(e.ctx, w.id(a), target, portal.AccountDisabled)
+				return err
+			}},
+		// Only a platform administrator acts on a platform administrator:
+		// an account manager may not disable one, re-enable one, or revoke
+		// their tokens.
+		{name: "SetAccountStatus of an administrator", allowed: []string{"admin"}, prep: adminAcc,
+			run: func(e *env, w world, a, target string, _ int) error {
+				_, err := e.svc.SetAccountStatus(e.ctx, w.id(a), target, portal.AccountDisabled)
+				return err
+			}},
+		{name: "SetAccountStatus re-enables an administrator", allowed: []string{"admin"},
+			prep: func(t *testing.T, e *env, w world, n int) string {
+				id := adminAcc(t, e, w, n)
+				must[portal.Account](t)(e.svc.SetAccountStatus(e.ctx, w.admin, id, portal.AccountDisabled))
+				return id
+			},
+			run: func(e *env, w world, a, target string, _ int) error {
+				_, err := e.svc.SetAccountStatus(e.ctx, w.id(a), target, portal.AccountActive)
+				return err
+			}},
+		{name: "RevokeToken of an administrator", allowed: []string{"admin"},
+			prep: func(t *testing.T, e *env, w world, n int) string {
+				tok, _, err := e.svc.CreateToken(e.ctx, adminAcc(t, e, w, n), "script")
+				ok(t, err)
+				return tok.ID
+			},
+			run: func(e *env, w world, a, target string, _ int) error { return e.svc.RevokeToken(e.ctx, w.id(a), target) }},
+		{name: "SetPlatformRoles of an administrator", allowed: []string{"admin"}, prep: adminAcc,
+			run: func(e *env, w world, a, target string, _ int) error {
+				_, err := e.svc.SetPlatformRoles(e.ctx, w.id(a), target, []portal.PlatformRole{portal.PlatformAccountManager})
 				return err
 			}},
 		{name: "SetPlatformRoles", allowed: []string{"admin"}, prep: acc,
