@@ -562,24 +562,23 @@ func TestLastPlatformAdmin(t *testing.T) {
 		svc, ctx := e.svc, e.ctx
 		root, _, err := svc.Bootstrap(ctx, "root@example.org", "Root", []portal.PlatformRole{portal.PlatformAdministrator})
 		ok(t, err)
-		mgr, _, err := svc.Bootstrap(ctx, "mgr@example.org", "Manager", []portal.PlatformRole{portal.PlatformAccountManager})
-		ok(t, err)
-		// The only administrator can neither drop the role nor be disabled.
+		// The only administrator can neither drop the role nor be disabled
+		// (by an administrator: see TestOnlyAdministratorsActOnAdministrators).
 		_, err = svc.SetPlatformRoles(ctx, root.ID, root.ID, []portal.PlatformRole{portal.PlatformDataReader})
 		wantErr(t, err, portal.ErrConflict)
 		if !strings.Contains(err.Error(), "last active platform administrator") {
 			t.Errorf("message %q does not say why", err)
 		}
-		_, err = svc.SetAccountStatus(ctx, mgr.ID, root.ID, portal.AccountDisabled)
+		_, err = svc.SetAccountStatus(ctx, root.ID, root.ID, portal.AccountDisabled)
 		wantErr(t, err, portal.ErrConflict)
 		// A disabled administrator does not count as the one kept.
 		other := must[portal.Account](t)(svc.CreateAccount(ctx, root.ID, portal.Account{Email: "o@example.org", Name: "Other"}))
 		must[portal.Account](t)(svc.SetPlatformRoles(ctx, root.ID, other.ID, []portal.PlatformRole{portal.PlatformAdministrator}))
-		must[portal.Account](t)(svc.SetAccountStatus(ctx, mgr.ID, other.ID, portal.AccountDisabled))
-		_, err = svc.SetAccountStatus(ctx, mgr.ID, root.ID, portal.AccountDisabled)
+		must[portal.Account](t)(svc.SetAccountStatus(ctx, root.ID, other.ID, portal.AccountDisabled))
+		_, err = svc.SetAccountStatus(ctx, root.ID, root.ID, portal.AccountDisabled)
 		wantErr(t, err, portal.ErrConflict)
 		// With another active administrator, the first may go.
-		must[portal.Account](t)(svc.SetAccountStatus(ctx, mgr.ID, other.ID, portal.AccountActive))
+		must[portal.Account](t)(svc.SetAccountStatus(ctx, root.ID, other.ID, portal.AccountActive))
 		must[portal.Account](t)(svc.SetPlatformRoles(ctx, root.ID, root.ID, nil))
 		if e.check("platform:main#administer@user:" + root.ID) {
 			t.Error("root still administers")
