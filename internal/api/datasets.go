@@ -39,7 +39,8 @@ func (a *api) getDataset(w http.ResponseWriter, r *http.Request) error {
 // PUT /api/v1/datasets/{id}: the title (levels have their own endpoints).
 func (a *api) updateDataset(w http.ResponseWriter, r *http.Request) error {
 	var req UpdateDatasetRequest
-	if err := decode(r, &req); err != nil {
+	if err := decodeUpdate(r, &req, hintID, hintCreated, fieldHint{"owner", "a dataset's owner never changes"},
+		fieldHint{"default_level", "set it with PUT /api/v1/datasets/{id}/default-level"}); err != nil {
 		return err
 	}
 	d, err := a.Portal.UpdateDataset(r.Context(), actor(r), portal.Dataset{ID: r.PathValue("id"), Title: req.Title})
@@ -62,7 +63,7 @@ func (a *api) deleteDataset(w http.ResponseWriter, r *http.Request) error {
 // dry_run (body or query) previews, as the bulk endpoint does.
 func (a *api) setDefaultLevel(w http.ResponseWriter, r *http.Request) error {
 	var req DefaultLevelRequest
-	if err := decode(r, &req); err != nil {
+	if err := decodeUpdate(r, &req); err != nil {
 		return err
 	}
 	dry, err := queryBool(r, "dry_run")
@@ -148,7 +149,8 @@ func (a *api) getAccessTable(w http.ResponseWriter, r *http.Request) error {
 // level; {"level": null} removes it.
 func (a *api) setGroupLevel(w http.ResponseWriter, r *http.Request) error {
 	var req LevelRequest
-	if err := decode(r, &req); err != nil {
+	if err := decodeUpdate(r, &req, fieldHint{"group", "the group is the one in the path ({kind}/{group})"},
+		fieldHint{"dry_run", "preview with POST /api/v1/datasets/{id}/access/bulk and dry_run"}); err != nil {
 		return err
 	}
 	var l *portal.Level

@@ -2,8 +2,11 @@ package api
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/octroi/octroi/internal/portal"
@@ -224,4 +227,44 @@ func queryTime(r *http.Request, name string) (time.Time, error) {
 		return t, nil
 	}
 	return time.Time{}, badRequest("%s=%q: want an RFC 3339 time (2025-01-31T12:00:00Z) or a date (2025-01-31)", name, s)
+}
+
+// Fields that updates do not apply, with what to do instead. Every PUT of
+// the portal decodes its body with decodeUpdate, so that no field is
+// silently ignored: a client that sends one learns why it is refused and
+// how to get what it meant.
+var (
+	hintID      = fieldHint{"id", "the id is the one in the path, and an id never changes"}
+	hintCreated = fieldHint{"created", "the server records it at creation"}
+	hintAccount = fieldHint{"account", "the account is the one in the path ({account})"}
+)
+
+// fieldHint says what to do instead of sending field.
+type fieldHint struct{ field, how string }
+
+// decodeUpdate decodes the body of a PUT as decode does, and answers a
+// field the endpoint does not apply with a message naming it and, from
+// hints, what to do instead.
+func decodeUpdate(r *http.Request, v any, hints ...fieldHint) error {
+	err := decode(r, v)
+	var e *Error
+	if !errors.As(err, &e) || e.Code != CodeInvalidJSON {
+		return err
+	}
+	q, ok := strings.CutPrefix(e.Msg, "unknown field ")
+	if !ok {
+		return err
+	}
+	field, uerr := strconv.Unquote(q)
+	if uerr != nil {
+		return err
+	}
+	how := "this endpoint does not change it"
+	for _, h := range hints {
+		if h.field == field {
+			how = h.how
+		}
+	}
+	return &Error{Status: http.StatusBadRequest, Code: CodeInvalidArgument, Err: err,
+		Msg: fmt.Sprintf("field %q is not applied by %s %s: %s", field, r.Method, r.URL.Path, how)}
 }

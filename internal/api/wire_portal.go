@@ -134,13 +134,21 @@ type JoinRequestList struct {
 	JoinRequests []portal.JoinRequest `json:"join_requests"`
 }
 
-// CommunityRequest is the body of POST /communities and PUT
-// /communities/{id}. Supervisor defaults to the caller at creation.
+// CommunityRequest is the body of POST /communities. The caller becomes
+// its supervisor: Supervisor, when given, must be the caller.
 type CommunityRequest struct {
 	ID         string `json:"id,omitempty"`
 	Name       string `json:"name"`
 	Public     bool   `json:"public"`
 	Supervisor string `json:"supervisor,omitempty"`
+}
+
+// UpdateCommunityRequest is the body of PUT /communities/{id}: what
+// changes, and nothing else (the id is in the path, the supervisor never
+// changes).
+type UpdateCommunityRequest struct {
+	Name   string `json:"name"`
+	Public bool   `json:"public"`
 }
 
 // CommunityList is one page of communities.

@@ -83,11 +83,14 @@ func (s *Service) checkCommunity(c Community, create bool) (Community, error) {
 }
 
 // CreateCommunity creates a community, for any active account, which
-// becomes its supervisor for good.
+// becomes its supervisor for good (c.Supervisor is empty or the actor).
 func (s *Service) CreateCommunity(ctx context.Context, actor string, c Community) (Community, error) {
 	c, err := s.checkCommunity(c, true)
 	if err != nil {
 		return Community{}, err
+	}
+	if c.Supervisor != "" && c.Supervisor != actor {
+		return Community{}, invalidf("supervisor %q: the account that creates a community is its supervisor, for good (leave supervisor out)", c.Supervisor)
 	}
 	err = s.do(ctx, actor, guard{active: true}, func(t *txn) error {
 		if ok, err := t.exists(ctx, kindCommunity, c.ID); err != nil {
@@ -164,7 +167,8 @@ func (s *Service) lookup(ctx context.Context, actor, typ, perm, after string, li
 }
 
 // UpdateCommunity renames a community and lists it publicly or not
-// (manage).
+// (manage). Its supervisor never changes: c.Supervisor is empty or the
+// current one.
 func (s *Service) UpdateCommunity(ctx context.Context, actor string, c Community) (Community, error) {
 	c, err := s.checkCommunity(c, false)
 	if err != nil {
@@ -174,6 +178,9 @@ func (s *Service) UpdateCommunity(ctx context.Context, actor string, c Community
 		before, err := t.community(ctx, c.ID)
 		if err != nil {
 			return err
+		}
+		if c.Supervisor != "" && c.Supervisor != before.Supervisor {
+			return invalidf("supervisor %q: a community's supervisor is the account that created it, and never changes", c.Supervisor)
 		}
 		c.Supervisor, c.Created = before.Supervisor, before.Created
 		if c == before {
