@@ -13,8 +13,7 @@
 //   - an organisation always keeps at least one delegated administrator;
 //   - a community's supervisor is never removed;
 //   - removing a member keeps the account; disabling an account keeps its
-//     memberships (the schema takes its rights away).
-//
+//     memberships (the schema takes its rights away);
 //   - only a platform administrator acts on a platform administrator
 //     (status, platform roles, tokens): manage_accounts does not reach them.
 //
