@@ -53,6 +53,11 @@ type Portal interface {
 	CommunityMembers(ctx context.Context, actor, id string) ([]portal.CommunityMember, error)
 	SetCommunityMember(ctx context.Context, actor, id, account string, role portal.CommunityRole) (portal.CommunityMember, error)
 	RemoveCommunityMember(ctx context.Context, actor, id, account string) error
+	InviteCommunityMember(ctx context.Context, actor, id, account string, role portal.CommunityRole) (portal.CommunityInvitation, error)
+	CommunityInvitations(ctx context.Context, actor, id string) ([]portal.CommunityInvitation, error)
+	MyCommunityInvitations(ctx context.Context, actor string) ([]portal.CommunityInvitation, error)
+	AnswerCommunityInvitation(ctx context.Context, actor, id string, accept bool) (portal.CommunityInvitation, error)
+	WithdrawCommunityInvitation(ctx context.Context, actor, id, account string) error
 
 	CreateOrgGroup(ctx context.Context, actor string, g portal.OrgGroup) (portal.OrgGroup, error)
 	OrgGroup(ctx context.Context, actor, id string) (portal.OrgGroup, error)

@@ -162,6 +162,18 @@ type CommunityMemberList struct {
 	Members []portal.CommunityMember `json:"members"`
 }
 
+// InvitationRequest is the body of POST /communities/{id}/invitations: the
+// account invited and the role it will have once it accepts.
+type InvitationRequest struct {
+	Account string `json:"account"`
+	Role    string `json:"role"`
+}
+
+// CommunityInvitationList lists pending invitations to communities.
+type CommunityInvitationList struct {
+	Invitations []portal.CommunityInvitation `json:"invitations"`
+}
+
 // OrgGroupRequest is the body of POST /org-groups.
 type OrgGroupRequest struct {
 	ID            string   `json:"id,omitempty"`

@@ -424,8 +424,9 @@ func TestPrivateCommunitiesInAccessTables(t *testing.T) {
 }
 
 // joinCommunity makes account a participant of a community, as its
-// supervisor and the person would.
+// supervisor and the person would: an invitation, accepted.
 func joinCommunity(t *testing.T, e *env, supervisor, community, account string) {
 	t.Helper()
-	must[portal.CommunityMember](t)(e.svc.SetCommunityMember(e.ctx, supervisor, community, account, portal.CommunityParticipant))
+	must[portal.CommunityInvitation](t)(e.svc.InviteCommunityMember(e.ctx, supervisor, community, account, portal.CommunityParticipant))
+	must[portal.CommunityInvitation](t)(e.svc.AnswerCommunityInvitation(e.ctx, account, community, true))
 }

@@ -208,6 +208,15 @@ func (s *Service) DeleteCommunity(ctx context.Context, actor, id string) error {
 		if err != nil {
 			return err
 		}
+		invited, err := t.rels(t.ctx, store.Filter{ResourceType: "community", ResourceID: id, Relation: "invited"})
+		if err != nil {
+			return err
+		}
+		for _, r := range invited {
+			if _, err := t.endInvitation(id, r.Subject.ID); err != nil {
+				return err
+			}
+		}
 		if err := t.removeObject(communityRef(id)); err != nil {
 			return err
 		}
@@ -263,8 +272,10 @@ func (s *Service) CommunityMembers(ctx context.Context, actor, id string) ([]Com
 	return out, nil
 }
 
-// SetCommunityMember adds a member or changes their role (manage): role
-// participant or administrator. The supervisor's role never changes.
+// SetCommunityMember changes a member's role (manage): role participant or
+// administrator. The supervisor's role never changes; an account that is
+// not a member is invited instead (InviteCommunityMember), since nobody is
+// made a member without consent.
 func (s *Service) SetCommunityMember(ctx context.Context, actor, id, account string, role CommunityRole) (CommunityMember, error) {
 	if role != CommunityParticipant && role != CommunityAdministrator {
 		return CommunityMember{}, invalidf("role %q: want participant or administrator (the supervisor is set at creation)", role)
@@ -286,19 +297,18 @@ func (s *Service) SetCommunityMember(ctx context.Context, actor, id, account str
 			return err
 		}
 		cur := roles[account]
-		if cur == CommunitySupervisor {
+		switch cur {
+		case CommunitySupervisor:
 			return conflictf("%s is the supervisor of community %s: the supervisor's role never changes", account, id)
+		case "":
+			return conflictf("%s is not a member of community %s: nobody is made a member without consent; invite them (POST /communities/%s/invitations), and they become a member when they accept", account, id, id)
 		}
 		m = CommunityMember{Account: account, Name: a.Name, Role: role}
 		if cur == role {
 			return nil
 		}
 		t.setCommunityRole(id, account, role)
-		var before any
-		if cur != "" {
-			before = CommunityMember{Account: account, Role: cur}
-		}
-		return t.audit("community.member.set", "community:"+id, before, m)
+		return t.audit("community.member.set", "community:"+id, CommunityMember{Account: account, Role: cur}, m)
 	})
 	return m, err
 }

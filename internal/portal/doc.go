@@ -43,8 +43,9 @@
 // nothing) meets ErrNotFound on those. Refused actions write nothing.
 //
 // Who may: any active account reads organisations and groups of
-// organisations, creates communities, asks to join an organisation and
-// manages its own tokens and notices; the catalogue (Dataset,
+// organisations, creates communities, asks to join an organisation,
+// answers its own invitations to communities (nobody becomes a member of a
+// community without accepting) and manages its own tokens and notices; the catalogue (Dataset,
 // SearchableDatasets, FilterDatasets) needs no account: an empty actor is
 // an anonymous visitor, checked as user:anonymous, and a disabled account
 // finds nothing. Everything else needs the permission the schema names
@@ -57,7 +58,8 @@
 // organisation, community, org_group, dataset (by product id, listed by
 // owner), join_request (listed by organisation; alternate key while
 // pending, so one account has one pending request per organisation),
-// join_request_by_account (lists one's own) and notice (listed by
+// join_request_by_account (lists one's own), community_invitation (by
+// "community/account", listed by account) and notice (listed by
 // recipient, in creation order). They hold names and metadata only: roles,
 // memberships, levels, platform roles and disabled accounts are
 // relationships, and what the service returns about them is read from

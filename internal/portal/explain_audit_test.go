@@ -139,7 +139,7 @@ func TestAudit(t *testing.T) {
 			t.Errorf("window: %q", got)
 		}
 		byActor := must[[]store.AuditEntry](t)(svc.Audit(ctx, w.admin, store.AuditQuery{Actor: "csup"}))
-		if got := actions(byActor); !slices.Equal(got, []string{"community.create", "community.member.set"}) {
+		if got := actions(byActor); !slices.Equal(got, []string{"community.create", "community.invitation.create"}) {
 			t.Errorf("csup's entries: %q", got)
 		}
 		dsLog := must[[]store.AuditEntry](t)(svc.Audit(ctx, "ed", store.AuditQuery{Resource: "dataset:IGNF_BD-TOPO"}))

@@ -53,7 +53,14 @@ func matrix() []action {
 	}
 	clubMember := func(t *testing.T, e *env, w world, n int) string {
 		id := acc(t, e, w, n)
-		must[portal.CommunityMember](t)(e.svc.SetCommunityMember(e.ctx, "csup", "club", id, portal.CommunityParticipant))
+		joinCommunity(t, e, "csup", "club", id)
+		return id
+	}
+	// invitedReg invites reg to a fresh private community of csup's.
+	invitedReg := func(t *testing.T, e *env, w world, n int) string {
+		id := fmt.Sprintf("inv-%d", n)
+		must[portal.Community](t)(e.svc.CreateCommunity(e.ctx, "csup", portal.Community{ID: id, Name: "Invitation"}))
+		must[portal.CommunityInvitation](t)(e.svc.InviteCommunityMember(e.ctx, "csup", id, "reg", portal.CommunityParticipant))
 		return id
 	}
 	freshOrg := func(t *testing.T, e *env, w world, n int, admin string) string {
@@ -247,6 +254,7 @@ func matrix() []action {
 			prep: func(t *testing.T, e *env, w world, n int) string {
 				id := fmt.Sprintf("del-%d", n)
 				must[portal.Community](t)(e.svc.CreateCommunity(e.ctx, "csup", portal.Community{ID: id, Name: "To delete"}))
+				joinCommunity(t, e, "csup", id, "part")
 				must[portal.CommunityMember](t)(e.svc.SetCommunityMember(e.ctx, "csup", id, "part", portal.CommunityAdministrator))
 				return id
 			},
@@ -258,10 +266,48 @@ func matrix() []action {
 				_, err := e.svc.CommunityMembers(e.ctx, w.id(a), "club")
 				return err
 			}},
-		{name: "SetCommunityMember", allowed: []string{"admin", "csup"}, other: hidden("manager", "reader", "stranger", "reg", "ed", "adm", "dis", "adm2"), prep: acc,
+		{name: "SetCommunityMember", allowed: []string{"admin", "csup"}, other: hidden("manager", "reader", "stranger", "reg", "ed", "adm", "dis", "adm2"), prep: clubMember,
 			run: func(e *env, w world, a, target string, _ int) error {
-				_, err := e.svc.SetCommunityMember(e.ctx, w.id(a), "club", target, portal.CommunityParticipant)
+				_, err := e.svc.SetCommunityMember(e.ctx, w.id(a), "club", target, portal.CommunityAdministrator)
 				return err
+			}},
+		// Nobody is made a member without consent: managers invite, the
+		// invited person answers, managers may withdraw.
+		{name: "InviteCommunityMember", allowed: []string{"admin", "csup"}, other: hidden("manager", "reader", "stranger", "reg", "ed", "adm", "dis", "adm2"), prep: acc,
+			run: func(e *env, w world, a, target string, _ int) error {
+				_, err := e.svc.InviteCommunityMember(e.ctx, w.id(a), "club", target, portal.CommunityParticipant)
+				return err
+			}},
+		{name: "CommunityInvitations", allowed: []string{"admin", "csup"}, other: hidden("manager", "reader", "stranger", "reg", "ed", "adm", "dis", "adm2"),
+			run: func(e *env, w world, a, _ string, _ int) error {
+				_, err := e.svc.CommunityInvitations(e.ctx, w.id(a), "club")
+				return err
+			}},
+		{name: "MyCommunityInvitations", allowed: everyoneActive,
+			run: func(e *env, w world, a, _ string, _ int) error {
+				_, err := e.svc.MyCommunityInvitations(e.ctx, w.id(a))
+				return err
+			}},
+		{name: "AnswerCommunityInvitation (accept)", allowed: []string{"reg"}, other: hidden("admin", "manager", "reader", "stranger", "ed", "adm", "dis", "adm2", "csup", "part"),
+			prep: invitedReg,
+			run: func(e *env, w world, a, target string, _ int) error {
+				_, err := e.svc.AnswerCommunityInvitation(e.ctx, w.id(a), target, true)
+				return err
+			}},
+		{name: "AnswerCommunityInvitation (decline)", allowed: []string{"reg"}, other: hidden("admin", "manager", "reader", "stranger", "ed", "adm", "dis", "adm2", "csup", "part"),
+			prep: invitedReg,
+			run: func(e *env, w world, a, target string, _ int) error {
+				_, err := e.svc.AnswerCommunityInvitation(e.ctx, w.id(a), target, false)
+				return err
+			}},
+		{name: "WithdrawCommunityInvitation", allowed: []string{"admin", "csup"}, other: hidden("manager", "reader", "stranger", "reg", "ed", "adm", "dis", "adm2"),
+			prep: func(t *testing.T, e *env, w world, n int) string {
+				id := acc(t, e, w, n)
+				must[portal.CommunityInvitation](t)(e.svc.InviteCommunityMember(e.ctx, "csup", "club", id, portal.CommunityParticipant))
+				return id
+			},
+			run: func(e *env, w world, a, target string, _ int) error {
+				return e.svc.WithdrawCommunityInvitation(e.ctx, w.id(a), "club", target)
 			}},
 		{name: "RemoveCommunityMember", allowed: []string{"admin", "csup"}, other: hidden("manager", "reader", "stranger", "reg", "ed", "adm", "dis", "adm2"), prep: clubMember,
 			run: func(e *env, w world, a, target string, _ int) error {

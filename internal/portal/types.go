@@ -141,6 +141,17 @@ type CommunityMember struct {
 	Role    CommunityRole `json:"role"`
 }
 
+// CommunityInvitation is a pending invitation of an account to a
+// community: the account becomes a member, with Role, only when it
+// accepts.
+type CommunityInvitation struct {
+	Community string        `json:"community"`
+	Account   string        `json:"account"`
+	Role      CommunityRole `json:"role"`
+	InvitedBy string        `json:"invited_by"`
+	Created   time.Time     `json:"created"`
+}
+
 // OrgGroup is a named set of organisations.
 type OrgGroup struct {
 	ID            string    `json:"id"`
