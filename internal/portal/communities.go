@@ -277,10 +277,7 @@ func (s *Service) CommunityMembers(ctx context.Context, actor, id string) ([]Com
 // not a member is invited instead (InviteCommunityMember), since nobody is
 // made a member without consent.
 func (s *Service) SetCommunityMember(ctx context.Context, actor, id, account string, role CommunityRole) (CommunityMember, error) {
-	if role != CommunityParticipant && role != CommunityAdministrator {
-		return CommunityMember{}, invalidf("role %q: want participant or administrator (the supervisor is set at creation)", role)
-	}
-	if err := checkAccountID("account", account); err != nil {
+	if err := checkMemberRole(account, role); err != nil {
 		return CommunityMember{}, err
 	}
 	var m CommunityMember
@@ -311,6 +308,15 @@ func (s *Service) SetCommunityMember(ctx context.Context, actor, id, account str
 		return t.audit("community.member.set", "community:"+id, CommunityMember{Account: account, Role: cur}, m)
 	})
 	return m, err
+}
+
+// checkMemberRole checks the role an account is given in a community: the
+// supervisor is who created it, never a role given later.
+func checkMemberRole(account string, role CommunityRole) error {
+	if role != CommunityParticipant && role != CommunityAdministrator {
+		return invalidf("role %q: want participant or administrator (the supervisor is set at creation)", role)
+	}
+	return checkAccountID("account", account)
 }
 
 // setCommunityRole makes role the account's only role in the community

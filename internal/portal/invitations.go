@@ -32,10 +32,7 @@ func invitedRel(community, account string) tuple.Relationship {
 // invitation pending for the account is replaced (its role updated); a
 // member cannot be invited. The invited account gets a notice.
 func (s *Service) InviteCommunityMember(ctx context.Context, actor, id, account string, role CommunityRole) (CommunityInvitation, error) {
-	if role != CommunityParticipant && role != CommunityAdministrator {
-		return CommunityInvitation{}, invalidf("role %q: want participant or administrator (the supervisor is set at creation)", role)
-	}
-	if err := checkAccountID("account", account); err != nil {
+	if err := checkMemberRole(account, role); err != nil {
 		return CommunityInvitation{}, err
 	}
 	var inv CommunityInvitation
