@@ -342,7 +342,7 @@ func TestEffectiveLevelThroughEveryPath(t *testing.T) {
 		if !e.check("dataset:REGION-SUD_PPRI#download@user:stranger") || !e.check("dataset:REGION-SUD_PPRI#download@user:adm2") {
 			t.Fatal("the demo's shape: Toulon's and Région Sud's members download")
 		}
-		rows, total, err := e.svc.AccessTable(e.ctx, "adm2", "REGION-SUD_PPRI", portal.AccessFilter{})
+		rows, _, err := e.svc.AccessTable(e.ctx, "adm2", "REGION-SUD_PPRI", portal.AccessFilter{})
 		ok(t, err)
 		got := map[string]portal.Level{}
 		for _, r := range rows {
@@ -356,7 +356,7 @@ func TestEffectiveLevelThroughEveryPath(t *testing.T) {
 			}
 		}
 		dl := portal.LevelDownload
-		rows, total, err = e.svc.AccessTable(e.ctx, "adm2", "REGION-SUD_PPRI", portal.AccessFilter{Level: &dl})
+		rows, total, err := e.svc.AccessTable(e.ctx, "adm2", "REGION-SUD_PPRI", portal.AccessFilter{Level: &dl})
 		ok(t, err)
 		if n := names(rows); !slices.Equal(n, []string{"Communes du Var", "Région Sud", "Ville de Toulon"}) || total != 3 {
 			t.Errorf("?level=download: %q (total %d)", n, total)
