@@ -44,7 +44,7 @@ func (a *api) getAccount(w http.ResponseWriter, r *http.Request) error {
 // PUT /api/v1/accounts/{id}/status: disable or re-enable an account.
 func (a *api) setAccountStatus(w http.ResponseWriter, r *http.Request) error {
 	var req AccountStatusRequest
-	if err := decode(r, &req); err != nil {
+	if err := decodeUpdate(r, &req, hintID, fieldHint{"platform_roles", "set them with PUT /api/v1/accounts/{id}/platform-roles"}); err != nil {
 		return err
 	}
 	acc, err := a.Portal.SetAccountStatus(r.Context(), actor(r), r.PathValue("id"), req.Status)
@@ -58,7 +58,7 @@ func (a *api) setAccountStatus(w http.ResponseWriter, r *http.Request) error {
 // platform roles.
 func (a *api) setPlatformRoles(w http.ResponseWriter, r *http.Request) error {
 	var req PlatformRolesRequest
-	if err := decode(r, &req); err != nil {
+	if err := decodeUpdate(r, &req, hintID, fieldHint{"status", "disable or re-enable the account with PUT /api/v1/accounts/{id}/status"}); err != nil {
 		return err
 	}
 	roles := req.PlatformRoles

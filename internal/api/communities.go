@@ -6,14 +6,11 @@ import (
 	"github.com/octroi/octroi/internal/portal"
 )
 
-// POST /api/v1/communities: the supervisor defaults to the caller.
+// POST /api/v1/communities: the caller becomes its supervisor.
 func (a *api) createCommunity(w http.ResponseWriter, r *http.Request) error {
 	var req CommunityRequest
 	if err := decode(r, &req); err != nil {
 		return err
-	}
-	if req.Supervisor == "" {
-		req.Supervisor = actor(r)
 	}
 	c, err := a.Portal.CreateCommunity(r.Context(), actor(r), portal.Community{ID: req.ID, Name: req.Name, Public: req.Public, Supervisor: req.Supervisor})
 	if err != nil {
@@ -45,18 +42,14 @@ func (a *api) getCommunity(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, c)
 }
 
-// PUT /api/v1/communities/{id}: name and listing (supervisor unchanged
-// when omitted).
+// PUT /api/v1/communities/{id}: name and listing, nothing else.
 func (a *api) updateCommunity(w http.ResponseWriter, r *http.Request) error {
-	var req CommunityRequest
-	if err := decode(r, &req); err != nil {
+	var req UpdateCommunityRequest
+	if err := decodeUpdate(r, &req, hintID, hintCreated,
+		fieldHint{"supervisor", "a community's supervisor is the account that created it, and never changes"}); err != nil {
 		return err
 	}
-	id := r.PathValue("id")
-	if req.ID != "" && req.ID != id {
-		return badRequest("id %q differs from the path's %q", req.ID, id)
-	}
-	c, err := a.Portal.UpdateCommunity(r.Context(), actor(r), portal.Community{ID: id, Name: req.Name, Public: req.Public, Supervisor: req.Supervisor})
+	c, err := a.Portal.UpdateCommunity(r.Context(), actor(r), portal.Community{ID: r.PathValue("id"), Name: req.Name, Public: req.Public})
 	if err != nil {
 		return err
 	}
@@ -83,7 +76,7 @@ func (a *api) listCommunityMembers(w http.ResponseWriter, r *http.Request) error
 // PUT /api/v1/communities/{id}/members/{account}: add, or change the role.
 func (a *api) setCommunityMember(w http.ResponseWriter, r *http.Request) error {
 	var req RoleRequest
-	if err := decode(r, &req); err != nil {
+	if err := decodeUpdate(r, &req, hintAccount); err != nil {
 		return err
 	}
 	m, err := a.Portal.SetCommunityMember(r.Context(), actor(r), r.PathValue("id"), r.PathValue("account"), portal.CommunityRole(req.Role))
@@ -153,7 +146,7 @@ func (a *api) renameOrgGroup(w http.ResponseWriter, r *http.Request) error {
 // organisations.
 func (a *api) setOrgGroupOrganisations(w http.ResponseWriter, r *http.Request) error {
 	var req OrgGroupOrganisations
-	if err := decode(r, &req); err != nil {
+	if err := decodeUpdate(r, &req, hintID); err != nil {
 		return err
 	}
 	g, err := a.Portal.SetOrgGroupOrganisations(r.Context(), actor(r), r.PathValue("id"), nonNil(req.Organisations))

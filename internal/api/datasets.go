@@ -55,7 +55,8 @@ func (a *api) getDataset(w http.ResponseWriter, r *http.Request) error {
 // PUT /api/v1/datasets/{id}: the title (levels have their own endpoints).
 func (a *api) updateDataset(w http.ResponseWriter, r *http.Request) error {
 	var req UpdateDatasetRequest
-	if err := decode(r, &req); err != nil {
+	if err := decodeUpdate(r, &req, hintID, hintCreated, fieldHint{"owner", "a dataset's owner never changes"},
+		fieldHint{"default_level", "set it with PUT /api/v1/datasets/{id}/default-level"}); err != nil {
 		return err
 	}
 	d, err := a.Portal.UpdateDataset(r.Context(), actor(r), portal.Dataset{ID: r.PathValue("id"), Title: req.Title})
@@ -75,9 +76,14 @@ func (a *api) deleteDataset(w http.ResponseWriter, r *http.Request) error {
 
 // PUT /api/v1/datasets/{id}/default-level: specific levels below the new
 // default are removed (listed in changes): none ever lies below it.
+// dry_run (body or query) previews, as the bulk endpoint does.
 func (a *api) setDefaultLevel(w http.ResponseWriter, r *http.Request) error {
-	var req LevelRequest
-	if err := decode(r, &req); err != nil {
+	var req DefaultLevelRequest
+	if err := decodeUpdate(r, &req); err != nil {
+		return err
+	}
+	dry, err := queryBool(r, "dry_run")
+	if err != nil {
 		return err
 	}
 	if req.Level == nil {
@@ -87,11 +93,15 @@ func (a *api) setDefaultLevel(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d, changes, err := a.Portal.SetDefaultLevel(r.Context(), actor(r), r.PathValue("id"), l)
+	set := a.Portal.SetDefaultLevel
+	if dry = dry || req.DryRun; dry {
+		set = a.Portal.PreviewDefaultLevel
+	}
+	d, changes, err := set(r.Context(), actor(r), r.PathValue("id"), l)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, DefaultLevelResponse{Dataset: datasetOut(d), Changes: changesOut(changes)})
+	return writeJSON(w, http.StatusOK, DefaultLevelResponse{DryRun: dry, Dataset: datasetOut(d), Changes: changesOut(changes)})
 }
 
 // GET /api/v1/datasets/{id}/access?kind=&org_type=&level=&name=&sort=&order=&offset=&limit=
@@ -155,7 +165,8 @@ func (a *api) getAccessTable(w http.ResponseWriter, r *http.Request) error {
 // level; {"level": null} removes it.
 func (a *api) setGroupLevel(w http.ResponseWriter, r *http.Request) error {
 	var req LevelRequest
-	if err := decode(r, &req); err != nil {
+	if err := decodeUpdate(r, &req, fieldHint{"group", "the group is the one in the path ({kind}/{group})"},
+		fieldHint{"dry_run", "preview with POST /api/v1/datasets/{id}/access/bulk and dry_run"}); err != nil {
 		return err
 	}
 	var l *portal.Level

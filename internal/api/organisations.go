@@ -51,7 +51,7 @@ func (a *api) getOrganisation(w http.ResponseWriter, r *http.Request) error {
 // PUT /api/v1/organisations/{id}: name and type (delegated admins).
 func (a *api) updateOrganisation(w http.ResponseWriter, r *http.Request) error {
 	var req UpdateOrganisationRequest
-	if err := decode(r, &req); err != nil {
+	if err := decodeUpdate(r, &req, hintID, hintCreated); err != nil {
 		return err
 	}
 	o, err := a.Portal.UpdateOrganisation(r.Context(), actor(r), portal.Organisation{ID: r.PathValue("id"), Name: req.Name, Type: req.Type})
@@ -106,7 +106,7 @@ func (a *api) addMember(w http.ResponseWriter, r *http.Request) error {
 // PUT /api/v1/organisations/{id}/members/{account}: change the role.
 func (a *api) setMemberRole(w http.ResponseWriter, r *http.Request) error {
 	var req RoleRequest
-	if err := decode(r, &req); err != nil {
+	if err := decodeUpdate(r, &req, hintAccount); err != nil {
 		return err
 	}
 	m, err := a.Portal.SetMemberRole(r.Context(), actor(r), r.PathValue("id"), r.PathValue("account"), portal.OrgRole(req.Role))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/octroi/octroi/internal/portal"
@@ -53,6 +54,11 @@ type Portal interface {
 	CommunityMembers(ctx context.Context, actor, id string) ([]portal.CommunityMember, error)
 	SetCommunityMember(ctx context.Context, actor, id, account string, role portal.CommunityRole) (portal.CommunityMember, error)
 	RemoveCommunityMember(ctx context.Context, actor, id, account string) error
+	InviteCommunityMember(ctx context.Context, actor, id, account string, role portal.CommunityRole) (portal.CommunityInvitation, error)
+	CommunityInvitations(ctx context.Context, actor, id string) ([]portal.CommunityInvitation, error)
+	MyCommunityInvitations(ctx context.Context, actor string) ([]portal.CommunityInvitation, error)
+	AnswerCommunityInvitation(ctx context.Context, actor, id string, accept bool) (portal.CommunityInvitation, error)
+	WithdrawCommunityInvitation(ctx context.Context, actor, id, account string) error
 
 	CreateOrgGroup(ctx context.Context, actor string, g portal.OrgGroup) (portal.OrgGroup, error)
 	OrgGroup(ctx context.Context, actor, id string) (portal.OrgGroup, error)
@@ -66,6 +72,7 @@ type Portal interface {
 	Datasets(ctx context.Context, actor string, q portal.DatasetQuery) ([]portal.Dataset, string, error)
 	UpdateDataset(ctx context.Context, actor string, d portal.Dataset) (portal.Dataset, error)
 	SetDefaultLevel(ctx context.Context, actor, id string, l portal.Level) (portal.Dataset, []portal.BulkChange, error)
+	PreviewDefaultLevel(ctx context.Context, actor, id string, l portal.Level) (portal.Dataset, []portal.BulkChange, error)
 	DeleteDataset(ctx context.Context, actor, id string) error
 
 	AccessTable(ctx context.Context, actor, id string, f portal.AccessFilter) ([]portal.AccessRow, int, error)
@@ -233,4 +240,44 @@ func queryTime(r *http.Request, name string) (time.Time, error) {
 		return t, nil
 	}
 	return time.Time{}, badRequest("%s=%q: want an RFC 3339 time (2025-01-31T12:00:00Z) or a date (2025-01-31)", name, s)
+}
+
+// Fields that updates do not apply, with what to do instead. Every PUT of
+// the portal decodes its body with decodeUpdate, so that no field is
+// silently ignored: a client that sends one learns why it is refused and
+// how to get what it meant.
+var (
+	hintID      = fieldHint{"id", "the id is the one in the path, and an id never changes"}
+	hintCreated = fieldHint{"created", "the server records it at creation"}
+	hintAccount = fieldHint{"account", "the account is the one in the path ({account})"}
+)
+
+// fieldHint says what to do instead of sending field.
+type fieldHint struct{ field, how string }
+
+// decodeUpdate decodes the body of a PUT as decode does, and answers a
+// field the endpoint does not apply with a message naming it and, from
+// hints, what to do instead.
+func decodeUpdate(r *http.Request, v any, hints ...fieldHint) error {
+	err := decode(r, v)
+	var e *Error
+	if !errors.As(err, &e) || e.Code != CodeInvalidJSON {
+		return err
+	}
+	q, ok := strings.CutPrefix(e.Msg, "unknown field ")
+	if !ok {
+		return err
+	}
+	field, uerr := strconv.Unquote(q)
+	if uerr != nil {
+		return err
+	}
+	how := "this endpoint does not change it"
+	for _, h := range hints {
+		if h.field == field {
+			how = h.how
+		}
+	}
+	return &Error{Status: http.StatusBadRequest, Code: CodeInvalidArgument, Err: err,
+		Msg: fmt.Sprintf("field %q is not applied by %s %s: %s", field, r.Method, r.URL.Path, how)}
 }

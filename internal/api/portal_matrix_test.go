@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -35,6 +36,9 @@ var (
 	ignPubs   = []string{"editor", "orgadmin", "admin"}
 	c1Members = []string{"member", "admin"}
 	c1Hidden  = []string{"manager", "reader", "orgadmin", "editor", "outsider"}
+	// notOutsider: to all but the invited outsider, an invitation does not
+	// exist.
+	notOutsider = []string{"admin", "manager", "reader", "orgadmin", "editor", "member"}
 )
 
 func get(path string) func(*world) (string, string, any) {
@@ -66,6 +70,18 @@ func matrixCases() []matrixCase {
 		{op: "setAccountStatus", allow: managers, status: 200, write: true, req: func(w *world) (string, string, any) {
 			id, _ := w.fresh()
 			return "PUT", "/api/v1/accounts/" + id + "/status", map[string]any{"status": "disabled"}
+		}},
+		// Only a platform administrator acts on a platform administrator.
+		{op: "setAccountStatus", allow: adminOnly, status: 200, write: true, req: func(w *world) (string, string, any) {
+			return "PUT", "/api/v1/accounts/" + w.freshAdmin() + "/status", map[string]any{"status": "disabled"}
+		}},
+		{op: "revokeMyToken", allow: adminOnly, status: 204, write: true, req: func(w *world) (string, string, any) {
+			id := w.freshAdmin()
+			tok, _, err := w.srv.Portal().CreateToken(context.Background(), id, "script", nil)
+			if err != nil {
+				w.t.Fatal(err)
+			}
+			return "DELETE", "/api/v1/me/tokens/" + tok.ID, nil
 		}},
 		{op: "setPlatformRoles", allow: adminOnly, status: 200, write: true, req: func(w *world) (string, string, any) {
 			id, _ := w.fresh()
@@ -126,13 +142,29 @@ func matrixCases() []matrixCase {
 		}},
 		{op: "listCommunityMembers", allow: c1Members, hidden: c1Hidden, status: 200, req: get("/api/v1/communities/c1/members")},
 		{op: "setCommunityMember", allow: c1Members, hidden: c1Hidden, status: 200, write: true, req: func(w *world) (string, string, any) {
-			id, _ := w.fresh()
-			return "PUT", "/api/v1/communities/c1/members/" + id, map[string]any{"role": "participant"}
+			return "PUT", "/api/v1/communities/c1/members/" + w.freshC1Member(), map[string]any{"role": "administrator"}
 		}},
 		{op: "removeCommunityMember", allow: c1Members, hidden: c1Hidden, status: 204, write: true, req: func(w *world) (string, string, any) {
+			return "DELETE", "/api/v1/communities/c1/members/" + w.freshC1Member(), nil
+		}},
+		// Nobody is made a member without consent: the community's
+		// managers invite and withdraw, only the invited person answers.
+		{op: "inviteCommunityMember", allow: c1Members, hidden: c1Hidden, status: 201, write: true, req: func(w *world) (string, string, any) {
 			id, _ := w.fresh()
-			w.as("member").want(200, "PUT", "/api/v1/communities/c1/members/"+id, map[string]any{"role": "participant"}, nil)
-			return "DELETE", "/api/v1/communities/c1/members/" + id, nil
+			return "POST", "/api/v1/communities/c1/invitations", map[string]any{"account": id, "role": "participant"}
+		}},
+		{op: "listCommunityInvitations", allow: c1Members, hidden: c1Hidden, status: 200, req: get("/api/v1/communities/c1/invitations")},
+		{op: "withdrawCommunityInvitation", allow: c1Members, hidden: c1Hidden, status: 204, write: true, req: func(w *world) (string, string, any) {
+			id, _ := w.fresh()
+			w.as("member").want(201, "POST", "/api/v1/communities/c1/invitations", map[string]any{"account": id, "role": "participant"}, nil)
+			return "DELETE", "/api/v1/communities/c1/invitations/" + id, nil
+		}},
+		{op: "listMyCommunityInvitations", allow: everyone, status: 200, req: get("/api/v1/me/community-invitations")},
+		{op: "acceptCommunityInvitation", allow: []string{"outsider"}, hidden: notOutsider, status: 200, write: true, req: func(w *world) (string, string, any) {
+			return "POST", "/api/v1/me/community-invitations/" + w.outsiderInvited() + "/accept", nil
+		}},
+		{op: "declineCommunityInvitation", allow: []string{"outsider"}, hidden: notOutsider, status: 200, write: true, req: func(w *world) (string, string, any) {
+			return "POST", "/api/v1/me/community-invitations/" + w.outsiderInvited() + "/decline", nil
 		}},
 
 		{op: "createOrgGroup", allow: adminOnly, status: 201, write: true, req: func(w *world) (string, string, any) {
@@ -173,7 +205,15 @@ func matrixCases() []matrixCase {
 			return "PUT", "/api/v1/datasets/IGNF_T/access/org_group/g1", map[string]any{"level": "consult"}
 		}},
 		{op: "bulkAccess", allow: ignPubs, status: 200, req: func(w *world) (string, string, any) {
+			return "POST", "/api/v1/datasets/IGNF_T/access/bulk", map[string]any{"groups": []map[string]string{{"kind": "org_group", "id": "g1"}}, "action": "grant", "level": "download", "dry_run": true}
+		}},
+		// The private community c1 holds no level on IGNF_T: it does not
+		// exist for the dataset's managers who may not view it.
+		{op: "bulkAccess", allow: adminOnly, hidden: []string{"editor", "orgadmin"}, status: 200, req: func(w *world) (string, string, any) {
 			return "POST", "/api/v1/datasets/IGNF_T/access/bulk", map[string]any{"groups": []map[string]string{{"kind": "community", "id": "c1"}}, "action": "grant", "level": "download", "dry_run": true}
+		}},
+		{op: "setGroupLevel", allow: adminOnly, hidden: []string{"editor", "orgadmin"}, status: 200, req: func(w *world) (string, string, any) {
+			return "PUT", "/api/v1/datasets/IGNF_T/access/community/c1", map[string]any{"level": nil}
 		}},
 		// Explaining someone's access needs manage_access, except one's own.
 		{op: "explainAccess", allow: []string{"member", "editor", "orgadmin", "admin"}, status: 200, req: func(w *world) (string, string, any) {
@@ -200,6 +240,34 @@ func (w *world) freshMember() string {
 	var m portal.Member
 	w.as("admin").want(201, "POST", "/api/v1/organisations/ign/members", map[string]any{"new_account": map[string]any{"email": w.uniq("fm") + "@test.example", "name": "FM"}, "role": "registered"}, &m)
 	return m.Account
+}
+
+// freshC1Member makes a new account a participant of c1: invited by its
+// supervisor, accepted.
+func (w *world) freshC1Member() string {
+	w.t.Helper()
+	id, tok := w.fresh()
+	w.as("member").want(201, "POST", "/api/v1/communities/c1/invitations", map[string]any{"account": id, "role": "participant"}, nil)
+	w.withToken(tok).want(200, "POST", "/api/v1/me/community-invitations/c1/accept", nil, nil)
+	return id
+}
+
+// outsiderInvited creates a private community of member's and invites the
+// outsider to it.
+func (w *world) outsiderInvited() string {
+	w.t.Helper()
+	id := w.uniq("inv")
+	w.as("member").want(201, "POST", "/api/v1/communities", map[string]any{"id": id, "name": "Invitation"}, nil)
+	w.as("member").want(201, "POST", "/api/v1/communities/"+id+"/invitations", map[string]any{"account": w.id["outsider"], "role": "participant"}, nil)
+	return id
+}
+
+// freshAdmin creates a platform administrator (by the admin).
+func (w *world) freshAdmin() string {
+	w.t.Helper()
+	var a portal.Account
+	w.as("admin").want(201, "POST", "/api/v1/accounts", map[string]any{"email": w.uniq("fa") + "@test.example", "name": "FA", "platform_roles": []string{"administrator"}}, &a)
+	return a.ID
 }
 
 // freshOrg creates an organisation none of the roles belongs to.

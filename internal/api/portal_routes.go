@@ -47,6 +47,12 @@ func (a *api) portalTable() []Route {
 		p("GET", "/communities/{id}/members", "listCommunityMembers", a.listCommunityMembers),
 		p("PUT", "/communities/{id}/members/{account}", "setCommunityMember", a.setCommunityMember),
 		p("DELETE", "/communities/{id}/members/{account}", "removeCommunityMember", a.removeCommunityMember),
+		p("GET", "/communities/{id}/invitations", "listCommunityInvitations", a.listCommunityInvitations),
+		p("POST", "/communities/{id}/invitations", "inviteCommunityMember", a.inviteCommunityMember),
+		p("DELETE", "/communities/{id}/invitations/{account}", "withdrawCommunityInvitation", a.withdrawCommunityInvitation),
+		p("GET", "/me/community-invitations", "listMyCommunityInvitations", a.listMyCommunityInvitations),
+		p("POST", "/me/community-invitations/{id}/accept", "acceptCommunityInvitation", a.acceptCommunityInvitation),
+		p("POST", "/me/community-invitations/{id}/decline", "declineCommunityInvitation", a.declineCommunityInvitation),
 
 		p("POST", "/org-groups", "createOrgGroup", a.createOrgGroup),
 		p("GET", "/org-groups", "listOrgGroups", a.listOrgGroups),

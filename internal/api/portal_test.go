@@ -202,6 +202,15 @@ func testPortalEndpoints(t *testing.T, mk envMaker) {
 	out.want(200, "GET", "/api/v1/communities/obs", nil, &c)
 	ed.want(200, "PUT", "/api/v1/communities/obs", map[string]any{"name": "Observatoire du littoral", "public": true}, &c)
 	var cm portal.CommunityMember
+	// Nobody is added without consent: invited, then accepted.
+	ed.do("PUT", "/api/v1/communities/obs/members/"+w.id["outsider"], map[string]any{"role": "participant"}).problem(t, 409, "conflict")
+	ed.want(201, "POST", "/api/v1/communities/obs/invitations", map[string]any{"account": w.id["outsider"], "role": "administrator"}, nil)
+	var il api.CommunityInvitationList
+	out.want(200, "GET", "/api/v1/me/community-invitations", nil, &il)
+	if len(il.Invitations) != 1 || il.Invitations[0].Community != "obs" || il.Invitations[0].Role != "administrator" {
+		t.Errorf("the outsider's invitations: %+v", il)
+	}
+	out.want(200, "POST", "/api/v1/me/community-invitations/obs/accept", nil, nil)
 	ed.want(200, "PUT", "/api/v1/communities/obs/members/"+w.id["outsider"], map[string]any{"role": "participant"}, &cm)
 	var cml api.CommunityMemberList
 	out.want(200, "GET", "/api/v1/communities/obs/members", nil, &cml)

@@ -139,13 +139,21 @@ type JoinRequestList struct {
 	Cursor       string               `json:"cursor,omitempty"`
 }
 
-// CommunityRequest is the body of POST /communities and PUT
-// /communities/{id}. Supervisor defaults to the caller at creation.
+// CommunityRequest is the body of POST /communities. The caller becomes
+// its supervisor: Supervisor, when given, must be the caller.
 type CommunityRequest struct {
 	ID         string `json:"id,omitempty"`
 	Name       string `json:"name"`
 	Public     bool   `json:"public"`
 	Supervisor string `json:"supervisor,omitempty"`
+}
+
+// UpdateCommunityRequest is the body of PUT /communities/{id}: what
+// changes, and nothing else (the id is in the path, the supervisor never
+// changes).
+type UpdateCommunityRequest struct {
+	Name   string `json:"name"`
+	Public bool   `json:"public"`
 }
 
 // CommunityList is one page of communities.
@@ -157,6 +165,18 @@ type CommunityList struct {
 // CommunityMemberList answers GET /communities/{id}/members.
 type CommunityMemberList struct {
 	Members []portal.CommunityMember `json:"members"`
+}
+
+// InvitationRequest is the body of POST /communities/{id}/invitations: the
+// account invited and the role it will have once it accepts.
+type InvitationRequest struct {
+	Account string `json:"account"`
+	Role    string `json:"role"`
+}
+
+// CommunityInvitationList lists pending invitations to communities.
+type CommunityInvitationList struct {
+	Invitations []portal.CommunityInvitation `json:"invitations"`
 }
 
 // OrgGroupRequest is the body of POST /org-groups.
@@ -217,11 +237,17 @@ type UpdateDatasetRequest struct {
 	Title string `json:"title"`
 }
 
-// LevelRequest is the body of PUT /datasets/{id}/default-level and of PUT
-// /datasets/{id}/access/{kind}/{group} (where null removes the group's
-// specific level).
+// LevelRequest is the body of PUT /datasets/{id}/access/{kind}/{group}
+// (where null removes the group's specific level).
 type LevelRequest struct {
 	Level *string `json:"level"`
+}
+
+// DefaultLevelRequest is the body of PUT /datasets/{id}/default-level.
+// DryRun (or ?dry_run=true) previews the change without writing it.
+type DefaultLevelRequest struct {
+	Level  *string `json:"level"`
+	DryRun bool    `json:"dry_run,omitempty"`
 }
 
 // BulkChange is one group's change: specific levels before and after (null:
@@ -255,8 +281,9 @@ func changesOut(cs []portal.BulkChange) []BulkChange {
 
 // DefaultLevelResponse answers PUT /datasets/{id}/default-level: the
 // dataset and the specific levels removed because they lay below the new
-// default.
+// default (for a dry run: as they would be, with nothing written).
 type DefaultLevelResponse struct {
+	DryRun  bool         `json:"dry_run"`
 	Dataset Dataset      `json:"dataset"`
 	Changes []BulkChange `json:"changes"`
 }

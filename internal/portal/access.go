@@ -3,9 +3,14 @@ package portal
 import (
 	"cmp"
 	"context"
+	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/octroi/octroi/internal/engine"
+	"github.com/octroi/octroi/internal/tuple"
 )
 
 // groupKinds are the record kinds of the groups that can hold a level.
@@ -51,10 +56,13 @@ func (v view) allGroups(ctx context.Context) ([]AccessRow, error) {
 }
 
 // AccessTable returns a dataset's access table (manage_access): one row per
-// organisation, community and group of organisations of the platform,
-// with its specific level (if any) and its effective level, max(default,
-// specific); the rows matching f, sorted and paginated, and how many rows
-// match in all.
+// organisation, group of organisations and shown community (see
+// shownCommunity) of the platform,
+// with its specific level (if any) and its effective level: the level the
+// engine grants a member of the group through every path (the default
+// level, the group's own level, a group of organisations it belongs to,
+// ownership of the dataset, a platform role held by a community); the rows
+// matching f, sorted and paginated, and how many rows match in all.
 func (s *Service) AccessTable(ctx context.Context, actor, id string, f AccessFilter) ([]AccessRow, int, error) {
 	if err := checkFilter(f); err != nil {
 		return nil, 0, err
@@ -71,13 +79,26 @@ func (s *Service) AccessTable(ctx context.Context, actor, id string, f AccessFil
 	if err != nil {
 		return nil, 0, err
 	}
+	granted, err := s.groupLevels(ctx, id, d.Default)
+	if err != nil {
+		return nil, 0, err
+	}
+	seen, err := s.lookup(ctx, actor, "community", "view", "", math.MaxInt)
+	if err != nil {
+		return nil, 0, err
+	}
 	name := fold(strings.TrimSpace(f.Name))
 	rows := all[:0]
 	for _, r := range all {
 		r.Specific = lv.specific(r.Group)
-		r.Effective = d.Default
+		if r.Group.Kind == GroupCommunity && r.Specific == nil {
+			if _, ok := slices.BinarySearch(seen, r.Group.ID); !ok {
+				continue // a private community: see shownCommunity
+			}
+		}
+		r.Effective = max(d.Default, granted[r.Group])
 		if r.Specific != nil && *r.Specific > r.Effective {
-			r.Effective = *r.Specific
+			r.Effective = *r.Specific // written after the engine's snapshot: members hold it anyway
 		}
 		if (f.Kind == "" || r.Group.Kind == f.Kind) &&
 			(f.OrgType == "" || r.OrgType == f.OrgType) &&
@@ -108,6 +129,32 @@ func (s *Service) AccessTable(ctx context.Context, actor, id string, f AccessFil
 	start := min(f.Offset, total)
 	end := min(start+pageSize(f.Limit), total)
 	return rows[start:end], total, nil
+}
+
+// groupLevels asks the engine which groups' members hold each level above
+// def on a dataset: the group as a subject set (organisation:X#member…),
+// which the engine follows through every path, as it would for any member.
+// That is one lookup per kind of group and level, whatever the number of
+// groups, rather than one check per row; the default level itself reaches
+// users (user:*), not subject sets, so the caller adds it. Groups absent
+// from the answer hold no level above def.
+func (s *Service) groupLevels(ctx context.Context, dataset string, def Level) (map[GroupRef]Level, error) {
+	out := map[GroupRef]Level{}
+	for l := def + 1; l <= LevelDownload; l++ {
+		for _, k := range []GroupKind{GroupOrganisation, GroupCommunity, GroupOrgGroup} {
+			res, _, err := s.engine().LookupSubjects(ctx, engine.LookupSubjectsRequest{Resource: datasetRef(dataset), Permission: l.Permission(),
+				SubjectType: string(k), SubjectRelation: "member"}, engine.At{})
+			if err != nil {
+				return nil, fmt.Errorf("levels of %s on dataset %s: %w", k, dataset, err)
+			}
+			for _, r := range res {
+				if g := (GroupRef{k, r.Subject.ID}); r.Result == engine.HasPermission && r.Subject.ID != tuple.Wildcard && out[g] < l {
+					out[g] = l
+				}
+			}
+		}
+	}
+	return out, nil
 }
 
 func checkFilter(f AccessFilter) error {
@@ -152,10 +199,37 @@ func checkSpecific(field string, l, def Level) error {
 	return nil
 }
 
+// shownCommunity is the rule that keeps private communities private in
+// access tables (any account creates communities: listing them all would
+// reveal their names and crowd every table). A dataset's manager sees, and
+// may give a level to, the communities they may view (listed ones, their
+// own, all of them for a platform administrator) and, besides, those that
+// already hold a specific level on the dataset: that level is part of who
+// reaches the manager's data, so they see it and may change or remove it
+// (it was set by them or another manager of the dataset). Any other
+// community does not exist for them (ErrNotFound, as GET
+// /communities/{id} answers).
+func (t *txn) shownCommunity(lv levels, g GroupRef) error {
+	if g.Kind != GroupCommunity || lv.groups[g] != 0 {
+		return nil
+	}
+	switch ok, err := t.s.has(t.ctx, t.actor, communityRef(g.ID), "view"); {
+	case err != nil:
+		return err
+	case !ok:
+		return notFoundf("no community %q", g.ID)
+	}
+	return nil
+}
+
 // setLevel gives group g the specific level l (nil: none) on a dataset and
 // reports the change. It checks inside the transaction that the group
-// exists and, when the level changes, that l is not below the default.
+// exists and may be shown to the actor (shownCommunity) and, when the level
+// changes, that l is not below the default.
 func (t *txn) setLevel(dataset string, lv levels, def Level, g GroupRef, l *Level) (BulkChange, error) {
+	if err := t.shownCommunity(lv, g); err != nil {
+		return BulkChange{}, err
+	}
 	name, err := t.groupName(t.ctx, g)
 	if err != nil {
 		return BulkChange{}, err

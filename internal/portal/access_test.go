@@ -27,7 +27,9 @@ func accessWorld(t *testing.T, e *env) world {
 		must[portal.Organisation](t)(e.svc.CreateOrganisation(e.ctx, w.admin, o, "stranger"))
 	}
 	for g, l := range map[portal.GroupRef]portal.Level{gRegion: portal.LevelConsult, gClub: portal.LevelDownload, gPartners: portal.LevelConsult} {
-		must[portal.BulkChange](t)(e.svc.SetGroupLevel(e.ctx, "adm", "IGNF_BD-TOPO", g, lvl(l)))
+		// The club is private: only who may view it (here, the platform
+		// administrator) gives it a first level.
+		must[portal.BulkChange](t)(e.svc.SetGroupLevel(e.ctx, w.admin, "IGNF_BD-TOPO", g, lvl(l)))
 	}
 	return w
 }
@@ -63,11 +65,11 @@ func TestAccessTable(t *testing.T) {
 			{"groups of organisations only", portal.AccessFilter{Kind: portal.GroupOrgGroup}, []string{"Partenaires"}, 1},
 			{"research organisations", portal.AccessFilter{OrgType: portal.OrgResearch}, []string{"CNRS"}, 1},
 			{"effective level consult", portal.AccessFilter{Level: &consult}, []string{"Partenaires", "Région Sud"}, 2},
-			{"effective level search (the default)", portal.AccessFilter{Level: &search}, []string{"CNRS", "IGN", "Les Amis des Cartes"}, 3},
+			{"effective level search (the default)", portal.AccessFilter{Level: &search}, []string{"CNRS", "Les Amis des Cartes"}, 2},
 			{"name, case-insensitive", portal.AccessFilter{Name: "RÉGION"}, []string{"Région Sud"}, 1},
 			{"name and kind", portal.AccessFilter{Name: "c", Kind: portal.GroupOrganisation}, []string{"CNRS", "Les Amis des Cartes"}, 2},
-			{"by level, descending", portal.AccessFilter{Sort: "level", Desc: true}, []string{"Club SIG", "Région Sud", "Partenaires", "Les Amis des Cartes", "IGN", "CNRS"}, 6},
-			{"by level", portal.AccessFilter{Sort: "level"}, []string{"CNRS", "IGN", "Les Amis des Cartes", "Partenaires", "Région Sud", "Club SIG"}, 6},
+			{"by level, descending", portal.AccessFilter{Sort: "level", Desc: true}, []string{"IGN", "Club SIG", "Région Sud", "Partenaires", "Les Amis des Cartes", "CNRS"}, 6},
+			{"by level", portal.AccessFilter{Sort: "level"}, []string{"CNRS", "Les Amis des Cartes", "Partenaires", "Région Sud", "Club SIG", "IGN"}, 6},
 			{"by type", portal.AccessFilter{Sort: "type"}, []string{"IGN", "Région Sud", "Les Amis des Cartes", "CNRS", "Club SIG", "Partenaires"}, 6},
 			{"a page", portal.AccessFilter{Offset: 2, Limit: 2}, []string{"IGN", "Les Amis des Cartes"}, 6},
 			{"the last page", portal.AccessFilter{Offset: 4, Limit: 5}, []string{"Partenaires", "Région Sud"}, 6},
@@ -85,8 +87,8 @@ func TestAccessTable(t *testing.T) {
 		}
 		rows, _, err = e.svc.AccessTable(e.ctx, "adm", "IGNF_BD-TOPO", portal.AccessFilter{Name: "IGN"})
 		ok(t, err)
-		if r := rows[0]; r.Specific != nil || r.Effective != portal.LevelSearch || r.OrgType != portal.OrgStateService {
-			t.Errorf("ign row %+v", r)
+		if r := rows[0]; r.Specific != nil || r.Effective != portal.LevelDownload || r.OrgType != portal.OrgStateService {
+			t.Errorf("ign row %+v: the owner's members download", r)
 		}
 		for _, bad := range []portal.AccessFilter{{Kind: "team"}, {OrgType: "company"}, {Sort: "date"}, {Offset: -1}, {Level: lvl(7)}} {
 			_, _, err := e.svc.AccessTable(e.ctx, "adm", "IGNF_BD-TOPO", bad)
@@ -200,7 +202,7 @@ func TestBulkAccess(t *testing.T) {
 
 func TestCatalogue(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, e *env) {
-		_ = newWorld(t, e)
+		w := newWorld(t, e)
 		svc, ctx := e.svc, e.ctx
 		// 30 datasets: every third private, every fifth private with
 		// consult for club, the rest searchable by everyone.
@@ -215,7 +217,7 @@ func TestCatalogue(t *testing.T) {
 			}
 			must[portal.Dataset](t)(svc.CreateDataset(ctx, "ed", portal.Dataset{ID: id, Title: id, Owner: "ign", Default: def}))
 			if i%5 == 0 {
-				must[portal.BulkChange](t)(svc.SetGroupLevel(ctx, "ed", id, gClub, lvl(portal.LevelConsult)))
+				must[portal.BulkChange](t)(svc.SetGroupLevel(ctx, w.admin, id, gClub, lvl(portal.LevelConsult)))
 			}
 			if def == portal.LevelSearch {
 				wantPart[id], wantAnon[id] = true, true
@@ -293,4 +295,138 @@ func TestCatalogue(t *testing.T) {
 		_, err = svc.FilterDatasets(ctx, "part", make([]string, 1001), "search")
 		wantErr(t, err, portal.ErrInvalid)
 	})
+}
+
+// TestPreviewDefaultLevel: the preview answers what the change would do
+// (the dataset, the specific levels it would remove) and writes nothing.
+func TestPreviewDefaultLevel(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		accessWorld(t, e)
+		head := e.head()
+		d, changes, err := e.svc.PreviewDefaultLevel(e.ctx, "adm", "IGNF_BD-TOPO", portal.LevelDownload)
+		ok(t, err)
+		if d.Default != portal.LevelDownload || len(changes) != 2 {
+			t.Errorf("preview of download: %+v, %+v; want region's and partners' consult removed", d, changes)
+		}
+		if e.head() != head {
+			t.Fatal("a preview wrote a revision")
+		}
+		after, _, err := e.svc.AccessTable(e.ctx, "adm", "IGNF_BD-TOPO", portal.AccessFilter{Name: "Région"})
+		ok(t, err)
+		if got := must[portal.Dataset](t)(e.svc.Dataset(e.ctx, "adm", "IGNF_BD-TOPO")); got.Default != portal.LevelSearch || after[0].Specific == nil {
+			t.Errorf("after a preview: default %s, region %+v", got.Default, after[0])
+		}
+		_, _, err = e.svc.PreviewDefaultLevel(e.ctx, "reg", "IGNF_BD-TOPO", portal.LevelDownload)
+		wantErr(t, err, portal.ErrForbidden)
+		dd, real, err := e.svc.SetDefaultLevel(e.ctx, "adm", "IGNF_BD-TOPO", portal.LevelDownload)
+		ok(t, err)
+		if dd != d || !reflect.DeepEqual(real, changes) {
+			t.Errorf("the real run %+v %+v differs from its preview %+v %+v", dd, real, d, changes)
+		}
+	})
+}
+
+// TestEffectiveLevelThroughEveryPath is REGION-SUD_PPRI of the demo: the
+// default is consult, "Communes du Var" (Toulon) downloads, and Région Sud
+// owns it. The effective level of a row is what the engine grants a member
+// of the group: Toulon's members download through the group of
+// organisations and Région Sud's as members of the owner, so both rows say
+// download and ?level=download lists them.
+func TestEffectiveLevelThroughEveryPath(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		w := newWorld(t, e)
+		must[portal.Organisation](t)(e.svc.CreateOrganisation(e.ctx, w.admin, portal.Organisation{ID: "toulon", Name: "Ville de Toulon", Type: portal.OrgLocalAuthority}, "stranger"))
+		must[portal.OrgGroup](t)(e.svc.CreateOrgGroup(e.ctx, w.admin, portal.OrgGroup{ID: "var", Name: "Communes du Var", Organisations: []string{"toulon"}}))
+		must[portal.Dataset](t)(e.svc.CreateDataset(e.ctx, "adm2", portal.Dataset{ID: "REGION-SUD_PPRI", Title: "PPRI", Owner: "region", Default: portal.LevelConsult}))
+		must[portal.BulkChange](t)(e.svc.SetGroupLevel(e.ctx, "adm2", "REGION-SUD_PPRI", portal.GroupRef{Kind: portal.GroupOrgGroup, ID: "var"}, lvl(portal.LevelDownload)))
+		if !e.check("dataset:REGION-SUD_PPRI#download@user:stranger") || !e.check("dataset:REGION-SUD_PPRI#download@user:adm2") {
+			t.Fatal("the demo's shape: Toulon's and Région Sud's members download")
+		}
+		rows, _, err := e.svc.AccessTable(e.ctx, "adm2", "REGION-SUD_PPRI", portal.AccessFilter{})
+		ok(t, err)
+		got := map[string]portal.Level{}
+		for _, r := range rows {
+			got[r.Name] = r.Effective
+		}
+		want := map[string]portal.Level{"Ville de Toulon": portal.LevelDownload, "Région Sud": portal.LevelDownload, "Communes du Var": portal.LevelDownload,
+			"IGN": portal.LevelConsult, "Partenaires": portal.LevelConsult}
+		for n, l := range want {
+			if got[n] != l {
+				t.Errorf("%s: effective %s, want %s", n, got[n], l)
+			}
+		}
+		dl := portal.LevelDownload
+		rows, total, err := e.svc.AccessTable(e.ctx, "adm2", "REGION-SUD_PPRI", portal.AccessFilter{Level: &dl})
+		ok(t, err)
+		if n := names(rows); !slices.Equal(n, []string{"Communes du Var", "Région Sud", "Ville de Toulon"}) || total != 3 {
+			t.Errorf("?level=download: %q (total %d)", n, total)
+		}
+	})
+}
+
+// TestPrivateCommunitiesInAccessTables: a private community is not listed
+// in the access tables of managers who may not view it (any account creates
+// communities: listing them would reveal their names and crowd every
+// table), nor given a level by them (it does not exist for them); once it
+// holds a level on the dataset, that level is part of who reaches the data,
+// so the dataset's managers see the row and may change or remove it.
+func TestPrivateCommunitiesInAccessTables(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		w := newWorld(t, e)
+		svc, ctx := e.svc, e.ctx
+		must[portal.Community](t)(svc.CreateCommunity(ctx, "stranger", portal.Community{ID: "open", Name: "Ouverte", Public: true}))
+		must[portal.Community](t)(svc.CreateCommunity(ctx, "stranger", portal.Community{ID: "secret", Name: "Secrète"}))
+		communities := func(actor string) []string {
+			t.Helper()
+			rows, total, err := svc.AccessTable(ctx, actor, "IGNF_BD-TOPO", portal.AccessFilter{Kind: portal.GroupCommunity})
+			ok(t, err)
+			if total != len(rows) {
+				t.Errorf("total %d counts rows not shown (%d)", total, len(rows))
+			}
+			return names(rows)
+		}
+		if got := communities("adm"); !slices.Equal(got, []string{"Ouverte"}) {
+			t.Errorf("a manager who is in no community sees %q, want the listed one only", got)
+		}
+		if got := communities(w.admin); !slices.Equal(got, []string{"Club SIG", "Ouverte", "Secrète"}) {
+			t.Errorf("the platform administrator sees %q", got)
+		}
+		head := e.head()
+		_, err := svc.SetGroupLevel(ctx, "adm", "IGNF_BD-TOPO", gClub, lvl(portal.LevelConsult))
+		wantErr(t, err, portal.ErrNotFound)
+		_, err = svc.BulkAccess(ctx, "adm", "IGNF_BD-TOPO", portal.BulkAction{Groups: []portal.GroupRef{gRegion, gClub}, Action: "grant", Level: portal.LevelConsult})
+		wantErr(t, err, portal.ErrNotFound)
+		if e.head() != head {
+			t.Fatal("a refused level wrote something")
+		}
+		// A manager who is a member of the club sees it and gives it a
+		// level; from then on every manager of the dataset sees that row.
+		joinCommunity(t, e, "csup", "club", "ed")
+		if got := communities("ed"); !slices.Equal(got, []string{"Club SIG", "Ouverte"}) {
+			t.Errorf("a manager in the club sees %q", got)
+		}
+		must[portal.BulkChange](t)(svc.SetGroupLevel(ctx, "ed", "IGNF_BD-TOPO", gClub, lvl(portal.LevelConsult)))
+		if got := communities("adm"); !slices.Equal(got, []string{"Club SIG", "Ouverte"}) {
+			t.Errorf("with a level on the dataset, the club is shown to every manager: %q", got)
+		}
+		must[portal.BulkChange](t)(svc.SetGroupLevel(ctx, "adm", "IGNF_BD-TOPO", gClub, lvl(portal.LevelDownload)))
+		must[portal.BulkChange](t)(svc.SetGroupLevel(ctx, "adm", "IGNF_BD-TOPO", gClub, nil))
+		if got := communities("adm"); !slices.Equal(got, []string{"Ouverte"}) {
+			t.Errorf("once its level is removed, the club is hidden again: %q", got)
+		}
+		// Another dataset's table does not show it either.
+		rows, _, err := svc.AccessTable(ctx, "adm", "IGNF_PRIVATE", portal.AccessFilter{Name: "secr"})
+		ok(t, err)
+		if len(rows) != 0 {
+			t.Errorf("searching the name of a private community finds %q", names(rows))
+		}
+	})
+}
+
+// joinCommunity makes account a participant of a community, as its
+// supervisor and the person would: an invitation, accepted.
+func joinCommunity(t *testing.T, e *env, supervisor, community, account string) {
+	t.Helper()
+	must[portal.CommunityInvitation](t)(e.svc.InviteCommunityMember(e.ctx, supervisor, community, account, portal.CommunityParticipant))
+	must[portal.CommunityInvitation](t)(e.svc.AnswerCommunityInvitation(e.ctx, account, community, true))
 }

@@ -123,6 +123,60 @@ func (t *txn) keepAPlatformAdmin(account string) error {
 	return conflictf("%s is the last active platform administrator: the platform always keeps one; make someone else administrator first", account)
 }
 
+// actOnAccount refuses an action on account target unless the actor may
+// act on it: only a platform administrator acts on a platform
+// administrator (disables or re-enables them, changes their roles, revokes
+// their tokens), since an account manager who could would hold the
+// administrators' power over the platform (disable every one of them, or
+// re-enable one they trust). The schema cannot say it (it has no object per
+// account, only platform-wide roles), so the portal checks it here, inside
+// the transaction: whether target holds the administrator role, then the
+// actor's administer through the engine. what names the action in the
+// refusal.
+func (t *txn) actOnAccount(target, what string) error {
+	switch admin, err := t.holdsAdministrator(target); {
+	case err != nil:
+		return err
+	case !admin:
+		return nil
+	}
+	switch ok, err := t.s.has(t.ctx, t.actor, t.s.platformRef(), "administer"); {
+	case err != nil:
+		return err
+	case !ok:
+		return forbiddenf("%s is a platform administrator: only a platform administrator may %s a platform administrator", target, what)
+	}
+	return nil
+}
+
+// holdsAdministrator reports whether account holds the platform's
+// administrator role, directly or through a community that holds it,
+// disabled or not (the engine's answer leaves disabled accounts out, and
+// re-enabling an administrator gives the role's power back). Read in the
+// transaction.
+func (t *txn) holdsAdministrator(account string) (bool, error) {
+	p := t.s.platformRef()
+	rs, err := t.rels(t.ctx, store.Filter{ResourceType: p.Type, ResourceID: p.ID, Relation: string(PlatformAdministrator)})
+	if err != nil {
+		return false, err
+	}
+	for _, r := range rs {
+		switch {
+		case r.Subject == user(account):
+			return true, nil
+		case r.Subject.Type == "community" && r.Subject.Relation == "member":
+			roles, err := t.communityMembers(t.ctx, r.Subject.ID)
+			if err != nil {
+				return false, err
+			}
+			if roles[account] != "" {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
 // setRoles writes the difference between two sets of platform roles.
 func (t *txn) setRoles(id string, old, roles []PlatformRole) {
 	for _, r := range platformRoles {
@@ -235,7 +289,8 @@ func (s *Service) Accounts(ctx context.Context, actor string, after string, limi
 	return as, nil
 }
 
-// SetAccountStatus disables or re-enables an account (manage_accounts).
+// SetAccountStatus disables or re-enables an account (manage_accounts; on
+// a platform administrator, administer: see actOnAccount).
 // Disabling writes the platform's disabled relationship, which takes every
 // right away at once; memberships are untouched, so re-enabling (deleting
 // it) gives every right back.
@@ -251,6 +306,9 @@ func (s *Service) SetAccountStatus(ctx context.Context, actor, id string, st Acc
 		}
 		if a.Status == st {
 			return nil
+		}
+		if err := t.actOnAccount(id, map[AccountStatus]string{AccountActive: "re-enable", AccountDisabled: "disable"}[st]); err != nil {
+			return err
 		}
 		before := a
 		a.Status = st

@@ -39,7 +39,9 @@ func TestAuditOneFormat(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, e *env) {
 		w := newWorld(t, e)
 		svc, ctx := e.svc, e.ctx
-		must[portal.BulkChange](t)(svc.SetGroupLevel(ctx, "ed", "IGNF_BD-TOPO", gClub, lvl(portal.LevelSearch)))
+		// The club is private: its first level on the dataset comes from
+		// an administrator, and then the dataset's editors see it.
+		must[portal.BulkChange](t)(svc.SetGroupLevel(ctx, w.admin, "IGNF_BD-TOPO", gClub, lvl(portal.LevelSearch)))
 		must[[]portal.BulkChange](t)(svc.BulkAccess(ctx, "ed", "IGNF_BD-TOPO", portal.BulkAction{Groups: []portal.GroupRef{gRegion}, Action: "grant", Level: portal.LevelDownload}))
 		_, _, err := svc.SetDefaultLevel(ctx, "ed", "IGNF_BD-TOPO", portal.LevelConsult) // removes club's search
 		ok(t, err)

@@ -83,11 +83,14 @@ func (s *Service) checkCommunity(c Community, create bool) (Community, error) {
 }
 
 // CreateCommunity creates a community, for any active account, which
-// becomes its supervisor for good.
+// becomes its supervisor for good (c.Supervisor is empty or the actor).
 func (s *Service) CreateCommunity(ctx context.Context, actor string, c Community) (Community, error) {
 	c, err := s.checkCommunity(c, true)
 	if err != nil {
 		return Community{}, err
+	}
+	if c.Supervisor != "" && c.Supervisor != actor {
+		return Community{}, invalidf("supervisor %q: the account that creates a community is its supervisor, for good (leave supervisor out)", c.Supervisor)
 	}
 	err = s.do(ctx, actor, guard{active: true}, func(t *txn) error {
 		if ok, err := t.exists(ctx, kindCommunity, c.ID); err != nil {
@@ -164,7 +167,8 @@ func (s *Service) lookup(ctx context.Context, actor, typ, perm, after string, li
 }
 
 // UpdateCommunity renames a community and lists it publicly or not
-// (manage).
+// (manage). Its supervisor never changes: c.Supervisor is empty or the
+// current one.
 func (s *Service) UpdateCommunity(ctx context.Context, actor string, c Community) (Community, error) {
 	c, err := s.checkCommunity(c, false)
 	if err != nil {
@@ -174,6 +178,9 @@ func (s *Service) UpdateCommunity(ctx context.Context, actor string, c Community
 		before, err := t.community(ctx, c.ID)
 		if err != nil {
 			return err
+		}
+		if c.Supervisor != "" && c.Supervisor != before.Supervisor {
+			return invalidf("supervisor %q: a community's supervisor is the account that created it, and never changes", c.Supervisor)
 		}
 		c.Supervisor, c.Created = before.Supervisor, before.Created
 		if c == before {
@@ -200,6 +207,15 @@ func (s *Service) DeleteCommunity(ctx context.Context, actor, id string) error {
 		before, err := t.community(ctx, id)
 		if err != nil {
 			return err
+		}
+		invited, err := t.rels(t.ctx, store.Filter{ResourceType: "community", ResourceID: id, Relation: "invited"})
+		if err != nil {
+			return err
+		}
+		for _, r := range invited {
+			if _, err := t.endInvitation(id, r.Subject.ID); err != nil {
+				return err
+			}
 		}
 		if err := t.removeObject(communityRef(id)); err != nil {
 			return err
@@ -256,13 +272,12 @@ func (s *Service) CommunityMembers(ctx context.Context, actor, id string) ([]Com
 	return out, nil
 }
 
-// SetCommunityMember adds a member or changes their role (manage): role
-// participant or administrator. The supervisor's role never changes.
+// SetCommunityMember changes a member's role (manage): role participant or
+// administrator. The supervisor's role never changes; an account that is
+// not a member is invited instead (InviteCommunityMember), since nobody is
+// made a member without consent.
 func (s *Service) SetCommunityMember(ctx context.Context, actor, id, account string, role CommunityRole) (CommunityMember, error) {
-	if role != CommunityParticipant && role != CommunityAdministrator {
-		return CommunityMember{}, invalidf("role %q: want participant or administrator (the supervisor is set at creation)", role)
-	}
-	if err := checkAccountID("account", account); err != nil {
+	if err := checkMemberRole(account, role); err != nil {
 		return CommunityMember{}, err
 	}
 	var m CommunityMember
@@ -279,21 +294,29 @@ func (s *Service) SetCommunityMember(ctx context.Context, actor, id, account str
 			return err
 		}
 		cur := roles[account]
-		if cur == CommunitySupervisor {
+		switch cur {
+		case CommunitySupervisor:
 			return conflictf("%s is the supervisor of community %s: the supervisor's role never changes", account, id)
+		case "":
+			return conflictf("%s is not a member of community %s: nobody is made a member without consent; invite them (POST /communities/%s/invitations), and they become a member when they accept", account, id, id)
 		}
 		m = CommunityMember{Account: account, Name: a.Name, Role: role}
 		if cur == role {
 			return nil
 		}
 		t.setCommunityRole(id, account, role)
-		var before any
-		if cur != "" {
-			before = CommunityMember{Account: account, Role: cur}
-		}
-		return t.audit("community.member.set", "community:"+id, before, m)
+		return t.audit("community.member.set", "community:"+id, CommunityMember{Account: account, Role: cur}, m)
 	})
 	return m, err
+}
+
+// checkMemberRole checks the role an account is given in a community: the
+// supervisor is who created it, never a role given later.
+func checkMemberRole(account string, role CommunityRole) error {
+	if role != CommunityParticipant && role != CommunityAdministrator {
+		return invalidf("role %q: want participant or administrator (the supervisor is set at creation)", role)
+	}
+	return checkAccountID("account", account)
 }
 
 // setCommunityRole makes role the account's only role in the community

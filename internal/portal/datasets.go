@@ -196,12 +196,24 @@ func (s *Service) UpdateDataset(ctx context.Context, actor string, d Dataset) (D
 // levels that would fall below the new default are removed (a specific
 // level never lies below the default) and reported.
 func (s *Service) SetDefaultLevel(ctx context.Context, actor, id string, l Level) (Dataset, []BulkChange, error) {
+	return s.setDefaultLevel(ctx, actor, id, l, false)
+}
+
+// PreviewDefaultLevel answers what SetDefaultLevel would answer, computed
+// in the same transaction on the same state, and then writes nothing (no
+// revision, no audit entry), as a dry run of BulkAccess does.
+func (s *Service) PreviewDefaultLevel(ctx context.Context, actor, id string, l Level) (Dataset, []BulkChange, error) {
+	return s.setDefaultLevel(ctx, actor, id, l, true)
+}
+
+func (s *Service) setDefaultLevel(ctx context.Context, actor, id string, l Level, dryRun bool) (Dataset, []BulkChange, error) {
 	if err := checkLevel("default_level", l); err != nil {
 		return Dataset{}, nil, err
 	}
 	var d Dataset
 	var changes []BulkChange
 	err := s.do(ctx, actor, datasetGuard(id, "manage_access"), func(t *txn) error {
+		changes = nil // the store may run fn again
 		before, lv, err := t.dataset(ctx, id)
 		if err != nil {
 			return err
@@ -223,6 +235,9 @@ func (s *Service) SetDefaultLevel(ctx context.Context, actor, id string, l Level
 				return err
 			}
 			changes = append(changes, BulkChange{Group: g, Name: name, Before: sp})
+		}
+		if dryRun {
+			t.rollback()
 		}
 		return t.audit("dataset.default_level", "dataset:"+id,
 			map[string]any{"default_level": before.Default},

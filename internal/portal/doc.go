@@ -13,7 +13,9 @@
 //   - an organisation always keeps at least one delegated administrator;
 //   - a community's supervisor is never removed;
 //   - removing a member keeps the account; disabling an account keeps its
-//     memberships (the schema takes its rights away).
+//     memberships (the schema takes its rights away);
+//   - only a platform administrator acts on a platform administrator
+//     (status, platform roles, tokens): manage_accounts does not reach them.
 //
 // Every management action is authorized through the engine, as the acting
 // account, before anything is written, and recorded in the audit log.
@@ -42,8 +44,9 @@
 // nothing) meets ErrNotFound on those. Refused actions write nothing.
 //
 // Who may: any active account reads organisations and groups of
-// organisations, creates communities, asks to join an organisation and
-// manages its own tokens and notices; the catalogue (Dataset,
+// organisations, creates communities, asks to join an organisation,
+// answers its own invitations to communities (nobody becomes a member of a
+// community without accepting) and manages its own tokens and notices; the catalogue (Dataset,
 // SearchableDatasets, FilterDatasets) needs no account: an empty actor is
 // an anonymous visitor, checked as user:anonymous, and a disabled account
 // finds nothing. Everything else needs the permission the schema names
@@ -56,11 +59,18 @@
 // organisation, community, org_group, dataset (by product id, listed by
 // owner), join_request (listed by organisation; alternate key while
 // pending, so one account has one pending request per organisation),
-// join_request_by_account (lists one's own) and notice (listed by
+// join_request_by_account (lists one's own), community_invitation (by
+// "community/account", listed by account) and notice (listed by
 // recipient, in creation order). They hold names and metadata only: roles,
 // memberships, levels, platform roles and disabled accounts are
 // relationships, and what the service returns about them is read from
 // there. Generated ids sort in creation order.
+//
+// Access tables list every organisation and group of organisations, and
+// only the communities the actor may view or that already hold a level on
+// the dataset; a community outside both does not exist for the actor, who
+// may not give it a level either. A row's effective level is the engine's
+// answer for a member of the group.
 //
 // Levels: a dataset's default level is user:* on each level relation up to
 // it; a group's specific level is the group's members (organisation:X#member,

@@ -17,7 +17,7 @@ func TestExplain(t *testing.T) {
 		svc, ctx := e.svc, e.ctx
 		for id, g := range map[string]portal.GroupRef{"D_ORG": gRegion, "D_GROUP": gPartners, "D_COMM": gClub} {
 			must[portal.Dataset](t)(svc.CreateDataset(ctx, "adm", portal.Dataset{ID: id, Title: id, Owner: "ign"}))
-			must[portal.BulkChange](t)(svc.SetGroupLevel(ctx, "adm", id, g, lvl(portal.LevelDownload)))
+			must[portal.BulkChange](t)(svc.SetGroupLevel(ctx, w.admin, id, g, lvl(portal.LevelDownload))) // club is private
 		}
 		for _, c := range []struct {
 			name, dataset, account, perm string
@@ -110,8 +110,8 @@ func TestAudit(t *testing.T) {
 		must[portal.Member](t)(svc.SetMemberRole(ctx, "adm", "ign", "reg", portal.RoleEditor))
 		e.clock.Advance(time.Hour)
 		must[portal.Dataset](t)(svc.UpdateDataset(ctx, "ed", portal.Dataset{ID: "IGNF_BD-TOPO", Title: "BD TOPO®"}))
-		must[portal.BulkChange](t)(svc.SetGroupLevel(ctx, "ed", "IGNF_BD-TOPO", gClub, lvl(portal.LevelConsult)))
-		must[[]portal.BulkChange](t)(svc.BulkAccess(ctx, "ed", "IGNF_BD-TOPO", portal.BulkAction{Groups: []portal.GroupRef{gClub, gRegion}, Action: "grant", Level: portal.LevelDownload, DryRun: true}))
+		must[portal.BulkChange](t)(svc.SetGroupLevel(ctx, "ed", "IGNF_BD-TOPO", gPartners, lvl(portal.LevelConsult)))
+		must[[]portal.BulkChange](t)(svc.BulkAccess(ctx, "ed", "IGNF_BD-TOPO", portal.BulkAction{Groups: []portal.GroupRef{gPartners, gRegion}, Action: "grant", Level: portal.LevelDownload, DryRun: true}))
 		_, _, err := svc.SetDefaultLevel(ctx, "ed", "IGNF_BD-TOPO", portal.LevelConsult)
 		ok(t, err)
 
@@ -139,7 +139,7 @@ func TestAudit(t *testing.T) {
 			t.Errorf("window: %q", got)
 		}
 		byActor := must[[]store.AuditEntry](t)(svc.Audit(ctx, w.admin, store.AuditQuery{Actor: "csup"}))
-		if got := actions(byActor); !slices.Equal(got, []string{"community.create", "community.member.set"}) {
+		if got := actions(byActor); !slices.Equal(got, []string{"community.create", "community.invitation.create"}) {
 			t.Errorf("csup's entries: %q", got)
 		}
 		dsLog := must[[]store.AuditEntry](t)(svc.Audit(ctx, "ed", store.AuditQuery{Resource: "dataset:IGNF_BD-TOPO"}))

@@ -46,7 +46,7 @@ func newWorld(t *testing.T, e *env) world {
 		must[portal.Member](t)(svc.AddMember(ctx, "adm", "ign", acc, role))
 	}
 	must[portal.Community](t)(svc.CreateCommunity(ctx, "csup", portal.Community{ID: "club", Name: "Club SIG"}))
-	must[portal.CommunityMember](t)(svc.SetCommunityMember(ctx, "csup", "club", "part", portal.CommunityParticipant))
+	joinCommunity(t, e, "csup", "club", "part")
 	must[portal.OrgGroup](t)(svc.CreateOrgGroup(ctx, admin.ID, portal.OrgGroup{ID: "partners", Name: "Partenaires", Organisations: []string{"region"}}))
 	must[portal.Dataset](t)(svc.CreateDataset(ctx, "ed", portal.Dataset{ID: "IGNF_BD-TOPO", Title: "BD TOPO", Owner: "ign", Default: portal.LevelSearch}))
 	must[portal.Dataset](t)(svc.CreateDataset(ctx, "ed", portal.Dataset{ID: "IGNF_PRIVATE", Title: "Données internes", Owner: "ign", Default: portal.LevelPrivate}))

@@ -22,7 +22,7 @@ func (t *txn) putJoinRequest(r JoinRequest) error {
 // not a member; one pending request per account and organisation. The
 // organisation's delegated administrators get a notice.
 func (s *Service) RequestJoin(ctx context.Context, actor, org, message string) (JoinRequest, error) {
-	message, err := cleanText("message", message, maxMessage, true)
+	message, err := cleanMessage("message", message, true)
 	if err != nil {
 		return JoinRequest{}, err
 	}
@@ -96,7 +96,7 @@ func (s *Service) DecideJoinRequest(ctx context.Context, actor, id string, accep
 	if err := checkOrgRole("role", role); err != nil {
 		return JoinRequest{}, err
 	}
-	reason, err := cleanText("reason", reason, maxMessage, true)
+	reason, err := cleanMessage("reason", reason, true)
 	if err != nil {
 		return JoinRequest{}, err
 	}

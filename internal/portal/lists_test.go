@@ -18,7 +18,8 @@ func TestProfile(t *testing.T) {
 		w := newWorld(t, e)
 		svc, ctx := e.svc, e.ctx
 		must[portal.Member](t)(svc.AddMember(ctx, "adm2", "region", "ed", portal.RoleRegistered))
-		must[portal.CommunityMember](t)(svc.SetCommunityMember(ctx, "csup", "club", "ed", portal.CommunityAdministrator))
+		must[portal.CommunityInvitation](t)(svc.InviteCommunityMember(ctx, "csup", "club", "ed", portal.CommunityAdministrator))
+		must[portal.CommunityInvitation](t)(svc.AnswerCommunityInvitation(ctx, "ed", "club", true))
 		// The club's members read every dataset: a platform role held by a
 		// community (written as an operator would, through the store).
 		r, err := tuple.Parse("platform:main#data_reader@community:club#member")

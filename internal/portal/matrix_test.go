@@ -41,6 +41,11 @@ func matrix() []action {
 		must[portal.Account](t)(e.svc.CreateAccount(e.ctx, w.admin, portal.Account{ID: id, Email: id + "@example.org", Name: "Target " + id}))
 		return id
 	}
+	adminAcc := func(t *testing.T, e *env, w world, n int) string {
+		id := fmt.Sprintf("target-admin-%d", n)
+		must[portal.Account](t)(e.svc.CreateAccount(e.ctx, w.admin, portal.Account{ID: id, Email: id + "@example.org", Name: "Admin " + id, PlatformRoles: []portal.PlatformRole{portal.PlatformAdministrator}}))
+		return id
+	}
 	ignMember := func(t *testing.T, e *env, w world, n int) string {
 		id := acc(t, e, w, n)
 		must[portal.Member](t)(e.svc.AddMember(e.ctx, "adm", "ign", id, portal.RoleRegistered))
@@ -48,7 +53,14 @@ func matrix() []action {
 	}
 	clubMember := func(t *testing.T, e *env, w world, n int) string {
 		id := acc(t, e, w, n)
-		must[portal.CommunityMember](t)(e.svc.SetCommunityMember(e.ctx, "csup", "club", id, portal.CommunityParticipant))
+		joinCommunity(t, e, "csup", "club", id)
+		return id
+	}
+	// invitedReg invites reg to a fresh private community of csup's.
+	invitedReg := func(t *testing.T, e *env, w world, n int) string {
+		id := fmt.Sprintf("inv-%d", n)
+		must[portal.Community](t)(e.svc.CreateCommunity(e.ctx, "csup", portal.Community{ID: id, Name: "Invitation"}))
+		must[portal.CommunityInvitation](t)(e.svc.InviteCommunityMember(e.ctx, "csup", id, "reg", portal.CommunityParticipant))
 		return id
 	}
 	freshOrg := func(t *testing.T, e *env, w world, n int, admin string) string {
@@ -88,6 +100,36 @@ func matrix() []action {
 		{name: "SetAccountStatus", allowed: []string{"admin", "manager"}, prep: acc,
 			run: func(e *env, w world, a, target string, _ int) error {
 				_, err := e.svc.SetAccountStatus(e.ctx, w.id(a), target, portal.AccountDisabled)
+				return err
+			}},
+		// Only a platform administrator acts on a platform administrator:
+		// an account manager may not disable one, re-enable one, or revoke
+		// their tokens.
+		{name: "SetAccountStatus of an administrator", allowed: []string{"admin"}, prep: adminAcc,
+			run: func(e *env, w world, a, target string, _ int) error {
+				_, err := e.svc.SetAccountStatus(e.ctx, w.id(a), target, portal.AccountDisabled)
+				return err
+			}},
+		{name: "SetAccountStatus re-enables an administrator", allowed: []string{"admin"},
+			prep: func(t *testing.T, e *env, w world, n int) string {
+				id := adminAcc(t, e, w, n)
+				must[portal.Account](t)(e.svc.SetAccountStatus(e.ctx, w.admin, id, portal.AccountDisabled))
+				return id
+			},
+			run: func(e *env, w world, a, target string, _ int) error {
+				_, err := e.svc.SetAccountStatus(e.ctx, w.id(a), target, portal.AccountActive)
+				return err
+			}},
+		{name: "RevokeToken of an administrator", allowed: []string{"admin"},
+			prep: func(t *testing.T, e *env, w world, n int) string {
+				tok, _, err := e.svc.CreateToken(e.ctx, adminAcc(t, e, w, n), "script", nil)
+				ok(t, err)
+				return tok.ID
+			},
+			run: func(e *env, w world, a, target string, _ int) error { return e.svc.RevokeToken(e.ctx, w.id(a), target) }},
+		{name: "SetPlatformRoles of an administrator", allowed: []string{"admin"}, prep: adminAcc,
+			run: func(e *env, w world, a, target string, _ int) error {
+				_, err := e.svc.SetPlatformRoles(e.ctx, w.id(a), target, []portal.PlatformRole{portal.PlatformAccountManager})
 				return err
 			}},
 		{name: "SetPlatformRoles", allowed: []string{"admin"}, prep: acc,
@@ -217,6 +259,7 @@ func matrix() []action {
 			prep: func(t *testing.T, e *env, w world, n int) string {
 				id := fmt.Sprintf("del-%d", n)
 				must[portal.Community](t)(e.svc.CreateCommunity(e.ctx, "csup", portal.Community{ID: id, Name: "To delete"}))
+				joinCommunity(t, e, "csup", id, "part")
 				must[portal.CommunityMember](t)(e.svc.SetCommunityMember(e.ctx, "csup", id, "part", portal.CommunityAdministrator))
 				return id
 			},
@@ -228,10 +271,48 @@ func matrix() []action {
 				_, err := e.svc.CommunityMembers(e.ctx, w.id(a), "club")
 				return err
 			}},
-		{name: "SetCommunityMember", allowed: []string{"admin", "csup"}, other: hidden("manager", "reader", "stranger", "reg", "ed", "adm", "dis", "adm2"), prep: acc,
+		{name: "SetCommunityMember", allowed: []string{"admin", "csup"}, other: hidden("manager", "reader", "stranger", "reg", "ed", "adm", "dis", "adm2"), prep: clubMember,
 			run: func(e *env, w world, a, target string, _ int) error {
-				_, err := e.svc.SetCommunityMember(e.ctx, w.id(a), "club", target, portal.CommunityParticipant)
+				_, err := e.svc.SetCommunityMember(e.ctx, w.id(a), "club", target, portal.CommunityAdministrator)
 				return err
+			}},
+		// Nobody is made a member without consent: managers invite, the
+		// invited person answers, managers may withdraw.
+		{name: "InviteCommunityMember", allowed: []string{"admin", "csup"}, other: hidden("manager", "reader", "stranger", "reg", "ed", "adm", "dis", "adm2"), prep: acc,
+			run: func(e *env, w world, a, target string, _ int) error {
+				_, err := e.svc.InviteCommunityMember(e.ctx, w.id(a), "club", target, portal.CommunityParticipant)
+				return err
+			}},
+		{name: "CommunityInvitations", allowed: []string{"admin", "csup"}, other: hidden("manager", "reader", "stranger", "reg", "ed", "adm", "dis", "adm2"),
+			run: func(e *env, w world, a, _ string, _ int) error {
+				_, err := e.svc.CommunityInvitations(e.ctx, w.id(a), "club")
+				return err
+			}},
+		{name: "MyCommunityInvitations", allowed: everyoneActive,
+			run: func(e *env, w world, a, _ string, _ int) error {
+				_, err := e.svc.MyCommunityInvitations(e.ctx, w.id(a))
+				return err
+			}},
+		{name: "AnswerCommunityInvitation (accept)", allowed: []string{"reg"}, other: hidden("admin", "manager", "reader", "stranger", "ed", "adm", "dis", "adm2", "csup", "part"),
+			prep: invitedReg,
+			run: func(e *env, w world, a, target string, _ int) error {
+				_, err := e.svc.AnswerCommunityInvitation(e.ctx, w.id(a), target, true)
+				return err
+			}},
+		{name: "AnswerCommunityInvitation (decline)", allowed: []string{"reg"}, other: hidden("admin", "manager", "reader", "stranger", "ed", "adm", "dis", "adm2", "csup", "part"),
+			prep: invitedReg,
+			run: func(e *env, w world, a, target string, _ int) error {
+				_, err := e.svc.AnswerCommunityInvitation(e.ctx, w.id(a), target, false)
+				return err
+			}},
+		{name: "WithdrawCommunityInvitation", allowed: []string{"admin", "csup"}, other: hidden("manager", "reader", "stranger", "reg", "ed", "adm", "dis", "adm2"),
+			prep: func(t *testing.T, e *env, w world, n int) string {
+				id := acc(t, e, w, n)
+				must[portal.CommunityInvitation](t)(e.svc.InviteCommunityMember(e.ctx, "csup", "club", id, portal.CommunityParticipant))
+				return id
+			},
+			run: func(e *env, w world, a, target string, _ int) error {
+				return e.svc.WithdrawCommunityInvitation(e.ctx, w.id(a), "club", target)
 			}},
 		{name: "RemoveCommunityMember", allowed: []string{"admin", "csup"}, other: hidden("manager", "reader", "stranger", "reg", "ed", "adm", "dis", "adm2"), prep: clubMember,
 			run: func(e *env, w world, a, target string, _ int) error {

@@ -86,6 +86,8 @@ const (
 	// join_request documents are listed by organisation.
 	kindJoinByAccount = "join_request_by_account"
 	kindNotice        = "notice"
+	// kindInvitation: a pending invitation to a community (invitations.go).
+	kindInvitation = "community_invitation"
 )
 
 // systemActor is the audit actor of actions nobody performs through the

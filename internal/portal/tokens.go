@@ -65,8 +65,9 @@ func (s *Service) Tokens(ctx context.Context, actor string) ([]Token, error) {
 
 func (t Token) expired(now time.Time) bool { return t.ExpiresAt != nil && !now.Before(*t.ExpiresAt) }
 
-// RevokeToken deletes a token: one's own, or anyone's with manage_accounts.
-// The audit log keeps its history.
+// RevokeToken deletes a token: one's own, or anyone's with manage_accounts
+// (a platform administrator's only with administer: see actOnAccount). The
+// audit log keeps its history.
 func (s *Service) RevokeToken(ctx context.Context, actor, tokenID string) error {
 	var tok Token
 	if err := s.read().get(ctx, kindToken, tokenID, &tok); err != nil {
@@ -75,6 +76,11 @@ func (s *Service) RevokeToken(ctx context.Context, actor, tokenID string) error 
 	return s.do(ctx, actor, guard{self: tok.Account, rights: []right{{s.platformRef(), "manage_accounts"}}}, func(t *txn) error {
 		if ok, err := t.exists(ctx, kindToken, tokenID); err != nil || !ok {
 			return notFoundOr(err, "no token %q", tokenID)
+		}
+		if tok.Account != actor {
+			if err := t.actOnAccount(tok.Account, "revoke the tokens of"); err != nil {
+				return err
+			}
 		}
 		if err := t.deleteDoc(kindToken, tokenID); err != nil {
 			return err

@@ -174,6 +174,17 @@ type CommunityMember struct {
 	Role    CommunityRole `json:"role"`
 }
 
+// CommunityInvitation is a pending invitation of an account to a
+// community: the account becomes a member, with Role, only when it
+// accepts.
+type CommunityInvitation struct {
+	Community string        `json:"community"`
+	Account   string        `json:"account"`
+	Role      CommunityRole `json:"role"`
+	InvitedBy string        `json:"invited_by"`
+	Created   time.Time     `json:"created"`
+}
+
 // OrgGroup is a named set of organisations.
 type OrgGroup struct {
 	ID            string    `json:"id"`
@@ -212,7 +223,7 @@ type AccessRow struct {
 	Name      string   `json:"name"`
 	OrgType   OrgType  `json:"org_type,omitempty"` // organisations only
 	Specific  *Level   `json:"specific_level"`     // nil: no specific level
-	Effective Level    `json:"effective_level"`    // max(default, specific)
+	Effective Level    `json:"effective_level"`    // what the engine grants the group's members, through every path
 }
 
 // AccessFilter selects and orders access-table rows. Zero values do not

@@ -17,11 +17,23 @@ const (
 	maxMessage = 2000
 )
 
-// checkID checks an object id: the relationship id charset, so that it can
-// name an object in the schema.
+// IDAlphabet is the one definition of the ids the portal accepts for what
+// it creates (accounts, organisations, communities, groups of
+// organisations, datasets): 1 to 1024 of these characters. It is the
+// relationship id charset (so an id names an object in the schema) without
+// "/", so that every id is one URL path segment (/datasets/{id}) and needs
+// no encoding. The API documents the same alphabet (openapi.json, schema
+// Id).
+const IDAlphabet = "a-z A-Z 0-9 _ | - = +"
+
+// checkID checks an object id against IDAlphabet.
 func checkID(field, id string) error {
-	if !tuple.ValidObjectID(id) {
-		return invalidf("%s %q: want 1 to 1024 of the characters a-z A-Z 0-9 / _ | - = +", field, id)
+	if !tuple.ValidObjectID(id) || strings.Contains(id, "/") {
+		hint := ""
+		if strings.Contains(id, "/") {
+			hint = " (no \"/\": an id must fit in one URL path segment)"
+		}
+		return invalidf("%s %q: want 1 to %d of the characters %s%s", field, id, tuple.MaxObjectIDLen, IDAlphabet, hint)
 	}
 	return nil
 }
@@ -37,9 +49,24 @@ func checkAccountID(field, id string) error {
 	return nil
 }
 
-// cleanText trims s and checks it is non-empty (unless optional), at most
-// max characters and free of control characters.
+// cleanText checks a name or a title: one line. It trims s and checks it is
+// non-empty (unless optional), at most max characters, and free of control
+// characters, line breaks and bidirectional controls, since a name is shown
+// inline among other text (lists, audit entries, e-mails) where a line
+// break forges a line and a bidi override (U+202E) reverses what follows.
 func cleanText(field, s string, max int, optional bool) (string, error) {
+	return clean(field, s, max, optional, false)
+}
+
+// cleanMessage checks free text of several lines (a message, a reason): line
+// breaks and tabs are allowed ("\r\n" becomes "\n"), other control
+// characters and bidirectional controls are not.
+func cleanMessage(field, s string, optional bool) (string, error) {
+	return clean(field, strings.ReplaceAll(s, "\r\n", "\n"), maxMessage, optional, true)
+}
+
+func clean(field, s string, max int, optional, multiline bool) (string, error) {
+	lead := utf8.RuneCountInString(s) - utf8.RuneCountInString(strings.TrimLeftFunc(s, unicode.IsSpace))
 	s = strings.TrimSpace(s)
 	switch {
 	case s == "" && !optional:
@@ -48,10 +75,35 @@ func cleanText(field, s string, max int, optional bool) (string, error) {
 		return "", invalidf("%s is not valid UTF-8", field)
 	case utf8.RuneCountInString(s) > max:
 		return "", invalidf("%s is %d characters long, the limit is %d", field, utf8.RuneCountInString(s), max)
-	case strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }):
-		return "", invalidf("%s contains control characters", field)
+	}
+	pos := lead
+	for _, r := range s {
+		pos++
+		if what := refused(r, multiline); what != "" {
+			allowed := "one line of text"
+			if multiline {
+				allowed = "text with line breaks but"
+			}
+			return "", invalidf("%s: character %d is %U (%s), which is not allowed: want %s without control characters or bidirectional controls", field, pos, r, what, allowed)
+		}
 	}
 	return s, nil
+}
+
+// refused names the kind of r when free text may not hold it ("" when it
+// may).
+func refused(r rune, multiline bool) string {
+	switch {
+	case multiline && (r == '\n' || r == '\t'):
+		return ""
+	case r == '\n' || r == '\r' || r == '\v' || r == '\f' || r == 0x85 || r == 0x2028 || r == 0x2029:
+		return "a line break"
+	case unicode.IsControl(r):
+		return "a control character"
+	case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069, r == 0x200E, r == 0x200F, r == 0x061C:
+		return "a bidirectional control"
+	}
+	return ""
 }
 
 // cleanEmail checks a bare address (no display name) and lowercases it, so

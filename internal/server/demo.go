@@ -358,7 +358,12 @@ func buildDemo(ctx context.Context, p Portal) (string, error) {
 			if m.c == crise.ID {
 				actor = crise.Supervisor
 			}
-			if _, err := p.SetCommunityMember(ctx, actor, m.c, d.id(m.who), m.role); err != nil {
+			// Nobody joins a community without consent: invited, then
+			// accepted.
+			if _, err := p.InviteCommunityMember(ctx, actor, m.c, d.id(m.who), m.role); err != nil {
+				return err
+			}
+			if _, err := p.AnswerCommunityInvitation(ctx, d.id(m.who), m.c, true); err != nil {
 				return err
 			}
 		}
