@@ -33,7 +33,8 @@
 // Portal.Authenticate; the prefixes ("oct_" personal, "octop_" operator)
 // are for people and secret scanners. A missing, unknown or revoked token
 // is 401 unauthenticated. Tokens and secrets are never logged; the request
-// log names the acting account.
+// log names the caller (the account, or the operator token's name) and the
+// account an operator acts for on the catalogue filters.
 //
 // # Conventions
 //
@@ -147,12 +148,13 @@ type Options struct {
 	// Portal serves the portal endpoints; nil answers them 503.
 	Portal Portal
 	// Authenticate reports whether a bearer token is an operator token,
-	// valid on the low-level API. It is called for every authenticated
+	// valid on the low-level API, and its name for the request log. It is
+	// called for every authenticated
 	// request, personal tokens included, so it must not wait for a
 	// database. Nil leaves the low-level API open (development only).
 	// Portal endpoints always need a personal token, checked by
 	// Portal.Authenticate.
-	Authenticate func(token string) bool
+	Authenticate func(token string) (name string, ok bool)
 	Logger       *slog.Logger // default slog.Default()
 	Metrics      *Metrics     // nil: no metrics
 	// MaxRequestBytes bounds JSON request bodies (default 4 MiB);
@@ -291,7 +293,10 @@ type responseWriter struct {
 	http.ResponseWriter
 	status int
 	bytes  int64
-	actor  string // the account a portal request acted as, for the log
+	// For the log: who authenticated (an account id, or "operator:" and
+	// the token's name) and the account an operator's catalogue request
+	// acted for.
+	actor, onBehalfOf string
 }
 
 func (w *responseWriter) WriteHeader(code int) {
@@ -342,7 +347,8 @@ func (a *api) adapt(rt Route) http.Handler {
 			slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.String("operation", rt.Operation), slog.Int("status", w.status),
 			slog.Int64("bytes", w.bytes), slog.Duration("duration", d),
-			slog.String("remote", r.RemoteAddr), slog.String("actor", w.actor))
+			slog.String("remote", r.RemoteAddr), slog.String("actor", w.actor),
+			slog.String("on_behalf_of", w.onBehalfOf))
 		if err != nil && started {
 			// A stream failed half-way: abort the connection so that the
 			// client cannot take a truncated answer for a complete one.

@@ -5,10 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -40,6 +43,38 @@ type env struct {
 	url   string
 	store store.Store
 	srv   *server.Server
+	logs  *logBuffer // the server's log, debug level and up
+}
+
+// logBuffer collects a server's log; safe for concurrent use.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.buf.Reset()
+}
+
+// lines returns the lines of the log that contain every one of parts.
+func (l *logBuffer) lines(parts ...string) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for line := range strings.Lines(l.buf.String()) {
+		if !slices.ContainsFunc(parts, func(p string) bool { return !strings.Contains(line, p) }) {
+			out = append(out, line)
+		}
+	}
+	return out
 }
 
 // newEnv serves the API over a fresh, migrated SQLite store.
@@ -69,7 +104,8 @@ func newEnvOn(t *testing.T, st store.Store, dir string, mutate ...func(*server.C
 	for _, m := range mutate {
 		m(&cfg)
 	}
-	srv, err := server.New(context.Background(), cfg, st, nil)
+	logs := &logBuffer{}
+	srv, err := server.New(context.Background(), cfg, st, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +117,7 @@ func newEnvOn(t *testing.T, st store.Store, dir string, mutate ...func(*server.C
 		cancel()
 		st.Close()
 	})
-	return &env{t: t, url: ts.URL, store: st, srv: srv}
+	return &env{t: t, url: ts.URL, store: st, srv: srv, logs: logs}
 }
 
 type response struct {
