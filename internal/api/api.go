@@ -157,6 +157,10 @@ type Options struct {
 	Authenticate func(token string) (name string, ok bool)
 	Logger       *slog.Logger // default slog.Default()
 	Metrics      *Metrics     // nil: no metrics
+	// MetricsHandler serves GET /metrics, for operator tokens (open with
+	// --no-auth, like the rest of the low-level API); nil answers 404:
+	// the metrics have a listener of their own.
+	MetricsHandler http.Handler
 	// MaxRequestBytes bounds JSON request bodies (default 4 MiB);
 	// MaxImportBytes bounds an import body (default 0: unbounded).
 	MaxRequestBytes int64
@@ -166,6 +170,12 @@ type Options struct {
 	// MaxBatch bounds the updates of a write, the items of a bulk check and
 	// a page size (default 1000).
 	MaxBatch int
+	// BodyTimeout is how long an import body may pause (Guard bounds
+	// the other bodies; default 0: unbounded); WriteTimeout how long each
+	// write of an answer may wait for the client to read it (default 0:
+	// unbounded). Serve the handler through Guard with the same values.
+	BodyTimeout  time.Duration
+	WriteTimeout time.Duration
 	// PollInterval is how often a watch polls the changelog besides being
 	// woken by the store (default 1s).
 	PollInterval time.Duration
@@ -203,7 +213,7 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
 // Route is one operation of the API.
 type Route struct {
-	Method, Path string // Path starts with Prefix and may hold {wildcards}
+	Method, Path string // Path starts with Prefix (but /metrics) and may hold {wildcards}
 	Operation    string // the operationId of the OpenAPI document and the metrics label
 	stream       bool   // long-lived: no request timeout
 	audience     audience
@@ -235,7 +245,18 @@ func (a *api) table() []Route {
 		{Method: "POST", Path: "/api/v1/permissions/expand", Operation: "expand", h: a.expand},
 		{Method: "POST", Path: "/api/v1/permissions/explain", Operation: "explain", h: a.explain},
 		{Method: "GET", Path: "/api/v1/watch", Operation: "watch", stream: true, h: a.watch},
+		{Method: "GET", Path: "/metrics", Operation: "getMetrics", h: a.metrics},
 	}, a.portalTable()...)
+}
+
+// GET /metrics, on the API port: Prometheus metrics for operator tokens.
+func (a *api) metrics(w http.ResponseWriter, r *http.Request) error {
+	if a.MetricsHandler == nil {
+		return &Error{Status: http.StatusNotFound, Code: CodeNotFound,
+			Msg: "this server serves /metrics on a listener of its own (serve --metrics-addr), not on the API port"}
+	}
+	a.MetricsHandler.ServeHTTP(w, r)
+	return nil
 }
 
 // Routes lists the operations Handler serves, for documentation tests.
@@ -297,6 +318,12 @@ type responseWriter struct {
 	// the token's name) and the account an operator's catalogue request
 	// acted for.
 	actor, onBehalfOf string
+
+	rc           *http.ResponseController // of the underlying writer
+	writeTimeout time.Duration
+	// writeErr is the first failed write: the client left or stopped
+	// reading, whatever error the handler then returns.
+	writeErr error
 }
 
 func (w *responseWriter) WriteHeader(code int) {
@@ -310,18 +337,47 @@ func (w *responseWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
+	w.extend()
 	n, err := w.ResponseWriter.Write(b)
 	w.bytes += int64(n)
+	w.noteWriteError(err)
 	return n, err
 }
 
-// Unwrap lets http.ResponseController reach Flush.
+// FlushError flushes (http.ResponseController calls it), noting a failure
+// like Write.
+func (w *responseWriter) FlushError() error {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	w.extend()
+	err := w.rc.Flush()
+	w.noteWriteError(err)
+	return err
+}
+
+// extend moves the write deadline: each write may wait writeTimeout for
+// the client, so a stream lasts as long as its client reads and no longer
+// once it stops.
+func (w *responseWriter) extend() {
+	if w.writeTimeout > 0 {
+		_ = w.rc.SetWriteDeadline(time.Now().Add(w.writeTimeout))
+	}
+}
+
+func (w *responseWriter) noteWriteError(err error) {
+	if err != nil && w.writeErr == nil {
+		w.writeErr = err
+	}
+}
+
+// Unwrap lets http.ResponseController reach the connection's deadlines.
 func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (a *api) adapt(rt Route) http.Handler {
 	return http.HandlerFunc(func(w0 http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		w := &responseWriter{ResponseWriter: w0}
+		w := &responseWriter{ResponseWriter: w0, rc: http.NewResponseController(w0), writeTimeout: a.WriteTimeout}
 		err := a.serve(rt, w, r)
 		started := w.status != 0
 		if err != nil {
@@ -371,6 +427,7 @@ func (a *api) serve(rt Route, w http.ResponseWriter, r *http.Request) error {
 		limit := a.MaxRequestBytes
 		if rt.import_ {
 			limit = a.MaxImportBytes
+			bodyPerRead(r)
 		}
 		if limit > 0 {
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
@@ -393,9 +450,21 @@ func bearer(r *http.Request) (string, bool) {
 // started its answer (a stream): then it can only log and cut the stream.
 func (a *api) fail(w *responseWriter, r *http.Request, op string, err error) {
 	e := toError(err)
+	if w.writeErr != nil || e.Code == CodeClientClosedRequest {
+		// Not the server's failure: the client left, or stopped reading
+		// until the write deadline passed. 499 in the log and the
+		// metrics, and only at debug level, since clients do this.
+		e = &Error{Status: statusClientClosedReques, Code: CodeClientClosedRequest, Msg: "the client closed the connection or stopped reading", Err: err}
+		if w.status != 0 {
+			w.status = e.Status // what the client got was cut short
+		}
+	}
 	level := slog.LevelInfo
-	if e.Status >= 500 {
+	switch {
+	case e.Status >= 500:
 		level = slog.LevelError
+	case e.Status == statusClientClosedReques:
+		level = slog.LevelDebug
 	}
 	// The detail of err is for the operator's log only.
 	a.Logger.LogAttrs(r.Context(), level, "request failed", slog.String("operation", op),
@@ -433,6 +502,9 @@ func decode(r *http.Request, v any) error {
 }
 
 func bodyError(err error) error {
+	if e, ok := asBodyTimeout(err); ok {
+		return e
+	}
 	var mb *http.MaxBytesError
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError

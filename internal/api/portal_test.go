@@ -36,7 +36,7 @@ func testPortalAuth(t *testing.T, mk envMaker) {
 			t.Errorf("%s with a bad token: %d, want 401", name, r.status)
 		}
 		if strings.HasPrefix(rt.Path, "/api/v1/schema") || strings.HasPrefix(rt.Path, "/api/v1/relationships") ||
-			strings.HasPrefix(rt.Path, "/api/v1/permissions") || rt.Path == "/api/v1/watch" {
+			strings.HasPrefix(rt.Path, "/api/v1/permissions") || rt.Path == "/api/v1/watch" || rt.Path == "/metrics" {
 			w.as("admin").do(rt.Method, path, nil).problem(t, 403, "forbidden")
 		} else {
 			w.do(rt.Method, path, nil).problem(t, 403, "forbidden") // the operator token
