@@ -61,6 +61,7 @@
 package api
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -482,9 +483,16 @@ func (a *api) fail(w *responseWriter, r *http.Request, op string, err error) {
 }
 
 // decode reads a JSON body into v, refusing unknown fields and trailing
-// data. An empty body decodes as {}.
+// data. An empty body decodes as {}; a null one is refused, since
+// encoding/json would take it as {} too and hide a client's bug (a
+// serialised nil).
 func decode(r *http.Request, v any) error {
-	dec := json.NewDecoder(r.Body)
+	br := bufio.NewReader(r.Body)
+	if first, err := firstByte(br); err == nil && first == 'n' {
+		return &Error{Status: http.StatusBadRequest, Code: CodeInvalidJSON,
+			Msg: "the request body is JSON null: send a JSON object ({} when every field is optional)"}
+	}
+	dec := json.NewDecoder(br)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		if errors.Is(err, io.EOF) {
@@ -499,6 +507,23 @@ func decode(r *http.Request, v any) error {
 		return badRequest("the request body holds more than one JSON value")
 	}
 	return nil
+}
+
+// firstByte returns the first byte of br that is not JSON white space,
+// leaving it unread.
+func firstByte(br *bufio.Reader) (byte, error) {
+	for {
+		b, err := br.Peek(1)
+		if err != nil {
+			return 0, err
+		}
+		switch b[0] {
+		case ' ', '\t', '\r', '\n':
+			br.Discard(1)
+		default:
+			return b[0], nil
+		}
+	}
 }
 
 func bodyError(err error) error {
