@@ -211,3 +211,53 @@ func TestMetricsListener(t *testing.T) {
 		}
 	}
 }
+
+// TestImportMayTakeLongerThanBodyTimeout: an import's body may take any
+// time as long as it never pauses for the body timeout.
+func TestImportMayTakeLongerThanBodyTimeout(t *testing.T) {
+	cfg := config(t.TempDir())
+	cfg.BodyTimeout = time.Second
+	base := serve(t, cfg)
+	pr, pw := io.Pipe()
+	go func() {
+		for i := range 15 { // 1.5s in all, in pauses of a tenth of the timeout
+			fmt.Fprintf(pw, "doc:d%d#viewer@user:tom\n", i)
+			time.Sleep(100 * time.Millisecond)
+		}
+		pw.Close()
+	}()
+	req, _ := http.NewRequest("POST", base+"/api/v1/relationships/import", pr)
+	req.Header.Set("Authorization", "Bearer secret")
+	resp, err := (&http.Client{Timeout: 20 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(b), `"imported":15`) {
+		t.Errorf("slow but steady import: got %d %s, want 200 with 15 imported", resp.StatusCode, b)
+	}
+}
+
+// TestMetricsOnAPIPort: without --metrics-addr, /metrics on the API port
+// takes an operator token, like the low-level API, and is as open as it
+// with --no-auth.
+func TestMetricsOnAPIPort(t *testing.T) {
+	for _, c := range []struct {
+		noAuth bool
+		token  string
+		status int
+	}{
+		{false, "", 401}, {false, "wrong", 401}, {false, "secret", 200}, {true, "", 200},
+	} {
+		cfg := config(t.TempDir())
+		cfg.NoAuth = c.noAuth
+		resp, err := get(t, serve(t, cfg)+"/metrics", c.token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != c.status {
+			t.Errorf("--no-auth=%v, token %q: got status %d, want %d", c.noAuth, c.token, resp.StatusCode, c.status)
+		}
+	}
+}
