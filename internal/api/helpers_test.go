@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +19,8 @@ import (
 	"github.com/octroi/octroi/internal/store"
 	"github.com/octroi/octroi/internal/store/postgres"
 	"github.com/octroi/octroi/internal/store/sqlite"
+
+	"github.com/octroi/octroi/internal/syncbuf"
 )
 
 const testToken = "oct_test-token-for-api-tests"
@@ -46,30 +47,13 @@ type env struct {
 	logs  *logBuffer // the server's log, debug level and up
 }
 
-// logBuffer collects a server's log; safe for concurrent use.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) reset() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.buf.Reset()
-}
+// logBuffer is a server's log.
+type logBuffer struct{ syncbuf.Buffer }
 
 // lines returns the lines of the log that contain every one of parts.
 func (l *logBuffer) lines(parts ...string) []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	var out []string
-	for line := range strings.Lines(l.buf.String()) {
+	for line := range strings.Lines(l.String()) {
 		if !slices.ContainsFunc(parts, func(p string) bool { return !strings.Contains(line, p) }) {
 			out = append(out, line)
 		}

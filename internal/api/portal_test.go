@@ -468,7 +468,7 @@ func testCatalogueAudience(t *testing.T, mk envMaker) {
 
 	// The log names the real caller and whom it acted for, never the
 	// account as if it had authenticated.
-	w.logs.reset()
+	w.logs.Reset()
 	w.ok("GET", "/api/v1/catalogue/searchable?account="+w.id["member"], nil, nil)
 	lines := w.logs.lines("msg=request", "operation=searchableDatasets")
 	if len(lines) != 1 || !strings.Contains(lines[0], "actor=operator:(configured)") || !strings.Contains(lines[0], "on_behalf_of="+w.id["member"]) {

@@ -14,12 +14,11 @@ import (
 	"github.com/octroi/octroi/internal/server"
 )
 
-// serve runs srv on a fresh 127.0.0.1 listener until the test ends and
-// returns its base URL.
+// serve runs a server of cfg (over a fresh store of the tests' schema in
+// cfg.DataDir) on 127.0.0.1 until the test ends and returns its base URL.
 func serve(t *testing.T, cfg server.Config) string {
 	t.Helper()
-	dir := cfg.DataDir
-	st := openStore(t, dir, true)
+	st := openStore(t, cfg.DataDir, true)
 	if _, err := st.WriteSchema(context.Background(), schemaText); err != nil {
 		t.Fatal(err)
 	}
@@ -27,25 +26,34 @@ func serve(t *testing.T, cfg server.Config) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, stop := context.WithCancel(context.Background())
-	served, ready := make(chan error, 1), make(chan struct{})
-	go func() { served <- srv.Serve(ctx, ln, func(string) { close(ready) }) }()
-	select {
-	case <-ready:
-	case err := <-served:
-		t.Fatalf("Serve: %v", err)
-	}
+	url, stop, served := start(t, srv)
 	t.Cleanup(func() {
 		stop()
 		if err := <-served; err != nil {
 			t.Errorf("Serve: %v", err)
 		}
 	})
-	return "http://" + ln.Addr().String()
+	return url
+}
+
+// start runs srv.Serve on a fresh 127.0.0.1 listener, once it accepts
+// requests; stop starts its shutdown, and served receives what Serve
+// returns.
+func start(t *testing.T, srv *server.Server) (url string, stop func(), served <-chan error) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	done, ready := make(chan error, 1), make(chan struct{})
+	go func() { done <- srv.Serve(ctx, ln, func(string) { close(ready) }) }()
+	select {
+	case <-ready:
+	case err := <-done:
+		t.Fatalf("Serve: %v", err)
+	}
+	return "http://" + ln.Addr().String(), stop, done
 }
 
 // get sends GET path with an optional bearer token, with a deadline far
