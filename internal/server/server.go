@@ -540,13 +540,15 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, ready func(addr str
 	s.Start(bg)
 	lln := newLimitListener(ln, s.cfg.MaxConns, s.cfg.MaxConnsPerIP, s.connsRefused)
 	s.conns.Store(lln)
-	servers := []*http.Server{s.httpServer(s.Handler())}
-	servers[0].RegisterOnShutdown(s.closeStreams)
+	apiServer := s.httpServer(s.Handler())
+	apiServer.RegisterOnShutdown(s.closeStreams)
+	servers := []*http.Server{apiServer}
 	errc := make(chan error, 2)
-	go func() { errc <- servers[0].Serve(lln) }()
+	go func() { errc <- apiServer.Serve(lln) }()
 	if mln != nil {
-		servers = append(servers, s.httpServer(s.MetricsHandler()))
-		go func() { errc <- servers[1].Serve(mln) }()
+		metricsServer := s.httpServer(s.MetricsHandler())
+		servers = append(servers, metricsServer)
+		go func() { errc <- metricsServer.Serve(mln) }()
 		s.log.Info("serving metrics", "address", mln.Addr().String())
 	}
 	s.log.Info("serving", "address", ln.Addr().String(), "auth", s.auth != nil, "pid", os.Getpid())
