@@ -40,7 +40,11 @@
 //
 // /healthz answers while the process runs; /readyz once the index is loaded
 // and was caught up with the store within ReadyLag; /metrics exposes a
-// registry of this Server (never the global one). A GC loop trims the
+// registry of this Server (never the global one), to operator tokens on
+// the API port or to anyone on a listener of its own (MetricsAddr). The
+// API listener holds MaxConns connections at most, and every request's
+// body and writes are bounded in time (BodyTimeout, WriteTimeout), so
+// that clients that stall cannot hold the server's connections. A GC loop trims the
 // index's old versions and the store's changelog. Run serves until its
 // context ends, then stops accepting, lets in-flight requests finish and
 // ends streams; every acknowledged write was committed before it was
