@@ -33,7 +33,8 @@
 // Portal.Authenticate; the prefixes ("oct_" personal, "octop_" operator)
 // are for people and secret scanners. A missing, unknown or revoked token
 // is 401 unauthenticated. Tokens and secrets are never logged; the request
-// log names the acting account.
+// log names the caller (the account, or the operator token's name) and the
+// account an operator acts for on the catalogue filters.
 //
 // # Conventions
 //
@@ -63,6 +64,7 @@
 package api
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -151,14 +153,19 @@ type Options struct {
 	// Portal serves the portal endpoints; nil answers them 503.
 	Portal Portal
 	// Authenticate reports whether a bearer token is an operator token,
-	// valid on the low-level API. It is called for every authenticated
+	// valid on the low-level API, and its name for the request log. It is
+	// called for every authenticated
 	// request, personal tokens included, so it must not wait for a
 	// database. Nil leaves the low-level API open (development only).
 	// Portal endpoints always need a personal token, checked by
 	// Portal.Authenticate.
-	Authenticate func(token string) bool
+	Authenticate func(token string) (name string, ok bool)
 	Logger       *slog.Logger // default slog.Default()
 	Metrics      *Metrics     // nil: no metrics
+	// MetricsHandler serves GET /metrics, for operator tokens (open with
+	// --no-auth, like the rest of the low-level API); nil answers 404:
+	// the metrics have a listener of their own.
+	MetricsHandler http.Handler
 	// MaxRequestBytes bounds JSON request bodies (default 4 MiB);
 	// MaxImportBytes bounds an import body (default 0: unbounded).
 	MaxRequestBytes int64
@@ -168,6 +175,12 @@ type Options struct {
 	// MaxBatch bounds the updates of a write, the items of a bulk check and
 	// a page size (default 1000).
 	MaxBatch int
+	// BodyTimeout is how long an import body may pause (Guard bounds
+	// the other bodies; default 0: unbounded); WriteTimeout how long each
+	// write of an answer may wait for the client to read it (default 0:
+	// unbounded). Serve the handler through Guard with the same values.
+	BodyTimeout  time.Duration
+	WriteTimeout time.Duration
 	// PollInterval is how often a watch polls the changelog besides being
 	// woken by the store (default 1s).
 	PollInterval time.Duration
@@ -205,7 +218,7 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
 // Route is one operation of the API.
 type Route struct {
-	Method, Path string // Path starts with Prefix and may hold {wildcards}
+	Method, Path string // Path starts with Prefix (but /metrics) and may hold {wildcards}
 	Operation    string // the operationId of the OpenAPI document and the metrics label
 	stream       bool   // long-lived: no request timeout
 	audience     audience
@@ -237,7 +250,18 @@ func (a *api) table() []Route {
 		{Method: "POST", Path: "/api/v1/permissions/expand", Operation: "expand", h: a.expand},
 		{Method: "POST", Path: "/api/v1/permissions/explain", Operation: "explain", h: a.explain},
 		{Method: "GET", Path: "/api/v1/watch", Operation: "watch", stream: true, h: a.watch},
+		{Method: "GET", Path: "/metrics", Operation: "getMetrics", h: a.metrics},
 	}, a.portalTable()...)
+}
+
+// GET /metrics, on the API port: Prometheus metrics for operator tokens.
+func (a *api) metrics(w http.ResponseWriter, r *http.Request) error {
+	if a.MetricsHandler == nil {
+		return &Error{Status: http.StatusNotFound, Code: CodeNotFound,
+			Msg: "this server serves /metrics on a listener of its own (serve --metrics-addr), not on the API port"}
+	}
+	a.MetricsHandler.ServeHTTP(w, r)
+	return nil
 }
 
 // Routes lists the operations Handler serves, for documentation tests.
@@ -295,7 +319,16 @@ type responseWriter struct {
 	http.ResponseWriter
 	status int
 	bytes  int64
-	actor  string // the account a portal request acted as, for the log
+	// For the log: who authenticated (an account id, or "operator:" and
+	// the token's name) and the account an operator's catalogue request
+	// acted for.
+	actor, onBehalfOf string
+
+	rc           *http.ResponseController // of the underlying writer
+	writeTimeout time.Duration
+	// writeErr is the first failed write: the client left or stopped
+	// reading, whatever error the handler then returns.
+	writeErr error
 }
 
 func (w *responseWriter) WriteHeader(code int) {
@@ -309,12 +342,41 @@ func (w *responseWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
+	w.extend()
 	n, err := w.ResponseWriter.Write(b)
 	w.bytes += int64(n)
+	w.noteWriteError(err)
 	return n, err
 }
 
-// Unwrap lets http.ResponseController reach Flush.
+// FlushError flushes (http.ResponseController calls it), noting a failure
+// like Write.
+func (w *responseWriter) FlushError() error {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	w.extend()
+	err := w.rc.Flush()
+	w.noteWriteError(err)
+	return err
+}
+
+// extend moves the write deadline: each write may wait writeTimeout for
+// the client, so a stream lasts as long as its client reads and no longer
+// once it stops.
+func (w *responseWriter) extend() {
+	if w.writeTimeout > 0 {
+		_ = w.rc.SetWriteDeadline(time.Now().Add(w.writeTimeout))
+	}
+}
+
+func (w *responseWriter) noteWriteError(err error) {
+	if err != nil && w.writeErr == nil {
+		w.writeErr = err
+	}
+}
+
+// Unwrap lets http.ResponseController reach the connection's deadlines.
 func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (a *api) adapt(rt Route) http.Handler {
@@ -330,7 +392,7 @@ func (a *api) adapt(rt Route) http.Handler {
 		}
 		w0.Header().Set("X-Request-ID", id)
 		r = r.WithContext(reqid.With(r.Context(), id))
-		w := &responseWriter{ResponseWriter: w0}
+		w := &responseWriter{ResponseWriter: w0, rc: http.NewResponseController(w0), writeTimeout: a.WriteTimeout}
 		err := a.serve(rt, w, r)
 		started := w.status != 0
 		if err != nil {
@@ -356,7 +418,8 @@ func (a *api) adapt(rt Route) http.Handler {
 			slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.String("operation", rt.Operation), slog.Int("status", w.status),
 			slog.Int64("bytes", w.bytes), slog.Duration("duration", d),
-			slog.String("remote", r.RemoteAddr), slog.String("actor", w.actor), slog.String("request_id", id))
+			slog.String("remote", r.RemoteAddr), slog.String("actor", w.actor),
+			slog.String("on_behalf_of", w.onBehalfOf), slog.String("request_id", id))
 		if err != nil && started {
 			// A stream failed half-way: abort the connection so that the
 			// client cannot take a truncated answer for a complete one.
@@ -379,6 +442,7 @@ func (a *api) serve(rt Route, w http.ResponseWriter, r *http.Request) error {
 		limit := a.MaxRequestBytes
 		if rt.import_ {
 			limit = a.MaxImportBytes
+			bodyPerRead(r)
 		}
 		if limit > 0 {
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
@@ -401,9 +465,21 @@ func bearer(r *http.Request) (string, bool) {
 // started its answer (a stream): then it can only log and cut the stream.
 func (a *api) fail(w *responseWriter, r *http.Request, op string, err error) {
 	e := toError(err)
+	if w.writeErr != nil || e.Code == CodeClientClosedRequest {
+		// Not the server's failure: the client left, or stopped reading
+		// until the write deadline passed. 499 in the log and the
+		// metrics, and only at debug level, since clients do this.
+		e = &Error{Status: statusClientClosedReques, Code: CodeClientClosedRequest, Msg: "the client closed the connection or stopped reading", Err: err}
+		if w.status != 0 {
+			w.status = e.Status // what the client got was cut short
+		}
+	}
 	level := slog.LevelInfo
-	if e.Status >= 500 {
+	switch {
+	case e.Status >= 500:
 		level = slog.LevelError
+	case e.Status == statusClientClosedReques:
+		level = slog.LevelDebug
 	}
 	// The detail of err is for the operator's log only.
 	a.Logger.LogAttrs(r.Context(), level, "request failed", slog.String("operation", op), slog.String("request_id", reqid.From(r.Context())),
@@ -421,9 +497,16 @@ func (a *api) fail(w *responseWriter, r *http.Request, op string, err error) {
 }
 
 // decode reads a JSON body into v, refusing unknown fields and trailing
-// data. An empty body decodes as {}.
+// data. An empty body decodes as {}; a null one is refused, since
+// encoding/json would take it as {} too and hide a client's bug (a
+// serialised nil).
 func decode(r *http.Request, v any) error {
-	dec := json.NewDecoder(r.Body)
+	br := bufio.NewReader(r.Body)
+	if first, err := firstByte(br); err == nil && first == 'n' {
+		return &Error{Status: http.StatusBadRequest, Code: CodeInvalidJSON,
+			Msg: "the request body is JSON null: send a JSON object ({} when every field is optional)"}
+	}
+	dec := json.NewDecoder(br)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		if errors.Is(err, io.EOF) {
@@ -440,7 +523,27 @@ func decode(r *http.Request, v any) error {
 	return nil
 }
 
+// firstByte returns the first byte of br that is not JSON white space,
+// leaving it unread.
+func firstByte(br *bufio.Reader) (byte, error) {
+	for {
+		b, err := br.Peek(1)
+		if err != nil {
+			return 0, err
+		}
+		switch b[0] {
+		case ' ', '\t', '\r', '\n':
+			br.Discard(1)
+		default:
+			return b[0], nil
+		}
+	}
+}
+
 func bodyError(err error) error {
+	if e, ok := asBodyTimeout(err); ok {
+		return e
+	}
 	var mb *http.MaxBytesError
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError

@@ -37,6 +37,7 @@ const (
 	CodeNoSchema             = "no_schema"             // 409: write a schema first
 	CodeRevisionUnavailable  = "revision_unavailable"  // 409: the revision asked is no longer (or not yet) readable
 	CodeRevisionTooOld       = "revision_too_old"      // 410: the changelog no longer goes back that far
+	CodeRequestTimeout       = "request_timeout"       // 408: the request body did not arrive in time
 	CodeTooLarge             = "too_large"             // 413: body over the size limit
 	CodeSchemaInvalid        = "schema_invalid"        // 422: parse or semantic errors, with line:col
 	CodeDepthExceeded        = "depth_exceeded"        // 422: the walk went deeper than the limit

@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"net/http"
 	"strings"
 	"testing"
 
@@ -109,10 +108,16 @@ func testErrors(t *testing.T, mk envMaker) {
 			}
 		}
 	})
-	t.Run("health endpoints need no token", func(t *testing.T) {
-		for _, p := range []string{"/healthz", "/readyz", "/metrics"} {
-			if r := e.do("GET", p, nil, "Authorization", ""); r.status != http.StatusOK {
-				t.Errorf("GET %s: %d %s", p, r.status, r.body)
+	t.Run("health endpoints need no token, metrics an operator's", func(t *testing.T) {
+		for _, c := range []struct {
+			path, auth string
+			status     int
+		}{
+			{"/healthz", "", 200}, {"/readyz", "", 200},
+			{"/metrics", "", 401}, {"/metrics", "Bearer oct_not-a-token", 401}, {"/metrics", "Bearer " + testToken, 200},
+		} {
+			if r := e.do("GET", c.path, nil, "Authorization", c.auth); r.status != c.status {
+				t.Errorf("GET %s with %q: got %d, want %d; body %s", c.path, c.auth, r.status, c.status, r.body)
 			}
 		}
 	})

@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +19,8 @@ import (
 	"github.com/octroi/octroi/internal/store"
 	"github.com/octroi/octroi/internal/store/postgres"
 	"github.com/octroi/octroi/internal/store/sqlite"
+
+	"github.com/octroi/octroi/internal/syncbuf"
 )
 
 const testToken = "oct_test-token-for-api-tests"
@@ -40,6 +44,21 @@ type env struct {
 	url   string
 	store store.Store
 	srv   *server.Server
+	logs  *logBuffer // the server's log, debug level and up
+}
+
+// logBuffer is a server's log.
+type logBuffer struct{ syncbuf.Buffer }
+
+// lines returns the lines of the log that contain every one of parts.
+func (l *logBuffer) lines(parts ...string) []string {
+	var out []string
+	for line := range strings.Lines(l.String()) {
+		if !slices.ContainsFunc(parts, func(p string) bool { return !strings.Contains(line, p) }) {
+			out = append(out, line)
+		}
+	}
+	return out
 }
 
 // newEnv serves the API over a fresh, migrated SQLite store.
@@ -69,7 +88,8 @@ func newEnvOn(t *testing.T, st store.Store, dir string, mutate ...func(*server.C
 	for _, m := range mutate {
 		m(&cfg)
 	}
-	srv, err := server.New(context.Background(), cfg, st, nil)
+	logs := &logBuffer{}
+	srv, err := server.New(context.Background(), cfg, st, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +101,7 @@ func newEnvOn(t *testing.T, st store.Store, dir string, mutate ...func(*server.C
 		cancel()
 		st.Close()
 	})
-	return &env{t: t, url: ts.URL, store: st, srv: srv}
+	return &env{t: t, url: ts.URL, store: st, srv: srv, logs: logs}
 }
 
 type response struct {

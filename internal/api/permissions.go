@@ -190,39 +190,49 @@ func (a *api) lookupResources(w http.ResponseWriter, r *http.Request) error {
 // streamResources answers a lookup as NDJSON. The engine computes the whole
 // set in one go, so the stream asks it once (paging would recompute the set
 // for every page) and writes the lines through a large buffer. At most
-// maxStreams lookups are computed at once: each holds its result set in
-// memory until sent, and the engine is CPU-bound anyway.
+// cap(a.streams) lookups are computed at once: each holds its result set in
+// memory until sent, and the engine is CPU-bound anyway. The slot is given
+// back before writing: a client that reads slowly, or not at all until the
+// write deadline, must not hold up everyone else's lookups.
 func (a *api) streamResources(w http.ResponseWriter, r *http.Request, e *engine.Engine, at engine.At, lr engine.LookupResourcesRequest) error {
-	select {
-	case a.streams <- struct{}{}:
-		defer func() { <-a.streams }()
-	case <-r.Context().Done():
-		return r.Context().Err()
-	}
-	if lr.Cursor == "" {
-		lr.Limit = 0 // everything, in one computation
-	} else {
-		lr.Limit = a.MaxBatch // resuming a paged walk: keep its order
-	}
-	res, next, rev, err := e.LookupResources(r.Context(), lr, at)
+	res, rev, err := a.computeResources(r, e, at, lr)
 	if err != nil {
 		return err
 	}
 	nd := newNDJSON(w, EncodeToken(storeRev(rev)))
-	for {
-		for _, p := range res {
-			if err := nd.resource(p); err != nil {
-				return err
-			}
-		}
-		if next == "" {
-			return nd.flush()
-		}
-		lr.Cursor = next
-		if res, next, _, err = e.LookupResources(r.Context(), lr, at); err != nil {
+	for _, p := range res {
+		if err := nd.resource(p); err != nil {
 			return err
 		}
 	}
+	return nd.flush()
+}
+
+// computeResources computes a streamed lookup's every result, holding a
+// slot of a.streams meanwhile.
+func (a *api) computeResources(r *http.Request, e *engine.Engine, at engine.At, lr engine.LookupResourcesRequest) ([]engine.LookupResult, uint64, error) {
+	select {
+	case a.streams <- struct{}{}:
+		defer func() { <-a.streams }()
+	case <-r.Context().Done():
+		return nil, 0, r.Context().Err()
+	}
+	if lr.Cursor == "" {
+		lr.Limit = 0 // everything, in one computation
+		res, _, rev, err := e.LookupResources(r.Context(), lr, at)
+		return res, rev, err
+	}
+	lr.Limit = a.MaxBatch // resuming a paged walk: keep its order
+	var all []engine.LookupResult
+	res, next, rev, err := e.LookupResources(r.Context(), lr, at)
+	for ; err == nil; res, next, _, err = e.LookupResources(r.Context(), lr, at) {
+		all = append(all, res...)
+		if next == "" {
+			return all, rev, nil
+		}
+		lr.Cursor = next
+	}
+	return nil, 0, err
 }
 
 // ndjson writes one JSON value per line through a large buffer; the

@@ -104,7 +104,10 @@ const (
 	// request acts as an anonymous visitor; with a personal token, as its
 	// account; with an operator token, as the account named by the
 	// `account` query parameter (anonymous when absent): the catalogue
-	// holds one operator token, not its users' personal ones.
+	// holds one operator token, not its users' personal ones. `account`
+	// is honoured for an operator token only: anyone else sending it is
+	// refused, since account ids are easy to learn and acting for one
+	// must take the catalogue's secret.
 	catalogue
 )
 
@@ -120,7 +123,8 @@ func actor(r *http.Request) string {
 // rt. Operator tokens (Options.Authenticate) reach the low-level API only;
 // personal tokens (Options.Portal.Authenticate) reach the portal endpoints
 // only and act as their account. Either kind on the other's routes is 403,
-// not 401: the token is good, the route is not for it.
+// not 401: the token is good, the route is not for it. The catalogue
+// filters take all three callers (see catalogue).
 func (a *api) authenticate(rt Route, w http.ResponseWriter, r *http.Request) (*http.Request, error) {
 	if rt.audience == anyone {
 		return r, nil
@@ -129,9 +133,13 @@ func (a *api) authenticate(rt Route, w http.ResponseWriter, r *http.Request) (*h
 		return r, &Error{Status: http.StatusServiceUnavailable, Code: CodeUnavailable, Msg: "this server runs without the portal (--no-portal)"}
 	}
 	tok, ok := bearer(r)
-	if rt.audience == catalogue && (!ok || a.Authenticate != nil && a.Authenticate(tok)) {
-		// Anonymous, or an operator acting for the named account.
-		return actingAs(w, r, r.URL.Query().Get("account")), nil
+	if rt.audience == catalogue && !ok {
+		// An anonymous visitor, even with --no-auth: that flag opens the
+		// low-level API, it makes nobody an operator of the portal.
+		if err := refuseAccountParam(r); err != nil {
+			return r, err
+		}
+		return actingAs(r, ""), nil
 	}
 	if rt.audience == operators && a.Authenticate == nil {
 		return r, nil // --no-auth: the low-level API is open (development only)
@@ -143,12 +151,18 @@ func (a *api) authenticate(rt Route, w http.ResponseWriter, r *http.Request) (*h
 	if !ok {
 		return r, unauth("missing bearer token: send Authorization: Bearer <token>")
 	}
-	if a.Authenticate != nil && a.Authenticate(tok) {
-		if rt.audience == people {
-			return r, &Error{Status: http.StatusForbidden, Code: CodeForbidden,
-				Msg: "operator tokens reach the low-level API only; portal endpoints act as a person: use a personal token (octroi admin create-user, POST /api/v1/me/tokens)"}
+	if a.Authenticate != nil {
+		if name, ok := a.Authenticate(tok); ok {
+			logAs(w, "operator:"+name)
+			switch rt.audience {
+			case people:
+				return r, &Error{Status: http.StatusForbidden, Code: CodeForbidden,
+					Msg: "operator tokens reach the low-level API only; portal endpoints act as a person: use a personal token (octroi admin create-user, POST /api/v1/me/tokens)"}
+			case catalogue:
+				return a.actForAccount(w, r)
+			}
+			return r, nil
 		}
-		return r, nil
 	}
 	if a.Portal == nil {
 		return r, unauth("invalid or revoked token")
@@ -165,18 +179,73 @@ func (a *api) authenticate(rt Route, w http.ResponseWriter, r *http.Request) (*h
 		}
 		return r, err
 	}
+	logAs(w, acc.ID)
 	if rt.audience == operators {
 		return r, &Error{Status: http.StatusForbidden, Code: CodeForbidden,
 			Msg: "personal tokens reach the portal endpoints only; the low-level API (schema, relationships, permissions, watch) needs an operator token (octroi token create)"}
 	}
-	return actingAs(w, r, acc.ID), nil
+	if rt.audience == catalogue {
+		if err := refuseAccountParam(r); err != nil {
+			return r, err
+		}
+	}
+	return actingAs(r, acc.ID), nil
+}
+
+// refuseAccountParam refuses the account parameter of a caller who is not
+// an operator: answering as that account would let anyone read as anyone,
+// and silently answering as the caller would hide the mistake.
+func refuseAccountParam(r *http.Request) error {
+	if !r.URL.Query().Has("account") {
+		return nil
+	}
+	return &Error{Status: http.StatusForbidden, Code: CodeForbidden,
+		Msg: "the account parameter is only for a catalogue acting for one of its users with an operator token (octroi token create); without one the request acts as its caller (a personal token's account, or an anonymous visitor): remove account"}
+}
+
+// actForAccount makes an operator's catalogue request act for the account
+// its account parameter names, or for an anonymous visitor without one.
+// An unknown account is 404, not the anonymous view, so that a catalogue
+// with stale ids notices. A disabled account is acted for: the engine
+// gives it no rights, so it finds nothing (not even the public datasets),
+// the answer a check for that user gives.
+func (a *api) actForAccount(w http.ResponseWriter, r *http.Request) (*http.Request, error) {
+	q := r.URL.Query()
+	if !q.Has("account") {
+		return actingAs(r, ""), nil
+	}
+	id := q.Get("account")
+	if id == "" {
+		return r, badRequest("account is empty: name the account the catalogue acts for, or omit account to act for an anonymous visitor")
+	}
+	// The account reads itself: the portal answers it when active,
+	// forbidden when disabled, unauthenticated when there is no such
+	// account.
+	_, err := a.Portal.Account(r.Context(), id, id)
+	switch {
+	case err == nil, errors.Is(err, portal.ErrForbidden):
+	case isUnauthenticated(err):
+		return r, &Error{Status: http.StatusNotFound, Code: CodeNotFound,
+			Msg: fmt.Sprintf("no account %q: account must be the id of an account of this portal (omit it to act for an anonymous visitor)", id), Err: err}
+	default:
+		return r, err
+	}
+	if rw, ok := w.(*responseWriter); ok {
+		rw.onBehalfOf = id
+	}
+	return actingAs(r, id), nil
+}
+
+// logAs records for the request log who authenticated: an account id, or
+// "operator:" and the token's name.
+func logAs(w http.ResponseWriter, caller string) {
+	if rw, ok := w.(*responseWriter); ok {
+		rw.actor = caller
+	}
 }
 
 // actingAs makes r act as account ("" for an anonymous visitor).
-func actingAs(w http.ResponseWriter, r *http.Request, account string) *http.Request {
-	if rw, ok := w.(*responseWriter); ok {
-		rw.actor = account
-	}
+func actingAs(r *http.Request, account string) *http.Request {
 	return r.WithContext(context.WithValue(r.Context(), actorKey{}, account))
 }
 

@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/octroi/octroi/internal/api"
 	"github.com/octroi/octroi/internal/portal"
+	"github.com/octroi/octroi/internal/server"
 )
 
 // TestPortalAuth: who may call which face. Every portal route refuses a
@@ -34,7 +36,7 @@ func testPortalAuth(t *testing.T, mk envMaker) {
 			t.Errorf("%s with a bad token: %d, want 401", name, r.status)
 		}
 		if strings.HasPrefix(rt.Path, "/api/v1/schema") || strings.HasPrefix(rt.Path, "/api/v1/relationships") ||
-			strings.HasPrefix(rt.Path, "/api/v1/permissions") || rt.Path == "/api/v1/watch" {
+			strings.HasPrefix(rt.Path, "/api/v1/permissions") || rt.Path == "/api/v1/watch" || rt.Path == "/metrics" {
 			w.as("admin").do(rt.Method, path, nil).problem(t, 403, "forbidden")
 		} else {
 			w.do(rt.Method, path, nil).problem(t, 403, "forbidden") // the operator token
@@ -376,52 +378,131 @@ func testPortalEndpoints(t *testing.T, mk envMaker) {
 
 // TestCatalogueAudience: the catalogue filters answer anonymous visitors,
 // people (personal tokens) and catalogues acting for a person (operator
-// token + account), each with exactly that person's view.
+// token + account), each with exactly that person's view. Only an operator
+// token may name the account: anyone else doing so is refused, since
+// account ids are easy to learn. Every caller meets every account value,
+// on both filters.
 func TestCatalogueAudience(t *testing.T) { forEachStore(t, testCatalogueAudience) }
 
 func testCatalogueAudience(t *testing.T, mk envMaker) {
 	w := newWorld(t, mk)
 	w.as("editor").want(201, "POST", "/api/v1/datasets", map[string]any{"id": "IGNF_P", "title": "Private", "owner": "ign", "default_level": "private"}, nil)
-	ids := func(r response) []string {
-		var dsl api.DatasetList
-		r.json(t, &dsl)
-		var out []string
-		for _, d := range dsl.Datasets {
-			out = append(out, d.ID)
-		}
-		slices.Sort(out)
-		return out
+	disabled, _ := w.fresh()
+	w.as("admin").want(200, "PUT", "/api/v1/accounts/"+disabled+"/status", map[string]any{"status": "disabled"}, nil)
+
+	public, both, none := []string{"IGNF_T"}, []string{"IGNF_P", "IGNF_T"}, []string(nil)
+	const (
+		anonymous = "anonymous"
+		operator  = "operator"
+		badToken  = "bad token"
+	)
+	callers := map[string]string{ // caller → Authorization header
+		anonymous: "", operator: "Bearer " + testToken, badToken: "Bearer oct_not-a-token",
+		"member": "Bearer " + w.tok["member"], "outsider": "Bearer " + w.tok["outsider"],
 	}
-	public, both := []string{"IGNF_T"}, []string{"IGNF_P", "IGNF_T"}
 	for _, tc := range []struct {
-		name string
-		r    response
-		want []string
+		caller  string
+		account string // "-": no account parameter
+		status  int
+		code    string
+		want    []string // with 200
 	}{
-		{"anonymous", w.do("GET", "/api/v1/catalogue/searchable", nil, "Authorization", ""), public},
-		{"member's token", w.as("member").do("GET", "/api/v1/catalogue/searchable", nil), both},
-		{"outsider's token", w.as("outsider").do("GET", "/api/v1/catalogue/searchable", nil), public},
-		{"operator for the member", w.do("GET", "/api/v1/catalogue/searchable?account="+w.id["member"], nil), both},
-		{"operator for nobody", w.do("GET", "/api/v1/catalogue/searchable", nil), public},
+		{anonymous, "-", 200, "", public},
+		{anonymous, w.id["member"], 403, "forbidden", nil},
+		{anonymous, "nobody", 403, "forbidden", nil},
+		{anonymous, "", 403, "forbidden", nil},
+		{"member", "-", 200, "", both},
+		{"member", w.id["member"], 403, "forbidden", nil},
+		{"member", w.id["outsider"], 403, "forbidden", nil},
+		{"outsider", "-", 200, "", public},
+		{"outsider", w.id["member"], 403, "forbidden", nil},
+		{operator, "-", 200, "", public},
+		{operator, w.id["member"], 200, "", both},
+		{operator, w.id["outsider"], 200, "", public},
+		{operator, "nobody", 404, "not_found", nil},
+		{operator, "", 400, "invalid_argument", nil},
+		{operator, disabled, 200, "", none},
+		{badToken, "-", 401, "unauthenticated", nil},
+		{badToken, w.id["member"], 401, "unauthenticated", nil},
 	} {
-		if tc.r.status != 200 {
-			t.Errorf("%s: status %d: %s", tc.name, tc.r.status, tc.r.body)
-			continue
+		query := ""
+		if tc.account != "-" {
+			query = "?account=" + tc.account
 		}
-		if got := ids(tc.r); !slices.Equal(got, tc.want) {
-			t.Errorf("%s: got %v, want %v", tc.name, got, tc.want)
+		for _, op := range []struct {
+			method, path string
+			body         any
+		}{
+			{"GET", "/api/v1/catalogue/searchable", nil},
+			{"POST", "/api/v1/catalogue/filter", map[string]any{"ids": both, "permission": "search"}},
+		} {
+			name := fmt.Sprintf("%s %s%s as %s", op.method, op.path, query, tc.caller)
+			r := w.do(op.method, op.path+query, op.body, "Authorization", callers[tc.caller])
+			if tc.status != 200 {
+				if r.status != tc.status {
+					t.Errorf("%s: got status %d, want %d; body %s", name, r.status, tc.status, r.body)
+					continue
+				}
+				p := r.problem(t, tc.status, tc.code)
+				if tc.status == 403 && !strings.Contains(p["detail"].(string), "operator token") {
+					t.Errorf("%s: got detail %q, want it to say that account is for operator tokens", name, p["detail"])
+				}
+				continue
+			}
+			if r.status != 200 {
+				t.Errorf("%s: got status %d, want 200; body %s", name, r.status, r.body)
+				continue
+			}
+			var got []string
+			if op.method == "GET" {
+				var dsl api.DatasetList
+				r.json(t, &dsl)
+				for _, d := range dsl.Datasets {
+					got = append(got, d.ID)
+				}
+			} else {
+				var fr api.FilterResponse
+				r.json(t, &fr)
+				got = fr.Allowed
+			}
+			slices.Sort(got)
+			if len(got) == 0 {
+				got = nil
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("%s: got %v, want %v", name, got, tc.want)
+			}
 		}
 	}
-	w.withToken("oct_not-a-token").do("GET", "/api/v1/catalogue/searchable", nil).problem(t, 401, "unauthenticated")
-	var fr api.FilterResponse
-	r := w.do("POST", "/api/v1/catalogue/filter", map[string]any{"ids": both, "permission": "search"}, "Authorization", "")
-	r.json(t, &fr)
-	if r.status != 200 || !slices.Equal(fr.Allowed, public) {
-		t.Errorf("anonymous filter: %d %+v", r.status, fr)
+
+	// The log names the real caller and whom it acted for, never the
+	// account as if it had authenticated.
+	w.logs.Reset()
+	w.ok("GET", "/api/v1/catalogue/searchable?account="+w.id["member"], nil, nil)
+	lines := w.logs.lines("msg=request", "operation=searchableDatasets")
+	if len(lines) != 1 || !strings.Contains(lines[0], "actor=operator:(configured)") || !strings.Contains(lines[0], "on_behalf_of="+w.id["member"]) {
+		t.Errorf("got request log %q, want one line with actor=operator:(configured) on_behalf_of=%s", lines, w.id["member"])
 	}
-	r = w.do("POST", "/api/v1/catalogue/filter?account="+w.id["member"], map[string]any{"ids": both, "permission": "download"})
-	r.json(t, &fr)
-	if r.status != 200 || !slices.Equal(fr.Allowed, both) {
-		t.Errorf("operator filter for the member: %d %+v", r.status, fr)
+}
+
+// TestCatalogueNoAuth: --no-auth opens the low-level API only; it makes
+// nobody an operator of the portal, so an anonymous catalogue request
+// still may not name an account.
+func TestCatalogueNoAuth(t *testing.T) {
+	w := newWorld(t, func(t *testing.T, m ...func(*server.Config)) *env {
+		return newEnv(t, append(m, func(c *server.Config) { c.NoAuth = true })...)
+	})
+	for _, tc := range []struct {
+		path, auth string
+		status     int
+	}{
+		{"/api/v1/catalogue/searchable", "", 200},
+		{"/api/v1/catalogue/searchable?account=" + w.id["member"], "", 403},
+		{"/api/v1/catalogue/searchable?account=" + w.id["member"], "Bearer anything", 401},
+		{"/api/v1/catalogue/searchable?account=" + w.id["member"], "Bearer " + w.tok["outsider"], 403},
+	} {
+		if r := w.do("GET", tc.path, nil, "Authorization", tc.auth); r.status != tc.status {
+			t.Errorf("GET %s with %q: got status %d, want %d; body %s", tc.path, tc.auth, r.status, tc.status, r.body)
+		}
 	}
 }

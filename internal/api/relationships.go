@@ -227,6 +227,10 @@ func importError(err error, lastLine int) *Error {
 	var le *lineError
 	var ire *InvalidRelationshipError
 	var mb *http.MaxBytesError
+	if e, ok := asBodyTimeout(err); ok {
+		e.Msg += "; the relationships of the batches before it were imported"
+		return e
+	}
 	switch {
 	case errors.As(err, &mb):
 		return &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeTooLarge,

@@ -1,34 +1,15 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/octroi/octroi/internal/syncbuf"
 )
-
-// syncBuffer is a bytes.Buffer safe for a command writing while the test
-// reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func me(t *testing.T, base, token string) (int, string) {
 	t.Helper()
@@ -57,10 +38,10 @@ func serveDemoOnce(t *testing.T, dir string) (string, string, func()) {
 // serveOnce runs `serve args` until the returned stop is called; it
 // returns the server's URL and its stdout and stderr, which it goes on
 // writing.
-func serveOnce(t *testing.T, args ...string) (string, *syncBuffer, *syncBuffer, func()) {
+func serveOnce(t *testing.T, args ...string) (string, *syncbuf.Buffer, *syncbuf.Buffer, func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	var out, errb syncBuffer
+	var out, errb syncbuf.Buffer
 	done := make(chan error, 1)
 	go func() { done <- runServe(ctx, args, &out, &errb) }()
 	deadline := time.Now().Add(30 * time.Second)
@@ -154,7 +135,7 @@ func TestAdminCreateUser(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(tok, "oct_") || !strings.Contains(errs, "administrator") || strings.Contains(errs, tok) {
 		t.Fatalf("create-user: exit %d, stdout %q, stderr %q", code, out, errs)
 	}
-	var serr syncBuffer
+	var serr syncbuf.Buffer
 	err := runServe(context.Background(), []string{"--demo", "--data-dir", dir, "--listen", "127.0.0.1:0"}, &serr, &serr)
 	if err == nil || !strings.Contains(err.Error(), "not the demo's") {
 		t.Errorf("serve --demo over a real platform: %v", err)

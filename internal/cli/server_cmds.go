@@ -114,6 +114,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	ef := &envFlags{fs: fs}
 	storeFlags(ef, &cfg)
 	ef.String(&cfg.Listen, "listen", "OCTROI_LISTEN", "HTTP listen address")
+	ef.String(&cfg.MetricsAddr, "metrics-addr", "OCTROI_METRICS_ADDR", "`address` of a listener of its own for /metrics, without authentication (bind it to a private address, e.g. 127.0.0.1:9464); empty: /metrics on the API port, for operator tokens only")
+	ef.Int(&cfg.MaxConns, "max-conns", "OCTROI_MAX_CONNS", "most open connections on the API port; more wait to be accepted (keep it below the open-file limit, ulimit -n)")
+	ef.Int(&cfg.MaxConnsPerIP, "max-conns-per-ip", "OCTROI_MAX_CONNS_PER_IP", "most open connections of one remote address, more are closed at once (0: no bound; keep 0 behind a reverse proxy)")
+	ef.Duration(&cfg.BodyTimeout, "body-timeout", "OCTROI_BODY_TIMEOUT", "time limit for a client to send a request body (an import's: longest pause); the connection is closed after it")
+	ef.Duration(&cfg.WriteTimeout, "write-timeout", "OCTROI_WRITE_TIMEOUT", "time limit for a client to take each write of an answer (a stream lasts as long as its client reads)")
 	var tokens string
 	ef.String(&tokens, "token", "OCTROI_TOKEN", "comma-separated operator `tokens` accepted besides those that octroi token create stores in the database; prefer the environment to the command line")
 	ef.String(&cfg.TokenHashesFile, "token-hashes-file", "OCTROI_TOKEN_HASHES_FILE", "`file` of accepted operator tokens' hex SHA-256 hashes, one per line, read at start")

@@ -26,6 +26,27 @@ type Config struct {
 	Datastore string
 	// Listen is the HTTP listen address.
 	Listen string
+	// MetricsAddr, when set, is the address of a listener of its own for
+	// /metrics, without authentication (bind it to a private address);
+	// the API port then does not serve /metrics. Empty: /metrics is on the
+	// API port, for operator tokens only.
+	MetricsAddr string
+	// MaxConns bounds the open connections of the API listener: beyond
+	// it, new connections wait to be accepted. Keep it below the
+	// process's open-file limit, or the limit does the bounding, by
+	// refusing files to everything (the database included). Each
+	// connection takes a slot for as long as it is open, so BodyTimeout
+	// and WriteTimeout are what make slots come back from stalled
+	// clients. MaxConnsPerIP (0: no bound) closes at once the
+	// connections of a remote address that has that many open; leave it
+	// 0 behind a reverse proxy, where every connection comes from it.
+	MaxConns      int
+	MaxConnsPerIP int
+	// BodyTimeout bounds how long a client may take to send a request
+	// body (an import's: how long it may pause); WriteTimeout how long
+	// each write of an answer may wait for the client to read it.
+	BodyTimeout  time.Duration
+	WriteTimeout time.Duration
 
 	// Tokens are operator tokens given in clear (OCTROI_TOKEN), accepted
 	// besides those stored in the database (`octroi token create`) and
@@ -94,6 +115,9 @@ func Default() Config {
 	return Config{
 		DataDir:            "./octroi-data",
 		Listen:             "127.0.0.1:8080",
+		MaxConns:           1000,
+		BodyTimeout:        10 * time.Second,
+		WriteTimeout:       30 * time.Second,
 		MaxRequestBytes:    4 << 20,
 		RequestTimeout:     30 * time.Second,
 		ConsistencyTimeout: 5 * time.Second,
@@ -121,6 +145,12 @@ func (c Config) Validate() error {
 	}
 	if c.RequestTimeout <= 0 || c.ConsistencyTimeout <= 0 || c.ShutdownTimeout <= 0 || c.PollInterval <= 0 || c.ReadyLag <= 0 {
 		errs = append(errs, errors.New("timeouts and intervals must be positive"))
+	}
+	if c.BodyTimeout <= 0 || c.WriteTimeout <= 0 {
+		errs = append(errs, errors.New("body and write timeouts must be positive: a client that stalls would hold its connection forever"))
+	}
+	if c.MaxConns <= 0 || c.MaxConnsPerIP < 0 {
+		errs = append(errs, errors.New("max conns must be positive (and max conns per IP positive, or 0 for no bound)"))
 	}
 	if c.MaxBatch <= 0 {
 		errs = append(errs, errors.New("max batch must be positive"))

@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,27 +18,11 @@ import (
 	"github.com/octroi/octroi/internal/store"
 	"github.com/octroi/octroi/internal/store/postgres"
 	"github.com/octroi/octroi/internal/store/sqlite"
+
+	"github.com/octroi/octroi/internal/syncbuf"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
-
-// logBuffer collects the log of servers that write while the test reads.
-type logBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // storeHandles returns a function that opens a new handle on one fresh,
 // migrated database: two handles are two nodes, as far as the store can
@@ -158,7 +141,7 @@ func testOperatorTokensAcrossNodes(t *testing.T, open storeHandles) {
 		t.Error("a second token named first was accepted")
 	}
 
-	var logs logBuffer
+	var logs syncbuf.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	cfg := server.Default()
 	cfg.DataDir = t.TempDir()

@@ -40,7 +40,11 @@
 //
 // /healthz answers while the process runs; /readyz once the index is loaded
 // and was caught up with the store within ReadyLag; /metrics exposes a
-// registry of this Server (never the global one). A GC loop trims the
+// registry of this Server (never the global one), to operator tokens on
+// the API port or to anyone on a listener of its own (MetricsAddr). The
+// API listener holds MaxConns connections at most, and every request's
+// body and writes are bounded in time (BodyTimeout, WriteTimeout), so
+// that clients that stall cannot hold the server's connections. A GC loop trims the
 // index's old versions and the store's changelog. Run serves until its
 // context ends, then stops accepting, lets in-flight requests finish and
 // ends streams; every acknowledged write was committed before it was
@@ -91,6 +95,10 @@ type Server struct {
 	caughtUp  atomic.Int64  // unix nanos when the index last matched the head
 	applyHist prometheus.Histogram
 	reloads   prometheus.Counter
+
+	// the API listener's connections, for their metrics.
+	conns        atomic.Pointer[limitListener]
+	connsRefused prometheus.Counter
 
 	portal Portal // nil with Config.NoPortal
 
@@ -176,7 +184,18 @@ func (s *Server) registerMetrics() {
 		Name: "octroi_index_reloads_total",
 		Help: "Full reloads of the index because the changelog no longer reached back to it.",
 	})
-	s.reg.MustRegister(s.applyHist, s.reloads,
+	s.connsRefused = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "octroi_http_connections_refused_total",
+		Help: "Connections closed at once because their remote address had --max-conns-per-ip open.",
+	})
+	s.reg.MustRegister(s.applyHist, s.reloads, s.connsRefused,
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "octroi_http_connections_open", Help: "Open connections of the API listener (bounded by --max-conns)."},
+			func() float64 {
+				if l := s.conns.Load(); l != nil {
+					return float64(len(l.slots))
+				}
+				return 0
+			}),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "octroi_index_relationships", Help: "Live relationships in the index."},
 			func() float64 { return float64(s.cur.Load().idx.Len()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "octroi_index_revision", Help: "Revision the index has applied."},
@@ -423,7 +442,11 @@ func (s *Server) Ready() error {
 	return nil
 }
 
-// Handler serves the API under /api/v1 and /healthz, /readyz, /metrics.
+// Handler serves the API under /api/v1 and /healthz, /readyz, and
+// /metrics for operator tokens unless Config.MetricsAddr gives metrics a
+// listener of their own (MetricsHandler). Every answer carries the
+// security headers and every request the body and write deadlines (see
+// api.Guard).
 func (s *Server) Handler() http.Handler {
 	o := api.Options{
 		Backend:         s,
@@ -434,7 +457,12 @@ func (s *Server) Handler() http.Handler {
 		RequestTimeout:  s.cfg.RequestTimeout,
 		MaxBatch:        s.cfg.MaxBatch,
 		PollInterval:    s.cfg.PollInterval,
+		BodyTimeout:     s.cfg.BodyTimeout,
+		WriteTimeout:    s.cfg.WriteTimeout,
 		Done:            s.done,
+	}
+	if s.cfg.MetricsAddr == "" {
+		o.MetricsHandler = s.metricsHandler()
 	}
 	if s.auth != nil {
 		o.Authenticate = s.auth.Authenticate
@@ -456,9 +484,26 @@ func (s *Server) Handler() http.Handler {
 		}
 		fmt.Fprintln(w, "ready")
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}))
 	mux.Handle("/", api.Handler(o))
-	return mux
+	return s.harden(mux)
+}
+
+// MetricsHandler serves /metrics alone, without authentication: for the
+// listener of Config.MetricsAddr.
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metricsHandler())
+	return s.harden(mux)
+}
+
+func (s *Server) metricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg})
+}
+
+// harden bounds the time of every request's body and writes, and sets the
+// security headers of every answer.
+func (s *Server) harden(h http.Handler) http.Handler {
+	return securityHeaders(api.Guard(h, s.cfg.BodyTimeout, s.cfg.WriteTimeout))
 }
 
 // Run serves cfg.Listen until ctx ends, then shuts down gracefully. It
@@ -483,40 +528,72 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready func(addr stri
 
 // Serve serves on ln until ctx ends, then shuts down gracefully: the
 // listener closes, streams end, in-flight requests get ShutdownTimeout to
-// finish.
+// finish. With Config.MetricsAddr it serves /metrics there too. ln is held
+// to Config.MaxConns connections (MaxConnsPerIP per remote address).
 func (s *Server) Serve(ctx context.Context, ln net.Listener, ready func(addr string)) error {
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	defer stop()
-	s.Start(bg)
-	hs := &http.Server{
-		Handler:           s.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	var mln net.Listener
+	if s.cfg.MetricsAddr != "" {
+		var err error
+		if mln, err = net.Listen("tcp", s.cfg.MetricsAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("metrics listener (--metrics-addr): %w", err)
+		}
 	}
-	hs.RegisterOnShutdown(s.closeStreams)
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	s.Start(bg)
+	lln := newLimitListener(ln, s.cfg.MaxConns, s.cfg.MaxConnsPerIP, s.connsRefused)
+	s.conns.Store(lln)
+	apiServer := s.httpServer(s.Handler())
+	apiServer.RegisterOnShutdown(s.closeStreams)
+	servers := []*http.Server{apiServer}
+	errc := make(chan error, 2)
+	go func() { errc <- apiServer.Serve(lln) }()
+	if mln != nil {
+		metricsServer := s.httpServer(s.MetricsHandler())
+		servers = append(servers, metricsServer)
+		go func() { errc <- metricsServer.Serve(mln) }()
+		s.log.Info("serving metrics", "address", mln.Addr().String())
+	}
 	s.log.Info("serving", "address", ln.Addr().String(), "auth", s.auth != nil, "pid", os.Getpid())
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
+	var failed error
 	select {
-	case err := <-errc:
-		return err
+	case failed = <-errc:
 	case <-ctx.Done():
+		s.log.Info("shutting down: finishing in-flight requests", "timeout", s.cfg.ShutdownTimeout)
 	}
-	s.log.Info("shutting down: finishing in-flight requests", "timeout", s.cfg.ShutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
-	err := hs.Shutdown(sctx)
-	if err != nil {
-		s.log.Warn("shutdown timed out; closing remaining connections", "error", err)
-		hs.Close()
+	for _, hs := range servers {
+		if err := hs.Shutdown(sctx); err != nil {
+			s.log.Warn("shutdown timed out; closing remaining connections", "error", err)
+			hs.Close()
+		}
 	}
-	<-errc
+	pending := len(servers)
+	if failed != nil {
+		pending-- // already received
+	}
+	for range pending {
+		<-errc
+	}
+	if failed != nil {
+		return failed
+	}
 	s.log.Info("stopped")
 	return nil
+}
+
+func (s *Server) httpServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
 }
 
 func (s *Server) closeStreams() { s.once.Do(func() { close(s.done) }) }

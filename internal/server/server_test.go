@@ -204,14 +204,7 @@ func TestGracefulShutdown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, stop := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ctx, ln, nil) }()
-	url := "http://" + ln.Addr().String()
+	url, stop, served := start(t, srv)
 
 	watch, _ := http.NewRequest("GET", url+"/api/v1/watch", nil)
 	watch.Header.Set("Authorization", "Bearer secret")
@@ -258,7 +251,7 @@ func TestGracefulShutdown(t *testing.T) {
 	if err != nil || len(rels) != 2 {
 		t.Errorf("after shutdown the store holds %v, %v; want both imported relationships", rels, err)
 	}
-	if _, err := net.Dial("tcp", ln.Addr().String()); err == nil {
+	if _, err := net.Dial("tcp", strings.TrimPrefix(url, "http://")); err == nil {
 		t.Error("still accepting connections after shutdown")
 	}
 }

@@ -215,8 +215,8 @@ func RevokeOperatorToken(ctx context.Context, docs store.Documents, actor, idOrN
 // authenticator accepts the tokens of the configuration and those stored
 // in the database, of which it keeps an in-memory copy (see above).
 type authenticator struct {
-	static map[string]bool // hashes from Config.Tokens and the hashes file
-	docs   store.Documents // nil when the store keeps no documents
+	static map[string]string // hashes from Config.Tokens and the hashes file → a name for the log
+	docs   store.Documents   // nil when the store keeps no documents
 	log    *slog.Logger
 
 	// stored maps hashes to the database's tokens. Refreshes replace the
@@ -244,11 +244,11 @@ func newAuthenticator(ctx context.Context, cfg Config, docs store.Documents, log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	a := &authenticator{static: map[string]bool{}, docs: docs, log: log}
+	a := &authenticator{static: map[string]string{}, docs: docs, log: log}
 	a.stored.Store(&map[string]*liveToken{})
 	for _, t := range cfg.Tokens {
 		if t = strings.TrimSpace(t); t != "" {
-			a.static[bearer.Hash(t)] = true
+			a.static[bearer.Hash(t)] = "(configured)"
 		}
 	}
 	if cfg.TokenHashesFile != "" {
@@ -278,7 +278,7 @@ func (a *authenticator) readHashesFile(path string) error {
 		if b, err := hex.DecodeString(line); err != nil || len(b) != sha256.Size {
 			return fmt.Errorf("token hashes file %s line %d: want a hex SHA-256 (64 hex digits)", path, n)
 		}
-		a.static[line] = true
+		a.static[line] = "(hashes file)"
 	}
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("token hashes file: %w", err)
@@ -291,23 +291,25 @@ func (a *authenticator) configured() bool {
 	return len(a.static) > 0 || len(*a.stored.Load()) > 0
 }
 
-// Authenticate reports whether token is an operator token. It reads memory
-// only. Safe for concurrent use.
-func (a *authenticator) Authenticate(token string) bool {
+// Authenticate reports whether token is an operator token, and its name
+// for the request log ("(configured)" for OCTROI_TOKEN's, "(hashes file)"
+// for the hashes file's, which have none). It reads memory only. Safe for
+// concurrent use.
+func (a *authenticator) Authenticate(token string) (string, bool) {
 	h := bearer.Hash(token)
-	if a.static[h] {
-		return true
+	if name, ok := a.static[h]; ok {
+		return name, true
 	}
 	t := (*a.stored.Load())[h]
 	if t == nil {
-		return false
+		return "", false
 	}
 	if t.pending.Load() == nil {
 		if now := time.Now().UTC(); bearer.LastUseDue(t.recorded.Load(), now) {
 			t.pending.CompareAndSwap(nil, &now)
 		}
 	}
-	return true
+	return t.name, true
 }
 
 // follow refreshes the stored tokens every interval until ctx ends.

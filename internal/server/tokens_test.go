@@ -27,11 +27,14 @@ func TestConfiguredTokens(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
-		tok  string
-		want bool
-	}{{"from-env", true}, {"from-file", true}, {"upper", true}, {"nope", false}, {"", false}, {" ", false}, {bearer.Hash("from-file"), false}} {
-		if got := a.Authenticate(c.tok); got != c.want {
-			t.Errorf("Authenticate(%q) = %v, want %v", c.tok, got, c.want)
+		tok, wantName string
+		want          bool
+	}{
+		{"from-env", "(configured)", true}, {"from-file", "(hashes file)", true}, {"upper", "(hashes file)", true},
+		{"nope", "", false}, {"", "", false}, {" ", "", false}, {bearer.Hash("from-file"), "", false},
+	} {
+		if name, got := a.Authenticate(c.tok); got != c.want || name != c.wantName {
+			t.Errorf("Authenticate(%q) = %q, %v, want %q, %v", c.tok, name, got, c.wantName, c.want)
 		}
 	}
 	os.WriteFile(hashes, []byte("not a hash\n"), 0o600)
@@ -61,8 +64,8 @@ func TestStoredTokensWithoutDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !a.configured() || !a.Authenticate(secret) {
-		t.Fatal("a stored token is not accepted")
+	if name, ok := a.Authenticate(secret); !a.configured() || !ok || name != "ci" {
+		t.Fatalf("a stored token: Authenticate = %q, %v, want its name ci, true", name, ok)
 	}
 	st.Close()
 	for range 3 {
@@ -70,7 +73,8 @@ func TestStoredTokensWithoutDatabase(t *testing.T) {
 			t.Fatal("refresh on a closed store: no error")
 		}
 	}
-	if !a.Authenticate(secret) || a.Authenticate(secret+"x") {
+	_, kept := a.Authenticate(secret)
+	if _, other := a.Authenticate(secret + "x"); !kept || other {
 		t.Error("after failed refreshes, the tokens read last must stay in force, and only them")
 	}
 	if n := strings.Count(logs.String(), "level=ERROR"); n != 1 {
