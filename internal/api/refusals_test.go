@@ -1,0 +1,30 @@
+package api_test
+
+import (
+	"testing"
+)
+
+// TestRefusalsSpeakPlainly: a refused action says, in the caller's
+// language, what was refused and who may do it, without engine notation.
+func TestRefusalsSpeakPlainly(t *testing.T) { forEachStore(t, testRefusalsSpeakPlainly) }
+
+func testRefusalsSpeakPlainly(t *testing.T, mk envMaker) {
+	w := newWorld(t, mk)
+	put := func(lang string) map[string]any {
+		r := w.do("PUT", "/api/v1/datasets/IGNF_T/default-level", map[string]any{"level": "consult"},
+			"Authorization", "Bearer "+w.tok["member"], "Accept-Language", lang)
+		if got := r.header.Get("Content-Language"); got != map[string]string{"": "en", "fr-FR": "fr"}[lang] {
+			t.Errorf("Accept-Language %q: Content-Language %q", lang, got)
+		}
+		return r.problem(t, 403, "forbidden")
+	}
+	for _, tt := range []struct{ lang, title, detail string }{
+		{"", "Not allowed", "You may not configure access to dataset IGNF_T (editors and delegated administrators of its organisation)."},
+		{"fr-FR", "Action non autorisée", "Vous ne pouvez pas configurer l'accès au jeu de données IGNF_T (éditeurs et administrateurs délégués de son organisation)."},
+	} {
+		p := put(tt.lang)
+		if p["title"] != tt.title || p["detail"] != tt.detail {
+			t.Errorf("Accept-Language %q:\ngot  %q %q\nwant %q %q", tt.lang, p["title"], p["detail"], tt.title, tt.detail)
+		}
+	}
+}
