@@ -73,6 +73,7 @@ import (
 	"iter"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"runtime"
 	"strings"
 	"time"
@@ -469,7 +470,7 @@ func (a *api) fail(w *responseWriter, r *http.Request, op string, err error) {
 		// Not the server's failure: the client left, or stopped reading
 		// until the write deadline passed. 499 in the log and the
 		// metrics, and only at debug level, since clients do this.
-		e = &Error{Status: statusClientClosedReques, Code: CodeClientClosedRequest, Msg: "the client closed the connection or stopped reading", Err: err}
+		e = &Error{Status: statusClientClosed, Code: CodeClientClosedRequest, Msg: "the client closed the connection or stopped reading", Err: err}
 		if w.status != 0 {
 			w.status = e.Status // what the client got was cut short
 		}
@@ -478,7 +479,7 @@ func (a *api) fail(w *responseWriter, r *http.Request, op string, err error) {
 	switch {
 	case e.Status >= 500:
 		level = slog.LevelError
-	case e.Status == statusClientClosedReques:
+	case e.Status == statusClientClosed:
 		level = slog.LevelDebug
 	}
 	// The detail of err is for the operator's log only.
@@ -487,8 +488,11 @@ func (a *api) fail(w *responseWriter, r *http.Request, op string, err error) {
 	if w.status != 0 {
 		return
 	}
-	p := e.problem()
+	l := lang(r)
+	p := e.problem(l)
 	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Content-Language", l)
+	w.Header().Add("Vary", "Accept-Language")
 	w.Header().Del("Content-Length")
 	w.WriteHeader(e.Status)
 	enc := json.NewEncoder(w)
@@ -554,7 +558,13 @@ func bodyError(err error) error {
 	case errors.As(err, &se):
 		return &Error{Status: http.StatusBadRequest, Code: CodeInvalidJSON, Msg: fmt.Sprintf("invalid JSON at byte %d: %v", se.Offset, se), Err: err}
 	case errors.As(err, &te):
-		return &Error{Status: http.StatusBadRequest, Code: CodeInvalidJSON, Msg: fmt.Sprintf("field %q: expected %s, got JSON %s", te.Field, te.Type, te.Value), Err: err}
+		where := "the body"
+		if te.Field != "" {
+			where = fmt.Sprintf("field %q", te.Field)
+		}
+		return &Error{Status: http.StatusBadRequest, Code: CodeInvalidJSON,
+			Msg: fmt.Sprintf("%s: expected %s, got %s", where, jsonKind(te.Type), te.Value),
+			FR:  fmt.Sprintf("%s : %s attendu, %s reçu", strings.Replace(where, "field", "champ", 1), jsonKindFR(te.Type), te.Value), Err: err}
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return &Error{Status: http.StatusBadRequest, Code: CodeInvalidJSON, Msg: "truncated JSON body", Err: err}
 	case strings.HasPrefix(err.Error(), "json: unknown field"):
@@ -563,6 +573,33 @@ func bodyError(err error) error {
 	// Errors of UnmarshalJSON methods (relationship text form) are
 	// written for users.
 	return &Error{Status: http.StatusBadRequest, Code: CodeInvalidArgument, Msg: err.Error(), Err: err}
+}
+
+// jsonKind names what a Go type decodes from in JSON's words, so that a
+// message never shows a Go type name.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	}
+	return "an object"
+}
+
+// jsonKindFR is jsonKind in French.
+func jsonKindFR(t reflect.Type) string {
+	return map[string]string{"a string": "une chaîne", "true or false": "true ou false", "an integer": "un entier",
+		"a number": "un nombre", "an array": "un tableau", "an object": "un objet"}[jsonKind(t)]
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) error {

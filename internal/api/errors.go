@@ -12,43 +12,84 @@ import (
 	"github.com/octroi/octroi/internal/schema"
 	"github.com/octroi/octroi/internal/store"
 	"github.com/octroi/octroi/internal/tuple"
+	"golang.org/x/text/language"
 )
 
 // Stable error codes of problem documents. Clients branch on these, never
-// on messages; never rename one.
+// on messages; never rename one. Every code is in codeTable, and the
+// OpenAPI document's Problem.code enum lists exactly the codes a client can
+// receive (openapi_test checks both).
 const (
-	CodeInvalidArgument      = "invalid_argument"      // 400: a field is wrong; detail says which
-	CodeInvalidJSON          = "invalid_json"          // 400: the body is not the expected JSON
-	CodeInvalidRelationship  = "invalid_relationship"  // 400: a relationship the schema does not allow
-	CodeUnknownType          = "unknown_type"          // 400: the schema has no such definition
-	CodeUnknownRelation      = "unknown_relation"      // 400: the type has no such relation or permission
-	CodeInvalidCursor        = "invalid_cursor"        // 400
-	CodeCaveatError          = "caveat_error"          // 400: a caveat could not be evaluated
-	CodeInvalid              = "invalid"               // 400: the portal refused a value or an action; detail says why
-	CodeUnauthenticated      = "unauthenticated"       // 401
-	CodeForbidden            = "forbidden"             // 403: the caller may not do this (or this token kind may not call this route)
-	CodeNotFound             = "not_found"             // 404: no such operation, or no such portal resource
-	CodeMethodNotAllowed     = "method_not_allowed"    // 405
-	CodeAlreadyExists        = "already_exists"        // 409: create of an existing relationship
-	CodeConflict             = "conflict"              // 409: the portal's state does not allow it (a last admin, a duplicate e-mail…)
-	CodeSchemaManaged        = "schema_managed"        // 409: the portal manages the schema
-	CodePreconditionFailed   = "precondition_failed"   // 409: a write precondition did not hold
-	CodeSchemaInUse          = "schema_in_use"         // 409: a schema change would orphan stored relationships
-	CodeNoSchema             = "no_schema"             // 409: write a schema first
-	CodeRevisionUnavailable  = "revision_unavailable"  // 409: the revision asked is no longer (or not yet) readable
-	CodeRevisionTooOld       = "revision_too_old"      // 410: the changelog no longer goes back that far
-	CodeRequestTimeout       = "request_timeout"       // 408: the request body did not arrive in time
-	CodeTooLarge             = "too_large"             // 413: body over the size limit
-	CodeSchemaInvalid        = "schema_invalid"        // 422: parse or semantic errors, with line:col
-	CodeDepthExceeded        = "depth_exceeded"        // 422: the walk went deeper than the limit
-	CodeConsistencyTimeout   = "consistency_timeout"   // 503: the index did not reach the revision asked in time
-	CodeUnavailable          = "unavailable"           // 503: busy database, shutting down, not ready
-	CodeTimeout              = "timeout"               // 504: the request took longer than the server allows
-	CodeInternal             = "internal"              // 500
-	CodeClientClosedRequest  = "client_closed_request" // 499: logged only
-	problemTypePrefix        = "https://octroi.dev/problems/"
-	statusClientClosedReques = 499
+	CodeInvalidArgument     = "invalid_argument"      // 400: a value or an action is refused; detail says which and why
+	CodeInvalidJSON         = "invalid_json"          // 400: the body is not the expected JSON
+	CodeInvalidRelationship = "invalid_relationship"  // 400: a relationship the schema does not allow
+	CodeUnknownType         = "unknown_type"          // 400: the schema has no such definition
+	CodeUnknownRelation     = "unknown_relation"      // 400: the type has no such relation or permission
+	CodeInvalidCursor       = "invalid_cursor"        // 400
+	CodeCaveatError         = "caveat_error"          // 400: a caveat could not be evaluated
+	CodeUnauthenticated     = "unauthenticated"       // 401
+	CodeForbidden           = "forbidden"             // 403: the caller may not do this (or this token kind may not call this route)
+	CodeNotFound            = "not_found"             // 404: no such operation, or no such portal resource
+	CodeMethodNotAllowed    = "method_not_allowed"    // 405
+	CodeAlreadyExists       = "already_exists"        // 409: create of an existing relationship
+	CodeConflict            = "conflict"              // 409: the portal's state does not allow it (a last admin, a duplicate e-mail…)
+	CodeSchemaManaged       = "schema_managed"        // 409: the portal manages the schema
+	CodePreconditionFailed  = "precondition_failed"   // 409: a write precondition did not hold
+	CodeSchemaInUse         = "schema_in_use"         // 409: a schema change would orphan stored relationships
+	CodeNoSchema            = "no_schema"             // 409: write a schema first
+	CodeRevisionUnavailable = "revision_unavailable"  // 409: the revision asked is no longer (or not yet) readable
+	CodeRevisionTooOld      = "revision_too_old"      // 410: the changelog no longer goes back that far
+	CodeRequestTimeout      = "request_timeout"       // 408: the request body did not arrive in time
+	CodeTooLarge            = "too_large"             // 413: body over the size limit
+	CodeSchemaInvalid       = "schema_invalid"        // 422: parse or semantic errors, with line:col
+	CodeDepthExceeded       = "depth_exceeded"        // 422: the walk went deeper than the limit
+	CodeConsistencyTimeout  = "consistency_timeout"   // 503: the index did not reach the revision asked in time
+	CodeUnavailable         = "unavailable"           // 503: busy database, shutting down, not ready
+	CodeTimeout             = "timeout"               // 504: the request took longer than the server allows
+	CodeInternal            = "internal"              // 500
+	CodeClientClosedRequest = "client_closed_request" // 499: logged only, never sent
+	problemTypePrefix       = "https://octroi.dev/problems/"
+	statusClientClosed      = 499
 )
+
+// codeInfo is what a code means: its HTTP status and its title in English
+// and French (the problem document's title, in the caller's language).
+type codeInfo struct {
+	Status int
+	EN, FR string
+}
+
+// codeTable is the one table of codes. A code's status never changes.
+var codeTable = map[string]codeInfo{
+	CodeInvalidArgument:     {http.StatusBadRequest, "Invalid argument", "Argument invalide"},
+	CodeInvalidJSON:         {http.StatusBadRequest, "Invalid JSON body", "Corps JSON invalide"},
+	CodeInvalidRelationship: {http.StatusBadRequest, "Relationship not allowed by the schema", "Relation refusée par le schéma"},
+	CodeUnknownType:         {http.StatusBadRequest, "Unknown type", "Type inconnu"},
+	CodeUnknownRelation:     {http.StatusBadRequest, "Unknown relation or permission", "Relation ou permission inconnue"},
+	CodeInvalidCursor:       {http.StatusBadRequest, "Invalid cursor", "Curseur invalide"},
+	CodeCaveatError:         {http.StatusBadRequest, "Caveat could not be evaluated", "Condition impossible à évaluer"},
+	CodeUnauthenticated:     {http.StatusUnauthorized, "Authentication required", "Authentification requise"},
+	CodeForbidden:           {http.StatusForbidden, "Not allowed", "Action non autorisée"},
+	CodeNotFound:            {http.StatusNotFound, "Not found", "Introuvable"},
+	CodeMethodNotAllowed:    {http.StatusMethodNotAllowed, "Method not allowed", "Méthode non autorisée"},
+	CodeAlreadyExists:       {http.StatusConflict, "Already exists", "Existe déjà"},
+	CodeConflict:            {http.StatusConflict, "Conflicts with the current state", "Incompatible avec l'état actuel"},
+	CodeSchemaManaged:       {http.StatusConflict, "Schema managed by the portal", "Schéma géré par le portail"},
+	CodePreconditionFailed:  {http.StatusConflict, "Precondition failed", "Condition préalable non remplie"},
+	CodeSchemaInUse:         {http.StatusConflict, "Schema in use", "Schéma utilisé"},
+	CodeNoSchema:            {http.StatusConflict, "No schema", "Aucun schéma"},
+	CodeRevisionUnavailable: {http.StatusConflict, "Revision unavailable", "Révision indisponible"},
+	CodeRevisionTooOld:      {http.StatusGone, "Revision too old", "Révision trop ancienne"},
+	CodeRequestTimeout:      {http.StatusRequestTimeout, "Request body too slow", "Corps de requête trop lent"},
+	CodeTooLarge:            {http.StatusRequestEntityTooLarge, "Request body too large", "Corps de requête trop volumineux"},
+	CodeSchemaInvalid:       {http.StatusUnprocessableEntity, "Invalid schema", "Schéma invalide"},
+	CodeDepthExceeded:       {http.StatusUnprocessableEntity, "Maximum depth exceeded", "Profondeur maximale dépassée"},
+	CodeConsistencyTimeout:  {http.StatusServiceUnavailable, "Consistency timeout", "Délai de cohérence dépassé"},
+	CodeUnavailable:         {http.StatusServiceUnavailable, "Service unavailable", "Service indisponible"},
+	CodeTimeout:             {http.StatusGatewayTimeout, "Request timed out", "Délai de la requête dépassé"},
+	CodeInternal:            {http.StatusInternalServerError, "Internal error", "Erreur interne"},
+	CodeClientClosedRequest: {statusClientClosed, "Client closed request", "Requête abandonnée par le client"},
+}
 
 // Errors a Backend returns for the adapter to map.
 var (
@@ -91,11 +132,13 @@ func (e *SchemaInUseError) Error() string {
 }
 
 // Error is an API error with its HTTP status, stable code and the message
-// shown to the client; Err is the cause, logged only.
+// shown to the client, in English (Msg) and, when it has one, French (FR);
+// Err is the cause, logged only.
 type Error struct {
 	Status int
 	Code   string
 	Msg    string
+	FR     string
 	Err    error
 	// Extensions of the problem document.
 	Errors   []ProblemError
@@ -113,15 +156,41 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-func (e *Error) problem() *Problem {
+// problem is the document the client reads, in lang ("fr" or "en"): the
+// title comes from the code table, the detail in French when the error has
+// a French text.
+func (e *Error) problem(lang string) *Problem {
+	title, detail := codeTable[e.Code].EN, e.Msg
+	if lang == "fr" {
+		title = codeTable[e.Code].FR
+		if e.FR != "" {
+			detail = e.FR
+		}
+	}
+	if title == "" {
+		title = http.StatusText(e.Status)
+	}
 	return &Problem{
 		Type:   problemTypePrefix + e.Code,
-		Title:  http.StatusText(e.Status),
+		Title:  title,
 		Status: e.Status,
-		Detail: e.Msg,
+		Detail: detail,
 		Code:   e.Code,
 		Errors: e.Errors, Uses: e.Uses, Imported: e.Imported, Token: e.Token,
 	}
+}
+
+// languages are those of the messages, English first (the default).
+var languages = language.NewMatcher([]language.Tag{language.English, language.French})
+
+// lang is the caller's language for messages, from Accept-Language: "fr"
+// or "en".
+func lang(r *http.Request) string {
+	tag, _ := language.MatchStrings(languages, r.Header.Get("Accept-Language"))
+	if base, _ := tag.Base(); base.String() == "fr" {
+		return "fr"
+	}
+	return "en"
 }
 
 func badRequest(format string, args ...any) *Error {
@@ -137,20 +206,21 @@ func toError(err error) *Error {
 		return e
 	}
 	// Portal errors first: their messages are written for the acting
-	// person and name only what that person may see.
+	// person, in both languages, and name only what that person may see.
+	var perr *portal.Error
+	if errors.As(err, &perr) {
+		if st, code := portalStatus(perr.Kind); code != "" {
+			return &Error{Status: st, Code: code, Msg: perr.EN, FR: perr.FR, Err: err}
+		}
+	}
 	switch {
 	case errors.Is(err, portal.ErrUnauthenticated):
-		return &Error{Status: http.StatusUnauthorized, Code: CodeUnauthenticated, Msg: "invalid or revoked token", Err: err}
-	case errors.Is(err, portal.ErrForbidden):
-		return &Error{Status: http.StatusForbidden, Code: CodeForbidden, Msg: err.Error(), Err: err}
-	case errors.Is(err, portal.ErrNotFound):
-		return &Error{Status: http.StatusNotFound, Code: CodeNotFound, Msg: err.Error(), Err: err}
+		return &Error{Status: http.StatusUnauthorized, Code: CodeUnauthenticated, Msg: "invalid or revoked token", FR: "jeton invalide ou révoqué", Err: err}
 	case errors.Is(err, store.ErrNotFound):
-		return &Error{Status: http.StatusNotFound, Code: CodeNotFound, Msg: "no such resource", Err: err}
-	case errors.Is(err, portal.ErrInvalid):
-		return &Error{Status: http.StatusBadRequest, Code: CodeInvalid, Msg: err.Error(), Err: err}
-	case errors.Is(err, portal.ErrConflict):
-		return &Error{Status: http.StatusConflict, Code: CodeConflict, Msg: err.Error(), Err: err}
+		return &Error{Status: http.StatusNotFound, Code: CodeNotFound, Msg: "no such resource", FR: "ressource introuvable", Err: err}
+	}
+	if st, code := portalStatus(err); code != "" {
+		return &Error{Status: st, Code: code, Msg: err.Error(), Err: err}
 	}
 	var (
 		sl  schema.ErrorList
@@ -207,12 +277,30 @@ func toError(err error) *Error {
 	case errors.Is(err, context.DeadlineExceeded):
 		e = &Error{Status: http.StatusGatewayTimeout, Code: CodeTimeout, Msg: "the request took longer than the server allows"}
 	case errors.Is(err, context.Canceled):
-		e = &Error{Status: statusClientClosedReques, Code: CodeClientClosedRequest, Msg: "request canceled"}
+		e = &Error{Status: statusClientClosed, Code: CodeClientClosedRequest, Msg: "request canceled"}
 	default:
 		e = &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Msg: "internal error; the server log has the details"}
 	}
 	e.Err = err
 	return e
+}
+
+// portalStatus maps the portal's kinds of error to a status and code ("" when
+// err is of none).
+func portalStatus(err error) (int, string) {
+	switch {
+	case errors.Is(err, portal.ErrUnauthenticated):
+		return http.StatusUnauthorized, CodeUnauthenticated
+	case errors.Is(err, portal.ErrForbidden):
+		return http.StatusForbidden, CodeForbidden
+	case errors.Is(err, portal.ErrNotFound):
+		return http.StatusNotFound, CodeNotFound
+	case errors.Is(err, portal.ErrInvalid):
+		return http.StatusBadRequest, CodeInvalidArgument
+	case errors.Is(err, portal.ErrConflict):
+		return http.StatusConflict, CodeConflict
+	}
+	return 0, ""
 }
 
 // isUnauthenticated reports whether a personal token was refused (unknown,

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -8,6 +9,9 @@ import (
 )
 
 func TestErrors(t *testing.T) { forEachStore(t, testErrors) }
+
+// goType matches a Go type name such as api.LevelRequest or []portal.GroupRef.
+var goType = regexp.MustCompile(`\b(api|portal|store|engine|tuple)\.[A-Z]`)
 
 func testErrors(t *testing.T, mk envMaker) {
 	e := mk(t, func(c *server.Config) { c.MaxRequestBytes = 2048; c.MaxBatch = 3 })
@@ -37,6 +41,8 @@ func testErrors(t *testing.T, mk envMaker) {
 		{"bad json", "POST", "/api/v1/permissions/check", "{", nil, 400, "invalid_json", "", false},
 		{"unknown field", "POST", "/api/v1/permissions/check", `{"resource":"document:a","permision":"view"}`, nil, 400, "invalid_json", "permision", false},
 		{"wrong type", "POST", "/api/v1/permissions/check", `{"resource":1}`, nil, 400, "invalid_json", "resource", false},
+		{"not an object", "POST", "/api/v1/permissions/check", `[1]`, nil, 400, "invalid_json", "the body: expected an object, got array", false},
+		{"array field given a string", "POST", "/api/v1/permissions/check-bulk", `{"items":"x"}`, nil, 400, "invalid_json", `field "items": expected an array, got string`, false},
 		{"bad object", "POST", "/api/v1/permissions/check", map[string]any{"resource": "document", "permission": "view", "subject": "user:tom"}, nil, 400, "invalid_argument", "resource", false},
 		{"missing subject", "POST", "/api/v1/permissions/check", map[string]any{"resource": "document:a", "permission": "view"}, nil, 400, "invalid_argument", "subject is required", false},
 		{"unknown type", "POST", "/api/v1/permissions/check", map[string]any{"resource": "folder:a", "permission": "view", "subject": "user:tom"}, nil, 400, "unknown_type", "folder", false},
@@ -75,6 +81,8 @@ func testErrors(t *testing.T, mk envMaker) {
 			p := r.problem(t, tt.status, tt.code)
 			if d, _ := p["detail"].(string); !strings.Contains(d, tt.detailHas) {
 				t.Errorf("detail %q does not mention %q", d, tt.detailHas)
+			} else if goType.MatchString(d) {
+				t.Errorf("detail %q shows a Go type name", d)
 			}
 			if got := r.header.Get("WWW-Authenticate") != ""; got != tt.wantAuthChall {
 				t.Errorf("WWW-Authenticate present = %v, want %v", got, tt.wantAuthChall)

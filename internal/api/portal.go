@@ -169,10 +169,12 @@ func (a *api) authenticate(rt Route, w http.ResponseWriter, r *http.Request) (*h
 	}
 	acc, err := a.Portal.Authenticate(r.Context(), tok)
 	if err != nil {
-		var expired *portal.TokenExpiredError
-		if errors.As(err, &expired) {
-			return r, unauth(fmt.Sprintf("this personal token expired at %s: make a new one (POST /api/v1/me/tokens with a valid token, or octroi admin create-user)",
-				expired.At.UTC().Format(time.RFC3339)))
+		// An expired token, or the token of a disabled account: its holder
+		// is told which, in their language.
+		var perr *portal.Error
+		if errors.As(err, &perr) && errors.Is(perr.Kind, portal.ErrUnauthenticated) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="octroi"`)
+			return r, &Error{Status: http.StatusUnauthorized, Code: CodeUnauthenticated, Msg: perr.EN, FR: perr.FR, Err: err}
 		}
 		if isUnauthenticated(err) {
 			return r, unauth("invalid or revoked token")

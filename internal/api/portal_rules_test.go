@@ -100,7 +100,7 @@ func TestUpdatesRefuseFieldsNotApplied(t *testing.T) {
 	}
 	// At creation, the creator is the supervisor: naming someone else is
 	// refused rather than ignored.
-	p := w.as("outsider").do("POST", "/api/v1/communities", map[string]any{"name": "X", "supervisor": id}).problem(t, 400, "invalid")
+	p := w.as("outsider").do("POST", "/api/v1/communities", map[string]any{"name": "X", "supervisor": id}).problem(t, 400, "invalid_argument")
 	if d, _ := p["detail"].(string); !strings.Contains(d, "supervisor") {
 		t.Errorf("POST /communities with another supervisor: %q", d)
 	}

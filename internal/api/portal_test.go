@@ -101,7 +101,7 @@ func testPortalEndpoints(t *testing.T, mk envMaker) {
 		t.Errorf("POST /accounts: %+v", acc)
 	}
 	admin.do("POST", "/api/v1/accounts", map[string]any{"email": "new@test.example", "name": "Again"}).problem(t, 409, "conflict")
-	admin.do("POST", "/api/v1/accounts", map[string]any{"email": "not an address", "name": "X"}).problem(t, 400, "invalid")
+	admin.do("POST", "/api/v1/accounts", map[string]any{"email": "not an address", "name": "X"}).problem(t, 400, "invalid_argument")
 	admin.do("POST", "/api/v1/accounts", map[string]any{"email": "a@b.example", "name": "X", "colour": "red"}).problem(t, 400, "invalid_json")
 	var al api.AccountList
 	admin.want(200, "GET", "/api/v1/accounts?limit=2", nil, &al)
@@ -129,7 +129,7 @@ func testPortalEndpoints(t *testing.T, mk envMaker) {
 	var org portal.Organisation
 	admin.want(201, "POST", "/api/v1/organisations", map[string]any{"id": "region-sud", "name": "Région Sud", "type": "local_authority", "first_admin": w.id["outsider"]}, &org)
 	admin.do("POST", "/api/v1/organisations", map[string]any{"id": "region-sud", "name": "Again", "type": "local_authority"}).problem(t, 409, "conflict")
-	admin.do("POST", "/api/v1/organisations", map[string]any{"name": "Bad", "type": "castle"}).problem(t, 400, "invalid")
+	admin.do("POST", "/api/v1/organisations", map[string]any{"name": "Bad", "type": "castle"}).problem(t, 400, "invalid_argument")
 	var ol api.OrganisationList
 	out.want(200, "GET", "/api/v1/organisations?type=local_authority", nil, &ol)
 	if len(ol.Organisations) != 1 || ol.Organisations[0].ID != "region-sud" {
@@ -264,7 +264,7 @@ func testPortalEndpoints(t *testing.T, mk envMaker) {
 		dl.Changes[0].Before == nil || *dl.Changes[0].Before != "search" || dl.Changes[0].After != nil {
 		t.Errorf("default level raised to consult: %+v", dl)
 	}
-	ed.do("PUT", "/api/v1/datasets/IGNF_BD-PARCELLAIRE/access/community/obs", map[string]any{"level": "search"}).problem(t, 400, "invalid")
+	ed.do("PUT", "/api/v1/datasets/IGNF_BD-PARCELLAIRE/access/community/obs", map[string]any{"level": "search"}).problem(t, 400, "invalid_argument")
 	ed.do("PUT", "/api/v1/datasets/IGNF_BD-PARCELLAIRE/default-level", map[string]any{"level": nil}).problem(t, 400, "invalid_argument")
 	var at api.AccessTable
 	ed.want(200, "GET", "/api/v1/datasets/IGNF_BD-PARCELLAIRE/access?kind=organisation&sort=name", nil, &at)

@@ -358,7 +358,7 @@ func checkBulk(b *BulkAction) ([]GroupRef, error) {
 		b.Mode = "merge"
 	case "merge", "replace":
 	default:
-		return nil, invalidf("mode %q: want merge or replace", b.Mode)
+		return nil, invalidf("mode %q: want merge (never lowers a group) or replace", b.Mode)
 	}
 	switch b.Action {
 	case "grant":

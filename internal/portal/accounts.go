@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
@@ -133,7 +134,7 @@ func (t *txn) keepAPlatformAdmin(account string) error {
 // the transaction: whether target holds the administrator role, then the
 // actor's administer through the engine. what names the action in the
 // refusal.
-func (t *txn) actOnAccount(target, what string) error {
+func (t *txn) actOnAccount(target string, what Text) error {
 	switch admin, err := t.holdsAdministrator(target); {
 	case err != nil:
 		return err
@@ -144,7 +145,9 @@ func (t *txn) actOnAccount(target, what string) error {
 	case err != nil:
 		return err
 	case !ok:
-		return forbiddenf("%s is a platform administrator: only a platform administrator may %s a platform administrator", target, what)
+		return refuse(ErrForbidden, Text{
+			fmt.Sprintf("%s is a platform administrator: only a platform administrator may %s a platform administrator", target, what.EN),
+			fmt.Sprintf("%s est administrateur de la plateforme : seul un administrateur de la plateforme peut %s un administrateur de la plateforme", target, what.FR)})
 	}
 	return nil
 }
@@ -307,7 +310,7 @@ func (s *Service) SetAccountStatus(ctx context.Context, actor, id string, st Acc
 		if a.Status == st {
 			return nil
 		}
-		if err := t.actOnAccount(id, map[AccountStatus]string{AccountActive: "re-enable", AccountDisabled: "disable"}[st]); err != nil {
+		if err := t.actOnAccount(id, map[AccountStatus]Text{AccountActive: {"re-enable", "réactiver"}, AccountDisabled: {"disable", "désactiver"}}[st]); err != nil {
 			return err
 		}
 		before := a

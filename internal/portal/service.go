@@ -215,12 +215,12 @@ func (s *Service) authorize(ctx context.Context, actor string, g guard) error {
 		}
 	}
 	switch {
+	case needActive: // and the account is disabled (checked above)
+		return errDisabled
 	case len(g.rights) > 0:
-		return forbiddenf("user %s lacks %s", actor, g.rights[0])
-	case needActive:
-		return forbiddenf("account %s is disabled", actor)
+		return lacks(g.rights[0])
 	}
-	return forbiddenf("user %s may not do this", actor)
+	return refuse(ErrForbidden, Text{"You may not do this.", "Vous ne pouvez pas faire cela."})
 }
 
 func (s *Service) accountExists(ctx context.Context, id string) (bool, error) {

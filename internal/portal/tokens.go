@@ -78,7 +78,7 @@ func (s *Service) RevokeToken(ctx context.Context, actor, tokenID string) error 
 			return notFoundOr(err, "no token %q", tokenID)
 		}
 		if tok.Account != actor {
-			if err := t.actOnAccount(tok.Account, "revoke the tokens of"); err != nil {
+			if err := t.actOnAccount(tok.Account, Text{"revoke the tokens of", "révoquer les jetons d'"}); err != nil {
 				return err
 			}
 		}
@@ -91,7 +91,7 @@ func (s *Service) RevokeToken(ctx context.Context, actor, tokenID string) error 
 
 // Authenticate returns the account of a token secret, or ErrUnauthenticated
 // when the token is unknown or revoked or its account disabled, or a
-// *TokenExpiredError (which wraps it) past the token's expiry. It records
+// an *Error of that kind that says so past the token's expiry. It records
 // the token's last use, at most once a minute (bearer.LastUseEvery).
 func (s *Service) Authenticate(ctx context.Context, secret string) (Account, error) {
 	if !strings.HasPrefix(secret, tokenPrefix) {
@@ -109,10 +109,13 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (Account, err
 		return Account{}, err
 	}
 	if tok.expired(s.now()) {
-		return Account{}, &TokenExpiredError{At: *tok.ExpiresAt}
+		return Account{}, tokenExpired(*tok.ExpiresAt)
 	}
 	a, err := s.read().account(ctx, tok.Account)
-	if isNotFound(err) || (err == nil && a.Status != AccountActive) {
+	if err == nil && a.Status != AccountActive {
+		return Account{}, ErrAccountDisabled
+	}
+	if isNotFound(err) {
 		return Account{}, unauthenticated()
 	}
 	if err != nil {

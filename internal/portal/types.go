@@ -285,7 +285,7 @@ type JoinRequest struct {
 
 // Token is a personal API token, without its secret (shown once, at
 // creation, and stored only hashed). A token with ExpiresAt is refused from
-// that instant on (TokenExpiredError) and listed as Expired until revoked.
+// that instant on (an ErrUnauthenticated that says it expired) and listed as Expired until revoked.
 type Token struct {
 	ID        string     `json:"id"`
 	Name      string     `json:"name"`

@@ -1,0 +1,98 @@
+package api
+
+import (
+	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestCodeTableIsTheOpenAPIEnum proves that one table holds every code:
+// each Code constant is in codeTable with both titles, and the OpenAPI
+// Problem.code enum lists exactly the codes a client can receive.
+func TestCodeTableIsTheOpenAPIEnum(t *testing.T) {
+	fs := token.NewFileSet()
+	f, err := parser.ParseFile(fs, "errors.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var consts []string
+	ast.Inspect(f, func(n ast.Node) bool {
+		vs, ok := n.(*ast.ValueSpec)
+		if !ok || !strings.HasPrefix(vs.Names[0].Name, "Code") {
+			return true
+		}
+		lit := vs.Values[0].(*ast.BasicLit)
+		v, _ := strconv.Unquote(lit.Value)
+		consts = append(consts, v)
+		return true
+	})
+	var sent []string
+	for _, c := range consts {
+		info, ok := codeTable[c]
+		switch {
+		case !ok:
+			t.Errorf("code %q is not in codeTable", c)
+		case info.EN == "" || info.FR == "" || info.Status == 0:
+			t.Errorf("code %q: status and both titles are required, got %+v", c, info)
+		}
+		if c != CodeClientClosedRequest {
+			sent = append(sent, c)
+		}
+	}
+	if len(codeTable) != len(consts) {
+		t.Errorf("codeTable has %d codes, the constants %d", len(codeTable), len(consts))
+	}
+	var doc struct {
+		Components struct {
+			Schemas struct {
+				Problem struct {
+					Properties struct {
+						Code struct {
+							Enum []string `json:"enum"`
+						} `json:"code"`
+					} `json:"properties"`
+				} `json:"Problem"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(openAPIDoc, &doc); err != nil {
+		t.Fatal(err)
+	}
+	enum := doc.Components.Schemas.Problem.Properties.Code.Enum
+	slices.Sort(enum)
+	slices.Sort(sent)
+	if !slices.Equal(enum, sent) {
+		t.Errorf("OpenAPI Problem.code enum = %v\nwant the codes sent = %v", enum, sent)
+	}
+}
+
+func TestProblemSpeaksTheCallersLanguage(t *testing.T) {
+	e := &Error{Status: http.StatusForbidden, Code: CodeForbidden, Msg: "you may not", FR: "vous ne pouvez pas"}
+	for _, tt := range []struct{ accept, lang, title, detail string }{
+		{"", "en", "Not allowed", "you may not"},
+		{"fr-FR,fr;q=0.9,en;q=0.8", "fr", "Action non autorisée", "vous ne pouvez pas"},
+		{"de, en;q=0.5", "en", "Not allowed", "you may not"},
+		{"de, fr;q=0.5", "fr", "Action non autorisée", "vous ne pouvez pas"},
+		{"!!garbage", "en", "Not allowed", "you may not"},
+	} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Header.Set("Accept-Language", tt.accept)
+		l := lang(r)
+		p := e.problem(l)
+		if l != tt.lang || p.Title != tt.title || p.Detail != tt.detail {
+			t.Errorf("Accept-Language %q: got %s %q %q, want %s %q %q", tt.accept, l, p.Title, p.Detail, tt.lang, tt.title, tt.detail)
+		}
+	}
+	// Without a French text, the detail stays English under a French title.
+	p := (&Error{Status: 400, Code: CodeInvalidArgument, Msg: "bad"}).problem("fr")
+	if p.Title != "Argument invalide" || p.Detail != "bad" {
+		t.Errorf("got %q %q", p.Title, p.Detail)
+	}
+}

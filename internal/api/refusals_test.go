@@ -1,0 +1,50 @@
+package api_test
+
+import (
+	"testing"
+)
+
+// TestRefusalsSpeakPlainly: a refused action says, in the caller's
+// language, what was refused and who may do it, without engine notation.
+func TestRefusalsSpeakPlainly(t *testing.T) { forEachStore(t, testRefusalsSpeakPlainly) }
+
+func testRefusalsSpeakPlainly(t *testing.T, mk envMaker) {
+	w := newWorld(t, mk)
+	put := func(lang string) map[string]any {
+		r := w.do("PUT", "/api/v1/datasets/IGNF_T/default-level", map[string]any{"level": "consult"},
+			"Authorization", "Bearer "+w.tok["member"], "Accept-Language", lang)
+		if got := r.header.Get("Content-Language"); got != map[string]string{"": "en", "fr-FR": "fr"}[lang] {
+			t.Errorf("Accept-Language %q: Content-Language %q", lang, got)
+		}
+		return r.problem(t, 403, "forbidden")
+	}
+	for _, tt := range []struct{ lang, title, detail string }{
+		{"", "Not allowed", "You may not configure access to dataset IGNF_T (editors and delegated administrators of its organisation)."},
+		{"fr-FR", "Action non autorisée", "Vous ne pouvez pas configurer l'accès au jeu de données IGNF_T (éditeurs et administrateurs délégués de son organisation)."},
+	} {
+		p := put(tt.lang)
+		if p["title"] != tt.title || p["detail"] != tt.detail {
+			t.Errorf("Accept-Language %q:\ngot  %q %q\nwant %q %q", tt.lang, p["title"], p["detail"], tt.title, tt.detail)
+		}
+	}
+}
+
+// TestDisabledAccountIsToldSo: the token of a disabled account is refused
+// with a 401 that says the account is disabled (the token itself is good),
+// not "invalid or revoked".
+func TestDisabledAccountIsToldSo(t *testing.T) { forEachStore(t, testDisabledAccountIsToldSo) }
+
+func testDisabledAccountIsToldSo(t *testing.T, mk envMaker) {
+	w := newWorld(t, mk)
+	w.as("manager").want(200, "PUT", "/api/v1/accounts/"+w.id["outsider"]+"/status", map[string]any{"status": "disabled"}, nil)
+	for _, tt := range []struct{ lang, detail string }{
+		{"en", "this token's account is disabled: an account manager can enable it again"},
+		{"fr", "le compte de ce jeton est désactivé : un gestionnaire des comptes peut le réactiver"},
+	} {
+		r := w.do("GET", "/api/v1/me", nil, "Authorization", "Bearer "+w.tok["outsider"], "Accept-Language", tt.lang)
+		if p := r.problem(t, 401, "unauthenticated"); p["detail"] != tt.detail {
+			t.Errorf("%s: detail %q, want %q", tt.lang, p["detail"], tt.detail)
+		}
+	}
+	w.do("GET", "/api/v1/me", nil, "Authorization", "Bearer oct_nope").problem(t, 401, "unauthenticated")
+}
