@@ -3,8 +3,8 @@ package portal
 import (
 	"errors"
 	"fmt"
-	"time"
 	"strings"
+	"time"
 
 	"github.com/octroi/octroi/internal/store"
 )
@@ -45,6 +45,7 @@ func tokenExpired(at time.Time) error {
 var ErrAccountDisabled error = &Error{Kind: ErrUnauthenticated,
 	EN: "this token's account is disabled: an account manager can enable it again",
 	FR: "le compte de ce jeton est désactivé : un gestionnaire des comptes peut le réactiver"}
+
 // Error is a refusal of the service: its kind (one of the sentinels
 // above), what to tell the acting person in English and, where written,
 // French, and the cause when it comes from below (logged by faces, never
