@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/octroi/octroi/internal/store"
@@ -56,9 +57,15 @@ var managed = map[string]string{
 func (s *Service) managedResources(ctx context.Context, actor string) ([]string, error) {
 	var out []string
 	for typ, perm := range managed {
-		ids, err := s.lookup(ctx, actor, typ, perm, "", maxManaged)
+		ids, err := s.lookup(ctx, actor, typ, perm, "", maxManaged+1)
 		if err != nil {
 			return nil, err
+		}
+		if len(ids) > maxManaged {
+			// Leaving some out would hide entries without a word.
+			return nil, refuse(ErrInvalid, Text{
+				fmt.Sprintf("you manage more than %d of kind %s: name the one whose entries you want (resource=%s:ID)", maxManaged, typ, typ),
+				fmt.Sprintf("vous gérez plus de %d objets de type %s : nommez celui dont vous voulez le journal (resource=%s:ID)", maxManaged, typ, typ)})
 		}
 		for _, id := range ids {
 			out = append(out, typ+":"+id)
@@ -68,7 +75,8 @@ func (s *Service) managedResources(ctx context.Context, actor string) ([]string,
 }
 
 // maxManaged bounds the resources of one manager's audit query (each kind),
-// so that the query stays within what the databases take as parameters.
+// so that the query stays within what the databases take as parameters;
+// beyond it the manager names one resource.
 const maxManaged = 5000
 
 // Notices lists the actor's own notices, oldest first, after the notice id

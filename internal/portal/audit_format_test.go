@@ -2,12 +2,15 @@ package portal_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/octroi/octroi/internal/portal"
 	"github.com/octroi/octroi/internal/reqid"
 	"github.com/octroi/octroi/internal/store"
+	"github.com/octroi/octroi/internal/tuple"
 )
 
 // numbers returns the paths of the JSON numbers in v.
@@ -143,5 +146,32 @@ func TestAuditOfWhatOneManages(t *testing.T) {
 		}
 		_, err := e.svc.Audit(e.ctx, "adm", store.AuditQuery{Resource: "organisation:region"})
 		wantErr(t, err, portal.ErrForbidden)
+	})
+}
+
+// TestAuditOfTooManyManaged: a manager of more resources of one kind than
+// one audit query takes is asked to name one, never answered a part of
+// their entries without a word.
+func TestAuditOfTooManyManaged(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		newWorld(t, e)
+		// ign owns 5,001 more datasets (written as an operator would: the
+		// engine's lookup is what counts them).
+		var ups []store.Update
+		for i := range 5001 {
+			r, err := tuple.Parse(fmt.Sprintf("dataset:bulk%d#owner@organisation:ign", i))
+			ok(t, err)
+			ups = append(ups, store.Update{Op: store.Touch, Relationship: r})
+		}
+		rev, err := e.st.Write(e.ctx, store.WriteRequest{Updates: ups})
+		ok(t, err)
+		ok(t, e.sync(e.ctx, rev))
+		_, err = e.svc.Audit(e.ctx, "ed", store.AuditQuery{})
+		wantErr(t, err, portal.ErrInvalid)
+		if !strings.Contains(err.Error(), "resource=dataset:ID") {
+			t.Errorf("the refusal should say how to narrow the query: %v", err)
+		}
+		// Naming one still works.
+		must[[]store.AuditEntry](t)(e.svc.Audit(e.ctx, "ed", store.AuditQuery{Resource: "dataset:IGNF_BD-TOPO"}))
 	})
 }
