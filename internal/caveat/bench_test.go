@@ -1,6 +1,10 @@
 package caveat
 
-import "testing"
+import (
+	"errors"
+	"strings"
+	"testing"
+)
 
 func BenchmarkEval(b *testing.B) {
 	for _, bc := range []struct {
@@ -37,6 +41,20 @@ func BenchmarkCompile(b *testing.B) {
 	for b.Loop() {
 		if _, err := Compile("c", []Param{{"user_ip", "ipaddress"}, {"cidr", "string"}}, "user_ip.in_cidr(cidr)"); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRefuseCostly measures how long the caveat of issue 7 (1,500
+// comparisons of 250,000-element lists, 73 s to evaluate before every
+// expression had a cost limit) takes to be refused.
+func BenchmarkRefuseCostly(b *testing.B) {
+	p := mustCompile(b, []Param{{"a", "list<string>"}, {"b", "list<string>"}},
+		strings.Repeat("a == b || ", 1499)+"a == b")
+	ctx := map[string]any{"a": stringList(250_000, ""), "b": stringList(250_000, "x")}
+	for b.Loop() {
+		if _, err := p.Eval(ctx, nil); !errors.Is(err, ErrCostLimitExceeded) {
+			b.Fatalf("got %v, want ErrCostLimitExceeded", err)
 		}
 	}
 }

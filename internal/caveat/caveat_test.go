@@ -3,6 +3,7 @@ package caveat
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"reflect"
@@ -486,6 +487,109 @@ func TestCostLimit(t *testing.T) {
 	p = mustCompile(t, []Param{{"l", "list<int>"}, {"m", "int"}}, "l.all(x, l.all(y, x + y >= 0)) && m == 1")
 	if _, err := p.Eval(map[string]any{"l": big}, nil); !errors.Is(err, ErrCostLimitExceeded) {
 		t.Fatalf("big list, partial: got %v, want ErrCostLimitExceeded", err)
+	}
+}
+
+// strings returns n strings "v0"… whose last one is last when it is not
+// empty: two such lists differ only at their end, so comparing them walks
+// them whole.
+func stringList(n int, last string) []any {
+	l := make([]any, n)
+	for i := range l {
+		l[i] = fmt.Sprintf("v%d", i)
+	}
+	if last != "" {
+		l[n-1] = last
+	}
+	return l
+}
+
+// repeat returns a list holding v n times.
+func repeat(v any, n int) []any {
+	l := make([]any, n)
+	for i := range l {
+		l[i] = v
+	}
+	return l
+}
+
+func stringMap(n int, last string) map[string]any {
+	m := make(map[string]any, n)
+	for i, v := range stringList(n, last) {
+		m[fmt.Sprint(i)] = v
+	}
+	return m
+}
+
+// TestCostLimitBoundsEveryExpression: expressions without a comprehension
+// were not metered, and comparisons of lists were priced at a tenth of
+// their length with nothing for nested values, so 1,500 comparisons of
+// 250,000-element lists ran 73 s. Every one of these must be refused.
+func TestCostLimitBoundsEveryExpression(t *testing.T) {
+	chain := func(term string, n int) string { return strings.Repeat(term+" || ", n-1) + term }
+	for _, tc := range []struct {
+		name   string
+		params []Param
+		expr   string
+		ctx    map[string]any
+	}{
+		{"many comparisons of long lists", []Param{{"a", "list<string>"}, {"b", "list<string>"}},
+			chain("a == b", 1500), map[string]any{"a": stringList(10_000, ""), "b": stringList(10_000, "x")}},
+		{"many inequalities of long lists", []Param{{"a", "list<string>"}, {"b", "list<string>"}},
+			chain("!(a != b)", 1500), map[string]any{"a": stringList(10_000, ""), "b": stringList(10_000, "x")}},
+		{"many comparisons of large maps", []Param{{"a", "map<string>"}, {"b", "map<string>"}},
+			chain("a == b", 300), map[string]any{"a": stringMap(10_000, ""), "b": stringMap(10_000, "x")}},
+		{"one comparison of nested lists", []Param{{"a", "any"}, {"b", "any"}},
+			"a == b", map[string]any{
+				"a": repeat(stringList(5_000, ""), 250),
+				"b": append(repeat(stringList(5_000, ""), 249), stringList(5_000, "x"))}},
+		{"a list looked for in a list of lists", []Param{{"a", "any"}, {"b", "any"}},
+			"a in b", map[string]any{"a": stringList(5_000, "x"), "b": repeat(stringList(5_000, ""), 250)}},
+		{"many lookups in a long list of any", []Param{{"s", "string"}, {"l", "any"}},
+			chain("s in l", 1500), map[string]any{"s": "x", "l": stringList(10_000, "")}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := mustCompile(t, tc.params, tc.expr)
+			got, err := p.Eval(tc.ctx, nil)
+			var ee *EvalError
+			if !errors.Is(err, ErrCostLimitExceeded) || !errors.As(err, &ee) {
+				t.Fatalf("got %+v, %v, want an EvalError wrapping ErrCostLimitExceeded", got, err)
+			}
+			if want := "pass smaller lists or maps, or simplify the expression"; !strings.Contains(err.Error(), want) {
+				t.Errorf("got message %q, want it to say %q", err, want)
+			}
+		})
+	}
+}
+
+// TestCostLimitLeavesOrdinaryExpressions: what a caveat usually does with
+// lists stays well within the limit.
+func TestCostLimitLeavesOrdinaryExpressions(t *testing.T) {
+	long := stringList(100_000, "")
+	for _, tc := range []struct {
+		name   string
+		params []Param
+		expr   string
+		ctx    map[string]any
+		want   bool
+	}{
+		{"membership in a long list", []Param{{"l", "list<string>"}, {"s", "string"}},
+			"s in l", map[string]any{"l": long, "s": "v99999"}, true},
+		{"comparison of long lists", []Param{{"a", "list<string>"}, {"b", "list<string>"}},
+			"a == b", map[string]any{"a": long, "b": long}, true},
+		{"comprehension", []Param{{"l", "list<string>"}},
+			"l.exists(x, x == 'v1999')", map[string]any{"l": stringList(2_000, "")}, true},
+		{"membership in a long list of any", []Param{{"l", "any"}, {"s", "string"}},
+			"s in l", map[string]any{"l": long, "s": "v99999"}, true},
+		{"nested lists", []Param{{"a", "any"}, {"b", "any"}},
+			"a != b", map[string]any{"a": repeat(stringList(1_000, ""), 100), "b": repeat(stringList(1_000, "x"), 100)}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := mustCompile(t, tc.params, tc.expr)
+			if got, err := p.Eval(tc.ctx, nil); err != nil || got.Value != tc.want {
+				t.Errorf("got %+v, %v, want %v", got, err, tc.want)
+			}
+		})
 	}
 }
 

@@ -17,6 +17,11 @@ import (
 // needed more than CostLimit.
 var ErrCostLimitExceeded = errors.New("caveat evaluation exceeded its cost limit")
 
+// errCostLimit is the cause of an *EvalError past CostLimit: it says what
+// the caller can change.
+var errCostLimit = fmt.Errorf("%w of %d: the expression does too much work for the values given; pass smaller lists or maps, or simplify the expression",
+	ErrCostLimitExceeded, CostLimit)
+
 // ParamError is the error for a context value that does not convert to its
 // parameter's declared type, or (from ValidateContext) a context key that is
 // not a parameter.
@@ -150,9 +155,8 @@ func (p *Program) Eval(rel, req map[string]any) (Result, error) {
 		return Result{Missing: missingNames(unk)}, nil
 	}
 	if err != nil {
-		var cancelled interpreter.EvalCancelledError
-		if errors.As(err, &cancelled) && cancelled.Cause == interpreter.CostLimitExceeded {
-			return Result{}, &EvalError{Caveat: p.name, Err: fmt.Errorf("%w (%d)", ErrCostLimitExceeded, CostLimit)}
+		if costLimitExceeded(err) {
+			return Result{}, &EvalError{Caveat: p.name, Err: errCostLimit}
 		}
 		return Result{}, &EvalError{Caveat: p.name, Err: err}
 	}
@@ -161,6 +165,11 @@ func (p *Program) Eval(rel, req map[string]any) (Result, error) {
 		return Result{}, &EvalError{Caveat: p.name, Err: fmt.Errorf("result is %s, not bool", out.Type().TypeName())}
 	}
 	return Result{Value: bool(b)}, nil
+}
+
+func costLimitExceeded(err error) bool {
+	var cancelled interpreter.EvalCancelledError
+	return errors.As(err, &cancelled) && cancelled.Cause == interpreter.CostLimitExceeded
 }
 
 func missingNames(unk *types.Unknown) []string {
