@@ -281,6 +281,8 @@ func TestEval(t *testing.T) {
 		{name: "cidr param", params: []Param{{"ip", "ipaddress"}, {"cidr", "string"}}, expr: "ip.in_cidr(cidr)",
 			rel: ctx{"cidr": "10.1.0.0/16"}, req: ctx{"ip": "10.1.3.4"}, want: true},
 		{name: "bad cidr", params: []Param{{"ip", "ipaddress"}}, expr: "ip.in_cidr('10.0.0.0')", rel: ctx{"ip": "10.0.0.1"}, err: `invalid CIDR "10.0.0.0"`},
+		{name: "overlong cidr", params: []Param{{"ip", "ipaddress"}, {"cidr", "string"}}, expr: "ip.in_cidr(cidr)",
+			rel: ctx{"ip": "10.0.0.1", "cidr": strings.Repeat("1", 1_000_000)}, err: `(1000000 bytes, longer than any CIDR)`},
 		{name: "ip equality", params: []Param{{"a", "ipaddress"}, {"b", "ipaddress"}}, expr: "a == b", rel: ctx{"a": "::1", "b": "0:0::1"}, want: true},
 		{name: "ip inequality", params: []Param{{"a", "ipaddress"}, {"b", "ipaddress"}}, expr: "a != b", rel: ctx{"a": "::1", "b": "::2"}, want: true},
 
