@@ -1,6 +1,7 @@
 package caveat
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -28,7 +29,7 @@ func BenchmarkEval(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := p.Eval(bc.rel, bc.req); err != nil {
+				if _, err := p.Eval(context.Background(), bc.rel, bc.req); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -53,7 +54,7 @@ func BenchmarkRefuseCostly(b *testing.B) {
 		strings.Repeat("a == b || ", 1499)+"a == b")
 	ctx := map[string]any{"a": stringList(250_000, ""), "b": stringList(250_000, "x")}
 	for b.Loop() {
-		if _, err := p.Eval(ctx, nil); !errors.Is(err, ErrCostLimitExceeded) {
+		if _, err := p.Eval(context.Background(), ctx, nil); !errors.Is(err, ErrCostLimitExceeded) {
 			b.Fatalf("got %v, want ErrCostLimitExceeded", err)
 		}
 	}

@@ -1,6 +1,7 @@
 package caveat
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -183,7 +184,7 @@ func TestConversions(t *testing.T) {
 			t.Errorf("%s: Compile: %v", name, err)
 			continue
 		}
-		got, err := p.Eval(map[string]any{"x": tc.val}, nil)
+		got, err := p.Eval(context.Background(), map[string]any{"x": tc.val}, nil)
 		verr := p.ValidateContext(map[string]any{"x": tc.val})
 		if tc.err != "" {
 			var pe *ParamError
@@ -207,7 +208,7 @@ func TestConversions(t *testing.T) {
 
 func TestParamErrorNamesParameter(t *testing.T) {
 	p := mustCompile(t, []Param{{"limit", "uint"}}, "limit > 2")
-	_, err := p.Eval(map[string]any{"limit": -1.0}, nil)
+	_, err := p.Eval(context.Background(), map[string]any{"limit": -1.0}, nil)
 	want := `caveat "c": parameter "limit": uint: want a non-negative integer, got -1`
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v, want %s", err, want)
@@ -317,7 +318,7 @@ func TestEval(t *testing.T) {
 			t.Errorf("%s: Compile: %v", tc.name, err)
 			continue
 		}
-		got, err := p.Eval(tc.rel, tc.req)
+		got, err := p.Eval(context.Background(), tc.rel, tc.req)
 		if tc.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.err) {
 				t.Errorf("%s: got %+v, %v, want error containing %q", tc.name, got, err, tc.err)
@@ -477,17 +478,17 @@ func TestCostLimit(t *testing.T) {
 			small[i] = float64(i)
 		}
 	}
-	if got, err := p.Eval(map[string]any{"l": small}, nil); err != nil || !got.Value {
+	if got, err := p.Eval(context.Background(), map[string]any{"l": small}, nil); err != nil || !got.Value {
 		t.Fatalf("small list: got %+v, %v, want true", got, err)
 	}
-	_, err := p.Eval(map[string]any{"l": big}, nil)
+	_, err := p.Eval(context.Background(), map[string]any{"l": big}, nil)
 	var ee *EvalError
 	if !errors.Is(err, ErrCostLimitExceeded) || !errors.As(err, &ee) {
 		t.Fatalf("big list: got %v, want an EvalError wrapping ErrCostLimitExceeded", err)
 	}
 	// The partial-evaluation program is bounded too.
 	p = mustCompile(t, []Param{{"l", "list<int>"}, {"m", "int"}}, "l.all(x, l.all(y, x + y >= 0)) && m == 1")
-	if _, err := p.Eval(map[string]any{"l": big}, nil); !errors.Is(err, ErrCostLimitExceeded) {
+	if _, err := p.Eval(context.Background(), map[string]any{"l": big}, nil); !errors.Is(err, ErrCostLimitExceeded) {
 		t.Fatalf("big list, partial: got %v, want ErrCostLimitExceeded", err)
 	}
 }
@@ -552,7 +553,7 @@ func TestCostLimitBoundsEveryExpression(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := mustCompile(t, tc.params, tc.expr)
-			got, err := p.Eval(tc.ctx, nil)
+			got, err := p.Eval(context.Background(), tc.ctx, nil)
 			var ee *EvalError
 			if !errors.Is(err, ErrCostLimitExceeded) || !errors.As(err, &ee) {
 				t.Fatalf("got %+v, %v, want an EvalError wrapping ErrCostLimitExceeded", got, err)
@@ -588,11 +589,64 @@ func TestCostLimitLeavesOrdinaryExpressions(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := mustCompile(t, tc.params, tc.expr)
-			if got, err := p.Eval(tc.ctx, nil); err != nil || got.Value != tc.want {
+			if got, err := p.Eval(context.Background(), tc.ctx, nil); err != nil || got.Value != tc.want {
 				t.Errorf("got %+v, %v, want %v", got, err, tc.want)
 			}
 		})
 	}
+}
+
+// endsWhenWatched is a context that is canceled the moment something asks
+// for its Done channel. Eval looks at Err before it starts, and only an
+// evaluation under way watches Done: so a test sees evaluation stopped
+// midway, without depending on timing.
+type endsWhenWatched struct {
+	context.Context
+	cancel context.CancelFunc
+}
+
+func (c endsWhenWatched) Done() <-chan struct{} {
+	c.cancel()
+	return c.Context.Done()
+}
+
+func TestEvalStopsWhenContextEnds(t *testing.T) {
+	// Run to the end, the comprehensions below would exceed the cost limit
+	// (4,000,000 iterations): stopped, they end with the context's error.
+	list := make([]any, 2000)
+	for i := range list {
+		list[i] = float64(i)
+	}
+	ended, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, tc := range []struct {
+		name   string
+		params []Param
+		expr   string
+		ctx    func() context.Context
+		want   error
+	}{
+		{"ended before", []Param{{"n", "int"}}, "n == 1",
+			func() context.Context { return ended }, context.Canceled},
+		{"ends during a comprehension", []Param{{"l", "list<int>"}}, "l.all(x, l.all(y, x + y >= 0))",
+			watched, context.Canceled},
+		{"ends during a partial evaluation", []Param{{"l", "list<int>"}, {"m", "int"}}, "l.all(x, l.all(y, x + y >= 0)) && m == 1",
+			watched, context.Canceled},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := mustCompile(t, tc.params, tc.expr)
+			got, err := p.Eval(tc.ctx(), map[string]any{"n": 1.0, "l": list}, nil)
+			var ee *EvalError
+			if !errors.Is(err, tc.want) || errors.As(err, &ee) {
+				t.Errorf("got %+v, %v, want %v and no EvalError", got, err, tc.want)
+			}
+		})
+	}
+}
+
+func watched() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	return endsWhenWatched{ctx, cancel}
 }
 
 func TestConcurrentEval(t *testing.T) {
@@ -601,12 +655,12 @@ func TestConcurrentEval(t *testing.T) {
 	for g := 0; g < 8; g++ {
 		go func(g int) {
 			for i := 0; i < 200; i++ {
-				r, err := p.Eval(map[string]any{"a": float64(i)}, map[string]any{"b": float64(i + g%2)})
+				r, err := p.Eval(context.Background(), map[string]any{"a": float64(i)}, map[string]any{"b": float64(i + g%2)})
 				if err != nil || r.Value != (g%2 == 1) {
 					done <- errors.New("wrong result under concurrency")
 					return
 				}
-				if r, _ := p.Eval(map[string]any{"a": 1.0}, nil); len(r.Missing) != 1 {
+				if r, _ := p.Eval(context.Background(), map[string]any{"a": 1.0}, nil); len(r.Missing) != 1 {
 					done <- errors.New("wrong partial result under concurrency")
 					return
 				}

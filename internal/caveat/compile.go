@@ -28,6 +28,9 @@ type Program struct {
 	// fast evaluates when every used parameter is given; partial evaluates
 	// with the absent ones marked unknown.
 	fast, partial cel.Program
+	// interruptible tells whether the programs look at the request's
+	// context while they run (only comprehensions do).
+	interruptible bool
 }
 
 // Name returns the caveat's name as given to Compile.
@@ -136,7 +139,8 @@ func Compile(name string, params []Param, expr string) (*Program, error) {
 			p.used[i] = true
 		}
 	}
-	lim := limits(env, ast)
+	lim, interruptible := limits(env, ast)
+	p.interruptible = interruptible
 	if p.fast, err = env.Program(ast, append([]cel.ProgramOption{cel.EvalOptions(cel.OptOptimize)}, lim...)...); err != nil {
 		return nil, CompileErrors{{Line: 1, Col: 1, Msg: fmt.Sprintf("caveat %q: %v", name, err)}}
 	}

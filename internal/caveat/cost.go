@@ -3,6 +3,7 @@ package caveat
 import (
 	"github.com/google/cel-go/cel"
 	"github.com/google/cel-go/checker"
+	celast "github.com/google/cel-go/common/ast"
 	"github.com/google/cel-go/common/operators"
 	"github.com/google/cel-go/common/types"
 	"github.com/google/cel-go/common/types/ref"
@@ -22,25 +23,37 @@ const (
 	//
 	// One exception: cel-go's cost tracking (v0.31) takes time that grows
 	// with the square of the comprehension iterations of an evaluation (an
-	// exists over 40,000 elements: 3 s for 240,000 units, 10 ms untracked),
-	// so the limit does not bound the time of a long comprehension.
+	// exists over 40,000 elements: 3 s for 240,000 units, 10 ms untracked).
+	// What bounds the time of a long comprehension is therefore the
+	// request's context, which Eval watches in comprehension loops.
 	CostLimit = 1_000_000
+
+	// interruptEvery is how many comprehension iterations run between two
+	// looks at the request's context: often enough to stop within
+	// microseconds, rarely enough that looking costs nothing measurable.
+	interruptEvery = 100
 )
 
 // limits returns the options that bound the evaluations of a checked
-// expression.
+// expression, and whether they watch the request's context.
 //
 // Every expression is bounded by CostLimit, charged at the real price of
 // comparing containers (containerCost), unless cel-go's static estimate,
 // which assumes every list, map and string as long as can be, shows that
 // it cannot reach the limit whatever the context: then metering would only
 // cost time (about a microsecond and eight allocations per evaluation, four
-// times the evaluation of `n == 42`).
-func limits(env *cel.Env, ast *cel.Ast) []cel.ProgramOption {
+// times the evaluation of `n == 42`). Expressions with a comprehension, the
+// only place cel-go looks at a context while it evaluates, are interrupted
+// when the request's context ends.
+func limits(env *cel.Env, ast *cel.Ast) (opts []cel.ProgramOption, interruptible bool) {
 	if est, err := env.EstimateCost(ast, unsized{}); err != nil || est.Max > CostLimit {
-		return []cel.ProgramOption{cel.CostLimit(CostLimit), cel.CostTracking(containerCost{})}
+		opts = append(opts, cel.CostLimit(CostLimit), cel.CostTracking(containerCost{}))
 	}
-	return nil
+	if hasComprehension(ast) {
+		opts = append(opts, cel.InterruptCheckFrequency(interruptEvery))
+		interruptible = true
+	}
+	return opts, interruptible
 }
 
 // unsized gives the static estimate no size for any value, so that it
@@ -51,6 +64,18 @@ func (unsized) EstimateSize(checker.AstNode) *checker.SizeEstimate { return nil 
 
 func (unsized) EstimateCallCost(string, string, *checker.AstNode, []checker.AstNode) *checker.CallEstimate {
 	return nil
+}
+
+// hasComprehension tells whether the checked expression contains a
+// comprehension (from the all, exists, exists_one, map or filter macros).
+func hasComprehension(a *cel.Ast) bool {
+	found := false
+	celast.PreOrderVisit(a.NativeRep().Expr(), celast.NewExprVisitor(func(e celast.Expr) {
+		if e.Kind() == celast.ComprehensionKind {
+			found = true
+		}
+	}))
+	return found
 }
 
 // containerCost prices the operators that walk lists and maps at one unit

@@ -56,7 +56,7 @@ func (e *Engine) Expand(ctx context.Context, req ExpandRequest, at At) (*ExpandN
 	if err != nil {
 		return nil, 0, err
 	}
-	x := &expander{c: &checker{p: p, snap: snap, max: e.maxDepth}, limit: req.Depth}
+	x := &expander{c: &checker{ctx: ctx, p: p, snap: snap, max: e.maxDepth}, limit: req.Depth}
 	res, ok := snap.Node(req.Resource.Type, req.Resource.ID)
 	var n *ExpandNode
 	if ok {
