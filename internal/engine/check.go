@@ -28,8 +28,8 @@ type CheckResult struct {
 
 // Check answers one check at the revision at says. Errors: ErrNoSchema,
 // ErrUnknownType, ErrUnknownMember, ErrDepth, ErrCaveat, the index's
-// ErrRevisionUnavailable, and ctx's error when ctx ends before or during a
-// caveat's evaluation.
+// ErrRevisionUnavailable, and ctx's error when ctx ends during the walk
+// (looked at every ctxEvery steps and before every caveat).
 func (e *Engine) Check(ctx context.Context, req CheckRequest, at At) (CheckResult, uint64, error) {
 	p, snap, err := e.open(at)
 	if err != nil {
@@ -42,7 +42,7 @@ func (e *Engine) Check(ctx context.Context, req CheckRequest, at At) (CheckResul
 
 // CheckBulk answers several checks on one snapshot. The i-th error is that of
 // the i-th check (a bad item does not fail the others); the returned error
-// is for the whole call only.
+// is for the whole call only: ctx's error when ctx ends.
 func (e *Engine) CheckBulk(ctx context.Context, reqs []CheckRequest, at At) ([]CheckResult, []error, uint64, error) {
 	p, snap, err := e.open(at)
 	if err != nil {
@@ -56,6 +56,9 @@ func (e *Engine) CheckBulk(ctx context.Context, reqs []CheckRequest, at At) ([]C
 			return nil, nil, 0, ctx.Err()
 		}
 		out[i], errs[i] = e.check(ctx, p, snap, &reqs[i], nil)
+		if errs[i] != nil && ctx.Err() != nil {
+			return nil, nil, 0, ctx.Err() // the item failed because the call ended
+		}
 	}
 	return out, errs, snap.Revision(), nil
 }
@@ -94,9 +97,32 @@ type checker struct {
 	caveatCtx map[string]any
 	depth     int
 	max       int
+	steps     uint32               // members entered, counting towards the next look at ctx
 	stack     [maxDepthLimit]frame // the path walked, stack[:depth]
 	err       error
 	tr        *tracer
+}
+
+// ctxEvery is how many members a walk enters between two looks at its
+// context: a look costs more than a step (a chain of calls up the
+// context's parents), and at well under a microsecond a step, a walk still
+// notices within a fraction of a millisecond.
+const ctxEvery = 1024
+
+// stopped reports whether the walk must end now: an error has decided the
+// answer already, or the caller's context has ended (then recorded as the
+// error). Every member a walk enters goes through it.
+func (c *checker) stopped() bool {
+	if c.err != nil {
+		return true
+	}
+	if c.steps++; c.steps%ctxEvery == 0 {
+		if err := c.ctx.Err(); err != nil {
+			c.err = err
+			return true
+		}
+	}
+	return false
 }
 
 type frame struct {
@@ -125,7 +151,7 @@ func (e *Engine) initChecker(c *checker, ctx context.Context, p *plan, snap *ind
 
 // member evaluates whether the subject is in m on node res.
 func (c *checker) member(res uint32, m *member) truth {
-	if m == nil {
+	if m == nil || c.stopped() {
 		return tNo
 	}
 	if c.srel == m.id && res == c.subj && c.subj != 0 {

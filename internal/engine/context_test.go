@@ -3,6 +3,8 @@ package engine_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -39,6 +41,57 @@ func wantEnded(t *testing.T, err, want error) {
 	for _, other := range []error{engine.ErrCaveat, engine.ErrDepth} {
 		if errors.Is(err, other) {
 			t.Fatalf("got %v, which is also %v", err, other)
+		}
+	}
+}
+
+// TestQueriesStopWhenContextEnds walks a group with 3,000 subgroups, none
+// holding the subject: every query must give up with the context's error
+// rather than finish the walk. Check, CheckBulk, Explain and Expand used to
+// ignore their context.
+func TestQueriesStopWhenContextEnds(t *testing.T) {
+	var rels strings.Builder
+	for i := range 3000 {
+		fmt.Fprintf(&rels, "group:root#member@group:g%d#member\n", i)
+	}
+	rels.WriteString("doc:1#viewer@group:root#member\n")
+	e := newEngine(t, groupsSchema, rels.String())
+	req := engine.CheckRequest{Resource: tuple.ObjectRef{Type: "doc", ID: "1"}, Permission: "view", Subject: tuple.SubjectRef{Type: "user", ID: "nobody"}}
+	queries := []struct {
+		name string
+		run  func(ctx context.Context) error
+	}{
+		{"Check", func(ctx context.Context) error {
+			_, _, err := e.Check(ctx, req, engine.At{})
+			return err
+		}},
+		{"CheckBulk", func(ctx context.Context) error {
+			_, _, _, err := e.CheckBulk(ctx, []engine.CheckRequest{req}, engine.At{})
+			return err
+		}},
+		{"Explain", func(ctx context.Context) error {
+			_, err := e.Explain(ctx, req, engine.At{})
+			return err
+		}},
+		{"Expand", func(ctx context.Context) error {
+			_, _, err := e.Expand(ctx, engine.ExpandRequest{Resource: req.Resource, Permission: req.Permission}, engine.At{})
+			return err
+		}},
+		{"LookupResources", func(ctx context.Context) error {
+			_, _, _, err := e.LookupResources(ctx, engine.LookupResourcesRequest{ResourceType: "doc", Permission: "view", Subject: req.Subject}, engine.At{})
+			return err
+		}},
+		{"LookupSubjects", func(ctx context.Context) error {
+			_, _, err := e.LookupSubjects(ctx, engine.LookupSubjectsRequest{Resource: req.Resource, Permission: req.Permission, SubjectType: "user"}, engine.At{})
+			return err
+		}},
+	}
+	for _, q := range queries {
+		if err := q.run(context.Background()); err != nil {
+			t.Fatalf("%s with a live context: %v", q.name, err)
+		}
+		for _, c := range endedContexts(t) {
+			t.Run(q.name+"/"+c.name, func(t *testing.T) { wantEnded(t, q.run(c.ctx), c.want) })
 		}
 	}
 }

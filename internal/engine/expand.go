@@ -78,6 +78,9 @@ type expander struct {
 
 func (x *expander) member(res uint32, m *member, hops int) *ExpandNode {
 	obj := x.c.snap.Object(res)
+	if x.c.stopped() {
+		return &ExpandNode{Object: obj, Member: m.name, Op: "nil"}
+	}
 	if len(x.path) >= x.c.max {
 		if x.c.err == nil {
 			x.c.err = ErrDepth
