@@ -1,6 +1,11 @@
 package caveat
 
-import "testing"
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+)
 
 func BenchmarkEval(b *testing.B) {
 	for _, bc := range []struct {
@@ -24,7 +29,7 @@ func BenchmarkEval(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := p.Eval(bc.rel, bc.req); err != nil {
+				if _, err := p.Eval(context.Background(), bc.rel, bc.req); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -37,6 +42,20 @@ func BenchmarkCompile(b *testing.B) {
 	for b.Loop() {
 		if _, err := Compile("c", []Param{{"user_ip", "ipaddress"}, {"cidr", "string"}}, "user_ip.in_cidr(cidr)"); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRefuseCostly measures how long the caveat of issue 7 (1,500
+// comparisons of 250,000-element lists, 73 s to evaluate before every
+// expression had a cost limit) takes to be refused.
+func BenchmarkRefuseCostly(b *testing.B) {
+	p := mustCompile(b, []Param{{"a", "list<string>"}, {"b", "list<string>"}},
+		strings.Repeat("a == b || ", 1499)+"a == b")
+	ctx := map[string]any{"a": stringList(250_000, ""), "b": stringList(250_000, "x")}
+	for b.Loop() {
+		if _, err := p.Eval(context.Background(), ctx, nil); !errors.Is(err, ErrCostLimitExceeded) {
+			b.Fatalf("got %v, want ErrCostLimitExceeded", err)
 		}
 	}
 }

@@ -50,7 +50,8 @@
 // are not parameters are ignored. When the expression needs a parameter that
 // neither gives, partial evaluation still decides when it can (`a || b` with
 // a true is true); otherwise the Result lists the missing parameters. Each
-// evaluation is bounded by CostLimit.
+// evaluation is bounded by CostLimit, and stops when the request's context
+// ends (see Eval).
 //
 // ValidateContext is for contexts written with relationships: like SpiceDB
 // on writes, it refuses keys that are not parameters and values that do not

@@ -1,8 +1,10 @@
 package caveat
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"reflect"
@@ -182,7 +184,7 @@ func TestConversions(t *testing.T) {
 			t.Errorf("%s: Compile: %v", name, err)
 			continue
 		}
-		got, err := p.Eval(map[string]any{"x": tc.val}, nil)
+		got, err := p.Eval(context.Background(), map[string]any{"x": tc.val}, nil)
 		verr := p.ValidateContext(map[string]any{"x": tc.val})
 		if tc.err != "" {
 			var pe *ParamError
@@ -206,7 +208,7 @@ func TestConversions(t *testing.T) {
 
 func TestParamErrorNamesParameter(t *testing.T) {
 	p := mustCompile(t, []Param{{"limit", "uint"}}, "limit > 2")
-	_, err := p.Eval(map[string]any{"limit": -1.0}, nil)
+	_, err := p.Eval(context.Background(), map[string]any{"limit": -1.0}, nil)
 	want := `caveat "c": parameter "limit": uint: want a non-negative integer, got -1`
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v, want %s", err, want)
@@ -280,6 +282,8 @@ func TestEval(t *testing.T) {
 		{name: "cidr param", params: []Param{{"ip", "ipaddress"}, {"cidr", "string"}}, expr: "ip.in_cidr(cidr)",
 			rel: ctx{"cidr": "10.1.0.0/16"}, req: ctx{"ip": "10.1.3.4"}, want: true},
 		{name: "bad cidr", params: []Param{{"ip", "ipaddress"}}, expr: "ip.in_cidr('10.0.0.0')", rel: ctx{"ip": "10.0.0.1"}, err: `invalid CIDR "10.0.0.0"`},
+		{name: "overlong cidr", params: []Param{{"ip", "ipaddress"}, {"cidr", "string"}}, expr: "ip.in_cidr(cidr)",
+			rel: ctx{"ip": "10.0.0.1", "cidr": strings.Repeat("1", 1_000_000)}, err: `(1000000 bytes, longer than any CIDR)`},
 		{name: "ip equality", params: []Param{{"a", "ipaddress"}, {"b", "ipaddress"}}, expr: "a == b", rel: ctx{"a": "::1", "b": "0:0::1"}, want: true},
 		{name: "ip inequality", params: []Param{{"a", "ipaddress"}, {"b", "ipaddress"}}, expr: "a != b", rel: ctx{"a": "::1", "b": "::2"}, want: true},
 
@@ -314,7 +318,7 @@ func TestEval(t *testing.T) {
 			t.Errorf("%s: Compile: %v", tc.name, err)
 			continue
 		}
-		got, err := p.Eval(tc.rel, tc.req)
+		got, err := p.Eval(context.Background(), tc.rel, tc.req)
 		if tc.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.err) {
 				t.Errorf("%s: got %+v, %v, want error containing %q", tc.name, got, err, tc.err)
@@ -474,19 +478,175 @@ func TestCostLimit(t *testing.T) {
 			small[i] = float64(i)
 		}
 	}
-	if got, err := p.Eval(map[string]any{"l": small}, nil); err != nil || !got.Value {
+	if got, err := p.Eval(context.Background(), map[string]any{"l": small}, nil); err != nil || !got.Value {
 		t.Fatalf("small list: got %+v, %v, want true", got, err)
 	}
-	_, err := p.Eval(map[string]any{"l": big}, nil)
+	_, err := p.Eval(context.Background(), map[string]any{"l": big}, nil)
 	var ee *EvalError
 	if !errors.Is(err, ErrCostLimitExceeded) || !errors.As(err, &ee) {
 		t.Fatalf("big list: got %v, want an EvalError wrapping ErrCostLimitExceeded", err)
 	}
 	// The partial-evaluation program is bounded too.
 	p = mustCompile(t, []Param{{"l", "list<int>"}, {"m", "int"}}, "l.all(x, l.all(y, x + y >= 0)) && m == 1")
-	if _, err := p.Eval(map[string]any{"l": big}, nil); !errors.Is(err, ErrCostLimitExceeded) {
+	if _, err := p.Eval(context.Background(), map[string]any{"l": big}, nil); !errors.Is(err, ErrCostLimitExceeded) {
 		t.Fatalf("big list, partial: got %v, want ErrCostLimitExceeded", err)
 	}
+}
+
+// strings returns n strings "v0"… whose last one is last when it is not
+// empty: two such lists differ only at their end, so comparing them walks
+// them whole.
+func stringList(n int, last string) []any {
+	l := make([]any, n)
+	for i := range l {
+		l[i] = fmt.Sprintf("v%d", i)
+	}
+	if last != "" {
+		l[n-1] = last
+	}
+	return l
+}
+
+// repeat returns a list holding v n times.
+func repeat(v any, n int) []any {
+	l := make([]any, n)
+	for i := range l {
+		l[i] = v
+	}
+	return l
+}
+
+func stringMap(n int, last string) map[string]any {
+	m := make(map[string]any, n)
+	for i, v := range stringList(n, last) {
+		m[fmt.Sprint(i)] = v
+	}
+	return m
+}
+
+// TestCostLimitBoundsEveryExpression: expressions without a comprehension
+// were not metered, and comparisons of lists were priced at a tenth of
+// their length with nothing for nested values, so 1,500 comparisons of
+// 250,000-element lists ran 73 s. Every one of these must be refused.
+func TestCostLimitBoundsEveryExpression(t *testing.T) {
+	chain := func(term string, n int) string { return strings.Repeat(term+" || ", n-1) + term }
+	for _, tc := range []struct {
+		name   string
+		params []Param
+		expr   string
+		ctx    map[string]any
+	}{
+		{"many comparisons of long lists", []Param{{"a", "list<string>"}, {"b", "list<string>"}},
+			chain("a == b", 1500), map[string]any{"a": stringList(10_000, ""), "b": stringList(10_000, "x")}},
+		{"many inequalities of long lists", []Param{{"a", "list<string>"}, {"b", "list<string>"}},
+			chain("!(a != b)", 1500), map[string]any{"a": stringList(10_000, ""), "b": stringList(10_000, "x")}},
+		{"many comparisons of large maps", []Param{{"a", "map<string>"}, {"b", "map<string>"}},
+			chain("a == b", 300), map[string]any{"a": stringMap(10_000, ""), "b": stringMap(10_000, "x")}},
+		{"one comparison of nested lists", []Param{{"a", "any"}, {"b", "any"}},
+			"a == b", map[string]any{
+				"a": repeat(stringList(5_000, ""), 250),
+				"b": append(repeat(stringList(5_000, ""), 249), stringList(5_000, "x"))}},
+		{"a list looked for in a list of lists", []Param{{"a", "any"}, {"b", "any"}},
+			"a in b", map[string]any{"a": stringList(5_000, "x"), "b": repeat(stringList(5_000, ""), 250)}},
+		{"many lookups in a long list of any", []Param{{"s", "string"}, {"l", "any"}},
+			chain("s in l", 1500), map[string]any{"s": "x", "l": stringList(10_000, "")}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := mustCompile(t, tc.params, tc.expr)
+			got, err := p.Eval(context.Background(), tc.ctx, nil)
+			var ee *EvalError
+			if !errors.Is(err, ErrCostLimitExceeded) || !errors.As(err, &ee) {
+				t.Fatalf("got %+v, %v, want an EvalError wrapping ErrCostLimitExceeded", got, err)
+			}
+			if want := "pass smaller lists or maps, or simplify the expression"; !strings.Contains(err.Error(), want) {
+				t.Errorf("got message %q, want it to say %q", err, want)
+			}
+		})
+	}
+}
+
+// TestCostLimitLeavesOrdinaryExpressions: what a caveat usually does with
+// lists stays well within the limit.
+func TestCostLimitLeavesOrdinaryExpressions(t *testing.T) {
+	long := stringList(100_000, "")
+	for _, tc := range []struct {
+		name   string
+		params []Param
+		expr   string
+		ctx    map[string]any
+		want   bool
+	}{
+		{"membership in a long list", []Param{{"l", "list<string>"}, {"s", "string"}},
+			"s in l", map[string]any{"l": long, "s": "v99999"}, true},
+		{"comparison of long lists", []Param{{"a", "list<string>"}, {"b", "list<string>"}},
+			"a == b", map[string]any{"a": long, "b": long}, true},
+		{"comprehension", []Param{{"l", "list<string>"}},
+			"l.exists(x, x == 'v1999')", map[string]any{"l": stringList(2_000, "")}, true},
+		{"membership in a long list of any", []Param{{"l", "any"}, {"s", "string"}},
+			"s in l", map[string]any{"l": long, "s": "v99999"}, true},
+		{"nested lists", []Param{{"a", "any"}, {"b", "any"}},
+			"a != b", map[string]any{"a": repeat(stringList(1_000, ""), 100), "b": repeat(stringList(1_000, "x"), 100)}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := mustCompile(t, tc.params, tc.expr)
+			if got, err := p.Eval(context.Background(), tc.ctx, nil); err != nil || got.Value != tc.want {
+				t.Errorf("got %+v, %v, want %v", got, err, tc.want)
+			}
+		})
+	}
+}
+
+// endsWhenWatched is a context that is canceled the moment something asks
+// for its Done channel. Eval looks at Err before it starts, and only an
+// evaluation under way watches Done: so a test sees evaluation stopped
+// midway, without depending on timing.
+type endsWhenWatched struct {
+	context.Context
+	cancel context.CancelFunc
+}
+
+func (c endsWhenWatched) Done() <-chan struct{} {
+	c.cancel()
+	return c.Context.Done()
+}
+
+func TestEvalStopsWhenContextEnds(t *testing.T) {
+	// Run to the end, the comprehensions below would exceed the cost limit
+	// (4,000,000 iterations): stopped, they end with the context's error.
+	list := make([]any, 2000)
+	for i := range list {
+		list[i] = float64(i)
+	}
+	ended, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, tc := range []struct {
+		name   string
+		params []Param
+		expr   string
+		ctx    func() context.Context
+		want   error
+	}{
+		{"ended before", []Param{{"n", "int"}}, "n == 1",
+			func() context.Context { return ended }, context.Canceled},
+		{"ends during a comprehension", []Param{{"l", "list<int>"}}, "l.all(x, l.all(y, x + y >= 0))",
+			watched, context.Canceled},
+		{"ends during a partial evaluation", []Param{{"l", "list<int>"}, {"m", "int"}}, "l.all(x, l.all(y, x + y >= 0)) && m == 1",
+			watched, context.Canceled},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := mustCompile(t, tc.params, tc.expr)
+			got, err := p.Eval(tc.ctx(), map[string]any{"n": 1.0, "l": list}, nil)
+			var ee *EvalError
+			if !errors.Is(err, tc.want) || errors.As(err, &ee) {
+				t.Errorf("got %+v, %v, want %v and no EvalError", got, err, tc.want)
+			}
+		})
+	}
+}
+
+func watched() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	return endsWhenWatched{ctx, cancel}
 }
 
 func TestConcurrentEval(t *testing.T) {
@@ -495,12 +655,12 @@ func TestConcurrentEval(t *testing.T) {
 	for g := 0; g < 8; g++ {
 		go func(g int) {
 			for i := 0; i < 200; i++ {
-				r, err := p.Eval(map[string]any{"a": float64(i)}, map[string]any{"b": float64(i + g%2)})
+				r, err := p.Eval(context.Background(), map[string]any{"a": float64(i)}, map[string]any{"b": float64(i + g%2)})
 				if err != nil || r.Value != (g%2 == 1) {
 					done <- errors.New("wrong result under concurrency")
 					return
 				}
-				if r, _ := p.Eval(map[string]any{"a": 1.0}, nil); len(r.Missing) != 1 {
+				if r, _ := p.Eval(context.Background(), map[string]any{"a": 1.0}, nil); len(r.Missing) != 1 {
 					done <- errors.New("wrong partial result under concurrency")
 					return
 				}

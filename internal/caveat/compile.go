@@ -7,25 +7,12 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/cel-go/cel"
-	celast "github.com/google/cel-go/common/ast"
 	"github.com/google/cel-go/common/types"
 )
 
-const (
-	// MaxExpressionSize is the longest caveat expression Compile accepts, in
-	// bytes (SpiceDB's limit is 100,000 characters).
-	MaxExpressionSize = 100_000
-
-	// CostLimit bounds the work of one evaluation of an expression that has
-	// a comprehension (all, exists, exists_one, map, filter), in CEL cost
-	// units (about one per elementary operation, more for operations on large
-	// strings and lists). Evaluation stops with an error wrapping
-	// ErrCostLimitExceeded past it, so that a comprehension over a huge
-	// context list, or nested comprehensions, cannot stall an authorization
-	// check. Expressions without one do work linear in their own size and
-	// the context's, and are not metered.
-	CostLimit = 1_000_000
-)
+// MaxExpressionSize is the longest caveat expression Compile accepts, in
+// bytes (SpiceDB's limit is 100,000 characters).
+const MaxExpressionSize = 100_000
 
 // Program is a compiled caveat. It is immutable and safe for concurrent use.
 type Program struct {
@@ -41,6 +28,9 @@ type Program struct {
 	// fast evaluates when every used parameter is given; partial evaluates
 	// with the absent ones marked unknown.
 	fast, partial cel.Program
+	// interruptible tells whether the programs look at the request's
+	// context while they run (only comprehensions do).
+	interruptible bool
 }
 
 // Name returns the caveat's name as given to Compile.
@@ -149,34 +139,15 @@ func Compile(name string, params []Param, expr string) (*Program, error) {
 			p.used[i] = true
 		}
 	}
-	// Without a comprehension, evaluation work is linear in the sizes of
-	// the expression and of the context, so the cost limit (whose tracking
-	// costs five allocations per evaluation) is only needed with one.
-	fastOpts := []cel.ProgramOption{cel.EvalOptions(cel.OptOptimize)}
-	partialOpts := []cel.ProgramOption{cel.EvalOptions(cel.OptPartialEval)}
-	if hasComprehension(ast) {
-		fastOpts = append(fastOpts, cel.CostLimit(CostLimit))
-		partialOpts = append(partialOpts, cel.CostLimit(CostLimit))
-	}
-	if p.fast, err = env.Program(ast, fastOpts...); err != nil {
+	lim, interruptible := limits(env, ast)
+	p.interruptible = interruptible
+	if p.fast, err = env.Program(ast, append([]cel.ProgramOption{cel.EvalOptions(cel.OptOptimize)}, lim...)...); err != nil {
 		return nil, CompileErrors{{Line: 1, Col: 1, Msg: fmt.Sprintf("caveat %q: %v", name, err)}}
 	}
-	if p.partial, err = env.Program(ast, partialOpts...); err != nil {
+	if p.partial, err = env.Program(ast, append([]cel.ProgramOption{cel.EvalOptions(cel.OptPartialEval)}, lim...)...); err != nil {
 		return nil, CompileErrors{{Line: 1, Col: 1, Msg: fmt.Sprintf("caveat %q: %v", name, err)}}
 	}
 	return p, nil
-}
-
-// hasComprehension tells whether the checked expression contains a
-// comprehension (from the all, exists, exists_one, map or filter macros).
-func hasComprehension(a *cel.Ast) bool {
-	found := false
-	celast.PreOrderVisit(a.NativeRep().Expr(), celast.NewExprVisitor(func(e celast.Expr) {
-		if e.Kind() == celast.ComprehensionKind {
-			found = true
-		}
-	}))
-	return found
 }
 
 var undeclaredRE = regexp.MustCompile(`^undeclared reference to '([^']*)' \(in container ''\)$`)

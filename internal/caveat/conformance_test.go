@@ -1,6 +1,7 @@
 package caveat
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"os"
@@ -130,7 +131,7 @@ func TestSpiceDBConformanceCaveats(t *testing.T) {
 				}
 				for name, p := range progs {
 					for _, rel := range append(relCtx[name], nil) {
-						_, err := p.Eval(rel, req)
+						_, err := p.Eval(context.Background(), rel, req)
 						var pe *ParamError
 						if errors.As(err, &pe) {
 							t.Errorf("%s: caveat %s with rel %v req %v: %v", filepath.Base(file), name, rel, req, err)
@@ -214,7 +215,7 @@ func TestSpiceDBCaveatAssertions(t *testing.T) {
 				}
 			}
 		}
-		r, err := p.Eval(rel, req)
+		r, err := p.Eval(context.Background(), rel, req)
 		got := isCaveated
 		switch {
 		case err != nil:

@@ -1,6 +1,7 @@
 package caveat
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -16,6 +17,11 @@ import (
 // ErrCostLimitExceeded is wrapped by the error Eval returns when evaluation
 // needed more than CostLimit.
 var ErrCostLimitExceeded = errors.New("caveat evaluation exceeded its cost limit")
+
+// errCostLimit is the cause of an *EvalError past CostLimit: it says what
+// the caller can change.
+var errCostLimit = fmt.Errorf("%w of %d: the expression does too much work for the values given; pass smaller lists or maps, or simplify the expression",
+	ErrCostLimitExceeded, CostLimit)
 
 // ParamError is the error for a context value that does not convert to its
 // parameter's declared type, or (from ValidateContext) a context key that is
@@ -128,15 +134,20 @@ func (p *Program) bind(rel, req map[string]any) (*activation, int, error) {
 // When the expression needs parameters neither context gives, Eval still
 // decides if it can (false && x is false); otherwise the Result lists the
 // missing parameters and its Value is meaningless. A failure at run time is
-// an *EvalError; past CostLimit the error wraps ErrCostLimitExceeded.
-func (p *Program) Eval(rel, req map[string]any) (Result, error) {
+// an *EvalError; past CostLimit the error wraps ErrCostLimitExceeded. When
+// ctx ends, before or during evaluation, the error is ctx's (wrapped), so
+// that callers tell a request that gave up from a faulty caveat.
+func (p *Program) Eval(ctx context.Context, rel, req map[string]any) (Result, error) {
+	if err := ctx.Err(); err != nil {
+		return Result{}, fmt.Errorf("caveat %q not evaluated: %w", p.name, err)
+	}
 	act, missing, err := p.bind(rel, req)
 	if err != nil {
 		return Result{}, err
 	}
 	var out ref.Val
 	if missing == 0 {
-		out, _, err = p.fast.Eval(act)
+		out, err = p.run(ctx, p.fast, act)
 	} else {
 		pa := &partialActivation{activation: act, unknowns: make([]*interpreter.AttributePattern, 0, missing)}
 		for i, v := range act.vals {
@@ -144,16 +155,21 @@ func (p *Program) Eval(rel, req map[string]any) (Result, error) {
 				pa.unknowns = append(pa.unknowns, p.unknown[i])
 			}
 		}
-		out, _, err = p.partial.Eval(pa)
+		out, err = p.run(ctx, p.partial, pa)
+	}
+	if err != nil && costLimitExceeded(err) {
+		return Result{}, &EvalError{Caveat: p.name, Err: errCostLimit}
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		// Whatever came out is not to be trusted: an interrupted
+		// comprehension is an error value that CEL's logic can absorb
+		// (error && unknown is unknown, error || true is true).
+		return Result{}, fmt.Errorf("caveat %q: evaluation stopped: %w", p.name, ctxErr)
 	}
 	if unk, ok := out.(*types.Unknown); ok {
 		return Result{Missing: missingNames(unk)}, nil
 	}
 	if err != nil {
-		var cancelled interpreter.EvalCancelledError
-		if errors.As(err, &cancelled) && cancelled.Cause == interpreter.CostLimitExceeded {
-			return Result{}, &EvalError{Caveat: p.name, Err: fmt.Errorf("%w (%d)", ErrCostLimitExceeded, CostLimit)}
-		}
 		return Result{}, &EvalError{Caveat: p.name, Err: err}
 	}
 	b, ok := out.(types.Bool)
@@ -161,6 +177,28 @@ func (p *Program) Eval(rel, req map[string]any) (Result, error) {
 		return Result{}, &EvalError{Caveat: p.name, Err: fmt.Errorf("result is %s, not bool", out.Type().TypeName())}
 	}
 	return Result{Value: bool(b)}, nil
+}
+
+// run evaluates prg on act. Only a program with a comprehension looks at
+// ctx while it runs (cel-go checks for interruption in comprehension loops
+// alone); watching a context costs allocations, so the others, bounded by
+// the cost limit, and evaluations under a context that cannot end, skip it.
+func (p *Program) run(ctx context.Context, prg cel.Program, act any) (ref.Val, error) {
+	var (
+		out ref.Val
+		err error
+	)
+	if p.interruptible && ctx.Done() != nil {
+		out, _, err = prg.ContextEval(ctx, act)
+	} else {
+		out, _, err = prg.Eval(act)
+	}
+	return out, err
+}
+
+func costLimitExceeded(err error) bool {
+	var cancelled interpreter.EvalCancelledError
+	return errors.As(err, &cancelled) && cancelled.Cause == interpreter.CostLimitExceeded
 }
 
 func missingNames(unk *types.Unknown) []string {

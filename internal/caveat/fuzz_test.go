@@ -1,6 +1,7 @@
 package caveat
 
 import (
+	"context"
 	"errors"
 	"testing"
 )
@@ -42,10 +43,10 @@ func FuzzCompile(f *testing.F) {
 		}
 		for _, v := range []any{nil, 1.0, -1.5, "10.0.0.1", "1h", "2024-01-01T00:00:00Z", "aGk=", true,
 			[]any{1.0, "a", nil}, map[string]any{"a": []any{1.0}, "foo": 42.0}} {
-			_, _ = p.Eval(map[string]any{name: v}, map[string]any{"y": true})
+			_, _ = p.Eval(context.Background(), map[string]any{name: v}, map[string]any{"y": true})
 			_ = p.ValidateContext(map[string]any{name: v})
 		}
-		if _, err := p.Eval(nil, nil); err != nil {
+		if _, err := p.Eval(context.Background(), nil, nil); err != nil {
 			var ee *EvalError
 			if !errors.As(err, &ee) {
 				t.Fatalf("Eval with nothing: %T %v", err, err)

@@ -27,21 +27,22 @@ type CheckResult struct {
 }
 
 // Check answers one check at the revision at says. Errors: ErrNoSchema,
-// ErrUnknownType, ErrUnknownMember, ErrDepth, ErrCaveat, and the index's
-// ErrRevisionUnavailable.
+// ErrUnknownType, ErrUnknownMember, ErrDepth, ErrCaveat, the index's
+// ErrRevisionUnavailable, and ctx's error when ctx ends during the walk
+// (looked at every ctxEvery steps and before every caveat).
 func (e *Engine) Check(ctx context.Context, req CheckRequest, at At) (CheckResult, uint64, error) {
 	p, snap, err := e.open(at)
 	if err != nil {
 		return CheckResult{}, 0, err
 	}
 	defer snap.Close()
-	r, err := e.check(p, snap, &req, nil)
+	r, err := e.check(ctx, p, snap, &req, nil)
 	return r, snap.Revision(), err
 }
 
 // CheckBulk answers several checks on one snapshot. The i-th error is that of
 // the i-th check (a bad item does not fail the others); the returned error
-// is for the whole call only.
+// is for the whole call only: ctx's error when ctx ends.
 func (e *Engine) CheckBulk(ctx context.Context, reqs []CheckRequest, at At) ([]CheckResult, []error, uint64, error) {
 	p, snap, err := e.open(at)
 	if err != nil {
@@ -54,18 +55,21 @@ func (e *Engine) CheckBulk(ctx context.Context, reqs []CheckRequest, at At) ([]C
 		if i%64 == 0 && ctx.Err() != nil {
 			return nil, nil, 0, ctx.Err()
 		}
-		out[i], errs[i] = e.check(p, snap, &reqs[i], nil)
+		out[i], errs[i] = e.check(ctx, p, snap, &reqs[i], nil)
+		if errs[i] != nil && ctx.Err() != nil {
+			return nil, nil, 0, ctx.Err() // the item failed because the call ended
+		}
 	}
 	return out, errs, snap.Revision(), nil
 }
 
-func (e *Engine) check(p *plan, snap *index.Snapshot, req *CheckRequest, tr *tracer) (CheckResult, error) {
+func (e *Engine) check(ctx context.Context, p *plan, snap *index.Snapshot, req *CheckRequest, tr *tracer) (CheckResult, error) {
 	m, err := p.permissionOf(req.Resource.Type, req.Permission)
 	if err != nil {
 		return CheckResult{}, err
 	}
 	var c checker
-	if err := e.initChecker(&c, p, snap, req.Subject, req.Context); err != nil {
+	if err := e.initChecker(&c, ctx, p, snap, req.Subject, req.Context); err != nil {
 		return CheckResult{}, err
 	}
 	c.tr = tr
@@ -84,17 +88,41 @@ func (e *Engine) check(p *plan, snap *index.Snapshot, req *CheckRequest, tr *tra
 
 // checker walks from a resource towards one fixed subject.
 type checker struct {
-	p     *plan
-	snap  *index.Snapshot
-	subj  uint32 // the subject's node; 0 when the index has never seen it
-	srel  uint16 // the subject's relation member; 0 for a plain object
-	wild  uint32 // the wildcard node of the subject's type, 0 if none
-	ctx   map[string]any
-	depth int
-	max   int
-	stack [maxDepthLimit]frame // the path walked, stack[:depth]
-	err   error
-	tr    *tracer
+	ctx       context.Context // the caller's: evaluation stops when it ends
+	p         *plan
+	snap      *index.Snapshot
+	subj      uint32 // the subject's node; 0 when the index has never seen it
+	srel      uint16 // the subject's relation member; 0 for a plain object
+	wild      uint32 // the wildcard node of the subject's type, 0 if none
+	caveatCtx map[string]any
+	depth     int
+	max       int
+	steps     uint32               // members entered, counting towards the next look at ctx
+	stack     [maxDepthLimit]frame // the path walked, stack[:depth]
+	err       error
+	tr        *tracer
+}
+
+// ctxEvery is how many members a walk enters between two looks at its
+// context: a look costs more than a step (a chain of calls up the
+// context's parents), and at well under a microsecond a step, a walk still
+// notices within a fraction of a millisecond.
+const ctxEvery = 1024
+
+// stopped reports whether the walk must end now: an error has decided the
+// answer already, or the caller's context has ended (then recorded as the
+// error). Every member a walk enters goes through it.
+func (c *checker) stopped() bool {
+	if c.err != nil {
+		return true
+	}
+	if c.steps++; c.steps%ctxEvery == 0 {
+		if err := c.ctx.Err(); err != nil {
+			c.err = err
+			return true
+		}
+	}
+	return false
 }
 
 type frame struct {
@@ -102,13 +130,14 @@ type frame struct {
 	m    uint16
 }
 
-// initChecker prepares c to walk towards subject s.
-func (e *Engine) initChecker(c *checker, p *plan, snap *index.Snapshot, s tuple.SubjectRef, ctx map[string]any) error {
+// initChecker prepares c to walk towards subject s, with the caller's ctx
+// and the request's caveat context.
+func (e *Engine) initChecker(c *checker, ctx context.Context, p *plan, snap *index.Snapshot, s tuple.SubjectRef, caveatCtx map[string]any) error {
 	sm, err := p.subjectOf(s)
 	if err != nil {
 		return err
 	}
-	c.p, c.snap, c.ctx, c.max = p, snap, ctx, e.maxDepth
+	c.ctx, c.p, c.snap, c.caveatCtx, c.max = ctx, p, snap, caveatCtx, e.maxDepth
 	if sm != nil {
 		c.srel = sm.id
 	}
@@ -122,7 +151,7 @@ func (e *Engine) initChecker(c *checker, p *plan, snap *index.Snapshot, s tuple.
 
 // member evaluates whether the subject is in m on node res.
 func (c *checker) member(res uint32, m *member) truth {
-	if m == nil {
+	if m == nil || c.stopped() {
 		return tNo
 	}
 	if c.srel == m.id && res == c.subj && c.subj != 0 {
@@ -315,7 +344,7 @@ func (c *checker) caveatOf(id index.Edge) truth {
 	if name == "" {
 		return tYes
 	}
-	t, err := evalCaveat(c.p, name, rctx, c.ctx)
+	t, err := evalCaveat(c.ctx, c.p, name, rctx, c.caveatCtx)
 	if err != nil && c.err == nil {
 		c.err = err
 	}

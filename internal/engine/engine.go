@@ -14,6 +14,14 @@
 // itself, so answers are the same whatever the order of evaluation. A walk
 // deeper than the depth limit is an error (ErrDepth), never an answer.
 //
+// # Cancellation
+//
+// Every query stops when its context ends, with the context's error
+// unwrapped (context.Canceled or context.DeadlineExceeded), never one of the
+// errors below: checks, Explain and Expand look at it every 1,024 steps of
+// their walk, lookups between rounds, caveats before they are evaluated and,
+// in their comprehensions, every 100 iterations.
+//
 // # Concurrency
 //
 // An Engine is safe for concurrent use. Every query runs on one consistent

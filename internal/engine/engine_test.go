@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/octroi/octroi/internal/caveat"
 	"github.com/octroi/octroi/internal/engine"
 	"github.com/octroi/octroi/internal/index"
 	"github.com/octroi/octroi/internal/schema"
@@ -223,6 +224,28 @@ doc:3#viewer@user:ann[on_network:{"net":"10.0.0.0/8","ip":"192.168.1.1"}]`)
 	}
 	if got["1"] != engine.Conditional || got["2"] != engine.HasPermission || len(got) != 2 {
 		t.Errorf("lookup resources: got %v", got)
+	}
+}
+
+// TestCostlyCaveatIsACaveatError: a caveat past its cost limit fails the
+// check with ErrCaveat (answered as a caveat error), not a silent "no".
+func TestCostlyCaveatIsACaveatError(t *testing.T) {
+	e := newEngine(t, `
+definition user {}
+caveat same(a list<string>, b list<string>) { `+strings.Repeat("a == b || ", 199)+`a == b }
+definition doc {
+	relation viewer: user with same
+	permission view = viewer
+}`, `doc:1#viewer@user:ann[same]`)
+	long := make([]any, 10_000)
+	for i := range long {
+		long[i] = "v"
+	}
+	other := append(append([]any(nil), long[:len(long)-1]...), "w")
+	_, _, err := e.Check(context.Background(), engine.CheckRequest{Resource: tuple.ObjectRef{Type: "doc", ID: "1"}, Permission: "view",
+		Subject: tuple.SubjectRef{Type: "user", ID: "ann"}, Context: map[string]any{"a": long, "b": other}}, engine.At{})
+	if !errors.Is(err, engine.ErrCaveat) || !errors.Is(err, caveat.ErrCostLimitExceeded) {
+		t.Errorf("got %v, want ErrCaveat wrapping caveat.ErrCostLimitExceeded", err)
 	}
 }
 

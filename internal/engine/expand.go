@@ -56,7 +56,7 @@ func (e *Engine) Expand(ctx context.Context, req ExpandRequest, at At) (*ExpandN
 	if err != nil {
 		return nil, 0, err
 	}
-	x := &expander{c: &checker{p: p, snap: snap, max: e.maxDepth}, limit: req.Depth}
+	x := &expander{c: &checker{ctx: ctx, p: p, snap: snap, max: e.maxDepth}, limit: req.Depth}
 	res, ok := snap.Node(req.Resource.Type, req.Resource.ID)
 	var n *ExpandNode
 	if ok {
@@ -78,6 +78,9 @@ type expander struct {
 
 func (x *expander) member(res uint32, m *member, hops int) *ExpandNode {
 	obj := x.c.snap.Object(res)
+	if x.c.stopped() {
+		return &ExpandNode{Object: obj, Member: m.name, Op: "nil"}
+	}
 	if len(x.path) >= x.c.max {
 		if x.c.err == nil {
 			x.c.err = ErrDepth

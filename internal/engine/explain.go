@@ -46,7 +46,7 @@ func (e *Engine) Explain(ctx context.Context, req CheckRequest, at At) (*Explana
 	defer snap.Close()
 	tr := &tracer{root: &Step{Kind: "check"}}
 	tr.stack = []*Step{tr.root}
-	r, err := e.check(p, snap, &req, tr)
+	r, err := e.check(ctx, p, snap, &req, tr)
 	if err != nil {
 		return nil, err
 	}
@@ -186,14 +186,19 @@ func writeStep(b *strings.Builder, s *Step, depth int, onlyGranting bool) {
 }
 
 // evalCaveat evaluates caveat name with a relationship's context rctx and the
-// request's context req (rctx wins).
-func evalCaveat(p *plan, name string, rctx, req map[string]any) (truth, error) {
+// request's context req (rctx wins), until ctx ends. When it ends the error
+// is ctx's own, not ErrCaveat: the request gave up, the caveat is not at
+// fault.
+func evalCaveat(ctx context.Context, p *plan, name string, rctx, req map[string]any) (truth, error) {
 	prog := p.caveats[name]
 	if prog == nil {
 		return tNo, fmt.Errorf("%w: relationship uses caveat %q, which the schema does not define", ErrCaveat, name)
 	}
-	res, err := prog.Eval(rctx, req)
+	res, err := prog.Eval(ctx, rctx, req)
 	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return tNo, ctxErr
+		}
 		return tNo, fmt.Errorf("%w: %s: %w", ErrCaveat, name, err)
 	}
 	return truthOf(res), nil

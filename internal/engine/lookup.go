@@ -58,10 +58,10 @@ func (e *Engine) LookupResources(ctx context.Context, req LookupResourcesRequest
 		return nil, "", 0, err
 	}
 	c := &checker{}
-	if err := e.initChecker(c, p, snap, req.Subject, req.Context); err != nil {
+	if err := e.initChecker(c, ctx, p, snap, req.Subject, req.Context); err != nil {
 		return nil, "", 0, err
 	}
-	l := &lookup{c: c, ctx: ctx, memo: make([]lrEntry, len(p.members)), unk: [][]string{nil}}
+	l := &lookup{c: c, memo: make([]lrEntry, len(p.members)), unk: [][]string{nil}}
 	set, err := l.run(m)
 	if err != nil {
 		return nil, "", 0, err
@@ -99,7 +99,6 @@ type lrEntry struct {
 
 type lookup struct {
 	c      *checker
-	ctx    context.Context
 	memo   []lrEntry
 	unk    [][]string
 	cyclic bool
@@ -111,7 +110,7 @@ const maxRounds = 256
 // run computes the set of m, iterating to a fixed point when m's evaluation
 // meets itself (recursive data such as nested groups or folder parents).
 func (l *lookup) run(m *member) (rset, error) {
-	return fixpoint(l.c, l.ctx, func() (rset, bool) {
+	return fixpoint(l.c, func() (rset, bool) {
 		l.cyclic = false
 		set := l.member(m)
 		return set, l.cyclic
@@ -139,14 +138,15 @@ func (l *lookup) settle() bool {
 // reports whether it read a result still being computed (recursion in the
 // data); settle then carries this round's results over to the next round
 // and reports whether any changed. Without recursion one round suffices.
-func fixpoint[T any](c *checker, ctx context.Context, round func() (T, bool), settle func() bool) (T, error) {
+// Between rounds it stops when c's context has ended.
+func fixpoint[T any](c *checker, round func() (T, bool), settle func() bool) (T, error) {
 	var zero T
 	for r := 0; ; r++ {
 		out, cyclic := round()
 		if c.err != nil {
 			return zero, c.err
 		}
-		if err := ctx.Err(); err != nil {
+		if err := c.ctx.Err(); err != nil {
 			return zero, err
 		}
 		if !cyclic || !settle() {

@@ -46,8 +46,8 @@ func (e *Engine) LookupSubjects(ctx context.Context, req LookupSubjectsRequest, 
 	if err != nil {
 		return nil, 0, err
 	}
-	c := &checker{p: p, snap: snap, ctx: req.Context, max: e.maxDepth}
-	s := &subjects{c: c, ctx: ctx, typ: p.typeIDs[req.SubjectType], memo: map[frame]*lsEntry{}}
+	c := &checker{ctx: ctx, p: p, snap: snap, caveatCtx: req.Context, max: e.maxDepth}
+	s := &subjects{c: c, typ: p.typeIDs[req.SubjectType], memo: map[frame]*lsEntry{}}
 	if sm != nil {
 		s.srel = sm.id
 	}
@@ -178,7 +178,6 @@ type lsEntry struct {
 // (object, member) and iterated to a fixed point through recursion.
 type subjects struct {
 	c      *checker
-	ctx    context.Context
 	typ    uint16 // the wanted subject type
 	srel   uint16 // the wanted subject relation, 0 for plain objects
 	memo   map[frame]*lsEntry
@@ -188,7 +187,7 @@ type subjects struct {
 var emptySet = &sset{}
 
 func (s *subjects) run(res uint32, m *member) (*sset, error) {
-	return fixpoint(s.c, s.ctx, func() (*sset, bool) {
+	return fixpoint(s.c, func() (*sset, bool) {
 		s.cyclic = false
 		set := s.member(res, m)
 		return set, s.cyclic

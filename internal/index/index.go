@@ -271,24 +271,72 @@ var ErrStaleRevision = errors.New("revision is not newer than the index's")
 // than the current revision. It validates nothing against a schema: callers
 // apply what the store has committed. An empty batch just advances the
 // revision.
+//
+// A batch is applied whole or not at all: a change with an unknown Op, or
+// a batch needing more object types or members than the index can number
+// (maxIDs), is refused before anything changes, and the index stays at its
+// revision.
 func (x *Index) Apply(rev uint64, changes []Change) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if rev <= x.rev {
 		return fmt.Errorf("apply revision %d at %d: %w", rev, x.rev, ErrStaleRevision)
 	}
+	if err := x.check(changes); err != nil {
+		return fmt.Errorf("apply revision %d: %w; nothing of the batch was applied", rev, err)
+	}
 	for i := range changes {
 		c := &changes[i]
-		switch c.Op {
-		case Touch:
+		if c.Op == Touch {
 			x.touch(rev, &c.Rel)
-		case Delete:
+		} else {
 			x.delete(rev, &c.Rel)
-		default:
-			return fmt.Errorf("change %d: unknown op %d", i, c.Op)
 		}
 	}
 	x.advance(rev)
+	return nil
+}
+
+// maxIDs is how many object types, and how many members, the index can
+// number: their ids are 16 bits.
+const maxIDs = 1 << 16
+
+// check finds what would stop Apply half-way through changes, so that it
+// is refused before the first change is applied. Past it, applying a
+// change cannot fail.
+func (x *Index) check(changes []Change) error {
+	for i := range changes {
+		if op := changes[i].Op; op != Touch && op != Delete {
+			return fmt.Errorf("change %d (%s): unknown operation %d (want Touch or Delete)", i, tuple.Format(changes[i].Rel), op)
+		}
+	}
+	// A change adds at most two types and two members: count the new ones
+	// only when that could overflow.
+	if len(x.types)+2*len(changes) <= maxIDs && len(x.members)+2*len(changes) <= maxIDs {
+		return nil
+	}
+	types, members := map[string]bool{}, map[[2]string]bool{}
+	for i := range changes {
+		if changes[i].Op == Delete {
+			continue // deleting interns nothing
+		}
+		r := &changes[i].Rel
+		for _, m := range [][2]string{{r.Resource.Type, r.Relation}, {r.Subject.Type, r.Subject.Relation}} {
+			t, known := x.typeIDs[m[0]]
+			if !known {
+				types[m[0]] = true
+			}
+			if _, ok := x.memberID[memberKey{t, m[1]}]; m[1] != "" && (!known || !ok) {
+				members[m] = true
+			}
+		}
+	}
+	if n := len(x.types) + len(types); n > maxIDs {
+		return fmt.Errorf("the batch brings the object types to %d, more than the %d the index can number", n, maxIDs)
+	}
+	if n := len(x.members) + len(members); n > maxIDs {
+		return fmt.Errorf("the batch brings the relations to %d, more than the %d the index can number", n, maxIDs)
+	}
 	return nil
 }
 

@@ -3,8 +3,10 @@ package index
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -77,6 +79,110 @@ func TestApplyAndSnapshots(t *testing.T) {
 	}
 	if x.Len() != 1 {
 		t.Errorf("Len after deleting missing facts = %d, want 1", x.Len())
+	}
+}
+
+// shape is what an index holds, down to what a reader cannot see (interned
+// names, record slots): a refused batch must leave all of it as it was.
+type shape struct {
+	rev                                 uint64
+	types, members, nodes, extras, live int
+	recs                                uint32
+	free, dead, young, revTimes         int
+	latest                              string
+}
+
+func shapeOf(t *testing.T, x *Index) shape {
+	t.Helper()
+	return shape{
+		rev: x.Revision(), types: len(x.types), members: len(x.members), nodes: len(x.nodes),
+		extras: len(x.extras), live: x.live, recs: x.nrecs, free: len(x.free), dead: len(x.dead),
+		young: len(x.young), revTimes: len(x.revTime),
+		latest: strings.Join(facts(t, x, 0, now), " "),
+	}
+}
+
+// TestApplyIsAllOrNothing: Apply used to check each change's operation only
+// on reaching it, so the changes before a bad one were already applied.
+func TestApplyIsAllOrNothing(t *testing.T) {
+	ann, bob := rel("doc:1", "viewer", "user:ann"), rel("doc:1", "viewer", "user:bob")
+	good := []Change{
+		{Op: Touch, Rel: rel("doc:2", "editor", "user:cat")},
+		{Op: Delete, Rel: ann},
+		{Op: Touch, Rel: rel("folder:9", "viewer", "group:x#member")},
+	}
+	for _, tc := range []struct {
+		name string
+		at   int // where the bad change goes in good
+		op   Op
+	}{
+		{"first", 0, 0},
+		{"middle", 2, 0},
+		{"last", 3, Op(99)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			x := New()
+			if err := x.Apply(1, touch(ann, bob)); err != nil {
+				t.Fatal(err)
+			}
+			before := shapeOf(t, x)
+			batch := slices.Insert(slices.Clone(good), tc.at, Change{Op: tc.op, Rel: rel("doc:3", "viewer", "user:dan")})
+			err := x.Apply(2, batch)
+			if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("change %d (doc:3#viewer@user:dan): unknown operation %d", tc.at, tc.op)) {
+				t.Errorf("got %v, want an error naming change %d and its operation", err, tc.at)
+			}
+			if got := shapeOf(t, x); got != before {
+				t.Errorf("after the refused batch: got %+v, want %+v", got, before)
+			}
+			// The revision was not used up.
+			if err := x.Apply(2, good); err != nil {
+				t.Fatalf("the same revision without the bad change: %v", err)
+			}
+			if got, want := facts(t, x, 0, now), []string{"doc:1#viewer@user:bob", "doc:2#editor@user:cat", "folder:9#viewer@group:x#member"}; !slices.Equal(got, want) {
+				t.Errorf("after the good batch: got %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+// TestApplyRefusesWhatItCannotNumber: types and members have 16-bit ids; a
+// batch that would need more is refused whole, where interning used to wrap
+// around and give a new type the id of an old one.
+func TestApplyRefusesWhatItCannotNumber(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		fill    func(x *Index, i int) // interns the i-th filler
+		full    func(x *Index) int
+		tooMany []Change // two new ones, one of which fits
+		fits    []Change
+		err     string
+	}{
+		{"types", func(x *Index, i int) { x.Type(fmt.Sprintf("t%d", i)) }, func(x *Index) int { return len(x.types) },
+			touch(rel("doc:1", "viewer", "user:bob"), rel("new_a:1", "viewer", "new_b:1")),
+			touch(rel("doc:1", "viewer", "user:bob"), rel("doc:1", "viewer", "new_a:1")), "object types"},
+		{"members", func(x *Index, i int) { x.Member("doc", fmt.Sprintf("r%d", i)) }, func(x *Index) int { return len(x.members) },
+			touch(rel("doc:1", "viewer", "user:bob"), rel("doc:1", "new_a", "group:1#new_b")),
+			touch(rel("doc:1", "viewer", "user:bob"), rel("doc:1", "new_a", "user:1")), "relations"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			x := New()
+			if err := x.Apply(1, touch(rel("doc:1", "viewer", "user:ann"))); err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; tc.full(x) < maxIDs-1; i++ {
+				tc.fill(x, i) // until there is room for one more
+			}
+			before := shapeOf(t, x)
+			if err := x.Apply(2, tc.tooMany); err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("got %v, want an error about the number of %s", err, tc.err)
+			}
+			if got := shapeOf(t, x); got != before {
+				t.Errorf("after the refused batch: got %+v, want %+v", got, before)
+			}
+			if err := x.Apply(2, tc.fits); err != nil {
+				t.Errorf("a batch that fits: %v", err)
+			}
+		})
 	}
 }
 

@@ -223,7 +223,7 @@ func caveatResult(e *engine.Engine, c *tuple.Caveat) engine.Result {
 	if cv == nil || cv.Program == nil {
 		return engine.NoPermission
 	}
-	res, err := cv.Program.Eval(c.Context, nil)
+	res, err := cv.Program.Eval(context.Background(), c.Context, nil)
 	switch {
 	case err != nil:
 		return engine.NoPermission
