@@ -13,8 +13,8 @@ import (
 
 // serveDemo serves like `octroi serve`, after migrating the database,
 // loading the demo platform (or finding it) and printing its people and
-// roles as the data says — with their personal tokens at the first start
-// only.
+// roles as the data says, with a personal token each that replaces the one
+// printed at the previous start.
 func serveDemo(ctx context.Context, cfg server.Config, log *slog.Logger, stdout, stderr io.Writer) error {
 	if cfg.NoPortal {
 		return fmt.Errorf("%w: --demo needs the portal: drop --no-portal", errUsage)
@@ -65,28 +65,19 @@ const demoBanner = `
 func printDemo(w io.Writer, url string, accounts []server.DemoAccount, loaded bool) {
 	fmt.Fprint(w, demoBanner)
 	if loaded {
-		fmt.Fprintln(w, "  Demo platform created; its tokens are shown now and never again.")
-		fmt.Fprintln(w, "  Plateforme de démonstration créée ; ses jetons s'affichent maintenant et plus jamais.")
+		fmt.Fprintln(w, "  Demo platform created. / Plateforme de démonstration créée.")
 	} else {
-		fmt.Fprintln(w, "  Demo platform found in the database. Its tokens were printed at its first start and")
-		fmt.Fprintln(w, "  are stored hashed: they cannot be shown again. For a new one: octroi admin create-user")
-		fmt.Fprintln(w, "  --email E --name N (same --data-dir). The roles below are read from the data.")
-		fmt.Fprintln(w, "  Plateforme de démonstration trouvée dans la base. Ses jetons ont été affichés à son")
-		fmt.Fprintln(w, "  premier démarrage et sont conservés hachés : impossible de les réafficher. Pour un")
-		fmt.Fprintln(w, "  nouveau jeton : octroi admin create-user --email E --name N (même --data-dir).")
-		fmt.Fprintln(w, "  Les rôles ci-dessous sont lus dans les données.")
+		fmt.Fprintln(w, "  Demo platform found in the database; the tokens printed at its last start are revoked,")
+		fmt.Fprintln(w, "  these replace them. The roles below are read from the data.")
+		fmt.Fprintln(w, "  Plateforme de démonstration trouvée dans la base ; les jetons affichés à son dernier")
+		fmt.Fprintln(w, "  démarrage sont révoqués, ceux-ci les remplacent. Les rôles ci-dessous sont lus dans les données.")
 	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	header := "  E-MAIL\tROLE / RÔLE"
-	if loaded {
-		header += "\tTOKEN / JETON"
-	}
-	fmt.Fprintln(tw, header)
+	fmt.Fprintln(tw, "  E-MAIL\tROLE / RÔLE\tTOKEN / JETON")
 	for _, a := range accounts {
 		line := fmt.Sprintf("  %s\t%s / %s", a.Email, a.RoleEN, a.RoleFR)
 		switch {
-		case !loaded:
 		case a.Disabled:
 			line += "\t(disabled: no token / désactivé : pas de jeton)"
 		default:

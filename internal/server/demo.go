@@ -19,8 +19,7 @@ import (
 
 // DemoAccount is one person of the demo as the data says now: their
 // roles, read back through the portal, and the personal token made for
-// them when the demo was created (empty on later starts, and for a
-// disabled account, which cannot act).
+// them at this start (none for a disabled account, which cannot act).
 type DemoAccount struct {
 	ID       string
 	Email    string
@@ -32,14 +31,16 @@ type DemoAccount struct {
 }
 
 // demoMarker is the document that says the database holds the demo, and
-// names its platform administrator, as whom the people are read back.
+// names its platform administrator, as whom the people are read back, and
+// the tokens printed at the last start, which the next start revokes.
 const (
 	demoKind = "octroi.demo"
 	demoID   = "platform"
 )
 
 type demoMarker struct {
-	Admin string `json:"admin"`
+	Admin  string   `json:"admin"`
+	Tokens []string `json:"tokens,omitempty"`
 }
 
 // ErrNotDemo is returned by LoadDemo on a database holding portal data
@@ -47,13 +48,15 @@ type demoMarker struct {
 var ErrNotDemo = errors.New("--demo: the database already holds data that is not the demo's; run the demo on an empty database (another --data-dir or --datastore)")
 
 // LoadDemo makes the demo platform when the database holds no
-// relationship yet, with a personal token for each of its people; when it
-// holds the demo already, it makes no token (secrets are stored hashed and
-// cannot be shown again, and minting new ones at every start would leave
-// ever more valid tokens about). Either way the people and their roles are
-// read back from the data, so that later changes show. loaded reports
-// whether the demo was made now. The server must be started (Start)
-// first: portal writes wait for the index.
+// relationship yet, or finds it. Either way the people and their roles are
+// read back from the data, so that later changes show, and each active
+// person gets a fresh personal token (made as they would make it, through
+// POST /api/v1/me/tokens): a newcomer who restarts the demo has working
+// tokens again. The tokens printed at the previous start are revoked
+// first, so that only the last printed ones open the demo; tokens the
+// people made themselves stay. loaded reports whether the demo was made
+// now. The server must be started (Start) first: portal writes wait for
+// the index.
 func (s *Server) LoadDemo(ctx context.Context) (accounts []DemoAccount, loaded bool, err error) {
 	if s.portal == nil {
 		return nil, false, errors.New("--demo needs the portal: drop --no-portal")
@@ -77,35 +80,46 @@ func (s *Server) LoadDemo(ctx context.Context) (accounts []DemoAccount, loaded b
 		if m.Admin, err = buildDemo(ctx, s.portal); err != nil {
 			return nil, false, fmt.Errorf("making the demo platform: %w", err)
 		}
-		data, _ := json.Marshal(m)
-		if _, err := docs.Transact(ctx, func(tx store.DocTx) error {
-			return tx.PutDoc(ctx, store.Doc{Kind: demoKind, ID: demoID, Data: data})
-		}); err != nil {
+		if err := saveDemoMarker(ctx, docs, m); err != nil {
 			return nil, false, err
 		}
 		loaded = true
 	default:
 		return nil, false, err
 	}
+	for _, id := range m.Tokens {
+		// The administrator may revoke anyone's token; one its owner
+		// revoked already is gone, which is what we want.
+		if err := s.portal.RevokeToken(ctx, m.Admin, id); err != nil && !errors.Is(err, portal.ErrNotFound) {
+			return nil, loaded, fmt.Errorf("revoking the demo's earlier token %s: %w", id, err)
+		}
+	}
 	if accounts, err = demoPeople(ctx, s.portal, m.Admin); err != nil {
 		return nil, loaded, fmt.Errorf("reading the demo's people: %w", err)
 	}
-	if !loaded {
-		return accounts, false, nil
-	}
 	name := "demo " + time.Now().UTC().Format("2006-01-02 15:04:05")
+	m.Tokens = m.Tokens[:0]
 	for i := range accounts {
 		a := &accounts[i]
 		if a.Disabled {
 			continue
 		}
-		// Each person makes their own token, as they would through
-		// POST /api/v1/me/tokens.
-		if _, a.Token, err = s.portal.CreateToken(ctx, a.ID, name, nil); err != nil {
+		tok, secret, err := s.portal.CreateToken(ctx, a.ID, name, nil)
+		if err != nil {
 			return nil, loaded, fmt.Errorf("demo token of %s: %w", a.Email, err)
 		}
+		a.Token = secret
+		m.Tokens = append(m.Tokens, tok.ID)
 	}
-	return accounts, true, nil
+	return accounts, loaded, saveDemoMarker(ctx, docs, m)
+}
+
+func saveDemoMarker(ctx context.Context, docs store.Documents, m demoMarker) error {
+	data, _ := json.Marshal(m)
+	_, err := docs.Transact(ctx, func(tx store.DocTx) error {
+		return tx.PutDoc(ctx, store.Doc{Kind: demoKind, ID: demoID, Data: data})
+	})
+	return err
 }
 
 // readDemoMarker reads the marker; markers written before it named the
