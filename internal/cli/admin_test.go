@@ -73,8 +73,8 @@ func demoTokens(printed string) map[string]string {
 	m := map[string]string{}
 	for _, line := range strings.Split(printed, "\n") {
 		f := strings.Fields(line)
-		if len(f) > 2 && strings.HasSuffix(f[0], "@demo.octroi.dev") && strings.HasPrefix(f[len(f)-1], "oct_") {
-			m[f[0]] = f[len(f)-1]
+		if len(f) > 2 && strings.HasSuffix(f[0], "@demo.octroi.dev") && strings.HasPrefix(f[1], "oct_") {
+			m[f[0]] = f[1]
 		}
 	}
 	return m

@@ -74,16 +74,15 @@ func printDemo(w io.Writer, url string, accounts []server.DemoAccount, loaded bo
 	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "  E-MAIL\tROLE / RÔLE\tTOKEN / JETON")
+	// Roles last: they are the long column, and a terminal wraps them
+	// without breaking the table.
+	fmt.Fprintln(tw, "  E-MAIL\tTOKEN / JETON\tROLE / RÔLE")
 	for _, a := range accounts {
-		line := fmt.Sprintf("  %s\t%s / %s", a.Email, a.RoleEN, a.RoleFR)
-		switch {
-		case a.Disabled:
-			line += "\t(disabled: no token / désactivé : pas de jeton)"
-		default:
-			line += "\t" + a.Token
+		tok := a.Token
+		if a.Disabled {
+			tok = "(disabled: no token / désactivé : pas de jeton)"
 		}
-		fmt.Fprintln(tw, line)
+		fmt.Fprintf(tw, "  %s\t%s\t%s / %s\n", a.Email, tok, a.RoleEN, a.RoleFR)
 	}
 	tw.Flush()
 	fmt.Fprintf(w, `
