@@ -439,6 +439,9 @@ func (a *api) serve(rt Route, w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := checkQuery(rt.Operation, r); err != nil {
+		return err
+	}
 	if r.Body != nil {
 		limit := a.MaxRequestBytes
 		if rt.import_ {

@@ -1,7 +1,10 @@
 package api_test
 
 import (
+	"strings"
 	"testing"
+
+	"github.com/octroi/octroi/internal/api"
 )
 
 // TestRefusalsSpeakPlainly: a refused action says, in the caller's
@@ -47,4 +50,28 @@ func testDisabledAccountIsToldSo(t *testing.T, mk envMaker) {
 		}
 	}
 	w.do("GET", "/api/v1/me", nil, "Authorization", "Bearer oct_nope").problem(t, 401, "unauthenticated")
+}
+
+// TestUnknownQueryParameters: a query parameter the operation does not take
+// is refused, never ignored: ?dry_run=true on an operation without a
+// preview must not write.
+func TestUnknownQueryParameters(t *testing.T) { forEachStore(t, testUnknownQueryParameters) }
+
+func testUnknownQueryParameters(t *testing.T, mk envMaker) {
+	w := newWorld(t, mk)
+	path := "/api/v1/datasets/IGNF_T/access/organisation/ign"
+	p := w.as("editor").do("PUT", path+"?dry_run=true", map[string]any{"level": "download"}).problem(t, 400, "invalid_argument")
+	if d, _ := p["detail"].(string); !strings.Contains(d, `"dry_run"`) {
+		t.Errorf("detail %q does not name the parameter", d)
+	}
+	var at api.AccessTable
+	w.as("editor").want(200, "GET", "/api/v1/datasets/IGNF_T/access?kind=organisation", nil, &at)
+	for _, r := range at.Rows {
+		if r.Group.ID == "ign" && r.SpecificLevel != nil {
+			t.Errorf("the refused request wrote a level: %+v", r)
+		}
+	}
+	// Declared parameters still pass; one the operation lacks does not.
+	w.as("editor").want(200, "GET", "/api/v1/datasets/IGNF_T/access?kind=organisation&sort=name", nil, nil)
+	w.as("editor").do("GET", "/api/v1/me?verbose=1", nil).problem(t, 400, "invalid_argument")
 }
