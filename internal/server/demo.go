@@ -58,9 +58,8 @@ func (s *Server) LoadDemo(ctx context.Context) (accounts []DemoAccount, loaded b
 	if s.portal == nil {
 		return nil, false, errors.New("--demo needs the portal: drop --no-portal")
 	}
-	docs := s.store.(store.Documents) // newPortal checked it
 	var m demoMarker
-	d, err := docs.GetDoc(ctx, demoKind, demoID)
+	d, err := s.store.GetDoc(ctx, demoKind, demoID)
 	switch {
 	case err == nil:
 		if m, err = readDemoMarker(d.Data); err != nil {
@@ -78,7 +77,7 @@ func (s *Server) LoadDemo(ctx context.Context) (accounts []DemoAccount, loaded b
 			return nil, false, fmt.Errorf("making the demo platform: %w", err)
 		}
 		data, _ := json.Marshal(m)
-		if _, err := docs.Transact(ctx, func(tx store.DocTx) error {
+		if _, err := s.store.Transact(ctx, func(tx store.DocTx) error {
 			return tx.PutDoc(ctx, store.Doc{Kind: demoKind, ID: demoID, Data: data})
 		}); err != nil {
 			return nil, false, err

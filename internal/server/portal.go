@@ -74,12 +74,8 @@ func (s *Server) ensurePortalSchema(ctx context.Context) error {
 // engine. Its writes return once this node's index has applied them, so
 // that the caller's next request sees its own change.
 func (s *Server) newPortal() (Portal, error) {
-	docs, ok := s.store.(store.Documents)
-	if !ok {
-		return nil, errors.New("this datastore does not keep portal documents: serve with --no-portal")
-	}
 	svc, err := portal.New(portal.Config{
-		Docs:     docs,
+		Docs:     s.store,
 		Store:    s.store,
 		Engine:   s.CurrentEngine,
 		Sync:     s.sync,

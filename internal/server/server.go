@@ -133,8 +133,7 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 	}
 	s := &Server{cfg: cfg, store: st, log: log, reg: prometheus.NewRegistry(), done: make(chan struct{})}
 	if !cfg.NoAuth {
-		docs, _ := st.(store.Documents) // both backends keep documents
-		a, err := newAuthenticator(ctx, cfg, docs, log)
+		a, err := newAuthenticator(ctx, cfg, st, log)
 		if err != nil {
 			return nil, err
 		}
