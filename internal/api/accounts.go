@@ -12,7 +12,7 @@ func (a *api) createAccount(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	acc, err := a.Portal.CreateAccount(r.Context(), actor(r), req.account())
+	acc, err := a.Portal.Accounts.CreateAccount(r.Context(), actor(r), req.account())
 	if err != nil {
 		return err
 	}
@@ -25,7 +25,7 @@ func (a *api) listAccounts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	as, err := a.Portal.Accounts(r.Context(), actor(r), after, limit)
+	as, err := a.Portal.Accounts.Accounts(r.Context(), actor(r), after, limit)
 	if err != nil {
 		return err
 	}
@@ -34,7 +34,7 @@ func (a *api) listAccounts(w http.ResponseWriter, r *http.Request) error {
 
 // GET /api/v1/accounts/{id}
 func (a *api) getAccount(w http.ResponseWriter, r *http.Request) error {
-	acc, err := a.Portal.Account(r.Context(), actor(r), r.PathValue("id"))
+	acc, err := a.Portal.Accounts.Account(r.Context(), actor(r), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -47,7 +47,7 @@ func (a *api) setAccountStatus(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeUpdate(r, &req, hintID, fieldHint{"platform_roles", "set them with PUT /api/v1/accounts/{id}/platform-roles"}); err != nil {
 		return err
 	}
-	acc, err := a.Portal.SetAccountStatus(r.Context(), actor(r), r.PathValue("id"), req.Status)
+	acc, err := a.Portal.Accounts.SetAccountStatus(r.Context(), actor(r), r.PathValue("id"), req.Status)
 	if err != nil {
 		return err
 	}
@@ -65,7 +65,7 @@ func (a *api) setPlatformRoles(w http.ResponseWriter, r *http.Request) error {
 	if roles == nil {
 		roles = []portal.PlatformRole{}
 	}
-	acc, err := a.Portal.SetPlatformRoles(r.Context(), actor(r), r.PathValue("id"), roles)
+	acc, err := a.Portal.Accounts.SetPlatformRoles(r.Context(), actor(r), r.PathValue("id"), roles)
 	if err != nil {
 		return err
 	}

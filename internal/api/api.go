@@ -8,6 +8,18 @@
 //     catalogue, audit — built on a Portal (the data-platform domain),
 //     for the people of the platform and the applications acting for them.
 //
+// # The domain
+//
+// The API depends on the domain through interfaces it declares itself, on
+// its side (domain.go): one small interface per noun — Accounts, Members,
+// Datasets, Access, Catalogue… —, each with only the methods its handlers
+// call, gathered in the Portal struct. A handler reaches the domain only
+// through its noun's interface. Package portal knows nothing of HTTP nor
+// of these interfaces: *portal.Service implements them all, and the
+// server, which wires the two, gives it to every field and checks at
+// compile time that it fits. The other faces (web UI, gateway) declare
+// their own, so that none depends on more of the domain than it uses.
+//
 // The operations, their bodies and their errors are described by the
 // OpenAPI 3.1 document openapi.json, embedded and served at GET
 // /api/v1/openapi.json.
@@ -21,7 +33,7 @@
 //     makes "octop_…" secrets, OCTROI_TOKEN) reach the low-level API only.
 //     On portal endpoints they are answered 403 forbidden: the portal acts
 //     as a person, and an operator token is nobody.
-//   - personal tokens (Options.Portal.Authenticate: `octroi admin
+//   - personal tokens (Portal.Callers.Authenticate: `octroi admin
 //     create-user`, POST /me/tokens, `octroi serve --demo`) reach the
 //     portal endpoints only and act as their account, whose rights the
 //     portal checks for every action. On the low-level API they are
@@ -30,7 +42,7 @@
 //
 // A token is told apart by lookup, Options.Authenticate first (it must
 // answer from memory: it is asked on every request), then
-// Portal.Authenticate; the prefixes ("oct_" personal, "octop_" operator)
+// Portal.Callers.Authenticate; the prefixes ("oct_" personal, "octop_" operator)
 // are for people and secret scanners. A missing, unknown or revoked token
 // is 401 unauthenticated. Tokens and secrets are never logged; the request
 // log names the caller (the account, or the operator token's name) and the
@@ -152,14 +164,14 @@ type Backend interface {
 type Options struct {
 	Backend Backend
 	// Portal serves the portal endpoints; nil answers them 503.
-	Portal Portal
+	Portal *Portal
 	// Authenticate reports whether a bearer token is an operator token,
 	// valid on the low-level API, and its name for the request log. It is
 	// called for every authenticated
 	// request, personal tokens included, so it must not wait for a
 	// database. Nil leaves the low-level API open (development only).
 	// Portal endpoints always need a personal token, checked by
-	// Portal.Authenticate.
+	// Portal.Callers.Authenticate.
 	Authenticate func(token string) (name string, ok bool)
 	Logger       *slog.Logger // default slog.Default()
 	Metrics      *Metrics     // nil: no metrics
@@ -285,6 +297,9 @@ func Handler(o Options) http.Handler {
 	}
 	if o.PollInterval <= 0 {
 		o.PollInterval = time.Second
+	}
+	if o.Portal != nil {
+		o.Portal.mustBeComplete()
 	}
 	a := &api{Options: o, streams: make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))}
 	a.routes = a.table()

@@ -35,7 +35,7 @@ func (a *api) queryAudit(w http.ResponseWriter, r *http.Request) error {
 	}
 	aq.Limit = limit
 	if !wantsNDJSON(r) {
-		es, err := a.Portal.Audit(r.Context(), actor(r), aq)
+		es, err := a.Portal.AuditLog.Audit(r.Context(), actor(r), aq)
 		if err != nil {
 			return err
 		}
@@ -49,7 +49,7 @@ func (a *api) queryAudit(w http.ResponseWriter, r *http.Request) error {
 	// The first page is read before answering, so that a refusal is still
 	// a problem document; later failures cut the stream.
 	aq.Limit = a.MaxBatch
-	es, err := a.Portal.Audit(r.Context(), actor(r), aq)
+	es, err := a.Portal.AuditLog.Audit(r.Context(), actor(r), aq)
 	if err != nil {
 		return err
 	}
@@ -67,7 +67,7 @@ func (a *api) queryAudit(w http.ResponseWriter, r *http.Request) error {
 		// The portal may answer shorter pages than asked: only an empty
 		// page ends the export.
 		aq.AfterSeq = es[len(es)-1].Seq
-		if es, err = a.Portal.Audit(r.Context(), actor(r), aq); err != nil {
+		if es, err = a.Portal.AuditLog.Audit(r.Context(), actor(r), aq); err != nil {
 			return err
 		}
 	}

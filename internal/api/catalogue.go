@@ -11,7 +11,7 @@ func (a *api) searchableDatasets(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ds, next, err := a.Portal.SearchableDatasets(r.Context(), actor(r), after, limit)
+	ds, next, err := a.Portal.Catalogue.SearchableDatasets(r.Context(), actor(r), after, limit)
 	if err != nil {
 		return err
 	}
@@ -31,7 +31,7 @@ func (a *api) filterDatasets(w http.ResponseWriter, r *http.Request) error {
 	if len(req.IDs) > a.MaxBatch {
 		return badRequest("%d ids: at most %d per request", len(req.IDs), a.MaxBatch)
 	}
-	res, err := a.Portal.FilterDatasets(r.Context(), actor(r), req.IDs, req.Permission)
+	res, err := a.Portal.Catalogue.FilterDatasets(r.Context(), actor(r), req.IDs, req.Permission)
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,7 @@ func (a *api) createCommunity(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	c, err := a.Portal.CreateCommunity(r.Context(), actor(r), portal.Community{ID: req.ID, Name: req.Name, Public: req.Public, Supervisor: req.Supervisor})
+	c, err := a.Portal.Communities.CreateCommunity(r.Context(), actor(r), portal.Community{ID: req.ID, Name: req.Name, Public: req.Public, Supervisor: req.Supervisor})
 	if err != nil {
 		return err
 	}
@@ -26,7 +26,7 @@ func (a *api) listCommunities(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	cs, err := a.Portal.Communities(r.Context(), actor(r), after, limit)
+	cs, err := a.Portal.Communities.Communities(r.Context(), actor(r), after, limit)
 	if err != nil {
 		return err
 	}
@@ -35,7 +35,7 @@ func (a *api) listCommunities(w http.ResponseWriter, r *http.Request) error {
 
 // GET /api/v1/communities/{id}
 func (a *api) getCommunity(w http.ResponseWriter, r *http.Request) error {
-	c, err := a.Portal.Community(r.Context(), actor(r), r.PathValue("id"))
+	c, err := a.Portal.Communities.Community(r.Context(), actor(r), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func (a *api) updateCommunity(w http.ResponseWriter, r *http.Request) error {
 		fieldHint{"supervisor", "a community's supervisor is the account that created it, and never changes"}); err != nil {
 		return err
 	}
-	c, err := a.Portal.UpdateCommunity(r.Context(), actor(r), portal.Community{ID: r.PathValue("id"), Name: req.Name, Public: req.Public})
+	c, err := a.Portal.Communities.UpdateCommunity(r.Context(), actor(r), portal.Community{ID: r.PathValue("id"), Name: req.Name, Public: req.Public})
 	if err != nil {
 		return err
 	}
@@ -58,7 +58,7 @@ func (a *api) updateCommunity(w http.ResponseWriter, r *http.Request) error {
 
 // DELETE /api/v1/communities/{id}
 func (a *api) deleteCommunity(w http.ResponseWriter, r *http.Request) error {
-	if err := a.Portal.DeleteCommunity(r.Context(), actor(r), r.PathValue("id")); err != nil {
+	if err := a.Portal.Communities.DeleteCommunity(r.Context(), actor(r), r.PathValue("id")); err != nil {
 		return err
 	}
 	return noContent(w)
@@ -66,7 +66,7 @@ func (a *api) deleteCommunity(w http.ResponseWriter, r *http.Request) error {
 
 // GET /api/v1/communities/{id}/members
 func (a *api) listCommunityMembers(w http.ResponseWriter, r *http.Request) error {
-	ms, err := a.Portal.CommunityMembers(r.Context(), actor(r), r.PathValue("id"))
+	ms, err := a.Portal.CommunityMembers.CommunityMembers(r.Context(), actor(r), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -79,7 +79,7 @@ func (a *api) setCommunityMember(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeUpdate(r, &req, hintAccount); err != nil {
 		return err
 	}
-	m, err := a.Portal.SetCommunityMember(r.Context(), actor(r), r.PathValue("id"), r.PathValue("account"), portal.CommunityRole(req.Role))
+	m, err := a.Portal.CommunityMembers.SetCommunityMember(r.Context(), actor(r), r.PathValue("id"), r.PathValue("account"), portal.CommunityRole(req.Role))
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func (a *api) setCommunityMember(w http.ResponseWriter, r *http.Request) error {
 
 // DELETE /api/v1/communities/{id}/members/{account}
 func (a *api) removeCommunityMember(w http.ResponseWriter, r *http.Request) error {
-	if err := a.Portal.RemoveCommunityMember(r.Context(), actor(r), r.PathValue("id"), r.PathValue("account")); err != nil {
+	if err := a.Portal.CommunityMembers.RemoveCommunityMember(r.Context(), actor(r), r.PathValue("id"), r.PathValue("account")); err != nil {
 		return err
 	}
 	return noContent(w)
@@ -100,7 +100,7 @@ func (a *api) createOrgGroup(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	g, err := a.Portal.CreateOrgGroup(r.Context(), actor(r), portal.OrgGroup{ID: req.ID, Name: req.Name, Organisations: req.Organisations})
+	g, err := a.Portal.OrgGroups.CreateOrgGroup(r.Context(), actor(r), portal.OrgGroup{ID: req.ID, Name: req.Name, Organisations: req.Organisations})
 	if err != nil {
 		return err
 	}
@@ -113,7 +113,7 @@ func (a *api) listOrgGroups(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	gs, err := a.Portal.OrgGroups(r.Context(), actor(r), after, limit)
+	gs, err := a.Portal.OrgGroups.OrgGroups(r.Context(), actor(r), after, limit)
 	if err != nil {
 		return err
 	}
@@ -122,7 +122,7 @@ func (a *api) listOrgGroups(w http.ResponseWriter, r *http.Request) error {
 
 // GET /api/v1/org-groups/{id}
 func (a *api) getOrgGroup(w http.ResponseWriter, r *http.Request) error {
-	g, err := a.Portal.OrgGroup(r.Context(), actor(r), r.PathValue("id"))
+	g, err := a.Portal.OrgGroups.OrgGroup(r.Context(), actor(r), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -135,7 +135,7 @@ func (a *api) renameOrgGroup(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	g, err := a.Portal.RenameOrgGroup(r.Context(), actor(r), r.PathValue("id"), req.Name)
+	g, err := a.Portal.OrgGroups.RenameOrgGroup(r.Context(), actor(r), r.PathValue("id"), req.Name)
 	if err != nil {
 		return err
 	}
@@ -149,7 +149,7 @@ func (a *api) setOrgGroupOrganisations(w http.ResponseWriter, r *http.Request) e
 	if err := decodeUpdate(r, &req, hintID); err != nil {
 		return err
 	}
-	g, err := a.Portal.SetOrgGroupOrganisations(r.Context(), actor(r), r.PathValue("id"), nonNil(req.Organisations))
+	g, err := a.Portal.OrgGroups.SetOrgGroupOrganisations(r.Context(), actor(r), r.PathValue("id"), nonNil(req.Organisations))
 	if err != nil {
 		return err
 	}
@@ -158,7 +158,7 @@ func (a *api) setOrgGroupOrganisations(w http.ResponseWriter, r *http.Request) e
 
 // DELETE /api/v1/org-groups/{id}
 func (a *api) deleteOrgGroup(w http.ResponseWriter, r *http.Request) error {
-	if err := a.Portal.DeleteOrgGroup(r.Context(), actor(r), r.PathValue("id")); err != nil {
+	if err := a.Portal.OrgGroups.DeleteOrgGroup(r.Context(), actor(r), r.PathValue("id")); err != nil {
 		return err
 	}
 	return noContent(w)

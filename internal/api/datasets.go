@@ -20,7 +20,7 @@ func (a *api) createDataset(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d, err := a.Portal.CreateDataset(r.Context(), actor(r), portal.Dataset{ID: req.ID, Title: req.Title, Owner: req.Owner, Default: l})
+	d, err := a.Portal.Datasets.CreateDataset(r.Context(), actor(r), portal.Dataset{ID: req.ID, Title: req.Title, Owner: req.Owner, Default: l})
 	if err != nil {
 		return err
 	}
@@ -36,7 +36,7 @@ func (a *api) listDatasets(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
-	ds, next, err := a.Portal.Datasets(r.Context(), actor(r), portal.DatasetQuery{Owner: q.Get("owner"), Permission: q.Get("permission"), After: after, Limit: limit})
+	ds, next, err := a.Portal.Datasets.Datasets(r.Context(), actor(r), portal.DatasetQuery{Owner: q.Get("owner"), Permission: q.Get("permission"), After: after, Limit: limit})
 	if err != nil {
 		return err
 	}
@@ -45,7 +45,7 @@ func (a *api) listDatasets(w http.ResponseWriter, r *http.Request) error {
 
 // GET /api/v1/datasets/{id}
 func (a *api) getDataset(w http.ResponseWriter, r *http.Request) error {
-	d, err := a.Portal.Dataset(r.Context(), actor(r), r.PathValue("id"))
+	d, err := a.Portal.Datasets.Dataset(r.Context(), actor(r), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -59,7 +59,7 @@ func (a *api) updateDataset(w http.ResponseWriter, r *http.Request) error {
 		fieldHint{"default_level", "set it with PUT /api/v1/datasets/{id}/default-level"}); err != nil {
 		return err
 	}
-	d, err := a.Portal.UpdateDataset(r.Context(), actor(r), portal.Dataset{ID: r.PathValue("id"), Title: req.Title})
+	d, err := a.Portal.Datasets.UpdateDataset(r.Context(), actor(r), portal.Dataset{ID: r.PathValue("id"), Title: req.Title})
 	if err != nil {
 		return err
 	}
@@ -68,7 +68,7 @@ func (a *api) updateDataset(w http.ResponseWriter, r *http.Request) error {
 
 // DELETE /api/v1/datasets/{id}
 func (a *api) deleteDataset(w http.ResponseWriter, r *http.Request) error {
-	if err := a.Portal.DeleteDataset(r.Context(), actor(r), r.PathValue("id")); err != nil {
+	if err := a.Portal.Datasets.DeleteDataset(r.Context(), actor(r), r.PathValue("id")); err != nil {
 		return err
 	}
 	return noContent(w)
@@ -93,9 +93,9 @@ func (a *api) setDefaultLevel(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	set := a.Portal.SetDefaultLevel
+	set := a.Portal.Access.SetDefaultLevel
 	if dry = dry || req.DryRun; dry {
-		set = a.Portal.PreviewDefaultLevel
+		set = a.Portal.Access.PreviewDefaultLevel
 	}
 	d, changes, err := set(r.Context(), actor(r), r.PathValue("id"), l)
 	if err != nil {
@@ -139,7 +139,7 @@ func (a *api) getAccessTable(w http.ResponseWriter, r *http.Request) error {
 	}
 	f.Limit = limit
 	id := r.PathValue("id")
-	rows, total, err := a.Portal.AccessTable(r.Context(), actor(r), id, f)
+	rows, total, err := a.Portal.Access.AccessTable(r.Context(), actor(r), id, f)
 	if err != nil {
 		return err
 	}
@@ -168,7 +168,7 @@ func (a *api) setGroupLevel(w http.ResponseWriter, r *http.Request) error {
 		l = &v
 	}
 	g := portal.GroupRef{Kind: portal.GroupKind(r.PathValue("kind")), ID: r.PathValue("group")}
-	c, err := a.Portal.SetGroupLevel(r.Context(), actor(r), r.PathValue("id"), g, l)
+	c, err := a.Portal.Access.SetGroupLevel(r.Context(), actor(r), r.PathValue("id"), g, l)
 	if err != nil {
 		return err
 	}
@@ -202,7 +202,7 @@ func (a *api) bulkAccess(w http.ResponseWriter, r *http.Request) error {
 			return badRequest("level is only for action grant")
 		}
 	}
-	changes, err := a.Portal.BulkAccess(r.Context(), actor(r), r.PathValue("id"), b)
+	changes, err := a.Portal.Access.BulkAccess(r.Context(), actor(r), r.PathValue("id"), b)
 	if err != nil {
 		return err
 	}
@@ -218,7 +218,7 @@ func (a *api) explainAccess(w http.ResponseWriter, r *http.Request) error {
 	if account == "" {
 		account = actor(r)
 	}
-	ex, err := a.Portal.Explain(r.Context(), actor(r), r.PathValue("id"), account, perm)
+	ex, err := a.Portal.Access.Explain(r.Context(), actor(r), r.PathValue("id"), account, perm)
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,7 @@ func (a *api) inviteCommunityMember(w http.ResponseWriter, r *http.Request) erro
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	inv, err := a.Portal.InviteCommunityMember(r.Context(), actor(r), r.PathValue("id"), req.Account, portal.CommunityRole(req.Role))
+	inv, err := a.Portal.Invitations.InviteCommunityMember(r.Context(), actor(r), r.PathValue("id"), req.Account, portal.CommunityRole(req.Role))
 	if err != nil {
 		return err
 	}
@@ -25,7 +25,7 @@ func (a *api) inviteCommunityMember(w http.ResponseWriter, r *http.Request) erro
 
 // GET /api/v1/communities/{id}/invitations (its managers)
 func (a *api) listCommunityInvitations(w http.ResponseWriter, r *http.Request) error {
-	invs, err := a.Portal.CommunityInvitations(r.Context(), actor(r), r.PathValue("id"))
+	invs, err := a.Portal.Invitations.CommunityInvitations(r.Context(), actor(r), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -34,7 +34,7 @@ func (a *api) listCommunityInvitations(w http.ResponseWriter, r *http.Request) e
 
 // DELETE /api/v1/communities/{id}/invitations/{account} (its managers)
 func (a *api) withdrawCommunityInvitation(w http.ResponseWriter, r *http.Request) error {
-	if err := a.Portal.WithdrawCommunityInvitation(r.Context(), actor(r), r.PathValue("id"), r.PathValue("account")); err != nil {
+	if err := a.Portal.Invitations.WithdrawCommunityInvitation(r.Context(), actor(r), r.PathValue("id"), r.PathValue("account")); err != nil {
 		return err
 	}
 	return noContent(w)
@@ -42,7 +42,7 @@ func (a *api) withdrawCommunityInvitation(w http.ResponseWriter, r *http.Request
 
 // GET /api/v1/me/community-invitations
 func (a *api) listMyCommunityInvitations(w http.ResponseWriter, r *http.Request) error {
-	invs, err := a.Portal.MyCommunityInvitations(r.Context(), actor(r))
+	invs, err := a.Portal.Invitations.MyCommunityInvitations(r.Context(), actor(r))
 	if err != nil {
 		return err
 	}
@@ -61,7 +61,7 @@ func (a *api) declineCommunityInvitation(w http.ResponseWriter, r *http.Request)
 }
 
 func (a *api) answerInvitation(w http.ResponseWriter, r *http.Request, accept bool) error {
-	inv, err := a.Portal.AnswerCommunityInvitation(r.Context(), actor(r), r.PathValue("id"), accept)
+	inv, err := a.Portal.Invitations.AnswerCommunityInvitation(r.Context(), actor(r), r.PathValue("id"), accept)
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,7 @@ func noContent(w http.ResponseWriter) error {
 
 // GET /api/v1/me: who the caller is.
 func (a *api) getMe(w http.ResponseWriter, r *http.Request) error {
-	p, err := a.Portal.Profile(r.Context(), actor(r), actor(r))
+	p, err := a.Portal.Profiles.Profile(r.Context(), actor(r), actor(r))
 	if err != nil {
 		return err
 	}
@@ -20,7 +20,7 @@ func (a *api) getMe(w http.ResponseWriter, r *http.Request) error {
 
 // GET /api/v1/me/tokens: the caller's personal tokens, without secrets.
 func (a *api) listMyTokens(w http.ResponseWriter, r *http.Request) error {
-	ts, err := a.Portal.Tokens(r.Context(), actor(r))
+	ts, err := a.Portal.PersonalTokens.Tokens(r.Context(), actor(r))
 	if err != nil {
 		return err
 	}
@@ -34,7 +34,7 @@ func (a *api) createMyToken(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	t, secret, err := a.Portal.CreateToken(r.Context(), actor(r), req.Name, req.ExpiresAt)
+	t, secret, err := a.Portal.PersonalTokens.CreateToken(r.Context(), actor(r), req.Name, req.ExpiresAt)
 	if err != nil {
 		return err
 	}
@@ -44,7 +44,7 @@ func (a *api) createMyToken(w http.ResponseWriter, r *http.Request) error {
 
 // DELETE /api/v1/me/tokens/{id}
 func (a *api) revokeMyToken(w http.ResponseWriter, r *http.Request) error {
-	if err := a.Portal.RevokeToken(r.Context(), actor(r), r.PathValue("id")); err != nil {
+	if err := a.Portal.PersonalTokens.RevokeToken(r.Context(), actor(r), r.PathValue("id")); err != nil {
 		return err
 	}
 	return noContent(w)
@@ -56,7 +56,7 @@ func (a *api) listMyNotices(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ns, err := a.Portal.Notices(r.Context(), actor(r), after, limit)
+	ns, err := a.Portal.Notices.Notices(r.Context(), actor(r), after, limit)
 	if err != nil {
 		return err
 	}

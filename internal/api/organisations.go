@@ -16,7 +16,7 @@ func (a *api) createOrganisation(w http.ResponseWriter, r *http.Request) error {
 	if first == "" {
 		first = actor(r)
 	}
-	o, err := a.Portal.CreateOrganisation(r.Context(), actor(r), portal.Organisation{ID: req.ID, Name: req.Name, Type: req.Type}, first)
+	o, err := a.Portal.Organisations.CreateOrganisation(r.Context(), actor(r), portal.Organisation{ID: req.ID, Name: req.Name, Type: req.Type}, first)
 	if err != nil {
 		return err
 	}
@@ -32,7 +32,7 @@ func (a *api) listOrganisations(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
-	orgs, err := a.Portal.Organisations(r.Context(), actor(r), portal.OrgType(q.Get("type")), q.Get("name"), after, limit)
+	orgs, err := a.Portal.Organisations.Organisations(r.Context(), actor(r), portal.OrgType(q.Get("type")), q.Get("name"), after, limit)
 	if err != nil {
 		return err
 	}
@@ -41,7 +41,7 @@ func (a *api) listOrganisations(w http.ResponseWriter, r *http.Request) error {
 
 // GET /api/v1/organisations/{id}
 func (a *api) getOrganisation(w http.ResponseWriter, r *http.Request) error {
-	o, err := a.Portal.Organisation(r.Context(), actor(r), r.PathValue("id"))
+	o, err := a.Portal.Organisations.Organisation(r.Context(), actor(r), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func (a *api) updateOrganisation(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeUpdate(r, &req, hintID, hintCreated); err != nil {
 		return err
 	}
-	o, err := a.Portal.UpdateOrganisation(r.Context(), actor(r), portal.Organisation{ID: r.PathValue("id"), Name: req.Name, Type: req.Type})
+	o, err := a.Portal.Organisations.UpdateOrganisation(r.Context(), actor(r), portal.Organisation{ID: r.PathValue("id"), Name: req.Name, Type: req.Type})
 	if err != nil {
 		return err
 	}
@@ -67,7 +67,7 @@ func (a *api) listMembers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ms, err := a.Portal.Members(r.Context(), actor(r), r.PathValue("id"), after, limit)
+	ms, err := a.Portal.Members.Members(r.Context(), actor(r), r.PathValue("id"), after, limit)
 	if err != nil {
 		return err
 	}
@@ -90,10 +90,10 @@ func (a *api) addMember(w http.ResponseWriter, r *http.Request) error {
 	case req.Account != "" && req.NewAccount != nil:
 		return badRequest("give either account (an existing account's id) or new_account, not both")
 	case req.NewAccount != nil:
-		m, err = a.Portal.AddNewMember(r.Context(), actor(r), org,
+		m, err = a.Portal.Members.AddNewMember(r.Context(), actor(r), org,
 			portal.Account{Email: req.NewAccount.Email, Name: req.NewAccount.Name, Status: portal.AccountActive}, req.Role)
 	case req.Account != "":
-		m, err = a.Portal.AddMember(r.Context(), actor(r), org, req.Account, req.Role)
+		m, err = a.Portal.Members.AddMember(r.Context(), actor(r), org, req.Account, req.Role)
 	default:
 		return badRequest("account (an existing account's id) or new_account ({email, name}) is required")
 	}
@@ -109,7 +109,7 @@ func (a *api) setMemberRole(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeUpdate(r, &req, hintAccount); err != nil {
 		return err
 	}
-	m, err := a.Portal.SetMemberRole(r.Context(), actor(r), r.PathValue("id"), r.PathValue("account"), portal.OrgRole(req.Role))
+	m, err := a.Portal.Members.SetMemberRole(r.Context(), actor(r), r.PathValue("id"), r.PathValue("account"), portal.OrgRole(req.Role))
 	if err != nil {
 		return err
 	}
@@ -118,7 +118,7 @@ func (a *api) setMemberRole(w http.ResponseWriter, r *http.Request) error {
 
 // DELETE /api/v1/organisations/{id}/members/{account}: the account stays.
 func (a *api) removeMember(w http.ResponseWriter, r *http.Request) error {
-	if err := a.Portal.RemoveMember(r.Context(), actor(r), r.PathValue("id"), r.PathValue("account")); err != nil {
+	if err := a.Portal.Members.RemoveMember(r.Context(), actor(r), r.PathValue("id"), r.PathValue("account")); err != nil {
 		return err
 	}
 	return noContent(w)
@@ -140,7 +140,7 @@ func (a *api) joinRequests(w http.ResponseWriter, r *http.Request, org string) e
 	if err != nil {
 		return err
 	}
-	js, err := a.Portal.JoinRequests(r.Context(), actor(r), org, joinStatus(r), after, limit)
+	js, err := a.Portal.JoinRequests.JoinRequests(r.Context(), actor(r), org, joinStatus(r), after, limit)
 	if err != nil {
 		return err
 	}
@@ -153,7 +153,7 @@ func (a *api) requestJoin(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	j, err := a.Portal.RequestJoin(r.Context(), actor(r), r.PathValue("id"), req.Message)
+	j, err := a.Portal.JoinRequests.RequestJoin(r.Context(), actor(r), r.PathValue("id"), req.Message)
 	if err != nil {
 		return err
 	}
@@ -178,7 +178,7 @@ func (a *api) decideJoinRequest(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return badRequest("decision %q: want accept or refuse", req.Decision)
 	}
-	j, err := a.Portal.DecideJoinRequest(r.Context(), actor(r), r.PathValue("id"), accept, req.Role, req.Reason)
+	j, err := a.Portal.JoinRequests.DecideJoinRequest(r.Context(), actor(r), r.PathValue("id"), accept, req.Role, req.Reason)
 	if err != nil {
 		return err
 	}
@@ -191,7 +191,7 @@ func (a *api) cancelJoinRequest(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &struct{}{}); err != nil {
 		return err
 	}
-	j, err := a.Portal.CancelJoinRequest(r.Context(), actor(r), r.PathValue("id"))
+	j, err := a.Portal.JoinRequests.CancelJoinRequest(r.Context(), actor(r), r.PathValue("id"))
 	if err != nil {
 		return err
 	}

@@ -10,82 +10,7 @@ import (
 	"time"
 
 	"github.com/octroi/octroi/internal/portal"
-	"github.com/octroi/octroi/internal/store"
 )
-
-// Portal is what the portal endpoints need from the data-platform domain
-// (*portal.Service implements it). Every method takes the acting account's
-// id first and authorizes the action itself; the API only authenticates.
-type Portal interface {
-	Authenticate(ctx context.Context, secret string) (portal.Account, error)
-
-	CreateAccount(ctx context.Context, actor string, a portal.Account) (portal.Account, error)
-	Account(ctx context.Context, actor, id string) (portal.Account, error)
-	Profile(ctx context.Context, actor, id string) (portal.Profile, error)
-	Accounts(ctx context.Context, actor, after string, limit int) ([]portal.Account, error)
-	SetAccountStatus(ctx context.Context, actor, id string, st portal.AccountStatus) (portal.Account, error)
-	SetPlatformRoles(ctx context.Context, actor, id string, roles []portal.PlatformRole) (portal.Account, error)
-
-	CreateToken(ctx context.Context, actor, name string, expires *time.Time) (portal.Token, string, error)
-	Tokens(ctx context.Context, actor string) ([]portal.Token, error)
-	RevokeToken(ctx context.Context, actor, tokenID string) error
-
-	CreateOrganisation(ctx context.Context, actor string, o portal.Organisation, firstAdmin string) (portal.Organisation, error)
-	Organisation(ctx context.Context, actor, id string) (portal.Organisation, error)
-	Organisations(ctx context.Context, actor string, typ portal.OrgType, name, after string, limit int) ([]portal.Organisation, error)
-	UpdateOrganisation(ctx context.Context, actor string, o portal.Organisation) (portal.Organisation, error)
-
-	Members(ctx context.Context, actor, org, after string, limit int) ([]portal.Member, error)
-	AddMember(ctx context.Context, actor, org, account string, role portal.OrgRole) (portal.Member, error)
-	AddNewMember(ctx context.Context, actor, org string, a portal.Account, role portal.OrgRole) (portal.Member, error)
-	SetMemberRole(ctx context.Context, actor, org, account string, role portal.OrgRole) (portal.Member, error)
-	RemoveMember(ctx context.Context, actor, org, account string) error
-
-	RequestJoin(ctx context.Context, actor, org, message string) (portal.JoinRequest, error)
-	CancelJoinRequest(ctx context.Context, actor, id string) (portal.JoinRequest, error)
-	DecideJoinRequest(ctx context.Context, actor, id string, accept bool, role portal.OrgRole, reason string) (portal.JoinRequest, error)
-	JoinRequests(ctx context.Context, actor, org string, status portal.JoinStatus, after string, limit int) ([]portal.JoinRequest, error)
-
-	CreateCommunity(ctx context.Context, actor string, c portal.Community) (portal.Community, error)
-	Community(ctx context.Context, actor, id string) (portal.Community, error)
-	Communities(ctx context.Context, actor, after string, limit int) ([]portal.Community, error)
-	UpdateCommunity(ctx context.Context, actor string, c portal.Community) (portal.Community, error)
-	DeleteCommunity(ctx context.Context, actor, id string) error
-	CommunityMembers(ctx context.Context, actor, id string) ([]portal.CommunityMember, error)
-	SetCommunityMember(ctx context.Context, actor, id, account string, role portal.CommunityRole) (portal.CommunityMember, error)
-	RemoveCommunityMember(ctx context.Context, actor, id, account string) error
-	InviteCommunityMember(ctx context.Context, actor, id, account string, role portal.CommunityRole) (portal.CommunityInvitation, error)
-	CommunityInvitations(ctx context.Context, actor, id string) ([]portal.CommunityInvitation, error)
-	MyCommunityInvitations(ctx context.Context, actor string) ([]portal.CommunityInvitation, error)
-	AnswerCommunityInvitation(ctx context.Context, actor, id string, accept bool) (portal.CommunityInvitation, error)
-	WithdrawCommunityInvitation(ctx context.Context, actor, id, account string) error
-
-	CreateOrgGroup(ctx context.Context, actor string, g portal.OrgGroup) (portal.OrgGroup, error)
-	OrgGroup(ctx context.Context, actor, id string) (portal.OrgGroup, error)
-	OrgGroups(ctx context.Context, actor, after string, limit int) ([]portal.OrgGroup, error)
-	RenameOrgGroup(ctx context.Context, actor, id, name string) (portal.OrgGroup, error)
-	SetOrgGroupOrganisations(ctx context.Context, actor, id string, orgs []string) (portal.OrgGroup, error)
-	DeleteOrgGroup(ctx context.Context, actor, id string) error
-
-	CreateDataset(ctx context.Context, actor string, d portal.Dataset) (portal.Dataset, error)
-	Dataset(ctx context.Context, actor, id string) (portal.Dataset, error)
-	Datasets(ctx context.Context, actor string, q portal.DatasetQuery) ([]portal.Dataset, string, error)
-	UpdateDataset(ctx context.Context, actor string, d portal.Dataset) (portal.Dataset, error)
-	SetDefaultLevel(ctx context.Context, actor, id string, l portal.Level) (portal.Dataset, []portal.BulkChange, error)
-	PreviewDefaultLevel(ctx context.Context, actor, id string, l portal.Level) (portal.Dataset, []portal.BulkChange, error)
-	DeleteDataset(ctx context.Context, actor, id string) error
-
-	AccessTable(ctx context.Context, actor, id string, f portal.AccessFilter) ([]portal.AccessRow, int, error)
-	SetGroupLevel(ctx context.Context, actor, id string, g portal.GroupRef, l *portal.Level) (portal.BulkChange, error)
-	BulkAccess(ctx context.Context, actor, id string, b portal.BulkAction) ([]portal.BulkChange, error)
-
-	SearchableDatasets(ctx context.Context, actor, after string, limit int) ([]portal.Dataset, string, error)
-	FilterDatasets(ctx context.Context, actor string, ids []string, permission string) (map[string]bool, error)
-	Explain(ctx context.Context, actor, dataset, account, permission string) (portal.Explanation, error)
-
-	Audit(ctx context.Context, actor string, q store.AuditQuery) ([]store.AuditEntry, error)
-	Notices(ctx context.Context, actor, after string, limit int) ([]portal.Notice, error)
-}
 
 // audience says who may call a route.
 type audience int
@@ -121,7 +46,7 @@ func actor(r *http.Request) string {
 
 // authenticate decides who the request comes from and whether it may call
 // rt. Operator tokens (Options.Authenticate) reach the low-level API only;
-// personal tokens (Options.Portal.Authenticate) reach the portal endpoints
+// personal tokens (Portal.Callers.Authenticate) reach the portal endpoints
 // only and act as their account. Either kind on the other's routes is 403,
 // not 401: the token is good, the route is not for it. The catalogue
 // filters take all three callers (see catalogue).
@@ -167,7 +92,7 @@ func (a *api) authenticate(rt Route, w http.ResponseWriter, r *http.Request) (*h
 	if a.Portal == nil {
 		return r, unauth("invalid or revoked token")
 	}
-	acc, err := a.Portal.Authenticate(r.Context(), tok)
+	acc, err := a.Portal.Callers.Authenticate(r.Context(), tok)
 	if err != nil {
 		// An expired token, or the token of a disabled account: its holder
 		// is told which, in their language.
@@ -223,7 +148,7 @@ func (a *api) actForAccount(w http.ResponseWriter, r *http.Request) (*http.Reque
 	// The account reads itself: the portal answers it when active,
 	// forbidden when disabled, unauthenticated when there is no such
 	// account.
-	_, err := a.Portal.Account(r.Context(), id, id)
+	_, err := a.Portal.Callers.Account(r.Context(), id, id)
 	switch {
 	case err == nil, errors.Is(err, portal.ErrForbidden):
 	case isUnauthenticated(err):

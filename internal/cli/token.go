@@ -51,12 +51,7 @@ func openDocuments(ctx context.Context, cfg server.Config) (docs store.Documents
 		}
 		return nil, nil, fmt.Errorf("checking the database version: %w", err)
 	}
-	docs, ok := st.(store.Documents)
-	if !ok {
-		st.Close()
-		return nil, nil, errors.New("this datastore keeps no documents, hence no operator tokens: use OCTROI_TOKEN or --token-hashes-file")
-	}
-	return docs, func() { st.Close() }, nil
+	return st, func() { st.Close() }, nil
 }
 
 func runTokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {

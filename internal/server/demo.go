@@ -61,9 +61,8 @@ func (s *Server) LoadDemo(ctx context.Context) (accounts []DemoAccount, loaded b
 	if s.portal == nil {
 		return nil, false, errors.New("--demo needs the portal: drop --no-portal")
 	}
-	docs := s.store.(store.Documents) // newPortal checked it
 	var m demoMarker
-	d, err := docs.GetDoc(ctx, demoKind, demoID)
+	d, err := s.store.GetDoc(ctx, demoKind, demoID)
 	switch {
 	case err == nil:
 		if m, err = readDemoMarker(d.Data); err != nil {
@@ -80,7 +79,7 @@ func (s *Server) LoadDemo(ctx context.Context) (accounts []DemoAccount, loaded b
 		if m.Admin, err = buildDemo(ctx, s.portal); err != nil {
 			return nil, false, fmt.Errorf("making the demo platform: %w", err)
 		}
-		if err := saveDemoMarker(ctx, docs, m); err != nil {
+		if err := saveDemoMarker(ctx, s.store, m); err != nil {
 			return nil, false, err
 		}
 		loaded = true
@@ -111,7 +110,7 @@ func (s *Server) LoadDemo(ctx context.Context) (accounts []DemoAccount, loaded b
 		a.Token = secret
 		m.Tokens = append(m.Tokens, tok.ID)
 	}
-	return accounts, loaded, saveDemoMarker(ctx, docs, m)
+	return accounts, loaded, saveDemoMarker(ctx, s.store, m)
 }
 
 func saveDemoMarker(ctx context.Context, docs store.Documents, m demoMarker) error {
@@ -138,9 +137,15 @@ func readDemoMarker(data []byte) (demoMarker, error) {
 	return demoMarker{Admin: old[0].ID}, nil
 }
 
+// demoReader is what reading the demo's people back takes of the portal.
+type demoReader interface {
+	Accounts(ctx context.Context, actor, after string, limit int) ([]portal.Account, error)
+	Profile(ctx context.Context, actor, id string) (portal.Profile, error)
+}
+
 // demoPeople reads every account and its roles through the portal, as the
 // demo's platform administrator sees them.
-func demoPeople(ctx context.Context, p Portal, admin string) ([]DemoAccount, error) {
+func demoPeople(ctx context.Context, p demoReader, admin string) ([]DemoAccount, error) {
 	var out []DemoAccount
 	for after := ""; ; {
 		as, err := p.Accounts(ctx, admin, after, 1000)
@@ -237,8 +242,27 @@ func (d *demo) step(what string, f func() error) {
 	}
 }
 
+// demoMaker is what making the demo takes of the portal: Bootstrap for its
+// administrator, then the operations its people would use through the API.
+type demoMaker interface {
+	Bootstrap(ctx context.Context, email, name string, roles []portal.PlatformRole) (portal.Account, string, error)
+	CreateAccount(ctx context.Context, actor string, a portal.Account) (portal.Account, error)
+	SetAccountStatus(ctx context.Context, actor, id string, st portal.AccountStatus) (portal.Account, error)
+	CreateOrganisation(ctx context.Context, actor string, o portal.Organisation, firstAdmin string) (portal.Organisation, error)
+	AddNewMember(ctx context.Context, actor, org string, a portal.Account, role portal.OrgRole) (portal.Member, error)
+	AddMember(ctx context.Context, actor, org, account string, role portal.OrgRole) (portal.Member, error)
+	RequestJoin(ctx context.Context, actor, org, message string) (portal.JoinRequest, error)
+	DecideJoinRequest(ctx context.Context, actor, id string, accept bool, role portal.OrgRole, reason string) (portal.JoinRequest, error)
+	CreateCommunity(ctx context.Context, actor string, c portal.Community) (portal.Community, error)
+	InviteCommunityMember(ctx context.Context, actor, id, account string, role portal.CommunityRole) (portal.CommunityInvitation, error)
+	AnswerCommunityInvitation(ctx context.Context, actor, id string, accept bool) (portal.CommunityInvitation, error)
+	CreateOrgGroup(ctx context.Context, actor string, g portal.OrgGroup) (portal.OrgGroup, error)
+	CreateDataset(ctx context.Context, actor string, d portal.Dataset) (portal.Dataset, error)
+	SetGroupLevel(ctx context.Context, actor, id string, g portal.GroupRef, l *portal.Level) (portal.BulkChange, error)
+}
+
 // buildDemo makes the demo platform and returns its administrator's id.
-func buildDemo(ctx context.Context, p Portal) (string, error) {
+func buildDemo(ctx context.Context, p demoMaker) (string, error) {
 	d := &demo{acc: map[string]portal.Account{}}
 
 	// The platform administrator: the one account made by the system.

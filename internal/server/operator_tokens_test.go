@@ -127,7 +127,7 @@ func testOperatorTokensAcrossNodes(t *testing.T, open storeHandles) {
 	if _, err := st.WriteSchema(ctx, schemaText); err != nil {
 		t.Fatal(err)
 	}
-	docs := st.(store.Documents)
+	docs := store.Documents(st)
 	// The relationship API alone refuses to start without any operator
 	// token: the first one is made on the database, as the CLI does.
 	first, firstSecret, err := server.CreateOperatorToken(ctx, docs, "operator-cli", "first")

@@ -12,16 +12,61 @@ import (
 	"github.com/octroi/octroi/internal/store"
 )
 
-// Portal is the data-platform service as the server and its commands use
-// it: the API's operations plus Bootstrap, which makes an account without
-// an acting person (the first administrator, the demo).
+// Portal is what the server's commands reach of the portal service
+// outside the API: an account made without an acting person (the first
+// administrator: `octroi admin create-user`) and tokens for it.
 type Portal interface {
-	api.Portal
 	Bootstrap(ctx context.Context, email, name string, roles []portal.PlatformRole) (portal.Account, string, error)
 	BootstrapUntil(ctx context.Context, email, name string, roles []portal.PlatformRole, expires *time.Time) (portal.Account, string, error)
+	CreateToken(ctx context.Context, actor, name string, expires *time.Time) (portal.Token, string, error)
 }
 
-var _ Portal = (*portal.Service)(nil)
+// The portal service is what every consumer in the server declares; these
+// stop the build when one asks for what the service lacks.
+var (
+	_ Portal     = (*portal.Service)(nil)
+	_ demoMaker  = (*portal.Service)(nil)
+	_ demoReader = (*portal.Service)(nil)
+
+	_ api.Callers          = (*portal.Service)(nil)
+	_ api.Profiles         = (*portal.Service)(nil)
+	_ api.Accounts         = (*portal.Service)(nil)
+	_ api.PersonalTokens   = (*portal.Service)(nil)
+	_ api.Notices          = (*portal.Service)(nil)
+	_ api.Organisations    = (*portal.Service)(nil)
+	_ api.Members          = (*portal.Service)(nil)
+	_ api.JoinRequests     = (*portal.Service)(nil)
+	_ api.Communities      = (*portal.Service)(nil)
+	_ api.CommunityMembers = (*portal.Service)(nil)
+	_ api.Invitations      = (*portal.Service)(nil)
+	_ api.OrgGroups        = (*portal.Service)(nil)
+	_ api.Datasets         = (*portal.Service)(nil)
+	_ api.Access           = (*portal.Service)(nil)
+	_ api.Catalogue        = (*portal.Service)(nil)
+	_ api.AuditLog         = (*portal.Service)(nil)
+)
+
+// apiPortal gives the API the portal service for every noun.
+func apiPortal(svc *portal.Service) *api.Portal {
+	return &api.Portal{
+		Callers:          svc,
+		Profiles:         svc,
+		Accounts:         svc,
+		PersonalTokens:   svc,
+		Notices:          svc,
+		Organisations:    svc,
+		Members:          svc,
+		JoinRequests:     svc,
+		Communities:      svc,
+		CommunityMembers: svc,
+		Invitations:      svc,
+		OrgGroups:        svc,
+		Datasets:         svc,
+		Access:           svc,
+		Catalogue:        svc,
+		AuditLog:         svc,
+	}
+}
 
 // PortalSchemaError says why the server cannot apply the portal schema:
 // the stored schema has relations the portal schema lacks and stored
@@ -73,13 +118,9 @@ func (s *Server) ensurePortalSchema(ctx context.Context) error {
 // newPortal builds the portal service over the store and the current
 // engine. Its writes return once this node's index has applied them, so
 // that the caller's next request sees its own change.
-func (s *Server) newPortal() (Portal, error) {
-	docs, ok := s.store.(store.Documents)
-	if !ok {
-		return nil, errors.New("this datastore does not keep portal documents: serve with --no-portal")
-	}
+func (s *Server) newPortal() (*portal.Service, error) {
 	svc, err := portal.New(portal.Config{
-		Docs:     docs,
+		Docs:     s.store,
 		Store:    s.store,
 		Engine:   s.CurrentEngine,
 		Sync:     s.sync,
@@ -99,4 +140,9 @@ func (s *Server) sync(ctx context.Context, rev store.Revision) error {
 
 // Portal returns the portal service, or nil when the server runs without
 // it (Config.NoPortal).
-func (s *Server) Portal() Portal { return s.portal }
+func (s *Server) Portal() Portal {
+	if s.portal == nil {
+		return nil // not a nil *portal.Service in a non-nil Portal
+	}
+	return s.portal
+}

@@ -71,6 +71,7 @@ import (
 	"github.com/octroi/octroi/internal/api"
 	"github.com/octroi/octroi/internal/engine"
 	"github.com/octroi/octroi/internal/index"
+	"github.com/octroi/octroi/internal/portal"
 	"github.com/octroi/octroi/internal/schema"
 	"github.com/octroi/octroi/internal/store"
 	"github.com/octroi/octroi/internal/tuple"
@@ -100,7 +101,7 @@ type Server struct {
 	conns        atomic.Pointer[limitListener]
 	connsRefused prometheus.Counter
 
-	portal Portal // nil with Config.NoPortal
+	portal *portal.Service // nil with Config.NoPortal
 
 	reg       *prometheus.Registry
 	metrics   *api.Metrics
@@ -133,8 +134,7 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 	}
 	s := &Server{cfg: cfg, store: st, log: log, reg: prometheus.NewRegistry(), done: make(chan struct{})}
 	if !cfg.NoAuth {
-		docs, _ := st.(store.Documents) // both backends keep documents
-		a, err := newAuthenticator(ctx, cfg, docs, log)
+		a, err := newAuthenticator(ctx, cfg, st, log)
 		if err != nil {
 			return nil, err
 		}
@@ -468,7 +468,7 @@ func (s *Server) Handler() http.Handler {
 		o.Authenticate = s.auth.Authenticate
 	}
 	if s.portal != nil {
-		o.Portal = s.portal
+		o.Portal = apiPortal(s.portal)
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

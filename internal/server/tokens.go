@@ -216,7 +216,7 @@ func RevokeOperatorToken(ctx context.Context, docs store.Documents, actor, idOrN
 // in the database, of which it keeps an in-memory copy (see above).
 type authenticator struct {
 	static map[string]string // hashes from Config.Tokens and the hashes file → a name for the log
-	docs   store.Documents   // nil when the store keeps no documents
+	docs   store.Documents   // nil: the configured tokens only (tests)
 	log    *slog.Logger
 
 	// stored maps hashes to the database's tokens. Refreshes replace the
@@ -428,24 +428,10 @@ func (a *authenticator) recordUses(ctx context.Context) error {
 	return nil
 }
 
-// documents returns the store's documents, or an error saying the store
-// keeps none.
-func (s *Server) documents() (store.Documents, error) {
-	docs, ok := s.store.(store.Documents)
-	if !ok {
-		return nil, errors.New("this datastore keeps no documents, hence no operator tokens: use OCTROI_TOKEN or --token-hashes-file")
-	}
-	return docs, nil
-}
-
 // CreateOperatorToken is the package's CreateOperatorToken, after which
 // this server accepts the token at once.
 func (s *Server) CreateOperatorToken(ctx context.Context, actor, name string) (OperatorToken, string, error) {
-	docs, err := s.documents()
-	if err != nil {
-		return OperatorToken{}, "", err
-	}
-	tok, secret, err := CreateOperatorToken(ctx, docs, actor, name)
+	tok, secret, err := CreateOperatorToken(ctx, s.store, actor, name)
 	if err != nil {
 		return OperatorToken{}, "", err
 	}
@@ -456,11 +442,7 @@ func (s *Server) CreateOperatorToken(ctx context.Context, actor, name string) (O
 // RevokeOperatorToken is the package's RevokeOperatorToken, after which
 // this server refuses the token at once.
 func (s *Server) RevokeOperatorToken(ctx context.Context, actor, idOrName string) (OperatorToken, error) {
-	docs, err := s.documents()
-	if err != nil {
-		return OperatorToken{}, err
-	}
-	tok, err := RevokeOperatorToken(ctx, docs, actor, idOrName)
+	tok, err := RevokeOperatorToken(ctx, s.store, actor, idOrName)
 	if err != nil {
 		return OperatorToken{}, err
 	}
@@ -471,12 +453,8 @@ func (s *Server) RevokeOperatorToken(ctx context.Context, actor, idOrName string
 // OperatorTokens returns the stored operator tokens, oldest first, with
 // the uses this server has noted but not yet recorded.
 func (s *Server) OperatorTokens(ctx context.Context) ([]OperatorToken, error) {
-	docs, err := s.documents()
-	if err != nil {
-		return nil, err
-	}
 	s.refreshTokens(ctx)
-	return OperatorTokens(ctx, docs)
+	return OperatorTokens(ctx, s.store)
 }
 
 // refreshTokens refreshes the in-memory tokens now. A failure is logged by

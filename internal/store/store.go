@@ -1,5 +1,6 @@
 // Package store is the contract of octroi's durable storage: relationships,
-// the revision sequence, the changelog, and schema versions. Two backends
+// the revision sequence, the changelog, schema versions, and the domain's
+// documents and audit log (Documents, in documents.go). Two backends
 // implement it, store/sqlite (embedded default) and store/postgres, and one
 // conformance suite, store/storetest, holds both to the same behaviour.
 //
@@ -446,7 +447,8 @@ type Migrator interface {
 	CheckVersion(ctx context.Context) error
 }
 
-// Store is everything a backend provides.
+// Store is everything a backend provides. Every backend keeps documents
+// too, so that callers never have to ask whether a store does.
 type Store interface {
 	Writer
 	Reader
@@ -457,6 +459,7 @@ type Store interface {
 	Inspector
 	Maintainer
 	Migrator
+	Documents
 	// Close releases the database; it does not wait for subscribers.
 	Close() error
 }

@@ -44,15 +44,6 @@ func Documents(t *testing.T, h Harness) {
 	}
 }
 
-func docsOf(t *testing.T, s store.Store) store.Documents {
-	t.Helper()
-	d, ok := s.(store.Documents)
-	if !ok {
-		t.Fatalf("%T does not implement store.Documents", s)
-	}
-	return d
-}
-
 // transact runs fn and fails the test on error.
 func transact(t *testing.T, d store.Documents, fn func(ctx context.Context, tx store.DocTx) error) store.Revision {
 	t.Helper()
@@ -105,7 +96,7 @@ func ids(ds []store.Doc) []string {
 }
 
 func testDocsPutGetDelete(t *testing.T, _ Harness, s store.Store) {
-	ctx, d := ctxFor(t), docsOf(t, s)
+	ctx, d := ctxFor(t), store.Documents(s)
 	a := doc("account", "a1", "tom@example.org", "org:ign", `{"name":"Tom","admin":false}`)
 	b := doc("account", "a2", "", "", `{"name":"Ann"}`)
 	before := time.Now().Add(-time.Second)
@@ -165,7 +156,7 @@ func testDocsPutGetDelete(t *testing.T, _ Harness, s store.Store) {
 func second[T any](_ T, err error) error { return err }
 
 func testDocsList(t *testing.T, _ Harness, s store.Store) {
-	ctx, d := ctxFor(t), docsOf(t, s)
+	ctx, d := ctxFor(t), store.Documents(s)
 	idList := []string{"a", "B", "b", "é", "z", "文档", "🙂", "Z", "a-1", "a/b", "10", "9"}
 	var all []store.Doc
 	for i, id := range idList {
@@ -228,7 +219,7 @@ func testDocsList(t *testing.T, _ Harness, s store.Store) {
 }
 
 func testDocsAltUnique(t *testing.T, _ Harness, s store.Store) {
-	ctx, d := ctxFor(t), docsOf(t, s)
+	ctx, d := ctxFor(t), store.Documents(s)
 	transact(t, d, putDocs(doc("account", "a1", "tom@example.org", "", `{}`)))
 	h := head(t, s)
 	_, err := d.Transact(ctx, func(tx store.DocTx) error {
@@ -273,7 +264,7 @@ func testDocsAltUnique(t *testing.T, _ Harness, s store.Store) {
 }
 
 func testDocsInvalid(t *testing.T, _ Harness, s store.Store) {
-	ctx, d := ctxFor(t), docsOf(t, s)
+	ctx, d := ctxFor(t), store.Documents(s)
 	h := head(t, s)
 	for _, x := range []store.Doc{
 		doc("", "a", "", "", `{}`),
@@ -298,7 +289,7 @@ func testDocsInvalid(t *testing.T, _ Harness, s store.Store) {
 }
 
 func testDocsJSONRoundTrip(t *testing.T, _ Harness, s store.Store) {
-	ctx, d := ctxFor(t), docsOf(t, s)
+	ctx, d := ctxFor(t), store.Documents(s)
 	values := []string{
 		`{"name":"Île-de-France 🗺","nested":{"list":[1,2.5,-3e10,true,false,null,"x"],"empty":{}},"quote":"a\"b\\c\n\t<>&"}`,
 		`[1,"two",{"three":[]}]`,
@@ -331,7 +322,7 @@ type snapshot struct {
 
 func snap(t *testing.T, s store.Store, kinds ...string) snapshot {
 	t.Helper()
-	ctx, d := ctxFor(t), docsOf(t, s)
+	ctx, d := ctxFor(t), store.Documents(s)
 	sn := snapshot{head: head(t, s), rels: readAll(t, s, store.Filter{}, 0), changes: len(allChanges(t, s, 0))}
 	es, err := d.Audit(ctx, store.AuditQuery{Limit: 1_000_000})
 	if err != nil {
@@ -349,7 +340,7 @@ func snap(t *testing.T, s store.Store, kinds ...string) snapshot {
 }
 
 func testTransactAtomic(t *testing.T, _ Harness, s store.Store) {
-	ctx, d := ctxFor(t), docsOf(t, s)
+	ctx, d := ctxFor(t), store.Documents(s)
 	mustWrite(t, s, touch(R("organisation:ign#member@user:ann")))
 	transact(t, d, putDocs(doc("organisation", "ign", "", "", `{"members":1}`)))
 	before := snap(t, s, "organisation", "account")
@@ -400,7 +391,7 @@ func testTransactAtomic(t *testing.T, _ Harness, s store.Store) {
 }
 
 func testTransactRevision(t *testing.T, _ Harness, s store.Store) {
-	ctx, d := ctxFor(t), docsOf(t, s)
+	ctx, d := ctxFor(t), store.Documents(s)
 	h := head(t, s)
 	// Even a Transact that changes nothing is a revision.
 	var inside store.Revision
@@ -479,7 +470,7 @@ func testTransactRevision(t *testing.T, _ Harness, s store.Store) {
 }
 
 func testTransactFailedWrite(t *testing.T, _ Harness, s store.Store) {
-	ctx, d := ctxFor(t), docsOf(t, s)
+	ctx, d := ctxFor(t), store.Documents(s)
 	mustWrite(t, s, touch(R("organisation:ign#admin@user:ann")))
 	isAdmin := store.Precondition{Op: store.MustMatch, Filter: store.Filter{ResourceType: "organisation", ResourceID: "ign", Relation: "admin", SubjectType: "user", SubjectID: "tom"}}
 	h := head(t, s)
@@ -542,7 +533,7 @@ func testTransactFailedWrite(t *testing.T, _ Harness, s store.Store) {
 }
 
 func testTransactReadsOwnWrites(t *testing.T, _ Harness, s store.Store) {
-	d := docsOf(t, s)
+	d := store.Documents(s)
 	mustWrite(t, s, touch(R("organisation:ign#member@user:ann")))
 	transact(t, d, putDocs(doc("account", "ann", "ann@example.org", "ign", `{"n":1}`)))
 	transact(t, d, func(ctx context.Context, tx store.DocTx) error {
@@ -595,7 +586,7 @@ func testTransactReadsOwnWrites(t *testing.T, _ Harness, s store.Store) {
 func testTransactSerialised(t *testing.T, h Harness, s store.Store) {
 	const workers, each = 6, 5
 	ctx := ctxFor(t)
-	handles := []store.Documents{docsOf(t, s), docsOf(t, h.Reopen(t, s))}
+	handles := []store.Documents{s, h.Reopen(t, s)}
 	type counter struct{ N int }
 	transact(t, handles[0], putDocs(doc("counter", "c", "", "", `{"N":0}`)))
 	h0 := head(t, s)
@@ -660,7 +651,7 @@ func testTransactSerialised(t *testing.T, h Harness, s store.Store) {
 }
 
 func testAudit(t *testing.T, _ Harness, s store.Store) {
-	ctx, d := ctxFor(t), docsOf(t, s)
+	ctx, d := ctxFor(t), store.Documents(s)
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	type in struct {
 		actor, resource string
