@@ -382,35 +382,28 @@ type AuditList struct {
 }
 
 // Explanation says why an account has (or lacks) a permission on a
-// dataset, in French and English.
+// dataset, in French and English: the portal's explanation with its words
+// rendered in both languages.
 type Explanation struct {
-	Dataset    string   `json:"dataset"`
-	Account    string   `json:"account"`
-	Permission string   `json:"permission"`
-	Allowed    bool     `json:"allowed"`
-	Reasons    []Reason `json:"reasons"`
-	FR         string   `json:"fr"` // one sentence summing up
-	EN         string   `json:"en"`
+	portal.Explanation
+	Reasons []Reason `json:"reasons"`
+	FR      string   `json:"fr"` // one sentence summing up
+	EN      string   `json:"en"`
 }
 
 // Reason is one reason why an account has (or lacks) a level, in words.
 type Reason struct {
-	// Via names the path: "default", "organisation", "community",
-	// "org_group", "owner", "platform", "disabled".
-	Via string `json:"via"`
-	// Group is the organisation, community or group of organisations.
-	Group *portal.GroupRef `json:"group,omitempty"`
-	FR    string           `json:"fr"`
-	EN    string           `json:"en"`
+	portal.Reason
+	FR string `json:"fr"`
+	EN string `json:"en"`
 }
 
 // explanationOut renders x in both languages.
 func explanationOut(x portal.Explanation) Explanation {
-	out := Explanation{Dataset: x.Dataset, Account: x.Account, Permission: x.Permission, Allowed: x.Allowed,
-		Reasons: make([]Reason, len(x.Reasons)),
-		FR:      x.Text.In(messages.French), EN: x.Text.In(messages.English)}
+	out := Explanation{Explanation: x, Reasons: make([]Reason, len(x.Reasons)),
+		FR: x.Text.In(messages.French), EN: x.Text.In(messages.English)}
 	for i, r := range x.Reasons {
-		out.Reasons[i] = Reason{Via: r.Via, Group: r.Group, FR: r.Text.In(messages.French), EN: r.Text.In(messages.English)}
+		out.Reasons[i] = Reason{Reason: r, FR: r.Text.In(messages.French), EN: r.Text.In(messages.English)}
 	}
 	return out
 }
