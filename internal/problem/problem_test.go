@@ -64,7 +64,7 @@ func TestEveryCodeHasStatusAndTitles(t *testing.T) {
 			t.Errorf("code %s: got %d %q %q, want a status and a title in each language", c, st, en, fr)
 		}
 	}
-	if got := problem.Title("no_such_code", 418, messages.French); got != http.StatusText(418) {
+	if got := problem.Title("no_such_code", http.StatusTeapot, messages.French); got != http.StatusText(http.StatusTeapot) {
 		t.Errorf("unknown code: got %q, want the status text", got)
 	}
 }
