@@ -55,6 +55,17 @@ var catalogue = map[Key]entry{
 	"error.canceled":             {"request canceled", "requête annulée"},
 	"error.internal":             {"internal error; the server log has the details", "erreur interne ; le journal du serveur en donne le détail"},
 
+	// Bodies a face could not decode.
+	"json.type":    {"%s: expected %s, got %s", "%s : il faut %s, reçu %s"},
+	"json.body":    {"the body", "le corps"},
+	"json.field":   {"field %s", "champ %s"},
+	"json.string":  {"a string", "une chaîne"},
+	"json.bool":    {"true or false", "true ou false"},
+	"json.integer": {"an integer", "un entier"},
+	"json.number":  {"a number", "un nombre"},
+	"json.array":   {"an array", "un tableau"},
+	"json.object":  {"an object", "un objet"},
+
 	// The portal's refusals: who may do what.
 	"portal.token_expired":          {"this personal token expired at %s: make a new one (POST /api/v1/me/tokens with a valid token, or octroi admin create-user)", "ce jeton personnel a expiré le %s : créez-en un autre (POST /api/v1/me/tokens avec un jeton valide, ou octroi admin create-user)"},
 	"portal.token_account_disabled": {"this token's account is disabled: an account manager can enable it again", "le compte de ce jeton est désactivé : un gestionnaire des comptes peut le réactiver"},
