@@ -9,6 +9,7 @@ import (
 	"go/token"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -95,5 +96,22 @@ func TestProblemSpeaksTheCallersLanguage(t *testing.T) {
 	p := (&Error{Status: 400, Code: CodeInvalidArgument, Msg: "bad"}).problem("fr")
 	if p.Title != "Argument invalide" || p.Detail != "bad" {
 		t.Errorf("got %q %q", p.Title, p.Detail)
+	}
+}
+
+// TestBodyTypeErrorSpeaksTheCallersLanguage: the words of a JSON type
+// error come from the catalogue in both languages.
+func TestBodyTypeErrorSpeaksTheCallersLanguage(t *testing.T) {
+	for _, tt := range []struct {
+		field, en, fr string
+	}{
+		{"items", `field "items": expected an array, got string`, "champ « items » : il faut un tableau, reçu string"},
+		{"", "the body: expected an array, got string", "le corps : il faut un tableau, reçu string"},
+	} {
+		err := bodyError(&json.UnmarshalTypeError{Value: "string", Type: reflect.TypeFor[[]int](), Field: tt.field})
+		e := toError(err)
+		if e.Code != CodeInvalidJSON || e.Status != http.StatusBadRequest || e.problem("en").Detail != tt.en || e.problem("fr").Detail != tt.fr {
+			t.Errorf("field %q: got %d %s %q / %q, want 400 invalid_json %q / %q", tt.field, e.Status, e.Code, e.problem("en").Detail, e.problem("fr").Detail, tt.en, tt.fr)
+		}
 	}
 }
