@@ -81,6 +81,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/octroi/octroi/internal/messages"
+	"github.com/octroi/octroi/internal/problem"
 	"io"
 	"iter"
 	"log/slog"
@@ -576,13 +578,12 @@ func bodyError(err error) error {
 	case errors.As(err, &se):
 		return &Error{Status: http.StatusBadRequest, Code: CodeInvalidJSON, Msg: fmt.Sprintf("invalid JSON at byte %d: %v", se.Offset, se), Err: err}
 	case errors.As(err, &te):
-		where := "the body"
+		where := messages.New("json.body")
 		if te.Field != "" {
-			where = fmt.Sprintf("field %q", te.Field)
+			where = messages.New("json.field", messages.Quote(te.Field))
 		}
-		return &Error{Status: http.StatusBadRequest, Code: CodeInvalidJSON,
-			Msg: fmt.Sprintf("%s: expected %s, got %s", where, jsonKind(te.Type), te.Value),
-			FR:  fmt.Sprintf("%s : %s attendu, %s reçu", strings.Replace(where, "field", "champ", 1), jsonKindFR(te.Type), te.Value), Err: err}
+		return fromProblem(&problem.Error{Status: http.StatusBadRequest, Code: CodeInvalidJSON,
+			Msg: messages.New("json.type", where, messages.New(jsonKind(te.Type)), te.Value), Err: err})
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return &Error{Status: http.StatusBadRequest, Code: CodeInvalidJSON, Msg: "truncated JSON body", Err: err}
 	case strings.HasPrefix(err.Error(), "json: unknown field"):
@@ -593,31 +594,25 @@ func bodyError(err error) error {
 	return &Error{Status: http.StatusBadRequest, Code: CodeInvalidArgument, Msg: err.Error(), Err: err}
 }
 
-// jsonKind names what a Go type decodes from in JSON's words, so that a
-// message never shows a Go type name.
-func jsonKind(t reflect.Type) string {
+// jsonKind names what a Go type decodes from in JSON's words (the key of
+// the words), so that a message never shows a Go type name.
+func jsonKind(t reflect.Type) messages.Key {
 	switch t.Kind() {
 	case reflect.String:
-		return "a string"
+		return "json.string"
 	case reflect.Bool:
-		return "true or false"
+		return "json.bool"
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		return "an integer"
+		return "json.integer"
 	case reflect.Float32, reflect.Float64:
-		return "a number"
+		return "json.number"
 	case reflect.Slice, reflect.Array:
-		return "an array"
+		return "json.array"
 	case reflect.Pointer:
 		return jsonKind(t.Elem())
 	}
-	return "an object"
-}
-
-// jsonKindFR is jsonKind in French.
-func jsonKindFR(t reflect.Type) string {
-	return map[string]string{"a string": "une chaîne", "true or false": "true ou false", "an integer": "un entier",
-		"a number": "un nombre", "an array": "un tableau", "an object": "un objet"}[jsonKind(t)]
+	return "json.object"
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) error {

@@ -2,11 +2,14 @@ package api
 
 import (
 	"encoding/json"
+	"github.com/octroi/octroi/internal/messages"
+	"github.com/octroi/octroi/internal/problem"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,11 +17,12 @@ import (
 )
 
 // TestCodeTableIsTheOpenAPIEnum proves that one table holds every code:
-// each Code constant is in codeTable with both titles, and the OpenAPI
-// Problem.code enum lists exactly the codes a client can receive.
+// each Code constant of package problem has a status and both titles, and
+// the OpenAPI Problem.code enum lists exactly the codes a client can
+// receive.
 func TestCodeTableIsTheOpenAPIEnum(t *testing.T) {
 	fs := token.NewFileSet()
-	f, err := parser.ParseFile(fs, "errors.go", nil, 0)
+	f, err := parser.ParseFile(fs, "../problem/codes.go", nil, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,19 +39,17 @@ func TestCodeTableIsTheOpenAPIEnum(t *testing.T) {
 	})
 	var sent []string
 	for _, c := range consts {
-		info, ok := codeTable[c]
-		switch {
-		case !ok:
-			t.Errorf("code %q is not in codeTable", c)
-		case info.EN == "" || info.FR == "" || info.Status == 0:
-			t.Errorf("code %q: status and both titles are required, got %+v", c, info)
+		st := problem.Status(c)
+		en, fr := problem.Title(c, st, messages.English), problem.Title(c, st, messages.French)
+		if st == 0 || en == "" || fr == "" || en == fr && en == http.StatusText(st) {
+			t.Errorf("code %q: status and both titles are required, got %d %q %q", c, st, en, fr)
 		}
 		if c != CodeClientClosedRequest {
 			sent = append(sent, c)
 		}
 	}
-	if len(codeTable) != len(consts) {
-		t.Errorf("codeTable has %d codes, the constants %d", len(codeTable), len(consts))
+	if n := len(problem.Codes()); n != len(consts) {
+		t.Errorf("the code table has %d codes, the constants %d", n, len(consts))
 	}
 	var doc struct {
 		Components struct {
@@ -94,5 +96,22 @@ func TestProblemSpeaksTheCallersLanguage(t *testing.T) {
 	p := (&Error{Status: 400, Code: CodeInvalidArgument, Msg: "bad"}).problem("fr")
 	if p.Title != "Argument invalide" || p.Detail != "bad" {
 		t.Errorf("got %q %q", p.Title, p.Detail)
+	}
+}
+
+// TestBodyTypeErrorSpeaksTheCallersLanguage: the words of a JSON type
+// error come from the catalogue in both languages.
+func TestBodyTypeErrorSpeaksTheCallersLanguage(t *testing.T) {
+	for _, tt := range []struct {
+		field, en, fr string
+	}{
+		{"items", `field "items": expected an array, got string`, "champ « items » : il faut un tableau, reçu string"},
+		{"", "the body: expected an array, got string", "le corps : il faut un tableau, reçu string"},
+	} {
+		err := bodyError(&json.UnmarshalTypeError{Value: "string", Type: reflect.TypeFor[[]int](), Field: tt.field})
+		e := toError(err)
+		if e.Code != CodeInvalidJSON || e.Status != http.StatusBadRequest || e.problem("en").Detail != tt.en || e.problem("fr").Detail != tt.fr {
+			t.Errorf("field %q: got %d %s %q / %q, want 400 invalid_json %q / %q", tt.field, e.Status, e.Code, e.problem("en").Detail, e.problem("fr").Detail, tt.en, tt.fr)
+		}
 	}
 }

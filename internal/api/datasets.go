@@ -222,8 +222,5 @@ func (a *api) explainAccess(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if ex.Reasons == nil {
-		ex.Reasons = []portal.Reason{}
-	}
-	return writeJSON(w, http.StatusOK, ex)
+	return writeJSON(w, http.StatusOK, explanationOut(ex))
 }

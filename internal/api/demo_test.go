@@ -66,7 +66,7 @@ func testDemo(t *testing.T, mk envMaker) {
 	if len(levels) != 4 {
 		t.Errorf("demo default levels: %v, want all four", levels)
 	}
-	var ex portal.Explanation
+	var ex api.Explanation
 	as("thomas.toulon").want(200, "GET", "/api/v1/datasets/IGNF_BD-PARCELLAIRE/explain?permission=download", nil, &ex)
 	if !ex.Allowed || len(ex.Reasons) == 0 || ex.Reasons[0].Via != "org_group" {
 		t.Errorf("Toulon downloads the parcels through Communes du Var: %+v", ex)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/octroi/octroi/internal/problem"
 	"net/http"
 	"strconv"
 	"strings"
@@ -99,7 +100,7 @@ func (a *api) authenticate(rt Route, w http.ResponseWriter, r *http.Request) (*h
 		var perr *portal.Error
 		if errors.As(err, &perr) && errors.Is(perr.Kind, portal.ErrUnauthenticated) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="octroi"`)
-			return r, &Error{Status: http.StatusUnauthorized, Code: CodeUnauthenticated, Msg: perr.EN, FR: perr.FR, Err: err}
+			return r, fromProblem(problem.From(err))
 		}
 		if isUnauthenticated(err) {
 			return r, unauth("invalid or revoked token")

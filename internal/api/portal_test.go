@@ -293,7 +293,7 @@ func testPortalEndpoints(t *testing.T, mk envMaker) {
 	ed.do("POST", "/api/v1/datasets/IGNF_BD-PARCELLAIRE/access/bulk", map[string]any{"groups": []any{}, "action": "paint"}).problem(t, 400, "invalid_argument")
 
 	// explain, in both languages
-	var ex portal.Explanation
+	var ex api.Explanation
 	out.want(200, "GET", "/api/v1/datasets/IGNF_BD-PARCELLAIRE/explain?permission=download", nil, &ex)
 	if !ex.Allowed || ex.FR == "" || ex.EN == "" || len(ex.Reasons) == 0 || ex.Reasons[0].FR == "" || ex.Reasons[0].EN == "" {
 		t.Errorf("explain the outsider's download (region-sud's delegated admin): %+v", ex)

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"github.com/octroi/octroi/internal/messages"
 	"time"
 
 	"github.com/octroi/octroi/internal/portal"
@@ -378,4 +379,31 @@ func rawJSON(b []byte) json.RawMessage {
 type AuditList struct {
 	Entries []AuditEntry `json:"entries"`
 	Cursor  string       `json:"cursor,omitempty"`
+}
+
+// Explanation says why an account has (or lacks) a permission on a
+// dataset, in French and English: the portal's explanation with its words
+// rendered in both languages.
+type Explanation struct {
+	portal.Explanation
+	Reasons []Reason `json:"reasons"`
+	FR      string   `json:"fr"` // one sentence summing up
+	EN      string   `json:"en"`
+}
+
+// Reason is one reason why an account has (or lacks) a level, in words.
+type Reason struct {
+	portal.Reason
+	FR string `json:"fr"`
+	EN string `json:"en"`
+}
+
+// explanationOut renders x in both languages.
+func explanationOut(x portal.Explanation) Explanation {
+	out := Explanation{Explanation: x, Reasons: make([]Reason, len(x.Reasons)),
+		FR: x.Text.In(messages.French), EN: x.Text.In(messages.English)}
+	for i, r := range x.Reasons {
+		out.Reasons[i] = Reason{Reason: r, FR: r.Text.In(messages.French), EN: r.Text.In(messages.English)}
+	}
+	return out
 }

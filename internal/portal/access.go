@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"github.com/octroi/octroi/internal/messages"
 	"math"
 	"slices"
 	"strconv"
@@ -160,7 +161,7 @@ func (s *Service) groupLevels(ctx context.Context, dataset string, def Level) (m
 func checkFilter(f AccessFilter) error {
 	if f.Kind != "" {
 		if _, ok := groupKinds[f.Kind]; !ok {
-			return invalidf("kind %q: want organisation, community or org_group", f.Kind)
+			return invalid("invalid.access_kind", messages.Quote(f.Kind))
 		}
 	}
 	if f.OrgType != "" {
@@ -176,10 +177,10 @@ func checkFilter(f AccessFilter) error {
 	switch f.Sort {
 	case "", "name", "level", "type":
 	default:
-		return invalidf("sort %q: want name, level or type", f.Sort)
+		return invalid("invalid.sort", messages.Quote(f.Sort))
 	}
 	if f.Offset < 0 {
-		return invalidf("offset %d is negative", f.Offset)
+		return invalid("invalid.offset", f.Offset)
 	}
 	return nil
 }
@@ -191,10 +192,10 @@ func checkSpecific(field string, l, def Level) error {
 		return err
 	}
 	if l == LevelPrivate {
-		return invalidf("%s private grants nothing more than no specific level: remove the specific level instead", field)
+		return invalid("invalid.private_specific", field)
 	}
 	if l < def {
-		return invalidf("%s %s is below the dataset's default level %s: a specific level never lies below the default, which everyone already has (grant %s or higher, or lower the default first)", field, l, def, def)
+		return invalid("invalid.below_default", field, l, def, def)
 	}
 	return nil
 }
@@ -217,7 +218,7 @@ func (t *txn) shownCommunity(lv levels, g GroupRef) error {
 	case err != nil:
 		return err
 	case !ok:
-		return notFoundf("no community %q", g.ID)
+		return noSuch(kindCommunity, g.ID)
 	}
 	return nil
 }
@@ -358,7 +359,7 @@ func checkBulk(b *BulkAction) ([]GroupRef, error) {
 		b.Mode = "merge"
 	case "merge", "replace":
 	default:
-		return nil, invalidf("mode %q: want merge (never lowers a group) or replace", b.Mode)
+		return nil, invalid("invalid.bulk_mode", messages.Quote(b.Mode))
 	}
 	switch b.Action {
 	case "grant":
@@ -367,10 +368,10 @@ func checkBulk(b *BulkAction) ([]GroupRef, error) {
 		}
 	case "remove":
 	default:
-		return nil, invalidf("action %q: want grant or remove", b.Action)
+		return nil, invalid("invalid.bulk_action", messages.Quote(b.Action))
 	}
 	if len(b.Groups) == 0 {
-		return nil, invalidf("groups: none selected")
+		return nil, invalid("invalid.no_groups")
 	}
 	var out []GroupRef
 	for i, g := range b.Groups {

@@ -2,7 +2,7 @@ package portal
 
 import (
 	"context"
-	"fmt"
+	"github.com/octroi/octroi/internal/messages"
 	"slices"
 	"time"
 
@@ -58,7 +58,7 @@ func (s *Service) checkNewAccount(a Account) (Account, error) {
 		a.Status = AccountActive
 	case AccountActive, AccountDisabled:
 	default:
-		return Account{}, invalidf("status %q: want active or disabled", a.Status)
+		return Account{}, invalid("invalid.account_status", messages.Quote(a.Status))
 	}
 	if a.PlatformRoles, err = checkPlatformRoles("platform_roles", a.PlatformRoles); err != nil {
 		return Account{}, err
@@ -72,10 +72,10 @@ func (t *txn) createAccount(a Account) (Account, error) {
 	if ok, err := t.exists(t.ctx, kindAccount, a.ID); err != nil {
 		return Account{}, err
 	} else if ok {
-		return Account{}, conflictf("account id %q is taken", a.ID)
+		return Account{}, conflict("conflict.account_id_taken", messages.Quote(a.ID))
 	}
 	if _, err := t.docs.DocByAlt(t.ctx, kindAccount, a.Email); err == nil {
-		return Account{}, conflictf("an account with e-mail %s exists", a.Email)
+		return Account{}, conflict("conflict.email_taken", a.Email)
 	} else if !isNotFound(err) {
 		return Account{}, err
 	}
@@ -121,7 +121,7 @@ func (t *txn) keepAPlatformAdmin(account string) error {
 			return nil
 		}
 	}
-	return conflictf("%s is the last active platform administrator: the platform always keeps one; make someone else administrator first", account)
+	return conflict("conflict.last_platform_admin", account)
 }
 
 // actOnAccount refuses an action on account target unless the actor may
@@ -134,7 +134,7 @@ func (t *txn) keepAPlatformAdmin(account string) error {
 // the transaction: whether target holds the administrator role, then the
 // actor's administer through the engine. what names the action in the
 // refusal.
-func (t *txn) actOnAccount(target string, what Text) error {
+func (t *txn) actOnAccount(target string, what messages.Key) error {
 	switch admin, err := t.holdsAdministrator(target); {
 	case err != nil:
 		return err
@@ -145,9 +145,7 @@ func (t *txn) actOnAccount(target string, what Text) error {
 	case err != nil:
 		return err
 	case !ok:
-		return refuse(ErrForbidden, Text{
-			fmt.Sprintf("%s is a platform administrator: only a platform administrator may %s a platform administrator", target, what.EN),
-			fmt.Sprintf("%s est administrateur de la plateforme : seul un administrateur de la plateforme peut %s un administrateur de la plateforme", target, what.FR)})
+		return refuse(ErrForbidden, "portal.admin_only", target, messages.New(what))
 	}
 	return nil
 }
@@ -299,7 +297,7 @@ func (s *Service) Accounts(ctx context.Context, actor string, after string, limi
 // it) gives every right back.
 func (s *Service) SetAccountStatus(ctx context.Context, actor, id string, st AccountStatus) (Account, error) {
 	if st != AccountActive && st != AccountDisabled {
-		return Account{}, invalidf("status %q: want active or disabled", st)
+		return Account{}, invalid("invalid.account_status", messages.Quote(st))
 	}
 	var a Account
 	err := s.do(ctx, actor, guard{rights: []right{{s.platformRef(), "manage_accounts"}}}, func(t *txn) error {
@@ -310,7 +308,7 @@ func (s *Service) SetAccountStatus(ctx context.Context, actor, id string, st Acc
 		if a.Status == st {
 			return nil
 		}
-		if err := t.actOnAccount(id, map[AccountStatus]Text{AccountActive: {"re-enable", "réactiver"}, AccountDisabled: {"disable", "désactiver"}}[st]); err != nil {
+		if err := t.actOnAccount(id, map[AccountStatus]messages.Key{AccountActive: "act.enable", AccountDisabled: "act.disable"}[st]); err != nil {
 			return err
 		}
 		before := a

@@ -2,7 +2,6 @@ package portal
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/octroi/octroi/internal/store"
@@ -16,7 +15,7 @@ import (
 // the engine says they manage. Someone who manages nothing is refused.
 func (s *Service) Audit(ctx context.Context, actor string, q store.AuditQuery) ([]store.AuditEntry, error) {
 	if !q.Since.IsZero() && !q.Until.IsZero() && !q.Until.After(q.Since) {
-		return nil, invalidf("until %s is not after since %s", q.Until, q.Since)
+		return nil, invalid("invalid.until_before_since", q.Until, q.Since)
 	}
 	q.Resources = nil // only this method narrows the log
 	admin := right{s.platformRef(), "administer"}
@@ -63,9 +62,7 @@ func (s *Service) managedResources(ctx context.Context, actor string) ([]string,
 		}
 		if len(ids) > maxManaged {
 			// Leaving some out would hide entries without a word.
-			return nil, refuse(ErrInvalid, Text{
-				fmt.Sprintf("you manage more than %d of kind %s: name the one whose entries you want (resource=%s:ID)", maxManaged, typ, typ),
-				fmt.Sprintf("vous gérez plus de %d objets de type %s : nommez celui dont vous voulez le journal (resource=%s:ID)", maxManaged, typ, typ)})
+			return nil, invalid("invalid.too_many_managed", maxManaged, typ, typ)
 		}
 		for _, id := range ids {
 			out = append(out, typ+":"+id)

@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	"github.com/octroi/octroi/internal/messages"
 	"slices"
 	"strings"
 
@@ -90,13 +91,13 @@ func (s *Service) CreateCommunity(ctx context.Context, actor string, c Community
 		return Community{}, err
 	}
 	if c.Supervisor != "" && c.Supervisor != actor {
-		return Community{}, invalidf("supervisor %q: the account that creates a community is its supervisor, for good (leave supervisor out)", c.Supervisor)
+		return Community{}, invalid("invalid.supervisor_given", messages.Quote(c.Supervisor))
 	}
 	err = s.do(ctx, actor, guard{active: true}, func(t *txn) error {
 		if ok, err := t.exists(ctx, kindCommunity, c.ID); err != nil {
 			return err
 		} else if ok {
-			return conflictf("community id %q is taken", c.ID)
+			return conflict("conflict.community_id_taken", messages.Quote(c.ID))
 		}
 		c.Supervisor, c.Created = actor, t.at
 		if err := t.put(kindCommunity, c.ID, "", "", Community{ID: c.ID, Name: c.Name, Created: c.Created}); err != nil {
@@ -180,7 +181,7 @@ func (s *Service) UpdateCommunity(ctx context.Context, actor string, c Community
 			return err
 		}
 		if c.Supervisor != "" && c.Supervisor != before.Supervisor {
-			return invalidf("supervisor %q: a community's supervisor is the account that created it, and never changes", c.Supervisor)
+			return invalid("invalid.supervisor_fixed", messages.Quote(c.Supervisor))
 		}
 		c.Supervisor, c.Created = before.Supervisor, before.Created
 		if c == before {
@@ -296,9 +297,9 @@ func (s *Service) SetCommunityMember(ctx context.Context, actor, id, account str
 		cur := roles[account]
 		switch cur {
 		case CommunitySupervisor:
-			return conflictf("%s is the supervisor of community %s: the supervisor's role never changes", account, id)
+			return conflict("conflict.supervisor_role", account, id)
 		case "":
-			return conflictf("%s is not a member of community %s: nobody is made a member without consent; invite them (POST /communities/%s/invitations), and they become a member when they accept", account, id, id)
+			return conflict("conflict.not_member_consent", account, id, id)
 		}
 		m = CommunityMember{Account: account, Name: a.Name, Role: role}
 		if cur == role {
@@ -314,7 +315,7 @@ func (s *Service) SetCommunityMember(ctx context.Context, actor, id, account str
 // supervisor is who created it, never a role given later.
 func checkMemberRole(account string, role CommunityRole) error {
 	if role != CommunityParticipant && role != CommunityAdministrator {
-		return invalidf("role %q: want participant or administrator (the supervisor is set at creation)", role)
+		return invalid("invalid.community_role", messages.Quote(role))
 	}
 	return checkAccountID("account", account)
 }
@@ -340,9 +341,9 @@ func (s *Service) RemoveCommunityMember(ctx context.Context, actor, id, account 
 		}
 		switch cur := roles[account]; cur {
 		case "":
-			return notFoundf("account %q is not a member of community %s", account, id)
+			return notFound("notfound.community_member", messages.Quote(account), id)
 		case CommunitySupervisor:
-			return conflictf("%s is the supervisor of community %s: a community's supervisor is never removed", account, id)
+			return conflict("conflict.supervisor_stays", account, id)
 		default:
 			t.setCommunityRole(id, account, "")
 			return t.audit("community.member.remove", "community:"+id, CommunityMember{Account: account, Role: cur}, nil)

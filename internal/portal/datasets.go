@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	"github.com/octroi/octroi/internal/messages"
 	"math"
 	"slices"
 	"strconv"
@@ -136,7 +137,7 @@ func (s *Service) CreateDataset(ctx context.Context, actor string, d Dataset) (D
 		if ok, err := t.exists(ctx, kindDataset, d.ID); err != nil {
 			return err
 		} else if ok {
-			return conflictf("product id %q is already published: product ids are unique", d.ID)
+			return conflict("conflict.product_id_taken", messages.Quote(d.ID))
 		}
 		if err := t.mustExist(kindOrg, d.Owner); err != nil {
 			return err
@@ -177,7 +178,7 @@ func (s *Service) UpdateDataset(ctx context.Context, actor string, d Dataset) (D
 			return err
 		}
 		if d.Owner != "" && d.Owner != before.Owner {
-			return invalidf("owner %q: a dataset's owner does not change (it is %s)", d.Owner, before.Owner)
+			return invalid("invalid.owner_fixed", messages.Quote(d.Owner), before.Owner)
 		}
 		out = before
 		out.Title = title
@@ -330,7 +331,7 @@ func (s *Service) Datasets(ctx context.Context, actor string, q DatasetQuery) ([
 	}
 	if q.Owner != "" {
 		if ok, err := s.read().exists(ctx, kindOrg, q.Owner); err != nil || !ok {
-			return nil, "", notFoundOr(err, "no organisation %q", q.Owner)
+			return nil, "", notFoundOr(err, kindOrg, q.Owner)
 		}
 	}
 	return s.datasets(ctx, actor, q)
@@ -370,7 +371,7 @@ func checkDatasetPermission(p string) error {
 	case "search", "consult", "download", "edit", "manage_access":
 		return nil
 	}
-	return invalidf("permission %q: want search, consult, download, edit or manage_access", p)
+	return invalid("invalid.permission", messages.Quote(p))
 }
 
 // catalogueSubject is who the catalogue answers for: the catalogue needs
@@ -396,7 +397,7 @@ func (s *Service) FilterDatasets(ctx context.Context, actor string, ids []string
 		return nil, err
 	}
 	if len(ids) > maxFilter {
-		return nil, invalidf("ids: %d given, at most %d", len(ids), maxFilter)
+		return nil, invalid("invalid.too_many_ids", len(ids), maxFilter)
 	}
 	for i, id := range ids {
 		if err := checkID("ids["+strconv.Itoa(i)+"]", id); err != nil {

@@ -42,6 +42,11 @@
 // ErrForbidden: a dataset without search, a community without view; so a
 // private dataset is never revealed, and a disabled account (which may see
 // nothing) meets ErrNotFound on those. Refused actions write nothing.
+// Refusals are *Error values whose Msg is a message of the catalogue
+// (package messages): the portal names what to say, with its arguments, and
+// never builds a sentence; faces render it in the reader's language.
+// Explanations carry their words the same way (Explanation.Text,
+// Reason.Text).
 //
 // Who may: any active account reads organisations and groups of
 // organisations, creates communities, asks to join an organisation,

@@ -2,10 +2,9 @@ package portal
 
 import (
 	"errors"
-	"fmt"
-	"strings"
 	"time"
 
+	"github.com/octroi/octroi/internal/messages"
 	"github.com/octroi/octroi/internal/store"
 )
 
@@ -33,31 +32,26 @@ var (
 // when: whoever holds an expired token did hold a valid one and learns
 // nothing new, and needs to know to make another.
 func tokenExpired(at time.Time) error {
-	when := at.UTC().Format(time.RFC3339)
-	return refuse(ErrUnauthenticated, Text{
-		"this personal token expired at " + when + ": make a new one (POST /api/v1/me/tokens with a valid token, or octroi admin create-user)",
-		"ce jeton personnel a expiré le " + when + " : créez-en un autre (POST /api/v1/me/tokens avec un jeton valide, ou octroi admin create-user)"})
+	return refuse(ErrUnauthenticated, "portal.token_expired", at.UTC().Format(time.RFC3339))
 }
 
 // ErrAccountDisabled refuses a valid personal token whose account is
 // disabled (kind ErrUnauthenticated): its holder is told why, since the
 // token itself is good.
-var ErrAccountDisabled error = &Error{Kind: ErrUnauthenticated,
-	EN: "this token's account is disabled: an account manager can enable it again",
-	FR: "le compte de ce jeton est désactivé : un gestionnaire des comptes peut le réactiver"}
+var ErrAccountDisabled error = &Error{Kind: ErrUnauthenticated, Msg: messages.New("portal.token_account_disabled")}
 
 // Error is a refusal of the service: its kind (one of the sentinels
-// above), what to tell the acting person in English and, where written,
-// French, and the cause when it comes from below (logged by faces, never
-// shown). Faces show EN or FR, never Error(), which prefixes the kind for
-// logs.
+// above), what to tell the acting person (a message of the catalogue, which
+// faces render in the reader's language), and the cause when it comes from
+// below (logged by faces, never shown). Faces show Msg, never Error(),
+// which prefixes the kind for logs.
 type Error struct {
-	Kind   error
-	EN, FR string
-	Cause  error
+	Kind  error
+	Msg   messages.Message
+	Cause error
 }
 
-func (e *Error) Error() string { return e.Kind.Error() + ": " + e.EN }
+func (e *Error) Error() string { return e.Kind.Error() + ": " + e.Msg.In(messages.English) }
 
 // Unwrap exposes the kind and the cause to errors.Is and errors.As.
 func (e *Error) Unwrap() []error {
@@ -67,22 +61,33 @@ func (e *Error) Unwrap() []error {
 	return []error{e.Kind}
 }
 
-// Text is a message in English and French.
-type Text struct{ EN, FR string }
-
-// refuse returns an Error of kind with the message in both languages.
-func refuse(kind error, t Text) error { return &Error{Kind: kind, EN: t.EN, FR: t.FR} }
-
-func invalidf(format string, args ...any) error {
-	return &Error{Kind: ErrInvalid, EN: fmt.Sprintf(format, args...)}
+// refuse returns an Error of kind with the message key of the catalogue
+// and its arguments.
+func refuse(kind error, key messages.Key, args ...any) error {
+	return &Error{Kind: kind, Msg: messages.New(key, args...)}
 }
 
-func conflictf(format string, args ...any) error {
-	return &Error{Kind: ErrConflict, EN: fmt.Sprintf(format, args...)}
+func invalid(key messages.Key, args ...any) error { return refuse(ErrInvalid, key, args...) }
+
+func conflict(key messages.Key, args ...any) error { return refuse(ErrConflict, key, args...) }
+
+func notFound(key messages.Key, args ...any) error { return refuse(ErrNotFound, key, args...) }
+
+// noSuch is the refusal of a missing record of kind: "no dataset "X"".
+func noSuch(kind, id string) error {
+	return notFound("notfound.object", noun(kind), messages.Quote(id))
 }
 
-func notFoundf(format string, args ...any) error {
-	return &Error{Kind: ErrNotFound, EN: fmt.Sprintf(format, args...)}
+// noun names a kind of record in the reader's language.
+func noun(kind string) messages.Text { return words("noun.", kind) }
+
+// words is the catalogue's words for a value (a kind, a status) under
+// prefix, or the value itself when the catalogue has none.
+func words(prefix, v string) messages.Text {
+	if k := messages.Key(prefix + v); messages.Has(k) {
+		return messages.New(k)
+	}
+	return messages.Verbatim(v)
 }
 
 // storeErr converts the store's sentinels to the service's, so that callers
@@ -96,65 +101,52 @@ func storeErr(err error) error {
 		errors.Is(err, ErrInvalid), errors.Is(err, ErrConflict):
 		return err
 	case errors.Is(err, store.ErrAlreadyExists), errors.Is(err, store.ErrPreconditionFailed):
-		return &Error{Kind: ErrConflict, EN: err.Error(), Cause: err}
+		return &Error{Kind: ErrConflict, Msg: messages.Verbatim(err.Error()), Cause: err}
 	case errors.Is(err, store.ErrNotFound):
-		return &Error{Kind: ErrNotFound, EN: err.Error(), Cause: err}
+		return &Error{Kind: ErrNotFound, Msg: messages.Verbatim(err.Error()), Cause: err}
 	case errors.Is(err, store.ErrInvalid):
-		return &Error{Kind: ErrInvalid, EN: err.Error(), Cause: err}
+		return &Error{Kind: ErrInvalid, Msg: messages.Verbatim(err.Error()), Cause: err}
 	}
 	return err
 }
 
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
 
-// notFoundOr returns err when there is one, else ErrNotFound with the
-// message.
-func notFoundOr(err error, format string, args ...any) error {
+// notFoundOr returns err when there is one, else a missing record of kind.
+func notFoundOr(err error, kind, id string) error {
 	if err != nil {
 		return err
 	}
-	return notFoundf(format, args...)
+	return noSuch(kind, id)
 }
 
 // isPortalNotFound reports a missing record as the views report it.
 func isPortalNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
 
-// rightWords says what a right lets its holder do, for refusals, in
-// English and French; %s is the object's id. A right missing here is
-// named by its permission and object.
-var rightWords = map[string]Text{
-	"platform#administer":         {"administer the platform (platform administrators only)", "administrer la plateforme (administrateurs de la plateforme seulement)"},
-	"platform#manage_accounts":    {"manage accounts (account managers and platform administrators)", "gérer les comptes (gestionnaires des comptes et administrateurs de la plateforme)"},
-	"platform#read_all_data":      {"read every dataset", "lire tous les jeux de données"},
-	"community#member":            {"act as a member of community %s", "agir en membre de la communauté %s"},
-	"community#manage":            {"manage community %s (its supervisor and administrators)", "gérer la communauté %s (son superviseur et ses administrateurs)"},
-	"community#delete":            {"delete community %s (its supervisor)", "supprimer la communauté %s (son superviseur)"},
-	"community#view":              {"see community %s", "voir la communauté %s"},
-	"organisation#member":         {"act as a member of organisation %s", "agir en membre de l'organisation %s"},
-	"organisation#publish":        {"publish for organisation %s (its editors and delegated administrators)", "publier pour l'organisation %s (ses éditeurs et administrateurs délégués)"},
-	"organisation#manage_members": {"manage the members of organisation %s (its delegated administrators)", "gérer les membres de l'organisation %s (ses administrateurs délégués)"},
-	"org_group#member":            {"act as a member of group of organisations %s", "agir en membre du groupe d'organisations %s"},
-	"org_group#manage":            {"manage group of organisations %s (platform administrators)", "gérer le groupe d'organisations %s (administrateurs de la plateforme)"},
-	"dataset#manage_access":       {"configure access to dataset %s (editors and delegated administrators of its organisation)", "configurer l'accès au jeu de données %s (éditeurs et administrateurs délégués de son organisation)"},
-	"dataset#edit":                {"edit dataset %s (editors and delegated administrators of its organisation)", "modifier le jeu de données %s (éditeurs et administrateurs délégués de son organisation)"},
-	"dataset#download":            {"download dataset %s", "télécharger le jeu de données %s"},
-	"dataset#consult":             {"consult dataset %s", "consulter le jeu de données %s"},
-	"dataset#search":              {"find dataset %s", "trouver le jeu de données %s"},
+// rightNamesObject lists the rights the catalogue words (key "right." +
+// type#permission), and whether the words name the object (take its id).
+// A right missing here is named by its permission and object.
+var rightNamesObject = map[string]bool{
+	"platform#administer": false, "platform#manage_accounts": false, "platform#read_all_data": false,
+	"community#member": true, "community#manage": true, "community#delete": true, "community#view": true,
+	"organisation#member": true, "organisation#publish": true, "organisation#manage_members": true,
+	"org_group#member": true, "org_group#manage": true,
+	"dataset#manage_access": true, "dataset#edit": true, "dataset#download": true, "dataset#consult": true, "dataset#search": true,
 }
 
 // lacks is the refusal of an action that needs r.
 func lacks(r right) error {
-	w, ok := rightWords[r.res.Type+"#"+r.perm]
-	if !ok {
-		w = Text{"hold " + r.perm + " on " + r.res.Type + " %s", "détenir " + r.perm + " sur " + r.res.Type + " %s"}
+	k := r.res.Type + "#" + r.perm
+	named, ok := rightNamesObject[k]
+	what := messages.New("right.other", r.perm, r.res.Type, r.res.ID)
+	switch {
+	case ok && named:
+		what = messages.New(messages.Key("right."+k), r.res.ID)
+	case ok:
+		what = messages.New(messages.Key("right." + k))
 	}
-	if strings.Contains(w.EN, "%s") {
-		w = Text{fmt.Sprintf(w.EN, r.res.ID), fmt.Sprintf(w.FR, r.res.ID)}
-	}
-	return refuse(ErrForbidden, Text{"You may not " + w.EN + ".", "Vous ne pouvez pas " + w.FR + "."})
+	return refuse(ErrForbidden, "portal.lacks", what)
 }
 
 // errDisabled is the refusal of any action by a disabled account.
-var errDisabled = &Error{Kind: ErrForbidden,
-	EN: "Your account is disabled: ask an account manager to enable it again.",
-	FR: "Votre compte est désactivé : demandez à un gestionnaire des comptes de le réactiver."}
+var errDisabled = &Error{Kind: ErrForbidden, Msg: messages.New("portal.account_disabled")}

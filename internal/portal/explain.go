@@ -4,51 +4,22 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/octroi/octroi/internal/engine"
+	"github.com/octroi/octroi/internal/messages"
 	"github.com/octroi/octroi/internal/tuple"
 )
 
-// Words for explanations, French then English.
-var (
-	permWords = map[string][2]string{
-		"search":        {"rechercher", "search"},
-		"consult":       {"consulter", "consult"},
-		"download":      {"télécharger", "download"},
-		"edit":          {"éditer", "edit"},
-		"manage_access": {"gérer l'accès à", "manage access to"},
-	}
-	levelWords = map[Level][2]string{
-		LevelPrivate:  {"privé", "private"},
-		LevelSearch:   {"recherche", "search"},
-		LevelConsult:  {"consultation", "consult"},
-		LevelDownload: {"téléchargement", "download"},
-	}
-	roleWords = map[string][2]string{
-		string(RoleRegistered):         {"utilisateur enregistré", "registered user"},
-		string(RoleEditor):             {"éditeur", "editor"},
-		string(RoleDelegatedAdmin):     {"administrateur délégué", "delegated administrator"},
-		string(CommunityParticipant):   {"participant", "participant"},
-		string(CommunityAdministrator): {"administrateur", "administrator"},
-		string(CommunitySupervisor):    {"superviseur", "supervisor"},
-	}
-	platformRoleWords = map[string][2]string{
-		string(PlatformAdministrator):  {"administrateur", "administrator"},
-		string(PlatformAccountManager): {"gestionnaire des comptes", "account manager"},
-		string(PlatformDataReader):     {"lecteur de toutes les données", "data reader"},
-	}
-)
-
 // Explain says whether account has permission on dataset and why, in
-// plain words in French and English: the paths that grant it (the default
+// plain words (messages of the catalogue, which faces render in French and
+// English): the paths that grant it (the default
 // level, an organisation, a group of organisations, a community, the owning
 // organisation, a platform role) or, when denied, what the default level
 // is and what would grant it. It answers the account itself (about a
 // dataset it may search) and whoever manages the dataset's access.
 func (s *Service) Explain(ctx context.Context, actor, dataset, account, permission string) (Explanation, error) {
-	if _, ok := permWords[permission]; !ok {
-		return Explanation{}, invalidf("permission %q: want search, consult, download, edit or manage_access", permission)
+	if err := checkDatasetPermission(permission); err != nil {
+		return Explanation{}, err
 	}
 	if err := checkAccountID("account", account); err != nil {
 		return Explanation{}, err
@@ -95,18 +66,15 @@ func (s *Service) Explain(ctx context.Context, actor, dataset, account, permissi
 			return Explanation{}, err
 		}
 	}
-	verb := permWords[permission]
-	var fr, en []string
+	reasons := messages.List{Sep: "sep.semicolon"}
 	for _, r := range out.Reasons {
-		fr, en = append(fr, r.FR), append(en, r.EN)
+		reasons.Items = append(reasons.Items, r.Text)
 	}
+	key := messages.Key("explain.denied")
 	if out.Allowed {
-		out.FR = fmt.Sprintf("%s peut %s le jeu de données « %s » : %s.", acc.Name, verb[0], d.Title, strings.Join(fr, " ; "))
-		out.EN = fmt.Sprintf("%s may %s dataset “%s”: %s.", acc.Name, verb[1], d.Title, strings.Join(en, "; "))
-	} else {
-		out.FR = fmt.Sprintf("%s ne peut pas %s le jeu de données « %s » : %s.", acc.Name, verb[0], d.Title, strings.Join(fr, " ; "))
-		out.EN = fmt.Sprintf("%s may not %s dataset “%s”: %s.", acc.Name, verb[1], d.Title, strings.Join(en, "; "))
+		key = "explain.allowed"
 	}
+	out.Text = messages.New(key, acc.Name, messages.New(messages.Key("perm."+permission)), d.Title, reasons)
 	return out, nil
 }
 
@@ -223,39 +191,31 @@ func (v view) name(ctx context.Context, kind, id string) string {
 	return r.Name
 }
 
+// levelWords names a level in the reader's language.
+func levelWords(l Level) messages.Message { return messages.New(messages.Key("level." + l.String())) }
+
 // reason words a grant.
 func (v view) reason(ctx context.Context, g grant) (Reason, error) {
 	r := Reason{Via: g.via, Group: g.group}
-	role := roleWords[g.role]
-	lw := levelWords[g.level]
+	role := messages.New(messages.Key("role." + g.role))
+	lw := levelWords(g.level)
 	switch g.via {
 	case "default":
-		r.FR = fmt.Sprintf("par le niveau par défaut du jeu de données (tout le monde) : « %s »", lw[0])
-		r.EN = fmt.Sprintf("through the dataset's default level (everyone): %s", lw[1])
+		r.Text = messages.New("explain.via_default", lw)
 	case "platform":
-		pr := platformRoleWords[g.role]
-		r.FR, r.EN = "rôle de plateforme "+pr[0], "platform role "+pr[1]
+		pr := messages.New(messages.Key("platform_role." + g.role))
+		r.Text = messages.New("explain.via_platform", pr)
 		if g.community != "" {
-			c := v.name(ctx, kindCommunity, g.community)
-			r.FR += fmt.Sprintf(" (via la communauté %s)", c)
-			r.EN += fmt.Sprintf(" (through community %s)", c)
+			r.Text = messages.New("explain.via_platform_community", pr, v.name(ctx, kindCommunity, g.community))
 		}
 	case "owner":
-		o := v.name(ctx, kindOrg, g.group.ID)
-		r.FR = fmt.Sprintf("en tant que membre de l'organisation propriétaire %s (rôle %s)", o, role[0])
-		r.EN = fmt.Sprintf("as a member of the owning organisation %s (%s role)", o, role[1])
+		r.Text = messages.New("explain.via_owner", v.name(ctx, kindOrg, g.group.ID), role)
 	case "organisation":
-		o := v.name(ctx, kindOrg, g.group.ID)
-		r.FR = fmt.Sprintf("en tant que membre de l'organisation %s (rôle %s), qui a le niveau particulier « %s »", o, role[0], lw[0])
-		r.EN = fmt.Sprintf("as a member of organisation %s (%s role), which has the specific level %s", o, role[1], lw[1])
+		r.Text = messages.New("explain.via_organisation", v.name(ctx, kindOrg, g.group.ID), role, lw)
 	case "community":
-		c := v.name(ctx, kindCommunity, g.group.ID)
-		r.FR = fmt.Sprintf("via la communauté %s (rôle %s), qui a le niveau particulier « %s »", c, role[0], lw[0])
-		r.EN = fmt.Sprintf("through community %s (%s role), which has the specific level %s", c, role[1], lw[1])
+		r.Text = messages.New("explain.via_community", v.name(ctx, kindCommunity, g.group.ID), role, lw)
 	case "org_group":
-		gname, o := v.name(ctx, kindOrgGroup, g.group.ID), v.name(ctx, kindOrg, g.org)
-		r.FR = fmt.Sprintf("via le groupe d'organisations %s, qui a le niveau particulier « %s », en tant que membre de l'organisation %s (rôle %s)", gname, lw[0], o, role[0])
-		r.EN = fmt.Sprintf("through the group of organisations %s, which has the specific level %s, as a member of organisation %s (%s role)", gname, lw[1], o, role[1])
+		r.Text = messages.New("explain.via_org_group", v.name(ctx, kindOrgGroup, g.group.ID), lw, v.name(ctx, kindOrg, g.org), role)
 	default:
 		return Reason{}, fmt.Errorf("explaining a grant through %q: unknown path", g.via)
 	}
@@ -264,31 +224,20 @@ func (v view) reason(ctx context.Context, g grant) (Reason, error) {
 
 // denial words why access is denied and what would grant it.
 func (v view) denial(ctx context.Context, d Dataset, acc Account, permission string) ([]Reason, error) {
-	var rs []Reason
 	if acc.Status == AccountDisabled {
 		// Nothing else matters until the account is re-enabled.
-		return []Reason{{Via: "disabled",
-			FR: "compte désactivé : il n'a aucun droit tant qu'un gestionnaire des comptes ne l'a pas réactivé (ses appartenances sont conservées)",
-			EN: "account disabled: it has no rights until an account manager re-enables it (its memberships are kept)"}}, nil
+		return []Reason{{Via: "disabled", Text: messages.New("explain.disabled")}}, nil
 	}
-	lw := levelWords[d.Default]
-	rs = append(rs, Reason{Via: "default",
-		FR: fmt.Sprintf("le niveau par défaut du jeu de données est « %s »", lw[0]),
-		EN: fmt.Sprintf("the dataset's default level is %s", lw[1])})
-	owner := &GroupRef{GroupOrganisation, d.Owner}
+	rs := []Reason{{Via: "default", Text: messages.New("explain.default_level", levelWords(d.Default))}}
 	o := v.name(ctx, kindOrg, d.Owner)
-	r := Reason{Via: "owner", Group: owner}
+	r := Reason{Via: "owner", Group: &GroupRef{GroupOrganisation, d.Owner}}
 	switch permission {
 	case "edit":
-		r.FR = fmt.Sprintf("pour éditer, il faut être éditeur ou administrateur délégué de l'organisation %s : le demander à ses administrateurs délégués", o)
-		r.EN = fmt.Sprintf("editing takes the editor or delegated administrator role in organisation %s: ask its delegated administrators", o)
+		r.Text = messages.New("explain.ask_edit", o)
 	case "manage_access":
-		r.FR = fmt.Sprintf("pour gérer l'accès, il faut être éditeur ou administrateur délégué de l'organisation %s : le demander à ses administrateurs délégués", o)
-		r.EN = fmt.Sprintf("managing access takes the editor or delegated administrator role in organisation %s: ask its delegated administrators", o)
+		r.Text = messages.New("explain.ask_manage_access", o)
 	default:
-		want := levelWords[map[string]Level{"search": LevelSearch, "consult": LevelConsult, "download": LevelDownload}[permission]]
-		r.FR = fmt.Sprintf("demander aux administrateurs délégués ou aux éditeurs de l'organisation %s un niveau particulier « %s » pour une organisation, une communauté ou un groupe d'organisations dont le compte est membre, ou de rejoindre l'organisation %s", o, want[0], o)
-		r.EN = fmt.Sprintf("ask organisation %s's delegated administrators or editors for the specific level %s for an organisation, community or group of organisations the account belongs to, or to join organisation %s", o, want[1], o)
+		r.Text = messages.New("explain.ask_level", o, levelWords(map[string]Level{"search": LevelSearch, "consult": LevelConsult, "download": LevelDownload}[permission]), o)
 	}
 	return append(rs, r), nil
 }

@@ -2,6 +2,7 @@ package portal_test
 
 import (
 	"encoding/json"
+	"github.com/octroi/octroi/internal/messages"
 	"slices"
 	"strings"
 	"testing"
@@ -62,19 +63,20 @@ func TestExplain(t *testing.T) {
 				t.Errorf("%s: no reason via %s in %+v", c.name, c.via, x.Reasons)
 				continue
 			}
-			r := x.Reasons[i]
-			if !strings.Contains(r.FR, c.fr) || !strings.Contains(r.EN, c.en) {
-				t.Errorf("%s:\n got %q / %q\nwant %q / %q", c.name, r.FR, r.EN, c.fr, c.en)
+			rfr, ren := x.Reasons[i].Text.In(messages.French), x.Reasons[i].Text.In(messages.English)
+			xfr, xen := x.Text.In(messages.French), x.Text.In(messages.English)
+			if !strings.Contains(rfr, c.fr) || !strings.Contains(ren, c.en) {
+				t.Errorf("%s:\n got %q / %q\nwant %q / %q", c.name, rfr, ren, c.fr, c.en)
 			}
-			if !strings.Contains(x.FR, r.FR) || !strings.Contains(x.EN, r.EN) {
-				t.Errorf("%s: the summary %q / %q leaves the reason out", c.name, x.FR, x.EN)
+			if !strings.Contains(xfr, rfr) || !strings.Contains(xen, ren) {
+				t.Errorf("%s: the summary %q / %q leaves the reason out", c.name, xfr, xen)
 			}
 		}
 		// The account itself may ask, about datasets it may search; nobody
 		// learns of a private dataset this way.
 		x, err := svc.Explain(ctx, "stranger", "IGNF_BD-TOPO", "stranger", "download")
 		ok(t, err)
-		if x.Allowed || !strings.HasPrefix(x.EN, "Person stranger may not download") {
+		if x.Allowed || !strings.HasPrefix(x.Text.In(messages.English), "Person stranger may not download") {
 			t.Errorf("self explanation %+v", x)
 		}
 		_, err = svc.Explain(ctx, "stranger", "D_ORG", "stranger", "download")

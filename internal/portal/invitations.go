@@ -48,7 +48,7 @@ func (s *Service) InviteCommunityMember(ctx context.Context, actor, id, account 
 			return err
 		}
 		if cur := roles[account]; cur != "" {
-			return conflictf("%s is already a member of community %s (role %s): change the role with PUT /communities/%s/members/%s", account, id, cur, id, account)
+			return conflict("conflict.community_member", account, id, cur, id, account)
 		}
 		var before *CommunityInvitation
 		var old CommunityInvitation
@@ -158,7 +158,7 @@ func (s *Service) WithdrawCommunityInvitation(ctx context.Context, actor, id, ac
 func (t *txn) endInvitation(community, account string) (CommunityInvitation, error) {
 	var inv CommunityInvitation
 	if err := t.get(t.ctx, kindInvitation, invitationID(community, account), &inv); isPortalNotFound(err) {
-		return CommunityInvitation{}, notFoundf("no pending invitation of %s to community %s", account, community)
+		return CommunityInvitation{}, notFound("notfound.invitation", account, community)
 	} else if err != nil {
 		return CommunityInvitation{}, err
 	}

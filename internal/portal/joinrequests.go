@@ -3,6 +3,7 @@ package portal
 import (
 	"cmp"
 	"context"
+	"github.com/octroi/octroi/internal/messages"
 )
 
 // pendingKey is the alternate key of a pending join request: unique, so the
@@ -36,10 +37,10 @@ func (s *Service) RequestJoin(ctx context.Context, actor, org, message string) (
 			return err
 		}
 		if role := members[actor]; role != "" {
-			return conflictf("you are already a member of organisation %s (role %s)", org, role)
+			return conflict("conflict.already_member", org, role)
 		}
 		if _, err := t.docs.DocByAlt(ctx, kindJoinRequest, pendingKey(org, actor)); err == nil {
-			return conflictf("you already have a pending request to join organisation %s", org)
+			return conflict("conflict.pending_request", org)
 		} else if !isNotFound(err) {
 			return err
 		}
@@ -73,7 +74,7 @@ func (s *Service) CancelJoinRequest(ctx context.Context, actor, id string) (Join
 			return err
 		}
 		if r.Status != JoinPending {
-			return conflictf("join request %s is %s, not pending", id, r.Status)
+			return conflict("conflict.join_not_pending", id, words("join.", string(r.Status)))
 		}
 		before := r
 		r.Status = JoinCancelled
@@ -109,7 +110,7 @@ func (s *Service) DecideJoinRequest(ctx context.Context, actor, id string, accep
 			return err
 		}
 		if r.Status != JoinPending {
-			return conflictf("join request %s is %s, not pending", id, r.Status)
+			return conflict("conflict.join_not_pending", id, words("join.", string(r.Status)))
 		}
 		before := r
 		at := t.at
@@ -153,7 +154,7 @@ func (s *Service) JoinRequests(ctx context.Context, actor, org string, status Jo
 	switch status {
 	case "", JoinPending, JoinAccepted, JoinRefused, JoinCancelled:
 	default:
-		return nil, invalidf("status %q: want pending, accepted, refused or cancelled", status)
+		return nil, invalid("invalid.join_status", messages.Quote(status))
 	}
 	v := s.read()
 	limit = pageSize(limit)

@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	"github.com/octroi/octroi/internal/messages"
 	"slices"
 	"strings"
 
@@ -80,7 +81,7 @@ func (t *txn) keepAnAdmin(org, account string) error {
 			return nil
 		}
 	}
-	return conflictf("%s is the last delegated administrator of organisation %s: an organisation always keeps one; make someone else delegated administrator first", account, org)
+	return conflict("conflict.last_delegated_admin", account, org)
 }
 
 func (s *Service) checkOrganisation(o Organisation, create bool) (Organisation, error) {
@@ -113,10 +114,13 @@ func (s *Service) CreateOrganisation(ctx context.Context, actor string, o Organi
 		if ok, err := t.exists(ctx, kindOrg, o.ID); err != nil {
 			return err
 		} else if ok {
-			return conflictf("organisation id %q is taken", o.ID)
+			return conflict("conflict.organisation_id_taken", messages.Quote(o.ID))
 		}
-		if ok, err := t.exists(ctx, kindAccount, firstAdmin); err != nil || !ok {
-			return notFoundOr(err, "first admin: no account %q", firstAdmin)
+		switch ok, err := t.exists(ctx, kindAccount, firstAdmin); {
+		case err != nil:
+			return err
+		case !ok:
+			return notFound("notfound.first_admin", messages.Quote(firstAdmin))
 		}
 		o.Created = t.at
 		if err := t.put(kindOrg, o.ID, "", "", o); err != nil {
@@ -234,7 +238,7 @@ func (t *txn) addMember(org, account string, role OrgRole) (Member, error) {
 		return Member{}, err
 	}
 	if cur != "" {
-		return Member{}, conflictf("account %s is already a member of organisation %s (role %s): change the role instead", account, org, cur)
+		return Member{}, conflict("conflict.org_member", account, org, cur)
 	}
 	t.setOrgRole(org, account, role)
 	m := Member{Account: account, Name: a.Name, Email: a.Email, Role: role}
@@ -270,7 +274,7 @@ func (s *Service) AddNewMember(ctx context.Context, actor, org string, a Account
 		return Member{}, err
 	}
 	if len(a.PlatformRoles) > 0 {
-		return Member{}, invalidf("platform_roles: a new member gets none; platform administrators set them")
+		return Member{}, invalid("invalid.new_member_roles")
 	}
 	a, err := s.checkNewAccount(a)
 	if err != nil {
@@ -305,7 +309,7 @@ func (s *Service) SetMemberRole(ctx context.Context, actor, org, account string,
 			return err
 		}
 		if cur == "" {
-			return notFoundf("account %q is not a member of organisation %s", account, org)
+			return notFound("notfound.org_member", messages.Quote(account), org)
 		}
 		var a Account
 		if err := t.get(ctx, kindAccount, account, &a); err != nil && !isPortalNotFound(err) {
@@ -336,7 +340,7 @@ func (s *Service) RemoveMember(ctx context.Context, actor, org, account string) 
 			return err
 		}
 		if cur == "" {
-			return notFoundf("account %q is not a member of organisation %s", account, org)
+			return notFound("notfound.org_member", messages.Quote(account), org)
 		}
 		if cur == RoleDelegatedAdmin {
 			if err := t.keepAnAdmin(org, account); err != nil {
@@ -353,7 +357,7 @@ func (s *Service) RemoveMember(ctx context.Context, actor, org, account string) 
 func (t *txn) mustExist(kind, id string) error {
 	ok, err := t.exists(t.ctx, kind, id)
 	if err != nil || !ok {
-		return notFoundOr(err, "no %s %q", kind, id)
+		return notFoundOr(err, kind, id)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	"github.com/octroi/octroi/internal/messages"
 	"slices"
 	"strconv"
 
@@ -91,7 +92,7 @@ func (s *Service) CreateOrgGroup(ctx context.Context, actor string, g OrgGroup) 
 		if ok, err := t.exists(ctx, kindOrgGroup, g.ID); err != nil {
 			return err
 		} else if ok {
-			return conflictf("org_group id %q is taken", g.ID)
+			return conflict("conflict.org_group_id_taken", messages.Quote(g.ID))
 		}
 		g.Created = t.at
 		if err := t.put(kindOrgGroup, g.ID, "", "", OrgGroup{ID: g.ID, Name: g.Name, Created: g.Created}); err != nil {

@@ -204,14 +204,14 @@ func (s *Service) authorize(ctx context.Context, actor string, g guard) error {
 		return fmt.Errorf("%w: no account %q", ErrUnauthenticated, actor)
 	}
 	if g.hide != nil && res[len(res)-1].Result != engine.HasPermission {
-		return notFoundf("no %s %q", g.hide.res.Type, g.hide.res.ID)
+		return noSuch(g.hide.res.Type, g.hide.res.ID)
 	}
 	if g.exists != nil {
 		switch ok, err := s.read().exists(ctx, g.exists.kind, g.exists.id); {
 		case err != nil:
 			return err
 		case !ok:
-			return notFoundf("no %s %q", g.exists.kind, g.exists.id)
+			return noSuch(g.exists.kind, g.exists.id)
 		}
 	}
 	switch {
@@ -220,7 +220,7 @@ func (s *Service) authorize(ctx context.Context, actor string, g guard) error {
 	case len(g.rights) > 0:
 		return lacks(g.rights[0])
 	}
-	return refuse(ErrForbidden, Text{"You may not do this.", "Vous ne pouvez pas faire cela."})
+	return refuse(ErrForbidden, "portal.lacks_any")
 }
 
 func (s *Service) accountExists(ctx context.Context, id string) (bool, error) {
@@ -335,7 +335,7 @@ func (t *txn) put(kind, id, alt, parent string, v any) error {
 	t.dirty = true
 	if err := t.tx.PutDoc(t.ctx, store.Doc{Kind: kind, ID: id, Alt: alt, Parent: parent, Data: data}); err != nil {
 		if errors.Is(err, store.ErrAlreadyExists) {
-			return conflictf("another %s already has this unique key: %v", kind, err)
+			return conflict("conflict.unique_key", kind, err)
 		}
 		return err
 	}
@@ -415,7 +415,7 @@ func (s *Service) readAllRels(ctx context.Context, f store.Filter) ([]tuple.Rela
 func (v view) get(ctx context.Context, kind, id string, into any) error {
 	d, err := v.docs.GetDoc(ctx, kind, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return notFoundf("no %s %q", kind, id)
+		return noSuch(kind, id)
 	}
 	if err != nil {
 		return err

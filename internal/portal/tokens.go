@@ -22,7 +22,7 @@ func (t *txn) createToken(account, name string, expires *time.Time) (Token, stri
 	if expires != nil {
 		at := expires.UTC()
 		if !at.After(t.at) {
-			return Token{}, "", invalidf("expires_at %s is not in the future", at.Format(time.RFC3339))
+			return Token{}, "", invalid("invalid.expiry_past", at.Format(time.RFC3339))
 		}
 		tok.ExpiresAt = &at
 	}
@@ -75,10 +75,10 @@ func (s *Service) RevokeToken(ctx context.Context, actor, tokenID string) error 
 	}
 	return s.do(ctx, actor, guard{self: tok.Account, rights: []right{{s.platformRef(), "manage_accounts"}}}, func(t *txn) error {
 		if ok, err := t.exists(ctx, kindToken, tokenID); err != nil || !ok {
-			return notFoundOr(err, "no token %q", tokenID)
+			return notFoundOr(err, kindToken, tokenID)
 		}
 		if tok.Account != actor {
-			if err := t.actOnAccount(tok.Account, Text{"revoke the tokens of", "révoquer les jetons d'"}); err != nil {
+			if err := t.actOnAccount(tok.Account, "act.revoke_tokens"); err != nil {
 				return err
 			}
 		}

@@ -2,6 +2,7 @@ package portal_test
 
 import (
 	"errors"
+	"github.com/octroi/octroi/internal/messages"
 	"strings"
 	"testing"
 	"time"
@@ -31,8 +32,8 @@ func TestTokenExpiry(t *testing.T) {
 		e.clock.Advance(time.Hour)
 		_, err = svc.Authenticate(ctx, secret)
 		var pe *portal.Error
-		if !errors.As(err, &pe) || !strings.Contains(pe.EN, "expired at "+at.UTC().Format(time.RFC3339)) ||
-			!strings.Contains(pe.FR, "a expiré") || !errors.Is(err, portal.ErrUnauthenticated) {
+		if !errors.As(err, &pe) || !strings.Contains(pe.Msg.In(messages.English), "expired at "+at.UTC().Format(time.RFC3339)) ||
+			!strings.Contains(pe.Msg.In(messages.French), "a expiré") || !errors.Is(err, portal.ErrUnauthenticated) {
 			t.Fatalf("at expiry: %v, want an ErrUnauthenticated that says it expired at %s", err, at)
 		}
 		if _, err := svc.Authenticate(ctx, forever); err != nil {

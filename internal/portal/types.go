@@ -3,6 +3,7 @@ package portal
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/octroi/octroi/internal/messages"
 	"time"
 )
 
@@ -314,8 +315,8 @@ type Reason struct {
 	Via string `json:"via"`
 	// Group is the organisation, community or group of organisations.
 	Group *GroupRef `json:"group,omitempty"`
-	FR    string    `json:"fr"`
-	EN    string    `json:"en"`
+	// Text is the reason in words, for faces to render.
+	Text messages.Message `json:"-"`
 }
 
 // Explanation says why an account has (or lacks) a permission on a dataset.
@@ -325,6 +326,6 @@ type Explanation struct {
 	Permission string   `json:"permission"`
 	Allowed    bool     `json:"allowed"`
 	Reasons    []Reason `json:"reasons"`
-	FR         string   `json:"fr"` // one sentence summing up
-	EN         string   `json:"en"`
+	// Text is one sentence summing up, for faces to render.
+	Text messages.Message `json:"-"`
 }

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"github.com/octroi/octroi/internal/messages"
 	"net/mail"
 	"slices"
 	"strings"
@@ -29,11 +30,11 @@ const IDAlphabet = "a-z A-Z 0-9 _ | - = +"
 // checkID checks an object id against IDAlphabet.
 func checkID(field, id string) error {
 	if !tuple.ValidObjectID(id) || strings.Contains(id, "/") {
-		hint := ""
+		var hint messages.Message
 		if strings.Contains(id, "/") {
-			hint = " (no \"/\": an id must fit in one URL path segment)"
+			hint = messages.New("invalid.id_slash")
 		}
-		return invalidf("%s %q: want 1 to %d of the characters %s%s", field, id, tuple.MaxObjectIDLen, IDAlphabet, hint)
+		return invalid("invalid.id", field, messages.Quote(id), tuple.MaxObjectIDLen, IDAlphabet, hint)
 	}
 	return nil
 }
@@ -44,7 +45,7 @@ func checkAccountID(field, id string) error {
 		return err
 	}
 	if id == anonymous || id == systemActor {
-		return invalidf("%s %q is reserved", field, id)
+		return invalid("invalid.reserved", field, messages.Quote(id))
 	}
 	return nil
 }
@@ -70,38 +71,38 @@ func clean(field, s string, max int, optional, multiline bool) (string, error) {
 	s = strings.TrimSpace(s)
 	switch {
 	case s == "" && !optional:
-		return "", invalidf("%s is empty", field)
+		return "", invalid("invalid.empty", field)
 	case !utf8.ValidString(s):
-		return "", invalidf("%s is not valid UTF-8", field)
+		return "", invalid("invalid.utf8", field)
 	case utf8.RuneCountInString(s) > max:
-		return "", invalidf("%s is %d characters long, the limit is %d", field, utf8.RuneCountInString(s), max)
+		return "", invalid("invalid.too_long", field, utf8.RuneCountInString(s), max)
 	}
 	pos := lead
 	for _, r := range s {
 		pos++
 		if what := refused(r, multiline); what != "" {
-			allowed := "one line of text"
+			allowed := messages.New("text.one_line")
 			if multiline {
-				allowed = "text with line breaks but"
+				allowed = messages.New("text.multiline")
 			}
-			return "", invalidf("%s: character %d is %U (%s), which is not allowed: want %s without control characters or bidirectional controls", field, pos, r, what, allowed)
+			return "", invalid("invalid.character", field, pos, r, messages.New(what), allowed)
 		}
 	}
 	return s, nil
 }
 
-// refused names the kind of r when free text may not hold it ("" when it
-// may).
-func refused(r rune, multiline bool) string {
+// refused names the kind of r when free text may not hold it (the key of
+// its words; "" when it may).
+func refused(r rune, multiline bool) messages.Key {
 	switch {
 	case multiline && (r == '\n' || r == '\t'):
 		return ""
 	case r == '\n' || r == '\r' || r == '\v' || r == '\f' || r == 0x85 || r == 0x2028 || r == 0x2029:
-		return "a line break"
+		return "char.line_break"
 	case unicode.IsControl(r):
-		return "a control character"
+		return "char.control"
 	case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069, r == 0x200E, r == 0x200F, r == 0x061C:
-		return "a bidirectional control"
+		return "char.bidi"
 	}
 	return ""
 }
@@ -111,18 +112,18 @@ func refused(r rune, multiline bool) string {
 func cleanEmail(field, s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return "", invalidf("%s is empty", field)
+		return "", invalid("invalid.empty", field)
 	}
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != s || len(s) > maxEmail {
-		return "", invalidf("%s %q is not an e-mail address like name@example.org", field, s)
+		return "", invalid("invalid.email", field, messages.Quote(s))
 	}
 	return strings.ToLower(s), nil
 }
 
 func checkOrgType(field string, t OrgType) error {
 	if !slices.Contains(OrgTypes, t) {
-		return invalidf("%s %q: want one of %s", field, t, joinEnum(OrgTypes))
+		return invalid("invalid.org_type", field, messages.Quote(t), joinEnum(OrgTypes))
 	}
 	return nil
 }
@@ -132,14 +133,14 @@ func checkOrgRole(field string, r OrgRole) error {
 	case RoleRegistered, RoleEditor, RoleDelegatedAdmin:
 		return nil
 	}
-	return invalidf("%s %q: want registered, editor or delegated_admin", field, r)
+	return invalid("invalid.org_role", field, messages.Quote(r))
 }
 
 func checkPlatformRoles(field string, roles []PlatformRole) ([]PlatformRole, error) {
 	out := make([]PlatformRole, 0, len(roles))
 	for _, r := range roles {
 		if !slices.Contains(platformRoles, r) {
-			return nil, invalidf("%s %q: want administrator, account_manager or data_reader", field, r)
+			return nil, invalid("invalid.platform_role", field, messages.Quote(r))
 		}
 		if !slices.Contains(out, r) {
 			out = append(out, r)
@@ -151,7 +152,7 @@ func checkPlatformRoles(field string, roles []PlatformRole) ([]PlatformRole, err
 
 func checkLevel(field string, l Level) error {
 	if l < LevelPrivate || l > LevelDownload {
-		return invalidf("%s %d: want private, search, consult or download", field, int(l))
+		return invalid("invalid.level", field, int(l))
 	}
 	return nil
 }
@@ -160,7 +161,7 @@ func checkGroup(field string, g GroupRef) error {
 	switch g.Kind {
 	case GroupOrganisation, GroupCommunity, GroupOrgGroup:
 	default:
-		return invalidf("%s kind %q: want organisation, community or org_group", field, g.Kind)
+		return invalid("invalid.group_kind", field, messages.Quote(g.Kind))
 	}
 	return checkID(field+" id", g.ID)
 }
