@@ -2,14 +2,13 @@ package portal
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"sync/atomic"
 	"time"
 
+	"github.com/octroi/octroi/internal/bearer"
 	"github.com/octroi/octroi/internal/engine"
 	"github.com/octroi/octroi/internal/reqid"
 	"github.com/octroi/octroi/internal/store"
@@ -128,11 +127,7 @@ func (s *Service) newID() string {
 			break
 		}
 	}
-	var b [6]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic(err) // crypto/rand never fails on supported platforms
-	}
-	return fmt.Sprintf("%014x", t) + hex.EncodeToString(b[:])
+	return fmt.Sprintf("%014x", t) + bearer.NewID()
 }
 
 // right is a permission on an object.

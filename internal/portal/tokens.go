@@ -26,7 +26,7 @@ func (t *txn) createToken(account, name string, expires *time.Time) (Token, stri
 		}
 		tok.ExpiresAt = &at
 	}
-	secret := bearer.New(tokenPrefix)
+	secret := bearer.NewSecret(tokenPrefix)
 	if err := t.put(kindToken, tok.ID, bearer.Hash(secret), account, tok); err != nil {
 		return Token{}, "", err
 	}

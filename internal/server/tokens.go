@@ -4,9 +4,7 @@ import (
 	"bufio"
 	"cmp"
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -110,11 +108,7 @@ func readOperatorTokens(ctx context.Context, l docLister) ([]storedToken, error)
 
 // newTokenID returns a short random id; CreateOperatorToken checks that it
 // is free.
-func newTokenID() string {
-	var b [6]byte
-	_, _ = rand.Read(b[:]) // never fails
-	return "op_" + base64.RawURLEncoding.EncodeToString(b[:])
-}
+func newTokenID() string { return "op_" + bearer.NewID() }
 
 // CreateOperatorToken stores a new operator token named name (unique among
 // operator tokens) with an audit entry naming actor, and returns it with
@@ -130,7 +124,7 @@ func CreateOperatorToken(ctx context.Context, docs store.Documents, actor, name 
 	case len(name) > maxTokenName:
 		return OperatorToken{}, "", fmt.Errorf("a token name has at most %d bytes", maxTokenName)
 	}
-	secret := bearer.New(OperatorTokenPrefix)
+	secret := bearer.NewSecret(OperatorTokenPrefix)
 	var tok OperatorToken
 	_, err := docs.Transact(ctx, func(tx store.DocTx) error {
 		existing, err := readOperatorTokens(ctx, tx)
@@ -143,7 +137,7 @@ func CreateOperatorToken(ctx context.Context, docs store.Documents, actor, name 
 				return fmt.Errorf("an operator token named %q exists already (id %s): revoke it or pick another name", name, t.ID)
 			}
 			if t.ID == tok.ID {
-				return errors.New("a fresh token id was taken (1 in 2^48): please try again")
+				return errors.New("a fresh token id was taken (1 in 2^64): please try again")
 			}
 		}
 		data, err := json.Marshal(tok)
