@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/octroi/octroi/internal/bearer"
+	"github.com/octroi/octroi/internal/credentials"
 	"github.com/octroi/octroi/internal/pgtest"
 	"github.com/octroi/octroi/internal/server"
 	"github.com/octroi/octroi/internal/store"
@@ -130,14 +131,14 @@ func testOperatorTokensAcrossNodes(t *testing.T, open storeHandles) {
 	docs := st.(store.Documents)
 	// The relationship API alone refuses to start without any operator
 	// token: the first one is made on the database, as the CLI does.
-	first, firstSecret, err := server.CreateOperatorToken(ctx, docs, "operator-cli", "first")
+	first, firstSecret, err := credentials.CreateOperatorToken(ctx, docs, "operator-cli", "first")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(firstSecret, server.OperatorTokenPrefix) || len(firstSecret) < 40 {
-		t.Fatalf("secret %q: want %s and 32 random bytes", firstSecret, server.OperatorTokenPrefix)
+	if !strings.HasPrefix(firstSecret, credentials.OperatorTokenPrefix) || len(firstSecret) < 40 {
+		t.Fatalf("secret %q: want %s and 32 random bytes", firstSecret, credentials.OperatorTokenPrefix)
 	}
-	if _, _, err := server.CreateOperatorToken(ctx, docs, "operator-cli", "first"); err == nil {
+	if _, _, err := credentials.CreateOperatorToken(ctx, docs, "operator-cli", "first"); err == nil {
 		t.Error("a second token named first was accepted")
 	}
 
@@ -171,7 +172,7 @@ func testOperatorTokensAcrossNodes(t *testing.T, open storeHandles) {
 	// Uses become last uses, written by the next refresh.
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		toks, err := server.OperatorTokens(ctx, docs)
+		toks, err := credentials.OperatorTokens(ctx, docs)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -201,19 +202,19 @@ func testOperatorTokensAcrossNodes(t *testing.T, open storeHandles) {
 
 	// Revoked on the database directly (octroi token revoke): both refuse
 	// it within a poll interval.
-	if _, err := server.RevokeOperatorToken(ctx, docs, "operator-cli", first.ID); err != nil {
+	if _, err := credentials.RevokeOperatorToken(ctx, docs, "operator-cli", first.ID); err != nil {
 		t.Fatal(err)
 	}
 	a.eventually(t, firstSecret, http.StatusUnauthorized, "revoked on the database, node a")
 	b.eventually(t, firstSecret, http.StatusUnauthorized, "revoked on the database, node b")
-	if _, err := server.RevokeOperatorToken(ctx, docs, "operator-cli", first.ID); !errors.Is(err, server.ErrNoOperatorToken) {
+	if _, err := credentials.RevokeOperatorToken(ctx, docs, "operator-cli", first.ID); !errors.Is(err, credentials.ErrNoOperatorToken) {
 		t.Errorf("revoking twice: %v, want ErrNoOperatorToken", err)
 	}
 
 	// The audit log has every creation and revocation, with its actor.
 	var got []string
-	for _, tok := range []server.OperatorToken{first, second} {
-		entries, err := docs.Audit(ctx, store.AuditQuery{Resource: server.KindOperatorToken + ":" + tok.ID})
+	for _, tok := range []credentials.OperatorToken{first, second} {
+		entries, err := docs.Audit(ctx, store.AuditQuery{Resource: credentials.KindOperatorToken + ":" + tok.ID})
 		if err != nil {
 			t.Fatal(err)
 		}

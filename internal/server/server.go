@@ -30,11 +30,12 @@
 //
 // # Operator tokens
 //
-// Operator tokens (the low-level API's) are documents in the store, read
-// into memory at start and again every PollInterval, so that checking one
+// Operator tokens (the low-level API's) are credentials in the store, kept
+// in memory by a credentials.Cache that follows the store like the index
+// (woken by Subscribe, polling every PollInterval), so that checking one
 // never waits for the database and a token revoked on one node is refused
-// by every node within a poll interval; tokens from the configuration
-// (OCTROI_TOKEN, a hashes file) are accepted besides. See tokens.go.
+// by every node within the follower's delay; tokens from the configuration
+// (OCTROI_TOKEN, a hashes file) are accepted besides.
 //
 // # Operations
 //
@@ -69,6 +70,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/octroi/octroi/internal/api"
+	"github.com/octroi/octroi/internal/credentials"
 	"github.com/octroi/octroi/internal/engine"
 	"github.com/octroi/octroi/internal/index"
 	"github.com/octroi/octroi/internal/schema"
@@ -82,7 +84,8 @@ type Server struct {
 	cfg   Config
 	store store.Store
 	log   *slog.Logger
-	auth  *authenticator
+	auth  *credentials.Operators
+	creds *credentials.Cache // nil with NoAuth or a store without documents
 
 	cur atomic.Pointer[state]
 
@@ -133,12 +136,18 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 	}
 	s := &Server{cfg: cfg, store: st, log: log, reg: prometheus.NewRegistry(), done: make(chan struct{})}
 	if !cfg.NoAuth {
-		docs, _ := st.(store.Documents) // both backends keep documents
-		a, err := newAuthenticator(ctx, cfg, docs, log)
+		if docs, ok := st.(store.Documents); ok { // both backends keep documents
+			c, err := credentials.NewCache(ctx, docs, log, credentials.KindOperatorToken)
+			if err != nil {
+				return nil, err
+			}
+			s.creds = c
+		}
+		a, err := credentials.NewOperators(cfg.Tokens, cfg.TokenHashesFile, s.creds)
 		if err != nil {
 			return nil, err
 		}
-		if !a.configured() {
+		if !a.Configured() {
 			// With the portal, people's personal tokens are enough; the
 			// low-level API then refuses everyone until an operator
 			// token is created (and read at the next poll).
@@ -263,14 +272,14 @@ func (s *Server) loadSchema(ctx context.Context, st *state) error {
 	return nil
 }
 
-// Start runs the changelog follower, the refresh of operator tokens and
-// the GC loop until ctx ends. Only the first call starts them (Serve calls
+// Start runs the changelog follower, the credential cache's and the GC
+// loop until ctx ends. Only the first call starts them (Serve calls
 // it too): the index has one follower.
 func (s *Server) Start(ctx context.Context) {
 	s.startOnce.Do(func() {
 		go s.follow(ctx)
-		if s.auth != nil && s.auth.docs != nil {
-			go s.auth.follow(ctx, s.cfg.PollInterval)
+		if s.creds != nil {
+			go s.followCredentials(ctx)
 		}
 		if s.cfg.GCInterval > 0 {
 			go s.gcLoop(ctx)
@@ -307,6 +316,16 @@ func (s *Server) follow(ctx context.Context) {
 		case <-poll.C:
 		}
 	}
+}
+
+// followCredentials keeps the credential cache caught up with the store,
+// woken like the index's follower.
+func (s *Server) followCredentials(ctx context.Context) {
+	wake, err := s.store.Subscribe(ctx)
+	if err != nil {
+		s.log.Warn("changelog subscription failed; credentials poll only", "error", err)
+	}
+	s.creds.Follow(ctx, wake, s.cfg.PollInterval)
 }
 
 // changesPage bounds one read of the changelog.
