@@ -173,22 +173,9 @@ func (c *Cache) Len(kind string) int {
 }
 
 // Follow refreshes the cache at every revision wake delivers (nil: none)
-// and every interval, until ctx ends.
+// and every interval, until ctx ends (see store.Follow).
 func (c *Cache) Follow(ctx context.Context, wake <-chan store.Revision, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case _, ok := <-wake:
-			if !ok {
-				wake = nil // the store closed: poll (and fail) until ctx ends
-			}
-		case <-t.C:
-		}
-		_ = c.Refresh(ctx) // logged by Refresh
-	}
+	store.Follow(ctx, wake, interval, func() { _ = c.Refresh(ctx) }) // logged by Refresh
 }
 
 // Refresh records the uses noted since the last refresh, then re-reads the

@@ -293,9 +293,7 @@ func (s *Server) follow(ctx context.Context) {
 	if err != nil {
 		s.log.Warn("changelog subscription failed; polling only", "error", err)
 	}
-	poll := time.NewTicker(s.cfg.PollInterval)
-	defer poll.Stop()
-	for {
+	store.Follow(ctx, wake, s.cfg.PollInterval, func() {
 		if err := s.catchUp(ctx); err != nil && ctx.Err() == nil {
 			if errors.Is(err, store.ErrRevisionTooOld) || errors.Is(err, store.ErrFutureRevision) {
 				s.log.Warn("index cannot follow the changelog; reloading", "reason", err)
@@ -306,16 +304,7 @@ func (s *Server) follow(ctx context.Context) {
 				s.log.Error("following the changelog", "error", err)
 			}
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case _, ok := <-wake:
-			if !ok {
-				wake = nil // the store closed: poll (and fail) until ctx ends
-			}
-		case <-poll.C:
-		}
-	}
+	})
 }
 
 // followCredentials keeps the credential cache caught up with the store,
