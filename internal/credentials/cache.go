@@ -113,7 +113,6 @@ type Cache struct {
 	docs  store.Documents
 	kinds []string
 	log   *slog.Logger
-	now   func() time.Time
 
 	// byHash maps hashes to credentials. Refreshes replace the map whole
 	// (lookups read it without a lock) but carry its entries over, so
@@ -135,7 +134,7 @@ func NewCache(ctx context.Context, docs store.Documents, log *slog.Logger, kinds
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	c := &Cache{docs: docs, kinds: kinds, log: log, now: time.Now}
+	c := &Cache{docs: docs, kinds: kinds, log: log}
 	c.byHash.Store(&map[string]*live{})
 	if err := c.Refresh(ctx); err != nil {
 		return nil, err
@@ -144,14 +143,15 @@ func NewCache(ctx context.Context, docs store.Documents, log *slog.Logger, kinds
 }
 
 // Lookup returns the credential of kind whose secret is secret, or
-// ErrUnknown, or an *ExpiredError past its expiry. It reads memory only,
-// and notes the use for the next refresh to record.
-func (c *Cache) Lookup(kind, secret string) (Entry, error) {
+// ErrUnknown, or an *ExpiredError when now is past its expiry. It reads
+// memory only, and notes the use at now for the next refresh to record.
+// now is the caller's, so that expiry and last uses follow one clock.
+func (c *Cache) Lookup(kind, secret string, now time.Time) (Entry, error) {
 	l := (*c.byHash.Load())[bearer.Hash(secret)]
 	if l == nil || l.Kind != kind {
 		return Entry{}, ErrUnknown
 	}
-	now := c.now().UTC()
+	now = now.UTC()
 	if l.Expires != nil && !now.Before(*l.Expires) {
 		return Entry{}, &ExpiredError{l.Entry}
 	}

@@ -79,8 +79,6 @@ func TestLookup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := now
-	c.now = func() time.Time { return clock }
 	for _, tc := range []struct {
 		name          string
 		at            time.Time
@@ -97,8 +95,7 @@ func TestLookup(t *testing.T) {
 		{"unknown", now, kindKey, "key_three", "", "", ErrUnknown},
 		{"a hash is no secret", now, kindKey, bearer.Hash("key_one"), "", "", ErrUnknown},
 	} {
-		clock = tc.at
-		got, err := c.Lookup(tc.kind, tc.secret)
+		got, err := c.Lookup(tc.kind, tc.secret, tc.at)
 		var expired *ExpiredError
 		switch {
 		case tc.wantErr == nil && err != nil, tc.wantErr == ErrUnknown && !errors.Is(err, ErrUnknown):
@@ -127,7 +124,7 @@ func TestChanged(t *testing.T) {
 	if err := c.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Lookup(kindKey, "key_one"); !errors.Is(err, ErrUnknown) {
+	if _, err := c.Lookup(kindKey, "key_one", time.Now()); !errors.Is(err, ErrUnknown) {
 		t.Errorf("written without Changed: got %v, want ErrUnknown until a change is announced", err)
 	}
 	putKey(t, st, "k2", "alice", "key_two", nil, false)
@@ -135,7 +132,7 @@ func TestChanged(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range []string{"key_one", "key_two"} {
-		if _, err := c.Lookup(kindKey, s); err != nil {
+		if _, err := c.Lookup(kindKey, s, time.Now()); err != nil {
 			t.Errorf("after Changed, Lookup(%s): got %v, want the credential", s, err)
 		}
 	}
@@ -152,7 +149,6 @@ func TestLastUse(t *testing.T) {
 		t.Fatal(err)
 	}
 	clock := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
-	c.now = func() time.Time { return clock }
 	lastUsed := func() (time.Time, []string) {
 		t.Helper()
 		d, err := st.GetDoc(ctx, kindKey, "k1")
@@ -173,7 +169,7 @@ func TestLastUse(t *testing.T) {
 		want  time.Duration // since the first use
 	}{{0, 0}, {time.Second, 0}, {bearer.LastUseEvery, bearer.LastUseEvery + time.Second}} {
 		clock = clock.Add(step.after)
-		if _, err := c.Lookup(kindKey, "key_one"); err != nil {
+		if _, err := c.Lookup(kindKey, "key_one", clock); err != nil {
 			t.Fatal(err)
 		}
 		if err := c.Refresh(ctx); err != nil {
@@ -241,7 +237,7 @@ func testRevocationAcrossNodes(t *testing.T, open func() store.Store) {
 		t.Helper()
 		deadline := time.Now().Add(10 * time.Second) // far above the poll interval: no timing assertion
 		for {
-			_, err := c.Lookup(KindOperatorToken, secret)
+			_, err := c.Lookup(KindOperatorToken, secret, time.Now())
 			if errors.Is(err, want) {
 				return
 			}

@@ -247,6 +247,6 @@ func (o *Operators) Authenticate(token string) (string, bool) {
 	if o.cache == nil {
 		return "", false
 	}
-	e, err := o.cache.Lookup(KindOperatorToken, token)
+	e, err := o.cache.Lookup(KindOperatorToken, token, time.Now())
 	return e.Name, err == nil
 }

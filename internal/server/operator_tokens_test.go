@@ -15,6 +15,7 @@ import (
 	"github.com/octroi/octroi/internal/bearer"
 	"github.com/octroi/octroi/internal/credentials"
 	"github.com/octroi/octroi/internal/pgtest"
+	"github.com/octroi/octroi/internal/portal"
 	"github.com/octroi/octroi/internal/server"
 	"github.com/octroi/octroi/internal/store"
 	"github.com/octroi/octroi/internal/store/postgres"
@@ -76,7 +77,13 @@ func startNode(t *testing.T, st store.Store, cfg server.Config, log *slog.Logger
 // status is the status of GET /api/v1/schema with token.
 func (n node) status(t *testing.T, token string) int {
 	t.Helper()
-	req, _ := http.NewRequest("GET", n.url+"/api/v1/schema", nil)
+	return n.get(t, "/api/v1/schema", token)
+}
+
+// get is the status of GET path with token.
+func (n node) get(t *testing.T, path, token string) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", n.url+path, nil)
 	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -91,9 +98,14 @@ func (n node) status(t *testing.T, token string) int {
 // be slow).
 func (n node) eventually(t *testing.T, token string, want int, what string) {
 	t.Helper()
+	n.eventuallyAt(t, "/api/v1/schema", token, want, what)
+}
+
+func (n node) eventuallyAt(t *testing.T, path, token string, want int, what string) {
+	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		got := n.status(t, token)
+		got := n.get(t, path, token)
 		if got == want {
 			return
 		}
@@ -237,4 +249,72 @@ func testOperatorTokensAcrossNodes(t *testing.T, open storeHandles) {
 	if !strings.Contains(out, "operator token revoked") || !strings.Contains(out, "node=b") {
 		t.Errorf("the log does not say which node refuses which token from when:\n%s", out)
 	}
+}
+
+// TestPersonalTokensAcrossNodes: personal tokens are credentials like
+// operator tokens. Two servers on one database: a token created through
+// one is accepted by the other within the follower's delay, and refused
+// by both once revoked through one (at once there); a disabled account's
+// token is refused at once everywhere, since the account is read at every
+// request.
+func TestPersonalTokensAcrossNodes(t *testing.T) {
+	for _, b := range []struct {
+		name    string
+		handles func(*testing.T) storeHandles
+	}{{"sqlite", sqliteHandles}, {"postgres", postgresHandles}} {
+		t.Run(b.name, func(t *testing.T) { testPersonalTokensAcrossNodes(t, b.handles(t)) })
+	}
+}
+
+func testPersonalTokensAcrossNodes(t *testing.T, open storeHandles) {
+	ctx := context.Background()
+	st := open(t)
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cfg := server.Default()
+	cfg.DataDir = t.TempDir()
+	cfg.PollInterval = 50 * time.Millisecond
+	a := startNode(t, st, cfg, nil)
+	b := startNode(t, open(t), cfg, nil)
+	pa := a.srv.Portal()
+	admin, adminSecret, err := pa.Bootstrap(ctx, "admin@example.org", "Admin", []portal.PlatformRole{portal.PlatformAdministrator})
+	if err != nil {
+		t.Fatal(err)
+	}
+	user, err := pa.CreateAccount(ctx, admin.ID, portal.Account{Email: "u@example.org", Name: "U"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, secret, err := pa.CreateToken(ctx, user.ID, "script", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const me = "/api/v1/me"
+	if got := a.get(t, me, secret); got != http.StatusOK {
+		t.Errorf("created through this server: got status %d, want 200 at once", got)
+	}
+	b.eventuallyAt(t, me, secret, http.StatusOK, "created through the other server")
+	b.eventuallyAt(t, me, adminSecret, http.StatusOK, "bootstrapped through the other server")
+
+	if _, err := pa.SetAccountStatus(ctx, admin.ID, user.ID, portal.AccountDisabled); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []node{a, b} {
+		if got := n.get(t, me, secret); got == http.StatusOK {
+			t.Errorf("account disabled: got status %d, want a refusal at once", got)
+		}
+	}
+	if _, err := pa.SetAccountStatus(ctx, admin.ID, user.ID, portal.AccountActive); err != nil {
+		t.Fatal(err)
+	}
+	b.eventuallyAt(t, me, secret, http.StatusOK, "account enabled again")
+
+	if err := pa.RevokeToken(ctx, user.ID, tok.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := a.get(t, me, secret); got != http.StatusUnauthorized {
+		t.Errorf("revoked through this server: got status %d, want 401 at once", got)
+	}
+	b.eventuallyAt(t, me, secret, http.StatusUnauthorized, "revoked through the other server")
 }

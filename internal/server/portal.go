@@ -84,6 +84,8 @@ func (s *Server) newPortal() (Portal, error) {
 		Engine:   s.CurrentEngine,
 		Sync:     s.sync,
 		Platform: s.cfg.Platform,
+		// Followed by Start, refreshed by the portal after its own changes.
+		Credentials: s.creds,
 	})
 	if err != nil {
 		return nil, err

@@ -28,14 +28,15 @@
 // relations when writers are quiet). Reads say how fresh they must be
 // (api.Freshness): as is, at least a token's revision, or the store's head.
 //
-// # Operator tokens
+// # Tokens
 //
-// Operator tokens (the low-level API's) are credentials in the store, kept
-// in memory by a credentials.Cache that follows the store like the index
-// (woken by Subscribe, polling every PollInterval), so that checking one
-// never waits for the database and a token revoked on one node is refused
-// by every node within the follower's delay; tokens from the configuration
-// (OCTROI_TOKEN, a hashes file) are accepted besides.
+// Operator tokens (the low-level API's) and personal tokens (the portal's)
+// are credentials in the store, kept in memory by a credentials.Cache that
+// follows the store like the index (woken by Subscribe, polling every
+// PollInterval), so that checking one never waits for the database and a
+// token revoked on one node is refused by every node within the
+// follower's delay; operator tokens from the configuration (OCTROI_TOKEN,
+// a hashes file) are accepted besides.
 //
 // # Operations
 //
@@ -73,6 +74,7 @@ import (
 	"github.com/octroi/octroi/internal/credentials"
 	"github.com/octroi/octroi/internal/engine"
 	"github.com/octroi/octroi/internal/index"
+	"github.com/octroi/octroi/internal/portal"
 	"github.com/octroi/octroi/internal/schema"
 	"github.com/octroi/octroi/internal/store"
 	"github.com/octroi/octroi/internal/tuple"
@@ -85,7 +87,7 @@ type Server struct {
 	store store.Store
 	log   *slog.Logger
 	auth  *credentials.Operators
-	creds *credentials.Cache // nil with NoAuth or a store without documents
+	creds *credentials.Cache // nil with a store without documents
 
 	cur atomic.Pointer[state]
 
@@ -135,14 +137,18 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 		return nil, fmt.Errorf("checking the database version: %w", err)
 	}
 	s := &Server{cfg: cfg, store: st, log: log, reg: prometheus.NewRegistry(), done: make(chan struct{})}
-	if !cfg.NoAuth {
-		if docs, ok := st.(store.Documents); ok { // both backends keep documents
-			c, err := credentials.NewCache(ctx, docs, log, credentials.KindOperatorToken)
-			if err != nil {
-				return nil, err
-			}
-			s.creds = c
+	if docs, ok := st.(store.Documents); ok { // both backends keep documents
+		kinds := []string{credentials.KindOperatorToken}
+		if !cfg.NoPortal {
+			kinds = append(kinds, portal.KindToken)
 		}
+		c, err := credentials.NewCache(ctx, docs, log, kinds...)
+		if err != nil {
+			return nil, err
+		}
+		s.creds = c
+	}
+	if !cfg.NoAuth {
 		a, err := credentials.NewOperators(cfg.Tokens, cfg.TokenHashesFile, s.creds)
 		if err != nil {
 			return nil, err
