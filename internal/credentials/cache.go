@@ -14,15 +14,16 @@
 // kind's own. Whoever creates, deletes or changes a credential in a way
 // that changes which secrets are accepted (revocation, expiry, owner) calls
 // Changed in the same transaction: that is how every node's cache learns
-// of it.
+// of it, since the store's changelog holds relationships only.
 //
 // # The cache
 //
 // A Cache holds the credentials of the kinds it was made for, by hash. It
 // follows the store: woken by every committed revision (Subscribe) and by
 // a poll as a fallback (the only way to see other processes' writes on
-// SQLite), it reads one small document, the revision of the last credential
-// change, and re-reads the credentials only when that moved. So a
+// SQLite), it reads one small document, the list of the last credential
+// changes (see Changed), and re-reads the credentials listed there since
+// its last refresh (all of them, if it fell further behind). So a
 // credential revoked on any node is refused by every node within the
 // follower's delay (at once on PostgreSQL's notifications, within the poll
 // interval otherwise), and a node that made the change itself can Refresh
@@ -32,6 +33,11 @@
 // When the database cannot be read, the credentials read last stay in force:
 // an outage neither locks everyone out nor lets strangers in, but it delays
 // revocations until it ends (the failure is logged once, and its end).
+//
+// The cache is meant for access keys too (issue 9): a kind of their own,
+// the key's secret hashed as Alt (for a BASIC key, its user name and
+// password together), its owner as Parent, its filters and accesses in
+// Data (Entry.Data), its expiry and disabling as Changed changes.
 //
 // A credential's last use is recorded at most once per bearer.LastUseEvery,
 // off the request path: Lookup notes the use in memory, and the next
@@ -45,6 +51,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -61,12 +69,9 @@ type Entry struct {
 	Owner   string // the document's Parent: "" for operator tokens
 	Name    string
 	Expires *time.Time // nil: until revoked
-}
-
-func (e Entry) equal(f Entry) bool {
-	sameExpiry := e.Expires == nil && f.Expires == nil ||
-		e.Expires != nil && f.Expires != nil && e.Expires.Equal(*f.Expires)
-	return e.Kind == f.Kind && e.ID == f.ID && e.Owner == f.Owner && e.Name == f.Name && sameExpiry
+	// Data is the stored record, for the kind's own fields (an access
+	// key's filters and accesses); callers must not modify it.
+	Data json.RawMessage
 }
 
 // ErrUnknown is returned by Lookup for a secret that is no credential of
@@ -82,15 +87,55 @@ func (e *ExpiredError) Error() string {
 	return fmt.Sprintf("%s %s expired at %s", e.Entry.Kind, e.Entry.ID, e.Entry.Expires.UTC().Format(time.RFC3339))
 }
 
-// kindHead is the document kind of the one document whose revision is that
-// of the last change of any credential (see Changed).
+// kindHead is the document kind of the one document that lists the last
+// changes of credentials (see Changed): a short changelog of their own,
+// since the store's changelog holds relationships only.
 const kindHead, headID = "credentials_head", "head"
 
-// Changed records, in tx, that credentials changed, so that every node's
-// cache re-reads them. Call it in every transaction that creates or
-// deletes a credential or changes its hash, owner or expiry.
-func Changed(ctx context.Context, tx store.DocTx) error {
-	return tx.PutDoc(ctx, store.Doc{Kind: kindHead, ID: headID, Data: []byte("{}")})
+// headChanges bounds the changes the head document lists. A cache that
+// fell further behind (a long database outage) re-reads every credential.
+const headChanges = 256
+
+// head is the head document's Data.
+type head struct {
+	// Trimmed is the revision of the latest change no longer listed: a
+	// cache that has seen it may apply Changes; one that has not reads
+	// every credential.
+	Trimmed store.Revision `json:"trimmed"`
+	Changes []change       `json:"changes"` // oldest first
+}
+
+type change struct {
+	Revision store.Revision `json:"revision"`
+	Kind     string         `json:"kind"`
+	ID       string         `json:"id"`
+}
+
+// Changed records, in tx, that the credential (kind, id) changed, so that
+// every node's cache re-reads it. Call it in every transaction that
+// creates or deletes a credential or changes its hash, owner, name or
+// expiry. Transactions are serialised (store.Documents), so the head
+// document lists changes in commit order.
+func Changed(ctx context.Context, tx store.DocTx, kind, id string) error {
+	var h head
+	switch d, err := tx.GetDoc(ctx, kindHead, headID); {
+	case err == nil:
+		if err := json.Unmarshal(d.Data, &h); err != nil {
+			return fmt.Errorf("credentials head: %w", err)
+		}
+	case !errors.Is(err, store.ErrNotFound):
+		return err
+	}
+	h.Changes = append(h.Changes, change{tx.Revision(), kind, id})
+	if n := len(h.Changes) - headChanges; n > 0 {
+		h.Trimmed = h.Changes[n-1].Revision
+		h.Changes = slices.Delete(h.Changes, 0, n)
+	}
+	data, err := json.Marshal(h)
+	if err != nil {
+		return err
+	}
+	return tx.PutDoc(ctx, store.Doc{Kind: kindHead, ID: headID, Data: data})
 }
 
 // record is the part of a credential's Data the cache reads.
@@ -122,10 +167,15 @@ type Cache struct {
 	// refreshMu makes refreshes one at a time, so that an older read
 	// never replaces a newer one. It guards the fields below.
 	refreshMu sync.Mutex
-	head      store.Revision // the head document's revision read last
+	head      store.Revision // the revision of the last change applied
 	loaded    bool           // whether a read of every credential succeeded
-	failing   bool           // so that a failing database is logged once
+	hashOf    map[kindID]string
+	failing   bool // so that a failing database is logged once
 }
+
+// kindID names a credential, for hashOf: the hash it had when read last,
+// to forget it when it is deleted or its hash changes.
+type kindID struct{ kind, id string }
 
 // NewCache reads the stored credentials of kinds (document kinds) from
 // docs and returns a cache of them; log may be nil (no logging). Call
@@ -197,63 +247,118 @@ func (c *Cache) Refresh(ctx context.Context) error {
 	return err
 }
 
-// reload replaces the cached credentials with the stored ones when the
-// head document says they changed. Called with refreshMu held.
+// reload brings the cache up to the head document: by re-reading the
+// credentials it lists as changed, or every credential when it does not
+// reach back to what the cache has seen. Called with refreshMu held.
 func (c *Cache) reload(ctx context.Context) error {
-	var head store.Revision
+	var h head
+	var rev store.Revision
 	switch d, err := c.docs.GetDoc(ctx, kindHead, headID); {
 	case err == nil:
-		head = d.Revision
+		rev = d.Revision
+		if err := json.Unmarshal(d.Data, &h); err != nil {
+			return fmt.Errorf("credentials head: %w", err)
+		}
 	case !errors.Is(err, store.ErrNotFound): // not found: no change since the database was made
 		return fmt.Errorf("reading credentials: %w", err)
 	}
-	if c.loaded && head == c.head {
+	if c.loaded && rev == c.head {
 		return nil
 	}
+	// Lookups read the map without a lock: a change is a new map. Copying
+	// it costs a few milliseconds per 100,000 credentials, once per
+	// batch of changes.
 	old := *c.byHash.Load()
-	m := make(map[string]*live, len(old))
-	for _, kind := range c.kinds {
-		docs, err := c.docs.ListDocs(ctx, kind, "", "", 0)
-		if err != nil {
-			return fmt.Errorf("reading credentials: %w", err)
-		}
-		for _, d := range docs {
-			var r record
-			if err := json.Unmarshal(d.Data, &r); err != nil {
-				return fmt.Errorf("%s %s: %w", kind, d.ID, err)
+	var m map[string]*live
+	if c.loaded && h.Trimmed <= c.head {
+		m = maps.Clone(old)
+		for _, ch := range h.Changes {
+			if ch.Revision <= c.head || !slices.Contains(c.kinds, ch.Kind) {
+				continue
 			}
-			h := strings.ToLower(d.Alt)
-			e := Entry{Kind: kind, ID: d.ID, Owner: d.Parent, Name: r.Name, Expires: r.Expires}
-			l := old[h]
-			switch {
-			case l == nil || l.Kind != kind || l.ID != d.ID:
-				l = &live{Entry: e}
-				if c.loaded {
-					c.log.Info(human(kind)+" accepted", "id", d.ID, "name", r.Name)
-				}
-			case !l.Entry.equal(e):
-				// Lookups may be reading l: a changed entry is a new
-				// one, with the use noted on the old.
-				nl := &live{Entry: e}
-				nl.pending.Store(l.pending.Load())
-				l = nl
+			d, err := c.docs.GetDoc(ctx, ch.Kind, ch.ID)
+			if errors.Is(err, store.ErrNotFound) {
+				c.forget(m, kindID{ch.Kind, ch.ID})
+				continue
 			}
-			l.recorded.Store(r.LastUsed)
-			m[h] = l
-		}
-	}
-	if c.loaded {
-		for h, l := range old {
-			if m[h] == nil {
-				c.log.Info(human(l.Kind)+" revoked: refused from now on", "id", l.ID, "name", l.Name)
+			if err != nil {
+				return fmt.Errorf("reading credentials: %w", err)
+			}
+			if err := c.put(m, old, d); err != nil {
+				return err
 			}
 		}
 	} else {
-		c.log.Info("credentials read", "kinds", c.kinds, "count", len(m))
+		m = make(map[string]*live, len(old))
+		c.hashOf = map[kindID]string{}
+		for _, kind := range c.kinds {
+			docs, err := c.docs.ListDocs(ctx, kind, "", "", 0)
+			if err != nil {
+				return fmt.Errorf("reading credentials: %w", err)
+			}
+			for _, d := range docs {
+				if err := c.put(m, old, d); err != nil {
+					return err
+				}
+			}
+		}
+		if c.loaded {
+			for h, l := range old {
+				if m[h] == nil {
+					c.logRevoked(l)
+				}
+			}
+		} else {
+			c.log.Info("credentials read", "kinds", c.kinds, "count", len(m))
+		}
 	}
 	c.byHash.Store(&m)
-	c.head, c.loaded = head, true
+	c.head, c.loaded = rev, true
 	return nil
+}
+
+// put sets the credential d in m, replacing what it was (under this hash,
+// or under the one it had); old is the map lookups may still be reading.
+func (c *Cache) put(m, old map[string]*live, d store.Doc) error {
+	var r record
+	if err := json.Unmarshal(d.Data, &r); err != nil {
+		return fmt.Errorf("%s %s: %w", d.Kind, d.ID, err)
+	}
+	h := strings.ToLower(d.Alt)
+	k := kindID{d.Kind, d.ID}
+	if was, ok := c.hashOf[k]; ok && was != h {
+		c.forget(m, k)
+	}
+	e := Entry{Kind: d.Kind, ID: d.ID, Owner: d.Parent, Name: r.Name, Expires: r.Expires, Data: d.Data}
+	// Lookups may be reading the old entry: this is a new one, with the
+	// use noted on the old.
+	l := &live{Entry: e}
+	if was := old[h]; was != nil && was.Kind == d.Kind && was.ID == d.ID {
+		l.pending.Store(was.pending.Load())
+	} else if c.loaded {
+		c.log.Info(human(d.Kind)+" accepted", "id", d.ID, "name", r.Name)
+	}
+	l.recorded.Store(r.LastUsed)
+	m[h] = l
+	c.hashOf[k] = h
+	return nil
+}
+
+// forget removes the credential k from m.
+func (c *Cache) forget(m map[string]*live, k kindID) {
+	h, ok := c.hashOf[k]
+	if !ok {
+		return
+	}
+	delete(c.hashOf, k)
+	if l := m[h]; l != nil && l.Kind == k.kind && l.ID == k.id {
+		delete(m, h)
+		c.logRevoked(l)
+	}
+}
+
+func (c *Cache) logRevoked(l *live) {
+	c.log.Info(human(l.Kind)+" revoked: refused from now on", "id", l.ID, "name", l.Name)
 }
 
 // human names a kind in log messages ("operator token revoked…"), which

@@ -46,7 +46,7 @@ func putKey(t *testing.T, docs store.Documents, id, owner, secret string, expire
 		if quiet {
 			return nil
 		}
-		return Changed(context.Background(), tx)
+		return Changed(context.Background(), tx, kindKey, id)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -111,8 +111,10 @@ func TestLookup(t *testing.T) {
 	}
 }
 
-// TestChanged: the cache re-reads the credentials when Changed says so,
-// and only then (a write without it is a broken writer, and shows here).
+// TestChanged: a refresh reads the credentials the head document lists
+// as changed since the last one (created, given a new secret, deleted),
+// and those only, unless the cache fell behind what the head lists: then
+// it reads every credential.
 func TestChanged(t *testing.T) {
 	ctx := context.Background()
 	st := migrated(t)
@@ -120,21 +122,61 @@ func TestChanged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	putKey(t, st, "k1", "alice", "key_one", nil, true)
-	if err := c.Refresh(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.Lookup(kindKey, "key_one", time.Now()); !errors.Is(err, ErrUnknown) {
-		t.Errorf("written without Changed: got %v, want ErrUnknown until a change is announced", err)
-	}
-	putKey(t, st, "k2", "alice", "key_two", nil, false)
-	if err := c.Refresh(ctx); err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range []string{"key_one", "key_two"} {
-		if _, err := c.Lookup(kindKey, s, time.Now()); err != nil {
-			t.Errorf("after Changed, Lookup(%s): got %v, want the credential", s, err)
+	announce := func(n int, ids ...string) {
+		t.Helper()
+		_, err := st.Transact(ctx, func(tx store.DocTx) error {
+			for range n {
+				for _, id := range ids {
+					if err := Changed(ctx, tx, kindKey, id); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
+	}
+	del := func(id string) {
+		t.Helper()
+		_, err := st.Transact(ctx, func(tx store.DocTx) error {
+			return errors.Join(tx.DeleteDoc(ctx, kindKey, id), Changed(ctx, tx, kindKey, id))
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, step := range []struct {
+		name    string
+		do      func()
+		known   []string
+		unknown []string
+	}{
+		{"written without Changed", func() { putKey(t, st, "k1", "alice", "key_one", nil, true) }, nil, []string{"key_one"}},
+		{"created", func() { putKey(t, st, "k2", "alice", "key_two", nil, false) }, []string{"key_two"}, []string{"key_one"}},
+		{"new secret", func() { putKey(t, st, "k2", "alice", "key_two_again", nil, false) }, []string{"key_two_again"}, []string{"key_two", "key_one"}},
+		{"deleted", func() { del("k2") }, nil, []string{"key_two_again", "key_one"}},
+		{"recreated", func() { putKey(t, st, "k2", "alice", "key_two", nil, false) }, []string{"key_two"}, []string{"key_one"}},
+		{"fell behind", func() { announce(headChanges+1, "k3") }, []string{"key_one", "key_two"}, nil},
+	} {
+		step.do()
+		if err := c.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range step.known {
+			if _, err := c.Lookup(kindKey, s, time.Now()); err != nil {
+				t.Errorf("%s: Lookup(%s): got %v, want the credential", step.name, s, err)
+			}
+		}
+		for _, s := range step.unknown {
+			if _, err := c.Lookup(kindKey, s, time.Now()); !errors.Is(err, ErrUnknown) {
+				t.Errorf("%s: Lookup(%s): got %v, want ErrUnknown", step.name, s, err)
+			}
+		}
+	}
+	if got := c.Len(kindKey); got != 2 {
+		t.Errorf("Len: got %d, want 2", got)
 	}
 }
 

@@ -122,7 +122,7 @@ func CreateOperatorToken(ctx context.Context, docs store.Documents, actor, name 
 		if err := tx.PutDoc(ctx, store.Doc{Kind: KindOperatorToken, ID: tok.ID, Alt: bearer.Hash(secret), Data: data}); err != nil {
 			return err
 		}
-		if err := Changed(ctx, tx); err != nil {
+		if err := Changed(ctx, tx, KindOperatorToken, tok.ID); err != nil {
 			return err
 		}
 		return tx.AppendAudit(ctx, store.AuditEntry{Actor: actor, Action: ActionOperatorTokenCreate, Resource: KindOperatorToken + ":" + tok.ID, After: data})
@@ -171,7 +171,7 @@ func RevokeOperatorToken(ctx context.Context, docs store.Documents, actor, idOrN
 		if err := tx.DeleteDoc(ctx, KindOperatorToken, tok.ID); err != nil {
 			return err
 		}
-		if err := Changed(ctx, tx); err != nil {
+		if err := Changed(ctx, tx, KindOperatorToken, tok.ID); err != nil {
 			return err
 		}
 		return tx.AppendAudit(ctx, store.AuditEntry{Actor: actor, Action: ActionOperatorTokenRevoke, Resource: KindOperatorToken + ":" + tok.ID, Before: before})

@@ -323,10 +323,10 @@ type txn struct {
 }
 
 // credentialsChanged tells every node's credential cache that this
-// transaction changes which secrets are accepted.
-func (t *txn) credentialsChanged() error {
+// transaction changes the credential (kind, id).
+func (t *txn) credentialsChanged(kind, id string) error {
 	t.dirty, t.credsChanged = true, true
-	return credentials.Changed(t.ctx, t.tx)
+	return credentials.Changed(t.ctx, t.tx, kind, id)
 }
 
 // touch creates r (or keeps it) at commit.

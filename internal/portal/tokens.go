@@ -30,7 +30,7 @@ func (t *txn) createToken(account, name string, expires *time.Time) (Token, stri
 	if err := t.put(kindToken, tok.ID, bearer.Hash(secret), account, tok); err != nil {
 		return Token{}, "", err
 	}
-	if err := t.credentialsChanged(); err != nil {
+	if err := t.credentialsChanged(kindToken, tok.ID); err != nil {
 		return Token{}, "", err
 	}
 	return tok, secret, t.audit("account.token.create", "account:"+account, nil, tok)
@@ -90,7 +90,7 @@ func (s *Service) RevokeToken(ctx context.Context, actor, tokenID string) error 
 		if err := t.deleteDoc(kindToken, tokenID); err != nil {
 			return err
 		}
-		if err := t.credentialsChanged(); err != nil {
+		if err := t.credentialsChanged(kindToken, tokenID); err != nil {
 			return err
 		}
 		return t.audit("account.token.revoke", "account:"+tok.Account, tok, nil)
