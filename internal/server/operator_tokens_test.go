@@ -123,11 +123,16 @@ func (n node) eventuallyAt(t *testing.T, path, token string, want int, what stri
 // recorded as last use; creations and revocations are audited; no secret
 // reaches the log.
 func TestOperatorTokensAcrossNodes(t *testing.T) {
+	onEveryBackend(t, testOperatorTokensAcrossNodes)
+}
+
+// onEveryBackend runs test on a fresh database of each backend.
+func onEveryBackend(t *testing.T, test func(*testing.T, storeHandles)) {
 	for _, b := range []struct {
 		name    string
 		handles func(*testing.T) storeHandles
 	}{{"sqlite", sqliteHandles}, {"postgres", postgresHandles}} {
-		t.Run(b.name, func(t *testing.T) { testOperatorTokensAcrossNodes(t, b.handles(t)) })
+		t.Run(b.name, func(t *testing.T) { test(t, b.handles(t)) })
 	}
 }
 
@@ -258,12 +263,7 @@ func testOperatorTokensAcrossNodes(t *testing.T, open storeHandles) {
 // token is refused at once everywhere, since the account is read at every
 // request.
 func TestPersonalTokensAcrossNodes(t *testing.T) {
-	for _, b := range []struct {
-		name    string
-		handles func(*testing.T) storeHandles
-	}{{"sqlite", sqliteHandles}, {"postgres", postgresHandles}} {
-		t.Run(b.name, func(t *testing.T) { testPersonalTokensAcrossNodes(t, b.handles(t)) })
-	}
+	onEveryBackend(t, testPersonalTokensAcrossNodes)
 }
 
 func testPersonalTokensAcrossNodes(t *testing.T, open storeHandles) {
