@@ -1,14 +1,20 @@
-// Package bearer makes and recognises octroi's bearer secrets, the
-// personal tokens of the portal and the operator tokens of the server
-// alike: what they are made of, how they are stored, how often their use is
-// recorded. It sits below both, so that neither depends on the other for
-// it.
+// Package bearer makes octroi's random ids and secrets, and recognises its
+// bearer secrets: the personal tokens of the portal, the operator tokens
+// and, to come, the access keys alike: what they are made of, how they are
+// stored, how often their use is recorded. It sits below everything that
+// needs randomness, so that there is one way to make it.
 //
 // A secret is a prefix naming its kind (so that people and secret scanners
 // recognise a leaked one) and 32 random bytes in base64url. Only its hex
 // SHA-256 is stored, which is enough for secrets of that entropy: there is
 // nothing to brute-force, so no salt or slow hash is needed, and a
 // database leak reveals no usable token.
+//
+// Randomness never fails here, so NewID and NewSecret return no error:
+// since Go 1.24 crypto/rand.Read never returns one, it crashes the program
+// instead on the legacy systems whose kernel cannot give randomness (see
+// go.dev/issue/66821). Carrying an error nobody can get would only invite
+// callers to handle it three different ways.
 package bearer
 
 import (
@@ -19,11 +25,25 @@ import (
 	"time"
 )
 
-// New returns a fresh secret: prefix, then 32 random bytes in base64url.
-func New(prefix string) string {
-	var b [32]byte
-	_, _ = rand.Read(b[:]) // never fails: crypto/rand crashes the program instead
-	return prefix + base64.RawURLEncoding.EncodeToString(b[:])
+// random returns n bytes from crypto/rand, whose Read never fails (see
+// the package doc).
+func random(n int) []byte {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return b
+}
+
+// NewID returns a fresh random id: 16 lowercase hex digits (64 bits).
+// That is plenty for ids that callers either check for collisions before
+// use or prefix with a time, and it is safe in URLs, logs and headers.
+func NewID() string {
+	return hex.EncodeToString(random(8))
+}
+
+// NewSecret returns a fresh secret: prefix, then 32 random bytes in
+// base64url.
+func NewSecret(prefix string) string {
+	return prefix + base64.RawURLEncoding.EncodeToString(random(32))
 }
 
 // Hash returns the hex SHA-256 of a secret: what is stored of it.

@@ -8,13 +8,15 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/octroi/octroi/internal/credentials"
 	"github.com/octroi/octroi/internal/server"
 	"github.com/octroi/octroi/internal/store"
 )
 
 // The token commands work on the database directly, like migrate and admin
 // create-user: they are how the first operator token comes to exist, and
-// running servers read the tokens from there (within their poll interval).
+// running servers read the tokens from there (within their follower's
+// delay).
 
 // tokenActor is the audit log's actor for the token commands: whoever runs
 // them holds the database, not an account.
@@ -70,7 +72,7 @@ func runTokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	defer closeDB()
-	tok, secret, err := server.CreateOperatorToken(ctx, docs, tokenActor, name)
+	tok, secret, err := credentials.CreateOperatorToken(ctx, docs, tokenActor, name)
 	if err != nil {
 		return err
 	}
@@ -92,7 +94,7 @@ func runTokenList(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	defer closeDB()
-	toks, err := server.OperatorTokens(ctx, docs)
+	toks, err := credentials.OperatorTokens(ctx, docs)
 	if err != nil {
 		return err
 	}
@@ -121,7 +123,7 @@ func runTokenRevoke(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	defer closeDB()
-	tok, err := server.RevokeOperatorToken(ctx, docs, tokenActor, rest[0])
+	tok, err := credentials.RevokeOperatorToken(ctx, docs, tokenActor, rest[0])
 	if err != nil {
 		return err
 	}

@@ -25,7 +25,7 @@ const (
 // without them, and the propagation delay is measured.
 func TestThreeNodes(t *testing.T) {
 	ds := postgresStore(t)
-	token := newToken(t)
+	token := newToken()
 	var nodes [3]*node
 	for i := range nodes {
 		nodes[i] = startNode(t, fmt.Sprintf("node%d", i+1), ds, token)

@@ -42,7 +42,7 @@ func writeSchema(t *testing.T, n *node, text string) api.Token {
 // crashCycle streams writes into a server on ds, kills it with SIGKILL at a
 // random moment, restarts it and verifies the ledger, crashCycles times.
 func crashCycle(t *testing.T, ds datastore) {
-	token := newToken(t)
+	token := newToken()
 	srv := startNode(t, ds.name+"-run0", ds, token)
 	writeSchema(t, srv, testSchema)
 	l := newLedger()

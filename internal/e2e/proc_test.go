@@ -3,8 +3,6 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"os"
@@ -16,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/octroi/octroi/internal/bearer"
 	"github.com/octroi/octroi/internal/client"
 	"github.com/octroi/octroi/internal/pgtest"
 )
@@ -97,13 +96,7 @@ func baseEnv() []string {
 }
 
 // newToken returns a random API token.
-func newToken(t *testing.T) string {
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return hex.EncodeToString(b)
-}
+func newToken() string { return bearer.NewSecret("e2e_") }
 
 // node is one running `octroi serve` process.
 type node struct {

@@ -26,7 +26,7 @@ func TestGracefulShutdown(t *testing.T) {
 }
 
 func gracefulShutdown(t *testing.T, ds datastore) {
-	token := newToken(t)
+	token := newToken()
 	srv := startNode(t, ds.name+"-run0", ds, token)
 	writeSchema(t, srv, testSchema)
 	l := newLedger()

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/octroi/octroi/internal/credentials"
 	"github.com/octroi/octroi/internal/engine"
 	"github.com/octroi/octroi/internal/index"
 	"github.com/octroi/octroi/internal/pgtest"
@@ -107,7 +108,11 @@ func newEnv(t *testing.T, st docStore) *env {
 	}
 	e.eng = engine.New(e.idx)
 	e.setSchema()
-	svc, err := portal.New(portal.Config{Docs: st, Store: st, Engine: func() *engine.Engine { return e.eng }, Sync: e.sync, Now: e.clock.Now})
+	creds, err := credentials.NewCache(ctx, st, nil, portal.KindToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := portal.New(portal.Config{Docs: st, Store: st, Engine: func() *engine.Engine { return e.eng }, Sync: e.sync, Now: e.clock.Now, Credentials: creds})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,14 +2,14 @@ package portal
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"sync/atomic"
 	"time"
 
+	"github.com/octroi/octroi/internal/bearer"
+	"github.com/octroi/octroi/internal/credentials"
 	"github.com/octroi/octroi/internal/engine"
 	"github.com/octroi/octroi/internal/reqid"
 	"github.com/octroi/octroi/internal/store"
@@ -34,6 +34,17 @@ type Config struct {
 	Now func() time.Time
 	// Platform is the platform object id; default "main".
 	Platform string
+	// Credentials holds the personal tokens (KindToken) in memory, so
+	// that Authenticate does not read them from the database. It must
+	// follow the store on its own (credentials.Cache.Follow) to see other
+	// nodes' changes; the Service refreshes it after its own.
+	Credentials Credentials
+}
+
+// Credentials is what the Service needs of a credentials.Cache.
+type Credentials interface {
+	Lookup(kind, secret string, now time.Time) (credentials.Entry, error)
+	Refresh(ctx context.Context) error
 }
 
 // Service is the data platform's domain service. It is safe for
@@ -45,6 +56,7 @@ type Service struct {
 	sync     func(ctx context.Context, rev store.Revision) error
 	now      func() time.Time
 	platform string
+	creds    Credentials
 	// lastID keeps generated ids strictly increasing within the process,
 	// so that lists in id order are in creation order even when the clock
 	// stands still.
@@ -60,6 +72,8 @@ func New(cfg Config) (*Service, error) {
 		return nil, errors.New("portal: Config.Store is required")
 	case cfg.Engine == nil:
 		return nil, errors.New("portal: Config.Engine is required")
+	case cfg.Credentials == nil:
+		return nil, errors.New("portal: Config.Credentials is required")
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -70,13 +84,17 @@ func New(cfg Config) (*Service, error) {
 	if !tuple.ValidObjectID(cfg.Platform) {
 		return nil, fmt.Errorf("portal: Config.Platform %q is not a valid object id", cfg.Platform)
 	}
-	return &Service{docs: cfg.Docs, rels: cfg.Store, engine: cfg.Engine, sync: cfg.Sync, now: cfg.Now, platform: cfg.Platform}, nil
+	return &Service{docs: cfg.Docs, rels: cfg.Store, engine: cfg.Engine, sync: cfg.Sync, now: cfg.Now, platform: cfg.Platform, creds: cfg.Credentials}, nil
 }
+
+// KindToken is the document kind of personal tokens: credentials (see
+// package credentials) owned by their account.
+const KindToken = "token"
 
 // Document kinds.
 const (
 	kindAccount     = "account"
-	kindToken       = "token"
+	kindToken       = KindToken
 	kindOrg         = "organisation"
 	kindCommunity   = "community"
 	kindOrgGroup    = "org_group"
@@ -128,11 +146,7 @@ func (s *Service) newID() string {
 			break
 		}
 	}
-	var b [6]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic(err) // crypto/rand never fails on supported platforms
-	}
-	return fmt.Sprintf("%014x", t) + hex.EncodeToString(b[:])
+	return fmt.Sprintf("%014x", t) + bearer.NewID()
 }
 
 // right is a permission on an object.
@@ -258,6 +272,7 @@ var errRollback = errors.New("rollback")
 // syncs. A fn that calls t.rollback, or writes nothing, has its transaction
 // abandoned (no revision is consumed) and transact returns nil.
 func (s *Service) transact(ctx context.Context, actor string, fn func(t *txn) error) error {
+	credsChanged := false
 	rev, err := s.docs.Transact(ctx, func(tx store.DocTx) error {
 		t := &txn{view: view{s: s, docs: tx, rels: func(ctx context.Context, f store.Filter) ([]tuple.Relationship, error) {
 			return tx.ReadRelationships(ctx, f, 0)
@@ -269,6 +284,7 @@ func (s *Service) transact(ctx context.Context, actor string, fn func(t *txn) er
 			// A dry run, or a change to what already is: no revision.
 			return errRollback
 		}
+		credsChanged = t.credsChanged
 		return t.flush()
 	})
 	if errors.Is(err, errRollback) {
@@ -276,6 +292,11 @@ func (s *Service) transact(ctx context.Context, actor string, fn func(t *txn) er
 	}
 	if err != nil {
 		return storeErr(err)
+	}
+	if credsChanged {
+		// So that this node accepts or refuses at once; a failure is
+		// logged by the cache, whose follower retries.
+		_ = s.creds.Refresh(ctx)
 	}
 	if s.sync != nil {
 		if err := s.sync(ctx, rev); err != nil {
@@ -297,6 +318,15 @@ type txn struct {
 	pending map[tuple.Key]int // index in updates, so the last op on one relationship wins
 	discard bool
 	dirty   bool // something is to be written
+	// credsChanged: credentials changed (see credentialsChanged).
+	credsChanged bool
+}
+
+// credentialsChanged tells every node's credential cache that this
+// transaction changes the credential (kind, id).
+func (t *txn) credentialsChanged(kind, id string) error {
+	t.dirty, t.credsChanged = true, true
+	return credentials.Changed(t.ctx, t.tx, kind, id)
 }
 
 // touch creates r (or keeps it) at commit.

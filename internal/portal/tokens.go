@@ -2,12 +2,12 @@ package portal
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"strings"
 	"time"
 
 	"github.com/octroi/octroi/internal/bearer"
-	"github.com/octroi/octroi/internal/store"
+	"github.com/octroi/octroi/internal/credentials"
 )
 
 // tokenPrefix marks octroi's personal tokens, so that secret scanners and
@@ -26,8 +26,11 @@ func (t *txn) createToken(account, name string, expires *time.Time) (Token, stri
 		}
 		tok.ExpiresAt = &at
 	}
-	secret := bearer.New(tokenPrefix)
+	secret := bearer.NewSecret(tokenPrefix)
 	if err := t.put(kindToken, tok.ID, bearer.Hash(secret), account, tok); err != nil {
+		return Token{}, "", err
+	}
+	if err := t.credentialsChanged(kindToken, tok.ID); err != nil {
 		return Token{}, "", err
 	}
 	return tok, secret, t.audit("account.token.create", "account:"+account, nil, tok)
@@ -50,11 +53,13 @@ func (s *Service) CreateToken(ctx context.Context, actor, name string, expires *
 	return tok, secret, err
 }
 
-// Tokens lists the actor's own tokens, oldest first.
+// Tokens lists the actor's own tokens, oldest first, with the uses this
+// node noted but had not yet recorded.
 func (s *Service) Tokens(ctx context.Context, actor string) ([]Token, error) {
 	if err := s.authorize(ctx, actor, guard{active: true}); err != nil {
 		return nil, err
 	}
+	_ = s.creds.Refresh(ctx) // a failure is logged by the cache; the uses wait for the next
 	ts, err := list[Token](ctx, s.read(), kindToken, actor, "", 0)
 	now := s.now()
 	for i := range ts {
@@ -85,33 +90,36 @@ func (s *Service) RevokeToken(ctx context.Context, actor, tokenID string) error 
 		if err := t.deleteDoc(kindToken, tokenID); err != nil {
 			return err
 		}
+		if err := t.credentialsChanged(kindToken, tokenID); err != nil {
+			return err
+		}
 		return t.audit("account.token.revoke", "account:"+tok.Account, tok, nil)
 	})
 }
 
 // Authenticate returns the account of a token secret, or ErrUnauthenticated
 // when the token is unknown or revoked or its account disabled, or a
-// an *Error of that kind that says so past the token's expiry. It records
-// the token's last use, at most once a minute (bearer.LastUseEvery).
+// an *Error of that kind that says so past the token's expiry.
+//
+// The token is looked up in memory (Config.Credentials): a revocation on
+// another node is seen within that cache's follower delay, one on this
+// node at once; expiry is checked against the clock, so it is exact. The
+// account is read at every call, so a disabled account is refused at once
+// on every node. The token's last use is recorded by the cache, at most
+// once a minute (bearer.LastUseEvery), off the request path.
 func (s *Service) Authenticate(ctx context.Context, secret string) (Account, error) {
 	if !strings.HasPrefix(secret, tokenPrefix) {
 		return Account{}, unauthenticated()
 	}
-	d, err := s.docs.DocByAlt(ctx, kindToken, bearer.Hash(secret))
-	if isNotFound(err) {
-		return Account{}, unauthenticated()
+	tok, err := s.creds.Lookup(kindToken, secret, s.now())
+	var expired *credentials.ExpiredError
+	if errors.As(err, &expired) {
+		return Account{}, tokenExpired(*expired.Entry.Expires)
 	}
 	if err != nil {
-		return Account{}, err
+		return Account{}, unauthenticated()
 	}
-	var tok Token
-	if err := json.Unmarshal(d.Data, &tok); err != nil {
-		return Account{}, err
-	}
-	if tok.expired(s.now()) {
-		return Account{}, tokenExpired(*tok.ExpiresAt)
-	}
-	a, err := s.read().account(ctx, tok.Account)
+	a, err := s.read().account(ctx, tok.Owner)
 	if err == nil && a.Status != AccountActive {
 		return Account{}, ErrAccountDisabled
 	}
@@ -120,28 +128,6 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (Account, err
 	}
 	if err != nil {
 		return Account{}, err
-	}
-	now := s.now().UTC()
-	if bearer.LastUseDue(tok.LastUsed, now) {
-		tok.LastUsed = &now
-		// Bookkeeping, not a change by anyone: no audit entry, and no
-		// need to wait for the index (no relationship changes).
-		_, err := s.docs.Transact(ctx, func(tx store.DocTx) error {
-			if _, err := tx.GetDoc(ctx, kindToken, tok.ID); err != nil {
-				return err // revoked meanwhile: do not bring it back
-			}
-			data, err := json.Marshal(tok)
-			if err != nil {
-				return err
-			}
-			return tx.PutDoc(ctx, store.Doc{Kind: kindToken, ID: tok.ID, Alt: d.Alt, Parent: d.Parent, Data: data})
-		})
-		if isNotFound(err) {
-			return Account{}, unauthenticated()
-		}
-		if err != nil {
-			return Account{}, err
-		}
 	}
 	return a, nil
 }

@@ -10,8 +10,8 @@ package reqid
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
+
+	"github.com/octroi/octroi/internal/bearer"
 )
 
 // MaxLen bounds an id, so that one taken from a client's header cannot
@@ -32,11 +32,7 @@ func From(ctx context.Context) string {
 }
 
 // New returns a fresh random id (16 hex digits).
-func New() string {
-	var b [8]byte
-	_, _ = rand.Read(b[:]) // crypto/rand never fails on supported platforms
-	return hex.EncodeToString(b[:])
-}
+func New() string { return bearer.NewID() }
 
 // Valid reports whether id may be used as is: a client's X-Request-ID is
 // kept only when it is short and plain, so that it can neither forge log

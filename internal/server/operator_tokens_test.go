@@ -13,7 +13,9 @@ import (
 	"time"
 
 	"github.com/octroi/octroi/internal/bearer"
+	"github.com/octroi/octroi/internal/credentials"
 	"github.com/octroi/octroi/internal/pgtest"
+	"github.com/octroi/octroi/internal/portal"
 	"github.com/octroi/octroi/internal/server"
 	"github.com/octroi/octroi/internal/store"
 	"github.com/octroi/octroi/internal/store/postgres"
@@ -75,7 +77,13 @@ func startNode(t *testing.T, st store.Store, cfg server.Config, log *slog.Logger
 // status is the status of GET /api/v1/schema with token.
 func (n node) status(t *testing.T, token string) int {
 	t.Helper()
-	req, _ := http.NewRequest("GET", n.url+"/api/v1/schema", nil)
+	return n.get(t, "/api/v1/schema", token)
+}
+
+// get is the status of GET path with token.
+func (n node) get(t *testing.T, path, token string) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", n.url+path, nil)
 	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -90,9 +98,14 @@ func (n node) status(t *testing.T, token string) int {
 // be slow).
 func (n node) eventually(t *testing.T, token string, want int, what string) {
 	t.Helper()
+	n.eventuallyAt(t, "/api/v1/schema", token, want, what)
+}
+
+func (n node) eventuallyAt(t *testing.T, path, token string, want int, what string) {
+	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		got := n.status(t, token)
+		got := n.get(t, path, token)
 		if got == want {
 			return
 		}
@@ -110,11 +123,16 @@ func (n node) eventually(t *testing.T, token string, want int, what string) {
 // recorded as last use; creations and revocations are audited; no secret
 // reaches the log.
 func TestOperatorTokensAcrossNodes(t *testing.T) {
+	onEveryBackend(t, testOperatorTokensAcrossNodes)
+}
+
+// onEveryBackend runs test on a fresh database of each backend.
+func onEveryBackend(t *testing.T, test func(*testing.T, storeHandles)) {
 	for _, b := range []struct {
 		name    string
 		handles func(*testing.T) storeHandles
 	}{{"sqlite", sqliteHandles}, {"postgres", postgresHandles}} {
-		t.Run(b.name, func(t *testing.T) { testOperatorTokensAcrossNodes(t, b.handles(t)) })
+		t.Run(b.name, func(t *testing.T) { test(t, b.handles(t)) })
 	}
 }
 
@@ -130,14 +148,14 @@ func testOperatorTokensAcrossNodes(t *testing.T, open storeHandles) {
 	docs := store.Documents(st)
 	// The relationship API alone refuses to start without any operator
 	// token: the first one is made on the database, as the CLI does.
-	first, firstSecret, err := server.CreateOperatorToken(ctx, docs, "operator-cli", "first")
+	first, firstSecret, err := credentials.CreateOperatorToken(ctx, docs, "operator-cli", "first")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(firstSecret, server.OperatorTokenPrefix) || len(firstSecret) < 40 {
-		t.Fatalf("secret %q: want %s and 32 random bytes", firstSecret, server.OperatorTokenPrefix)
+	if !strings.HasPrefix(firstSecret, credentials.OperatorTokenPrefix) || len(firstSecret) < 40 {
+		t.Fatalf("secret %q: want %s and 32 random bytes", firstSecret, credentials.OperatorTokenPrefix)
 	}
-	if _, _, err := server.CreateOperatorToken(ctx, docs, "operator-cli", "first"); err == nil {
+	if _, _, err := credentials.CreateOperatorToken(ctx, docs, "operator-cli", "first"); err == nil {
 		t.Error("a second token named first was accepted")
 	}
 
@@ -171,7 +189,7 @@ func testOperatorTokensAcrossNodes(t *testing.T, open storeHandles) {
 	// Uses become last uses, written by the next refresh.
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		toks, err := server.OperatorTokens(ctx, docs)
+		toks, err := credentials.OperatorTokens(ctx, docs)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -201,19 +219,19 @@ func testOperatorTokensAcrossNodes(t *testing.T, open storeHandles) {
 
 	// Revoked on the database directly (octroi token revoke): both refuse
 	// it within a poll interval.
-	if _, err := server.RevokeOperatorToken(ctx, docs, "operator-cli", first.ID); err != nil {
+	if _, err := credentials.RevokeOperatorToken(ctx, docs, "operator-cli", first.ID); err != nil {
 		t.Fatal(err)
 	}
 	a.eventually(t, firstSecret, http.StatusUnauthorized, "revoked on the database, node a")
 	b.eventually(t, firstSecret, http.StatusUnauthorized, "revoked on the database, node b")
-	if _, err := server.RevokeOperatorToken(ctx, docs, "operator-cli", first.ID); !errors.Is(err, server.ErrNoOperatorToken) {
+	if _, err := credentials.RevokeOperatorToken(ctx, docs, "operator-cli", first.ID); !errors.Is(err, credentials.ErrNoOperatorToken) {
 		t.Errorf("revoking twice: %v, want ErrNoOperatorToken", err)
 	}
 
 	// The audit log has every creation and revocation, with its actor.
 	var got []string
-	for _, tok := range []server.OperatorToken{first, second} {
-		entries, err := docs.Audit(ctx, store.AuditQuery{Resource: server.KindOperatorToken + ":" + tok.ID})
+	for _, tok := range []credentials.OperatorToken{first, second} {
+		entries, err := docs.Audit(ctx, store.AuditQuery{Resource: credentials.KindOperatorToken + ":" + tok.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -236,4 +254,67 @@ func testOperatorTokensAcrossNodes(t *testing.T, open storeHandles) {
 	if !strings.Contains(out, "operator token revoked") || !strings.Contains(out, "node=b") {
 		t.Errorf("the log does not say which node refuses which token from when:\n%s", out)
 	}
+}
+
+// TestPersonalTokensAcrossNodes: personal tokens are credentials like
+// operator tokens. Two servers on one database: a token created through
+// one is accepted by the other within the follower's delay, and refused
+// by both once revoked through one (at once there); a disabled account's
+// token is refused at once everywhere, since the account is read at every
+// request.
+func TestPersonalTokensAcrossNodes(t *testing.T) {
+	onEveryBackend(t, testPersonalTokensAcrossNodes)
+}
+
+func testPersonalTokensAcrossNodes(t *testing.T, open storeHandles) {
+	ctx := context.Background()
+	st := open(t)
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cfg := server.Default()
+	cfg.DataDir = t.TempDir()
+	cfg.PollInterval = 50 * time.Millisecond
+	a := startNode(t, st, cfg, nil)
+	b := startNode(t, open(t), cfg, nil)
+	pa := a.srv.Portal().(*portal.Service) // the test acts as several people at once
+	admin, adminSecret, err := pa.Bootstrap(ctx, "admin@example.org", "Admin", []portal.PlatformRole{portal.PlatformAdministrator})
+	if err != nil {
+		t.Fatal(err)
+	}
+	user, err := pa.CreateAccount(ctx, admin.ID, portal.Account{Email: "u@example.org", Name: "U"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, secret, err := pa.CreateToken(ctx, user.ID, "script", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const me = "/api/v1/me"
+	if got := a.get(t, me, secret); got != http.StatusOK {
+		t.Errorf("created through this server: got status %d, want 200 at once", got)
+	}
+	b.eventuallyAt(t, me, secret, http.StatusOK, "created through the other server")
+	b.eventuallyAt(t, me, adminSecret, http.StatusOK, "bootstrapped through the other server")
+
+	if _, err := pa.SetAccountStatus(ctx, admin.ID, user.ID, portal.AccountDisabled); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []node{a, b} {
+		if got := n.get(t, me, secret); got == http.StatusOK {
+			t.Errorf("account disabled: got status %d, want a refusal at once", got)
+		}
+	}
+	if _, err := pa.SetAccountStatus(ctx, admin.ID, user.ID, portal.AccountActive); err != nil {
+		t.Fatal(err)
+	}
+	b.eventuallyAt(t, me, secret, http.StatusOK, "account enabled again")
+
+	if err := pa.RevokeToken(ctx, user.ID, tok.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := a.get(t, me, secret); got != http.StatusUnauthorized {
+		t.Errorf("revoked through this server: got status %d, want 401 at once", got)
+	}
+	b.eventuallyAt(t, me, secret, http.StatusUnauthorized, "revoked through the other server")
 }

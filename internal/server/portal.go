@@ -125,6 +125,8 @@ func (s *Server) newPortal() (*portal.Service, error) {
 		Engine:   s.CurrentEngine,
 		Sync:     s.sync,
 		Platform: s.cfg.Platform,
+		// Followed by Start, refreshed by the portal after its own changes.
+		Credentials: s.creds,
 	})
 	if err != nil {
 		return nil, err

@@ -28,13 +28,15 @@
 // relations when writers are quiet). Reads say how fresh they must be
 // (api.Freshness): as is, at least a token's revision, or the store's head.
 //
-// # Operator tokens
+// # Tokens
 //
-// Operator tokens (the low-level API's) are documents in the store, read
-// into memory at start and again every PollInterval, so that checking one
-// never waits for the database and a token revoked on one node is refused
-// by every node within a poll interval; tokens from the configuration
-// (OCTROI_TOKEN, a hashes file) are accepted besides. See tokens.go.
+// Operator tokens (the low-level API's) and personal tokens (the portal's)
+// are credentials in the store, kept in memory by a credentials.Cache that
+// follows the store like the index (woken by Subscribe, polling every
+// PollInterval), so that checking one never waits for the database and a
+// token revoked on one node is refused by every node within the
+// follower's delay; operator tokens from the configuration (OCTROI_TOKEN,
+// a hashes file) are accepted besides.
 //
 // # Operations
 //
@@ -69,6 +71,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/octroi/octroi/internal/api"
+	"github.com/octroi/octroi/internal/credentials"
 	"github.com/octroi/octroi/internal/engine"
 	"github.com/octroi/octroi/internal/index"
 	"github.com/octroi/octroi/internal/portal"
@@ -83,7 +86,8 @@ type Server struct {
 	cfg   Config
 	store store.Store
 	log   *slog.Logger
-	auth  *authenticator
+	auth  *credentials.Operators
+	creds *credentials.Cache // nil with a store without documents
 
 	cur atomic.Pointer[state]
 
@@ -133,12 +137,23 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 		return nil, fmt.Errorf("checking the database version: %w", err)
 	}
 	s := &Server{cfg: cfg, store: st, log: log, reg: prometheus.NewRegistry(), done: make(chan struct{})}
-	if !cfg.NoAuth {
-		a, err := newAuthenticator(ctx, cfg, st, log)
+	{
+		kinds := []string{credentials.KindOperatorToken}
+		if !cfg.NoPortal {
+			kinds = append(kinds, portal.KindToken)
+		}
+		c, err := credentials.NewCache(ctx, st, log, kinds...)
 		if err != nil {
 			return nil, err
 		}
-		if !a.configured() {
+		s.creds = c
+	}
+	if !cfg.NoAuth {
+		a, err := credentials.NewOperators(cfg.Tokens, cfg.TokenHashesFile, s.creds)
+		if err != nil {
+			return nil, err
+		}
+		if !a.Configured() {
 			// With the portal, people's personal tokens are enough; the
 			// low-level API then refuses everyone until an operator
 			// token is created (and read at the next poll).
@@ -263,14 +278,14 @@ func (s *Server) loadSchema(ctx context.Context, st *state) error {
 	return nil
 }
 
-// Start runs the changelog follower, the refresh of operator tokens and
-// the GC loop until ctx ends. Only the first call starts them (Serve calls
+// Start runs the changelog follower, the credential cache's and the GC
+// loop until ctx ends. Only the first call starts them (Serve calls
 // it too): the index has one follower.
 func (s *Server) Start(ctx context.Context) {
 	s.startOnce.Do(func() {
 		go s.follow(ctx)
-		if s.auth != nil && s.auth.docs != nil {
-			go s.auth.follow(ctx, s.cfg.PollInterval)
+		if s.creds != nil {
+			go s.followCredentials(ctx)
 		}
 		if s.cfg.GCInterval > 0 {
 			go s.gcLoop(ctx)
@@ -284,9 +299,7 @@ func (s *Server) follow(ctx context.Context) {
 	if err != nil {
 		s.log.Warn("changelog subscription failed; polling only", "error", err)
 	}
-	poll := time.NewTicker(s.cfg.PollInterval)
-	defer poll.Stop()
-	for {
+	store.Follow(ctx, wake, s.cfg.PollInterval, func() {
 		if err := s.catchUp(ctx); err != nil && ctx.Err() == nil {
 			if errors.Is(err, store.ErrRevisionTooOld) || errors.Is(err, store.ErrFutureRevision) {
 				s.log.Warn("index cannot follow the changelog; reloading", "reason", err)
@@ -297,16 +310,17 @@ func (s *Server) follow(ctx context.Context) {
 				s.log.Error("following the changelog", "error", err)
 			}
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case _, ok := <-wake:
-			if !ok {
-				wake = nil // the store closed: poll (and fail) until ctx ends
-			}
-		case <-poll.C:
-		}
+	})
+}
+
+// followCredentials keeps the credential cache caught up with the store,
+// woken like the index's follower.
+func (s *Server) followCredentials(ctx context.Context) {
+	wake, err := s.store.Subscribe(ctx)
+	if err != nil {
+		s.log.Warn("changelog subscription failed; credentials poll only", "error", err)
 	}
+	s.creds.Follow(ctx, wake, s.cfg.PollInterval)
 }
 
 // changesPage bounds one read of the changelog.

@@ -1,4 +1,4 @@
-package server
+package credentials
 
 import (
 	"bytes"
@@ -10,19 +10,15 @@ import (
 	"testing"
 
 	"github.com/octroi/octroi/internal/bearer"
-	"github.com/octroi/octroi/internal/store/sqlite"
 )
 
 // TestConfiguredTokens: tokens in clear and a hashes file are accepted
 // besides the stored ones; a hash itself is not a token; a bad hashes file
 // names its line.
 func TestConfiguredTokens(t *testing.T) {
-	dir := t.TempDir()
-	hashes := filepath.Join(dir, "hashes")
+	hashes := filepath.Join(t.TempDir(), "hashes")
 	os.WriteFile(hashes, []byte("# ops\n"+bearer.Hash("from-file")+"\n\nsha256:"+strings.ToUpper(bearer.Hash("upper"))+"\n"), 0o600)
-	cfg := Default()
-	cfg.DataDir, cfg.Tokens, cfg.TokenHashesFile = dir, []string{"from-env", " "}, hashes
-	a, err := newAuthenticator(context.Background(), cfg, nil, slog.New(slog.DiscardHandler))
+	o, err := NewOperators([]string{"from-env", " "}, hashes, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,25 +29,22 @@ func TestConfiguredTokens(t *testing.T) {
 		{"from-env", "(configured)", true}, {"from-file", "(hashes file)", true}, {"upper", "(hashes file)", true},
 		{"nope", "", false}, {"", "", false}, {" ", "", false}, {bearer.Hash("from-file"), "", false},
 	} {
-		if name, got := a.Authenticate(c.tok); got != c.want || name != c.wantName {
+		if name, got := o.Authenticate(c.tok); got != c.want || name != c.wantName {
 			t.Errorf("Authenticate(%q) = %q, %v, want %q, %v", c.tok, name, got, c.wantName, c.want)
 		}
 	}
 	os.WriteFile(hashes, []byte("not a hash\n"), 0o600)
-	if _, err := newAuthenticator(context.Background(), cfg, nil, nil); err == nil || !strings.Contains(err.Error(), "line 1") {
-		t.Errorf("bad hashes file: %v, want an error naming line 1", err)
+	if _, err := NewOperators(nil, hashes, nil); err == nil || !strings.Contains(err.Error(), "line 1") {
+		t.Errorf("bad hashes file: got %v, want an error naming line 1", err)
 	}
 }
 
-// TestStoredTokensWithoutDatabase: checks read memory only, so they go on
-// when the database is gone; a failing refresh keeps the tokens read last
-// and is logged once, not at every poll.
+// TestStoredTokensWithoutDatabase: lookups read memory only, so they go on
+// when the database is gone; a failing refresh keeps the credentials read
+// last and is logged once, not at every poll; no secret nor hash is logged.
 func TestStoredTokensWithoutDatabase(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), DatabaseFile), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openSQLite(t, filepath.Join(t.TempDir(), "octroi.db"))
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -60,21 +53,25 @@ func TestStoredTokensWithoutDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	var logs bytes.Buffer
-	a, err := newAuthenticator(ctx, Default(), st, slog.New(slog.NewTextHandler(&logs, nil)))
+	c, err := NewCache(ctx, st, slog.New(slog.NewTextHandler(&logs, nil)), KindOperatorToken)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if name, ok := a.Authenticate(secret); !a.configured() || !ok || name != "ci" {
-		t.Fatalf("a stored token: Authenticate = %q, %v, want its name ci, true", name, ok)
+	o, err := NewOperators(nil, "", c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if name, ok := o.Authenticate(secret); !o.Configured() || !ok || name != "ci" {
+		t.Fatalf("a stored token: got Authenticate = %q, %v, want its name ci, true", name, ok)
 	}
 	st.Close()
 	for range 3 {
-		if err := a.refresh(ctx); err == nil {
-			t.Fatal("refresh on a closed store: no error")
+		if err := c.Refresh(ctx); err == nil {
+			t.Fatal("Refresh on a closed store: got no error, want one")
 		}
 	}
-	_, kept := a.Authenticate(secret)
-	if _, other := a.Authenticate(secret + "x"); !kept || other {
+	_, kept := o.Authenticate(secret)
+	if _, other := o.Authenticate(secret + "x"); !kept || other {
 		t.Error("after failed refreshes, the tokens read last must stay in force, and only them")
 	}
 	if n := strings.Count(logs.String(), "level=ERROR"); n != 1 {
