@@ -64,3 +64,15 @@ func BenchmarkImport(b *testing.B) {
 }
 
 func TestDocuments(t *testing.T) { storetest.Documents(t, harness) }
+
+// BenchmarkWrite: 1M portal-shaped relationships in batches of 1,000 from
+// 4 writers, as the batch write API receives them (-benchtime 10x).
+func BenchmarkWrite(b *testing.B) {
+	storetest.BenchWrite(b, openFresh(b), 1_000_000, 100_000, 1_000, 4)
+}
+
+// BenchmarkImportPortal: 1M portal-shaped relationships, 100k per
+// iteration (-benchtime 10x).
+func BenchmarkImportPortal(b *testing.B) {
+	storetest.BenchImportPortal(b, openFresh(b), 1_000_000, 100_000, postgres.DefaultImportBatch)
+}
