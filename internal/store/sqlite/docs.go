@@ -228,8 +228,8 @@ func (d *docTx) Write(ctx context.Context, req store.WriteRequest) (err error) {
 	}
 	seq := d.w.seq
 	if err := d.w.apply(ctx, req); err != nil {
-		if clean, ok := errors.AsType[cleanError](err); ok {
-			err = clean.err
+		if clean, ok := errors.AsType[sqlutil.Refusal](err); ok {
+			err = clean.Err
 		}
 		d.w.seq = seq
 		if _, rerr := d.w.tx.ExecContext(ctx, `ROLLBACK TO octroi_write; RELEASE octroi_write`); rerr != nil {

@@ -230,7 +230,7 @@ type wtx struct {
 
 // writeFn is the body of a write transaction. Unless it runs in a
 // savepoint, it must either fail before writing anything, and say so by
-// returning a cleanError, or fail only on errors that abort the
+// returning a sqlutil.Refusal, or fail only on errors that abort the
 // transaction (the group is then retried call by call, see
 // sqlutil.CommitGroup).
 type writeFn struct {
@@ -242,14 +242,6 @@ type writeFn struct {
 	// sixth of its CPU time; the other writes do without.
 	savepoint bool
 }
-
-// cleanError is an error a writeFn returns before it wrote anything (a
-// precondition that does not hold, a relationship that exists): the
-// group goes on without it, and it consumes no revision.
-type cleanError struct{ err error }
-
-func (e cleanError) Error() string { return e.err.Error() }
-func (e cleanError) Unwrap() error { return e.err }
 
 // write runs fn in a write transaction that takes the next revision. It
 // joins the group commit (see sqlutil.Group): fn may share the database
@@ -275,12 +267,10 @@ func (s *Store) commitGroup(calls []*sqlutil.Call[writeFn]) {
 }
 
 // commitOnce is one attempt at committing calls in one BEGIN IMMEDIATE
-// transaction (see sqlutil.CommitGroup). The transaction holds SQLite's
-// write lock from its start, so the revision counter is read once, each
-// successful call takes the next revision, and the counter is written
-// once at the end. Statements run without the callers' cancellation: an
-// interrupted INSERT, UPDATE or DELETE makes SQLite roll back the whole
-// transaction, every caller's write with it.
+// transaction (see sqlutil.CommitGroup and RunGroup). The transaction
+// holds SQLite's write lock from its start, so the revision counter is
+// read once, each successful call takes the next revision, and the
+// counter is written once at the end.
 func (s *Store) commitOnce(calls []*sqlutil.Call[writeFn]) (err error) {
 	shared, err := s.prepareWrites(context.Background())
 	if err != nil {
@@ -298,54 +288,31 @@ func (s *Store) commitOnce(calls []*sqlutil.Call[writeFn]) (err error) {
 	stmts := &stmtCache{shared: shared, tx: tx}
 	defer stmts.close()
 	bg := context.Background()
-	var head int64
-	if err := stmts.queryRow(bg, revisionHeadSQL).Scan(&head); err != nil {
+	var start int64
+	if err := stmts.queryRow(bg, revisionHeadSQL).Scan(&start); err != nil {
 		return fmt.Errorf("reading the revision: %w", err)
 	}
-	start := head
-	alone := len(calls) == 1
-	for _, c := range calls {
-		if err := c.Ctx.Err(); err != nil {
-			c.Err = err
-			continue
-		}
-		ctx := context.WithoutCancel(c.Ctx)
-		savepoint := c.Fn.savepoint && !alone
-		if savepoint {
-			if _, err := stmts.exec(ctx, savepointSQL); err != nil {
-				return fmt.Errorf("taking a savepoint: %w", err)
+	head, err := sqlutil.RunGroup(calls, store.Revision(start), sqlutil.GroupSteps[writeFn]{
+		Savepoint:  func(ctx context.Context) error { return stmts.run(ctx, savepointSQL) },
+		RollbackTo: func(ctx context.Context) error { return stmts.run(ctx, rollbackToSavepointSQL) },
+		Release:    func(ctx context.Context) error { return stmts.run(ctx, releaseSavepointSQL) },
+		Run: func(ctx context.Context, fn writeFn, rev store.Revision) error {
+			w := &wtx{tx: tx, rev: rev, now: sqlutil.NormalizeTime(s.now()), stmts: stmts}
+			if err := fn.run(ctx, w); err != nil {
+				return err
 			}
-		}
-		w := &wtx{tx: tx, rev: store.Revision(head + 1), now: sqlutil.NormalizeTime(s.now()), stmts: stmts}
-		ferr := c.Fn.run(ctx, w)
-		if ferr == nil {
-			_, ferr = stmts.exec(ctx, revisionRecordSQL, int64(w.rev), micros(w.now))
-		}
-		var clean cleanError
-		switch {
-		case ferr == nil:
-			head++
-			c.Rev = w.rev
-		case errors.As(ferr, &clean):
-			c.Err = clean.err
-		case savepoint && !isBusy(ferr):
-			c.Err = ferr
-			if _, err := stmts.exec(ctx, rollbackToSavepointSQL); err != nil {
-				return errors.Join(ferr, fmt.Errorf("rolling back to the savepoint: %w", err))
-			}
-		default:
-			return ferr
-		}
-		if savepoint {
-			if _, err := stmts.exec(ctx, releaseSavepointSQL); err != nil {
-				return fmt.Errorf("releasing the savepoint: %w", err)
-			}
-		}
+			return stmts.run(ctx, revisionRecordSQL, int64(rev), micros(w.now))
+		},
+		NeedsSavepoint: func(fn writeFn) bool { return fn.savepoint },
+		Fatal:          isBusy,
+	})
+	if err != nil {
+		return err
 	}
-	if head == start {
+	if head == store.Revision(start) {
 		return tx.Rollback() // nothing written
 	}
-	if _, err := stmts.exec(bg, revisionSetSQL, head); err != nil {
+	if err := stmts.run(bg, revisionSetSQL, int64(head)); err != nil {
 		return fmt.Errorf("recording the revision: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -437,6 +404,12 @@ func (c *stmtCache) exec(ctx context.Context, q string, args ...any) (sql.Result
 		return nil, err
 	}
 	return st.ExecContext(ctx, args...)
+}
+
+// run is exec without the result.
+func (c *stmtCache) run(ctx context.Context, q string, args ...any) error {
+	_, err := c.exec(ctx, q, args...)
+	return err
 }
 
 func (c *stmtCache) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {

@@ -32,7 +32,7 @@ func (s *Store) Write(ctx context.Context, req store.WriteRequest) (store.Revisi
 //
 // Everything that may refuse the write — preconditions, creates of
 // relationships that exist — is checked first, by reads, and refused
-// with a cleanError: a refused write has written nothing, so a group
+// with a sqlutil.Refusal: a refused write has written nothing, so a group
 // commit goes on without it and no savepoint is needed (see writeFn).
 // Other errors come from the database and abort the transaction.
 //
@@ -45,14 +45,14 @@ func (s *Store) Write(ctx context.Context, req store.WriteRequest) (store.Revisi
 func (w *wtx) apply(ctx context.Context, req store.WriteRequest) error {
 	for _, p := range req.Preconditions {
 		if err := w.checkPrecondition(ctx, p); err != nil {
-			return cleanError{err}
+			return sqlutil.Refusal{Err: err}
 		}
 	}
 	var upserts []tuple.Relationship
 	for _, u := range req.Updates {
 		if u.Op == store.Create {
 			if err := w.checkAbsent(ctx, u.Relationship); err != nil {
-				return cleanError{err}
+				return sqlutil.Refusal{Err: err}
 			}
 		}
 		if u.Op != store.Delete {

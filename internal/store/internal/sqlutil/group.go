@@ -2,6 +2,7 @@ package sqlutil
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	"github.com/octroi/octroi/internal/store"
@@ -128,4 +129,76 @@ func CommitGroup[F any](calls []*Call[F], attempts int, retryable func(error) bo
 		}
 	}
 	return last
+}
+
+// Refusal marks an error that a write function returned before writing
+// anything (a precondition that does not hold, a relationship that
+// exists): a group goes on without that call, which consumes no revision
+// and needs no savepoint.
+type Refusal struct{ Err error }
+
+func (e Refusal) Error() string { return e.Err.Error() }
+func (e Refusal) Unwrap() error { return e.Err }
+
+// GroupSteps are what RunGroup needs from a backend's open transaction.
+type GroupSteps[F any] struct {
+	// Savepoint, RollbackTo and Release manage the one savepoint name a
+	// call uses.
+	Savepoint, RollbackTo, Release func(ctx context.Context) error
+	// Run runs fn as revision rev and records the revision.
+	Run func(ctx context.Context, fn F, rev store.Revision) error
+	// NeedsSavepoint says whether fn may fail after writing without
+	// failing the whole transaction (its error not a Refusal).
+	NeedsSavepoint func(fn F) bool
+	// Fatal says whether an error of fn must fail the whole transaction
+	// even in a savepoint (a lock conflict to retry, say).
+	Fatal func(err error) bool
+}
+
+// RunGroup runs calls, in order, in the backend's open transaction whose
+// latest committed revision is head, and returns the new head (head + the
+// number of calls that succeeded; the backend records it and commits).
+// Each call is skipped when its context has ended, else runs in a
+// savepoint when it is not alone and NeedsSavepoint says so, and gets the
+// next revision or its error. A non-nil error means the transaction as a
+// whole must be rolled back (see CommitGroup). Statements run without the
+// callers' cancellation, which on SQLite rolls back a whole transaction
+// and on PostgreSQL closes the connection.
+func RunGroup[F any](calls []*Call[F], head store.Revision, st GroupSteps[F]) (store.Revision, error) {
+	alone := len(calls) == 1
+	for _, c := range calls {
+		if err := c.Ctx.Err(); err != nil {
+			c.Err = err
+			continue
+		}
+		ctx := context.WithoutCancel(c.Ctx)
+		savepoint := !alone && st.NeedsSavepoint(c.Fn)
+		if savepoint {
+			if err := st.Savepoint(ctx); err != nil {
+				return head, err
+			}
+		}
+		err := st.Run(ctx, c.Fn, head+1)
+		var refusal Refusal
+		switch {
+		case err == nil:
+			head++
+			c.Rev = head
+		case errors.As(err, &refusal):
+			c.Err = refusal.Err
+		case savepoint && !st.Fatal(err):
+			c.Err = err
+			if rerr := st.RollbackTo(ctx); rerr != nil {
+				return head, errors.Join(err, rerr)
+			}
+		default:
+			return head, err
+		}
+		if savepoint {
+			if err := st.Release(ctx); err != nil {
+				return head, err
+			}
+		}
+	}
+	return head, nil
 }
