@@ -104,6 +104,37 @@ func TestBenchIsCorrect(t *testing.T) {
 	}
 }
 
+// TestBenchLoadByWrites loads through the batch write API and checks the
+// load's own verification and its report, nothing about speed.
+func TestBenchLoadByWrites(t *testing.T) {
+	const token = "oct_loadgen-test-token"
+	cfg := loadgen.Defaults()
+	cfg.Endpoint, cfg.Token = serve(t, token), token
+	cfg.Relationships = 20_000
+	cfg.LoadVia, cfg.LoadBatch, cfg.LoadWriters = loadgen.ViaWrite, 500, 3
+	cfg.Duration = 0
+	cfg.Queries = 2_000
+	rep, err := loadgen.Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := rep.WriteTable(&out); err != nil {
+		t.Fatal(err)
+	}
+	t.Log("\n" + out.String())
+	l := rep.Load
+	if l == nil || l.Via != loadgen.ViaWrite || l.Relationships < 19_000 || len(l.Tenths) != 10 {
+		t.Fatalf("load: %+v, want about 20000 relationships written, ten tenths", l)
+	}
+	if l.Verified != int64(cfg.Queries) || l.Mismatches != 0 || rep.Failed() {
+		t.Errorf("verified %d checks, %d wrong; want %d, none: %q", l.Verified, l.Mismatches, cfg.Queries, rep.Examples)
+	}
+	if len(rep.Ops) != 0 {
+		t.Errorf("a load-only run drove %d operations", len(rep.Ops))
+	}
+}
+
 func TestBenchRefusesRemoteEndpoint(t *testing.T) {
 	cfg := loadgen.Defaults()
 	cfg.Endpoint = "http://192.0.2.10:8080"
