@@ -176,9 +176,22 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	shape := synth.Plan(scfg)
 	d := &driver{cfg: cfg, shape: shape, hc: hc, auth: authHeader(cfg.Token)}
 	if cfg.Load {
+		var cpu time.Duration
+		if cfg.PID > 0 {
+			if cpu, err = ReadCPU(cfg.PID); err != nil {
+				return nil, err
+			}
+		}
 		lr, err := d.load(ctx, cl, scfg, logf)
 		if err != nil {
 			return nil, err
+		}
+		if cfg.PID > 0 {
+			after, err := ReadCPU(cfg.PID)
+			if err != nil {
+				return nil, err
+			}
+			lr.ServerCPUMicros = float64((after - cpu).Microseconds()) / float64(lr.Relationships)
 		}
 		rep.Load = lr
 		if err := d.verifyLoad(ctx, shape.Checks(cfg.Queries, cfg.Seed), lr); err != nil {

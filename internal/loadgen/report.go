@@ -43,8 +43,12 @@ type LoadResult struct {
 	Tenths []float64 `json:"tenths_per_second"`
 	// Verified checks were asked after the load; Mismatches of them
 	// answered otherwise than the generator's known answer.
-	Verified   int64 `json:"verified_checks"`
-	Mismatches int64 `json:"mismatches"`
+	Verified int64 `json:"verified_checks"`
+	// ServerCPUMicros is the server's CPU time per relationship loaded
+	// (with Config.PID; its store included for SQLite, not PostgreSQL's
+	// own processes).
+	ServerCPUMicros float64 `json:"server_cpu_us_per_relationship,omitempty"`
+	Mismatches      int64   `json:"mismatches"`
 }
 
 // OpResult is one operation's figures (or the total's).
@@ -111,6 +115,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 				fmt.Fprintf(w, " %.0f", t)
 			}
 			fmt.Fprintf(w, " relationships/s (last/first %.2f)\n", l.Tenths[len(l.Tenths)-1]/l.Tenths[0])
+		}
+		if l.ServerCPUMicros > 0 {
+			fmt.Fprintf(w, "  server CPU: %.1f µs per relationship\n", l.ServerCPUMicros)
 		}
 		fmt.Fprintf(w, "  verified after the load: %d checks, %d wrong\n", l.Verified, l.Mismatches)
 	}

@@ -111,7 +111,14 @@ const DefaultImportBatch = 10_000
 // (upsertRows) and logged as changelog batches (sqlutil.ChangeBatch), one
 // row per 1024 relationships: per relationship, only its row and its
 // subject index entry are B-tree inserts.
-func (s *Store) Import(ctx context.Context, rels iter.Seq2[tuple.Relationship, error], batchSize int) (store.Revision, int, error) {
+//
+// An import into an empty relationships table (a first load) builds the
+// subject index once at the end instead of inserting into it row by row:
+// its first batch drops the index, in the same transaction, and the end of
+// the import — whatever way it ends — creates it again. Meanwhile, filters
+// by subject alone scan the table. Should the process die in between,
+// Open creates the index again (ensureSubjectIndex).
+func (s *Store) Import(ctx context.Context, rels iter.Seq2[tuple.Relationship, error], batchSize int) (_ store.Revision, _ int, err error) {
 	if batchSize <= 0 {
 		batchSize = DefaultImportBatch
 	}
@@ -120,6 +127,24 @@ func (s *Store) Import(ctx context.Context, rels iter.Seq2[tuple.Relationship, e
 		n     int
 		batch = make([]tuple.Relationship, 0, batchSize)
 	)
+	var one int
+	switch err := s.r.QueryRowContext(ctx, `SELECT 1 FROM relationships LIMIT 1`).Scan(&one); {
+	case errors.Is(err, sql.ErrNoRows):
+		// Empty: defer the index (see above).
+	case err != nil:
+		return 0, 0, convert(fmt.Errorf("import: %w", err))
+	default:
+		one = 0
+	}
+	deferIndex, dropped := one == 0, false
+	defer func() {
+		if dropped {
+			// Even when the import was cancelled: the index must be back.
+			if ierr := s.ensureSubjectIndex(context.WithoutCancel(ctx)); ierr != nil {
+				err = errors.Join(err, fmt.Errorf("import: building the subject index: %w", ierr))
+			}
+		}
+	}()
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
@@ -128,12 +153,19 @@ func (s *Store) Import(ctx context.Context, rels iter.Seq2[tuple.Relationship, e
 		// once instead of landing all over it. Stable: the last of
 		// duplicates still wins.
 		slices.SortStableFunc(batch, sqlutil.CompareIdentity)
+		drop := deferIndex && !dropped
 		r, err := s.write(ctx, func(ctx context.Context, w *wtx) error {
+			if drop {
+				if _, err := w.tx.ExecContext(ctx, `DROP INDEX IF EXISTS `+subjectIndex); err != nil {
+					return fmt.Errorf("dropping the subject index until the end of the import: %w", err)
+				}
+			}
 			return w.importBatch(ctx, batch)
 		})
 		if err != nil {
 			return fmt.Errorf("importing relationships %d to %d: %w", n+1, n+len(batch), err)
 		}
+		dropped = dropped || drop
 		rev, n = r, n+len(batch)
 		batch = batch[:0]
 		return nil

@@ -160,6 +160,10 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		s.w.Close()
 		return nil, fmt.Errorf("sqlite: opening %s: %w", abs, convert(err))
 	}
+	if err := s.ensureSubjectIndex(ctx); err != nil {
+		s.w.Close()
+		return nil, fmt.Errorf("sqlite: opening %s: %w", abs, err)
+	}
 	s.r, err = sql.Open("sqlite", dsn(abs, false, opts.BusyTimeout))
 	if err != nil {
 		s.w.Close()
@@ -172,6 +176,47 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: opening %s: %w", abs, convert(err))
 	}
 	return s, nil
+}
+
+// subjectIndex is the relationships' index by subject, as migration 0001
+// creates it: subjectIndexSQL must stay the same statement (a test
+// compares them), since an import drops the index and creates it again.
+const (
+	subjectIndex    = `relationships_by_subject`
+	subjectIndexSQL = `CREATE INDEX relationships_by_subject
+    ON relationships (subject_type, subject_id, subject_relation, resource_type, relation)`
+)
+
+// ensureSubjectIndex creates the subject index when the relationships
+// table exists without it: after an import that dropped it (see Import),
+// or a process that died during one. Building it reads the table once and
+// sorts, much cheaper than as many B-tree inserts.
+func (s *Store) ensureSubjectIndex(ctx context.Context) error {
+	missing := func(ctx context.Context, q interface {
+		QueryRowContext(context.Context, string, ...any) *sql.Row
+	}) (bool, error) {
+		var tables, indexes int
+		if err := q.QueryRowContext(ctx, `SELECT
+    (SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'relationships'),
+    (SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = ?)`, subjectIndex).Scan(&tables, &indexes); err != nil {
+			return false, fmt.Errorf("looking for the subject index: %w", err)
+		}
+		return tables > 0 && indexes == 0, nil
+	}
+	// Without the write lock first: opening a store must not wait for
+	// another process's writes when there is nothing to do.
+	if m, err := missing(ctx, s.w); err != nil || !m {
+		return convert(err)
+	}
+	return s.exclusive(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if m, err := missing(ctx, tx); err != nil || !m {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, subjectIndexSQL); err != nil {
+			return fmt.Errorf("creating the subject index: %w", err)
+		}
+		return nil
+	})
 }
 
 // Path is the absolute path of the database file.

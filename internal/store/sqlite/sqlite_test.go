@@ -82,3 +82,9 @@ func BenchmarkWrite(b *testing.B) {
 func BenchmarkImportPortal(b *testing.B) {
 	storetest.BenchImportPortal(b, openFresh(b), 1_000_000, 100_000, sqlite.DefaultImportBatch)
 }
+
+// BenchmarkImportPortalFirstLoad: 1M portal-shaped relationships in one
+// import into an empty store, as a first load (-benchtime 1x).
+func BenchmarkImportPortalFirstLoad(b *testing.B) {
+	storetest.BenchImportPortal(b, openFresh(b), 1_000_000, 1_000_000, sqlite.DefaultImportBatch)
+}
