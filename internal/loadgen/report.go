@@ -36,11 +36,11 @@ type LoadResult struct {
 	Bytes         int64   `json:"bytes"` // of text (import) or JSON (writes)
 	Seconds       float64 `json:"seconds"`
 	PerSecond     float64 `json:"relationships_per_second"`
-	// Tenths are the relationships per second of each tenth of the
-	// dataset, in order: flat when the load does not slow as the data
-	// grows. For an import they follow the bytes the server has read, give
-	// or take the socket buffers (a few MiB): meaningful for large loads.
-	Tenths []float64 `json:"tenths_per_second"`
+	// Tenths are, for ViaWrite, the relationships per second of each
+	// tenth of the dataset, in order: flat when the load does not slow as
+	// the data grows. (An import is one request: the bytes it has sent
+	// say little of the server's progress, which buffers hide.)
+	Tenths []float64 `json:"tenths_per_second,omitempty"`
 	// Verified checks were asked after the load; Mismatches of them
 	// answered otherwise than the generator's known answer.
 	Verified int64 `json:"verified_checks"`

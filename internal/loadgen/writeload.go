@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -59,22 +58,6 @@ func (t *tenths) rates(rels int) []float64 {
 		prev = m
 	}
 	return out
-}
-
-// countingReader reports the bytes read through it to a tenths: the
-// streamed import reads its body as it commits, so the bytes the server
-// has taken follow its progress (give or take its buffers).
-type countingReader struct {
-	r    io.Reader
-	n    int64
-	tens *tenths
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	c.tens.progress(c.n)
-	return n, err
 }
 
 // loadByWrites sends rels through the batch write API: batch touches per
