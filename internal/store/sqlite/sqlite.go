@@ -283,8 +283,8 @@ type writeFn struct {
 	// savepoint: run fn in a savepoint of its own, for functions (the
 	// domain's Transact callbacks) that may fail after writing. A
 	// savepoint costs a copy of every page the function changes (SQLite's
-	// sub-journal): for a 1,000-row write into a large database, a
-	// sixth of its CPU time; the other writes do without.
+	// sub-journal): with multi-row statements' own journals, 39 % of the
+	// CPU of BenchWrite's 1,000-row writes; the other writes do without.
 	savepoint bool
 }
 
