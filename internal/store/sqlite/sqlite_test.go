@@ -71,20 +71,8 @@ func BenchmarkImport(b *testing.B) {
 
 func TestDocuments(t *testing.T) { storetest.Documents(t, harness) }
 
-// BenchmarkWrite: 1M portal-shaped relationships in batches of 1,000 from
-// 4 writers, as the batch write API receives them (-benchtime 10x).
-func BenchmarkWrite(b *testing.B) {
-	storetest.BenchWrite(b, openFresh(b), 1_000_000, 100_000, 1_000, 4)
-}
-
-// BenchmarkImportPortal: 1M portal-shaped relationships, 100k per
-// iteration (-benchtime 10x).
-func BenchmarkImportPortal(b *testing.B) {
-	storetest.BenchImportPortal(b, openFresh(b), 1_000_000, 100_000, sqlite.DefaultImportBatch)
-}
-
-// BenchmarkImportPortalFirstLoad: 1M portal-shaped relationships in one
-// import into an empty store, as a first load (-benchtime 1x).
-func BenchmarkImportPortalFirstLoad(b *testing.B) {
-	storetest.BenchImportPortal(b, openFresh(b), 1_000_000, 1_000_000, sqlite.DefaultImportBatch)
+// BenchmarkLoads: writes and imports of 1M portal-shaped relationships
+// (see storetest.BenchLoads; -benchtime 10x).
+func BenchmarkLoads(b *testing.B) {
+	storetest.BenchLoads(b, openFresh, sqlite.DefaultImportBatch)
 }

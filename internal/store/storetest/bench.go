@@ -72,19 +72,31 @@ func BenchLoadAll(b *testing.B, s store.Store, n int) {
 // generated while importing, as a real import parses them; their
 // generation is part of the CPU figure.
 func BenchImport(b *testing.B, s store.Store, perOp, batch int) {
+	benchImport(b, s, perOp, batch, func(i int) iter.Seq2[tuple.Relationship, error] {
+		return Generate(i*perOp, perOp)
+	})
+}
+
+// benchImport imports source(i) (perOp relationships) at iteration i.
+func benchImport(b *testing.B, s store.Store, perOp, batch int, source func(i int) iter.Seq2[tuple.Relationship, error]) {
 	ctx := context.Background()
 	i := 0
 	cpu := processCPU()
 	for b.Loop() {
-		if _, got, err := s.Import(ctx, Generate(i*perOp, perOp), batch); err != nil || got != perOp {
+		if _, got, err := s.Import(ctx, source(i), batch); err != nil || got != perOp {
 			b.Fatalf("Import: %d, %v", got, err)
 		}
 		i++
 	}
+	reportRate(b, perOp*b.N, cpu)
+}
+
+// reportRate reports n relationships over the benchmark's time, and the
+// CPU time used since cpu (processCPU's) per relationship.
+func reportRate(b *testing.B, n int, cpu time.Duration) {
 	cpu = processCPU() - cpu
-	total := float64(perOp) * float64(b.N)
-	b.ReportMetric(total/b.Elapsed().Seconds(), "rels/s")
-	b.ReportMetric(float64(cpu.Microseconds())/total, "cpu-µs/rel")
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "rels/s")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(n), "cpu-µs/rel")
 }
 
 // Portal returns the first n relationships of synth's portal-shaped dataset
@@ -183,10 +195,7 @@ func BenchWrite(b *testing.B, s store.Store, total, perOp, batch, writers int) {
 		}
 		i++
 	}
-	cpu = processCPU() - cpu
-	n := float64(perOp) * float64(b.N)
-	b.ReportMetric(n/b.Elapsed().Seconds(), "rels/s")
-	b.ReportMetric(float64(cpu.Microseconds())/n, "cpu-µs/rel")
+	reportRate(b, perOp*b.N, cpu)
 	if len(tenths) >= 2 {
 		b.ReportMetric(tenths[len(tenths)-1]/tenths[0], "last/first")
 	}
@@ -195,28 +204,54 @@ func BenchWrite(b *testing.B, s store.Store, total, perOp, batch, writers int) {
 // BenchImportPortal is BenchImport on Portal's relationships: perOp per
 // iteration, into one growing store.
 func BenchImportPortal(b *testing.B, s store.Store, total, perOp, batch int) {
-	ctx := context.Background()
 	rels := Portal(total)
-	i := 0
-	cpu := processCPU()
-	for b.Loop() {
+	benchImport(b, s, perOp, batch, func(i int) iter.Seq2[tuple.Relationship, error] {
 		if (i+1)*perOp > len(rels) {
 			b.Fatalf("iteration %d needs more than the %d relationships of Portal(%d): raise total or use -benchtime Nx", i, len(rels), total)
 		}
-		seq := func(yield func(tuple.Relationship, error) bool) {
+		return func(yield func(tuple.Relationship, error) bool) {
 			for _, r := range rels[i*perOp : (i+1)*perOp] {
 				if !yield(r, nil) {
 					return
 				}
 			}
 		}
-		if _, got, err := s.Import(ctx, seq, batch); err != nil || got != perOp {
-			b.Fatalf("Import: %d, %v", got, err)
+	})
+}
+
+// BenchLoads runs the load benchmarks of issue 7 on portal-shaped data,
+// as sub-benchmarks, on fresh stores from open; importBatch is the
+// backend's default import batch. Run with -benchtime 10x:
+//
+//   - Write: 1M relationships in Writes of 1,000 touches from 4
+//     goroutines, 100k per iteration (BenchWrite);
+//   - ImportPortal: 1M imported 100k per iteration into one growing
+//     store;
+//   - FirstLoad: 1M in one import into an empty store, a fresh one per
+//     iteration (-benchtime 1x is enough).
+func BenchLoads(b *testing.B, open func(testing.TB) store.Store, importBatch int) {
+	const total, perOp = 1_000_000, 100_000
+	b.Run("Write", func(b *testing.B) { BenchWrite(b, open(b), total, perOp, 1_000, 4) })
+	b.Run("ImportPortal", func(b *testing.B) { BenchImportPortal(b, open(b), total, perOp, importBatch) })
+	b.Run("FirstLoad", func(b *testing.B) {
+		rels := Portal(total)
+		ctx := context.Background()
+		cpu := processCPU()
+		for b.Loop() {
+			b.StopTimer()
+			s := open(b)
+			b.StartTimer()
+			seq := func(yield func(tuple.Relationship, error) bool) {
+				for _, r := range rels {
+					if !yield(r, nil) {
+						return
+					}
+				}
+			}
+			if _, got, err := s.Import(ctx, seq, importBatch); err != nil || got != total {
+				b.Fatalf("Import: %d, %v", got, err)
+			}
 		}
-		i++
-	}
-	cpu = processCPU() - cpu
-	n := float64(perOp) * float64(b.N)
-	b.ReportMetric(n/b.Elapsed().Seconds(), "rels/s")
-	b.ReportMetric(float64(cpu.Microseconds())/n, "cpu-µs/rel")
+		reportRate(b, total*b.N, cpu)
+	})
 }
