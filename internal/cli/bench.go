@@ -26,10 +26,13 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&cfg.Relationships, "relationships", cfg.Relationships, "size of the synthetic dataset")
 	fs.Int64Var(&cfg.Seed, "seed", cfg.Seed, "dataset and query seed")
 	fs.IntVar(&cfg.Workers, "workers", cfg.Workers, "concurrent requests")
-	fs.DurationVar(&cfg.Duration, "duration", cfg.Duration, "length of the drive phase")
+	fs.DurationVar(&cfg.Duration, "duration", cfg.Duration, "length of the drive phase (0: load only)")
 	fs.Int64Var(&cfg.MaxRequests, "max-requests", cfg.MaxRequests, "stop the drive phase after this many requests")
 	mix := fs.String("mix", loadgen.DefaultMix.String(), "relative weights of the operations: check, bulk, lookup, write")
 	fs.BoolVar(&cfg.Load, "load", true, "write the schema and import the dataset before driving")
+	fs.StringVar(&cfg.LoadVia, "load-via", cfg.LoadVia, "how to load the dataset: import (the streamed import) or write (the batch write API)")
+	fs.IntVar(&cfg.LoadBatch, "load-batch", cfg.LoadBatch, "--load-via write: relationships per write")
+	fs.IntVar(&cfg.LoadWriters, "load-writers", cfg.LoadWriters, "--load-via write: writes at a time")
 	noLoad := fs.Bool("no-load", false, "skip the load phase (the server already holds the dataset of this --relationships, --seed and --now)")
 	fs.IntVar(&cfg.BulkSize, "bulk-size", cfg.BulkSize, "checks per bulk check call")
 	fs.IntVar(&cfg.Queries, "queries", cfg.Queries, "distinct check queries (with known answers)")
@@ -85,8 +88,12 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if rep.Failed() {
+		wrong := rep.Total.Mismatches
+		if rep.Load != nil {
+			wrong += rep.Load.Mismatches
+		}
 		fmt.Fprintf(stderr, "octroi bench: FAILED: %d wrong answers and %d failed requests; the throughput above is not to be trusted\n",
-			rep.Total.Mismatches, rep.Total.Errors)
+			wrong, rep.Total.Errors)
 		for _, e := range rep.Examples {
 			fmt.Fprintf(stderr, "  %s\n", e)
 		}

@@ -50,6 +50,21 @@ func serve(t *testing.T, token string) string {
 	return "http://" + ln.Addr().String()
 }
 
+// run runs cfg and logs its report.
+func run(t *testing.T, cfg loadgen.Config) *loadgen.Report {
+	t.Helper()
+	rep, err := loadgen.Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := rep.WriteTable(&out); err != nil {
+		t.Fatal(err)
+	}
+	t.Log("\n" + out.String())
+	return rep
+}
+
 // TestBenchIsCorrect runs a tiny bench of every operation and asserts only
 // correctness: every answer right, no request failed, every operation ran.
 // It asserts nothing about speed.
@@ -65,15 +80,7 @@ func TestBenchIsCorrect(t *testing.T) {
 	cfg.LookupUsers = 4
 	cfg.Mix = loadgen.Mix{loadgen.OpCheck: 40, loadgen.OpBulk: 20, loadgen.OpLookup: 20, loadgen.OpWrite: 20}
 	cfg.PID = 0
-	rep, err := loadgen.Run(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out strings.Builder
-	if err := rep.WriteTable(&out); err != nil {
-		t.Fatal(err)
-	}
-	t.Log("\n" + out.String())
+	rep := run(t, cfg)
 	if rep.Load == nil || rep.Load.Relationships < 19_000 {
 		t.Errorf("load: %+v, want about 20000 relationships imported", rep.Load)
 	}
@@ -95,12 +102,32 @@ func TestBenchIsCorrect(t *testing.T) {
 	// Driving again without loading sees the same data (and the writes of
 	// the first run, which must not change any answer).
 	cfg.Load, cfg.Duration = false, time.Second
-	rep, err = loadgen.Run(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep = run(t, cfg)
 	if rep.Total.Mismatches != 0 || rep.Total.Errors != 0 || rep.Total.Count == 0 {
 		t.Errorf("second run: %d requests, %d mismatches, %d errors: %q", rep.Total.Count, rep.Total.Mismatches, rep.Total.Errors, rep.Examples)
+	}
+}
+
+// TestBenchLoadByWrites loads through the batch write API and checks the
+// load's own verification and its report, nothing about speed.
+func TestBenchLoadByWrites(t *testing.T) {
+	const token = "oct_loadgen-test-token"
+	cfg := loadgen.Defaults()
+	cfg.Endpoint, cfg.Token = serve(t, token), token
+	cfg.Relationships = 20_000
+	cfg.LoadVia, cfg.LoadBatch, cfg.LoadWriters = loadgen.ViaWrite, 500, 3
+	cfg.Duration = 0
+	cfg.Queries = 2_000
+	rep := run(t, cfg)
+	l := rep.Load
+	if l == nil || l.Via != loadgen.ViaWrite || l.Relationships < 19_000 || len(l.Tenths) != 10 {
+		t.Fatalf("load: %+v, want about 20000 relationships written, ten tenths", l)
+	}
+	if l.Verified != int64(cfg.Queries) || l.Mismatches != 0 || rep.Failed() {
+		t.Errorf("verified %d checks, %d wrong; want %d, none: %q", l.Verified, l.Mismatches, cfg.Queries, rep.Examples)
+	}
+	if len(rep.Ops) != 0 {
+		t.Errorf("a load-only run drove %d operations", len(rep.Ops))
 	}
 }
 

@@ -2,9 +2,14 @@
 // synthetic portal dataset of package synth, and reports throughput and
 // latency per operation. It is the engine of `octroi bench`.
 //
-// A run has two phases. Load (optional) writes synth.Schema and imports the
-// dataset through the streamed import endpoint, timing the import alone
-// (the dataset is generated into memory first). Drive runs Workers
+// A run has two phases. Load (optional) writes synth.Schema and loads the
+// dataset, timing the load alone (the dataset is generated, and encoded,
+// into memory first), either through the streamed import endpoint or, with
+// LoadVia = ViaWrite, through the batch write API (LoadBatch touches per
+// call, LoadWriters calls at a time); it reports relationships per second
+// overall and, for writes, for each tenth of the dataset, so that a load
+// that slows as the data grows shows it, then asks every check query of the drive phase
+// in bulk and counts wrong answers. Drive runs Workers
 // goroutines for Duration (or MaxRequests requests, whichever comes
 // first), each picking its next request from the Mix:
 //
@@ -56,10 +61,15 @@ type Config struct {
 	// it, so a database loaded earlier must be driven with the Now it was
 	// loaded with. Zero means midnight UTC today.
 	Now  time.Time
-	Load bool // write the schema and import the dataset first
+	Load bool // write the schema and load the dataset first
+	// LoadVia is ViaImport (the default) or ViaWrite; LoadBatch and
+	// LoadWriters shape a ViaWrite load.
+	LoadVia     string
+	LoadBatch   int
+	LoadWriters int
 
 	Workers     int           // concurrent requests
-	Duration    time.Duration // drive phase length
+	Duration    time.Duration // drive phase length; 0: load only
 	MaxRequests int64         // cap on requests of the drive phase
 	Mix         Mix
 
@@ -83,6 +93,9 @@ func Defaults() Config {
 		Relationships: 1_000_000,
 		Seed:          1,
 		Load:          true,
+		LoadVia:       ViaImport,
+		LoadBatch:     1000,
+		LoadWriters:   4,
 		Workers:       16,
 		Duration:      30 * time.Second,
 		MaxRequests:   100_000_000,
@@ -103,8 +116,8 @@ func (c Config) validate() error {
 	if c.Workers < 1 || c.Workers > 4096 {
 		errs = append(errs, errors.New("workers must be between 1 and 4096"))
 	}
-	if c.Duration <= 0 || c.Duration > 24*time.Hour {
-		errs = append(errs, errors.New("duration must be positive and at most 24h"))
+	if c.Duration < 0 || c.Duration > 24*time.Hour {
+		errs = append(errs, errors.New("duration must be between 0 (no drive phase) and 24h"))
 	}
 	if c.MaxRequests < 1 {
 		errs = append(errs, errors.New("max requests must be ≥ 1"))
@@ -114,6 +127,12 @@ func (c Config) validate() error {
 	}
 	if c.Queries < 1 || c.BulkSize < 1 || c.LookupUsers < 1 || c.WriteBatch < 1 {
 		errs = append(errs, errors.New("queries, bulk size, lookup users and write batch must be ≥ 1"))
+	}
+	if c.LoadVia != ViaImport && c.LoadVia != ViaWrite {
+		errs = append(errs, fmt.Errorf("load via %q: want %s or %s", c.LoadVia, ViaImport, ViaWrite))
+	}
+	if c.LoadBatch < 1 || c.LoadWriters < 1 || c.LoadWriters > 4096 {
+		errs = append(errs, errors.New("load batch must be ≥ 1 and load writers between 1 and 4096"))
 	}
 	if c.Timeout <= 0 {
 		errs = append(errs, errors.New("timeout must be positive"))
@@ -153,17 +172,34 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		Endpoint: cfg.Endpoint, Relationships: cfg.Relationships, Seed: cfg.Seed, Now: cfg.Now,
 		Workers: cfg.Workers, Mix: cfg.Mix.String(), BulkSize: cfg.BulkSize,
 	}
-	if cfg.Load {
-		lr, err := load(ctx, cl, scfg, logf)
-		if err != nil {
-			return nil, err
-		}
-		rep.Load = lr
-	}
-
 	start := time.Now()
 	shape := synth.Plan(scfg)
 	d := &driver{cfg: cfg, shape: shape, hc: hc, auth: authHeader(cfg.Token)}
+	if cfg.Load {
+		var cpu time.Duration
+		if cfg.PID > 0 {
+			if cpu, err = ReadCPU(cfg.PID); err != nil {
+				return nil, err
+			}
+		}
+		lr, err := d.load(ctx, cl, scfg, logf)
+		if err != nil {
+			return nil, err
+		}
+		if cfg.PID > 0 {
+			after, err := ReadCPU(cfg.PID)
+			if err != nil {
+				return nil, err
+			}
+			lr.ServerCPUMicros = float64((after - cpu).Microseconds()) / float64(lr.Relationships)
+		}
+		rep.Load = lr
+		if err := d.verifyLoad(ctx, shape.Checks(cfg.Queries, cfg.Seed), lr); err != nil {
+			return nil, err
+		}
+		logf("verified the load: %d checks, %d wrong answers", lr.Verified, lr.Mismatches)
+		start = time.Now()
+	}
 	if cfg.Mix[OpCheck] > 0 || cfg.Mix[OpBulk] > 0 {
 		d.queries = shape.Checks(cfg.Queries, cfg.Seed)
 		d.checkBodies = make([][]byte, len(d.queries))
@@ -182,6 +218,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		if len(d.lookups) == 0 {
 			return nil, errors.New("the dataset has no typical user to look up for: use more relationships")
 		}
+	}
+	if cfg.Duration == 0 {
+		return rep, nil
 	}
 	logf("prepared %d check queries and %d lookup users in %s", len(d.queries), len(d.lookups), time.Since(start).Round(time.Millisecond))
 
@@ -204,13 +243,26 @@ func authHeader(token string) string {
 	return "Bearer " + token
 }
 
-// load writes the schema and imports the dataset, generated into memory
-// first so that the rate measured is the server's, not the generator's.
-func load(ctx context.Context, cl *client.Client, scfg synth.Config, logf func(string, ...any)) (*LoadResult, error) {
+// load writes the schema and loads the dataset (see Config.LoadVia),
+// generated into memory first so that the rate measured is the server's,
+// not the generator's.
+func (d *driver) load(ctx context.Context, cl *client.Client, scfg synth.Config, logf func(string, ...any)) (*LoadResult, error) {
 	if _, err := cl.WriteSchema(ctx, api.WriteSchemaRequest{Schema: synth.Schema}); err != nil {
 		return nil, fmt.Errorf("writing the benchmark schema: %w", err)
 	}
 	genStart := time.Now()
+	if d.cfg.LoadVia == ViaWrite {
+		var rels []tuple.Relationship
+		st, err := synth.Generate(scfg, func(r tuple.Relationship) error {
+			rels = append(rels, r)
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("generating the dataset: %w", err)
+		}
+		logf("generated %d relationships in %s", st.Total, time.Since(genStart).Round(time.Millisecond))
+		return d.loadByWrites(ctx, rels, d.cfg.LoadBatch, d.cfg.LoadWriters, logf)
+	}
 	var buf bytes.Buffer
 	buf.Grow(scfg.Relationships * 64)
 	st, err := synth.Generate(scfg, func(r tuple.Relationship) error {
@@ -231,7 +283,7 @@ func load(ctx context.Context, cl *client.Client, scfg synth.Config, logf func(s
 	if res.Imported != st.Total {
 		return nil, fmt.Errorf("importing the dataset: the server imported %d relationships, want %d", res.Imported, st.Total)
 	}
-	lr := &LoadResult{Relationships: res.Imported, Bytes: int64(buf.Len()), Seconds: elapsed.Seconds(),
+	lr := &LoadResult{Via: ViaImport, Relationships: res.Imported, Bytes: int64(buf.Len()), Seconds: elapsed.Seconds(),
 		PerSecond: float64(res.Imported) / elapsed.Seconds()}
 	logf("imported %d relationships in %s: %.0f relationships/s", res.Imported, elapsed.Round(time.Millisecond), lr.PerSecond)
 	return lr, nil

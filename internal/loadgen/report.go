@@ -27,12 +27,28 @@ type Report struct {
 	Examples []string `json:"examples,omitempty"`
 }
 
-// LoadResult is the import of the load phase.
+// LoadResult is the load phase.
 type LoadResult struct {
+	Via           string  `json:"via"`               // ViaImport or ViaWrite
+	Batch         int     `json:"batch,omitempty"`   // ViaWrite: relationships per write
+	Writers       int     `json:"writers,omitempty"` // ViaWrite: writes at a time
 	Relationships int     `json:"relationships"`
-	Bytes         int64   `json:"bytes"`
+	Bytes         int64   `json:"bytes"` // of text (import) or JSON (writes)
 	Seconds       float64 `json:"seconds"`
 	PerSecond     float64 `json:"relationships_per_second"`
+	// Tenths are, for ViaWrite, the relationships per second of each
+	// tenth of the dataset, in order: flat when the load does not slow as
+	// the data grows. (An import is one request: the bytes it has sent
+	// say little of the server's progress, which buffers hide.)
+	Tenths []float64 `json:"tenths_per_second,omitempty"`
+	// Verified checks were asked after the load; Mismatches of them
+	// answered otherwise than the generator's known answer.
+	Verified int64 `json:"verified_checks"`
+	// ServerCPUMicros is the server's CPU time per relationship loaded
+	// (with Config.PID; its store included for SQLite, not PostgreSQL's
+	// own processes).
+	ServerCPUMicros float64 `json:"server_cpu_us_per_relationship,omitempty"`
+	Mismatches      int64   `json:"mismatches"`
 }
 
 // OpResult is one operation's figures (or the total's).
@@ -71,7 +87,9 @@ func (r *OpResult) fill(h *Histogram, elapsed time.Duration) {
 }
 
 // Failed reports whether any answer was wrong or any request failed.
-func (r *Report) Failed() bool { return r.Total.Mismatches > 0 || r.Total.Errors > 0 }
+func (r *Report) Failed() bool {
+	return r.Total.Mismatches > 0 || r.Total.Errors > 0 || (r.Load != nil && r.Load.Mismatches > 0)
+}
 
 // WriteJSON writes r as indented JSON.
 func (r *Report) WriteJSON(w io.Writer) error {
@@ -84,9 +102,24 @@ func (r *Report) WriteJSON(w io.Writer) error {
 func (r *Report) WriteTable(w io.Writer) error {
 	fmt.Fprintf(w, "octroi bench: %s, %d relationships (seed %d), %d workers, mix %s\n",
 		r.Endpoint, r.Relationships, r.Seed, r.Workers, r.Mix)
-	if r.Load != nil {
-		fmt.Fprintf(w, "import: %d relationships in %.2f s: %.0f relationships/s\n",
-			r.Load.Relationships, r.Load.Seconds, r.Load.PerSecond)
+	if l := r.Load; l != nil {
+		how := "import"
+		if l.Via == ViaWrite {
+			how = fmt.Sprintf("write (%d per call, %d writers)", l.Batch, l.Writers)
+		}
+		fmt.Fprintf(w, "load by %s: %d relationships in %.2f s: %.0f relationships/s\n",
+			how, l.Relationships, l.Seconds, l.PerSecond)
+		if len(l.Tenths) > 0 {
+			fmt.Fprintf(w, "  per tenth of the dataset:")
+			for _, t := range l.Tenths {
+				fmt.Fprintf(w, " %.0f", t)
+			}
+			fmt.Fprintf(w, " relationships/s (last/first %.2f)\n", l.Tenths[len(l.Tenths)-1]/l.Tenths[0])
+		}
+		if l.ServerCPUMicros > 0 {
+			fmt.Fprintf(w, "  server CPU: %.1f µs per relationship\n", l.ServerCPUMicros)
+		}
+		fmt.Fprintf(w, "  verified after the load: %d checks, %d wrong\n", l.Verified, l.Mismatches)
 	}
 	fmt.Fprintf(w, "drive: %.1f s\n\n", r.Seconds)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -110,7 +143,11 @@ func (r *Report) WriteTable(w io.Writer) error {
 			mib(r.RSS.BeforeKiB), mib(r.RSS.MaxKiB), mib(r.RSS.AfterKiB), mib(r.RSS.PeakKiB))
 	}
 	if r.Failed() {
-		fmt.Fprintf(w, "\nFAILED: %d wrong answers, %d failed requests\n", r.Total.Mismatches, r.Total.Errors)
+		wrong := r.Total.Mismatches
+		if r.Load != nil {
+			wrong += r.Load.Mismatches
+		}
+		fmt.Fprintf(w, "\nFAILED: %d wrong answers, %d failed requests\n", wrong, r.Total.Errors)
 		for _, e := range r.Examples {
 			fmt.Fprintf(w, "  %s\n", e)
 		}

@@ -17,6 +17,10 @@
 // processes writing to one PostgreSQL. A transaction that fails commits
 // nothing and consumes no revision. Writers are serialised, and they commit in
 // revision order, so a reader that sees revision R sees every revision ≤ R.
+// A backend may commit concurrent writes together, in one database
+// transaction (group commit): each keeps its own revision and its own
+// outcome, and returns only once that transaction has committed, so an
+// acknowledged write is durable.
 // Relationship and schema writes share the one sequence.
 //
 // # Identity and attributes

@@ -173,7 +173,8 @@ var importColumns = []string{"seq", "resource_type", "resource_id", "relation", 
 // same relationships, which it logs as changelog batches.
 func (w *wtx) importBatch(ctx context.Context, batch [][]any, rs []tuple.Relationship) error {
 	// ON COMMIT DELETE ROWS keeps the table for the session's next batch
-	// and empties it at every commit; a rollback discards the rows too.
+	// and empties it at every commit (without the dead rows a DELETE
+	// leaves); a rollback discards the rows too.
 	if _, err := w.tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS `+importTable+` (
     seq              integer NOT NULL,
     resource_type    text COLLATE "C" NOT NULL,
@@ -218,6 +219,9 @@ VALUES ($1, $2, 1, '', '', '', '', '', '', $3, $4, $5)`, int64(w.rev), seq, w.no
 			log.Reset()
 		}
 	}
+	// Several batches (a group commit's writes) may share one
+	// transaction: the next must not find these rows.
+	b.Queue(`DELETE FROM ` + importTable)
 	if err := w.tx.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("upserting: %w", err)
 	}

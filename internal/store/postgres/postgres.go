@@ -2,14 +2,17 @@
 // pgxpool.
 //
 // Several octroi processes may share one database. Every write transaction
-// (READ COMMITTED) starts by bumping the single row of revision_counter:
-// the row lock it takes serialises writers across processes until commit,
-// so revisions are gap-free (a rollback undoes the bump), commits happen in
-// revision order, and every later statement of the transaction — the
-// precondition and existence checks — sees all earlier revisions. The
-// transaction ends with pg_notify on the channel "octroi_revision" (payload:
-// the revision), which PostgreSQL delivers at commit to every listener:
-// Subscribe keeps one LISTEN connection per Store.
+// (READ COMMITTED) starts by locking the single row of revision_counter
+// (SELECT … FOR UPDATE): the row lock serialises writers across processes
+// until commit, so revisions are gap-free (the counter is written before
+// commit, and a rollback undoes it), commits happen in revision order, and
+// every later statement of the transaction — the precondition and
+// existence checks — sees all earlier revisions. Concurrent writes of one
+// process share a transaction (group commit, see sqlutil.Group), each with
+// its own revision and savepoint. The transaction ends with pg_notify on
+// the channel "octroi_revision" (payload: the last revision), which
+// PostgreSQL delivers at commit to every listener: Subscribe keeps one
+// LISTEN connection per Store.
 //
 // Reads that must be consistent across statements (LoadAll, Changes) run
 // in REPEATABLE READ read-only transactions: one snapshot, which, because
@@ -57,9 +60,10 @@ type Options struct {
 // Store is a store.Store on one PostgreSQL database. Its methods are safe
 // for concurrent use.
 type Store struct {
-	pool *pgxpool.Pool
-	now  func() time.Time
-	hub  sqlutil.Hub
+	pool  *pgxpool.Pool
+	now   func() time.Time
+	hub   sqlutil.Hub
+	group sqlutil.Group[writeFn]
 
 	// The listener goroutine: started by the first Subscribe, stopped by
 	// Close.
@@ -139,7 +143,8 @@ func convert(err error) error {
 	return err
 }
 
-// wtx is a write transaction in progress.
+// wtx is a write in progress: one revision. In a group (sqlutil.Group)
+// several share one database transaction.
 type wtx struct {
 	tx  pgx.Tx
 	rev store.Revision
@@ -147,55 +152,94 @@ type wtx struct {
 	seq int32 // next changelog seq within rev
 }
 
-// write runs fn in a write transaction that takes the next revision,
-// retrying conflicts; the revision is announced by NOTIFY at commit.
-func (s *Store) write(ctx context.Context, fn func(ctx context.Context, w *wtx) error) (store.Revision, error) {
-	var rev store.Revision
-	err := sqlutil.Retry(ctx, retryAttempts, retryable, func() error {
-		var err error
-		rev, err = s.writeOnce(ctx, fn)
-		return err
-	})
+// writeFn is the body of a write transaction.
+type writeFn = func(ctx context.Context, w *wtx) error
+
+// write runs fn in a write transaction that takes the next revision. It
+// joins the group commit (see sqlutil.Group): fn may share the database
+// transaction with other writers' functions of this process, each with
+// its own revision and savepoint, and the call returns once that
+// transaction has committed. Conflicts are retried; the revisions are
+// announced by NOTIFY at commit.
+func (s *Store) write(ctx context.Context, fn writeFn) (store.Revision, error) {
+	rev, err := s.group.Do(ctx, fn, s.commitGroup)
 	if err != nil {
 		return 0, convert(err)
 	}
-	// Wake this process's subscribers at once, without waiting for the
-	// notification's round trip (the hub ignores the duplicate).
-	s.hub.Publish(rev)
 	return rev, nil
 }
 
-func (s *Store) writeOnce(ctx context.Context, fn func(ctx context.Context, w *wtx) error) (_ store.Revision, err error) {
-	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
+func (s *Store) commitGroup(calls []*sqlutil.Call[writeFn]) {
+	// Wake this process's subscribers at once, without waiting for the
+	// notification's round trip (the hub ignores the duplicate).
+	if last := sqlutil.CommitGroup(calls, retryAttempts, retryable, s.commitOnce); last > 0 {
+		s.hub.Publish(last)
+	}
+}
+
+// commitOnce is one attempt at committing calls in one transaction (see
+// sqlutil.CommitGroup and RunGroup). Its first statement locks the
+// revision counter's row, the writers' lock of every process (see the
+// package documentation); each successful call takes the next revision,
+// and the counter is written once, with the revisions' rows and the
+// notification of the last one, in the round trip before the commit.
+// Every call of a group runs in a savepoint: Write pipelines its
+// statements, so a refused write has already run its updates.
+func (s *Store) commitOnce(calls []*sqlutil.Call[writeFn]) (err error) {
+	bg := context.Background()
+	tx, err := s.pool.BeginTx(bg, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
 	if err != nil {
-		return 0, fmt.Errorf("beginning write: %w", err)
+		return fmt.Errorf("beginning write: %w", err)
 	}
 	defer func() {
 		if err != nil {
 			tx.Rollback(context.Background())
 		}
 	}()
-	w := &wtx{tx: tx, now: sqlutil.NormalizeTime(s.now())}
-	var r int64
-	// First statement: from here on this transaction holds the writers'
-	// lock, see the package documentation.
-	if err := tx.QueryRow(ctx, `UPDATE revision_counter SET revision = revision + 1 WHERE singleton RETURNING revision`).Scan(&r); err != nil {
-		return 0, fmt.Errorf("taking a revision: %w", err)
+	var start int64
+	if err := tx.QueryRow(bg, `SELECT revision FROM revision_counter WHERE singleton FOR UPDATE`).Scan(&start); err != nil {
+		return fmt.Errorf("taking the revision counter: %w", err)
 	}
-	w.rev = store.Revision(r)
-	if err := fn(ctx, w); err != nil {
-		return 0, err
+	var revs []int64
+	var times []time.Time
+	exec := func(q string) func(ctx context.Context) error {
+		return func(ctx context.Context) error {
+			_, err := tx.Exec(ctx, q)
+			return err
+		}
+	}
+	head, err := sqlutil.RunGroup(calls, store.Revision(start), sqlutil.GroupSteps[writeFn]{
+		Savepoint:  exec(`SAVEPOINT octroi_group`),
+		RollbackTo: exec(`ROLLBACK TO SAVEPOINT octroi_group`),
+		Release:    exec(`RELEASE SAVEPOINT octroi_group`),
+		Run: func(ctx context.Context, fn writeFn, rev store.Revision) error {
+			w := &wtx{tx: tx, rev: rev, now: sqlutil.NormalizeTime(s.now())}
+			if err := fn(ctx, w); err != nil {
+				return err
+			}
+			revs, times = append(revs, int64(rev)), append(times, w.now)
+			return nil
+		},
+		NeedsSavepoint: func(writeFn) bool { return true },
+		Fatal:          retryable,
+	})
+	if err != nil {
+		return err
+	}
+	if head == store.Revision(start) {
+		return tx.Rollback(bg) // nothing written
 	}
 	b := &pgx.Batch{}
-	b.Queue(`INSERT INTO revisions (revision, committed_at) VALUES ($1, $2)`, r, w.now)
-	b.Queue(`SELECT pg_notify('`+NotifyChannel+`', $1)`, strconv.FormatInt(r, 10))
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return 0, fmt.Errorf("recording revision: %w", err)
+	b.Queue(`INSERT INTO revisions (revision, committed_at) SELECT * FROM unnest($1::bigint[], $2::timestamptz[])`, revs, times)
+	b.Queue(`UPDATE revision_counter SET revision = $1 WHERE singleton`, int64(head))
+	b.Queue(`SELECT pg_notify('`+NotifyChannel+`', $1)`, strconv.FormatUint(uint64(head), 10))
+	if err := tx.SendBatch(bg, b).Close(); err != nil {
+		return fmt.Errorf("recording revisions: %w", err)
 	}
-	if err := tx.Commit(ctx); err != nil {
-		return 0, fmt.Errorf("committing: %w", err)
+	if err := tx.Commit(bg); err != nil {
+		return fmt.Errorf("committing: %w", err)
 	}
-	return w.rev, nil
+	return nil
 }
 
 // read runs fn in a REPEATABLE READ, read-only transaction: one snapshot.

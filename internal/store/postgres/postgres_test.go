@@ -64,3 +64,9 @@ func BenchmarkImport(b *testing.B) {
 }
 
 func TestDocuments(t *testing.T) { storetest.Documents(t, harness) }
+
+// BenchmarkLoads: writes and imports of 1M portal-shaped relationships
+// (see storetest.BenchLoads; -benchtime 10x).
+func BenchmarkLoads(b *testing.B) {
+	storetest.BenchLoads(b, openFresh, postgres.DefaultImportBatch)
+}

@@ -25,12 +25,12 @@ type querier interface {
 // inside the BEGIN IMMEDIATE transaction of the next revision, so nothing
 // else writes the file until it commits.
 func (s *Store) Transact(ctx context.Context, fn func(tx store.DocTx) error) (store.Revision, error) {
-	rev, err := s.write(ctx, func(ctx context.Context, w *wtx) error {
+	rev, err := s.writeFn(ctx, writeFn{savepoint: true, run: func(ctx context.Context, w *wtx) error {
 		if err := fn(&docTx{w: w}); err != nil {
 			return sqlutil.FnError{Err: err}
 		}
 		return nil
-	})
+	}})
 	if fe, ok := errors.AsType[sqlutil.FnError](err); ok {
 		return 0, fe.Err
 	}
@@ -228,6 +228,9 @@ func (d *docTx) Write(ctx context.Context, req store.WriteRequest) (err error) {
 	}
 	seq := d.w.seq
 	if err := d.w.apply(ctx, req); err != nil {
+		if clean, ok := errors.AsType[sqlutil.Refusal](err); ok {
+			err = clean.Err
+		}
 		d.w.seq = seq
 		if _, rerr := d.w.tx.ExecContext(ctx, `ROLLBACK TO octroi_write; RELEASE octroi_write`); rerr != nil {
 			return convert(errors.Join(err, fmt.Errorf("rolling back the write: %w", rerr)))

@@ -106,20 +106,19 @@ func (s *Store) GC(ctx context.Context, olderThan time.Duration) (store.GCResult
 // follower's Changes page (whole revisions) stays reasonable.
 const DefaultImportBatch = 10_000
 
-// importChunk rows per multi-row upsert. A multi-row statement needs a
-// statement journal, which grows with the pages it touches: on portal-shaped
-// data (subjects spread over the whole subject index) 500 rows cost 20% of
-// the import in journal writes and allocations. 32 rows measured best end
-// to end over HTTP (81-88k → 96-106k relationships/s, 300k synth
-// relationships) and as good as 500 on BenchImport (≈220k/s, quiet machine).
-const importChunk = 32
-
 // Import implements store.Importer: one write transaction (one revision)
-// per batch. The batch is upserted with prepared multi-row INSERTs (each
-// value crosses the driver boundary once) and logged as changelog batches
-// (sqlutil.ChangeBatch), one row per 1024 relationships: per relationship,
-// only its row and its subject index entry are B-tree inserts.
-func (s *Store) Import(ctx context.Context, rels iter.Seq2[tuple.Relationship, error], batchSize int) (store.Revision, int, error) {
+// per batch. The batch is upserted with prepared multi-row INSERTs
+// (upsertRows) and logged as changelog batches (sqlutil.ChangeBatch), one
+// row per 1024 relationships: per relationship, only its row and its
+// subject index entry are B-tree inserts.
+//
+// An import into an empty relationships table (a first load) builds the
+// subject index once at the end instead of inserting into it row by row:
+// its first batch drops the index, in the same transaction, and the end of
+// the import — whatever way it ends — creates it again. Meanwhile, filters
+// by subject alone scan the table. Should the process die in between,
+// Open creates the index again (ensureSubjectIndex).
+func (s *Store) Import(ctx context.Context, rels iter.Seq2[tuple.Relationship, error], batchSize int) (_ store.Revision, _ int, err error) {
 	if batchSize <= 0 {
 		batchSize = DefaultImportBatch
 	}
@@ -128,6 +127,24 @@ func (s *Store) Import(ctx context.Context, rels iter.Seq2[tuple.Relationship, e
 		n     int
 		batch = make([]tuple.Relationship, 0, batchSize)
 	)
+	var one int
+	switch err := s.r.QueryRowContext(ctx, `SELECT 1 FROM relationships LIMIT 1`).Scan(&one); {
+	case errors.Is(err, sql.ErrNoRows):
+		// Empty: defer the index (see above).
+	case err != nil:
+		return 0, 0, convert(fmt.Errorf("import: %w", err))
+	default:
+		one = 0
+	}
+	deferIndex, dropped := one == 0, false
+	defer func() {
+		if dropped {
+			// Even when the import was cancelled: the index must be back.
+			if ierr := s.ensureSubjectIndex(context.WithoutCancel(ctx)); ierr != nil {
+				err = errors.Join(err, fmt.Errorf("import: building the subject index: %w", ierr))
+			}
+		}
+	}()
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
@@ -136,12 +153,19 @@ func (s *Store) Import(ctx context.Context, rels iter.Seq2[tuple.Relationship, e
 		// once instead of landing all over it. Stable: the last of
 		// duplicates still wins.
 		slices.SortStableFunc(batch, sqlutil.CompareIdentity)
+		drop := deferIndex && !dropped
 		r, err := s.write(ctx, func(ctx context.Context, w *wtx) error {
+			if drop {
+				if _, err := w.tx.ExecContext(ctx, `DROP INDEX IF EXISTS `+subjectIndex); err != nil {
+					return fmt.Errorf("dropping the subject index until the end of the import: %w", err)
+				}
+			}
 			return w.importBatch(ctx, batch)
 		})
 		if err != nil {
 			return fmt.Errorf("importing relationships %d to %d: %w", n+1, n+len(batch), err)
 		}
+		dropped = dropped || drop
 		rev, n = r, n+len(batch)
 		batch = batch[:0]
 		return nil
@@ -166,61 +190,10 @@ func (s *Store) Import(ctx context.Context, rels iter.Seq2[tuple.Relationship, e
 	return rev, n, nil
 }
 
-// importUpsertHead upserts relationships (the VALUES follow): rows are
-// applied in order, so the last of duplicates wins.
-const importUpsertHead = `INSERT INTO relationships (` + sqlutil.Columns + `) VALUES `
-
-const importUpsertTail = `
-ON CONFLICT (` + sqlutil.IdentityColumns + `) DO UPDATE SET
-    caveat_name = excluded.caveat_name,
-    caveat_context = excluded.caveat_context,
-    expires_at = excluded.expires_at`
-
-// importBatch upserts batch with multi-row statements, the full-sized one
-// prepared once, and logs it in changelog batches.
+// importBatch upserts batch (in identity order) and logs it.
 func (w *wtx) importBatch(ctx context.Context, batch []tuple.Relationship) error {
-	var stmt *sql.Stmt
-	defer func() {
-		if stmt != nil {
-			stmt.Close()
-		}
-	}()
-	var log sqlutil.ChangeBatch
-	args := make([]any, 0, importChunk*9)
-	for start := 0; start < len(batch); start += importChunk {
-		n := min(len(batch)-start, importChunk)
-		args = args[:0]
-		for _, r := range batch[start : start+n] {
-			ra, err := relArgs(r)
-			if err != nil {
-				return err
-			}
-			args = append(args, ra...)
-			log.Add(r, ra[7])
-			if log.Len() == sqlutil.ChangeBatchSize {
-				if err := w.logBatch(ctx, store.ChangeTouch, &log); err != nil {
-					return err
-				}
-				log.Reset()
-			}
-		}
-		var err error
-		if n == importChunk {
-			if stmt == nil {
-				if stmt, err = w.tx.PrepareContext(ctx, importUpsertHead+placeholders(n, 9)+importUpsertTail); err != nil {
-					return fmt.Errorf("preparing import: %w", err)
-				}
-			}
-			_, err = stmt.ExecContext(ctx, args...)
-		} else {
-			_, err = w.tx.ExecContext(ctx, importUpsertHead+placeholders(n, 9)+importUpsertTail, args...)
-		}
-		if err != nil {
-			return fmt.Errorf("upserting: %w", err)
-		}
+	if err := w.upsertRows(ctx, batch); err != nil {
+		return err
 	}
-	if log.Len() > 0 {
-		return w.logBatch(ctx, store.ChangeTouch, &log)
-	}
-	return nil
+	return w.logChanges(ctx, store.ChangeTouch, batch)
 }

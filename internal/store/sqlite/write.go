@@ -3,8 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
-	"strings"
+	"slices"
 
 	"github.com/octroi/octroi/internal/store"
 	"github.com/octroi/octroi/internal/store/internal/sqlutil"
@@ -27,29 +28,71 @@ func (s *Store) Write(ctx context.Context, req store.WriteRequest) (store.Revisi
 
 // apply checks the preconditions of req (checked by sqlutil.CheckWrite)
 // and applies its updates, logging them under w's revision: the body of
-// Write, shared with DocTx.Write. On error the caller must roll back what
-// it did (the transaction or a savepoint).
+// Write, shared with DocTx.Write.
+//
+// Everything that may refuse the write — preconditions, creates of
+// relationships that exist — is checked first, by reads, and refused
+// with a sqlutil.Refusal: a refused write has written nothing, so a group
+// commit goes on without it and no savepoint is needed (see writeFn).
+// Other errors come from the database and abort the transaction.
+//
+// The identities of req are distinct, so the order in which its updates
+// are applied does not matter: deletes run one by one (each returns the
+// row it deleted, for the changelog), touches and creates together, in
+// identity order. The changelog keeps the request's order, in
+// ChangeBatch rows of up to sqlutil.ChangeBatchSize changes: a
+// 1,000-touch write appends one changelog row, not 1,000.
 func (w *wtx) apply(ctx context.Context, req store.WriteRequest) error {
 	for _, p := range req.Preconditions {
 		if err := w.checkPrecondition(ctx, p); err != nil {
-			return err
+			return sqlutil.Refusal{Err: err}
 		}
 	}
+	var upserts []tuple.Relationship
 	for _, u := range req.Updates {
-		var err error
-		switch u.Op {
-		case store.Create:
-			err = w.upsert(ctx, u.Relationship, true)
-		case store.Touch:
-			err = w.upsert(ctx, u.Relationship, false)
-		case store.Delete:
-			err = w.deleteOne(ctx, u.Relationship)
+		if u.Op == store.Create {
+			if err := w.checkAbsent(ctx, u.Relationship); err != nil {
+				return sqlutil.Refusal{Err: err}
+			}
 		}
+		if u.Op != store.Delete {
+			upserts = append(upserts, u.Relationship)
+		}
+	}
+	stored := make(map[int]tuple.Relationship) // deleted rows, by update index
+	for i, u := range req.Updates {
+		if u.Op != store.Delete {
+			continue
+		}
+		d, ok, err := w.deleteOne(ctx, u.Relationship)
 		if err != nil {
 			return err
 		}
+		if ok {
+			stored[i] = d
+		}
 	}
-	return nil
+	if len(upserts) > 0 {
+		slices.SortFunc(upserts, sqlutil.CompareIdentity)
+		if err := w.upsertRows(ctx, upserts); err != nil {
+			return err
+		}
+	}
+	l := w.newLog()
+	for i, u := range req.Updates {
+		op, r := store.ChangeTouch, u.Relationship
+		if u.Op == store.Delete {
+			d, ok := stored[i]
+			if !ok {
+				continue // deleting a missing relationship records nothing
+			}
+			op, r = store.ChangeDelete, d
+		}
+		if err := l.add(ctx, op, r); err != nil {
+			return err
+		}
+	}
+	return l.flush(ctx)
 }
 
 func (w *wtx) checkPrecondition(ctx context.Context, p store.Precondition) error {
@@ -68,60 +111,45 @@ func (w *wtx) checkPrecondition(ctx context.Context, p store.Precondition) error
 	return nil
 }
 
-// upsertSQL inserts a relationship or replaces its attributes. For Create,
-// the update only happens over an expired row (an expired relationship
-// does not exist for Create); a live row leaves zero rows affected.
-const upsertSQL = `INSERT INTO relationships (` + sqlutil.Columns + `)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (` + sqlutil.IdentityColumns + `) DO UPDATE SET
-    caveat_name = excluded.caveat_name,
-    caveat_context = excluded.caveat_context,
-    expires_at = excluded.expires_at`
+const liveSQL = `SELECT 1 FROM relationships
+WHERE resource_type = ? AND resource_id = ? AND relation = ? AND subject_type = ? AND subject_id = ? AND subject_relation = ?
+  AND ` + live
 
-func (w *wtx) upsert(ctx context.Context, r tuple.Relationship, create bool) error {
-	args, err := relArgs(r)
-	if err != nil {
-		return err
+// checkAbsent refuses, for Create, a live relationship with r's identity
+// (an expired one does not exist: the upsert replaces it).
+func (w *wtx) checkAbsent(ctx context.Context, r tuple.Relationship) error {
+	k := sqlutil.KeyOf(r)
+	var one int
+	err := w.stmts.queryRow(ctx, liveSQL, k[0], k[1], k[2], k[3], k[4], k[5], micros(w.now)).Scan(&one)
+	switch {
+	case err == nil:
+		return &store.AlreadyExistsError{Relationship: r}
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
 	}
-	q := upsertSQL
-	if create {
-		q += ` WHERE relationships.expires_at IS NOT NULL AND relationships.expires_at <= ?`
-		args = append(args, micros(w.now))
-	}
-	res, err := w.tx.ExecContext(ctx, q, args...)
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", store.FormatIdentity(r), err)
-	}
-	if create {
-		n, err := res.RowsAffected()
-		if err != nil {
-			return fmt.Errorf("writing %s: %w", store.FormatIdentity(r), err)
-		}
-		if n == 0 {
-			return &store.AlreadyExistsError{Relationship: r}
-		}
-	}
-	return w.logChange(ctx, store.ChangeTouch, r)
+	return fmt.Errorf("writing %s: %w", store.FormatIdentity(r), err)
 }
 
-func (w *wtx) deleteOne(ctx context.Context, r tuple.Relationship) error {
-	k := sqlutil.KeyOf(r)
-	rows, err := w.tx.QueryContext(ctx, `DELETE FROM relationships
+const deleteSQL = `DELETE FROM relationships
 WHERE resource_type = ? AND resource_id = ? AND relation = ? AND subject_type = ? AND subject_id = ? AND subject_relation = ?
-RETURNING `+sqlutil.Columns, k[0], k[1], k[2], k[3], k[4], k[5])
+RETURNING ` + sqlutil.Columns
+
+// deleteOne deletes r and returns the row as it was stored; ok is false
+// when there was none.
+func (w *wtx) deleteOne(ctx context.Context, r tuple.Relationship) (stored tuple.Relationship, ok bool, err error) {
+	k := sqlutil.KeyOf(r)
+	rows, err := w.stmts.query(ctx, deleteSQL, k[0], k[1], k[2], k[3], k[4], k[5])
 	if err != nil {
-		return fmt.Errorf("deleting %s: %w", store.FormatIdentity(r), err)
+		return stored, false, fmt.Errorf("deleting %s: %w", store.FormatIdentity(r), err)
 	}
 	deleted, err := scanAll(rows)
-	if err != nil {
-		return fmt.Errorf("deleting %s: %w", store.FormatIdentity(r), err)
-	}
-	for _, d := range deleted {
-		if err := w.logChange(ctx, store.ChangeDelete, d); err != nil {
-			return err
+	if err != nil || len(deleted) == 0 {
+		if err != nil {
+			err = fmt.Errorf("deleting %s: %w", store.FormatIdentity(r), err)
 		}
+		return stored, false, err
 	}
-	return nil
+	return deleted[0], true, nil
 }
 
 // DeleteByFilter implements store.Writer.
@@ -172,7 +200,13 @@ func relArgs(r tuple.Relationship) ([]any, error) {
 
 const changelogColumns = `revision, seq, op, ` + sqlutil.Columns + `, committed_at`
 
-// logChange appends one changelog entry.
+const (
+	changelogRowSQL   = `INSERT INTO changelog (` + changelogColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	changelogBatchSQL = `INSERT INTO changelog (revision, seq, op, resource_type, resource_id, relation, subject_type, subject_id, subject_relation, committed_at, changes, batch)
+VALUES (?, ?, ?, '', '', '', '', '', '', ?, ?, ?)`
+)
+
+// logChange appends one changelog entry in its columns (a schema change).
 func (w *wtx) logChange(ctx context.Context, op store.ChangeOp, r tuple.Relationship) error {
 	args, err := relArgs(r)
 	if err != nil {
@@ -180,70 +214,94 @@ func (w *wtx) logChange(ctx context.Context, op store.ChangeOp, r tuple.Relation
 	}
 	args = append([]any{int64(w.rev), w.seq, int(op)}, append(args, micros(w.now))...)
 	w.seq++
-	if _, err := w.tx.ExecContext(ctx, `INSERT INTO changelog (`+changelogColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...); err != nil {
+	if _, err := w.stmts.exec(ctx, changelogRowSQL, args...); err != nil {
 		return fmt.Errorf("appending to the changelog: %w", err)
 	}
 	return nil
 }
 
-// logBatch appends the changes of b, all of op, as one changelog row (see
-// migration 0003).
-func (w *wtx) logBatch(ctx context.Context, op store.ChangeOp, b *sqlutil.ChangeBatch) error {
-	if _, err := w.tx.ExecContext(ctx, `INSERT INTO changelog (revision, seq, op, resource_type, resource_id, relation, subject_type, subject_id, subject_relation, committed_at, changes, batch)
-VALUES (?, ?, ?, '', '', '', '', '', '', ?, ?, ?)`, int64(w.rev), w.seq, int(op), micros(w.now), b.Len(), b.Bytes()); err != nil {
-		return fmt.Errorf("appending to the changelog: %w", err)
-	}
-	w.seq += int64(b.Len())
-	return nil
+// changeLog appends a revision's relationship changes as changelog batch
+// rows (see migration 0003): one row per run of up to
+// sqlutil.ChangeBatchSize changes of one op.
+type changeLog struct {
+	w  *wtx
+	op store.ChangeOp
+	b  sqlutil.ChangeBatch
 }
 
-// changelogChunk rows per multi-row changelog INSERT: 13 columns each stays
-// far below SQLite's 32766 bound variables.
-const changelogChunk = 500
+func (w *wtx) newLog() *changeLog { return &changeLog{w: w} }
 
-// logChanges appends many entries with multi-row INSERTs.
-func (w *wtx) logChanges(ctx context.Context, op store.ChangeOp, rs []tuple.Relationship) error {
-	var stmt *sql.Stmt
-	defer func() {
-		if stmt != nil {
-			stmt.Close()
+// add appends r (normalised) as a change of op.
+func (l *changeLog) add(ctx context.Context, op store.ChangeOp, r tuple.Relationship) error {
+	if l.b.Len() > 0 && (op != l.op || l.b.Len() == sqlutil.ChangeBatchSize) {
+		if err := l.flush(ctx); err != nil {
+			return err
 		}
-	}()
-	for len(rs) > 0 {
-		n := min(len(rs), changelogChunk)
-		args := make([]any, 0, n*13)
-		for _, r := range rs[:n] {
-			ra, err := relArgs(r)
-			if err != nil {
-				return err
-			}
-			args = append(args, int64(w.rev), w.seq, int(op))
-			args = append(args, ra...)
-			args = append(args, micros(w.now))
-			w.seq++
-		}
-		q := `INSERT INTO changelog (` + changelogColumns + `) VALUES ` + placeholders(n, 13)
+	}
+	var cctx any
+	if r.Caveat != nil {
 		var err error
-		if n == changelogChunk {
-			if stmt == nil {
-				if stmt, err = w.tx.PrepareContext(ctx, q); err != nil {
-					return fmt.Errorf("appending to the changelog: %w", err)
-				}
-			}
-			_, err = stmt.ExecContext(ctx, args...)
-		} else {
-			_, err = w.tx.ExecContext(ctx, q, args...)
+		if _, cctx, err = sqlutil.EncodeCaveat(r.Caveat); err != nil {
+			return err
 		}
-		if err != nil {
-			return fmt.Errorf("appending to the changelog: %w", err)
-		}
-		rs = rs[n:]
 	}
+	l.op = op
+	l.b.Add(r, cctx)
 	return nil
 }
 
-// placeholders returns "(?, …), (?, …)…": rows groups of cols.
-func placeholders(rows, cols int) string {
-	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
-	return strings.TrimSuffix(strings.Repeat(one+", ", rows), ", ")
+// flush writes what was added since the last flush.
+func (l *changeLog) flush(ctx context.Context) error {
+	if l.b.Len() == 0 {
+		return nil
+	}
+	w := l.w
+	if _, err := w.stmts.exec(ctx, changelogBatchSQL, int64(w.rev), w.seq, int(l.op), micros(w.now), l.b.Len(), l.b.Bytes()); err != nil {
+		return fmt.Errorf("appending to the changelog: %w", err)
+	}
+	w.seq += int64(l.b.Len())
+	l.b.Reset()
+	return nil
+}
+
+// logChanges appends rs, all of op.
+func (w *wtx) logChanges(ctx context.Context, op store.ChangeOp, rs []tuple.Relationship) error {
+	l := w.newLog()
+	for _, r := range rs {
+		if err := l.add(ctx, op, r); err != nil {
+			return err
+		}
+	}
+	return l.flush(ctx)
+}
+
+// upsertSQL touches one relationship.
+const upsertSQL = `INSERT INTO relationships (` + sqlutil.Columns + `)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (` + sqlutil.IdentityColumns + `) DO UPDATE SET
+    caveat_name = excluded.caveat_name,
+    caveat_context = excluded.caveat_context,
+    expires_at = excluded.expires_at`
+
+// upsertRows touches rs, one prepared single-row upsert each. In
+// identity order, the primary key's inserts walk its B-tree once instead
+// of landing all over it.
+//
+// Single rows, not multi-row statements: a statement that changes
+// several rows keeps a statement journal, a copy of every page it
+// changes (16 KiB each) so that it can undo itself, which on portal-shaped
+// data (subjects spread over the whole subject index) cost more than
+// the per-statement overhead that multi-row upserts save, once the
+// statements are prepared (see stmtCache).
+func (w *wtx) upsertRows(ctx context.Context, rs []tuple.Relationship) error {
+	for _, r := range rs {
+		args, err := relArgs(r)
+		if err != nil {
+			return err
+		}
+		if _, err := w.stmts.exec(ctx, upsertSQL, args...); err != nil {
+			return fmt.Errorf("writing %s: %w", store.FormatIdentity(r), err)
+		}
+	}
+	return nil
 }

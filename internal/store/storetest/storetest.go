@@ -50,6 +50,7 @@ func All(t *testing.T, open func(t *testing.T) store.Store) {
 		{"GC", testGC},
 		{"GCExpired", testGCExpired},
 		{"ConcurrentWriters", testConcurrentWriters},
+		{"ConcurrentRefusals", testConcurrentRefusals},
 		{"Schema", testSchema},
 		{"UsedTypes", testUsedTypes},
 		{"DeleteByFilter", testDeleteByFilter},
@@ -931,6 +932,100 @@ func testConcurrentWriters(t *testing.T, s store.Store) {
 		if i%2 == 1 && !sameRel(c.Relationship, revs[c.Revision]) {
 			t.Errorf("revision %d's change is %s, want %s", c.Revision, fmtRel(c.Relationship), fmtRel(revs[c.Revision]))
 		}
+	}
+}
+
+// testConcurrentRefusals: writes refused while other writers' writes
+// commit (backends may commit concurrent writes together) leave nothing
+// behind and consume no revision; the others keep their own revisions
+// and changes.
+func testConcurrentRefusals(t *testing.T, s store.Store) {
+	ctx := ctxFor(t)
+	taken := R("document:taken#viewer@user:u")
+	mustWrite(t, s, store.WriteRequest{Updates: []store.Update{{Op: store.Create, Relationship: taken}}})
+	const writers, each = 8, 12
+	type result struct {
+		rev     store.Revision
+		changes []store.Change // what the write must have logged (Revision unset)
+		err     error
+		refusal error // the error the write must get, or nil
+	}
+	results := make(chan result, writers*each)
+	for w := range writers {
+		go func() {
+			for i := range each {
+				own := R(fmt.Sprintf("document:w%d-%d#viewer@user:u", w, i))
+				var res result
+				var req store.WriteRequest
+				switch i % 3 {
+				case 1: // creates what exists
+					req.Updates = []store.Update{{Op: store.Touch, Relationship: own}, {Op: store.Create, Relationship: taken}}
+					res.refusal = store.ErrAlreadyExists
+				case 2: // needs what does not exist
+					req.Updates = []store.Update{{Op: store.Touch, Relationship: own}}
+					req.Preconditions = []store.Precondition{{Op: store.MustMatch, Filter: store.Filter{ResourceType: "document", ResourceID: "missing"}}}
+					res.refusal = store.ErrPreconditionFailed
+				default: // creates its own, deletes its previous one (stored with an expiration)
+					exp := time.Date(2999, 1, 1, 0, 0, 0, 0, time.UTC)
+					own.Expiration = &exp
+					req.Updates = []store.Update{{Op: store.Create, Relationship: own}}
+					res.changes = []store.Change{{Op: store.ChangeTouch, Relationship: own}}
+					if i >= 3 {
+						prev := R(fmt.Sprintf("document:w%d-%d#viewer@user:u", w, i-3))
+						req.Updates = append(req.Updates, store.Update{Op: store.Delete, Relationship: prev})
+						prev.Expiration = &exp
+						res.changes = append(res.changes, store.Change{Op: store.ChangeDelete, Relationship: prev})
+					}
+				}
+				res.rev, res.err = s.Write(ctx, req)
+				results <- res
+			}
+		}()
+	}
+	byRev := map[store.Revision][]store.Change{}
+	for range writers * each {
+		res := <-results
+		switch {
+		case res.refusal != nil:
+			if !errors.Is(res.err, res.refusal) || res.rev != 0 {
+				t.Fatalf("refused Write = %d, %v; want 0, %v", res.rev, res.err, res.refusal)
+			}
+		case res.err != nil:
+			t.Fatalf("concurrent Write: %v", res.err)
+		default:
+			if _, dup := byRev[res.rev]; dup {
+				t.Fatalf("revision %d given twice", res.rev)
+			}
+			byRev[res.rev] = res.changes
+		}
+	}
+	succeeded := store.Revision(len(byRev))
+	if h := head(t, s); h != 1+succeeded {
+		t.Fatalf("head = %d, want %d: refused writes consumed revisions", h, 1+succeeded)
+	}
+	cs := allChanges(t, s, 1)
+	i := 0
+	for rev := store.Revision(2); rev <= 1+succeeded; rev++ {
+		want, ok := byRev[rev]
+		if !ok {
+			t.Fatalf("revision %d missing: revisions are not gap-free", rev)
+		}
+		for _, w := range want {
+			if i >= len(cs) {
+				t.Fatalf("changelog ends before revision %d's changes", rev)
+			}
+			if c := cs[i]; c.Revision != rev || c.Op != w.Op || !sameRel(c.Relationship, w.Relationship) {
+				t.Fatalf("change %d = %d %s %s, want %d %s %s", i, c.Revision, c.Op, fmtRel(c.Relationship), rev, w.Op, fmtRel(w.Relationship))
+			}
+			i++
+		}
+	}
+	if i != len(cs) {
+		t.Errorf("%d changes after the last expected one, e.g. %s", len(cs)-i, fmtRel(cs[i].Relationship))
+	}
+	// Left: taken, and each writer's last own relationship.
+	if _, rels := loadAll(t, s); len(rels) != 1+writers {
+		t.Errorf("%d relationships stored, want %d: %s", len(rels), 1+writers, fmtRels(rels))
 	}
 }
 
