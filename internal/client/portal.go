@@ -6,7 +6,6 @@ import (
 	"strconv"
 
 	"github.com/octroi/octroi/internal/api"
-	"github.com/octroi/octroi/internal/portal"
 )
 
 // Portal endpoints: the client's token must be a personal token (it acts
@@ -40,12 +39,12 @@ func (c *Client) FilterDatasets(ctx context.Context, req api.FilterRequest) (api
 
 // ExplainAccess says why account ("" for the token's own) has or lacks
 // permission on a dataset, in French and English.
-func (c *Client) ExplainAccess(ctx context.Context, dataset, account, permission string) (portal.Explanation, error) {
+func (c *Client) ExplainAccess(ctx context.Context, dataset, account, permission string) (api.Explanation, error) {
 	q := url.Values{"permission": {permission}}
 	if account != "" {
 		q.Set("account", account)
 	}
-	var out portal.Explanation
+	var out api.Explanation
 	return out, c.call(ctx, "GET", api.Prefix+"/datasets/"+url.PathEscape(dataset)+"/explain?"+q.Encode(), nil, &out)
 }
 
