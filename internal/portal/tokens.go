@@ -2,7 +2,6 @@ package portal
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"time"
 
@@ -105,7 +104,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (Account, err
 		return Account{}, err
 	}
 	var tok Token
-	if err := json.Unmarshal(d.Data, &tok); err != nil {
+	if err := decodeRecord(d, &tok); err != nil {
 		return Account{}, err
 	}
 	if tok.expired(s.now()) {
@@ -130,7 +129,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (Account, err
 			if _, err := tx.GetDoc(ctx, kindToken, tok.ID); err != nil {
 				return err // revoked meanwhile: do not bring it back
 			}
-			data, err := json.Marshal(tok)
+			data, err := encodeRecord(tok)
 			if err != nil {
 				return err
 			}
