@@ -16,7 +16,7 @@ func (a *api) createAccount(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return created(w, acc)
+	return created(w, accountOut(acc))
 }
 
 // GET /api/v1/accounts?cursor=&limit=
@@ -29,7 +29,7 @@ func (a *api) listAccounts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, AccountList{Accounts: nonNil(as), Cursor: nextCursor(len(as), limit, func() string { return as[len(as)-1].ID })})
+	return writeJSON(w, http.StatusOK, AccountList{Accounts: each(as, accountOut), Cursor: nextCursor(len(as), limit, func() string { return as[len(as)-1].ID })})
 }
 
 // GET /api/v1/accounts/{id}
@@ -38,7 +38,7 @@ func (a *api) getAccount(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, acc)
+	return writeJSON(w, http.StatusOK, accountOut(acc))
 }
 
 // PUT /api/v1/accounts/{id}/status: disable or re-enable an account.
@@ -51,7 +51,7 @@ func (a *api) setAccountStatus(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, acc)
+	return writeJSON(w, http.StatusOK, accountOut(acc))
 }
 
 // PUT /api/v1/accounts/{id}/platform-roles: replaces the account's
@@ -69,5 +69,5 @@ func (a *api) setPlatformRoles(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, acc)
+	return writeJSON(w, http.StatusOK, accountOut(acc))
 }

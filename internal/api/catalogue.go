@@ -15,7 +15,7 @@ func (a *api) searchableDatasets(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, DatasetList{Datasets: datasetsOut(ds), Cursor: next})
+	return writeJSON(w, http.StatusOK, DatasetList{Datasets: each(ds, datasetOut), Cursor: next})
 }
 
 // POST /api/v1/catalogue/filter: which of these datasets (a page of search

@@ -16,7 +16,7 @@ func (a *api) createCommunity(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return created(w, c)
+	return created(w, communityOut(c))
 }
 
 // GET /api/v1/communities?cursor=&limit=: the communities the caller may
@@ -30,7 +30,7 @@ func (a *api) listCommunities(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, CommunityList{Communities: nonNil(cs), Cursor: nextCursor(len(cs), limit, func() string { return cs[len(cs)-1].ID })})
+	return writeJSON(w, http.StatusOK, CommunityList{Communities: each(cs, communityOut), Cursor: nextCursor(len(cs), limit, func() string { return cs[len(cs)-1].ID })})
 }
 
 // GET /api/v1/communities/{id}
@@ -39,7 +39,7 @@ func (a *api) getCommunity(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, c)
+	return writeJSON(w, http.StatusOK, communityOut(c))
 }
 
 // PUT /api/v1/communities/{id}: name and listing, nothing else.
@@ -53,7 +53,7 @@ func (a *api) updateCommunity(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, c)
+	return writeJSON(w, http.StatusOK, communityOut(c))
 }
 
 // DELETE /api/v1/communities/{id}
@@ -70,7 +70,7 @@ func (a *api) listCommunityMembers(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, CommunityMemberList{Members: nonNil(ms)})
+	return writeJSON(w, http.StatusOK, CommunityMemberList{Members: each(ms, communityMemberOut)})
 }
 
 // PUT /api/v1/communities/{id}/members/{account}: add, or change the role.
@@ -83,7 +83,7 @@ func (a *api) setCommunityMember(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, m)
+	return writeJSON(w, http.StatusOK, communityMemberOut(m))
 }
 
 // DELETE /api/v1/communities/{id}/members/{account}
@@ -104,7 +104,7 @@ func (a *api) createOrgGroup(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return created(w, g)
+	return created(w, orgGroupOut(g))
 }
 
 // GET /api/v1/org-groups?cursor=&limit=
@@ -117,7 +117,7 @@ func (a *api) listOrgGroups(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, OrgGroupList{OrgGroups: nonNil(gs), Cursor: nextCursor(len(gs), limit, func() string { return gs[len(gs)-1].ID })})
+	return writeJSON(w, http.StatusOK, OrgGroupList{OrgGroups: each(gs, orgGroupOut), Cursor: nextCursor(len(gs), limit, func() string { return gs[len(gs)-1].ID })})
 }
 
 // GET /api/v1/org-groups/{id}
@@ -126,7 +126,7 @@ func (a *api) getOrgGroup(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, g)
+	return writeJSON(w, http.StatusOK, orgGroupOut(g))
 }
 
 // PUT /api/v1/org-groups/{id}: renames the group.
@@ -139,7 +139,7 @@ func (a *api) renameOrgGroup(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, g)
+	return writeJSON(w, http.StatusOK, orgGroupOut(g))
 }
 
 // PUT /api/v1/org-groups/{id}/organisations: replaces the member
@@ -153,7 +153,7 @@ func (a *api) setOrgGroupOrganisations(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, g)
+	return writeJSON(w, http.StatusOK, orgGroupOut(g))
 }
 
 // DELETE /api/v1/org-groups/{id}

@@ -40,7 +40,7 @@ func (a *api) listDatasets(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, DatasetList{Datasets: datasetsOut(ds), Cursor: next})
+	return writeJSON(w, http.StatusOK, DatasetList{Datasets: each(ds, datasetOut), Cursor: next})
 }
 
 // GET /api/v1/datasets/{id}
@@ -101,7 +101,7 @@ func (a *api) setDefaultLevel(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, DefaultLevelResponse{DryRun: dry, Dataset: datasetOut(d), Changes: changesOut(changes)})
+	return writeJSON(w, http.StatusOK, DefaultLevelResponse{DryRun: dry, Dataset: datasetOut(d), Changes: each(changes, changeOut)})
 }
 
 // GET /api/v1/datasets/{id}/access?kind=&org_type=&level=&name=&sort=&order=&offset=&limit=
@@ -143,12 +143,7 @@ func (a *api) getAccessTable(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := AccessTable{Dataset: id, Rows: make([]AccessRow, len(rows)), Total: total}
-	for i, row := range rows {
-		out.Rows[i] = AccessRow{Group: row.Group, Name: row.Name, OrgType: row.OrgType,
-			SpecificLevel: levelPtr(row.Specific), EffectiveLevel: row.Effective.String()}
-	}
-	return writeJSON(w, http.StatusOK, out)
+	return writeJSON(w, http.StatusOK, AccessTable{Dataset: id, Rows: each(rows, accessRowOut), Total: total})
 }
 
 // PUT /api/v1/datasets/{id}/access/{kind}/{group}: one group's specific
@@ -189,7 +184,7 @@ func (a *api) bulkAccess(w http.ResponseWriter, r *http.Request) error {
 	if len(req.Groups) > a.MaxBatch {
 		return badRequest("%d groups: at most %d per bulk action", len(req.Groups), a.MaxBatch)
 	}
-	b := portal.BulkAction{Groups: req.Groups, Action: req.Action, Mode: req.Mode, DryRun: req.DryRun || dry}
+	b := portal.BulkAction{Groups: each(req.Groups, groupIn), Action: req.Action, Mode: req.Mode, DryRun: req.DryRun || dry}
 	switch req.Action {
 	case "grant":
 		l, err := parseLevel("level", req.Level)
@@ -206,7 +201,7 @@ func (a *api) bulkAccess(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, BulkAccessResponse{DryRun: b.DryRun, Changes: changesOut(changes)})
+	return writeJSON(w, http.StatusOK, BulkAccessResponse{DryRun: b.DryRun, Changes: each(changes, changeOut)})
 }
 
 // GET /api/v1/datasets/{id}/explain?account=&permission=: why the account

@@ -20,7 +20,7 @@ func (a *api) inviteCommunityMember(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	return created(w, inv)
+	return created(w, invitationOut(inv))
 }
 
 // GET /api/v1/communities/{id}/invitations (its managers)
@@ -29,7 +29,7 @@ func (a *api) listCommunityInvitations(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, CommunityInvitationList{Invitations: nonNil(invs)})
+	return writeJSON(w, http.StatusOK, CommunityInvitationList{Invitations: each(invs, invitationOut)})
 }
 
 // DELETE /api/v1/communities/{id}/invitations/{account} (its managers)
@@ -46,7 +46,7 @@ func (a *api) listMyCommunityInvitations(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, CommunityInvitationList{Invitations: nonNil(invs)})
+	return writeJSON(w, http.StatusOK, CommunityInvitationList{Invitations: each(invs, invitationOut)})
 }
 
 // POST /api/v1/me/community-invitations/{id}/accept: {id} is the
@@ -65,5 +65,5 @@ func (a *api) answerInvitation(w http.ResponseWriter, r *http.Request, accept bo
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, inv)
+	return writeJSON(w, http.StatusOK, invitationOut(inv))
 }

@@ -15,7 +15,7 @@ func (a *api) getMe(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, Me{Profile: p})
+	return writeJSON(w, http.StatusOK, meOut(p))
 }
 
 // GET /api/v1/me/tokens: the caller's personal tokens, without secrets.
@@ -24,7 +24,7 @@ func (a *api) listMyTokens(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, TokenList{Tokens: nonNil(ts)})
+	return writeJSON(w, http.StatusOK, TokenList{Tokens: each(ts, tokenOut)})
 }
 
 // POST /api/v1/me/tokens: a new personal token; its secret is in this
@@ -39,7 +39,7 @@ func (a *api) createMyToken(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	return created(w, CreatedToken{Token: t, Secret: secret})
+	return created(w, CreatedToken{Token: tokenOut(t), Secret: secret})
 }
 
 // DELETE /api/v1/me/tokens/{id}
@@ -60,7 +60,7 @@ func (a *api) listMyNotices(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, NoticeList{Notices: nonNil(ns), Cursor: nextCursor(len(ns), limit, func() string { return ns[len(ns)-1].ID })})
+	return writeJSON(w, http.StatusOK, NoticeList{Notices: each(ns, noticeOut), Cursor: nextCursor(len(ns), limit, func() string { return ns[len(ns)-1].ID })})
 }
 
 // GET /api/v1/me/join-requests?status=&cursor=&limit=: the caller's own

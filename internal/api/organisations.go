@@ -20,7 +20,7 @@ func (a *api) createOrganisation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return created(w, o)
+	return created(w, organisationOut(o))
 }
 
 // GET /api/v1/organisations?type=&name=&cursor=&limit=: type filters by
@@ -36,7 +36,7 @@ func (a *api) listOrganisations(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, OrganisationList{Organisations: nonNil(orgs), Cursor: nextCursor(len(orgs), limit, func() string { return orgs[len(orgs)-1].ID })})
+	return writeJSON(w, http.StatusOK, OrganisationList{Organisations: each(orgs, organisationOut), Cursor: nextCursor(len(orgs), limit, func() string { return orgs[len(orgs)-1].ID })})
 }
 
 // GET /api/v1/organisations/{id}
@@ -45,7 +45,7 @@ func (a *api) getOrganisation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, o)
+	return writeJSON(w, http.StatusOK, organisationOut(o))
 }
 
 // PUT /api/v1/organisations/{id}: name and type (delegated admins).
@@ -58,7 +58,7 @@ func (a *api) updateOrganisation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, o)
+	return writeJSON(w, http.StatusOK, organisationOut(o))
 }
 
 // GET /api/v1/organisations/{id}/members?cursor=&limit=
@@ -71,7 +71,7 @@ func (a *api) listMembers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, MemberList{Members: nonNil(ms), Cursor: nextCursor(len(ms), limit, func() string { return ms[len(ms)-1].Account })})
+	return writeJSON(w, http.StatusOK, MemberList{Members: each(ms, memberOut), Cursor: nextCursor(len(ms), limit, func() string { return ms[len(ms)-1].Account })})
 }
 
 // POST /api/v1/organisations/{id}/members: an existing account, or a new
@@ -100,7 +100,7 @@ func (a *api) addMember(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return created(w, m)
+	return created(w, memberOut(m))
 }
 
 // PUT /api/v1/organisations/{id}/members/{account}: change the role.
@@ -113,7 +113,7 @@ func (a *api) setMemberRole(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, m)
+	return writeJSON(w, http.StatusOK, memberOut(m))
 }
 
 // DELETE /api/v1/organisations/{id}/members/{account}: the account stays.
@@ -144,7 +144,7 @@ func (a *api) joinRequests(w http.ResponseWriter, r *http.Request, org string) e
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, JoinRequestList{JoinRequests: nonNil(js), Cursor: nextCursor(len(js), limit, func() string { return js[len(js)-1].ID })})
+	return writeJSON(w, http.StatusOK, JoinRequestList{JoinRequests: each(js, joinRequestOut), Cursor: nextCursor(len(js), limit, func() string { return js[len(js)-1].ID })})
 }
 
 // POST /api/v1/organisations/{id}/join-requests: the caller asks to join.
@@ -157,7 +157,7 @@ func (a *api) requestJoin(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return created(w, j)
+	return created(w, joinRequestOut(j))
 }
 
 // POST /api/v1/join-requests/{id}/decision (the organisation's delegated
@@ -182,7 +182,7 @@ func (a *api) decideJoinRequest(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, j)
+	return writeJSON(w, http.StatusOK, joinRequestOut(j))
 }
 
 // POST /api/v1/join-requests/{id}/cancel (the requester): the request is
@@ -195,5 +195,5 @@ func (a *api) cancelJoinRequest(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, j)
+	return writeJSON(w, http.StatusOK, joinRequestOut(j))
 }

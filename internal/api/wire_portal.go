@@ -9,16 +9,111 @@ import (
 	"github.com/octroi/octroi/internal/store"
 )
 
-// Portal bodies. Records without levels (accounts, organisations,
-// members, communities, groups of organisations, join requests, tokens,
-// notices, explanations) are the portal's own types; datasets and access
-// rows are converted so that levels travel by name ("private", "search",
-// "consult", "download"), never by number.
+// Portal bodies. They are the API's own types, converted from and to the
+// portal's values by the functions below: a field renamed in the domain
+// (or in its stored records) does not rename it on the wire, and what the
+// wire says is what openapi.json describes. Enumerations of names (roles,
+// organisation types, statuses, kinds of group) keep the portal's string
+// types: their values are the schema's relation names and the names
+// openapi.json lists, so they cannot change without a migration anyway.
+// Levels, numbered in the domain, travel by name.
+
+// Account is a person's account.
+type Account struct {
+	ID            string                `json:"id"`
+	Email         string                `json:"email"`
+	Name          string                `json:"name"`
+	Status        portal.AccountStatus  `json:"status"`
+	PlatformRoles []portal.PlatformRole `json:"platform_roles,omitempty"`
+	Created       time.Time             `json:"created"`
+}
+
+func accountOut(a portal.Account) Account {
+	return Account{ID: a.ID, Email: a.Email, Name: a.Name, Status: a.Status, PlatformRoles: a.PlatformRoles, Created: a.Created}
+}
+
+// each converts a list of portal values; the result is never nil, so that
+// an empty list encodes as [] rather than null.
+func each[T, U any](xs []T, f func(T) U) []U {
+	out := make([]U, len(xs))
+	for i, x := range xs {
+		out[i] = f(x)
+	}
+	return out
+}
 
 // Me is the answer of GET /me: who the caller is — account, roles in
 // organisations and communities, platform roles and where they come from.
 type Me struct {
-	portal.Profile
+	Account       Account               `json:"account"`
+	Organisations []OrgMembership       `json:"organisations"`
+	Communities   []CommunityMembership `json:"communities"`
+	PlatformRoles []PlatformRoleGrant   `json:"platform_roles"`
+}
+
+// OrgMembership is the caller's role in one organisation.
+type OrgMembership struct {
+	Organisation string         `json:"organisation"`
+	Name         string         `json:"name"`
+	Role         portal.OrgRole `json:"role"`
+}
+
+// CommunityMembership is the caller's role in one community.
+type CommunityMembership struct {
+	Community string               `json:"community"`
+	Name      string               `json:"name"`
+	Role      portal.CommunityRole `json:"role"`
+}
+
+// PlatformRoleGrant is a platform role the caller holds, directly
+// (Community "") or as a member of a community that holds it.
+type PlatformRoleGrant struct {
+	Role      portal.PlatformRole `json:"role"`
+	Community string              `json:"community,omitempty"`
+}
+
+func meOut(p portal.Profile) Me {
+	return Me{
+		Account: accountOut(p.Account),
+		Organisations: each(p.Organisations, func(m portal.OrgMembership) OrgMembership {
+			return OrgMembership{Organisation: m.Organisation, Name: m.Name, Role: m.Role}
+		}),
+		Communities: each(p.Communities, func(m portal.CommunityMembership) CommunityMembership {
+			return CommunityMembership{Community: m.Community, Name: m.Name, Role: m.Role}
+		}),
+		PlatformRoles: each(p.PlatformRoles, func(g portal.PlatformRoleGrant) PlatformRoleGrant {
+			return PlatformRoleGrant{Role: g.Role, Community: g.Community}
+		}),
+	}
+}
+
+// PersonalToken is a personal token, without its secret (schema Token in
+// openapi.json; Token here is the consistency token).
+type PersonalToken struct {
+	ID        string     `json:"id"`
+	Name      string     `json:"name"`
+	Account   string     `json:"account"`
+	Created   time.Time  `json:"created"`
+	LastUsed  *time.Time `json:"last_used,omitempty"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	Expired   bool       `json:"expired,omitempty"`
+}
+
+func tokenOut(t portal.Token) PersonalToken {
+	return PersonalToken{ID: t.ID, Name: t.Name, Account: t.Account, Created: t.Created, LastUsed: t.LastUsed, ExpiresAt: t.ExpiresAt, Expired: t.Expired}
+}
+
+// Notice is an event the caller is told about.
+type Notice struct {
+	ID      string            `json:"id"`
+	To      string            `json:"to"`
+	Kind    string            `json:"kind"`
+	Data    map[string]string `json:"data"`
+	Created time.Time         `json:"created"`
+}
+
+func noticeOut(n portal.Notice) Notice {
+	return Notice{ID: n.ID, To: n.To, Kind: n.Kind, Data: n.Data, Created: n.Created}
 }
 
 // CreateTokenRequest is the body of POST /me/tokens. ExpiresAt, when set,
@@ -30,19 +125,19 @@ type CreateTokenRequest struct {
 
 // CreatedToken answers POST /me/tokens: Secret is shown only now.
 type CreatedToken struct {
-	Token  portal.Token `json:"token"`
-	Secret string       `json:"secret"`
+	Token  PersonalToken `json:"token"`
+	Secret string        `json:"secret"`
 }
 
 // TokenList answers GET /me/tokens.
 type TokenList struct {
-	Tokens []portal.Token `json:"tokens"`
+	Tokens []PersonalToken `json:"tokens"`
 }
 
 // NoticeList is one page of notices.
 type NoticeList struct {
-	Notices []portal.Notice `json:"notices"`
-	Cursor  string          `json:"cursor,omitempty"`
+	Notices []Notice `json:"notices"`
+	Cursor  string   `json:"cursor,omitempty"`
 }
 
 // CreateAccountRequest is the body of POST /accounts.
@@ -59,8 +154,8 @@ func (c CreateAccountRequest) account() portal.Account {
 
 // AccountList is one page of accounts.
 type AccountList struct {
-	Accounts []portal.Account `json:"accounts"`
-	Cursor   string           `json:"cursor,omitempty"`
+	Accounts []Account `json:"accounts"`
+	Cursor   string    `json:"cursor,omitempty"`
 }
 
 // AccountStatusRequest is the body of PUT /accounts/{id}/status.
@@ -89,16 +184,40 @@ type UpdateOrganisationRequest struct {
 	Type portal.OrgType `json:"type"`
 }
 
+// Organisation is a producer or consumer organisation.
+type Organisation struct {
+	ID      string         `json:"id"`
+	Name    string         `json:"name"`
+	Type    portal.OrgType `json:"type"`
+	Created time.Time      `json:"created"`
+}
+
+func organisationOut(o portal.Organisation) Organisation {
+	return Organisation{ID: o.ID, Name: o.Name, Type: o.Type, Created: o.Created}
+}
+
 // OrganisationList is one page of organisations.
 type OrganisationList struct {
-	Organisations []portal.Organisation `json:"organisations"`
-	Cursor        string                `json:"cursor,omitempty"`
+	Organisations []Organisation `json:"organisations"`
+	Cursor        string         `json:"cursor,omitempty"`
+}
+
+// Member is an account's role in an organisation.
+type Member struct {
+	Account string         `json:"account"`
+	Name    string         `json:"name,omitempty"`
+	Email   string         `json:"email,omitempty"`
+	Role    portal.OrgRole `json:"role"`
+}
+
+func memberOut(m portal.Member) Member {
+	return Member{Account: m.Account, Name: m.Name, Email: m.Email, Role: m.Role}
 }
 
 // MemberList is one page of an organisation's members.
 type MemberList struct {
-	Members []portal.Member `json:"members"`
-	Cursor  string          `json:"cursor,omitempty"`
+	Members []Member `json:"members"`
+	Cursor  string   `json:"cursor,omitempty"`
 }
 
 // NewAccount describes an account created while adding it as a member.
@@ -134,10 +253,29 @@ type JoinDecision struct {
 	Reason   string         `json:"reason,omitempty"`
 }
 
+// JoinRequest is an account's request to join an organisation.
+type JoinRequest struct {
+	ID           string            `json:"id"`
+	Organisation string            `json:"organisation"`
+	Account      string            `json:"account"`
+	Message      string            `json:"message,omitempty"`
+	Status       portal.JoinStatus `json:"status"`
+	Role         portal.OrgRole    `json:"role,omitempty"`
+	DecidedBy    string            `json:"decided_by,omitempty"`
+	DecidedAt    *time.Time        `json:"decided_at,omitempty"`
+	Reason       string            `json:"reason,omitempty"`
+	Created      time.Time         `json:"created"`
+}
+
+func joinRequestOut(j portal.JoinRequest) JoinRequest {
+	return JoinRequest{ID: j.ID, Organisation: j.Organisation, Account: j.Account, Message: j.Message, Status: j.Status,
+		Role: j.Role, DecidedBy: j.DecidedBy, DecidedAt: j.DecidedAt, Reason: j.Reason, Created: j.Created}
+}
+
 // JoinRequestList is one page of join requests.
 type JoinRequestList struct {
-	JoinRequests []portal.JoinRequest `json:"join_requests"`
-	Cursor       string               `json:"cursor,omitempty"`
+	JoinRequests []JoinRequest `json:"join_requests"`
+	Cursor       string        `json:"cursor,omitempty"`
 }
 
 // CommunityRequest is the body of POST /communities. The caller becomes
@@ -157,15 +295,39 @@ type UpdateCommunityRequest struct {
 	Public bool   `json:"public"`
 }
 
+// Community is a group of people across organisations.
+type Community struct {
+	ID         string    `json:"id"`
+	Name       string    `json:"name"`
+	Public     bool      `json:"public"`
+	Supervisor string    `json:"supervisor"`
+	Created    time.Time `json:"created"`
+}
+
+func communityOut(c portal.Community) Community {
+	return Community{ID: c.ID, Name: c.Name, Public: c.Public, Supervisor: c.Supervisor, Created: c.Created}
+}
+
 // CommunityList is one page of communities.
 type CommunityList struct {
-	Communities []portal.Community `json:"communities"`
-	Cursor      string             `json:"cursor,omitempty"`
+	Communities []Community `json:"communities"`
+	Cursor      string      `json:"cursor,omitempty"`
+}
+
+// CommunityMember is an account's role in a community.
+type CommunityMember struct {
+	Account string               `json:"account"`
+	Name    string               `json:"name,omitempty"`
+	Role    portal.CommunityRole `json:"role"`
+}
+
+func communityMemberOut(m portal.CommunityMember) CommunityMember {
+	return CommunityMember{Account: m.Account, Name: m.Name, Role: m.Role}
 }
 
 // CommunityMemberList answers GET /communities/{id}/members.
 type CommunityMemberList struct {
-	Members []portal.CommunityMember `json:"members"`
+	Members []CommunityMember `json:"members"`
 }
 
 // InvitationRequest is the body of POST /communities/{id}/invitations: the
@@ -175,9 +337,23 @@ type InvitationRequest struct {
 	Role    string `json:"role"`
 }
 
+// CommunityInvitation is a pending invitation of an account to a
+// community, with the role it will have once it accepts.
+type CommunityInvitation struct {
+	Community string               `json:"community"`
+	Account   string               `json:"account"`
+	Role      portal.CommunityRole `json:"role"`
+	InvitedBy string               `json:"invited_by"`
+	Created   time.Time            `json:"created"`
+}
+
+func invitationOut(inv portal.CommunityInvitation) CommunityInvitation {
+	return CommunityInvitation{Community: inv.Community, Account: inv.Account, Role: inv.Role, InvitedBy: inv.InvitedBy, Created: inv.Created}
+}
+
 // CommunityInvitationList lists pending invitations to communities.
 type CommunityInvitationList struct {
-	Invitations []portal.CommunityInvitation `json:"invitations"`
+	Invitations []CommunityInvitation `json:"invitations"`
 }
 
 // OrgGroupRequest is the body of POST /org-groups.
@@ -198,10 +374,22 @@ type OrgGroupOrganisations struct {
 	Organisations []string `json:"organisations"`
 }
 
+// OrgGroup is a named set of organisations.
+type OrgGroup struct {
+	ID            string    `json:"id"`
+	Name          string    `json:"name"`
+	Organisations []string  `json:"organisations"`
+	Created       time.Time `json:"created"`
+}
+
+func orgGroupOut(g portal.OrgGroup) OrgGroup {
+	return OrgGroup{ID: g.ID, Name: g.Name, Organisations: g.Organisations, Created: g.Created}
+}
+
 // OrgGroupList is one page of groups of organisations.
 type OrgGroupList struct {
-	OrgGroups []portal.OrgGroup `json:"org_groups"`
-	Cursor    string            `json:"cursor,omitempty"`
+	OrgGroups []OrgGroup `json:"org_groups"`
+	Cursor    string     `json:"cursor,omitempty"`
 }
 
 // Dataset is a dataset with its default level by name.
@@ -215,14 +403,6 @@ type Dataset struct {
 
 func datasetOut(d portal.Dataset) Dataset {
 	return Dataset{ID: d.ID, Title: d.Title, Owner: d.Owner, DefaultLevel: d.Default.String(), Created: d.Created}
-}
-
-func datasetsOut(ds []portal.Dataset) []Dataset {
-	out := make([]Dataset, len(ds))
-	for i, d := range ds {
-		out[i] = datasetOut(d)
-	}
-	return out
 }
 
 // CreateDatasetRequest is the body of POST /datasets.
@@ -251,13 +431,26 @@ type DefaultLevelRequest struct {
 	DryRun bool    `json:"dry_run,omitempty"`
 }
 
+// GroupRef names a group: an organisation, a community or a group of
+// organisations.
+type GroupRef struct {
+	Kind portal.GroupKind `json:"kind"`
+	ID   string           `json:"id"`
+}
+
+func groupOut(g portal.GroupRef) GroupRef { return GroupRef{Kind: g.Kind, ID: g.ID} }
+
+func groupIn(g GroupRef) portal.GroupRef {
+	return portal.GroupRef{Kind: g.Kind, ID: g.ID}
+}
+
 // BulkChange is one group's change: specific levels before and after (null:
 // none).
 type BulkChange struct {
-	Group  portal.GroupRef `json:"group"`
-	Name   string          `json:"name"`
-	Before *string         `json:"before"`
-	After  *string         `json:"after"`
+	Group  GroupRef `json:"group"`
+	Name   string   `json:"name"`
+	Before *string  `json:"before"`
+	After  *string  `json:"after"`
 }
 
 func levelPtr(l *portal.Level) *string {
@@ -269,15 +462,7 @@ func levelPtr(l *portal.Level) *string {
 }
 
 func changeOut(c portal.BulkChange) BulkChange {
-	return BulkChange{Group: c.Group, Name: c.Name, Before: levelPtr(c.Before), After: levelPtr(c.After)}
-}
-
-func changesOut(cs []portal.BulkChange) []BulkChange {
-	out := make([]BulkChange, len(cs))
-	for i, c := range cs {
-		out[i] = changeOut(c)
-	}
-	return out
+	return BulkChange{Group: groupOut(c.Group), Name: c.Name, Before: levelPtr(c.Before), After: levelPtr(c.After)}
 }
 
 // DefaultLevelResponse answers PUT /datasets/{id}/default-level: the
@@ -291,11 +476,16 @@ type DefaultLevelResponse struct {
 
 // AccessRow is one line of a dataset's access table.
 type AccessRow struct {
-	Group          portal.GroupRef `json:"group"`
-	Name           string          `json:"name"`
-	OrgType        portal.OrgType  `json:"org_type,omitempty"`
-	SpecificLevel  *string         `json:"specific_level"`
-	EffectiveLevel string          `json:"effective_level"`
+	Group          GroupRef       `json:"group"`
+	Name           string         `json:"name"`
+	OrgType        portal.OrgType `json:"org_type,omitempty"`
+	SpecificLevel  *string        `json:"specific_level"`
+	EffectiveLevel string         `json:"effective_level"`
+}
+
+func accessRowOut(r portal.AccessRow) AccessRow {
+	return AccessRow{Group: groupOut(r.Group), Name: r.Name, OrgType: r.OrgType,
+		SpecificLevel: levelPtr(r.Specific), EffectiveLevel: r.Effective.String()}
 }
 
 // AccessTable answers GET /datasets/{id}/access: one page of rows and the
@@ -316,11 +506,11 @@ type SetLevelResponse struct {
 // levels. Mode "merge" (default) never lowers a group; "replace" sets
 // exactly Level. DryRun previews the changes without writing them.
 type BulkAccessRequest struct {
-	Groups []portal.GroupRef `json:"groups"`
-	Action string            `json:"action"`
-	Level  string            `json:"level,omitempty"`
-	Mode   string            `json:"mode,omitempty"`
-	DryRun bool              `json:"dry_run,omitempty"`
+	Groups []GroupRef `json:"groups"`
+	Action string     `json:"action"`
+	Level  string     `json:"level,omitempty"`
+	Mode   string     `json:"mode,omitempty"`
+	DryRun bool       `json:"dry_run,omitempty"`
 }
 
 // BulkAccessResponse lists the changes made (or, for a dry run, that would
@@ -348,6 +538,40 @@ type FilterResponse struct {
 	Permission string          `json:"permission"`
 	Results    map[string]bool `json:"results"`
 	Allowed    []string        `json:"allowed"`
+}
+
+// Reason is one reason why an account has (or lacks) a level, in words.
+type Reason struct {
+	Via   string    `json:"via"`
+	Group *GroupRef `json:"group,omitempty"`
+	FR    string    `json:"fr"`
+	EN    string    `json:"en"`
+}
+
+// Explanation says why an account has (or lacks) a permission on a
+// dataset, in French and English.
+type Explanation struct {
+	Dataset    string   `json:"dataset"`
+	Account    string   `json:"account"`
+	Permission string   `json:"permission"`
+	Allowed    bool     `json:"allowed"`
+	Reasons    []Reason `json:"reasons"`
+	FR         string   `json:"fr"`
+	EN         string   `json:"en"`
+}
+
+// explanationOut renders e's words in both languages.
+func explanationOut(e portal.Explanation) Explanation {
+	return Explanation{Dataset: e.Dataset, Account: e.Account, Permission: e.Permission, Allowed: e.Allowed,
+		FR: e.Text.In(messages.French), EN: e.Text.In(messages.English),
+		Reasons: each(e.Reasons, func(r portal.Reason) Reason {
+			out := Reason{Via: r.Via, FR: r.Text.In(messages.French), EN: r.Text.In(messages.English)}
+			if r.Group != nil {
+				g := groupOut(*r.Group)
+				out.Group = &g
+			}
+			return out
+		})}
 }
 
 // AuditEntry is one audit record; Before and After are the JSON records.
@@ -379,31 +603,4 @@ func rawJSON(b []byte) json.RawMessage {
 type AuditList struct {
 	Entries []AuditEntry `json:"entries"`
 	Cursor  string       `json:"cursor,omitempty"`
-}
-
-// Explanation says why an account has (or lacks) a permission on a
-// dataset, in French and English: the portal's explanation with its words
-// rendered in both languages.
-type Explanation struct {
-	portal.Explanation
-	Reasons []Reason `json:"reasons"`
-	FR      string   `json:"fr"` // one sentence summing up
-	EN      string   `json:"en"`
-}
-
-// Reason is one reason why an account has (or lacks) a level, in words.
-type Reason struct {
-	portal.Reason
-	FR string `json:"fr"`
-	EN string `json:"en"`
-}
-
-// explanationOut renders x in both languages.
-func explanationOut(x portal.Explanation) Explanation {
-	out := Explanation{Explanation: x, Reasons: make([]Reason, len(x.Reasons)),
-		FR: x.Text.In(messages.French), EN: x.Text.In(messages.English)}
-	for i, r := range x.Reasons {
-		out.Reasons[i] = Reason{Reason: r, FR: r.Text.In(messages.French), EN: r.Text.In(messages.English)}
-	}
-	return out
 }

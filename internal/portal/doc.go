@@ -69,7 +69,11 @@
 // recipient, in creation order). They hold names and metadata only: roles,
 // memberships, levels, platform roles and disabled accounts are
 // relationships, and what the service returns about them is read from
-// there. Generated ids sort in creation order.
+// there. Generated ids sort in creation order. A document is written from
+// its record type (records.go), never from a domain value, with its format
+// version in "v"; documents without one read as version 1, and a version
+// this octroi does not know is refused as written by a newer octroi.
+// Audit entries hold the same records, without "v".
 //
 // Access tables list every organisation and group of organisations, and
 // only the communities the actor may view or that already hold a level on

@@ -190,6 +190,7 @@ func (s *Service) JoinRequests(ctx context.Context, actor, org string, status Jo
 // joinIndex lists a requester's join requests (join_request records are
 // listed by organisation).
 type joinIndex struct {
+	recordHead
 	ID           string `json:"id"`
 	Organisation string `json:"organisation"`
 }

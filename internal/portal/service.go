@@ -2,7 +2,6 @@ package portal
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync/atomic"
@@ -356,9 +355,9 @@ func (t *txn) flush() error {
 	return t.tx.Write(t.ctx, store.WriteRequest{Updates: t.updates})
 }
 
-// put writes a record as JSON.
+// put writes v, a domain value, as its record (records.go).
 func (t *txn) put(kind, id, alt, parent string, v any) error {
-	data, err := json.Marshal(v)
+	data, err := encodeRecord(v)
 	if err != nil {
 		return err
 	}
@@ -372,21 +371,16 @@ func (t *txn) put(kind, id, alt, parent string, v any) error {
 	return nil
 }
 
-// audit records a change; before and after are JSON-encoded (nil: none).
+// audit records a change; before and after are domain values, written as
+// their records (nil: none).
 // The entry carries the id of the request that made the change (see
 // package reqid), so that it can be matched with the request's log line.
 func (t *txn) audit(action, resource string, before, after any) error {
-	enc := func(v any) ([]byte, error) {
-		if v == nil {
-			return nil, nil
-		}
-		return json.Marshal(v)
-	}
-	b, err := enc(before)
+	b, err := encodeEntry(before)
 	if err != nil {
 		return err
 	}
-	a, err := enc(after)
+	a, err := encodeEntry(after)
 	if err != nil {
 		return err
 	}
@@ -450,7 +444,7 @@ func (v view) get(ctx context.Context, kind, id string, into any) error {
 	if err != nil {
 		return err
 	}
-	return json.Unmarshal(d.Data, into)
+	return decodeRecord(d, into)
 }
 
 // exists reports whether the record (kind, id) exists.
@@ -477,8 +471,8 @@ func list[T any](ctx context.Context, v view, kind, parent, after string, limit 
 		}
 		for _, d := range docs {
 			var x T
-			if err := json.Unmarshal(d.Data, &x); err != nil {
-				return nil, fmt.Errorf("%s %q: %w", kind, d.ID, err)
+			if err := decodeRecord(d, &x); err != nil {
+				return nil, err
 			}
 			out = append(out, x)
 		}

@@ -132,6 +132,13 @@ const (
 	AccountDisabled AccountStatus = "disabled"
 )
 
+// The JSON tags of the domain's types below are read by nothing in octroi:
+// documents and audit entries are written from records.go (which
+// TestRecordsHoldNoDomainValue proves), the API's answers from package
+// api's own types. They stay for Go programs that decode the API's answers
+// into domain values, as the API's tests do; they name the wire's fields,
+// not the database's.
+
 // Account is a person's account. Its id is the subject id in the schema
 // (user:ID).
 type Account struct {
