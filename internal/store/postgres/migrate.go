@@ -7,13 +7,13 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/octroi/octroi/internal/store"
-	"github.com/octroi/octroi/internal/store/internal/sqlutil"
+	"github.com/octroi/octroi/internal/store/internal/sqlstore"
 )
 
 // Migrations returns this binary's migrations (the embedded
 // migrations/NNNN_*.sql files), oldest first.
-func Migrations() ([]sqlutil.Migration, error) {
-	return sqlutil.LoadMigrations(migrationFiles, "migrations")
+func Migrations() ([]sqlstore.Migration, error) {
+	return sqlstore.LoadMigrations(migrationFiles, "migrations")
 }
 
 // LatestVersion is the database schema version this binary expects.

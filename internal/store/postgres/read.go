@@ -10,7 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/octroi/octroi/internal/store"
-	"github.com/octroi/octroi/internal/store/internal/sqlutil"
+	"github.com/octroi/octroi/internal/store/internal/sqlstore"
 	"github.com/octroi/octroi/internal/tuple"
 )
 
@@ -33,7 +33,7 @@ func (sc *scanner) relationship() (tuple.Relationship, error) {
 		Subject:  tuple.SubjectRef{Type: sc.st, ID: sc.sid, Relation: sc.sr},
 	}
 	if sc.cn != nil {
-		c, err := sqlutil.DecodeCaveat(sc.cn, sc.cc)
+		c, err := sqlstore.DecodeCaveat(sc.cn, sc.cc)
 		if err != nil {
 			return r, err
 		}
@@ -74,11 +74,11 @@ func (s *Store) ReadRelationships(ctx context.Context, f store.Filter, after sto
 	if err := store.ValidateFilter(f); err != nil {
 		return nil, "", err
 	}
-	k, resume, err := sqlutil.DecodeCursor(after)
+	k, resume, err := sqlstore.DecodeCursor(after)
 	if err != nil {
 		return nil, "", err
 	}
-	var from *sqlutil.Key
+	var from *sqlstore.Key
 	if resume {
 		from = &k
 	}
@@ -86,7 +86,7 @@ func (s *Store) ReadRelationships(ctx context.Context, f store.Filter, after sto
 	if limit > 0 {
 		n = limit + 1 // one more than asked: tells whether there is a next page
 	}
-	q, args := readQuery(f, from, n, sqlutil.NormalizeTime(s.now()))
+	q, args := readQuery(f, from, n, sqlstore.NormalizeTime(s.now()))
 	rows, err := s.pool.Query(ctx, q, args...)
 	if err != nil {
 		return nil, "", convert(fmt.Errorf("reading %s: %w", f, err))
@@ -100,7 +100,7 @@ func (s *Store) ReadRelationships(ctx context.Context, f store.Filter, after sto
 	}
 	if limit > 0 && len(rels) > limit {
 		rels = rels[:limit]
-		return rels, sqlutil.EncodeCursor(rels[limit-1]), nil
+		return rels, sqlstore.EncodeCursor(rels[limit-1]), nil
 	}
 	return rels, "", nil
 }
@@ -108,13 +108,13 @@ func (s *Store) ReadRelationships(ctx context.Context, f store.Filter, after sto
 // readQuery selects the live relationships (at now) matching f after the
 // identity after (if not nil), in identity order, up to limit (≤ 0: no
 // limit).
-func readQuery(f store.Filter, after *sqlutil.Key, limit int, now time.Time) (string, []any) {
-	a := sqlutil.Args{Dollar: true}
-	q := `SELECT ` + sqlutil.Columns + ` FROM relationships WHERE ` + sqlutil.FilterWhere(f, &a) + ` AND ` + liveCond(&a, now)
+func readQuery(f store.Filter, after *sqlstore.Key, limit int, now time.Time) (string, []any) {
+	a := sqlstore.Args{Dollar: true}
+	q := `SELECT ` + sqlstore.Columns + ` FROM relationships WHERE ` + sqlstore.FilterWhere(f, &a) + ` AND ` + liveCond(&a, now)
 	if after != nil {
-		q += ` AND ` + sqlutil.KeyAfter(*after, &a)
+		q += ` AND ` + sqlstore.KeyAfter(*after, &a)
 	}
-	q += ` ORDER BY ` + sqlutil.IdentityColumns
+	q += ` ORDER BY ` + sqlstore.IdentityColumns
 	if limit > 0 {
 		q += ` LIMIT ` + strconv.Itoa(limit)
 	}
@@ -128,8 +128,8 @@ func (s *Store) LoadAll(ctx context.Context, fn func(tuple.Relationship) error) 
 		if err := tx.QueryRow(ctx, `SELECT revision FROM revision_counter WHERE singleton`).Scan(&rev); err != nil {
 			return fmt.Errorf("reading head revision: %w", err)
 		}
-		a := sqlutil.Args{Dollar: true}
-		rows, err := tx.Query(ctx, `SELECT `+sqlutil.Columns+` FROM relationships WHERE `+liveCond(&a, sqlutil.NormalizeTime(s.now())), a.List...)
+		a := sqlstore.Args{Dollar: true}
+		rows, err := tx.Query(ctx, `SELECT `+sqlstore.Columns+` FROM relationships WHERE `+liveCond(&a, sqlstore.NormalizeTime(s.now())), a.List...)
 		if err != nil {
 			return fmt.Errorf("loading relationships: %w", err)
 		}
@@ -154,13 +154,13 @@ func (s *Store) LoadAll(ctx context.Context, fn func(tuple.Relationship) error) 
 
 // UsedTypes implements store.Inspector.
 func (s *Store) UsedTypes(ctx context.Context) ([]store.TypeUse, error) {
-	a := sqlutil.Args{Dollar: true}
-	rows, err := s.pool.Query(ctx, sqlutil.UsedTypesQuery(liveCond(&a, sqlutil.NormalizeTime(s.now()))), a.List...)
+	a := sqlstore.Args{Dollar: true}
+	rows, err := s.pool.Query(ctx, sqlstore.UsedTypesQuery(liveCond(&a, sqlstore.NormalizeTime(s.now()))), a.List...)
 	if err != nil {
 		return nil, convert(fmt.Errorf("counting used types: %w", err))
 	}
 	defer rows.Close()
-	out, err := sqlutil.Collect(rows, sqlutil.ScanTypeUse)
+	out, err := sqlstore.Collect(rows, sqlstore.ScanTypeUse)
 	if err != nil {
 		return nil, convert(fmt.Errorf("counting used types: %w", err))
 	}
@@ -207,7 +207,7 @@ func (s *Store) Changes(ctx context.Context, after store.Revision, limit int) ([
 			}
 		}
 		through = store.Revision(upper)
-		rows, err := tx.Query(ctx, `SELECT revision, op, `+sqlutil.Columns+`, committed_at, changes, batch FROM changelog
+		rows, err := tx.Query(ctx, `SELECT revision, op, `+sqlstore.Columns+`, committed_at, changes, batch FROM changelog
 WHERE revision > $1 AND revision <= $2 ORDER BY revision, seq`, int64(after), upper)
 		if err != nil {
 			return fmt.Errorf("reading changes: %w", err)
@@ -227,7 +227,7 @@ WHERE revision > $1 AND revision <= $2 ORDER BY revision, seq`, int64(after), up
 			}
 			c := store.Change{Revision: store.Revision(rev), Op: store.ChangeOp(op), Time: at.UTC()}
 			if batch != nil {
-				err := sqlutil.DecodeChangeBatch(batch, int(n), func(r tuple.Relationship) error {
+				err := sqlstore.DecodeChangeBatch(batch, int(n), func(r tuple.Relationship) error {
 					c.Relationship = r
 					out = append(out, c)
 					return nil

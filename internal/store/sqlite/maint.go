@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/octroi/octroi/internal/store"
-	"github.com/octroi/octroi/internal/store/internal/sqlutil"
+	"github.com/octroi/octroi/internal/store/internal/sqlstore"
 	"github.com/octroi/octroi/internal/tuple"
 )
 
@@ -52,7 +52,7 @@ func (s *Store) GC(ctx context.Context, olderThan time.Duration) (store.GCResult
 	switch {
 	case err == nil:
 		res.Revision, err = s.write(ctx, func(ctx context.Context, w *wtx) error {
-			rows, err := w.tx.QueryContext(ctx, `DELETE FROM relationships WHERE expires_at IS NOT NULL AND expires_at <= ? RETURNING `+sqlutil.Columns, cutoff)
+			rows, err := w.tx.QueryContext(ctx, `DELETE FROM relationships WHERE expires_at IS NOT NULL AND expires_at <= ? RETURNING `+sqlstore.Columns, cutoff)
 			if err != nil {
 				return fmt.Errorf("deleting expired relationships: %w", err)
 			}
@@ -108,7 +108,7 @@ const DefaultImportBatch = 10_000
 
 // Import implements store.Importer: one write transaction (one revision)
 // per batch. The batch is upserted with prepared multi-row INSERTs
-// (upsertRows) and logged as changelog batches (sqlutil.ChangeBatch), one
+// (upsertRows) and logged as changelog batches (sqlstore.ChangeBatch), one
 // row per 1024 relationships: per relationship, only its row and its
 // subject index entry are B-tree inserts.
 //
@@ -152,7 +152,7 @@ func (s *Store) Import(ctx context.Context, rels iter.Seq2[tuple.Relationship, e
 		// In identity order, the primary key's inserts walk its B-tree
 		// once instead of landing all over it. Stable: the last of
 		// duplicates still wins.
-		slices.SortStableFunc(batch, sqlutil.CompareIdentity)
+		slices.SortStableFunc(batch, sqlstore.CompareIdentity)
 		drop := deferIndex && !dropped
 		r, err := s.write(ctx, func(ctx context.Context, w *wtx) error {
 			if drop {
@@ -177,7 +177,7 @@ func (s *Store) Import(ctx context.Context, rels iter.Seq2[tuple.Relationship, e
 		if err := store.Validate(r); err != nil {
 			return rev, n, fmt.Errorf("import, relationship %d: %w", n+len(batch)+1, err)
 		}
-		batch = append(batch, sqlutil.Normalize(r))
+		batch = append(batch, sqlstore.Normalize(r))
 		if len(batch) == batchSize {
 			if err := flush(); err != nil {
 				return rev, n, err

@@ -7,7 +7,7 @@ import (
 	"strconv"
 
 	"github.com/octroi/octroi/internal/store"
-	"github.com/octroi/octroi/internal/store/internal/sqlutil"
+	"github.com/octroi/octroi/internal/store/internal/sqlstore"
 	"github.com/octroi/octroi/internal/tuple"
 )
 
@@ -33,7 +33,7 @@ func (sc *scanner) relationship() (tuple.Relationship, error) {
 		if sc.cc.Valid {
 			ctx = []byte(sc.cc.String)
 		}
-		c, err := sqlutil.DecodeCaveat(&sc.cn.String, ctx)
+		c, err := sqlstore.DecodeCaveat(&sc.cn.String, ctx)
 		if err != nil {
 			return r, err
 		}
@@ -51,7 +51,7 @@ func scanAll(rows *sql.Rows) ([]tuple.Relationship, error) {
 	defer rows.Close()
 	var sc scanner
 	t := sc.targets()
-	return sqlutil.Collect(rows, func(r sqlutil.Rows) (tuple.Relationship, error) {
+	return sqlstore.Collect(rows, func(r sqlstore.Rows) (tuple.Relationship, error) {
 		if err := r.Scan(t...); err != nil {
 			return tuple.Relationship{}, err
 		}
@@ -64,11 +64,11 @@ func (s *Store) ReadRelationships(ctx context.Context, f store.Filter, after sto
 	if err := store.ValidateFilter(f); err != nil {
 		return nil, "", err
 	}
-	k, resume, err := sqlutil.DecodeCursor(after)
+	k, resume, err := sqlstore.DecodeCursor(after)
 	if err != nil {
 		return nil, "", err
 	}
-	var from *sqlutil.Key
+	var from *sqlstore.Key
 	if resume {
 		from = &k
 	}
@@ -87,7 +87,7 @@ func (s *Store) ReadRelationships(ctx context.Context, f store.Filter, after sto
 	}
 	if limit > 0 && len(rels) > limit {
 		rels = rels[:limit]
-		return rels, sqlutil.EncodeCursor(rels[limit-1]), nil
+		return rels, sqlstore.EncodeCursor(rels[limit-1]), nil
 	}
 	return rels, "", nil
 }
@@ -95,14 +95,14 @@ func (s *Store) ReadRelationships(ctx context.Context, f store.Filter, after sto
 // readQuery selects the live relationships (at now, µs) matching f after
 // the identity after (if not nil), in identity order, up to limit (≤ 0: no
 // limit).
-func readQuery(f store.Filter, after *sqlutil.Key, limit int, now int64) (string, []any) {
-	a := sqlutil.Args{}
-	q := `SELECT ` + sqlutil.Columns + ` FROM relationships WHERE ` + sqlutil.FilterWhere(f, &a) + ` AND ` + live
+func readQuery(f store.Filter, after *sqlstore.Key, limit int, now int64) (string, []any) {
+	a := sqlstore.Args{}
+	q := `SELECT ` + sqlstore.Columns + ` FROM relationships WHERE ` + sqlstore.FilterWhere(f, &a) + ` AND ` + live
 	a.List = append(a.List, now)
 	if after != nil {
-		q += ` AND ` + sqlutil.KeyAfter(*after, &a)
+		q += ` AND ` + sqlstore.KeyAfter(*after, &a)
 	}
-	q += ` ORDER BY ` + sqlutil.IdentityColumns
+	q += ` ORDER BY ` + sqlstore.IdentityColumns
 	if limit > 0 {
 		q += ` LIMIT ` + strconv.Itoa(limit)
 	}
@@ -119,7 +119,7 @@ func (s *Store) LoadAll(ctx context.Context, fn func(tuple.Relationship) error) 
 			return fmt.Errorf("reading head revision: %w", err)
 		}
 		rev = store.Revision(r)
-		rows, err := tx.QueryContext(ctx, `SELECT `+sqlutil.Columns+` FROM relationships WHERE `+live, micros(s.now()))
+		rows, err := tx.QueryContext(ctx, `SELECT `+sqlstore.Columns+` FROM relationships WHERE `+live, micros(s.now()))
 		if err != nil {
 			return fmt.Errorf("loading relationships: %w", err)
 		}
@@ -151,12 +151,12 @@ func (s *Store) LoadAll(ctx context.Context, fn func(tuple.Relationship) error) 
 
 // UsedTypes implements store.Inspector.
 func (s *Store) UsedTypes(ctx context.Context) ([]store.TypeUse, error) {
-	rows, err := s.r.QueryContext(ctx, sqlutil.UsedTypesQuery(live), micros(s.now()))
+	rows, err := s.r.QueryContext(ctx, sqlstore.UsedTypesQuery(live), micros(s.now()))
 	if err != nil {
 		return nil, convert(fmt.Errorf("counting used types: %w", err))
 	}
 	defer rows.Close()
-	out, err := sqlutil.Collect(rows, sqlutil.ScanTypeUse)
+	out, err := sqlstore.Collect(rows, sqlstore.ScanTypeUse)
 	if err != nil {
 		return nil, convert(fmt.Errorf("counting used types: %w", err))
 	}
@@ -195,7 +195,7 @@ func (s *Store) Changes(ctx context.Context, after store.Revision, limit int) ([
 			}
 		}
 		through = store.Revision(upper)
-		rows, err := tx.QueryContext(ctx, `SELECT revision, op, `+sqlutil.Columns+`, committed_at, batch, changes FROM changelog
+		rows, err := tx.QueryContext(ctx, `SELECT revision, op, `+sqlstore.Columns+`, committed_at, batch, changes FROM changelog
 WHERE revision > ? AND revision <= ? ORDER BY revision, seq`, int64(after), upper)
 		if err != nil {
 			return fmt.Errorf("reading changes: %w", err)
@@ -213,7 +213,7 @@ WHERE revision > ? AND revision <= ? ORDER BY revision, seq`, int64(after), uppe
 			c := store.Change{Revision: store.Revision(rev), Op: store.ChangeOp(op), Time: fromMicros(at)}
 			switch {
 			case batch != nil:
-				err := sqlutil.DecodeChangeBatch(batch, n, func(r tuple.Relationship) error {
+				err := sqlstore.DecodeChangeBatch(batch, n, func(r tuple.Relationship) error {
 					c.Relationship = r
 					out = append(out, c)
 					return nil

@@ -1,8 +1,23 @@
-// Package sqlutil holds what the SQL backends of store share: request
-// checking and normalisation, column encodings that are the same in both
-// dialects, filter-to-WHERE translation, cursors, a bounded retry loop and
-// the in-process revision broadcaster. It holds no SQL dialect of its own.
-package sqlutil
+// Package sqlstore is the dialect-neutral half of store's SQL backends
+// (sqlite and postgres): everything about relationships, documents,
+// revisions and migrations that is the same logic in both, so that each
+// backend keeps only its SQL, its driver and its locking.
+//
+// What a backend gives it: the text of its statements where the dialects
+// differ (placeholders through Args, the "not expired" condition, locking
+// clauses), functions that run a statement or a transaction with its
+// driver, and the classification of its driver's errors (which ones a new
+// attempt may cure). Tables and columns are the ones both dialects'
+// migrations create (Columns, IdentityColumns, DocColumns, …).
+//
+// What it guarantees: requests are checked and normalised the same way
+// in both backends (CheckWrite, Normalize, CheckDoc); a relationship page
+// and its cursor mean the same thing whichever backend wrote the cursor
+// (EncodeCursor, DecodeCursor); migrations are loaded, ordered and
+// versioned by one procedure (LoadMigrations); retries are
+// bounded and back off (Retry, CommitGroup). It opens no connection and
+// imports no driver.
+package sqlstore
 
 import (
 	"bytes"
