@@ -225,16 +225,13 @@ func (d *docTx) ReadRelationships(ctx context.Context, f store.Filter, limit int
 	if err := store.ValidateFilter(f); err != nil {
 		return nil, err
 	}
-	q, args := readQuery(f, nil, limit, d.w.now)
-	rows, err := d.w.tx.Query(ctx, q, args...)
+	a := sqlstore.Args{Dollar: true}
+	rows, err := d.w.tx.Query(ctx, sqlstore.ReadQuery(f, nil, limit, d.w.now, &a), a.List...)
 	if err != nil {
 		return nil, convert(fmt.Errorf("reading %s: %w", f, err))
 	}
-	var rels []tuple.Relationship
-	if err := each(rows, func(r tuple.Relationship) error {
-		rels = append(rels, r)
-		return nil
-	}); err != nil {
+	rels, err := scanAll(rows)
+	if err != nil {
 		return nil, convert(fmt.Errorf("reading %s: %w", f, err))
 	}
 	return rels, nil

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -69,56 +68,30 @@ func each(rows pgx.Rows, fn func(tuple.Relationship) error) error {
 	return rows.Err()
 }
 
-// ReadRelationships implements store.Reader. limit ≤ 0 means no limit.
-func (s *Store) ReadRelationships(ctx context.Context, f store.Filter, after store.Cursor, limit int) ([]tuple.Relationship, store.Cursor, error) {
-	if err := store.ValidateFilter(f); err != nil {
-		return nil, "", err
-	}
-	k, resume, err := sqlstore.DecodeCursor(after)
-	if err != nil {
-		return nil, "", err
-	}
-	var from *sqlstore.Key
-	if resume {
-		from = &k
-	}
-	n := 0
-	if limit > 0 {
-		n = limit + 1 // one more than asked: tells whether there is a next page
-	}
-	q, args := readQuery(f, from, n, sqlstore.NormalizeTime(s.now()))
-	rows, err := s.pool.Query(ctx, q, args...)
-	if err != nil {
-		return nil, "", convert(fmt.Errorf("reading %s: %w", f, err))
-	}
+// scanAll reads every row of rows (Columns) and closes it.
+func scanAll(rows pgx.Rows) ([]tuple.Relationship, error) {
 	var rels []tuple.Relationship
-	if err := each(rows, func(r tuple.Relationship) error {
+	err := each(rows, func(r tuple.Relationship) error {
 		rels = append(rels, r)
 		return nil
-	}); err != nil {
-		return nil, "", convert(fmt.Errorf("reading %s: %w", f, err))
-	}
-	if limit > 0 && len(rels) > limit {
-		rels = rels[:limit]
-		return rels, sqlstore.EncodeCursor(rels[limit-1]), nil
-	}
-	return rels, "", nil
+	})
+	return rels, err
 }
 
-// readQuery selects the live relationships (at now) matching f after the
-// identity after (if not nil), in identity order, up to limit (≤ 0: no
-// limit).
-func readQuery(f store.Filter, after *sqlstore.Key, limit int, now time.Time) (string, []any) {
-	a := sqlstore.Args{Dollar: true}
-	q := `SELECT ` + sqlstore.Columns + ` FROM relationships WHERE ` + sqlstore.FilterWhere(f, &a) + ` AND ` + liveCond(&a, now)
-	if after != nil {
-		q += ` AND ` + sqlstore.KeyAfter(*after, &a)
-	}
-	q += ` ORDER BY ` + sqlstore.IdentityColumns
-	if limit > 0 {
-		q += ` LIMIT ` + strconv.Itoa(limit)
-	}
-	return q, a.List
+// ReadRelationships implements store.Reader. limit ≤ 0 means no limit.
+func (s *Store) ReadRelationships(ctx context.Context, f store.Filter, after store.Cursor, limit int) ([]tuple.Relationship, store.Cursor, error) {
+	return sqlstore.ReadPage(f, after, limit, func(from *sqlstore.Key, n int) ([]tuple.Relationship, error) {
+		a := sqlstore.Args{Dollar: true}
+		rows, err := s.pool.Query(ctx, sqlstore.ReadQuery(f, from, n, sqlstore.NormalizeTime(s.now()), &a), a.List...)
+		if err != nil {
+			return nil, convert(fmt.Errorf("reading %s: %w", f, err))
+		}
+		rels, err := scanAll(rows)
+		if err != nil {
+			return nil, convert(fmt.Errorf("reading %s: %w", f, err))
+		}
+		return rels, nil
+	})
 }
 
 // LoadAll implements store.Loader.
@@ -129,7 +102,7 @@ func (s *Store) LoadAll(ctx context.Context, fn func(tuple.Relationship) error) 
 			return fmt.Errorf("reading head revision: %w", err)
 		}
 		a := sqlstore.Args{Dollar: true}
-		rows, err := tx.Query(ctx, `SELECT `+sqlstore.Columns+` FROM relationships WHERE `+liveCond(&a, sqlstore.NormalizeTime(s.now())), a.List...)
+		rows, err := tx.Query(ctx, `SELECT `+sqlstore.Columns+` FROM relationships WHERE `+sqlstore.Live(&a, sqlstore.NormalizeTime(s.now())), a.List...)
 		if err != nil {
 			return fmt.Errorf("loading relationships: %w", err)
 		}
@@ -155,7 +128,7 @@ func (s *Store) LoadAll(ctx context.Context, fn func(tuple.Relationship) error) 
 // UsedTypes implements store.Inspector.
 func (s *Store) UsedTypes(ctx context.Context) ([]store.TypeUse, error) {
 	a := sqlstore.Args{Dollar: true}
-	rows, err := s.pool.Query(ctx, sqlstore.UsedTypesQuery(liveCond(&a, sqlstore.NormalizeTime(s.now()))), a.List...)
+	rows, err := s.pool.Query(ctx, sqlstore.UsedTypesQuery(sqlstore.Live(&a, sqlstore.NormalizeTime(s.now()))), a.List...)
 	if err != nil {
 		return nil, convert(fmt.Errorf("counting used types: %w", err))
 	}

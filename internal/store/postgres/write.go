@@ -12,11 +12,6 @@ import (
 	"github.com/octroi/octroi/internal/tuple"
 )
 
-// liveCond is "not expired at now".
-func liveCond(a *sqlstore.Args, now any) string {
-	return "(expires_at IS NULL OR expires_at > " + a.Add(now) + ")"
-}
-
 const changelogColumns = `revision, seq, op, ` + sqlstore.Columns + `, committed_at`
 
 // Each relationship update is one statement that also appends its
@@ -181,7 +176,7 @@ func (w *wtx) queuePreconditions(b *pgx.Batch, ps []store.Precondition) {
 	for _, p := range ps {
 		a := sqlstore.Args{Dollar: true}
 		where := sqlstore.FilterWhere(p.Filter, &a)
-		b.Queue(`SELECT EXISTS (SELECT 1 FROM relationships WHERE `+where+` AND `+liveCond(&a, w.now)+`)`, a.List...)
+		b.Queue(`SELECT EXISTS (SELECT 1 FROM relationships WHERE `+where+` AND `+sqlstore.Live(&a, w.now)+`)`, a.List...)
 	}
 }
 

@@ -204,8 +204,8 @@ func (d *docTx) ReadRelationships(ctx context.Context, f store.Filter, limit int
 	if err := store.ValidateFilter(f); err != nil {
 		return nil, err
 	}
-	q, args := readQuery(f, nil, limit, micros(d.w.now))
-	rows, err := d.w.tx.QueryContext(ctx, q, args...)
+	a := sqlstore.Args{}
+	rows, err := d.w.tx.QueryContext(ctx, sqlstore.ReadQuery(f, nil, limit, micros(d.w.now), &a), a.List...)
 	if err != nil {
 		return nil, convert(fmt.Errorf("reading %s: %w", f, err))
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strconv"
 
 	"github.com/octroi/octroi/internal/store"
 	"github.com/octroi/octroi/internal/store/internal/sqlstore"
@@ -61,52 +60,18 @@ func scanAll(rows *sql.Rows) ([]tuple.Relationship, error) {
 
 // ReadRelationships implements store.Reader. limit ≤ 0 means no limit.
 func (s *Store) ReadRelationships(ctx context.Context, f store.Filter, after store.Cursor, limit int) ([]tuple.Relationship, store.Cursor, error) {
-	if err := store.ValidateFilter(f); err != nil {
-		return nil, "", err
-	}
-	k, resume, err := sqlstore.DecodeCursor(after)
-	if err != nil {
-		return nil, "", err
-	}
-	var from *sqlstore.Key
-	if resume {
-		from = &k
-	}
-	n := 0
-	if limit > 0 {
-		n = limit + 1 // one more than asked: tells whether there is a next page
-	}
-	q, args := readQuery(f, from, n, micros(s.now()))
-	rows, err := s.r.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, "", convert(fmt.Errorf("reading %s: %w", f, err))
-	}
-	rels, err := scanAll(rows)
-	if err != nil {
-		return nil, "", convert(fmt.Errorf("reading %s: %w", f, err))
-	}
-	if limit > 0 && len(rels) > limit {
-		rels = rels[:limit]
-		return rels, sqlstore.EncodeCursor(rels[limit-1]), nil
-	}
-	return rels, "", nil
-}
-
-// readQuery selects the live relationships (at now, µs) matching f after
-// the identity after (if not nil), in identity order, up to limit (≤ 0: no
-// limit).
-func readQuery(f store.Filter, after *sqlstore.Key, limit int, now int64) (string, []any) {
-	a := sqlstore.Args{}
-	q := `SELECT ` + sqlstore.Columns + ` FROM relationships WHERE ` + sqlstore.FilterWhere(f, &a) + ` AND ` + live
-	a.List = append(a.List, now)
-	if after != nil {
-		q += ` AND ` + sqlstore.KeyAfter(*after, &a)
-	}
-	q += ` ORDER BY ` + sqlstore.IdentityColumns
-	if limit > 0 {
-		q += ` LIMIT ` + strconv.Itoa(limit)
-	}
-	return q, a.List
+	return sqlstore.ReadPage(f, after, limit, func(from *sqlstore.Key, n int) ([]tuple.Relationship, error) {
+		a := sqlstore.Args{}
+		rows, err := s.r.QueryContext(ctx, sqlstore.ReadQuery(f, from, n, micros(s.now()), &a), a.List...)
+		if err != nil {
+			return nil, convert(fmt.Errorf("reading %s: %w", f, err))
+		}
+		rels, err := scanAll(rows)
+		if err != nil {
+			return nil, convert(fmt.Errorf("reading %s: %w", f, err))
+		}
+		return rels, nil
+	})
 }
 
 // LoadAll implements store.Loader: one read transaction, so the rows and

@@ -12,7 +12,8 @@ import (
 	"github.com/octroi/octroi/internal/tuple"
 )
 
-// live is the condition "not expired at now" (µs).
+// live is sqlstore.Live as constant text, for the statements prepared once
+// per Store (liveSQL, …): its one argument is now (µs).
 const live = "(expires_at IS NULL OR expires_at > ?)"
 
 // Write implements store.Writer.

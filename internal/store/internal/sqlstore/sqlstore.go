@@ -22,7 +22,6 @@ package sqlstore
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -186,47 +185,6 @@ func FilterWhere(f store.Filter, a *Args) string {
 		return "TRUE"
 	}
 	return strings.Join(conds, " AND ")
-}
-
-// KeyAfter returns the condition "identity > k" as a row-value comparison,
-// which both SQLite and PostgreSQL answer with an index range scan.
-func KeyAfter(k Key, a *Args) string {
-	ph := make([]string, len(k))
-	for i, v := range k {
-		ph[i] = a.Add(v)
-	}
-	return "(" + IdentityColumns + ") > (" + strings.Join(ph, ", ") + ")"
-}
-
-// cursorVersion prefixes cursors so that their encoding can change later.
-const cursorVersion = "c1."
-
-// EncodeCursor returns the cursor that resumes after r.
-func EncodeCursor(r tuple.Relationship) store.Cursor {
-	k := KeyOf(r)
-	b, _ := json.Marshal(k[:]) // strings only: cannot fail
-	return store.Cursor(cursorVersion + base64.RawURLEncoding.EncodeToString(b))
-}
-
-// DecodeCursor parses a cursor; ok is false for the empty cursor.
-func DecodeCursor(c store.Cursor) (k Key, ok bool, err error) {
-	if c == "" {
-		return k, false, nil
-	}
-	s, found := strings.CutPrefix(string(c), cursorVersion)
-	if !found {
-		return k, false, fmt.Errorf("%w: malformed cursor", store.ErrInvalid)
-	}
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return k, false, fmt.Errorf("%w: malformed cursor", store.ErrInvalid)
-	}
-	var parts []string
-	if err := json.Unmarshal(b, &parts); err != nil || len(parts) != len(k) {
-		return k, false, fmt.Errorf("%w: malformed cursor", store.ErrInvalid)
-	}
-	copy(k[:], parts)
-	return k, true, nil
 }
 
 // Retry runs fn until it succeeds, returns an error that retryable rejects,
