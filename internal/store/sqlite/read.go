@@ -146,11 +146,8 @@ func (s *Store) Changes(ctx context.Context, after store.Revision, limit int) ([
 		if err := tx.QueryRowContext(ctx, `SELECT c.revision, h.trimmed_through FROM revision_counter c, changelog_horizon h`).Scan(&head, &trimmed); err != nil {
 			return fmt.Errorf("reading changelog bounds: %w", err)
 		}
-		switch {
-		case int64(after) < trimmed:
-			return fmt.Errorf("changes after revision %d: %w (retained from %d)", after, store.ErrRevisionTooOld, trimmed)
-		case int64(after) > head:
-			return fmt.Errorf("changes after revision %d: %w (head is %d)", after, store.ErrFutureRevision, head)
+		if err := sqlstore.CheckChangesAfter(after, trimmed, head); err != nil {
+			return err
 		}
 		upper := head
 		if limit > 0 {
@@ -176,25 +173,10 @@ WHERE revision > ? AND revision <= ? ORDER BY revision, seq`, int64(after), uppe
 				return fmt.Errorf("reading changes: %w", err)
 			}
 			c := store.Change{Revision: store.Revision(rev), Op: store.ChangeOp(op), Time: fromMicros(at)}
-			switch {
-			case batch != nil:
-				err := sqlstore.DecodeChangeBatch(batch, n, func(r tuple.Relationship) error {
-					c.Relationship = r
-					out = append(out, c)
-					return nil
-				})
-				if err != nil {
-					return fmt.Errorf("reading changes of revision %d: %w", rev, err)
-				}
-				continue
-			case c.Op != store.ChangeSchema:
-				r, err := sc.relationship()
-				if err != nil {
-					return err
-				}
-				c.Relationship = r
+			var err error
+			if out, err = sqlstore.AppendChangeRow(out, c, batch, n, sc.relationship); err != nil {
+				return err
 			}
-			out = append(out, c)
 		}
 		return rows.Err()
 	})
