@@ -225,16 +225,7 @@ func (d *docTx) ReadRelationships(ctx context.Context, f store.Filter, limit int
 	if err := store.ValidateFilter(f); err != nil {
 		return nil, err
 	}
-	a := sqlstore.Args{Dollar: true}
-	rows, err := d.w.tx.Query(ctx, sqlstore.ReadQuery(f, nil, limit, d.w.now, &a), a.List...)
-	if err != nil {
-		return nil, convert(fmt.Errorf("reading %s: %w", f, err))
-	}
-	rels, err := scanAll(rows)
-	if err != nil {
-		return nil, convert(fmt.Errorf("reading %s: %w", f, err))
-	}
-	return rels, nil
+	return readRelationships(ctx, d.w.tx, f, nil, limit, d.w.now)
 }
 
 // Write runs Write's code (apply) inside a savepoint, so that a failed

@@ -81,17 +81,24 @@ func scanAll(rows pgx.Rows) ([]tuple.Relationship, error) {
 // ReadRelationships implements store.Reader. limit ≤ 0 means no limit.
 func (s *Store) ReadRelationships(ctx context.Context, f store.Filter, after store.Cursor, limit int) ([]tuple.Relationship, store.Cursor, error) {
 	return sqlstore.ReadPage(f, after, limit, func(from *sqlstore.Key, n int) ([]tuple.Relationship, error) {
-		a := sqlstore.Args{Dollar: true}
-		rows, err := s.pool.Query(ctx, sqlstore.ReadQuery(f, from, n, sqlstore.NormalizeTime(s.now()), &a), a.List...)
-		if err != nil {
-			return nil, convert(fmt.Errorf("reading %s: %w", f, err))
-		}
-		rels, err := scanAll(rows)
-		if err != nil {
-			return nil, convert(fmt.Errorf("reading %s: %w", f, err))
-		}
-		return rels, nil
+		return readRelationships(ctx, s.pool, f, from, n, sqlstore.NormalizeTime(s.now()))
 	})
+}
+
+// readRelationships runs sqlstore.ReadQuery on q: the relationships live
+// at now matching f after the identity from (nil: from the first), in
+// identity order, at most limit (≤ 0: all).
+func readRelationships(ctx context.Context, q querier, f store.Filter, from *sqlstore.Key, limit int, now time.Time) ([]tuple.Relationship, error) {
+	a := sqlstore.Args{Dollar: true}
+	rows, err := q.Query(ctx, sqlstore.ReadQuery(f, from, limit, now, &a), a.List...)
+	if err != nil {
+		return nil, convert(fmt.Errorf("reading %s: %w", f, err))
+	}
+	rels, err := scanAll(rows)
+	if err != nil {
+		return nil, convert(fmt.Errorf("reading %s: %w", f, err))
+	}
+	return rels, nil
 }
 
 // LoadAll implements store.Loader.
