@@ -121,50 +121,20 @@ func (s *Store) Import(ctx context.Context, rels iter.Seq2[tuple.Relationship, e
 	if batchSize <= 0 {
 		batchSize = DefaultImportBatch
 	}
-	var (
-		rev   store.Revision
-		n     int
-		batch = make([][]any, 0, batchSize)
-		rs    = make([]tuple.Relationship, 0, batchSize) // batch, for the changelog
-	)
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		r, err := s.write(ctx, func(ctx context.Context, w *wtx) error {
-			return w.importBatch(ctx, batch, rs)
-		})
-		if err != nil {
-			return fmt.Errorf("importing relationships %d to %d: %w", n+1, n+len(batch), err)
-		}
-		rev, n = r, n+len(batch)
-		batch, rs = batch[:0], rs[:0]
-		return nil
-	}
-	for r, err := range rels {
-		if err != nil {
-			return rev, n, fmt.Errorf("import source, after %d relationships: %w", n+len(batch), err)
-		}
-		if err := store.Validate(r); err != nil {
-			return rev, n, fmt.Errorf("import, relationship %d: %w", n+len(batch)+1, err)
-		}
-		r = sqlstore.Normalize(r)
+	batch := make([][]any, 0, batchSize) // the import columns of the batch
+	return sqlstore.ImportBatches(rels, batchSize, func(r tuple.Relationship) error {
 		args, err := relArgs(r)
 		if err != nil {
-			return rev, n, fmt.Errorf("import, relationship %d: %w", n+len(batch)+1, err)
+			return err
 		}
 		batch = append(batch, append([]any{int32(len(batch))}, args...))
-		rs = append(rs, r)
-		if len(batch) == batchSize {
-			if err := flush(); err != nil {
-				return rev, n, err
-			}
-		}
-	}
-	if err := flush(); err != nil {
-		return rev, n, err
-	}
-	return rev, n, nil
+		return nil
+	}, func(rs []tuple.Relationship) (store.Revision, error) {
+		defer func() { batch = batch[:0] }()
+		return s.write(ctx, func(ctx context.Context, w *wtx) error {
+			return w.importBatch(ctx, batch, rs)
+		})
+	})
 }
 
 var importColumns = []string{"seq", "resource_type", "resource_id", "relation", "subject_type", "subject_id", "subject_relation", "caveat_name", "caveat_context", "expires_at"}
