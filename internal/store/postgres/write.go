@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -197,15 +198,7 @@ func checkPreconditions(br pgx.BatchResults, ps []store.Precondition) error {
 
 // relArgs returns the Columns values of r.
 func relArgs(r tuple.Relationship) ([]any, error) {
-	name, cctx, err := sqlstore.EncodeCaveat(r.Caveat)
-	if err != nil {
-		return nil, err
-	}
-	var exp any
-	if r.Expiration != nil {
-		exp = *r.Expiration
-	}
-	return []any{r.Resource.Type, r.Resource.ID, r.Relation, r.Subject.Type, r.Subject.ID, r.Subject.Relation, name, cctx, exp}, nil
+	return sqlstore.RowValues(r, func(t time.Time) any { return t })
 }
 
 // deleteWhere deletes the rows matching where (up to limit, in identity

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/octroi/octroi/internal/store"
 	"github.com/octroi/octroi/internal/store/internal/sqlstore"
@@ -188,15 +189,7 @@ RETURNING ` + sqlstore.Columns
 
 // relArgs returns the Columns values of r.
 func relArgs(r tuple.Relationship) ([]any, error) {
-	name, cctx, err := sqlstore.EncodeCaveat(r.Caveat)
-	if err != nil {
-		return nil, err
-	}
-	var exp any
-	if r.Expiration != nil {
-		exp = micros(*r.Expiration)
-	}
-	return []any{r.Resource.Type, r.Resource.ID, r.Relation, r.Subject.Type, r.Subject.ID, r.Subject.Relation, name, cctx, exp}, nil
+	return sqlstore.RowValues(r, func(t time.Time) any { return micros(t) })
 }
 
 const changelogColumns = `revision, seq, op, ` + sqlstore.Columns + `, committed_at`

@@ -81,6 +81,20 @@ func EncodeCaveat(c *tuple.Caveat) (name, ctx any, err error) {
 	return c.Name, string(b), nil
 }
 
+// RowValues returns r's Columns values, in order; at converts the
+// expiration to the backend's column value (SQLite stores microseconds).
+func RowValues(r tuple.Relationship, at func(time.Time) any) ([]any, error) {
+	name, cctx, err := EncodeCaveat(r.Caveat)
+	if err != nil {
+		return nil, err
+	}
+	var exp any
+	if r.Expiration != nil {
+		exp = at(*r.Expiration)
+	}
+	return []any{r.Resource.Type, r.Resource.ID, r.Relation, r.Subject.Type, r.Subject.ID, r.Subject.Relation, name, cctx, exp}, nil
+}
+
 // DecodeCaveat is EncodeCaveat's inverse; name is nil or its string value.
 func DecodeCaveat(name *string, ctx []byte) (*tuple.Caveat, error) {
 	if name == nil {
