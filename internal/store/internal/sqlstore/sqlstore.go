@@ -4,19 +4,22 @@
 // backend keeps only its SQL, its driver and its locking.
 //
 // What a backend gives it: the text of its statements where the dialects
-// differ (placeholders through Args, the "not expired" condition, locking
-// clauses), functions that run a statement or a transaction with its
-// driver, and the classification of its driver's errors (which ones a new
-// attempt may cure). Tables and columns are the ones both dialects'
+// differ (placeholders through Args, locks, upserts, window functions),
+// its column value for a time (microseconds in SQLite), functions that
+// run a statement or a transaction with its driver, and the
+// classification of its driver's errors (which ones a new attempt may
+// cure, which ones it converts). Tables and columns are the ones both dialects'
 // migrations create (Columns, IdentityColumns, DocColumns, …).
 //
-// What it guarantees: requests are checked and normalised the same way
-// in both backends (CheckWrite, Normalize, CheckDoc); a relationship page
-// and its cursor mean the same thing whichever backend wrote the cursor
-// (EncodeCursor, DecodeCursor); migrations are loaded, ordered and
-// versioned by one procedure (LoadMigrations); retries are
-// bounded and back off (Retry, CommitGroup). It opens no connection and
-// imports no driver.
+// What it guarantees: requests and imported relationships are checked
+// and normalised the same way in both backends (CheckWrite, Normalize,
+// ImportBatches, CheckDoc); a relationship page and its cursor mean the
+// same thing whichever backend wrote the cursor (ReadPage, EncodeCursor);
+// migrations are loaded, ordered, versioned and applied exactly once by
+// one procedure (LoadMigrations, ApplyMigrations); the changelog is read
+// and bounded alike (CheckChangesAfter, AppendChangeRow, ChangeBatch);
+// retries are bounded and back off (Retry, CommitGroup). It opens no
+// connection and imports no driver.
 package sqlstore
 
 import (
