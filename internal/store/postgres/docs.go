@@ -10,7 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/octroi/octroi/internal/store"
-	"github.com/octroi/octroi/internal/store/internal/sqlutil"
+	"github.com/octroi/octroi/internal/store/internal/sqlstore"
 	"github.com/octroi/octroi/internal/tuple"
 )
 
@@ -30,11 +30,11 @@ type querier interface {
 func (s *Store) Transact(ctx context.Context, fn func(tx store.DocTx) error) (store.Revision, error) {
 	rev, err := s.write(ctx, func(ctx context.Context, w *wtx) error {
 		if err := fn(&docTx{w: w}); err != nil {
-			return sqlutil.FnError{Err: err}
+			return sqlstore.FnError{Err: err}
 		}
 		return nil
 	})
-	if fe, ok := errors.AsType[sqlutil.FnError](err); ok {
+	if fe, ok := errors.AsType[sqlstore.FnError](err); ok {
 		return 0, fe.Err
 	}
 	return rev, err
@@ -60,13 +60,13 @@ func (s *Store) ListDocs(ctx context.Context, kind, parent, after string, limit 
 
 // Audit implements store.Documents.
 func (s *Store) Audit(ctx context.Context, q store.AuditQuery) ([]store.AuditEntry, error) {
-	a := sqlutil.Args{Dollar: true}
-	rows, err := s.pool.Query(ctx, sqlutil.AuditQuery(q, &a, func(t time.Time) any { return t }), a.List...)
+	a := sqlstore.Args{Dollar: true}
+	rows, err := s.pool.Query(ctx, sqlstore.AuditQuery(q, &a, func(t time.Time) any { return t }), a.List...)
 	if err != nil {
 		return nil, convert(fmt.Errorf("reading the audit log: %w", err))
 	}
 	defer rows.Close()
-	out, err := sqlutil.Collect(rows, func(r sqlutil.Rows) (store.AuditEntry, error) {
+	out, err := sqlstore.Collect(rows, func(r sqlstore.Rows) (store.AuditEntry, error) {
 		var e store.AuditEntry
 		var rev int64
 		if err := r.Scan(&e.Seq, &e.At, &rev, &e.Actor, &e.Action, &e.Resource, &e.Before, &e.After, &e.RequestID); err != nil {
@@ -99,7 +99,7 @@ func scanDoc(row pgx.Row) (store.Doc, error) {
 }
 
 func getDoc(ctx context.Context, q querier, kind, id string) (store.Doc, error) {
-	d, err := scanDoc(q.QueryRow(ctx, `SELECT `+sqlutil.DocColumns+` FROM documents WHERE kind = $1 AND id = $2`, kind, id))
+	d, err := scanDoc(q.QueryRow(ctx, `SELECT `+sqlstore.DocColumns+` FROM documents WHERE kind = $1 AND id = $2`, kind, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return d, fmt.Errorf("%s %q: %w", kind, id, store.ErrNotFound)
 	}
@@ -113,7 +113,7 @@ func docByAlt(ctx context.Context, q querier, kind, alt string) (store.Doc, erro
 	if alt == "" {
 		return store.Doc{}, fmt.Errorf("%s with an empty alternate key: %w", kind, store.ErrNotFound)
 	}
-	d, err := scanDoc(q.QueryRow(ctx, `SELECT `+sqlutil.DocColumns+` FROM documents WHERE kind = $1 AND alt = $2`, kind, alt))
+	d, err := scanDoc(q.QueryRow(ctx, `SELECT `+sqlstore.DocColumns+` FROM documents WHERE kind = $1 AND alt = $2`, kind, alt))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return d, fmt.Errorf("%s with alternate key %q: %w", kind, alt, store.ErrNotFound)
 	}
@@ -124,13 +124,13 @@ func docByAlt(ctx context.Context, q querier, kind, alt string) (store.Doc, erro
 }
 
 func listDocs(ctx context.Context, q querier, kind, parent, after string, limit int) ([]store.Doc, error) {
-	a := sqlutil.Args{Dollar: true}
-	rows, err := q.Query(ctx, sqlutil.ListDocsQuery(kind, parent, after, limit, &a), a.List...)
+	a := sqlstore.Args{Dollar: true}
+	rows, err := q.Query(ctx, sqlstore.ListDocsQuery(kind, parent, after, limit, &a), a.List...)
 	if err != nil {
 		return nil, fmt.Errorf("listing %s: %w", kind, err)
 	}
 	defer rows.Close()
-	out, err := sqlutil.Collect(rows, func(r sqlutil.Rows) (store.Doc, error) { return scanDoc(r) })
+	out, err := sqlstore.Collect(rows, func(r sqlstore.Rows) (store.Doc, error) { return scanDoc(r) })
 	if err != nil {
 		return nil, fmt.Errorf("listing %s: %w", kind, err)
 	}
@@ -183,11 +183,11 @@ func (d *docTx) ListDocs(ctx context.Context, kind, parent, after string, limit 
 // PutDoc lets the unique index find a taken alternate key, inside a
 // savepoint so that the transaction survives the violation.
 func (d *docTx) PutDoc(ctx context.Context, doc store.Doc) error {
-	if err := sqlutil.CheckDoc(doc); err != nil {
+	if err := sqlstore.CheckDoc(doc); err != nil {
 		return err
 	}
 	err := d.w.savepoint(ctx, func() error {
-		_, err := d.w.tx.Exec(ctx, `INSERT INTO documents (`+sqlutil.DocColumns+`)
+		_, err := d.w.tx.Exec(ctx, `INSERT INTO documents (`+sqlstore.DocColumns+`)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
 ON CONFLICT (kind, id) DO UPDATE SET
     alt = EXCLUDED.alt,
@@ -195,7 +195,7 @@ ON CONFLICT (kind, id) DO UPDATE SET
     data = EXCLUDED.data,
     revision = EXCLUDED.revision,
     updated = EXCLUDED.updated`,
-			doc.Kind, doc.ID, sqlutil.NullIfEmpty(doc.Alt), sqlutil.NullIfEmpty(doc.Parent), string(doc.Data), int64(d.w.rev), d.w.now)
+			doc.Kind, doc.ID, sqlstore.NullIfEmpty(doc.Alt), sqlstore.NullIfEmpty(doc.Parent), string(doc.Data), int64(d.w.rev), d.w.now)
 		return err
 	})
 	if pe, ok := errors.AsType[*pgconn.PgError](err); ok && pe.Code == "23505" && pe.ConstraintName == "documents_by_alt" {
@@ -212,7 +212,7 @@ ON CONFLICT (kind, id) DO UPDATE SET
 }
 
 func (d *docTx) DeleteDoc(ctx context.Context, kind, id string) error {
-	if err := sqlutil.CheckDocKey(kind, id); err != nil {
+	if err := sqlstore.CheckDocKey(kind, id); err != nil {
 		return err
 	}
 	if _, err := d.w.tx.Exec(ctx, `DELETE FROM documents WHERE kind = $1 AND id = $2`, kind, id); err != nil {
@@ -225,19 +225,7 @@ func (d *docTx) ReadRelationships(ctx context.Context, f store.Filter, limit int
 	if err := store.ValidateFilter(f); err != nil {
 		return nil, err
 	}
-	q, args := readQuery(f, nil, limit, d.w.now)
-	rows, err := d.w.tx.Query(ctx, q, args...)
-	if err != nil {
-		return nil, convert(fmt.Errorf("reading %s: %w", f, err))
-	}
-	var rels []tuple.Relationship
-	if err := each(rows, func(r tuple.Relationship) error {
-		rels = append(rels, r)
-		return nil
-	}); err != nil {
-		return nil, convert(fmt.Errorf("reading %s: %w", f, err))
-	}
-	return rels, nil
+	return readRelationships(ctx, d.w.tx, f, nil, limit, d.w.now)
 }
 
 // Write runs Write's code (apply) inside a savepoint, so that a failed
@@ -251,12 +239,12 @@ func (d *docTx) Write(ctx context.Context, req store.WriteRequest) error {
 }
 
 func (d *docTx) AppendAudit(ctx context.Context, e store.AuditEntry) error {
-	if err := sqlutil.CheckAudit(e); err != nil {
+	if err := sqlstore.CheckAudit(e); err != nil {
 		return err
 	}
 	at := d.w.now
 	if !e.At.IsZero() {
-		at = sqlutil.NormalizeTime(e.At)
+		at = sqlstore.NormalizeTime(e.At)
 	}
 	rev := d.w.rev
 	if e.Revision != 0 {
@@ -264,7 +252,7 @@ func (d *docTx) AppendAudit(ctx context.Context, e store.AuditEntry) error {
 	}
 	if _, err := d.w.tx.Exec(ctx, `INSERT INTO audit (at, revision, actor, action, resource, before, after, request_id)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		at, int64(rev), e.Actor, e.Action, e.Resource, sqlutil.NullJSON(e.Before), sqlutil.NullJSON(e.After), e.RequestID); err != nil {
+		at, int64(rev), e.Actor, e.Action, e.Resource, sqlstore.NullJSON(e.Before), sqlstore.NullJSON(e.After), e.RequestID); err != nil {
 		return convert(fmt.Errorf("appending to the audit log: %w", err))
 	}
 	return nil

@@ -12,7 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/octroi/octroi/internal/store"
-	"github.com/octroi/octroi/internal/store/internal/sqlutil"
+	"github.com/octroi/octroi/internal/store/internal/sqlstore"
 	"github.com/octroi/octroi/internal/tuple"
 )
 
@@ -47,7 +47,7 @@ func (s *Store) ReadSchema(ctx context.Context) (string, store.Revision, error) 
 // GC implements store.Maintainer.
 func (s *Store) GC(ctx context.Context, olderThan time.Duration) (store.GCResult, error) {
 	var res store.GCResult
-	cutoff := sqlutil.NormalizeTime(s.now().Add(-olderThan))
+	cutoff := sqlstore.NormalizeTime(s.now().Add(-olderThan))
 
 	// Long-expired relationships first, as an ordinary write (so that
 	// followers drop them too), and only when there are some: GC must
@@ -58,7 +58,7 @@ func (s *Store) GC(ctx context.Context, olderThan time.Duration) (store.GCResult
 	}
 	if some {
 		rev, err := s.write(ctx, func(ctx context.Context, w *wtx) error {
-			a := sqlutil.Args{Dollar: true}
+			a := sqlstore.Args{Dollar: true}
 			n, err := w.deleteWhere(ctx, `expires_at IS NOT NULL AND expires_at <= `+a.Add(cutoff)+`::timestamptz`, &a, 0)
 			if err != nil {
 				return fmt.Errorf("deleting expired relationships: %w", err)
@@ -116,55 +116,25 @@ const importTable = "octroi_import_v1"
 // Import implements store.Importer: per batch, one write transaction that
 // COPYs the batch into a temporary table, upserts it (the last of
 // duplicates wins) in one set-based statement, and logs it as changelog
-// batches (sqlutil.ChangeBatch), one row per 1024 relationships.
+// batches (sqlstore.ChangeBatch), one row per 1024 relationships.
 func (s *Store) Import(ctx context.Context, rels iter.Seq2[tuple.Relationship, error], batchSize int) (store.Revision, int, error) {
 	if batchSize <= 0 {
 		batchSize = DefaultImportBatch
 	}
-	var (
-		rev   store.Revision
-		n     int
-		batch = make([][]any, 0, batchSize)
-		rs    = make([]tuple.Relationship, 0, batchSize) // batch, for the changelog
-	)
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		r, err := s.write(ctx, func(ctx context.Context, w *wtx) error {
-			return w.importBatch(ctx, batch, rs)
-		})
-		if err != nil {
-			return fmt.Errorf("importing relationships %d to %d: %w", n+1, n+len(batch), err)
-		}
-		rev, n = r, n+len(batch)
-		batch, rs = batch[:0], rs[:0]
-		return nil
-	}
-	for r, err := range rels {
-		if err != nil {
-			return rev, n, fmt.Errorf("import source, after %d relationships: %w", n+len(batch), err)
-		}
-		if err := store.Validate(r); err != nil {
-			return rev, n, fmt.Errorf("import, relationship %d: %w", n+len(batch)+1, err)
-		}
-		r = sqlutil.Normalize(r)
+	batch := make([][]any, 0, batchSize) // the import columns of the batch
+	return sqlstore.ImportBatches(rels, batchSize, func(r tuple.Relationship) error {
 		args, err := relArgs(r)
 		if err != nil {
-			return rev, n, fmt.Errorf("import, relationship %d: %w", n+len(batch)+1, err)
+			return err
 		}
 		batch = append(batch, append([]any{int32(len(batch))}, args...))
-		rs = append(rs, r)
-		if len(batch) == batchSize {
-			if err := flush(); err != nil {
-				return rev, n, err
-			}
-		}
-	}
-	if err := flush(); err != nil {
-		return rev, n, err
-	}
-	return rev, n, nil
+		return nil
+	}, func(rs []tuple.Relationship) (store.Revision, error) {
+		defer func() { batch = batch[:0] }()
+		return s.write(ctx, func(ctx context.Context, w *wtx) error {
+			return w.importBatch(ctx, batch, rs)
+		})
+	})
 }
 
 var importColumns = []string{"seq", "resource_type", "resource_id", "relation", "subject_type", "subject_id", "subject_relation", "caveat_name", "caveat_context", "expires_at"}
@@ -196,21 +166,21 @@ func (w *wtx) importBatch(ctx context.Context, batch [][]any, rs []tuple.Relatio
 	// statement, so only the last of duplicates is upserted; the
 	// changelog still gets every row, in order.
 	b := &pgx.Batch{}
-	b.Queue(`INSERT INTO relationships (` + sqlutil.Columns + `)
-SELECT ` + sqlutil.Columns + ` FROM (
-    SELECT DISTINCT ON (` + sqlutil.IdentityColumns + `) ` + sqlutil.Columns + `
+	b.Queue(`INSERT INTO relationships (` + sqlstore.Columns + `)
+SELECT ` + sqlstore.Columns + ` FROM (
+    SELECT DISTINCT ON (` + sqlstore.IdentityColumns + `) ` + sqlstore.Columns + `
     FROM ` + importTable + `
-    ORDER BY ` + sqlutil.IdentityColumns + `, seq DESC
+    ORDER BY ` + sqlstore.IdentityColumns + `, seq DESC
 ) last
-ON CONFLICT (` + sqlutil.IdentityColumns + `) DO UPDATE SET
+ON CONFLICT (` + sqlstore.IdentityColumns + `) DO UPDATE SET
     caveat_name = EXCLUDED.caveat_name,
     caveat_context = EXCLUDED.caveat_context,
     expires_at = EXCLUDED.expires_at`)
 	seq := w.seq
-	var log sqlutil.ChangeBatch
+	var log sqlstore.ChangeBatch
 	for i, r := range rs {
 		log.Add(r, batch[i][8])
-		if log.Len() == sqlutil.ChangeBatchSize || i == len(rs)-1 {
+		if log.Len() == sqlstore.ChangeBatchSize || i == len(rs)-1 {
 			// Queue keeps the arguments until the batch is sent: the
 			// encoder's buffer is reused, so the row gets a copy.
 			b.Queue(`INSERT INTO changelog (revision, seq, op, resource_type, resource_id, relation, subject_type, subject_id, subject_relation, committed_at, changes, batch)

@@ -6,23 +6,18 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/octroi/octroi/internal/store"
-	"github.com/octroi/octroi/internal/store/internal/sqlutil"
+	"github.com/octroi/octroi/internal/store/internal/sqlstore"
 )
 
 // Migrations returns this binary's migrations (the embedded
 // migrations/NNNN_*.sql files), oldest first.
-func Migrations() ([]sqlutil.Migration, error) {
-	return sqlutil.LoadMigrations(migrationFiles, "migrations")
+func Migrations() ([]sqlstore.Migration, error) {
+	return sqlstore.LoadMigrations(migrationFiles, "migrations")
 }
 
 // LatestVersion is the database schema version this binary expects.
 func LatestVersion() int {
-	ms, err := Migrations()
-	if err != nil || len(ms) == 0 {
-		return 0 // a broken embed fails Migrate and every test anyway
-	}
-	return ms[len(ms)-1].Version
+	return sqlstore.LatestVersion(migrationFiles, "migrations")
 }
 
 // migrationLock is the transaction-level advisory lock key that serialises
@@ -30,15 +25,15 @@ func LatestVersion() int {
 const migrationLock = 0x6f6374726f69 // "octroi"
 
 // Migrate implements store.Migrator. Each migration runs in its own
-// transaction, under the advisory lock, after re-reading the version, so
-// concurrent migrators apply each migration exactly once.
+// transaction (sqlstore.ApplyMigrations) that first takes the advisory
+// lock, which excludes other processes' migrators.
 func (s *Store) Migrate(ctx context.Context) error {
 	ms, err := Migrations()
 	if err != nil {
 		return err
 	}
-	for _, m := range ms {
-		err := s.exclusive(ctx, func(ctx context.Context, tx pgx.Tx) error {
+	err = sqlstore.ApplyMigrations(ctx, ms, func(ctx context.Context, fn func(sqlstore.MigrationTx) error) error {
+		return s.exclusive(ctx, func(ctx context.Context, tx pgx.Tx) error {
 			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrationLock)); err != nil {
 				return fmt.Errorf("taking the migration lock: %w", err)
 			}
@@ -49,31 +44,31 @@ func (s *Store) Migrate(ctx context.Context) error {
 )`); err != nil {
 				return fmt.Errorf("creating schema_migrations: %w", err)
 			}
-			var v int
-			if err := tx.QueryRow(ctx, `SELECT COALESCE(max(version), 0) FROM schema_migrations`).Scan(&v); err != nil {
-				return fmt.Errorf("reading schema version: %w", err)
-			}
-			if v > len(ms) {
-				return &store.VersionError{Database: v, Binary: len(ms)}
-			}
-			if v >= m.Version {
-				return nil
-			}
-			// No arguments: pgx sends it with the simple protocol,
-			// which runs a multi-statement file.
-			if _, err := tx.Exec(ctx, m.SQL); err != nil {
-				return fmt.Errorf("applying migration %s: %w", m.Name, err)
-			}
-			if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name); err != nil {
-				return fmt.Errorf("recording migration %s: %w", m.Name, err)
-			}
-			return nil
+			return fn(migrationTx{tx})
 		})
-		if err != nil {
-			return fmt.Errorf("postgres: %w", err)
-		}
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: %w", err)
 	}
 	return nil
+}
+
+// migrationTx is a transaction under the migration lock, as a migration
+// sees it.
+type migrationTx struct{ tx pgx.Tx }
+
+func (m migrationTx) Version(ctx context.Context) (int, error) { return version(ctx, m.tx) }
+
+// Exec passes no arguments: pgx then sends sql with the simple protocol,
+// which runs a multi-statement file.
+func (m migrationTx) Exec(ctx context.Context, sql string) error {
+	_, err := m.tx.Exec(ctx, sql)
+	return err
+}
+
+func (m migrationTx) Record(ctx context.Context, mig sqlstore.Migration) error {
+	_, err := m.tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, mig.Version, mig.Name)
+	return err
 }
 
 // CheckVersion implements store.Migrator.
@@ -87,16 +82,20 @@ func (s *Store) CheckVersion(ctx context.Context) error {
 		if !exists {
 			return nil
 		}
-		if err := tx.QueryRow(ctx, `SELECT COALESCE(max(version), 0) FROM schema_migrations`).Scan(&v); err != nil {
-			return fmt.Errorf("reading schema version: %w", err)
-		}
-		return nil
+		var err error
+		v, err = version(ctx, tx)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: %w", err)
 	}
-	if latest := LatestVersion(); v != latest {
-		return &store.VersionError{Database: v, Binary: latest}
+	return sqlstore.CheckVersion(v, LatestVersion())
+}
+
+func version(ctx context.Context, tx pgx.Tx) (int, error) {
+	var v int
+	if err := tx.QueryRow(ctx, `SELECT COALESCE(max(version), 0) FROM schema_migrations`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("reading schema version: %w", err)
 	}
-	return nil
+	return v, nil
 }

@@ -8,7 +8,7 @@
 // commit, and a rollback undoes it), commits happen in revision order, and
 // every later statement of the transaction — the precondition and
 // existence checks — sees all earlier revisions. Concurrent writes of one
-// process share a transaction (group commit, see sqlutil.Group), each with
+// process share a transaction (group commit, see sqlstore.Group), each with
 // its own revision and savepoint. The transaction ends with pg_notify on
 // the channel "octroi_revision" (payload: the last revision), which
 // PostgreSQL delivers at commit to every listener: Subscribe keeps one
@@ -38,7 +38,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/octroi/octroi/internal/store"
-	"github.com/octroi/octroi/internal/store/internal/sqlutil"
+	"github.com/octroi/octroi/internal/store/internal/sqlstore"
 )
 
 //go:embed migrations/*.sql
@@ -62,8 +62,8 @@ type Options struct {
 type Store struct {
 	pool  *pgxpool.Pool
 	now   func() time.Time
-	hub   sqlutil.Hub
-	group sqlutil.Group[writeFn]
+	hub   sqlstore.Hub
+	group sqlstore.Group[writeFn]
 
 	// The listener goroutine: started by the first Subscribe, stopped by
 	// Close.
@@ -143,7 +143,7 @@ func convert(err error) error {
 	return err
 }
 
-// wtx is a write in progress: one revision. In a group (sqlutil.Group)
+// wtx is a write in progress: one revision. In a group (sqlstore.Group)
 // several share one database transaction.
 type wtx struct {
 	tx  pgx.Tx
@@ -156,7 +156,7 @@ type wtx struct {
 type writeFn = func(ctx context.Context, w *wtx) error
 
 // write runs fn in a write transaction that takes the next revision. It
-// joins the group commit (see sqlutil.Group): fn may share the database
+// joins the group commit (see sqlstore.Group): fn may share the database
 // transaction with other writers' functions of this process, each with
 // its own revision and savepoint, and the call returns once that
 // transaction has committed. Conflicts are retried; the revisions are
@@ -169,23 +169,23 @@ func (s *Store) write(ctx context.Context, fn writeFn) (store.Revision, error) {
 	return rev, nil
 }
 
-func (s *Store) commitGroup(calls []*sqlutil.Call[writeFn]) {
+func (s *Store) commitGroup(calls []*sqlstore.Call[writeFn]) {
 	// Wake this process's subscribers at once, without waiting for the
 	// notification's round trip (the hub ignores the duplicate).
-	if last := sqlutil.CommitGroup(calls, retryAttempts, retryable, s.commitOnce); last > 0 {
+	if last := sqlstore.CommitGroup(calls, retryAttempts, retryable, s.commitOnce); last > 0 {
 		s.hub.Publish(last)
 	}
 }
 
 // commitOnce is one attempt at committing calls in one transaction (see
-// sqlutil.CommitGroup and RunGroup). Its first statement locks the
+// sqlstore.CommitGroup and RunGroup). Its first statement locks the
 // revision counter's row, the writers' lock of every process (see the
 // package documentation); each successful call takes the next revision,
 // and the counter is written once, with the revisions' rows and the
 // notification of the last one, in the round trip before the commit.
 // Every call of a group runs in a savepoint: Write pipelines its
 // statements, so a refused write has already run its updates.
-func (s *Store) commitOnce(calls []*sqlutil.Call[writeFn]) (err error) {
+func (s *Store) commitOnce(calls []*sqlstore.Call[writeFn]) (err error) {
 	bg := context.Background()
 	tx, err := s.pool.BeginTx(bg, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
 	if err != nil {
@@ -208,12 +208,12 @@ func (s *Store) commitOnce(calls []*sqlutil.Call[writeFn]) (err error) {
 			return err
 		}
 	}
-	head, err := sqlutil.RunGroup(calls, store.Revision(start), sqlutil.GroupSteps[writeFn]{
+	head, err := sqlstore.RunGroup(calls, store.Revision(start), sqlstore.GroupSteps[writeFn]{
 		Savepoint:  exec(`SAVEPOINT octroi_group`),
 		RollbackTo: exec(`ROLLBACK TO SAVEPOINT octroi_group`),
 		Release:    exec(`RELEASE SAVEPOINT octroi_group`),
 		Run: func(ctx context.Context, fn writeFn, rev store.Revision) error {
-			w := &wtx{tx: tx, rev: rev, now: sqlutil.NormalizeTime(s.now())}
+			w := &wtx{tx: tx, rev: rev, now: sqlstore.NormalizeTime(s.now())}
 			if err := fn(ctx, w); err != nil {
 				return err
 			}
@@ -255,7 +255,7 @@ func (s *Store) read(ctx context.Context, fn func(tx pgx.Tx) error) error {
 // exclusive runs fn in a transaction that takes no revision (GC's trim,
 // migrations), retrying conflicts.
 func (s *Store) exclusive(ctx context.Context, fn func(ctx context.Context, tx pgx.Tx) error) error {
-	err := sqlutil.Retry(ctx, retryAttempts, retryable, func() error {
+	err := sqlstore.Retry(ctx, retryAttempts, retryable, func() error {
 		return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return fn(ctx, tx) })
 	})
 	return convert(err)

@@ -4,13 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/octroi/octroi/internal/store"
-	"github.com/octroi/octroi/internal/store/internal/sqlutil"
+	"github.com/octroi/octroi/internal/store/internal/sqlstore"
 	"github.com/octroi/octroi/internal/tuple"
 )
 
@@ -33,7 +32,7 @@ func (sc *scanner) relationship() (tuple.Relationship, error) {
 		Subject:  tuple.SubjectRef{Type: sc.st, ID: sc.sid, Relation: sc.sr},
 	}
 	if sc.cn != nil {
-		c, err := sqlutil.DecodeCaveat(sc.cn, sc.cc)
+		c, err := sqlstore.DecodeCaveat(sc.cn, sc.cc)
 		if err != nil {
 			return r, err
 		}
@@ -69,56 +68,37 @@ func each(rows pgx.Rows, fn func(tuple.Relationship) error) error {
 	return rows.Err()
 }
 
-// ReadRelationships implements store.Reader. limit ≤ 0 means no limit.
-func (s *Store) ReadRelationships(ctx context.Context, f store.Filter, after store.Cursor, limit int) ([]tuple.Relationship, store.Cursor, error) {
-	if err := store.ValidateFilter(f); err != nil {
-		return nil, "", err
-	}
-	k, resume, err := sqlutil.DecodeCursor(after)
-	if err != nil {
-		return nil, "", err
-	}
-	var from *sqlutil.Key
-	if resume {
-		from = &k
-	}
-	n := 0
-	if limit > 0 {
-		n = limit + 1 // one more than asked: tells whether there is a next page
-	}
-	q, args := readQuery(f, from, n, sqlutil.NormalizeTime(s.now()))
-	rows, err := s.pool.Query(ctx, q, args...)
-	if err != nil {
-		return nil, "", convert(fmt.Errorf("reading %s: %w", f, err))
-	}
+// scanAll reads every row of rows (Columns) and closes it.
+func scanAll(rows pgx.Rows) ([]tuple.Relationship, error) {
 	var rels []tuple.Relationship
-	if err := each(rows, func(r tuple.Relationship) error {
+	err := each(rows, func(r tuple.Relationship) error {
 		rels = append(rels, r)
 		return nil
-	}); err != nil {
-		return nil, "", convert(fmt.Errorf("reading %s: %w", f, err))
-	}
-	if limit > 0 && len(rels) > limit {
-		rels = rels[:limit]
-		return rels, sqlutil.EncodeCursor(rels[limit-1]), nil
-	}
-	return rels, "", nil
+	})
+	return rels, err
 }
 
-// readQuery selects the live relationships (at now) matching f after the
-// identity after (if not nil), in identity order, up to limit (≤ 0: no
-// limit).
-func readQuery(f store.Filter, after *sqlutil.Key, limit int, now time.Time) (string, []any) {
-	a := sqlutil.Args{Dollar: true}
-	q := `SELECT ` + sqlutil.Columns + ` FROM relationships WHERE ` + sqlutil.FilterWhere(f, &a) + ` AND ` + liveCond(&a, now)
-	if after != nil {
-		q += ` AND ` + sqlutil.KeyAfter(*after, &a)
+// ReadRelationships implements store.Reader. limit ≤ 0 means no limit.
+func (s *Store) ReadRelationships(ctx context.Context, f store.Filter, after store.Cursor, limit int) ([]tuple.Relationship, store.Cursor, error) {
+	return sqlstore.ReadPage(f, after, limit, func(from *sqlstore.Key, n int) ([]tuple.Relationship, error) {
+		return readRelationships(ctx, s.pool, f, from, n, sqlstore.NormalizeTime(s.now()))
+	})
+}
+
+// readRelationships runs sqlstore.ReadQuery on q: the relationships live
+// at now matching f after the identity from (nil: from the first), in
+// identity order, at most limit (≤ 0: all).
+func readRelationships(ctx context.Context, q querier, f store.Filter, from *sqlstore.Key, limit int, now time.Time) ([]tuple.Relationship, error) {
+	a := sqlstore.Args{Dollar: true}
+	rows, err := q.Query(ctx, sqlstore.ReadQuery(f, from, limit, now, &a), a.List...)
+	if err != nil {
+		return nil, convert(fmt.Errorf("reading %s: %w", f, err))
 	}
-	q += ` ORDER BY ` + sqlutil.IdentityColumns
-	if limit > 0 {
-		q += ` LIMIT ` + strconv.Itoa(limit)
+	rels, err := scanAll(rows)
+	if err != nil {
+		return nil, convert(fmt.Errorf("reading %s: %w", f, err))
 	}
-	return q, a.List
+	return rels, nil
 }
 
 // LoadAll implements store.Loader.
@@ -128,8 +108,8 @@ func (s *Store) LoadAll(ctx context.Context, fn func(tuple.Relationship) error) 
 		if err := tx.QueryRow(ctx, `SELECT revision FROM revision_counter WHERE singleton`).Scan(&rev); err != nil {
 			return fmt.Errorf("reading head revision: %w", err)
 		}
-		a := sqlutil.Args{Dollar: true}
-		rows, err := tx.Query(ctx, `SELECT `+sqlutil.Columns+` FROM relationships WHERE `+liveCond(&a, sqlutil.NormalizeTime(s.now())), a.List...)
+		a := sqlstore.Args{Dollar: true}
+		rows, err := tx.Query(ctx, `SELECT `+sqlstore.Columns+` FROM relationships WHERE `+sqlstore.Live(&a, sqlstore.NormalizeTime(s.now())), a.List...)
 		if err != nil {
 			return fmt.Errorf("loading relationships: %w", err)
 		}
@@ -154,13 +134,13 @@ func (s *Store) LoadAll(ctx context.Context, fn func(tuple.Relationship) error) 
 
 // UsedTypes implements store.Inspector.
 func (s *Store) UsedTypes(ctx context.Context) ([]store.TypeUse, error) {
-	a := sqlutil.Args{Dollar: true}
-	rows, err := s.pool.Query(ctx, sqlutil.UsedTypesQuery(liveCond(&a, sqlutil.NormalizeTime(s.now()))), a.List...)
+	a := sqlstore.Args{Dollar: true}
+	rows, err := s.pool.Query(ctx, sqlstore.UsedTypesQuery(sqlstore.Live(&a, sqlstore.NormalizeTime(s.now()))), a.List...)
 	if err != nil {
 		return nil, convert(fmt.Errorf("counting used types: %w", err))
 	}
 	defer rows.Close()
-	out, err := sqlutil.Collect(rows, sqlutil.ScanTypeUse)
+	out, err := sqlstore.Collect(rows, sqlstore.ScanTypeUse)
 	if err != nil {
 		return nil, convert(fmt.Errorf("counting used types: %w", err))
 	}
@@ -185,11 +165,8 @@ func (s *Store) Changes(ctx context.Context, after store.Revision, limit int) ([
 		if err := tx.QueryRow(ctx, `SELECT c.revision, h.trimmed_through FROM revision_counter c, changelog_horizon h`).Scan(&head, &trimmed); err != nil {
 			return fmt.Errorf("reading changelog bounds: %w", err)
 		}
-		switch {
-		case int64(after) < trimmed:
-			return fmt.Errorf("changes after revision %d: %w (retained from %d)", after, store.ErrRevisionTooOld, trimmed)
-		case int64(after) > head:
-			return fmt.Errorf("changes after revision %d: %w (head is %d)", after, store.ErrFutureRevision, head)
+		if err := sqlstore.CheckChangesAfter(after, trimmed, head); err != nil {
+			return err
 		}
 		upper := head
 		if limit > 0 {
@@ -207,7 +184,7 @@ func (s *Store) Changes(ctx context.Context, after store.Revision, limit int) ([
 			}
 		}
 		through = store.Revision(upper)
-		rows, err := tx.Query(ctx, `SELECT revision, op, `+sqlutil.Columns+`, committed_at, changes, batch FROM changelog
+		rows, err := tx.Query(ctx, `SELECT revision, op, `+sqlstore.Columns+`, committed_at, changes, batch FROM changelog
 WHERE revision > $1 AND revision <= $2 ORDER BY revision, seq`, int64(after), upper)
 		if err != nil {
 			return fmt.Errorf("reading changes: %w", err)
@@ -226,25 +203,10 @@ WHERE revision > $1 AND revision <= $2 ORDER BY revision, seq`, int64(after), up
 				return fmt.Errorf("reading changes: %w", err)
 			}
 			c := store.Change{Revision: store.Revision(rev), Op: store.ChangeOp(op), Time: at.UTC()}
-			if batch != nil {
-				err := sqlutil.DecodeChangeBatch(batch, int(n), func(r tuple.Relationship) error {
-					c.Relationship = r
-					out = append(out, c)
-					return nil
-				})
-				if err != nil {
-					return fmt.Errorf("reading changes of revision %d: %w", rev, err)
-				}
-				continue
+			var err error
+			if out, err = sqlstore.AppendChangeRow(out, c, batch, int(n), sc.relationship); err != nil {
+				return err
 			}
-			if c.Op != store.ChangeSchema {
-				r, err := sc.relationship()
-				if err != nil {
-					return err
-				}
-				c.Relationship = r
-			}
-			out = append(out, c)
 		}
 		return rows.Err()
 	})

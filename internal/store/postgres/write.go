@@ -4,29 +4,25 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/octroi/octroi/internal/store"
-	"github.com/octroi/octroi/internal/store/internal/sqlutil"
+	"github.com/octroi/octroi/internal/store/internal/sqlstore"
 	"github.com/octroi/octroi/internal/tuple"
 )
 
-// liveCond is "not expired at now".
-func liveCond(a *sqlutil.Args, now any) string {
-	return "(expires_at IS NULL OR expires_at > " + a.Add(now) + ")"
-}
-
-const changelogColumns = `revision, seq, op, ` + sqlutil.Columns + `, committed_at`
+const changelogColumns = `revision, seq, op, ` + sqlstore.Columns + `, committed_at`
 
 // Each relationship update is one statement that also appends its
 // changelog entry (a data-modifying CTE), so that a whole Write is one
 // pipelined round trip. Arguments: $1–$9 the Columns, $10 revision, $11 seq,
 // $12 commit time.
 const upsertSQL = `WITH u AS (
-    INSERT INTO relationships (` + sqlutil.Columns + `)
+    INSERT INTO relationships (` + sqlstore.Columns + `)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-    ON CONFLICT (` + sqlutil.IdentityColumns + `) DO UPDATE SET
+    ON CONFLICT (` + sqlstore.IdentityColumns + `) DO UPDATE SET
         caveat_name = EXCLUDED.caveat_name,
         caveat_context = EXCLUDED.caveat_context,
         expires_at = EXCLUDED.expires_at
@@ -49,10 +45,10 @@ const deleteSQL = `WITH d AS (
     DELETE FROM relationships
     WHERE resource_type = $1 AND resource_id = $2 AND relation = $3
       AND subject_type = $4 AND subject_id = $5 AND subject_relation = $6
-    RETURNING ` + sqlutil.Columns + `
+    RETURNING ` + sqlstore.Columns + `
 )
 INSERT INTO changelog (` + changelogColumns + `)
-SELECT $7::bigint, $8::integer, 2, ` + sqlutil.Columns + `, $9::timestamptz FROM d`
+SELECT $7::bigint, $8::integer, 2, ` + sqlstore.Columns + `, $9::timestamptz FROM d`
 
 // Write implements store.Writer: preconditions and updates go in one
 // pipelined batch; statements run in order, so the preconditions see the
@@ -75,7 +71,7 @@ type preparedWrite struct {
 }
 
 func prepareWrite(req store.WriteRequest) (preparedWrite, error) {
-	req, err := sqlutil.CheckWrite(req)
+	req, err := sqlstore.CheckWrite(req)
 	if err != nil {
 		return preparedWrite{}, err
 	}
@@ -139,7 +135,7 @@ func (w *wtx) apply(ctx context.Context, p preparedWrite) (err error) {
 // COPY and one set-based upsert, as an import batch does, rather than one
 // statement per update: per relationship, COPY's binary rows cost the
 // server a fraction of an INSERT … ON CONFLICT statement's execution, and
-// the changelog takes one row per sqlutil.ChangeBatchSize changes.
+// the changelog takes one row per sqlstore.ChangeBatchSize changes.
 const copyMin = 64
 
 func allTouches(us []store.Update) bool {
@@ -179,9 +175,9 @@ func (w *wtx) applyTouches(ctx context.Context, p preparedWrite) error {
 // queuePreconditions queues the checks of ps, in order.
 func (w *wtx) queuePreconditions(b *pgx.Batch, ps []store.Precondition) {
 	for _, p := range ps {
-		a := sqlutil.Args{Dollar: true}
-		where := sqlutil.FilterWhere(p.Filter, &a)
-		b.Queue(`SELECT EXISTS (SELECT 1 FROM relationships WHERE `+where+` AND `+liveCond(&a, w.now)+`)`, a.List...)
+		a := sqlstore.Args{Dollar: true}
+		where := sqlstore.FilterWhere(p.Filter, &a)
+		b.Queue(`SELECT EXISTS (SELECT 1 FROM relationships WHERE `+where+` AND `+sqlstore.Live(&a, w.now)+`)`, a.List...)
 	}
 }
 
@@ -202,32 +198,24 @@ func checkPreconditions(br pgx.BatchResults, ps []store.Precondition) error {
 
 // relArgs returns the Columns values of r.
 func relArgs(r tuple.Relationship) ([]any, error) {
-	name, cctx, err := sqlutil.EncodeCaveat(r.Caveat)
-	if err != nil {
-		return nil, err
-	}
-	var exp any
-	if r.Expiration != nil {
-		exp = *r.Expiration
-	}
-	return []any{r.Resource.Type, r.Resource.ID, r.Relation, r.Subject.Type, r.Subject.ID, r.Subject.Relation, name, cctx, exp}, nil
+	return sqlstore.RowValues(r, func(t time.Time) any { return t })
 }
 
 // deleteWhere deletes the rows matching where (up to limit, in identity
 // order, when limit > 0) and logs them, in identity order; a.List holds
 // where's arguments. It returns how many it deleted.
-func (w *wtx) deleteWhere(ctx context.Context, where string, a *sqlutil.Args, limit int) (int, error) {
+func (w *wtx) deleteWhere(ctx context.Context, where string, a *sqlstore.Args, limit int) (int, error) {
 	if limit > 0 {
-		where = `(` + sqlutil.IdentityColumns + `) IN (SELECT ` + sqlutil.IdentityColumns + ` FROM relationships WHERE ` + where +
-			` ORDER BY ` + sqlutil.IdentityColumns + ` LIMIT ` + strconv.Itoa(limit) + `)`
+		where = `(` + sqlstore.IdentityColumns + `) IN (SELECT ` + sqlstore.IdentityColumns + ` FROM relationships WHERE ` + where +
+			` ORDER BY ` + sqlstore.IdentityColumns + ` LIMIT ` + strconv.Itoa(limit) + `)`
 	}
 	q := `WITH d AS (
-    DELETE FROM relationships WHERE ` + where + ` RETURNING ` + sqlutil.Columns + `
+    DELETE FROM relationships WHERE ` + where + ` RETURNING ` + sqlstore.Columns + `
 ), c AS (
     INSERT INTO changelog (` + changelogColumns + `)
     SELECT ` + a.Add(int64(w.rev)) + `::bigint,
-        ` + a.Add(w.seq) + `::integer - 1 + row_number() OVER (ORDER BY ` + sqlutil.IdentityColumns + `),
-        2, ` + sqlutil.Columns + `, ` + a.Add(w.now) + `::timestamptz
+        ` + a.Add(w.seq) + `::integer - 1 + row_number() OVER (ORDER BY ` + sqlstore.IdentityColumns + `),
+        2, ` + sqlstore.Columns + `, ` + a.Add(w.now) + `::timestamptz
     FROM d
     RETURNING 1
 )
@@ -247,9 +235,9 @@ func (s *Store) DeleteByFilter(ctx context.Context, f store.Filter, limit int) (
 	}
 	var n int
 	rev, err := s.write(ctx, func(ctx context.Context, w *wtx) error {
-		a := sqlutil.Args{Dollar: true}
+		a := sqlstore.Args{Dollar: true}
 		var err error
-		n, err = w.deleteWhere(ctx, sqlutil.FilterWhere(f, &a), &a, limit)
+		n, err = w.deleteWhere(ctx, sqlstore.FilterWhere(f, &a), &a, limit)
 		if err != nil {
 			return fmt.Errorf("deleting %s: %w", f, err)
 		}

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/octroi/octroi/internal/store"
-	"github.com/octroi/octroi/internal/store/internal/sqlutil"
+	"github.com/octroi/octroi/internal/store/internal/sqlstore"
 	"github.com/octroi/octroi/internal/tuple"
 )
 
@@ -27,11 +27,11 @@ type querier interface {
 func (s *Store) Transact(ctx context.Context, fn func(tx store.DocTx) error) (store.Revision, error) {
 	rev, err := s.writeFn(ctx, writeFn{savepoint: true, run: func(ctx context.Context, w *wtx) error {
 		if err := fn(&docTx{w: w}); err != nil {
-			return sqlutil.FnError{Err: err}
+			return sqlstore.FnError{Err: err}
 		}
 		return nil
 	}})
-	if fe, ok := errors.AsType[sqlutil.FnError](err); ok {
+	if fe, ok := errors.AsType[sqlstore.FnError](err); ok {
 		return 0, fe.Err
 	}
 	return rev, err
@@ -57,13 +57,13 @@ func (s *Store) ListDocs(ctx context.Context, kind, parent, after string, limit 
 
 // Audit implements store.Documents.
 func (s *Store) Audit(ctx context.Context, q store.AuditQuery) ([]store.AuditEntry, error) {
-	a := sqlutil.Args{}
-	rows, err := s.r.QueryContext(ctx, sqlutil.AuditQuery(q, &a, func(t time.Time) any { return micros(t) }), a.List...)
+	a := sqlstore.Args{}
+	rows, err := s.r.QueryContext(ctx, sqlstore.AuditQuery(q, &a, func(t time.Time) any { return micros(t) }), a.List...)
 	if err != nil {
 		return nil, convert(fmt.Errorf("reading the audit log: %w", err))
 	}
 	defer rows.Close()
-	out, err := sqlutil.Collect(rows, func(r sqlutil.Rows) (store.AuditEntry, error) {
+	out, err := sqlstore.Collect(rows, func(r sqlstore.Rows) (store.AuditEntry, error) {
 		var e store.AuditEntry
 		var at, rev int64
 		var before, after sql.NullString
@@ -99,7 +99,7 @@ func scanDoc(sc interface{ Scan(...any) error }) (store.Doc, error) {
 }
 
 func getDoc(ctx context.Context, q querier, kind, id string) (store.Doc, error) {
-	d, err := scanDoc(q.QueryRowContext(ctx, `SELECT `+sqlutil.DocColumns+` FROM documents WHERE kind = ? AND id = ?`, kind, id))
+	d, err := scanDoc(q.QueryRowContext(ctx, `SELECT `+sqlstore.DocColumns+` FROM documents WHERE kind = ? AND id = ?`, kind, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, fmt.Errorf("%s %q: %w", kind, id, store.ErrNotFound)
 	}
@@ -113,7 +113,7 @@ func docByAlt(ctx context.Context, q querier, kind, alt string) (store.Doc, erro
 	if alt == "" {
 		return store.Doc{}, fmt.Errorf("%s with an empty alternate key: %w", kind, store.ErrNotFound)
 	}
-	d, err := scanDoc(q.QueryRowContext(ctx, `SELECT `+sqlutil.DocColumns+` FROM documents WHERE kind = ? AND alt = ?`, kind, alt))
+	d, err := scanDoc(q.QueryRowContext(ctx, `SELECT `+sqlstore.DocColumns+` FROM documents WHERE kind = ? AND alt = ?`, kind, alt))
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, fmt.Errorf("%s with alternate key %q: %w", kind, alt, store.ErrNotFound)
 	}
@@ -124,13 +124,13 @@ func docByAlt(ctx context.Context, q querier, kind, alt string) (store.Doc, erro
 }
 
 func listDocs(ctx context.Context, q querier, kind, parent, after string, limit int) ([]store.Doc, error) {
-	a := sqlutil.Args{}
-	rows, err := q.QueryContext(ctx, sqlutil.ListDocsQuery(kind, parent, after, limit, &a), a.List...)
+	a := sqlstore.Args{}
+	rows, err := q.QueryContext(ctx, sqlstore.ListDocsQuery(kind, parent, after, limit, &a), a.List...)
 	if err != nil {
 		return nil, fmt.Errorf("listing %s: %w", kind, err)
 	}
 	defer rows.Close()
-	out, err := sqlutil.Collect(rows, func(r sqlutil.Rows) (store.Doc, error) { return scanDoc(r) })
+	out, err := sqlstore.Collect(rows, func(r sqlstore.Rows) (store.Doc, error) { return scanDoc(r) })
 	if err != nil {
 		return nil, fmt.Errorf("listing %s: %w", kind, err)
 	}
@@ -160,7 +160,7 @@ func (d *docTx) ListDocs(ctx context.Context, kind, parent, after string, limit 
 }
 
 func (d *docTx) PutDoc(ctx context.Context, doc store.Doc) error {
-	if err := sqlutil.CheckDoc(doc); err != nil {
+	if err := sqlstore.CheckDoc(doc); err != nil {
 		return err
 	}
 	// Writers are serialised: what this check finds holds at commit (the
@@ -175,7 +175,7 @@ func (d *docTx) PutDoc(ctx context.Context, doc store.Doc) error {
 			return convert(fmt.Errorf("writing %s %q: %w", doc.Kind, doc.ID, err))
 		}
 	}
-	_, err := d.w.tx.ExecContext(ctx, `INSERT INTO documents (`+sqlutil.DocColumns+`)
+	_, err := d.w.tx.ExecContext(ctx, `INSERT INTO documents (`+sqlstore.DocColumns+`)
 VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (kind, id) DO UPDATE SET
     alt = excluded.alt,
@@ -183,7 +183,7 @@ ON CONFLICT (kind, id) DO UPDATE SET
     data = excluded.data,
     revision = excluded.revision,
     updated = excluded.updated`,
-		doc.Kind, doc.ID, sqlutil.NullIfEmpty(doc.Alt), sqlutil.NullIfEmpty(doc.Parent), string(doc.Data), int64(d.w.rev), micros(d.w.now))
+		doc.Kind, doc.ID, sqlstore.NullIfEmpty(doc.Alt), sqlstore.NullIfEmpty(doc.Parent), string(doc.Data), int64(d.w.rev), micros(d.w.now))
 	if err != nil {
 		return convert(fmt.Errorf("writing %s %q: %w", doc.Kind, doc.ID, err))
 	}
@@ -191,7 +191,7 @@ ON CONFLICT (kind, id) DO UPDATE SET
 }
 
 func (d *docTx) DeleteDoc(ctx context.Context, kind, id string) error {
-	if err := sqlutil.CheckDocKey(kind, id); err != nil {
+	if err := sqlstore.CheckDocKey(kind, id); err != nil {
 		return err
 	}
 	if _, err := d.w.tx.ExecContext(ctx, `DELETE FROM documents WHERE kind = ? AND id = ?`, kind, id); err != nil {
@@ -204,22 +204,13 @@ func (d *docTx) ReadRelationships(ctx context.Context, f store.Filter, limit int
 	if err := store.ValidateFilter(f); err != nil {
 		return nil, err
 	}
-	q, args := readQuery(f, nil, limit, micros(d.w.now))
-	rows, err := d.w.tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, convert(fmt.Errorf("reading %s: %w", f, err))
-	}
-	rels, err := scanAll(rows)
-	if err != nil {
-		return nil, convert(fmt.Errorf("reading %s: %w", f, err))
-	}
-	return rels, nil
+	return readRelationships(ctx, d.w.tx, f, nil, limit, micros(d.w.now))
 }
 
 // Write runs Write's code (apply) inside a savepoint, so that a failed
 // Write leaves nothing behind even if fn handles the error and commits.
 func (d *docTx) Write(ctx context.Context, req store.WriteRequest) (err error) {
-	req, err = sqlutil.CheckWrite(req)
+	req, err = sqlstore.CheckWrite(req)
 	if err != nil {
 		return err
 	}
@@ -228,7 +219,7 @@ func (d *docTx) Write(ctx context.Context, req store.WriteRequest) (err error) {
 	}
 	seq := d.w.seq
 	if err := d.w.apply(ctx, req); err != nil {
-		if clean, ok := errors.AsType[sqlutil.Refusal](err); ok {
+		if clean, ok := errors.AsType[sqlstore.Refusal](err); ok {
 			err = clean.Err
 		}
 		d.w.seq = seq
@@ -244,12 +235,12 @@ func (d *docTx) Write(ctx context.Context, req store.WriteRequest) (err error) {
 }
 
 func (d *docTx) AppendAudit(ctx context.Context, e store.AuditEntry) error {
-	if err := sqlutil.CheckAudit(e); err != nil {
+	if err := sqlstore.CheckAudit(e); err != nil {
 		return err
 	}
 	at := d.w.now
 	if !e.At.IsZero() {
-		at = sqlutil.NormalizeTime(e.At)
+		at = sqlstore.NormalizeTime(e.At)
 	}
 	rev := d.w.rev
 	if e.Revision != 0 {
@@ -257,7 +248,7 @@ func (d *docTx) AppendAudit(ctx context.Context, e store.AuditEntry) error {
 	}
 	if _, err := d.w.tx.ExecContext(ctx, `INSERT INTO audit (at, revision, actor, action, resource, before, after, request_id)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		micros(at), int64(rev), e.Actor, e.Action, e.Resource, sqlutil.NullJSON(e.Before), sqlutil.NullJSON(e.After), e.RequestID); err != nil {
+		micros(at), int64(rev), e.Actor, e.Action, e.Resource, sqlstore.NullJSON(e.Before), sqlstore.NullJSON(e.After), e.RequestID); err != nil {
 		return convert(fmt.Errorf("appending to the audit log: %w", err))
 	}
 	return nil

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/octroi/octroi/internal/store"
-	"github.com/octroi/octroi/internal/store/internal/sqlutil"
+	"github.com/octroi/octroi/internal/store/internal/sqlstore"
 	"github.com/octroi/octroi/internal/tuple"
 )
 
@@ -52,7 +52,7 @@ func (s *Store) GC(ctx context.Context, olderThan time.Duration) (store.GCResult
 	switch {
 	case err == nil:
 		res.Revision, err = s.write(ctx, func(ctx context.Context, w *wtx) error {
-			rows, err := w.tx.QueryContext(ctx, `DELETE FROM relationships WHERE expires_at IS NOT NULL AND expires_at <= ? RETURNING `+sqlutil.Columns, cutoff)
+			rows, err := w.tx.QueryContext(ctx, `DELETE FROM relationships WHERE expires_at IS NOT NULL AND expires_at <= ? RETURNING `+sqlstore.Columns, cutoff)
 			if err != nil {
 				return fmt.Errorf("deleting expired relationships: %w", err)
 			}
@@ -108,7 +108,7 @@ const DefaultImportBatch = 10_000
 
 // Import implements store.Importer: one write transaction (one revision)
 // per batch. The batch is upserted with prepared multi-row INSERTs
-// (upsertRows) and logged as changelog batches (sqlutil.ChangeBatch), one
+// (upsertRows) and logged as changelog batches (sqlstore.ChangeBatch), one
 // row per 1024 relationships: per relationship, only its row and its
 // subject index entry are B-tree inserts.
 //
@@ -122,11 +122,6 @@ func (s *Store) Import(ctx context.Context, rels iter.Seq2[tuple.Relationship, e
 	if batchSize <= 0 {
 		batchSize = DefaultImportBatch
 	}
-	var (
-		rev   store.Revision
-		n     int
-		batch = make([]tuple.Relationship, 0, batchSize)
-	)
 	var one int
 	switch err := s.r.QueryRowContext(ctx, `SELECT 1 FROM relationships LIMIT 1`).Scan(&one); {
 	case errors.Is(err, sql.ErrNoRows):
@@ -145,16 +140,13 @@ func (s *Store) Import(ctx context.Context, rels iter.Seq2[tuple.Relationship, e
 			}
 		}
 	}()
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
+	return sqlstore.ImportBatches(rels, batchSize, nil, func(batch []tuple.Relationship) (store.Revision, error) {
 		// In identity order, the primary key's inserts walk its B-tree
 		// once instead of landing all over it. Stable: the last of
 		// duplicates still wins.
-		slices.SortStableFunc(batch, sqlutil.CompareIdentity)
+		slices.SortStableFunc(batch, sqlstore.CompareIdentity)
 		drop := deferIndex && !dropped
-		r, err := s.write(ctx, func(ctx context.Context, w *wtx) error {
+		rev, err := s.write(ctx, func(ctx context.Context, w *wtx) error {
 			if drop {
 				if _, err := w.tx.ExecContext(ctx, `DROP INDEX IF EXISTS `+subjectIndex); err != nil {
 					return fmt.Errorf("dropping the subject index until the end of the import: %w", err)
@@ -162,32 +154,9 @@ func (s *Store) Import(ctx context.Context, rels iter.Seq2[tuple.Relationship, e
 			}
 			return w.importBatch(ctx, batch)
 		})
-		if err != nil {
-			return fmt.Errorf("importing relationships %d to %d: %w", n+1, n+len(batch), err)
-		}
-		dropped = dropped || drop
-		rev, n = r, n+len(batch)
-		batch = batch[:0]
-		return nil
-	}
-	for r, err := range rels {
-		if err != nil {
-			return rev, n, fmt.Errorf("import source, after %d relationships: %w", n+len(batch), err)
-		}
-		if err := store.Validate(r); err != nil {
-			return rev, n, fmt.Errorf("import, relationship %d: %w", n+len(batch)+1, err)
-		}
-		batch = append(batch, sqlutil.Normalize(r))
-		if len(batch) == batchSize {
-			if err := flush(); err != nil {
-				return rev, n, err
-			}
-		}
-	}
-	if err := flush(); err != nil {
-		return rev, n, err
-	}
-	return rev, n, nil
+		dropped = dropped || (drop && err == nil)
+		return rev, err
+	})
 }
 
 // importBatch upserts batch (in identity order) and logs it.

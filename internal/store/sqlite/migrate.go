@@ -5,24 +5,20 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
-	"github.com/octroi/octroi/internal/store"
-	"github.com/octroi/octroi/internal/store/internal/sqlutil"
+	"github.com/octroi/octroi/internal/store/internal/sqlstore"
 )
 
 // Migrations returns this binary's migrations (the embedded
 // migrations/NNNN_*.sql files), oldest first.
-func Migrations() ([]sqlutil.Migration, error) {
-	return sqlutil.LoadMigrations(migrationFiles, "migrations")
+func Migrations() ([]sqlstore.Migration, error) {
+	return sqlstore.LoadMigrations(migrationFiles, "migrations")
 }
 
 // LatestVersion is the database schema version this binary expects.
 func LatestVersion() int {
-	ms, err := Migrations()
-	if err != nil || len(ms) == 0 {
-		return 0 // a broken embed fails Migrate and every test anyway
-	}
-	return ms[len(ms)-1].Version
+	return sqlstore.LatestVersion(migrationFiles, "migrations")
 }
 
 const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -32,8 +28,8 @@ const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
 )`
 
 // Migrate implements store.Migrator. Each migration runs in its own
-// IMMEDIATE transaction that re-reads the version first, so concurrent
-// migrators (other processes) apply each migration exactly once.
+// IMMEDIATE transaction (sqlstore.ApplyMigrations), which holds the
+// database's write lock and so excludes other processes' migrators.
 func (s *Store) Migrate(ctx context.Context) error {
 	ms, err := Migrations()
 	if err != nil {
@@ -45,32 +41,34 @@ func (s *Store) Migrate(ctx context.Context) error {
 	}); err != nil {
 		return fmt.Errorf("sqlite: creating schema_migrations: %w", err)
 	}
-	for _, m := range ms {
-		err := s.exclusive(ctx, func(ctx context.Context, tx *sql.Tx) error {
-			v, err := version(ctx, tx)
-			if err != nil {
-				return err
-			}
-			if v > len(ms) {
-				return &store.VersionError{Database: v, Binary: len(ms)}
-			}
-			if v >= m.Version {
-				return nil
-			}
-			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
-				return fmt.Errorf("applying migration %s: %w", m.Name, err)
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-				m.Version, m.Name, micros(s.now())); err != nil {
-				return fmt.Errorf("recording migration %s: %w", m.Name, err)
-			}
-			return nil
+	err = sqlstore.ApplyMigrations(ctx, ms, func(ctx context.Context, fn func(sqlstore.MigrationTx) error) error {
+		return s.exclusive(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			return fn(migrationTx{tx: tx, now: s.now()})
 		})
-		if err != nil {
-			return fmt.Errorf("sqlite: %w", err)
-		}
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: %w", err)
 	}
 	return nil
+}
+
+// migrationTx is an exclusive transaction as a migration sees it.
+type migrationTx struct {
+	tx  *sql.Tx
+	now time.Time
+}
+
+func (m migrationTx) Version(ctx context.Context) (int, error) { return version(ctx, m.tx) }
+
+func (m migrationTx) Exec(ctx context.Context, sql string) error {
+	_, err := m.tx.ExecContext(ctx, sql)
+	return err
+}
+
+func (m migrationTx) Record(ctx context.Context, mig sqlstore.Migration) error {
+	_, err := m.tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+		mig.Version, mig.Name, micros(m.now))
+	return err
 }
 
 // CheckVersion implements store.Migrator.
@@ -91,10 +89,7 @@ func (s *Store) CheckVersion(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: %w", err)
 	}
-	if latest := LatestVersion(); v != latest {
-		return &store.VersionError{Database: v, Binary: latest}
-	}
-	return nil
+	return sqlstore.CheckVersion(v, LatestVersion())
 }
 
 func version(ctx context.Context, tx *sql.Tx) (int, error) {

@@ -4,10 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strconv"
 
 	"github.com/octroi/octroi/internal/store"
-	"github.com/octroi/octroi/internal/store/internal/sqlutil"
+	"github.com/octroi/octroi/internal/store/internal/sqlstore"
 	"github.com/octroi/octroi/internal/tuple"
 )
 
@@ -33,7 +32,7 @@ func (sc *scanner) relationship() (tuple.Relationship, error) {
 		if sc.cc.Valid {
 			ctx = []byte(sc.cc.String)
 		}
-		c, err := sqlutil.DecodeCaveat(&sc.cn.String, ctx)
+		c, err := sqlstore.DecodeCaveat(&sc.cn.String, ctx)
 		if err != nil {
 			return r, err
 		}
@@ -51,7 +50,7 @@ func scanAll(rows *sql.Rows) ([]tuple.Relationship, error) {
 	defer rows.Close()
 	var sc scanner
 	t := sc.targets()
-	return sqlutil.Collect(rows, func(r sqlutil.Rows) (tuple.Relationship, error) {
+	return sqlstore.Collect(rows, func(r sqlstore.Rows) (tuple.Relationship, error) {
 		if err := r.Scan(t...); err != nil {
 			return tuple.Relationship{}, err
 		}
@@ -61,52 +60,25 @@ func scanAll(rows *sql.Rows) ([]tuple.Relationship, error) {
 
 // ReadRelationships implements store.Reader. limit ≤ 0 means no limit.
 func (s *Store) ReadRelationships(ctx context.Context, f store.Filter, after store.Cursor, limit int) ([]tuple.Relationship, store.Cursor, error) {
-	if err := store.ValidateFilter(f); err != nil {
-		return nil, "", err
-	}
-	k, resume, err := sqlutil.DecodeCursor(after)
+	return sqlstore.ReadPage(f, after, limit, func(from *sqlstore.Key, n int) ([]tuple.Relationship, error) {
+		return readRelationships(ctx, s.r, f, from, n, micros(s.now()))
+	})
+}
+
+// readRelationships runs sqlstore.ReadQuery on q: the relationships live
+// at now (µs) matching f after the identity from (nil: from the first), in
+// identity order, at most limit (≤ 0: all).
+func readRelationships(ctx context.Context, q querier, f store.Filter, from *sqlstore.Key, limit int, now int64) ([]tuple.Relationship, error) {
+	a := sqlstore.Args{}
+	rows, err := q.QueryContext(ctx, sqlstore.ReadQuery(f, from, limit, now, &a), a.List...)
 	if err != nil {
-		return nil, "", err
-	}
-	var from *sqlutil.Key
-	if resume {
-		from = &k
-	}
-	n := 0
-	if limit > 0 {
-		n = limit + 1 // one more than asked: tells whether there is a next page
-	}
-	q, args := readQuery(f, from, n, micros(s.now()))
-	rows, err := s.r.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, "", convert(fmt.Errorf("reading %s: %w", f, err))
+		return nil, convert(fmt.Errorf("reading %s: %w", f, err))
 	}
 	rels, err := scanAll(rows)
 	if err != nil {
-		return nil, "", convert(fmt.Errorf("reading %s: %w", f, err))
+		return nil, convert(fmt.Errorf("reading %s: %w", f, err))
 	}
-	if limit > 0 && len(rels) > limit {
-		rels = rels[:limit]
-		return rels, sqlutil.EncodeCursor(rels[limit-1]), nil
-	}
-	return rels, "", nil
-}
-
-// readQuery selects the live relationships (at now, µs) matching f after
-// the identity after (if not nil), in identity order, up to limit (≤ 0: no
-// limit).
-func readQuery(f store.Filter, after *sqlutil.Key, limit int, now int64) (string, []any) {
-	a := sqlutil.Args{}
-	q := `SELECT ` + sqlutil.Columns + ` FROM relationships WHERE ` + sqlutil.FilterWhere(f, &a) + ` AND ` + live
-	a.List = append(a.List, now)
-	if after != nil {
-		q += ` AND ` + sqlutil.KeyAfter(*after, &a)
-	}
-	q += ` ORDER BY ` + sqlutil.IdentityColumns
-	if limit > 0 {
-		q += ` LIMIT ` + strconv.Itoa(limit)
-	}
-	return q, a.List
+	return rels, nil
 }
 
 // LoadAll implements store.Loader: one read transaction, so the rows and
@@ -119,7 +91,7 @@ func (s *Store) LoadAll(ctx context.Context, fn func(tuple.Relationship) error) 
 			return fmt.Errorf("reading head revision: %w", err)
 		}
 		rev = store.Revision(r)
-		rows, err := tx.QueryContext(ctx, `SELECT `+sqlutil.Columns+` FROM relationships WHERE `+live, micros(s.now()))
+		rows, err := tx.QueryContext(ctx, `SELECT `+sqlstore.Columns+` FROM relationships WHERE `+live, micros(s.now()))
 		if err != nil {
 			return fmt.Errorf("loading relationships: %w", err)
 		}
@@ -151,12 +123,12 @@ func (s *Store) LoadAll(ctx context.Context, fn func(tuple.Relationship) error) 
 
 // UsedTypes implements store.Inspector.
 func (s *Store) UsedTypes(ctx context.Context) ([]store.TypeUse, error) {
-	rows, err := s.r.QueryContext(ctx, sqlutil.UsedTypesQuery(live), micros(s.now()))
+	rows, err := s.r.QueryContext(ctx, sqlstore.UsedTypesQuery(live), micros(s.now()))
 	if err != nil {
 		return nil, convert(fmt.Errorf("counting used types: %w", err))
 	}
 	defer rows.Close()
-	out, err := sqlutil.Collect(rows, sqlutil.ScanTypeUse)
+	out, err := sqlstore.Collect(rows, sqlstore.ScanTypeUse)
 	if err != nil {
 		return nil, convert(fmt.Errorf("counting used types: %w", err))
 	}
@@ -181,11 +153,8 @@ func (s *Store) Changes(ctx context.Context, after store.Revision, limit int) ([
 		if err := tx.QueryRowContext(ctx, `SELECT c.revision, h.trimmed_through FROM revision_counter c, changelog_horizon h`).Scan(&head, &trimmed); err != nil {
 			return fmt.Errorf("reading changelog bounds: %w", err)
 		}
-		switch {
-		case int64(after) < trimmed:
-			return fmt.Errorf("changes after revision %d: %w (retained from %d)", after, store.ErrRevisionTooOld, trimmed)
-		case int64(after) > head:
-			return fmt.Errorf("changes after revision %d: %w (head is %d)", after, store.ErrFutureRevision, head)
+		if err := sqlstore.CheckChangesAfter(after, trimmed, head); err != nil {
+			return err
 		}
 		upper := head
 		if limit > 0 {
@@ -195,7 +164,7 @@ func (s *Store) Changes(ctx context.Context, after store.Revision, limit int) ([
 			}
 		}
 		through = store.Revision(upper)
-		rows, err := tx.QueryContext(ctx, `SELECT revision, op, `+sqlutil.Columns+`, committed_at, batch, changes FROM changelog
+		rows, err := tx.QueryContext(ctx, `SELECT revision, op, `+sqlstore.Columns+`, committed_at, batch, changes FROM changelog
 WHERE revision > ? AND revision <= ? ORDER BY revision, seq`, int64(after), upper)
 		if err != nil {
 			return fmt.Errorf("reading changes: %w", err)
@@ -211,25 +180,10 @@ WHERE revision > ? AND revision <= ? ORDER BY revision, seq`, int64(after), uppe
 				return fmt.Errorf("reading changes: %w", err)
 			}
 			c := store.Change{Revision: store.Revision(rev), Op: store.ChangeOp(op), Time: fromMicros(at)}
-			switch {
-			case batch != nil:
-				err := sqlutil.DecodeChangeBatch(batch, n, func(r tuple.Relationship) error {
-					c.Relationship = r
-					out = append(out, c)
-					return nil
-				})
-				if err != nil {
-					return fmt.Errorf("reading changes of revision %d: %w", rev, err)
-				}
-				continue
-			case c.Op != store.ChangeSchema:
-				r, err := sc.relationship()
-				if err != nil {
-					return err
-				}
-				c.Relationship = r
+			var err error
+			if out, err = sqlstore.AppendChangeRow(out, c, batch, n, sc.relationship); err != nil {
+				return err
 			}
-			out = append(out, c)
 		}
 		return rows.Err()
 	})

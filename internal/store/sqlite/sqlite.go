@@ -31,7 +31,7 @@ import (
 	"modernc.org/sqlite"
 
 	"github.com/octroi/octroi/internal/store"
-	"github.com/octroi/octroi/internal/store/internal/sqlutil"
+	"github.com/octroi/octroi/internal/store/internal/sqlstore"
 )
 
 //go:embed migrations/*.sql
@@ -57,9 +57,9 @@ type Store struct {
 	w    *sql.DB // exactly one connection: all writes
 	r    *sql.DB // read-only connections
 	now  func() time.Time
-	hub  sqlutil.Hub
+	hub  sqlstore.Hub
 
-	group sqlutil.Group[writeFn]
+	group sqlstore.Group[writeFn]
 	// prepared holds the write connection's prepared statements (see
 	// stmtCache), closed with the pool.
 	prepMu   sync.Mutex
@@ -263,7 +263,7 @@ func micros(t time.Time) int64 { return t.UnixMicro() }
 
 func fromMicros(v int64) time.Time { return time.UnixMicro(v).UTC() }
 
-// wtx is a write in progress: one revision. In a group (sqlutil.Group)
+// wtx is a write in progress: one revision. In a group (sqlstore.Group)
 // several share one database transaction.
 type wtx struct {
 	tx    *sql.Tx
@@ -275,9 +275,9 @@ type wtx struct {
 
 // writeFn is the body of a write transaction. Unless it runs in a
 // savepoint, it must either fail before writing anything, and say so by
-// returning a sqlutil.Refusal, or fail only on errors that abort the
+// returning a sqlstore.Refusal, or fail only on errors that abort the
 // transaction (the group is then retried call by call, see
-// sqlutil.CommitGroup).
+// sqlstore.CommitGroup).
 type writeFn struct {
 	run func(ctx context.Context, w *wtx) error
 	// savepoint: run fn in a savepoint of its own, for functions (the
@@ -289,7 +289,7 @@ type writeFn struct {
 }
 
 // write runs fn in a write transaction that takes the next revision. It
-// joins the group commit (see sqlutil.Group): fn may share the database
+// joins the group commit (see sqlstore.Group): fn may share the database
 // transaction with other writers' functions, each with its own revision,
 // and the call returns once that transaction has committed. BUSY is
 // retried. The revision is published after commit.
@@ -305,18 +305,18 @@ func (s *Store) writeFn(ctx context.Context, fn writeFn) (store.Revision, error)
 	return rev, nil
 }
 
-func (s *Store) commitGroup(calls []*sqlutil.Call[writeFn]) {
-	if last := sqlutil.CommitGroup(calls, busyAttempts, isBusy, s.commitOnce); last > 0 {
+func (s *Store) commitGroup(calls []*sqlstore.Call[writeFn]) {
+	if last := sqlstore.CommitGroup(calls, busyAttempts, isBusy, s.commitOnce); last > 0 {
 		s.hub.Publish(last)
 	}
 }
 
 // commitOnce is one attempt at committing calls in one BEGIN IMMEDIATE
-// transaction (see sqlutil.CommitGroup and RunGroup). The transaction
+// transaction (see sqlstore.CommitGroup and RunGroup). The transaction
 // holds SQLite's write lock from its start, so the revision counter is
 // read once, each successful call takes the next revision, and the
 // counter is written once at the end.
-func (s *Store) commitOnce(calls []*sqlutil.Call[writeFn]) (err error) {
+func (s *Store) commitOnce(calls []*sqlstore.Call[writeFn]) (err error) {
 	shared, err := s.prepareWrites(context.Background())
 	if err != nil {
 		return err
@@ -337,12 +337,12 @@ func (s *Store) commitOnce(calls []*sqlutil.Call[writeFn]) (err error) {
 	if err := stmts.queryRow(bg, revisionHeadSQL).Scan(&start); err != nil {
 		return fmt.Errorf("reading the revision: %w", err)
 	}
-	head, err := sqlutil.RunGroup(calls, store.Revision(start), sqlutil.GroupSteps[writeFn]{
+	head, err := sqlstore.RunGroup(calls, store.Revision(start), sqlstore.GroupSteps[writeFn]{
 		Savepoint:  func(ctx context.Context) error { return stmts.run(ctx, savepointSQL) },
 		RollbackTo: func(ctx context.Context) error { return stmts.run(ctx, rollbackToSavepointSQL) },
 		Release:    func(ctx context.Context) error { return stmts.run(ctx, releaseSavepointSQL) },
 		Run: func(ctx context.Context, fn writeFn, rev store.Revision) error {
-			w := &wtx{tx: tx, rev: rev, now: sqlutil.NormalizeTime(s.now()), stmts: stmts}
+			w := &wtx{tx: tx, rev: rev, now: sqlstore.NormalizeTime(s.now()), stmts: stmts}
 			if err := fn.run(ctx, w); err != nil {
 				return err
 			}
@@ -490,7 +490,7 @@ func (r errRow) Scan(...any) error { return r.err }
 // exclusive runs fn in a write transaction that takes no revision (GC's
 // changelog trim), retrying on BUSY.
 func (s *Store) exclusive(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
-	err := sqlutil.Retry(ctx, busyAttempts, isBusy, func() (err error) {
+	err := sqlstore.Retry(ctx, busyAttempts, isBusy, func() (err error) {
 		tx, err := s.w.BeginTx(ctx, nil)
 		if err != nil {
 			return fmt.Errorf("beginning write: %w", err)

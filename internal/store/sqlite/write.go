@@ -6,18 +6,20 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/octroi/octroi/internal/store"
-	"github.com/octroi/octroi/internal/store/internal/sqlutil"
+	"github.com/octroi/octroi/internal/store/internal/sqlstore"
 	"github.com/octroi/octroi/internal/tuple"
 )
 
-// live is the condition "not expired at now" (µs).
+// live is sqlstore.Live as constant text, for the statements prepared once
+// per Store (liveSQL, …): its one argument is now (µs).
 const live = "(expires_at IS NULL OR expires_at > ?)"
 
 // Write implements store.Writer.
 func (s *Store) Write(ctx context.Context, req store.WriteRequest) (store.Revision, error) {
-	req, err := sqlutil.CheckWrite(req)
+	req, err := sqlstore.CheckWrite(req)
 	if err != nil {
 		return 0, err
 	}
@@ -26,13 +28,13 @@ func (s *Store) Write(ctx context.Context, req store.WriteRequest) (store.Revisi
 	})
 }
 
-// apply checks the preconditions of req (checked by sqlutil.CheckWrite)
+// apply checks the preconditions of req (checked by sqlstore.CheckWrite)
 // and applies its updates, logging them under w's revision: the body of
 // Write, shared with DocTx.Write.
 //
 // Everything that may refuse the write — preconditions, creates of
 // relationships that exist — is checked first, by reads, and refused
-// with a sqlutil.Refusal: a refused write has written nothing, so a group
+// with a sqlstore.Refusal: a refused write has written nothing, so a group
 // commit goes on without it and no savepoint is needed (see writeFn).
 // Other errors come from the database and abort the transaction.
 //
@@ -40,19 +42,19 @@ func (s *Store) Write(ctx context.Context, req store.WriteRequest) (store.Revisi
 // are applied does not matter: deletes run one by one (each returns the
 // row it deleted, for the changelog), touches and creates together, in
 // identity order. The changelog keeps the request's order, in
-// ChangeBatch rows of up to sqlutil.ChangeBatchSize changes: a
+// ChangeBatch rows of up to sqlstore.ChangeBatchSize changes: a
 // 1,000-touch write appends one changelog row, not 1,000.
 func (w *wtx) apply(ctx context.Context, req store.WriteRequest) error {
 	for _, p := range req.Preconditions {
 		if err := w.checkPrecondition(ctx, p); err != nil {
-			return sqlutil.Refusal{Err: err}
+			return sqlstore.Refusal{Err: err}
 		}
 	}
 	var upserts []tuple.Relationship
 	for _, u := range req.Updates {
 		if u.Op == store.Create {
 			if err := w.checkAbsent(ctx, u.Relationship); err != nil {
-				return sqlutil.Refusal{Err: err}
+				return sqlstore.Refusal{Err: err}
 			}
 		}
 		if u.Op != store.Delete {
@@ -73,7 +75,7 @@ func (w *wtx) apply(ctx context.Context, req store.WriteRequest) error {
 		}
 	}
 	if len(upserts) > 0 {
-		slices.SortFunc(upserts, sqlutil.CompareIdentity)
+		slices.SortFunc(upserts, sqlstore.CompareIdentity)
 		if err := w.upsertRows(ctx, upserts); err != nil {
 			return err
 		}
@@ -96,8 +98,8 @@ func (w *wtx) apply(ctx context.Context, req store.WriteRequest) error {
 }
 
 func (w *wtx) checkPrecondition(ctx context.Context, p store.Precondition) error {
-	a := sqlutil.Args{}
-	where := sqlutil.FilterWhere(p.Filter, &a)
+	a := sqlstore.Args{}
+	where := sqlstore.FilterWhere(p.Filter, &a)
 	a.List = append(a.List, micros(w.now))
 	var one int
 	err := w.tx.QueryRowContext(ctx, `SELECT 1 FROM relationships WHERE `+where+` AND `+live+` LIMIT 1`, a.List...).Scan(&one)
@@ -118,7 +120,7 @@ WHERE resource_type = ? AND resource_id = ? AND relation = ? AND subject_type = 
 // checkAbsent refuses, for Create, a live relationship with r's identity
 // (an expired one does not exist: the upsert replaces it).
 func (w *wtx) checkAbsent(ctx context.Context, r tuple.Relationship) error {
-	k := sqlutil.KeyOf(r)
+	k := sqlstore.KeyOf(r)
 	var one int
 	err := w.stmts.queryRow(ctx, liveSQL, k[0], k[1], k[2], k[3], k[4], k[5], micros(w.now)).Scan(&one)
 	switch {
@@ -132,12 +134,12 @@ func (w *wtx) checkAbsent(ctx context.Context, r tuple.Relationship) error {
 
 const deleteSQL = `DELETE FROM relationships
 WHERE resource_type = ? AND resource_id = ? AND relation = ? AND subject_type = ? AND subject_id = ? AND subject_relation = ?
-RETURNING ` + sqlutil.Columns
+RETURNING ` + sqlstore.Columns
 
 // deleteOne deletes r and returns the row as it was stored; ok is false
 // when there was none.
 func (w *wtx) deleteOne(ctx context.Context, r tuple.Relationship) (stored tuple.Relationship, ok bool, err error) {
-	k := sqlutil.KeyOf(r)
+	k := sqlstore.KeyOf(r)
 	rows, err := w.stmts.query(ctx, deleteSQL, k[0], k[1], k[2], k[3], k[4], k[5])
 	if err != nil {
 		return stored, false, fmt.Errorf("deleting %s: %w", store.FormatIdentity(r), err)
@@ -159,14 +161,14 @@ func (s *Store) DeleteByFilter(ctx context.Context, f store.Filter, limit int) (
 	}
 	var n int
 	rev, err := s.write(ctx, func(ctx context.Context, w *wtx) error {
-		a := sqlutil.Args{}
-		where := sqlutil.FilterWhere(f, &a)
-		q := `DELETE FROM relationships WHERE ` + where + ` RETURNING ` + sqlutil.Columns
+		a := sqlstore.Args{}
+		where := sqlstore.FilterWhere(f, &a)
+		q := `DELETE FROM relationships WHERE ` + where + ` RETURNING ` + sqlstore.Columns
 		if limit > 0 {
-			q = `DELETE FROM relationships WHERE (` + sqlutil.IdentityColumns + `) IN (
-    SELECT ` + sqlutil.IdentityColumns + ` FROM relationships WHERE ` + where + `
-    ORDER BY ` + sqlutil.IdentityColumns + ` LIMIT ` + fmt.Sprint(limit) + `)
-RETURNING ` + sqlutil.Columns
+			q = `DELETE FROM relationships WHERE (` + sqlstore.IdentityColumns + `) IN (
+    SELECT ` + sqlstore.IdentityColumns + ` FROM relationships WHERE ` + where + `
+    ORDER BY ` + sqlstore.IdentityColumns + ` LIMIT ` + fmt.Sprint(limit) + `)
+RETURNING ` + sqlstore.Columns
 		}
 		rows, err := w.tx.QueryContext(ctx, q, a.List...)
 		if err != nil {
@@ -187,18 +189,10 @@ RETURNING ` + sqlutil.Columns
 
 // relArgs returns the Columns values of r.
 func relArgs(r tuple.Relationship) ([]any, error) {
-	name, cctx, err := sqlutil.EncodeCaveat(r.Caveat)
-	if err != nil {
-		return nil, err
-	}
-	var exp any
-	if r.Expiration != nil {
-		exp = micros(*r.Expiration)
-	}
-	return []any{r.Resource.Type, r.Resource.ID, r.Relation, r.Subject.Type, r.Subject.ID, r.Subject.Relation, name, cctx, exp}, nil
+	return sqlstore.RowValues(r, func(t time.Time) any { return micros(t) })
 }
 
-const changelogColumns = `revision, seq, op, ` + sqlutil.Columns + `, committed_at`
+const changelogColumns = `revision, seq, op, ` + sqlstore.Columns + `, committed_at`
 
 const (
 	changelogRowSQL   = `INSERT INTO changelog (` + changelogColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
@@ -222,18 +216,18 @@ func (w *wtx) logChange(ctx context.Context, op store.ChangeOp, r tuple.Relation
 
 // changeLog appends a revision's relationship changes as changelog batch
 // rows (see migration 0003): one row per run of up to
-// sqlutil.ChangeBatchSize changes of one op.
+// sqlstore.ChangeBatchSize changes of one op.
 type changeLog struct {
 	w  *wtx
 	op store.ChangeOp
-	b  sqlutil.ChangeBatch
+	b  sqlstore.ChangeBatch
 }
 
 func (w *wtx) newLog() *changeLog { return &changeLog{w: w} }
 
 // add appends r (normalised) as a change of op.
 func (l *changeLog) add(ctx context.Context, op store.ChangeOp, r tuple.Relationship) error {
-	if l.b.Len() > 0 && (op != l.op || l.b.Len() == sqlutil.ChangeBatchSize) {
+	if l.b.Len() > 0 && (op != l.op || l.b.Len() == sqlstore.ChangeBatchSize) {
 		if err := l.flush(ctx); err != nil {
 			return err
 		}
@@ -241,7 +235,7 @@ func (l *changeLog) add(ctx context.Context, op store.ChangeOp, r tuple.Relation
 	var cctx any
 	if r.Caveat != nil {
 		var err error
-		if _, cctx, err = sqlutil.EncodeCaveat(r.Caveat); err != nil {
+		if _, cctx, err = sqlstore.EncodeCaveat(r.Caveat); err != nil {
 			return err
 		}
 	}
@@ -276,9 +270,9 @@ func (w *wtx) logChanges(ctx context.Context, op store.ChangeOp, rs []tuple.Rela
 }
 
 // upsertSQL touches one relationship.
-const upsertSQL = `INSERT INTO relationships (` + sqlutil.Columns + `)
+const upsertSQL = `INSERT INTO relationships (` + sqlstore.Columns + `)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (` + sqlutil.IdentityColumns + `) DO UPDATE SET
+ON CONFLICT (` + sqlstore.IdentityColumns + `) DO UPDATE SET
     caveat_name = excluded.caveat_name,
     caveat_context = excluded.caveat_context,
     expires_at = excluded.expires_at`

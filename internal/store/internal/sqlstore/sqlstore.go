@@ -1,13 +1,30 @@
-// Package sqlutil holds what the SQL backends of store share: request
-// checking and normalisation, column encodings that are the same in both
-// dialects, filter-to-WHERE translation, cursors, a bounded retry loop and
-// the in-process revision broadcaster. It holds no SQL dialect of its own.
-package sqlutil
+// Package sqlstore is the dialect-neutral half of store's SQL backends
+// (sqlite and postgres): everything about relationships, documents,
+// revisions and migrations that is the same logic in both, so that each
+// backend keeps only its SQL, its driver and its locking.
+//
+// What a backend gives it: the text of its statements where the dialects
+// differ (placeholders through Args, locks, upserts, window functions),
+// its column value for a time (microseconds in SQLite), functions that
+// run a statement or a transaction with its driver, and the
+// classification of its driver's errors (which ones a new attempt may
+// cure, which ones it converts). Tables and columns are the ones both dialects'
+// migrations create (Columns, IdentityColumns, DocColumns, …).
+//
+// What it guarantees: requests and imported relationships are checked
+// and normalised the same way in both backends (CheckWrite, Normalize,
+// ImportBatches, CheckDoc); a relationship page and its cursor mean the
+// same thing whichever backend wrote the cursor (ReadPage, EncodeCursor);
+// migrations are loaded, ordered, versioned and applied exactly once by
+// one procedure (LoadMigrations, ApplyMigrations); the changelog is read
+// and bounded alike (CheckChangesAfter, AppendChangeRow, ChangeBatch);
+// retries are bounded and back off (Retry, CommitGroup). It opens no
+// connection and imports no driver.
+package sqlstore
 
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -65,6 +82,20 @@ func EncodeCaveat(c *tuple.Caveat) (name, ctx any, err error) {
 		return nil, nil, fmt.Errorf("%w: caveat %s context: %v", store.ErrInvalid, c.Name, err)
 	}
 	return c.Name, string(b), nil
+}
+
+// RowValues returns r's Columns values, in order; at converts the
+// expiration to the backend's column value (SQLite stores microseconds).
+func RowValues(r tuple.Relationship, at func(time.Time) any) ([]any, error) {
+	name, cctx, err := EncodeCaveat(r.Caveat)
+	if err != nil {
+		return nil, err
+	}
+	var exp any
+	if r.Expiration != nil {
+		exp = at(*r.Expiration)
+	}
+	return []any{r.Resource.Type, r.Resource.ID, r.Relation, r.Subject.Type, r.Subject.ID, r.Subject.Relation, name, cctx, exp}, nil
 }
 
 // DecodeCaveat is EncodeCaveat's inverse; name is nil or its string value.
@@ -171,47 +202,6 @@ func FilterWhere(f store.Filter, a *Args) string {
 		return "TRUE"
 	}
 	return strings.Join(conds, " AND ")
-}
-
-// KeyAfter returns the condition "identity > k" as a row-value comparison,
-// which both SQLite and PostgreSQL answer with an index range scan.
-func KeyAfter(k Key, a *Args) string {
-	ph := make([]string, len(k))
-	for i, v := range k {
-		ph[i] = a.Add(v)
-	}
-	return "(" + IdentityColumns + ") > (" + strings.Join(ph, ", ") + ")"
-}
-
-// cursorVersion prefixes cursors so that their encoding can change later.
-const cursorVersion = "c1."
-
-// EncodeCursor returns the cursor that resumes after r.
-func EncodeCursor(r tuple.Relationship) store.Cursor {
-	k := KeyOf(r)
-	b, _ := json.Marshal(k[:]) // strings only: cannot fail
-	return store.Cursor(cursorVersion + base64.RawURLEncoding.EncodeToString(b))
-}
-
-// DecodeCursor parses a cursor; ok is false for the empty cursor.
-func DecodeCursor(c store.Cursor) (k Key, ok bool, err error) {
-	if c == "" {
-		return k, false, nil
-	}
-	s, found := strings.CutPrefix(string(c), cursorVersion)
-	if !found {
-		return k, false, fmt.Errorf("%w: malformed cursor", store.ErrInvalid)
-	}
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return k, false, fmt.Errorf("%w: malformed cursor", store.ErrInvalid)
-	}
-	var parts []string
-	if err := json.Unmarshal(b, &parts); err != nil || len(parts) != len(k) {
-		return k, false, fmt.Errorf("%w: malformed cursor", store.ErrInvalid)
-	}
-	copy(k[:], parts)
-	return k, true, nil
 }
 
 // Retry runs fn until it succeeds, returns an error that retryable rejects,
