@@ -245,6 +245,9 @@ func (s *Service) has(ctx context.Context, actor string, res tuple.ObjectRef, pe
 // entries as one revision, then wait until the engine has applied that
 // revision, so the caller's next request sees the change.
 func (s *Service) do(ctx context.Context, actor string, g guard, fn func(t *txn) error) error {
+	if b := s.inBatch(ctx); b != nil {
+		return b.run(actor, fn) // authorized once for the batch: see Batch
+	}
 	if err := s.authorize(ctx, actor, g); err != nil {
 		return err
 	}
@@ -258,6 +261,9 @@ var errRollback = errors.New("rollback")
 // syncs. A fn that calls t.rollback, or writes nothing, has its transaction
 // abandoned (no revision is consumed) and transact returns nil.
 func (s *Service) transact(ctx context.Context, actor string, fn func(t *txn) error) error {
+	if b := s.inBatch(ctx); b != nil {
+		return b.run(actor, fn)
+	}
 	rev, err := s.docs.Transact(ctx, func(tx store.DocTx) error {
 		t := &txn{view: view{s: s, docs: tx, rels: func(ctx context.Context, f store.Filter) ([]tuple.Relationship, error) {
 			return tx.ReadRelationships(ctx, f, 0)
