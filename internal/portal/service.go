@@ -21,8 +21,9 @@ type Config struct {
 	// Docs holds records, relationship writes and the audit log, committed
 	// together by Transact.
 	Docs store.Documents
-	// Store reads relationships (membership lists, levels) from the
-	// database, the source of truth.
+	// Store reads relationships from the database where the engine's index
+	// cannot answer (see indexRels): the service's reads of memberships and
+	// levels come from the index, in memory.
 	Store store.Reader
 	// Engine returns the current engine, whose index follows the store; it
 	// is called for every question, since the server may swap engines.
@@ -382,9 +383,10 @@ func (t *txn) notify(to, kind string, data map[string]string) error {
 	return t.put(kindNotice, n.ID, "", to, n)
 }
 
-// view reads records and relationships, either from the database directly
-// (the service's reads) or inside a transaction (a change's reads, which
-// then cannot change before the commit).
+// view reads records and relationships, either outside transactions (the
+// service's reads: relationships from the engine's index, records from the
+// database) or inside a transaction (a change's reads, which then cannot
+// change before the commit).
 type view struct {
 	s    *Service
 	docs interface {
@@ -397,7 +399,7 @@ type view struct {
 
 // read is the view outside transactions.
 func (s *Service) read() view {
-	return view{s: s, docs: s.docs, rels: s.readAllRels}
+	return view{s: s, docs: s.docs, rels: s.indexRels}
 }
 
 // readAllRels reads every relationship matching f, page by page.
