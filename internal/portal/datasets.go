@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/octroi/octroi/internal/engine"
 	"github.com/octroi/octroi/internal/store"
@@ -344,6 +345,18 @@ func (s *Service) datasets(ctx context.Context, subject string, q DatasetQuery) 
 	ids, err := s.lookup(ctx, subject, "dataset", q.Permission, q.After, math.MaxInt)
 	if err != nil {
 		return nil, "", err
+	}
+	if q.Owner != "" {
+		// The owner is a relationship: keep the owner's datasets before
+		// reading records, rather than reading every record to find them.
+		owned, err := s.indexRels(ctx, store.Filter{ResourceType: "dataset", Relation: "owner", SubjectType: "organisation", SubjectID: q.Owner, SubjectRelation: new("")})
+		if err != nil {
+			return nil, "", err
+		}
+		ids = slices.DeleteFunc(ids, func(id string) bool {
+			_, ok := slices.BinarySearchFunc(owned, id, func(r tuple.Relationship, id string) int { return strings.Compare(r.Resource.ID, id) })
+			return !ok
+		})
 	}
 	v := s.read()
 	var out []Dataset
