@@ -157,3 +157,16 @@ func AuditQuery(q store.AuditQuery, a *Args, at func(time.Time) any) string {
 type FnError struct{ Err error }
 
 func (e FnError) Error() string { return e.Err.Error() }
+
+// DocsSinceQuery returns the query of store.DocFollower.DocsSince and its
+// arguments added to a.
+func DocsSinceQuery(kinds []string, after, through int64, a *Args) string {
+	q := `SELECT ` + DocColumns + ` FROM documents WHERE revision > ` + a.Add(after) + ` AND revision <= ` + a.Add(through) + ` AND kind IN (`
+	for i, k := range kinds {
+		if i > 0 {
+			q += `, `
+		}
+		q += a.Add(k)
+	}
+	return q + `) ORDER BY revision, kind, id`
+}
