@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -46,6 +47,9 @@ type Service struct {
 	sync     func(ctx context.Context, rev store.Revision) error
 	now      func() time.Time
 	platform string
+	// mem holds the records lists and tables show, in memory (nil when
+	// Docs cannot be followed: see records).
+	mem *records
 	// lastID keeps generated ids strictly increasing within the process,
 	// so that lists in id order are in creation order even when the clock
 	// stands still.
@@ -71,7 +75,9 @@ func New(cfg Config) (*Service, error) {
 	if !tuple.ValidObjectID(cfg.Platform) {
 		return nil, fmt.Errorf("portal: Config.Platform %q is not a valid object id", cfg.Platform)
 	}
-	return &Service{docs: cfg.Docs, rels: cfg.Store, engine: cfg.Engine, sync: cfg.Sync, now: cfg.Now, platform: cfg.Platform}, nil
+	s := &Service{docs: cfg.Docs, rels: cfg.Store, engine: cfg.Engine, sync: cfg.Sync, now: cfg.Now, platform: cfg.Platform}
+	s.mem = newRecords(cfg.Docs, func() store.Revision { return store.Revision(s.engine().Index().Revision()) })
+	return s, nil
 }
 
 // Document kinds.
@@ -371,9 +377,15 @@ func (t *txn) audit(action, resource string, before, after any) error {
 	return t.tx.AppendAudit(t.ctx, store.AuditEntry{At: t.at, Actor: t.actor, Action: action, Resource: resource, Before: b, After: a, RequestID: reqid.From(t.ctx)})
 }
 
-// deleteDoc deletes a record.
+// deleteDoc deletes a record, and records the deletion of one that
+// services keep in memory (see records), so that every node forgets it.
 func (t *txn) deleteDoc(kind, id string) error {
 	t.dirty = true
+	if slices.Contains(memKinds, kind) {
+		if err := t.tx.PutDoc(t.ctx, store.Doc{Kind: kindDeleted, ID: kind + "/" + id, Data: []byte("{}")}); err != nil {
+			return err
+		}
+	}
 	return t.tx.DeleteDoc(t.ctx, kind, id)
 }
 
@@ -399,6 +411,9 @@ type view struct {
 
 // read is the view outside transactions.
 func (s *Service) read() view {
+	if s.mem != nil {
+		return view{s: s, docs: s.mem, rels: s.indexRels}
+	}
 	return view{s: s, docs: s.docs, rels: s.indexRels}
 }
 
