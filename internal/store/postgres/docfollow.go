@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/octroi/octroi/internal/store"
 	"github.com/octroi/octroi/internal/store/internal/sqlutil"
@@ -16,7 +17,7 @@ func (s *Store) DocsSince(ctx context.Context, kinds []string, after, through st
 		return nil, nil
 	}
 	a := sqlutil.Args{Dollar: true}
-	rows, err := s.pool.Query(ctx, sqlutil.DocsSinceQuery(kinds, int64(after), int64(through), &a), a.List...)
+	rows, err := s.pool.Query(ctx, sqlutil.DocsSinceQuery(int64(after), int64(through), &a), a.List...)
 	if err != nil {
 		return nil, convert(fmt.Errorf("reading documents since revision %d: %w", after, err))
 	}
@@ -25,5 +26,5 @@ func (s *Store) DocsSince(ctx context.Context, kinds []string, after, through st
 	if err != nil {
 		return nil, convert(fmt.Errorf("reading documents since revision %d: %w", after, err))
 	}
-	return out, nil
+	return slices.DeleteFunc(out, func(d store.Doc) bool { return !slices.Contains(kinds, d.Kind) }), nil
 }

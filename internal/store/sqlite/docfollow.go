@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/octroi/octroi/internal/store"
 	"github.com/octroi/octroi/internal/store/internal/sqlutil"
@@ -16,7 +17,7 @@ func (s *Store) DocsSince(ctx context.Context, kinds []string, after, through st
 		return nil, nil
 	}
 	a := sqlutil.Args{}
-	rows, err := s.r.QueryContext(ctx, sqlutil.DocsSinceQuery(kinds, int64(after), int64(through), &a), a.List...)
+	rows, err := s.r.QueryContext(ctx, sqlutil.DocsSinceQuery(int64(after), int64(through), &a), a.List...)
 	if err != nil {
 		return nil, convert(fmt.Errorf("reading documents since revision %d: %w", after, err))
 	}
@@ -25,5 +26,5 @@ func (s *Store) DocsSince(ctx context.Context, kinds []string, after, through st
 	if err != nil {
 		return nil, convert(fmt.Errorf("reading documents since revision %d: %w", after, err))
 	}
-	return out, nil
+	return slices.DeleteFunc(out, func(d store.Doc) bool { return !slices.Contains(kinds, d.Kind) }), nil
 }
