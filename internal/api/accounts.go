@@ -25,6 +25,14 @@ func (a *api) listAccounts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if q := r.URL.Query().Get("q"); q != "" {
+		// A search is one page, the best matches: no cursor.
+		as, err := a.Portal.SearchAccounts(r.Context(), actor(r), q, limit)
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusOK, AccountList{Accounts: nonNil(as)})
+	}
 	as, err := a.Portal.Accounts(r.Context(), actor(r), after, limit)
 	if err != nil {
 		return err

@@ -82,6 +82,9 @@ type domain struct {
 	shape synth.Shape
 	admin string // the administrator's token
 	user  string // a typical account's token
+	// delegated is the token of organisation 0's first delegated
+	// administrator.
+	delegated string
 }
 
 var (
@@ -163,7 +166,11 @@ func newDomain(tb testing.TB, dir string, f float64) *domain {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return &domain{url: ts.URL, shape: shape, admin: admin, user: user}
+	_, delegated, err := p.Bootstrap(ctx, synth.AccountEmail(0), "x", nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &domain{url: ts.URL, shape: shape, admin: admin, user: user, delegated: delegated}
 }
 
 // query is one request of the benchmark; body, when set, makes it a POST
@@ -184,6 +191,9 @@ func (d *domain) queries() []query {
 	return []query{
 		{name: "accounts/first", path: "/accounts?limit=50", token: d.admin},
 		{name: "accounts/after", path: "/accounts?limit=50&after=" + mid, token: d.admin},
+		{name: "accounts/search-name", path: "/accounts?limit=20&q=%C3%A9lo", token: d.admin},
+		{name: "accounts/search-last-name", path: "/accounts?limit=20&q=lef", token: d.delegated},
+		{name: "accounts/search-email", path: "/accounts?limit=20&q=thomas.mar", token: d.delegated},
 		{name: "organisations/first", path: "/organisations?limit=50", token: d.user},
 		{name: "organisations/name", path: "/organisations?name=frejus", token: d.user},
 		{name: "organisations/rare", path: "/organisations?name=zzz", token: d.user},

@@ -23,6 +23,7 @@ type Portal interface {
 	Account(ctx context.Context, actor, id string) (portal.Account, error)
 	Profile(ctx context.Context, actor, id string) (portal.Profile, error)
 	Accounts(ctx context.Context, actor, after string, limit int) ([]portal.Account, error)
+	SearchAccounts(ctx context.Context, actor, q string, limit int) ([]portal.Account, error)
 	SetAccountStatus(ctx context.Context, actor, id string, st portal.AccountStatus) (portal.Account, error)
 	SetPlatformRoles(ctx context.Context, actor, id string, roles []portal.PlatformRole) (portal.Account, error)
 

@@ -51,6 +51,9 @@ type memKind struct {
 	// groups are the decoded names of groups (organisations, communities,
 	// groups of organisations), with their folded forms, for access tables.
 	groups map[string]memGroup
+	// keys index accounts by the words they are searched by, sorted; nil
+	// until the first search (see SearchAccounts).
+	keys []searchKey
 }
 
 type memGroup struct {
@@ -138,7 +141,9 @@ func (r *records) apply(docs []store.Doc) {
 				i, _ := slices.BinarySearch(mk.ids, d.ID)
 				mk.ids = slices.Insert(mk.ids, i, d.ID)
 			} else {
-				// An import: sort once rather than insert each.
+				// An import: sort once rather than insert each, and
+				// build the search keys again at the next search.
+				mk.keys = nil
 				mk.ids = append(mk.ids, d.ID)
 				if added == nil {
 					added = map[string]bool{}
@@ -154,8 +159,14 @@ func (r *records) apply(docs []store.Doc) {
 }
 
 func (mk *memKind) put(d store.Doc) {
-	if old, ok := mk.docs[d.ID]; ok && old.Alt != "" {
+	old, ok := mk.docs[d.ID]
+	if ok && old.Alt != "" {
 		delete(mk.alt, old.Alt)
+	}
+	if !ok {
+		mk.updateKeys(nil, &d)
+	} else {
+		mk.updateKeys(&old, &d)
 	}
 	mk.docs[d.ID] = d
 	if d.Alt != "" {
@@ -174,6 +185,7 @@ func (mk *memKind) remove(id string) {
 	if !ok {
 		return
 	}
+	mk.updateKeys(&d, nil)
 	delete(mk.docs, id)
 	delete(mk.groups, id)
 	if d.Alt != "" {
