@@ -71,9 +71,7 @@ func accountKeys(a Account) []string {
 	name := fold(a.Name)
 	keys := []string{name, strings.ToLower(a.Email)}
 	words := strings.FieldsFunc(name, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	for _, w := range words[min(1, len(words)):] { // the first word starts the name
-		keys = append(keys, w)
-	}
+	keys = append(keys, words[min(1, len(words)):]...) // the first word starts the name
 	slices.Sort(keys)
 	return slices.Compact(keys)
 }
