@@ -84,19 +84,26 @@ func (r *records) searchAccounts(ctx context.Context, prefix string, limit int) 
 	}
 	r.mu.RLock()
 	mk := r.kinds[kindAccount]
-	if mk.keys == nil { // the key index is built at the first search
+	if mk.keys == nil {
+		// The key index is built at the first search, under the read lock
+		// (seconds for 246k accounts: other reads go on), then installed
+		// unless the records changed meanwhile (the next search builds it
+		// again then).
+		rev, keys := r.rev, []searchKey{}
+		for _, d := range mk.docs {
+			keys = append(keys, docKeys(d)...)
+		}
 		r.mu.RUnlock()
+		slices.SortFunc(keys, cmpKey)
 		r.mu.Lock()
-		if mk.keys == nil {
-			keys := []searchKey{}
-			for _, d := range mk.docs {
-				keys = append(keys, docKeys(d)...)
-			}
-			slices.SortFunc(keys, cmpKey)
+		if mk.keys == nil && r.rev == rev {
 			mk.keys = keys
 		}
 		r.mu.Unlock()
 		r.mu.RLock()
+		if mk.keys == nil {
+			mk = &memKind{keys: keys} // this search, on what was built
+		}
 	}
 	defer r.mu.RUnlock()
 	i, _ := slices.BinarySearchFunc(mk.keys, searchKey{key: prefix}, cmpKey)

@@ -55,9 +55,15 @@ func (v view) community(ctx context.Context, id string) (Community, error) {
 	if err := v.get(ctx, kindCommunity, id, &c); err != nil {
 		return Community{}, err
 	}
-	rs, err := v.rels(ctx, store.Filter{ResourceType: "community", ResourceID: id, SubjectType: "user"})
-	if err != nil {
-		return Community{}, err
+	// Two relations, not every member's (or invitee's: a large community
+	// has tens of thousands).
+	var rs []tuple.Relationship
+	for _, rel := range []string{"listed", string(CommunitySupervisor)} {
+		got, err := v.rels(ctx, store.Filter{ResourceType: "community", ResourceID: id, Relation: rel, SubjectType: "user"})
+		if err != nil {
+			return Community{}, err
+		}
+		rs = append(rs, got...)
 	}
 	c.Public, c.Supervisor = false, ""
 	for _, r := range rs {
