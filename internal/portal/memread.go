@@ -2,8 +2,6 @@ package portal
 
 import (
 	"context"
-	"slices"
-	"strings"
 
 	"github.com/octroi/octroi/internal/store"
 	"github.com/octroi/octroi/internal/tuple"
@@ -15,8 +13,9 @@ import (
 // made through this service waits for it (Config.Sync), so the caller sees
 // its own changes. That is what lets the service's reads (levels, roles,
 // memberships of every row of a list) cost a few binary searches rather
-// than a database query each. The answer is in key order (resource,
-// relation, subject).
+// than a database query each. The answer is in no particular order (the
+// index's): callers that show a list sort what they show, which is cheaper
+// than sorting every relationship of a large organisation.
 //
 // f names a resource type and either a resource or a subject (every read
 // of the service does); other filters, or an engine without a schema, are
@@ -91,25 +90,5 @@ func (s *Service) indexRels(ctx context.Context, f store.Filter) ([]tuple.Relati
 			}
 		}
 	}
-	slices.SortFunc(out, cmpRel)
 	return out, nil
-}
-
-// cmpRel orders relationships by key. It compares no further than needed
-// (cmp.Or would compare every field): the members of a large organisation
-// are tens of thousands.
-func cmpRel(a, b tuple.Relationship) int {
-	if c := strings.Compare(a.Resource.ID, b.Resource.ID); c != 0 {
-		return c
-	}
-	if c := strings.Compare(a.Relation, b.Relation); c != 0 {
-		return c
-	}
-	if c := strings.Compare(a.Subject.Type, b.Subject.Type); c != 0 {
-		return c
-	}
-	if c := strings.Compare(a.Subject.ID, b.Subject.ID); c != 0 {
-		return c
-	}
-	return strings.Compare(a.Subject.Relation, b.Subject.Relation)
 }
