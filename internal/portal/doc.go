@@ -94,8 +94,9 @@
 // way), because the design promises that reads never wait for the database
 // on any node, and because what the tables show is mostly what the engine
 // answers (effective levels, who may view a community), which SQL cannot
-// compute; the records are the smaller part (≈ 100 MB at the scale above,
-// beside ≈ 100 MB for the index's relationships). Changes still read
+// compute. The memory is affordable: at the scale above the server holds
+// the index (1.25M relationships), the records and the search index in
+// about 510 MB resident with GOMEMLIMIT=500MiB (BENCHMARKS.md). Changes still read
 // inside their transaction, from the database, so that invariants hold at
 // commit. Other reads of records (tokens, requests, invitations, notices)
 // still query the database: they are read a few at a time.
