@@ -381,12 +381,14 @@ func (s *Service) ownedDatasets(ctx context.Context, subject string, q DatasetQu
 	if err != nil {
 		return nil, err
 	}
-	var todo, out []string // owned is in resource order
+	var todo, out []string
 	for _, r := range owned {
 		if r.Resource.ID > q.After {
 			todo = append(todo, r.Resource.ID)
 		}
 	}
+	slices.Sort(todo) // the index's order is not the ids'
+
 	for len(todo) > 0 && len(out) <= limit {
 		n := min(len(todo), 2*limit)
 		reqs := make([]engine.CheckRequest, n)
