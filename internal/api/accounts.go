@@ -19,11 +19,19 @@ func (a *api) createAccount(w http.ResponseWriter, r *http.Request) error {
 	return created(w, accountOut(acc))
 }
 
-// GET /api/v1/accounts?cursor=&limit=
+// GET /api/v1/accounts?cursor=&limit=&q=
 func (a *api) listAccounts(w http.ResponseWriter, r *http.Request) error {
 	after, limit, err := a.page(r)
 	if err != nil {
 		return err
+	}
+	if q := r.URL.Query().Get("q"); q != "" {
+		// A search is one page, the best matches: no cursor.
+		as, err := a.Portal.Accounts.SearchAccounts(r.Context(), actor(r), q, limit)
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusOK, AccountList{Accounts: each(as, accountOut)})
 	}
 	as, err := a.Portal.Accounts.Accounts(r.Context(), actor(r), after, limit)
 	if err != nil {

@@ -64,6 +64,7 @@ func matrixCases() []matrixCase {
 			return "POST", "/api/v1/accounts", map[string]any{"email": w.uniq("a") + "@test.example", "name": "A"}
 		}},
 		{op: "listAccounts", allow: managers, status: 200, req: get("/api/v1/accounts")},
+		{op: "listAccounts", allow: []string{"manager", "orgadmin", "admin"}, status: 200, req: get("/api/v1/accounts?q=memb")},
 		{op: "getAccount", allow: []string{"member", "manager", "admin"}, status: 200, req: func(w *world) (string, string, any) {
 			return "GET", "/api/v1/accounts/" + w.id["member"], nil
 		}},

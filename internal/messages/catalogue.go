@@ -113,6 +113,7 @@ var catalogue = map[Key]entry{
 	"invalid.id_slash":           {" (no \"/\": an id must fit in one URL path segment)", " (pas de « / » : un identifiant doit tenir dans un seul segment de chemin d'URL)"},
 	"invalid.reserved":           {"%s %s is reserved", "%s %s est réservé"},
 	"invalid.empty":              {"%s is empty", "%s est vide"},
+	"invalid.search_query":       {"q: want the beginning of a name or an e-mail", "q : il faut le début d'un nom ou d'une adresse électronique"},
 	"invalid.utf8":               {"%s is not valid UTF-8", "%s n'est pas de l'UTF-8 valide"},
 	"invalid.too_long":           {"%s is %d characters long, the limit is %d", "%s fait %d caractères, la limite est de %d"},
 	"invalid.character":          {"%s: character %d is %U (%s), which is not allowed: want %s without control characters or bidirectional controls", "%s : le caractère %d est %U (%s), non autorisé : il faut %s sans caractères de contrôle ni contrôles bidirectionnels"},

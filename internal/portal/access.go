@@ -32,11 +32,32 @@ func (v view) groupName(ctx context.Context, g GroupRef) (string, error) {
 	return r.Name, nil
 }
 
+// groupRow is an access-table row with its name folded (for the name
+// filter) and lower-cased (for sorting), computed once per record rather
+// than once per comparison.
+type groupRow struct {
+	AccessRow
+	folded, lower string
+}
+
 // allGroups reads every organisation, community and group of
 // organisations of the platform, as access-table rows without levels.
-func (v view) allGroups(ctx context.Context) ([]AccessRow, error) {
-	var rows []AccessRow
+func (v view) allGroups(ctx context.Context) ([]groupRow, error) {
+	var rows []groupRow
 	for _, k := range []GroupKind{GroupOrganisation, GroupCommunity, GroupOrgGroup} {
+		add := func(id string, g memGroup) {
+			row := groupRow{AccessRow: AccessRow{Group: GroupRef{k, id}, Name: g.Name}, folded: g.folded, lower: g.lower}
+			if k == GroupOrganisation {
+				row.OrgType = g.Type
+			}
+			rows = append(rows, row)
+		}
+		if v.s.mem != nil {
+			if err := v.s.mem.groups(ctx, groupKinds[k], add); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		type rec struct {
 			ID string `json:"id"`
 			groupRec
@@ -46,11 +67,7 @@ func (v view) allGroups(ctx context.Context) ([]AccessRow, error) {
 			return nil, err
 		}
 		for _, r := range recs {
-			row := AccessRow{Group: GroupRef{k, r.ID}, Name: r.Name}
-			if k == GroupOrganisation {
-				row.OrgType = r.Type
-			}
-			rows = append(rows, row)
+			add(r.ID, memGroup{groupRec: r.groupRec, folded: fold(r.Name), lower: strings.ToLower(r.Name)})
 		}
 	}
 	return rows, nil
@@ -104,32 +121,36 @@ func (s *Service) AccessTable(ctx context.Context, actor, id string, f AccessFil
 		if (f.Kind == "" || r.Group.Kind == f.Kind) &&
 			(f.OrgType == "" || r.OrgType == f.OrgType) &&
 			(f.Level == nil || r.Effective == *f.Level) &&
-			nameMatches(r.Name, name) {
+			(name == "" || strings.Contains(r.folded, name)) {
 			rows = append(rows, r)
 		}
 	}
-	byName := func(a, b AccessRow) int {
-		return cmp.Or(cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), cmpGroup(a.Group, b.Group))
+	byName := func(a, b groupRow) int {
+		return cmp.Or(cmp.Compare(a.lower, b.lower), cmpGroup(a.Group, b.Group))
 	}
 	order := byName
 	switch f.Sort {
 	case "level":
-		order = func(a, b AccessRow) int { return cmp.Or(cmp.Compare(a.Effective, b.Effective), byName(a, b)) }
+		order = func(a, b groupRow) int { return cmp.Or(cmp.Compare(a.Effective, b.Effective), byName(a, b)) }
 	case "type":
-		order = func(a, b AccessRow) int {
+		order = func(a, b groupRow) int {
 			return cmp.Or(kindRank(a.Group.Kind)-kindRank(b.Group.Kind),
 				slices.Index(OrgTypes, a.OrgType)-slices.Index(OrgTypes, b.OrgType), byName(a, b))
 		}
 	}
 	if f.Desc {
 		asc := order
-		order = func(a, b AccessRow) int { return asc(b, a) }
+		order = func(a, b groupRow) int { return asc(b, a) }
 	}
 	slices.SortFunc(rows, order)
 	total := len(rows)
 	start := min(f.Offset, total)
 	end := min(start+pageSize(f.Limit), total)
-	return rows[start:end], total, nil
+	page := make([]AccessRow, 0, end-start)
+	for _, r := range rows[start:end] {
+		page = append(page, r.AccessRow)
+	}
+	return page, total, nil
 }
 
 // groupLevels asks the engine which groups' members hold each level above

@@ -166,7 +166,7 @@ func (t *txn) holdsAdministrator(account string) (bool, error) {
 		case r.Subject == user(account):
 			return true, nil
 		case r.Subject.Type == "community" && r.Subject.Relation == "member":
-			roles, err := t.communityMembers(t.ctx, r.Subject.ID)
+			roles, err := t.communityMembers(t.ctx, r.Subject.ID, account)
 			if err != nil {
 				return false, err
 			}

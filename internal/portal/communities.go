@@ -31,9 +31,11 @@ func listedRel(id string) tuple.Relationship {
 }
 
 // communityMembers reads a community's members and roles (the highest of
-// each person's).
-func (v view) communityMembers(ctx context.Context, id string) (map[string]CommunityRole, error) {
-	rs, err := v.rels(ctx, store.Filter{ResourceType: "community", ResourceID: id, SubjectType: "user", SubjectRelation: new("")})
+// each person's); only the account only, when set: a change about one
+// person reads that person's relationships, not those of every member of a
+// community that may have tens of thousands.
+func (v view) communityMembers(ctx context.Context, id, only string) (map[string]CommunityRole, error) {
+	rs, err := v.rels(ctx, store.Filter{ResourceType: "community", ResourceID: id, SubjectType: "user", SubjectID: only, SubjectRelation: new("")})
 	if err != nil {
 		return nil, err
 	}
@@ -54,9 +56,15 @@ func (v view) community(ctx context.Context, id string) (Community, error) {
 	if err := v.get(ctx, kindCommunity, id, &c); err != nil {
 		return Community{}, err
 	}
-	rs, err := v.rels(ctx, store.Filter{ResourceType: "community", ResourceID: id, SubjectType: "user"})
-	if err != nil {
-		return Community{}, err
+	// Two relations, not every member's (or invitee's: a large community
+	// has tens of thousands).
+	var rs []tuple.Relationship
+	for _, rel := range []string{"listed", string(CommunitySupervisor)} {
+		got, err := v.rels(ctx, store.Filter{ResourceType: "community", ResourceID: id, Relation: rel, SubjectType: "user"})
+		if err != nil {
+			return Community{}, err
+		}
+		rs = append(rs, got...)
 	}
 	c.Public, c.Supervisor = false, ""
 	for _, r := range rs {
@@ -254,7 +262,7 @@ func (s *Service) CommunityMembers(ctx context.Context, actor, id string) ([]Com
 		return nil, err
 	}
 	v := s.read()
-	roles, err := v.communityMembers(ctx, id)
+	roles, err := v.communityMembers(ctx, id, "")
 	if err != nil {
 		return nil, err
 	}
@@ -290,7 +298,7 @@ func (s *Service) SetCommunityMember(ctx context.Context, actor, id, account str
 		if err := t.get(ctx, kindAccount, account, &a); err != nil {
 			return err
 		}
-		roles, err := t.communityMembers(ctx, id)
+		roles, err := t.communityMembers(ctx, id, account)
 		if err != nil {
 			return err
 		}
@@ -335,7 +343,7 @@ func (t *txn) setCommunityRole(id, account string, role CommunityRole) {
 // RemoveCommunityMember removes a member (manage); never the supervisor.
 func (s *Service) RemoveCommunityMember(ctx context.Context, actor, id, account string) error {
 	return s.do(ctx, actor, communityGuard(id, "manage"), func(t *txn) error {
-		roles, err := t.communityMembers(ctx, id)
+		roles, err := t.communityMembers(ctx, id, account)
 		if err != nil {
 			return err
 		}

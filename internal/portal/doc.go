@@ -81,6 +81,38 @@
 // may not give it a level either. A row's effective level is the engine's
 // answer for a member of the group.
 //
+// # Reads at platform scale
+//
+// A national platform has hundreds of thousands of accounts, thousands of
+// organisations and communities and a hundred thousand datasets; a list
+// page, a search or an access table must answer in milliseconds. Reads
+// therefore never go to the database for what they show by the thousand:
+//
+//   - relationships (levels, roles, memberships, statuses) come from the
+//     engine's index (indexRels), which holds them all in memory and
+//     follows the changelog on every node;
+//   - the records of accounts, organisations, communities, groups of
+//     organisations and datasets are kept in memory too (records), with
+//     the folded names access tables filter and sort by and a word index
+//     for account search; they follow the store the same way, reading the
+//     records written since the revision they hold (store.DocFollower:
+//     one indexed query, none when nothing changed), deletions included
+//     (recorded as documents of kind deleted_record).
+//
+// In-memory indexes rather than typed tables with SQL queries (Miniflux's
+// way), because the design promises that reads never wait for the database
+// on any node, and because what the tables show is mostly what the engine
+// answers (effective levels, who may view a community), which SQL cannot
+// compute. The memory is affordable: at the scale above the server holds
+// the index (1.25M relationships), the records and the search index in
+// about 510 MB resident with GOMEMLIMIT=500MiB (BENCHMARKS.md). Changes still read
+// inside their transaction, from the database, so that invariants hold at
+// commit. Other reads of records (tokens, requests, invitations, notices)
+// still query the database: they are read a few at a time.
+//
+// Imports go through Batch: a platform administrator's changes, each
+// checked by the same rules, committed together.
+//
 // Levels: a dataset's default level is user:* on each level relation up to
 // it; a group's specific level is the group's members (organisation:X#member,
 // community:X#member, org_group:X#member) on each level relation up to it.

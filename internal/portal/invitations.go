@@ -43,7 +43,7 @@ func (s *Service) InviteCommunityMember(ctx context.Context, actor, id, account 
 		if err := t.mustExist(kindAccount, account); err != nil {
 			return err
 		}
-		roles, err := t.communityMembers(ctx, id)
+		roles, err := t.communityMembers(ctx, id, account)
 		if err != nil {
 			return err
 		}

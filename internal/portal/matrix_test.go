@@ -97,6 +97,13 @@ func matrix() []action {
 				_, err := e.svc.Accounts(e.ctx, w.id(a), "", 10)
 				return err
 			}},
+		// Delegated administrators search for the person to add; the
+		// disabled one (dis) may not.
+		{name: "SearchAccounts", allowed: []string{"admin", "manager", "adm", "adm2"},
+			run: func(e *env, w world, a, _ string, _ int) error {
+				_, err := e.svc.SearchAccounts(e.ctx, w.id(a), "pers", 10)
+				return err
+			}},
 		{name: "SetAccountStatus", allowed: []string{"admin", "manager"}, prep: acc,
 			run: func(e *env, w world, a, target string, _ int) error {
 				_, err := e.svc.SetAccountStatus(e.ctx, w.id(a), target, portal.AccountDisabled)

@@ -22,8 +22,12 @@ func TestRecordFormats(t *testing.T) {
 			d, err := e.st.GetDoc(ctx, kind, id)
 			ok(t, err)
 			d.Data = []byte(data)
-			_, err = e.st.Transact(ctx, func(tx store.DocTx) error { return tx.PutDoc(ctx, d) })
+			rev, err := e.st.Transact(ctx, func(tx store.DocTx) error { return tx.PutDoc(ctx, d) })
 			ok(t, err)
+			// The service reads records from memory, brought up to the
+			// index's revision: wait for it, as a change made through
+			// the service does.
+			ok(t, e.sync(ctx, rev))
 		}
 
 		for _, k := range [][2]string{{"account", "reg"}, {"organisation", "ign"}, {"dataset", "IGNF_BD-TOPO"}, {"community", "club"}} {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -20,8 +21,9 @@ type Config struct {
 	// Docs holds records, relationship writes and the audit log, committed
 	// together by Transact.
 	Docs store.Documents
-	// Store reads relationships (membership lists, levels) from the
-	// database, the source of truth.
+	// Store reads relationships from the database where the engine's index
+	// cannot answer (see indexRels): the service's reads of memberships and
+	// levels come from the index, in memory.
 	Store store.Reader
 	// Engine returns the current engine, whose index follows the store; it
 	// is called for every question, since the server may swap engines.
@@ -56,6 +58,9 @@ type Service struct {
 	now      func() time.Time
 	platform string
 	creds    Credentials
+	// mem holds the records lists and tables show, in memory (nil when
+	// Docs cannot be followed: see records).
+	mem *records
 	// lastID keeps generated ids strictly increasing within the process,
 	// so that lists in id order are in creation order even when the clock
 	// stands still.
@@ -83,7 +88,9 @@ func New(cfg Config) (*Service, error) {
 	if !tuple.ValidObjectID(cfg.Platform) {
 		return nil, fmt.Errorf("portal: Config.Platform %q is not a valid object id", cfg.Platform)
 	}
-	return &Service{docs: cfg.Docs, rels: cfg.Store, engine: cfg.Engine, sync: cfg.Sync, now: cfg.Now, platform: cfg.Platform, creds: cfg.Credentials}, nil
+	s := &Service{docs: cfg.Docs, rels: cfg.Store, engine: cfg.Engine, sync: cfg.Sync, now: cfg.Now, platform: cfg.Platform, creds: cfg.Credentials}
+	s.mem = newRecords(cfg.Docs, func() store.Revision { return store.Revision(s.engine().Index().Revision()) })
+	return s, nil
 }
 
 // KindToken is the document kind of personal tokens: credentials (see
@@ -258,6 +265,9 @@ func (s *Service) has(ctx context.Context, actor string, res tuple.ObjectRef, pe
 // entries as one revision, then wait until the engine has applied that
 // revision, so the caller's next request sees the change.
 func (s *Service) do(ctx context.Context, actor string, g guard, fn func(t *txn) error) error {
+	if b := s.inBatch(ctx); b != nil {
+		return b.run(actor, fn) // authorized once for the batch: see Batch
+	}
 	if err := s.authorize(ctx, actor, g); err != nil {
 		return err
 	}
@@ -271,6 +281,9 @@ var errRollback = errors.New("rollback")
 // syncs. A fn that calls t.rollback, or writes nothing, has its transaction
 // abandoned (no revision is consumed) and transact returns nil.
 func (s *Service) transact(ctx context.Context, actor string, fn func(t *txn) error) error {
+	if b := s.inBatch(ctx); b != nil {
+		return b.run(actor, fn)
+	}
 	credsChanged := false
 	rev, err := s.docs.Transact(ctx, func(tx store.DocTx) error {
 		t := &txn{view: view{s: s, docs: tx, rels: func(ctx context.Context, f store.Filter) ([]tuple.Relationship, error) {
@@ -388,9 +401,15 @@ func (t *txn) audit(action, resource string, before, after any) error {
 	return t.tx.AppendAudit(t.ctx, store.AuditEntry{At: t.at, Actor: t.actor, Action: action, Resource: resource, Before: b, After: a, RequestID: reqid.From(t.ctx)})
 }
 
-// deleteDoc deletes a record.
+// deleteDoc deletes a record, and records the deletion of one that
+// services keep in memory (see records), so that every node forgets it.
 func (t *txn) deleteDoc(kind, id string) error {
 	t.dirty = true
+	if slices.Contains(memKinds, kind) {
+		if err := t.tx.PutDoc(t.ctx, store.Doc{Kind: kindDeleted, ID: kind + "/" + id, Data: []byte("{}")}); err != nil {
+			return err
+		}
+	}
 	return t.tx.DeleteDoc(t.ctx, kind, id)
 }
 
@@ -400,9 +419,10 @@ func (t *txn) notify(to, kind string, data map[string]string) error {
 	return t.put(kindNotice, n.ID, "", to, n)
 }
 
-// view reads records and relationships, either from the database directly
-// (the service's reads) or inside a transaction (a change's reads, which
-// then cannot change before the commit).
+// view reads records and relationships, either outside transactions (the
+// service's reads: relationships from the engine's index, records from the
+// database) or inside a transaction (a change's reads, which then cannot
+// change before the commit).
 type view struct {
 	s    *Service
 	docs interface {
@@ -415,7 +435,10 @@ type view struct {
 
 // read is the view outside transactions.
 func (s *Service) read() view {
-	return view{s: s, docs: s.docs, rels: s.readAllRels}
+	if s.mem != nil {
+		return view{s: s, docs: s.mem, rels: s.indexRels}
+	}
+	return view{s: s, docs: s.docs, rels: s.indexRels}
 }
 
 // readAllRels reads every relationship matching f, page by page.

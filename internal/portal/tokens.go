@@ -119,7 +119,10 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (Account, err
 	if err != nil {
 		return Account{}, unauthenticated()
 	}
-	a, err := s.read().account(ctx, tok.Owner)
+	// The account (record and status) from the database, not from memory
+	// or the index: disabling an account must refuse its tokens at once on
+	// every node, not when this node's copy catches up.
+	a, err := view{s: s, docs: s.docs, rels: s.readAllRels}.account(ctx, tok.Owner)
 	if err == nil && a.Status != AccountActive {
 		return Account{}, ErrAccountDisabled
 	}

@@ -300,9 +300,9 @@ func testPersonalTokensAcrossNodes(t *testing.T, open storeHandles) {
 	if _, err := pa.SetAccountStatus(ctx, admin.ID, user.ID, portal.AccountDisabled); err != nil {
 		t.Fatal(err)
 	}
-	for _, n := range []node{a, b} {
+	for i, n := range []node{a, b} {
 		if got := n.get(t, me, secret); got == http.StatusOK {
-			t.Errorf("account disabled: got status %d, want a refusal at once", got)
+			t.Errorf("account disabled: node %d: got status %d, want a refusal at once", i, got)
 		}
 	}
 	if _, err := pa.SetAccountStatus(ctx, admin.ID, user.ID, portal.AccountActive); err != nil {

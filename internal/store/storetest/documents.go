@@ -36,6 +36,7 @@ func Documents(t *testing.T, h Harness) {
 		{"TransactReadsOwnWrites", testTransactReadsOwnWrites},
 		{"TransactSerialised", testTransactSerialised},
 		{"Audit", testAudit},
+		{"DocsSince", testDocsSince},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -157,3 +158,21 @@ func AuditQuery(q store.AuditQuery, a *Args, at func(time.Time) any) string {
 type FnError struct{ Err error }
 
 func (e FnError) Error() string { return e.Err.Error() }
+
+// DocsSince is store.DocFollower.DocsSince for both backends: query runs
+// the SQL with its arguments and reads the documents. It selects by
+// revision only, so that both databases use the revision index (a
+// condition on kind makes SQLite prefer the kind index and scan every
+// document of the kind), and keeps the kinds asked for.
+func DocsSince(kinds []string, after, through store.Revision, dollar bool, query func(q string, args []any) ([]store.Doc, error)) ([]store.Doc, error) {
+	if len(kinds) == 0 || through <= after {
+		return nil, nil
+	}
+	a := Args{Dollar: dollar}
+	q := `SELECT ` + DocColumns + ` FROM documents WHERE revision > ` + a.Add(int64(after)) + ` AND revision <= ` + a.Add(int64(through)) + ` ORDER BY revision, kind, id`
+	ds, err := query(q, a.List)
+	if err != nil {
+		return nil, fmt.Errorf("reading documents since revision %d: %w", after, err)
+	}
+	return slices.DeleteFunc(ds, func(d store.Doc) bool { return !slices.Contains(kinds, d.Kind) }), nil
+}

@@ -1,0 +1,158 @@
+package portal
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/octroi/octroi/internal/store"
+)
+
+// SearchAccounts returns up to limit accounts with a word of their name,
+// their whole name or their e-mail starting with q, ignoring case and
+// accents ("elo" finds Élodie, "lefe" Lefèvre, "jean.d" the e-mail
+// jean.dupont@…), in the order of the words matched. It is for account
+// managers (manage_accounts) and for delegated administrators of any
+// organisation (manage_members on one), who look for the person to add;
+// these see no platform roles. The search runs on the records in memory,
+// on an index of those words built at the first search.
+func (s *Service) SearchAccounts(ctx context.Context, actor, q string, limit int) ([]Account, error) {
+	prefix := fold(strings.TrimSpace(q))
+	if prefix == "" {
+		return nil, invalid("invalid.search_query")
+	}
+	manager := true
+	if err := s.authorize(ctx, actor, guard{rights: []right{{s.platformRef(), "manage_accounts"}}}); err != nil {
+		if !errors.Is(err, ErrForbidden) {
+			return nil, err
+		}
+		switch orgs, lerr := s.lookup(ctx, actor, "organisation", "manage_members", "", 1); {
+		case lerr != nil:
+			return nil, lerr
+		case len(orgs) == 0:
+			return nil, err
+		}
+		manager = false
+	}
+	if s.mem == nil {
+		return nil, errors.New("portal: account search needs a store whose documents can be followed")
+	}
+	ids, err := s.mem.searchAccounts(ctx, prefix, pageSize(limit))
+	if err != nil {
+		return nil, err
+	}
+	v := s.read()
+	out := make([]Account, 0, len(ids))
+	for _, id := range ids {
+		a, err := v.account(ctx, id)
+		if isPortalNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !manager {
+			a.PlatformRoles = nil
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// searchKey is one word an account is found by.
+type searchKey struct{ key, id string }
+
+// accountKeys are the words account a is found by: its folded name, each
+// word of it, its e-mail.
+func accountKeys(a Account) []string {
+	name := fold(a.Name)
+	keys := []string{name, strings.ToLower(a.Email)}
+	words := strings.FieldsFunc(name, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	keys = append(keys, words[min(1, len(words)):]...) // the first word starts the name
+	slices.Sort(keys)
+	return slices.Compact(keys)
+}
+
+// searchAccounts returns up to limit ids of accounts with a key starting
+// with prefix, in key order.
+func (r *records) searchAccounts(ctx context.Context, prefix string, limit int) ([]string, error) {
+	if err := r.fresh(ctx); err != nil {
+		return nil, err
+	}
+	r.mu.RLock()
+	mk := r.kinds[kindAccount]
+	if mk.keys == nil {
+		// The key index is built at the first search, under the read lock
+		// (seconds for 246k accounts: other reads go on), then installed
+		// unless the records changed meanwhile (the next search builds it
+		// again then).
+		rev, keys := r.rev, []searchKey{}
+		for _, d := range mk.docs {
+			keys = append(keys, docKeys(d)...)
+		}
+		r.mu.RUnlock()
+		slices.SortFunc(keys, cmpKey)
+		r.mu.Lock()
+		if mk.keys == nil && r.rev == rev {
+			mk.keys = keys
+		}
+		r.mu.Unlock()
+		r.mu.RLock()
+		if mk.keys == nil {
+			mk = &memKind{keys: keys} // this search, on what was built
+		}
+	}
+	defer r.mu.RUnlock()
+	i, _ := slices.BinarySearchFunc(mk.keys, searchKey{key: prefix}, cmpKey)
+	var ids []string
+	for ; i < len(mk.keys) && strings.HasPrefix(mk.keys[i].key, prefix) && len(ids) < limit; i++ {
+		if !slices.Contains(ids, mk.keys[i].id) {
+			ids = append(ids, mk.keys[i].id)
+		}
+	}
+	return ids, nil
+}
+
+func cmpKey(a, b searchKey) int {
+	if c := strings.Compare(a.key, b.key); c != 0 {
+		return c
+	}
+	return strings.Compare(a.id, b.id)
+}
+
+func docKeys(d store.Doc) []searchKey {
+	var a Account
+	if json.Unmarshal(d.Data, &a) != nil {
+		return nil
+	}
+	var out []searchKey
+	for _, k := range accountKeys(a) {
+		out = append(out, searchKey{k, d.ID})
+	}
+	return out
+}
+
+// updateKeys replaces the search keys of old (if any) by those of d (if
+// any) in a built key index.
+func (mk *memKind) updateKeys(old, d *store.Doc) {
+	if mk.keys == nil {
+		return
+	}
+	if old != nil {
+		for _, k := range docKeys(*old) {
+			if i, ok := slices.BinarySearchFunc(mk.keys, k, cmpKey); ok {
+				mk.keys = slices.Delete(mk.keys, i, i+1)
+			}
+		}
+	}
+	if d != nil {
+		for _, k := range docKeys(*d) {
+			if i, ok := slices.BinarySearchFunc(mk.keys, k, cmpKey); !ok {
+				mk.keys = slices.Insert(mk.keys, i, k)
+			}
+		}
+	}
+}

@@ -1,0 +1,50 @@
+package portal_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/octroi/octroi/internal/portal"
+)
+
+// TestSearchAccounts: a prefix of any word of the name, of the whole name
+// or of the e-mail finds an account, whatever the case and accents; a
+// rename is found under the new name only; delegated administrators see
+// no platform roles.
+func TestSearchAccounts(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		w := newWorld(t, e)
+		svc, ctx := e.svc, e.ctx
+		must[portal.Account](t)(svc.CreateAccount(ctx, w.admin, portal.Account{ID: "elo", Email: "elodie.lefevre@example.org", Name: "Élodie Lefèvre"}))
+		search := func(actor, q string) []string {
+			t.Helper()
+			as, err := svc.SearchAccounts(ctx, actor, q, 10)
+			ok(t, err)
+			var ids []string
+			for _, a := range as {
+				ids = append(ids, a.ID)
+			}
+			return ids
+		}
+		for _, q := range []string{"elo", "ÉLO", "lefe", "Lefèvre", "élodie lef", "elodie.l"} {
+			if got := search(w.admin, q); !slices.Equal(got, []string{"elo"}) {
+				t.Errorf("search %q: got %v, want [elo]", q, got)
+			}
+		}
+		if got := search(w.admin, "odie"); len(got) != 0 {
+			t.Errorf(`search "odie" (not a prefix): got %v, want none`, got)
+		}
+		// A new account is found at once (its author's next read).
+		must[portal.Account](t)(svc.CreateAccount(ctx, w.admin, portal.Account{ID: "zoe", Email: "zoe@example.org", Name: "Zoé Gérard"}))
+		if got := search(w.admin, "gera"); !slices.Equal(got, []string{"zoe"}) {
+			t.Errorf(`search "gera": got %v, want [zoe]`, got)
+		}
+		as, err := svc.SearchAccounts(ctx, "adm", "person manager", 10)
+		ok(t, err)
+		if len(as) != 1 || as[0].ID != "manager" || as[0].PlatformRoles != nil {
+			t.Errorf("a delegated admin's search: got %+v, want manager without platform roles", as)
+		}
+		_, err = svc.SearchAccounts(ctx, w.admin, "  ", 10)
+		wantErr(t, err, portal.ErrInvalid)
+	})
+}
