@@ -61,7 +61,8 @@ func (e *Engine) LookupResources(ctx context.Context, req LookupResourcesRequest
 	if err := e.initChecker(c, ctx, p, snap, req.Subject, req.Context); err != nil {
 		return nil, "", 0, err
 	}
-	l := &lookup{c: c, memo: make([]lrEntry, len(p.members)), unk: [][]string{nil}}
+	l := &lookup{c: c, unk: [][]string{nil}}
+	l.memo = newMemo[*member](rset(nil), l.equal)
 	set, err := l.run(m)
 	if err != nil {
 		return nil, "", 0, err
@@ -91,98 +92,34 @@ type item struct {
 
 type rset []item
 
-type lrEntry struct {
-	state uint8 // 0 not computed, 1 computing, 2 done
-	set   rset
-	prev  rset // the previous round's result, read by a recursive request
-}
-
 type lookup struct {
-	c      *checker
-	memo   []lrEntry
-	unk    [][]string
-	cyclic bool
+	c    *checker
+	memo *memo[*member, rset]
+	unk  [][]string
 }
-
-// maxRounds bounds the fixed-point rounds of a recursive lookup.
-const maxRounds = 256
 
 // run computes the set of m, iterating to a fixed point when m's evaluation
 // meets itself (recursive data such as nested groups or folder parents).
 func (l *lookup) run(m *member) (rset, error) {
-	return fixpoint(l.c, func() (rset, bool) {
-		l.cyclic = false
-		set := l.member(m)
-		return set, l.cyclic
-	}, l.settle)
-}
-
-// settle makes this round's results the next round's previous ones, and
-// reports whether any changed.
-func (l *lookup) settle() bool {
-	changed := false
-	for i := range l.memo {
-		e := &l.memo[i]
-		if e.state == 2 {
-			if !l.equal(e.set, e.prev) {
-				changed = true
-			}
-			e.prev = e.set
-		}
-		e.set, e.state = nil, 0
-	}
-	return changed
-}
-
-// fixpoint runs round until the results settle. round evaluates once and
-// reports whether it read a result still being computed (recursion in the
-// data); settle then carries this round's results over to the next round
-// and reports whether any changed. Without recursion one round suffices.
-// Between rounds it stops when c's context has ended.
-func fixpoint[T any](c *checker, round func() (T, bool), settle func() bool) (T, error) {
-	var zero T
-	for r := 0; ; r++ {
-		out, cyclic := round()
-		if c.err != nil {
-			return zero, c.err
-		}
-		if err := c.ctx.Err(); err != nil {
-			return zero, err
-		}
-		if !cyclic || !settle() {
-			return out, nil
-		}
-		if r == maxRounds {
-			return zero, fmt.Errorf("%w: lookup did not settle after %d rounds", ErrDepth, maxRounds)
-		}
-	}
+	return l.memo.fixpoint(l.c.ctx, l.c, func() rset { return l.member(m) })
 }
 
 func (l *lookup) member(m *member) rset {
 	if m == nil {
 		return nil
 	}
-	e := &l.memo[m.id]
-	switch e.state {
-	case 2:
-		return e.set
-	case 1:
-		l.cyclic = true
-		return e.prev
-	}
-	e.state = 1
-	var s rset
-	if m.rel != nil {
-		s = l.relation(m)
-	} else {
-		s = l.expr(m.expr)
-	}
-	if c := l.c; c.srel == m.id && c.subj != 0 {
-		s = l.union(s, rset{{node: c.subj}})
-	}
-	e = &l.memo[m.id]
-	e.set, e.state = s, 2
-	return s
+	return l.memo.set(m, func() rset {
+		var s rset
+		if m.rel != nil {
+			s = l.relation(m)
+		} else {
+			s = l.expr(m.expr)
+		}
+		if c := l.c; c.srel == m.id && c.subj != 0 {
+			s = l.union(s, rset{{node: c.subj}})
+		}
+		return s
+	})
 }
 
 func (l *lookup) relation(m *member) rset {

@@ -47,7 +47,7 @@ func (e *Engine) LookupSubjects(ctx context.Context, req LookupSubjectsRequest, 
 		return nil, 0, err
 	}
 	c := &checker{ctx: ctx, p: p, snap: snap, caveatCtx: req.Context, max: e.maxDepth}
-	s := &subjects{c: c, typ: p.typeIDs[req.SubjectType], memo: map[frame]*lsEntry{}}
+	s := &subjects{c: c, typ: p.typeIDs[req.SubjectType], memo: newMemo[frame](emptySet, (*sset).equal)}
 	if sm != nil {
 		s.srel = sm.id
 	}
@@ -168,85 +168,38 @@ func andSet(s *sset, k truth) *sset {
 	return out
 }
 
-type lsEntry struct {
-	state uint8
-	set   *sset
-	prev  *sset
-}
-
-// subjects computes subject sets forward from a resource, memoised per
-// (object, member) and iterated to a fixed point through recursion.
+// subjects computes subject sets forward from a resource, one per (object,
+// member).
 type subjects struct {
-	c      *checker
-	typ    uint16 // the wanted subject type
-	srel   uint16 // the wanted subject relation, 0 for plain objects
-	memo   map[frame]*lsEntry
-	cyclic bool
+	c    *checker
+	typ  uint16 // the wanted subject type
+	srel uint16 // the wanted subject relation, 0 for plain objects
+	memo *memo[frame, *sset]
 }
 
 var emptySet = &sset{}
 
 func (s *subjects) run(res uint32, m *member) (*sset, error) {
-	return fixpoint(s.c, func() (*sset, bool) {
-		s.cyclic = false
-		set := s.member(res, m)
-		return set, s.cyclic
-	}, s.settle)
-}
-
-// settle makes this round's results the next round's previous ones, and
-// reports whether any changed.
-func (s *subjects) settle() bool {
-	changed := false
-	for _, e := range s.memo {
-		if e.state == 2 {
-			prev := e.prev
-			if prev == nil {
-				prev = emptySet
-			}
-			if !e.set.equal(prev) {
-				changed = true
-			}
-			e.prev = e.set
-		}
-		e.set, e.state = nil, 0
-	}
-	return changed
+	return s.memo.fixpoint(s.c.ctx, s.c, func() *sset { return s.member(res, m) })
 }
 
 func (s *subjects) member(res uint32, m *member) *sset {
 	if m == nil {
 		return emptySet
 	}
-	k := frame{res, m.id}
-	e := s.memo[k]
-	if e == nil {
-		e = &lsEntry{}
-		s.memo[k] = e
-	}
-	switch e.state {
-	case 2:
-		return e.set
-	case 1:
-		s.cyclic = true
-		if e.prev == nil {
-			return emptySet
+	return s.memo.set(frame{res, m.id}, func() *sset {
+		var out *sset
+		if m.rel != nil {
+			out = s.relation(res, m)
+		} else {
+			out = s.expr(res, m.expr)
 		}
-		return e.prev
-	}
-	e.state = 1
-	var out *sset
-	if m.rel != nil {
-		out = s.relation(res, m)
-	} else {
-		out = s.expr(res, m.expr)
-	}
-	if m.id == s.srel && s.c.snap.NodeType(res) == s.typ {
-		// An object's relation holds the subject set itself.
-		out = unionSet(out, &sset{conc: map[uint32]truth{res: tYes}})
-	}
-	e.set, e.state = out, 2
-	return out
+		if m.id == s.srel && s.c.snap.NodeType(res) == s.typ {
+			// An object's relation holds the subject set itself.
+			out = unionSet(out, &sset{conc: map[uint32]truth{res: tYes}})
+		}
+		return out
+	})
 }
 
 func (s *subjects) relation(res uint32, m *member) *sset {
