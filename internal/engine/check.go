@@ -206,20 +206,19 @@ func (c *checker) relation(res uint32, m *member) truth {
 	if !m.hasSets {
 		return best
 	}
-	for _, id := range c.snap.FwdSets(res, m.id) {
-		if !c.snap.Visible(id) {
+	for _, edge := range c.snap.FwdSets(res, m.id) {
+		if !c.snap.Visible(edge) {
 			continue
 		}
-		r := id
-		if r.Node == c.subj && r.Srel == c.srel {
+		if edge.Node == c.subj && edge.Srel == c.srel {
 			continue // counted above as a direct match
 		}
 		if c.tr != nil {
-			c.tr.via(c, id)
+			c.tr.via(c, edge)
 		}
-		t := c.member(r.Node, c.p.memberAt(r.Srel))
+		t := c.member(edge.Node, c.p.memberAt(edge.Srel))
 		if t.v != no {
-			t = and(t, c.caveatOf(id))
+			t = and(t, c.caveatOf(edge))
 		}
 		if c.tr != nil {
 			c.tr.leave(t)
@@ -234,11 +233,11 @@ func (c *checker) relation(res uint32, m *member) truth {
 // direct or's into best the relationships of edges that name the subject
 // (or its wildcard), and reports whether the answer is settled.
 func (c *checker) direct(edges []index.Edge, best *truth) bool {
-	for _, id := range edges {
-		if c.snap.Visible(id) {
-			t := c.caveatOf(id)
+	for _, edge := range edges {
+		if c.snap.Visible(edge) {
+			t := c.caveatOf(edge)
 			if c.tr != nil {
-				c.tr.edge(c, id, t)
+				c.tr.edge(c, edge, t)
 			}
 			if *best = or(*best, t); best.v == yes && c.tr == nil {
 				return true
@@ -308,18 +307,17 @@ func (c *checker) arrow(res uint32, n *enode) truth {
 	if n.all {
 		acc = tYes
 	}
-	for _, id := range c.snap.FwdRel(res, n.tupleset.id) {
-		if !c.snap.Visible(id) {
+	for _, edge := range c.snap.FwdRel(res, n.tupleset.id) {
+		if !c.snap.Visible(edge) {
 			continue
 		}
 		seen = true
-		r := id
 		if c.tr != nil {
-			c.tr.via(c, id)
+			c.tr.via(c, edge)
 		}
-		t := c.member(r.Node, n.targets[c.snap.NodeType(r.Node)])
+		t := c.member(edge.Node, n.targets[c.snap.NodeType(edge.Node)])
 		if t.v != no {
-			t = and(t, c.caveatOf(id))
+			t = and(t, c.caveatOf(edge))
 		}
 		if c.tr != nil {
 			c.tr.leave(t)
@@ -338,9 +336,10 @@ func (c *checker) arrow(res uint32, n *enode) truth {
 	return acc
 }
 
-// caveatOf evaluates record id's caveat with the request context.
-func (c *checker) caveatOf(id index.Edge) truth {
-	name, rctx := c.snap.Caveat(id)
+// caveatOf evaluates the caveat of edge's relationship with the request
+// context.
+func (c *checker) caveatOf(edge index.Edge) truth {
+	name, rctx := c.snap.Caveat(edge)
 	if name == "" {
 		return tYes
 	}

@@ -100,18 +100,17 @@ func (x *expander) member(res uint32, m *member, hops int) *ExpandNode {
 	}
 	n := &ExpandNode{Object: obj, Member: m.name, Op: "leaf"}
 	snap := x.c.snap
-	for _, id := range snap.FwdRel(res, m.id) {
-		if !snap.Visible(id) {
+	for _, edge := range snap.FwdRel(res, m.id) {
+		if !snap.Visible(edge) {
 			continue
 		}
-		rel := snap.Relationship(id)
+		rel := snap.Relationship(edge)
 		s := ExpandSubject{Subject: rel.Subject, Caveat: rel.Caveat, Expiration: rel.Expiration}
-		r := id
-		if r.Srel != 0 && x.deeper(hops) {
-			if x.onPath(r.Node, r.Srel) {
+		if edge.Srel != 0 && x.deeper(hops) {
+			if x.onPath(edge.Node, edge.Srel) {
 				s.Cycle = true
-			} else if sm := x.c.p.memberAt(r.Srel); sm != nil {
-				s.Expanded = x.member(r.Node, sm, hops+1)
+			} else if sm := x.c.p.memberAt(edge.Srel); sm != nil {
+				s.Expanded = x.member(edge.Node, sm, hops+1)
 			}
 		}
 		n.Subjects = append(n.Subjects, s)
@@ -158,22 +157,21 @@ func (x *expander) expr(res uint32, n *enode, hops int) *ExpandNode {
 			return out
 		}
 		snap := x.c.snap
-		for _, id := range snap.FwdRel(res, n.tupleset.id) {
-			if !snap.Visible(id) {
+		for _, edge := range snap.FwdRel(res, n.tupleset.id) {
+			if !snap.Visible(edge) {
 				continue
 			}
-			r := id
-			t := n.targets[snap.NodeType(r.Node)]
+			t := n.targets[snap.NodeType(edge.Node)]
 			if t == nil {
 				continue
 			}
-			if x.onPath(r.Node, t.id) {
-				out.Children = append(out.Children, &ExpandNode{Object: snap.Object(r.Node), Member: t.name, Op: "nil"})
+			if x.onPath(edge.Node, t.id) {
+				out.Children = append(out.Children, &ExpandNode{Object: snap.Object(edge.Node), Member: t.name, Op: "nil"})
 				continue
 			}
-			child := x.member(r.Node, t, hops+1)
-			if snap.HasExtra(r) {
-				child.Caveat = snap.Relationship(id).Caveat
+			child := x.member(edge.Node, t, hops+1)
+			if snap.HasExtra(edge) {
+				child.Caveat = snap.Relationship(edge).Caveat
 			}
 			out.Children = append(out.Children, child)
 		}

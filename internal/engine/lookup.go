@@ -126,10 +126,10 @@ func (l *lookup) relation(m *member) rset {
 	c := l.c
 	var direct, wild rset
 	if c.subj != 0 {
-		direct = l.appendRecs(nil, c.snap.RevRel(c.subj, c.srel, m.id), 0) // sorted by resource: a set
+		direct = l.appendResources(nil, c.snap.RevRel(c.subj, c.srel, m.id), 0) // sorted by resource: a set
 	}
 	if c.wild != 0 {
-		wild = l.appendRecs(nil, c.snap.RevRel(c.wild, 0, m.id), 0)
+		wild = l.appendResources(nil, c.snap.RevRel(c.wild, 0, m.id), 0)
 	}
 	out := l.union(direct, wild)
 	var viaSets []item
@@ -138,28 +138,28 @@ func (l *lookup) relation(m *member) rset {
 			if g.node == c.subj && sm.id == c.srel {
 				continue // the subject's own records: counted as direct
 			}
-			viaSets = l.appendRecs(viaSets, c.snap.RevRel(g.node, sm.id, m.id), g.u)
+			viaSets = l.appendResources(viaSets, c.snap.RevRel(g.node, sm.id, m.id), g.u)
 		}
 	}
 	return l.union(out, l.normalize(viaSets))
 }
 
-// appendRecs appends the resources of reverse edges, each resource's truth
-// being its record's caveat and'ed with u. Edges of one subject and
-// relation come sorted by resource, so appended to nil they form a set.
-func (l *lookup) appendRecs(items []item, ids []index.Edge, u uint32) []item {
+// appendResources appends the resources at the far end of reverse edges,
+// each resource's truth being its relationship's caveat and'ed with u. Edges
+// of one subject and relation come sorted by resource, so appended to nil
+// they form a set.
+func (l *lookup) appendResources(items []item, edges []index.Edge, u uint32) []item {
 	c := l.c
-	for _, id := range ids {
-		if !c.snap.Visible(id) {
+	for _, edge := range edges {
+		if !c.snap.Visible(edge) {
 			continue
 		}
-		r := id
 		t := l.truthOf(u)
-		if c.snap.HasExtra(r) {
-			t = and(t, c.caveatOf(id))
+		if c.snap.HasExtra(edge) {
+			t = and(t, c.caveatOf(edge))
 		}
 		if t.v != no {
-			items = append(items, item{node: r.Node, u: l.intern(t)})
+			items = append(items, item{node: edge.Node, u: l.intern(t)})
 		}
 	}
 	return items
@@ -219,7 +219,7 @@ func (l *lookup) arrow(n *enode) rset {
 		sets[typ] = x
 		for _, srel := range n.srels[typ] {
 			for _, g := range x {
-				items = l.appendRecs(items, c.snap.RevRel(g.node, srel, n.tupleset.id), g.u)
+				items = l.appendResources(items, c.snap.RevRel(g.node, srel, n.tupleset.id), g.u)
 			}
 		}
 	}
@@ -231,15 +231,14 @@ func (l *lookup) arrow(n *enode) rset {
 	out := cands[:0]
 	for _, cand := range cands {
 		acc, seen := tYes, false
-		for _, id := range c.snap.FwdRel(cand.node, n.tupleset.id) {
-			if !c.snap.Visible(id) {
+		for _, edge := range c.snap.FwdRel(cand.node, n.tupleset.id) {
+			if !c.snap.Visible(edge) {
 				continue
 			}
 			seen = true
-			r := id
-			t := l.find(sets[c.snap.NodeType(r.Node)], r.Node)
-			if t.v != no && c.snap.HasExtra(r) {
-				t = and(t, c.caveatOf(id))
+			t := l.find(sets[c.snap.NodeType(edge.Node)], edge.Node)
+			if t.v != no && c.snap.HasExtra(edge) {
+				t = and(t, c.caveatOf(edge))
 			}
 			if acc = and(acc, t); acc.v == no {
 				break

@@ -205,26 +205,25 @@ func (s *subjects) member(res uint32, m *member) *sset {
 func (s *subjects) relation(res uint32, m *member) *sset {
 	c := s.c
 	out := &sset{conc: map[uint32]truth{}, wex: map[uint32]truth{}}
-	for _, id := range c.snap.FwdRel(res, m.id) {
-		if !c.snap.Visible(id) {
+	for _, edge := range c.snap.FwdRel(res, m.id) {
+		if !c.snap.Visible(edge) {
 			continue
 		}
-		r := id
 		k := tYes
-		if c.snap.HasExtra(r) {
-			if k = c.caveatOf(id); k.v == no {
+		if c.snap.HasExtra(edge) {
+			if k = c.caveatOf(edge); k.v == no {
 				continue
 			}
 		}
-		if r.Srel == s.srel && c.snap.NodeType(r.Node) == s.typ {
-			if c.snap.NodeID(r.Node) == tuple.Wildcard {
+		if edge.Srel == s.srel && c.snap.NodeType(edge.Node) == s.typ {
+			if c.snap.NodeID(edge.Node) == tuple.Wildcard {
 				out = unionSet(out, &sset{wild: k})
 			} else {
-				out.conc[r.Node] = or(out.concOf(r.Node), k)
+				out.conc[edge.Node] = or(out.concOf(edge.Node), k)
 			}
 		}
-		if r.Srel != 0 {
-			out = unionSet(out, andSet(s.member(r.Node, c.p.memberAt(r.Srel)), k))
+		if edge.Srel != 0 {
+			out = unionSet(out, andSet(s.member(edge.Node, c.p.memberAt(edge.Srel)), k))
 		}
 	}
 	return out
@@ -264,17 +263,16 @@ func (s *subjects) arrow(res uint32, n *enode) *sset {
 	}
 	c := s.c
 	var out *sset
-	for _, id := range c.snap.FwdRel(res, n.tupleset.id) {
-		if !c.snap.Visible(id) {
+	for _, edge := range c.snap.FwdRel(res, n.tupleset.id) {
+		if !c.snap.Visible(edge) {
 			continue
 		}
-		r := id
 		sub := emptySet
-		if t := n.targets[c.snap.NodeType(r.Node)]; t != nil {
-			sub = s.member(r.Node, t)
+		if t := n.targets[c.snap.NodeType(edge.Node)]; t != nil {
+			sub = s.member(edge.Node, t)
 		}
-		if c.snap.HasExtra(r) {
-			sub = andSet(sub, c.caveatOf(id))
+		if c.snap.HasExtra(edge) {
+			sub = andSet(sub, c.caveatOf(edge))
 		}
 		switch {
 		case out == nil:
