@@ -47,15 +47,11 @@ type ExpandRequest struct {
 
 // Expand returns the expansion tree and the revision read.
 func (e *Engine) Expand(ctx context.Context, req ExpandRequest, at At) (*ExpandNode, uint64, error) {
-	p, snap, err := e.open(at)
+	p, snap, m, err := e.openMember(at, req.Resource.Type, req.Permission)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer snap.Close()
-	m, err := p.permissionOf(req.Resource.Type, req.Permission)
-	if err != nil {
-		return nil, 0, err
-	}
 	x := &expander{c: &checker{p: p, snap: snap, max: e.maxDepth}, limit: req.Depth}
 	res, ok := snap.Node(req.Resource.Type, req.Resource.ID)
 	var n *ExpandNode

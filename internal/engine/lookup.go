@@ -48,15 +48,11 @@ func (e *Engine) LookupResources(ctx context.Context, req LookupResourcesRequest
 		}
 		at.Revision, after = rev, last
 	}
-	p, snap, err := e.open(at)
+	p, snap, m, err := e.openMember(at, req.ResourceType, req.Permission)
 	if err != nil {
 		return nil, "", 0, err
 	}
 	defer snap.Close()
-	m, err := p.permissionOf(req.ResourceType, req.Permission)
-	if err != nil {
-		return nil, "", 0, err
-	}
 	c := &checker{}
 	if err := e.initChecker(c, p, snap, req.Subject, req.Context); err != nil {
 		return nil, "", 0, err

@@ -32,15 +32,11 @@ type SubjectResult struct {
 // LookupSubjects returns the subjects found, sorted by id with the wildcard
 // first, and the revision read.
 func (e *Engine) LookupSubjects(ctx context.Context, req LookupSubjectsRequest, at At) ([]SubjectResult, uint64, error) {
-	p, snap, err := e.open(at)
+	p, snap, m, err := e.openMember(at, req.Resource.Type, req.Permission)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer snap.Close()
-	m, err := p.permissionOf(req.Resource.Type, req.Permission)
-	if err != nil {
-		return nil, 0, err
-	}
 	target := tuple.SubjectRef{Type: req.SubjectType, Relation: req.SubjectRelation}
 	sm, err := p.subjectOf(target)
 	if err != nil {
