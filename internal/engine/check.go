@@ -261,19 +261,13 @@ func (c *checker) expr(ctx context.Context, res uint32, n *enode) truth {
 	switch n.op {
 	case opRef:
 		return c.member(ctx, res, n.ref)
-	case opUnion:
-		best := tNo
-		for _, k := range n.kids {
-			if best = or(best, c.expr(ctx, res, k)); best.v == yes && c.tr == nil {
-				return best
-			}
+	case opUnion, opInter:
+		acc, decisive := tNo, yes // or, settled by the first yes
+		if n.op == opInter {
+			acc, decisive = tYes, no // and, settled by the first no
 		}
-		c.tr.result(best)
-		return best
-	case opInter:
-		acc := tYes
 		for _, k := range n.kids {
-			if acc = and(acc, c.expr(ctx, res, k)); acc.v == no && c.tr == nil {
+			if acc = kleene(acc, c.expr(ctx, res, k), decisive); acc.v == decisive && c.tr == nil {
 				return acc
 			}
 		}
@@ -302,9 +296,9 @@ func (c *checker) arrow(ctx context.Context, res uint32, n *enode) truth {
 	if n.tupleset == nil {
 		return tNo
 	}
-	acc, seen := tNo, false
+	acc, decisive, seen := tNo, yes, false // any: or, settled by the first yes
 	if n.all {
-		acc = tYes
+		acc, decisive = tYes, no // all: and, settled by the first no
 	}
 	for _, edge := range c.snap.FwdRel(res, n.tupleset.id) {
 		if !c.snap.Visible(edge) {
@@ -321,11 +315,7 @@ func (c *checker) arrow(ctx context.Context, res uint32, n *enode) truth {
 		if c.tr != nil {
 			c.tr.leave(t)
 		}
-		if n.all {
-			if acc = and(acc, t); acc.v == no && c.tr == nil {
-				return acc
-			}
-		} else if acc = or(acc, t); acc.v == yes && c.tr == nil {
+		if acc = kleene(acc, t, decisive); acc.v == decisive && c.tr == nil {
 			return acc
 		}
 	}
