@@ -57,7 +57,7 @@ func (e *Engine) LookupResources(ctx context.Context, req LookupResourcesRequest
 	if err := e.initChecker(c, p, snap, req.Subject, req.Context); err != nil {
 		return nil, "", 0, err
 	}
-	l := &lookup{c: c, unk: [][]string{nil}}
+	l := &lookup{c: c, unknowns: [][]string{nil}}
 	l.memo = newMemo[*member](rset(nil), l.equal)
 	set, err := l.run(ctx, m)
 	if err != nil {
@@ -88,10 +88,11 @@ type item struct {
 
 type rset []item
 
+// lookup computes resource sets outwards from the subject, one per member.
 type lookup struct {
-	c    *checker
-	memo *memo[*member, rset]
-	unk  [][]string
+	c        *checker
+	memo     *memo[*member, rset]
+	unknowns [][]string // by item.u: the parameters an unknown truth misses; 0 is unused
 }
 
 // run computes the set of m, iterating to a fixed point when m's evaluation
@@ -259,15 +260,15 @@ func (l *lookup) truthOf(u uint32) truth {
 	if u == 0 {
 		return tYes
 	}
-	return truth{v: unknown, miss: l.unk[u]}
+	return truth{v: unknown, miss: l.unknowns[u]}
 }
 
 func (l *lookup) intern(t truth) uint32 {
 	if t.v == yes {
 		return 0
 	}
-	l.unk = append(l.unk, t.miss)
-	return uint32(len(l.unk) - 1)
+	l.unknowns = append(l.unknowns, t.miss)
+	return uint32(len(l.unknowns) - 1)
 }
 
 func (l *lookup) union(a, b rset) rset {
