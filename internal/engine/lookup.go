@@ -57,8 +57,7 @@ func (e *Engine) LookupResources(ctx context.Context, req LookupResourcesRequest
 	if err := e.initChecker(c, p, snap, req.Subject, req.Context); err != nil {
 		return nil, "", 0, err
 	}
-	l := &lookup{c: c, unknowns: [][]string{nil}}
-	l.memo = newMemo[*member](rset(nil), l.equal)
+	l := &lookup{c: c, memo: newMemo[*member](len(p.members), rset(nil)), unknowns: [][]string{nil}}
 	set, err := l.run(ctx, m)
 	if err != nil {
 		return nil, "", 0, err
@@ -91,14 +90,14 @@ type rset []item
 // lookup computes resource sets outwards from the subject, one per member.
 type lookup struct {
 	c        *checker
-	memo     *memo[*member, rset]
+	memo     memo[*member, rset]
 	unknowns [][]string // by item.u: the parameters an unknown truth misses; 0 is unused
 }
 
 // run computes the set of m, iterating to a fixed point when m's evaluation
 // meets itself (recursive data such as nested groups or folder parents).
 func (l *lookup) run(ctx context.Context, m *member) (rset, error) {
-	return l.memo.fixpoint(ctx, l.c, func() rset { return l.member(ctx, m) })
+	return l.memo.fixpoint(ctx, l.c, func() rset { return l.member(ctx, m) }, l.equal)
 }
 
 func (l *lookup) member(ctx context.Context, m *member) rset {

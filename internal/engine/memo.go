@@ -27,46 +27,50 @@ type memoEntry[S any] struct {
 // the evaluation meets a set it is still computing (nested groups, folder
 // parents), it reads the previous round's set instead, and rounds repeat
 // until no set changes: the least fixed point, whatever the order of
-// evaluation. Without recursion one round suffices.
+// evaluation. Without recursion one round suffices. A memo serves one
+// query.
 type memo[K comparable, S any] struct {
-	entries map[K]*memoEntry[S]
-	empty   S                 // the set before the first round
-	equal   func(a, b S) bool // whether two rounds agree on a set
-	cyclic  bool              // this round read a set still in progress
+	slot    map[K]int      // where each key's entry is in entries
+	entries []memoEntry[S] // values, not pointers: one allocation per growth, not per set
+	empty   S              // the set before the first round
+	cyclic  bool           // this round read a set still in progress
 }
 
-func newMemo[K comparable, S any](empty S, equal func(a, b S) bool) *memo[K, S] {
-	return &memo[K, S]{entries: map[K]*memoEntry[S]{}, empty: empty, equal: equal}
+// newMemo returns an empty memo with room for about size keys.
+func newMemo[K comparable, S any](size int, empty S) memo[K, S] {
+	return memo[K, S]{slot: make(map[K]int, size), entries: make([]memoEntry[S], 0, size), empty: empty}
 }
 
 // set returns the set of k, computing it with compute the first time it is
 // asked for in a round.
 func (m *memo[K, S]) set(k K, compute func() S) S {
-	e := m.entries[k]
-	if e == nil {
-		e = &memoEntry[S]{set: m.empty, prev: m.empty}
-		m.entries[k] = e
+	i, ok := m.slot[k]
+	if !ok {
+		i = len(m.entries)
+		m.slot[k] = i
+		m.entries = append(m.entries, memoEntry[S]{set: m.empty, prev: m.empty})
 	}
-	switch e.state {
+	switch e := &m.entries[i]; e.state {
 	case done:
 		return e.set
 	case inProgress:
 		m.cyclic = true
 		return e.prev
 	}
-	e.state = inProgress
-	s := compute()
-	e.set, e.state = s, done
+	m.entries[i].state = inProgress
+	s := compute() // may add entries, moving them: index again below
+	m.entries[i].set, m.entries[i].state = s, done
 	return s
 }
 
 // maxRounds bounds the fixed-point rounds of a recursive lookup.
 const maxRounds = 256
 
-// fixpoint evaluates root in rounds until the sets settle, and returns its
-// last result. It stops with c's error once one has decided the answer, and
-// between rounds with ctx's error when ctx has ended.
-func (m *memo[K, S]) fixpoint(ctx context.Context, c *checker, root func() S) (S, error) {
+// fixpoint evaluates root in rounds until the sets settle (equal says
+// whether two rounds agree on a set), and returns root's last result. It
+// stops with c's error once one has decided the answer, and between rounds
+// with ctx's error when ctx has ended.
+func (m *memo[K, S]) fixpoint(ctx context.Context, c *checker, root func() S, equal func(a, b S) bool) (S, error) {
 	var zero S
 	for r := 0; ; r++ {
 		m.cyclic = false
@@ -77,7 +81,7 @@ func (m *memo[K, S]) fixpoint(ctx context.Context, c *checker, root func() S) (S
 		if err := ctx.Err(); err != nil {
 			return zero, err
 		}
-		if !m.cyclic || !m.settle() {
+		if !m.cyclic || !m.settle(equal) {
 			return out, nil
 		}
 		if r == maxRounds {
@@ -88,11 +92,12 @@ func (m *memo[K, S]) fixpoint(ctx context.Context, c *checker, root func() S) (S
 
 // settle makes this round's sets the next round's previous ones, and
 // reports whether any changed.
-func (m *memo[K, S]) settle() bool {
+func (m *memo[K, S]) settle(equal func(a, b S) bool) bool {
 	changed := false
-	for _, e := range m.entries {
+	for i := range m.entries {
+		e := &m.entries[i]
 		if e.state == done {
-			if !m.equal(e.set, e.prev) {
+			if !equal(e.set, e.prev) {
 				changed = true
 			}
 			e.prev = e.set

@@ -43,7 +43,7 @@ func (e *Engine) LookupSubjects(ctx context.Context, req LookupSubjectsRequest, 
 		return nil, 0, err
 	}
 	c := &checker{p: p, snap: snap, caveatCtx: req.Context, max: e.maxDepth}
-	s := &subjects{c: c, typ: p.typeIDs[req.SubjectType], memo: newMemo[frame](emptySet, (*sset).equal)}
+	s := &subjects{c: c, typ: p.typeIDs[req.SubjectType], memo: newMemo[frame](0, emptySet)}
 	if sm != nil {
 		s.srel = sm.id
 	}
@@ -170,13 +170,13 @@ type subjects struct {
 	c    *checker
 	typ  uint16 // the wanted subject type
 	srel uint16 // the wanted subject relation, 0 for plain objects
-	memo *memo[frame, *sset]
+	memo memo[frame, *sset]
 }
 
 var emptySet = &sset{}
 
 func (s *subjects) run(ctx context.Context, res uint32, m *member) (*sset, error) {
-	return s.memo.fixpoint(ctx, s.c, func() *sset { return s.member(ctx, res, m) })
+	return s.memo.fixpoint(ctx, s.c, func() *sset { return s.member(ctx, res, m) }, (*sset).equal)
 }
 
 func (s *subjects) member(ctx context.Context, res uint32, m *member) *sset {
