@@ -52,11 +52,11 @@ func (e *Engine) Expand(ctx context.Context, req ExpandRequest, at At) (*ExpandN
 		return nil, 0, err
 	}
 	defer snap.Close()
-	x := &expander{c: &checker{p: p, snap: snap, max: e.maxDepth}, limit: req.Depth}
+	x := &expander{c: &checker{ctx: ctx, p: p, snap: snap, max: e.maxDepth}, limit: req.Depth}
 	res, ok := snap.Node(req.Resource.Type, req.Resource.ID)
 	var n *ExpandNode
 	if ok {
-		n = x.member(ctx, res, m, 0)
+		n = x.member(res, m, 0)
 	} else {
 		n = &ExpandNode{Object: req.Resource, Member: m.name, Op: "leaf"}
 	}
@@ -72,9 +72,9 @@ type expander struct {
 	path  []frame
 }
 
-func (x *expander) member(ctx context.Context, res uint32, m *member, hops int) *ExpandNode {
+func (x *expander) member(res uint32, m *member, hops int) *ExpandNode {
 	obj := x.c.snap.Object(res)
-	if x.c.stopped(ctx) {
+	if x.c.stopped() {
 		return &ExpandNode{Object: obj, Member: m.name, Op: "nil"}
 	}
 	if len(x.path) >= x.c.max {
@@ -86,7 +86,7 @@ func (x *expander) member(ctx context.Context, res uint32, m *member, hops int) 
 	x.path = append(x.path, frame{res, m.id})
 	defer func() { x.path = x.path[:len(x.path)-1] }()
 	if m.rel == nil {
-		n := x.expr(ctx, res, m.expr, hops)
+		n := x.expr(res, m.expr, hops)
 		if n.Member != "" {
 			// A permission that names another member: keep both levels.
 			n = &ExpandNode{Op: "union", Children: []*ExpandNode{n}}
@@ -106,7 +106,7 @@ func (x *expander) member(ctx context.Context, res uint32, m *member, hops int) 
 			if x.onPath(edge.Node, edge.Srel) {
 				s.Cycle = true
 			} else if sm := x.c.p.memberAt(edge.Srel); sm != nil {
-				s.Expanded = x.member(ctx, edge.Node, sm, hops+1)
+				s.Expanded = x.member(edge.Node, sm, hops+1)
 			}
 		}
 		n.Subjects = append(n.Subjects, s)
@@ -125,7 +125,7 @@ func (x *expander) onPath(node uint32, m uint16) bool {
 	return false
 }
 
-func (x *expander) expr(ctx context.Context, res uint32, n *enode, hops int) *ExpandNode {
+func (x *expander) expr(res uint32, n *enode, hops int) *ExpandNode {
 	obj := x.c.snap.Object(res)
 	out := &ExpandNode{Object: obj, Expression: schema.FormatExpr(n.src)}
 	switch n.op {
@@ -138,11 +138,11 @@ func (x *expander) expr(ctx context.Context, res uint32, n *enode, hops int) *Ex
 			out.Op, out.Member = "nil", n.ref.name
 			return out
 		}
-		return x.member(ctx, res, n.ref, hops)
+		return x.member(res, n.ref, hops)
 	case opUnion, opInter, opExcl:
 		out.Op = map[opKind]string{opUnion: "union", opInter: "intersection", opExcl: "exclusion"}[n.op]
 		for _, k := range n.kids {
-			out.Children = append(out.Children, x.expr(ctx, res, k, hops))
+			out.Children = append(out.Children, x.expr(res, k, hops))
 		}
 	case opArrow:
 		out.Op = "union"
@@ -165,7 +165,7 @@ func (x *expander) expr(ctx context.Context, res uint32, n *enode, hops int) *Ex
 				out.Children = append(out.Children, &ExpandNode{Object: snap.Object(edge.Node), Member: t.name, Op: "nil"})
 				continue
 			}
-			child := x.member(ctx, edge.Node, t, hops+1)
+			child := x.member(edge.Node, t, hops+1)
 			if snap.HasExtra(edge) {
 				child.Caveat = snap.Relationship(edge).Caveat
 			}

@@ -54,11 +54,11 @@ func (e *Engine) LookupResources(ctx context.Context, req LookupResourcesRequest
 	}
 	defer snap.Close()
 	c := &checker{}
-	if err := e.initChecker(c, p, snap, req.Subject, req.Context); err != nil {
+	if err := e.initChecker(c, ctx, p, snap, req.Subject, req.Context); err != nil {
 		return nil, "", 0, err
 	}
 	l := &lookup{c: c, memo: newMemo[*member](len(p.members), rset(nil)), unknowns: [][]string{nil}}
-	set, err := l.run(ctx, m)
+	set, err := l.run(m)
 	if err != nil {
 		return nil, "", 0, err
 	}
@@ -96,20 +96,20 @@ type lookup struct {
 
 // run computes the set of m, iterating to a fixed point when m's evaluation
 // meets itself (recursive data such as nested groups or folder parents).
-func (l *lookup) run(ctx context.Context, m *member) (rset, error) {
-	return l.memo.fixpoint(ctx, l.c, func() rset { return l.member(ctx, m) }, l.equal)
+func (l *lookup) run(m *member) (rset, error) {
+	return l.memo.fixpoint(l.c, func() rset { return l.member(m) }, l.equal)
 }
 
-func (l *lookup) member(ctx context.Context, m *member) rset {
+func (l *lookup) member(m *member) rset {
 	if m == nil {
 		return nil
 	}
 	return l.memo.set(m, func() rset {
 		var s rset
 		if m.rel != nil {
-			s = l.relation(ctx, m)
+			s = l.relation(m)
 		} else {
-			s = l.expr(ctx, m.expr)
+			s = l.expr(m.expr)
 		}
 		if c := l.c; c.srel == m.id && c.subj != 0 {
 			s = l.union(s, rset{{node: c.subj}})
@@ -118,23 +118,23 @@ func (l *lookup) member(ctx context.Context, m *member) rset {
 	})
 }
 
-func (l *lookup) relation(ctx context.Context, m *member) rset {
+func (l *lookup) relation(m *member) rset {
 	c := l.c
 	var direct, wild rset
 	if c.subj != 0 {
-		direct = l.appendResources(ctx, nil, c.snap.RevRel(c.subj, c.srel, m.id), 0) // sorted by resource: a set
+		direct = l.appendResources(nil, c.snap.RevRel(c.subj, c.srel, m.id), 0) // sorted by resource: a set
 	}
 	if c.wild != 0 {
-		wild = l.appendResources(ctx, nil, c.snap.RevRel(c.wild, 0, m.id), 0)
+		wild = l.appendResources(nil, c.snap.RevRel(c.wild, 0, m.id), 0)
 	}
 	out := l.union(direct, wild)
 	var viaSets []item
 	for _, sm := range m.setTypes {
-		for _, g := range l.member(ctx, sm) {
+		for _, g := range l.member(sm) {
 			if g.node == c.subj && sm.id == c.srel {
 				continue // the subject's own records: counted as direct
 			}
-			viaSets = l.appendResources(ctx, viaSets, c.snap.RevRel(g.node, sm.id, m.id), g.u)
+			viaSets = l.appendResources(viaSets, c.snap.RevRel(g.node, sm.id, m.id), g.u)
 		}
 	}
 	return l.union(out, l.normalize(viaSets))
@@ -144,7 +144,7 @@ func (l *lookup) relation(ctx context.Context, m *member) rset {
 // each resource's truth being its relationship's caveat and'ed with u. Edges
 // of one subject and relation come sorted by resource, so appended to nil
 // they form a set.
-func (l *lookup) appendResources(ctx context.Context, items []item, edges []index.Edge, u uint32) []item {
+func (l *lookup) appendResources(items []item, edges []index.Edge, u uint32) []item {
 	c := l.c
 	for _, edge := range edges {
 		if !c.snap.Visible(edge) {
@@ -152,7 +152,7 @@ func (l *lookup) appendResources(ctx context.Context, items []item, edges []inde
 		}
 		t := l.truthOf(u)
 		if c.snap.HasExtra(edge) {
-			t = and(t, c.caveatOf(ctx, edge))
+			t = and(t, c.caveatOf(edge))
 		}
 		if t.v != no {
 			items = append(items, item{node: edge.Node, u: l.intern(t)})
@@ -175,35 +175,35 @@ func (l *lookup) normalize(items []item) rset {
 	return out
 }
 
-func (l *lookup) expr(ctx context.Context, n *enode) rset {
+func (l *lookup) expr(n *enode) rset {
 	switch n.op {
 	case opRef:
-		return l.member(ctx, n.ref)
+		return l.member(n.ref)
 	case opUnion:
 		var s rset
 		for _, k := range n.kids {
-			s = l.union(s, l.expr(ctx, k))
+			s = l.union(s, l.expr(k))
 		}
 		return s
 	case opInter:
-		s := l.expr(ctx, n.kids[0])
+		s := l.expr(n.kids[0])
 		for _, k := range n.kids[1:] {
-			s = l.inter(s, l.expr(ctx, k))
+			s = l.inter(s, l.expr(k))
 		}
 		return s
 	case opExcl:
-		base := l.expr(ctx, n.kids[0])
+		base := l.expr(n.kids[0])
 		if len(base) == 0 {
 			return nil
 		}
-		return l.minus(base, l.expr(ctx, n.kids[1]))
+		return l.minus(base, l.expr(n.kids[1]))
 	case opArrow:
-		return l.arrow(ctx, n)
+		return l.arrow(n)
 	}
 	return nil
 }
 
-func (l *lookup) arrow(ctx context.Context, n *enode) rset {
+func (l *lookup) arrow(n *enode) rset {
 	if n.tupleset == nil {
 		return nil
 	}
@@ -211,11 +211,11 @@ func (l *lookup) arrow(ctx context.Context, n *enode) rset {
 	sets := map[uint16]rset{}
 	var items []item
 	for typ, target := range n.targets {
-		x := l.member(ctx, target)
+		x := l.member(target)
 		sets[typ] = x
 		for _, srel := range n.srels[typ] {
 			for _, g := range x {
-				items = l.appendResources(ctx, items, c.snap.RevRel(g.node, srel, n.tupleset.id), g.u)
+				items = l.appendResources(items, c.snap.RevRel(g.node, srel, n.tupleset.id), g.u)
 			}
 		}
 	}
@@ -234,7 +234,7 @@ func (l *lookup) arrow(ctx context.Context, n *enode) rset {
 			seen = true
 			t := l.find(sets[c.snap.NodeType(edge.Node)], edge.Node)
 			if t.v != no && c.snap.HasExtra(edge) {
-				t = and(t, c.caveatOf(ctx, edge))
+				t = and(t, c.caveatOf(edge))
 			}
 			if acc = and(acc, t); acc.v == no {
 				break

@@ -1,9 +1,6 @@
 package engine
 
-import (
-	"context"
-	"fmt"
-)
+import "fmt"
 
 // state is how far a memo entry is in the current round.
 type state uint8
@@ -69,8 +66,8 @@ const maxRounds = 256
 // fixpoint evaluates root in rounds until the sets settle (equal says
 // whether two rounds agree on a set), and returns root's last result. It
 // stops with c's error once one has decided the answer, and between rounds
-// with ctx's error when ctx has ended.
-func (m *memo[K, S]) fixpoint(ctx context.Context, c *checker, root func() S, equal func(a, b S) bool) (S, error) {
+// with the error of c's context when that has ended.
+func (m *memo[K, S]) fixpoint(c *checker, root func() S, equal func(a, b S) bool) (S, error) {
 	var zero S
 	for r := 0; ; r++ {
 		m.cyclic = false
@@ -78,7 +75,7 @@ func (m *memo[K, S]) fixpoint(ctx context.Context, c *checker, root func() S, eq
 		if c.err != nil {
 			return zero, c.err
 		}
-		if err := ctx.Err(); err != nil {
+		if err := c.ctx.Err(); err != nil {
 			return zero, err
 		}
 		if !m.cyclic || !m.settle(equal) {

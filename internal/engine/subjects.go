@@ -42,7 +42,7 @@ func (e *Engine) LookupSubjects(ctx context.Context, req LookupSubjectsRequest, 
 	if err != nil {
 		return nil, 0, err
 	}
-	c := &checker{p: p, snap: snap, caveatCtx: req.Context, max: e.maxDepth}
+	c := &checker{ctx: ctx, p: p, snap: snap, caveatCtx: req.Context, max: e.maxDepth}
 	s := &subjects{c: c, typ: p.typeIDs[req.SubjectType], memo: newMemo[frame](0, emptySet)}
 	if sm != nil {
 		s.srel = sm.id
@@ -51,7 +51,7 @@ func (e *Engine) LookupSubjects(ctx context.Context, req LookupSubjectsRequest, 
 	if !ok {
 		return nil, snap.Revision(), nil
 	}
-	set, err := s.run(ctx, res, m)
+	set, err := s.run(res, m)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -175,20 +175,20 @@ type subjects struct {
 
 var emptySet = &sset{}
 
-func (s *subjects) run(ctx context.Context, res uint32, m *member) (*sset, error) {
-	return s.memo.fixpoint(ctx, s.c, func() *sset { return s.member(ctx, res, m) }, (*sset).equal)
+func (s *subjects) run(res uint32, m *member) (*sset, error) {
+	return s.memo.fixpoint(s.c, func() *sset { return s.member(res, m) }, (*sset).equal)
 }
 
-func (s *subjects) member(ctx context.Context, res uint32, m *member) *sset {
+func (s *subjects) member(res uint32, m *member) *sset {
 	if m == nil {
 		return emptySet
 	}
 	return s.memo.set(frame{res, m.id}, func() *sset {
 		var out *sset
 		if m.rel != nil {
-			out = s.relation(ctx, res, m)
+			out = s.relation(res, m)
 		} else {
-			out = s.expr(ctx, res, m.expr)
+			out = s.expr(res, m.expr)
 		}
 		if m.id == s.srel && s.c.snap.NodeType(res) == s.typ {
 			// An object's relation holds the subject set itself.
@@ -198,7 +198,7 @@ func (s *subjects) member(ctx context.Context, res uint32, m *member) *sset {
 	})
 }
 
-func (s *subjects) relation(ctx context.Context, res uint32, m *member) *sset {
+func (s *subjects) relation(res uint32, m *member) *sset {
 	c := s.c
 	out := &sset{conc: map[uint32]truth{}, wex: map[uint32]truth{}}
 	for _, edge := range c.snap.FwdRel(res, m.id) {
@@ -207,7 +207,7 @@ func (s *subjects) relation(ctx context.Context, res uint32, m *member) *sset {
 		}
 		k := tYes
 		if c.snap.HasExtra(edge) {
-			if k = c.caveatOf(ctx, edge); k.v == no {
+			if k = c.caveatOf(edge); k.v == no {
 				continue
 			}
 		}
@@ -219,41 +219,41 @@ func (s *subjects) relation(ctx context.Context, res uint32, m *member) *sset {
 			}
 		}
 		if edge.Srel != 0 {
-			out = unionSet(out, andSet(s.member(ctx, edge.Node, c.p.memberAt(edge.Srel)), k))
+			out = unionSet(out, andSet(s.member(edge.Node, c.p.memberAt(edge.Srel)), k))
 		}
 	}
 	return out
 }
 
-func (s *subjects) expr(ctx context.Context, res uint32, n *enode) *sset {
+func (s *subjects) expr(res uint32, n *enode) *sset {
 	switch n.op {
 	case opRef:
-		return s.member(ctx, res, n.ref)
+		return s.member(res, n.ref)
 	case opUnion:
 		out := emptySet
 		for _, k := range n.kids {
-			out = unionSet(out, s.expr(ctx, res, k))
+			out = unionSet(out, s.expr(res, k))
 		}
 		return out
 	case opInter:
-		out := s.expr(ctx, res, n.kids[0])
+		out := s.expr(res, n.kids[0])
 		for _, k := range n.kids[1:] {
-			out = interSet(out, s.expr(ctx, res, k))
+			out = interSet(out, s.expr(res, k))
 		}
 		return out
 	case opExcl:
-		base := s.expr(ctx, res, n.kids[0])
+		base := s.expr(res, n.kids[0])
 		if base.empty() {
 			return emptySet
 		}
-		return minusSet(base, s.expr(ctx, res, n.kids[1]))
+		return minusSet(base, s.expr(res, n.kids[1]))
 	case opArrow:
-		return s.arrow(ctx, res, n)
+		return s.arrow(res, n)
 	}
 	return emptySet
 }
 
-func (s *subjects) arrow(ctx context.Context, res uint32, n *enode) *sset {
+func (s *subjects) arrow(res uint32, n *enode) *sset {
 	if n.tupleset == nil {
 		return emptySet
 	}
@@ -265,10 +265,10 @@ func (s *subjects) arrow(ctx context.Context, res uint32, n *enode) *sset {
 		}
 		sub := emptySet
 		if t := n.targets[c.snap.NodeType(edge.Node)]; t != nil {
-			sub = s.member(ctx, edge.Node, t)
+			sub = s.member(edge.Node, t)
 		}
 		if c.snap.HasExtra(edge) {
-			sub = andSet(sub, c.caveatOf(ctx, edge))
+			sub = andSet(sub, c.caveatOf(edge))
 		}
 		switch {
 		case out == nil:
