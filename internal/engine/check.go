@@ -270,13 +270,22 @@ func (c *checker) expr(res uint32, n *enode) truth {
 	switch n.op {
 	case opRef:
 		return c.member(res, n.ref)
-	case opUnion, opInter:
-		acc, decisive := tNo, yes // or, settled by the first yes
-		if n.op == opInter {
-			acc, decisive = tYes, no // and, settled by the first no
-		}
+	// Union and intersection are one loop with yes and no swapped, kept
+	// apart: folding them into one with the deciding value in a variable
+	// costs 9% more instructions in expr (cachegrind, BenchmarkCheck/100k).
+	case opUnion:
+		best := tNo
 		for _, k := range n.kids {
-			if acc = kleene(acc, c.expr(res, k), decisive); acc.v == decisive && c.tr == nil {
+			if best = or(best, c.expr(res, k)); best.v == yes && c.tr == nil {
+				return best
+			}
+		}
+		c.tr.result(best)
+		return best
+	case opInter:
+		acc := tYes
+		for _, k := range n.kids {
+			if acc = and(acc, c.expr(res, k)); acc.v == no && c.tr == nil {
 				return acc
 			}
 		}
@@ -305,9 +314,9 @@ func (c *checker) arrow(res uint32, n *enode) truth {
 	if n.tupleset == nil {
 		return tNo
 	}
-	acc, decisive, seen := tNo, yes, false // any: or, settled by the first yes
+	acc, seen := tNo, false
 	if n.all {
-		acc, decisive = tYes, no // all: and, settled by the first no
+		acc = tYes
 	}
 	for _, edge := range c.snap.FwdRel(res, n.tupleset.id) {
 		if !c.snap.Visible(edge) {
@@ -324,7 +333,11 @@ func (c *checker) arrow(res uint32, n *enode) truth {
 		if c.tr != nil {
 			c.tr.leave(t)
 		}
-		if acc = kleene(acc, t, decisive); acc.v == decisive && c.tr == nil {
+		if n.all {
+			if acc = and(acc, t); acc.v == no && c.tr == nil {
+				return acc
+			}
+		} else if acc = or(acc, t); acc.v == yes && c.tr == nil {
 			return acc
 		}
 	}
