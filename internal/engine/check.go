@@ -86,7 +86,15 @@ func (e *Engine) check(ctx context.Context, p *plan, snap *index.Snapshot, req *
 	return CheckResult{Result: resultOf(t), Missing: t.miss}, nil
 }
 
-// checker walks from a resource towards one fixed subject.
+// checker walks from a resource towards one fixed subject. Lookups and
+// Expand walk with one too.
+//
+// It holds the caller's context, against Go's custom of passing one as the
+// first parameter: member, relation, expr, arrow and direct recurse into one
+// another at every step of a walk, and a context passed through them costs
+// 8% more instructions in the walk (about 290 a check, 1.7% of all a check
+// executes, counted with cachegrind on BenchmarkCheck/100k), while only one
+// step in ctxEvery, and caveats, read it. A checker lives for one query.
 type checker struct {
 	ctx       context.Context // the caller's: evaluation stops when it ends
 	p         *plan
@@ -206,20 +214,19 @@ func (c *checker) relation(res uint32, m *member) truth {
 	if !m.hasSets {
 		return best
 	}
-	for _, id := range c.snap.FwdSets(res, m.id) {
-		if !c.snap.Visible(id) {
+	for _, edge := range c.snap.FwdSets(res, m.id) {
+		if !c.snap.Visible(edge) {
 			continue
 		}
-		r := id
-		if r.Node == c.subj && r.Srel == c.srel {
+		if edge.Node == c.subj && edge.Srel == c.srel {
 			continue // counted above as a direct match
 		}
 		if c.tr != nil {
-			c.tr.via(c, id)
+			c.tr.via(c, edge)
 		}
-		t := c.member(r.Node, c.p.memberAt(r.Srel))
+		t := c.member(edge.Node, c.p.memberAt(edge.Srel))
 		if t.v != no {
-			t = and(t, c.caveatOf(id))
+			t = and(t, c.caveatOf(edge))
 		}
 		if c.tr != nil {
 			c.tr.leave(t)
@@ -234,11 +241,11 @@ func (c *checker) relation(res uint32, m *member) truth {
 // direct or's into best the relationships of edges that name the subject
 // (or its wildcard), and reports whether the answer is settled.
 func (c *checker) direct(edges []index.Edge, best *truth) bool {
-	for _, id := range edges {
-		if c.snap.Visible(id) {
-			t := c.caveatOf(id)
+	for _, edge := range edges {
+		if c.snap.Visible(edge) {
+			t := c.caveatOf(edge)
 			if c.tr != nil {
-				c.tr.edge(c, id, t)
+				c.tr.edge(c, edge, t)
 			}
 			if *best = or(*best, t); best.v == yes && c.tr == nil {
 				return true
@@ -263,6 +270,9 @@ func (c *checker) expr(res uint32, n *enode) truth {
 	switch n.op {
 	case opRef:
 		return c.member(res, n.ref)
+	// Union and intersection are one loop with yes and no swapped, kept
+	// apart: folding them into one with the deciding value in a variable
+	// costs 9% more instructions in expr (cachegrind, BenchmarkCheck/100k).
 	case opUnion:
 		best := tNo
 		for _, k := range n.kids {
@@ -308,18 +318,17 @@ func (c *checker) arrow(res uint32, n *enode) truth {
 	if n.all {
 		acc = tYes
 	}
-	for _, id := range c.snap.FwdRel(res, n.tupleset.id) {
-		if !c.snap.Visible(id) {
+	for _, edge := range c.snap.FwdRel(res, n.tupleset.id) {
+		if !c.snap.Visible(edge) {
 			continue
 		}
 		seen = true
-		r := id
 		if c.tr != nil {
-			c.tr.via(c, id)
+			c.tr.via(c, edge)
 		}
-		t := c.member(r.Node, n.targets[c.snap.NodeType(r.Node)])
+		t := c.member(edge.Node, n.targets[c.snap.NodeType(edge.Node)])
 		if t.v != no {
-			t = and(t, c.caveatOf(id))
+			t = and(t, c.caveatOf(edge))
 		}
 		if c.tr != nil {
 			c.tr.leave(t)
@@ -338,9 +347,10 @@ func (c *checker) arrow(res uint32, n *enode) truth {
 	return acc
 }
 
-// caveatOf evaluates record id's caveat with the request context.
-func (c *checker) caveatOf(id index.Edge) truth {
-	name, rctx := c.snap.Caveat(id)
+// caveatOf evaluates the caveat of edge's relationship with the request
+// context.
+func (c *checker) caveatOf(edge index.Edge) truth {
+	name, rctx := c.snap.Caveat(edge)
 	if name == "" {
 		return tYes
 	}

@@ -162,6 +162,22 @@ func (e *Engine) open(at At) (*plan, *index.Snapshot, error) {
 	return p, snap, nil
 }
 
+// openMember opens a snapshot as open does and resolves typ#name on it, for
+// the queries that start from one member of one type. On success the caller
+// must Close the snapshot.
+func (e *Engine) openMember(at At, typ, name string) (*plan, *index.Snapshot, *member, error) {
+	p, snap, err := e.open(at)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	m, err := p.permissionOf(typ, name)
+	if err != nil {
+		snap.Close()
+		return nil, nil, nil, err
+	}
+	return p, snap, m, nil
+}
+
 // permissionOf resolves typ#name to a member, with errors that name the fix.
 func (p *plan) permissionOf(typ, name string) (*member, error) {
 	ms, ok := p.byName[typ]

@@ -47,15 +47,11 @@ type ExpandRequest struct {
 
 // Expand returns the expansion tree and the revision read.
 func (e *Engine) Expand(ctx context.Context, req ExpandRequest, at At) (*ExpandNode, uint64, error) {
-	p, snap, err := e.open(at)
+	p, snap, m, err := e.openMember(at, req.Resource.Type, req.Permission)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer snap.Close()
-	m, err := p.permissionOf(req.Resource.Type, req.Permission)
-	if err != nil {
-		return nil, 0, err
-	}
 	x := &expander{c: &checker{ctx: ctx, p: p, snap: snap, max: e.maxDepth}, limit: req.Depth}
 	res, ok := snap.Node(req.Resource.Type, req.Resource.ID)
 	var n *ExpandNode
@@ -100,18 +96,17 @@ func (x *expander) member(res uint32, m *member, hops int) *ExpandNode {
 	}
 	n := &ExpandNode{Object: obj, Member: m.name, Op: "leaf"}
 	snap := x.c.snap
-	for _, id := range snap.FwdRel(res, m.id) {
-		if !snap.Visible(id) {
+	for _, edge := range snap.FwdRel(res, m.id) {
+		if !snap.Visible(edge) {
 			continue
 		}
-		rel := snap.Relationship(id)
+		rel := snap.Relationship(edge)
 		s := ExpandSubject{Subject: rel.Subject, Caveat: rel.Caveat, Expiration: rel.Expiration}
-		r := id
-		if r.Srel != 0 && x.deeper(hops) {
-			if x.onPath(r.Node, r.Srel) {
+		if edge.Srel != 0 && x.deeper(hops) {
+			if x.onPath(edge.Node, edge.Srel) {
 				s.Cycle = true
-			} else if sm := x.c.p.memberAt(r.Srel); sm != nil {
-				s.Expanded = x.member(r.Node, sm, hops+1)
+			} else if sm := x.c.p.memberAt(edge.Srel); sm != nil {
+				s.Expanded = x.member(edge.Node, sm, hops+1)
 			}
 		}
 		n.Subjects = append(n.Subjects, s)
@@ -158,22 +153,21 @@ func (x *expander) expr(res uint32, n *enode, hops int) *ExpandNode {
 			return out
 		}
 		snap := x.c.snap
-		for _, id := range snap.FwdRel(res, n.tupleset.id) {
-			if !snap.Visible(id) {
+		for _, edge := range snap.FwdRel(res, n.tupleset.id) {
+			if !snap.Visible(edge) {
 				continue
 			}
-			r := id
-			t := n.targets[snap.NodeType(r.Node)]
+			t := n.targets[snap.NodeType(edge.Node)]
 			if t == nil {
 				continue
 			}
-			if x.onPath(r.Node, t.id) {
-				out.Children = append(out.Children, &ExpandNode{Object: snap.Object(r.Node), Member: t.name, Op: "nil"})
+			if x.onPath(edge.Node, t.id) {
+				out.Children = append(out.Children, &ExpandNode{Object: snap.Object(edge.Node), Member: t.name, Op: "nil"})
 				continue
 			}
-			child := x.member(r.Node, t, hops+1)
-			if snap.HasExtra(r) {
-				child.Caveat = snap.Relationship(id).Caveat
+			child := x.member(edge.Node, t, hops+1)
+			if snap.HasExtra(edge) {
+				child.Caveat = snap.Relationship(edge).Caveat
 			}
 			out.Children = append(out.Children, child)
 		}

@@ -111,14 +111,14 @@ func (t *tracer) close() {
 	}
 }
 
-func (t *tracer) edge(c *checker, id index.Edge, v truth) {
-	s := &Step{Kind: "relationship", Relationship: tuple.Format(c.snap.Relationship(id))}
+func (t *tracer) edge(c *checker, edge index.Edge, v truth) {
+	s := &Step{Kind: "relationship", Relationship: tuple.Format(c.snap.Relationship(edge))}
 	setResult(s, v)
 	t.add(s)
 }
 
-func (t *tracer) via(c *checker, id index.Edge) {
-	t.push(&Step{Kind: "via", Relationship: tuple.Format(c.snap.Relationship(id))})
+func (t *tracer) via(c *checker, edge index.Edge) {
+	t.push(&Step{Kind: "via", Relationship: tuple.Format(c.snap.Relationship(edge))})
 }
 
 func (t *tracer) self(c *checker, res uint32, m *member) {

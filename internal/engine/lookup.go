@@ -48,20 +48,16 @@ func (e *Engine) LookupResources(ctx context.Context, req LookupResourcesRequest
 		}
 		at.Revision, after = rev, last
 	}
-	p, snap, err := e.open(at)
+	p, snap, m, err := e.openMember(at, req.ResourceType, req.Permission)
 	if err != nil {
 		return nil, "", 0, err
 	}
 	defer snap.Close()
-	m, err := p.permissionOf(req.ResourceType, req.Permission)
-	if err != nil {
-		return nil, "", 0, err
-	}
 	c := &checker{}
 	if err := e.initChecker(c, ctx, p, snap, req.Subject, req.Context); err != nil {
 		return nil, "", 0, err
 	}
-	l := &lookup{c: c, memo: make([]lrEntry, len(p.members)), unk: [][]string{nil}}
+	l := &lookup{c: c, memo: newMemo[*member](len(p.members), rset(nil)), unknowns: [][]string{nil}}
 	set, err := l.run(m)
 	if err != nil {
 		return nil, "", 0, err
@@ -91,108 +87,45 @@ type item struct {
 
 type rset []item
 
-type lrEntry struct {
-	state uint8 // 0 not computed, 1 computing, 2 done
-	set   rset
-	prev  rset // the previous round's result, read by a recursive request
-}
-
+// lookup computes resource sets outwards from the subject, one per member.
 type lookup struct {
-	c      *checker
-	memo   []lrEntry
-	unk    [][]string
-	cyclic bool
+	c        *checker
+	memo     memo[*member, rset]
+	unknowns [][]string // by item.u: the parameters an unknown truth misses; 0 is unused
 }
-
-// maxRounds bounds the fixed-point rounds of a recursive lookup.
-const maxRounds = 256
 
 // run computes the set of m, iterating to a fixed point when m's evaluation
 // meets itself (recursive data such as nested groups or folder parents).
 func (l *lookup) run(m *member) (rset, error) {
-	return fixpoint(l.c, func() (rset, bool) {
-		l.cyclic = false
-		set := l.member(m)
-		return set, l.cyclic
-	}, l.settle)
-}
-
-// settle makes this round's results the next round's previous ones, and
-// reports whether any changed.
-func (l *lookup) settle() bool {
-	changed := false
-	for i := range l.memo {
-		e := &l.memo[i]
-		if e.state == 2 {
-			if !l.equal(e.set, e.prev) {
-				changed = true
-			}
-			e.prev = e.set
-		}
-		e.set, e.state = nil, 0
-	}
-	return changed
-}
-
-// fixpoint runs round until the results settle. round evaluates once and
-// reports whether it read a result still being computed (recursion in the
-// data); settle then carries this round's results over to the next round
-// and reports whether any changed. Without recursion one round suffices.
-// Between rounds it stops when c's context has ended.
-func fixpoint[T any](c *checker, round func() (T, bool), settle func() bool) (T, error) {
-	var zero T
-	for r := 0; ; r++ {
-		out, cyclic := round()
-		if c.err != nil {
-			return zero, c.err
-		}
-		if err := c.ctx.Err(); err != nil {
-			return zero, err
-		}
-		if !cyclic || !settle() {
-			return out, nil
-		}
-		if r == maxRounds {
-			return zero, fmt.Errorf("%w: lookup did not settle after %d rounds", ErrDepth, maxRounds)
-		}
-	}
+	return l.memo.fixpoint(l.c, func() rset { return l.member(m) }, l.equal)
 }
 
 func (l *lookup) member(m *member) rset {
 	if m == nil {
 		return nil
 	}
-	e := &l.memo[m.id]
-	switch e.state {
-	case 2:
-		return e.set
-	case 1:
-		l.cyclic = true
-		return e.prev
-	}
-	e.state = 1
-	var s rset
-	if m.rel != nil {
-		s = l.relation(m)
-	} else {
-		s = l.expr(m.expr)
-	}
-	if c := l.c; c.srel == m.id && c.subj != 0 {
-		s = l.union(s, rset{{node: c.subj}})
-	}
-	e = &l.memo[m.id]
-	e.set, e.state = s, 2
-	return s
+	return l.memo.set(m, func() rset {
+		var s rset
+		if m.rel != nil {
+			s = l.relation(m)
+		} else {
+			s = l.expr(m.expr)
+		}
+		if c := l.c; c.srel == m.id && c.subj != 0 {
+			s = l.union(s, rset{{node: c.subj}})
+		}
+		return s
+	})
 }
 
 func (l *lookup) relation(m *member) rset {
 	c := l.c
 	var direct, wild rset
 	if c.subj != 0 {
-		direct = l.appendRecs(nil, c.snap.RevRel(c.subj, c.srel, m.id), 0) // sorted by resource: a set
+		direct = l.appendResources(nil, c.snap.RevRel(c.subj, c.srel, m.id), 0) // sorted by resource: a set
 	}
 	if c.wild != 0 {
-		wild = l.appendRecs(nil, c.snap.RevRel(c.wild, 0, m.id), 0)
+		wild = l.appendResources(nil, c.snap.RevRel(c.wild, 0, m.id), 0)
 	}
 	out := l.union(direct, wild)
 	var viaSets []item
@@ -201,28 +134,28 @@ func (l *lookup) relation(m *member) rset {
 			if g.node == c.subj && sm.id == c.srel {
 				continue // the subject's own records: counted as direct
 			}
-			viaSets = l.appendRecs(viaSets, c.snap.RevRel(g.node, sm.id, m.id), g.u)
+			viaSets = l.appendResources(viaSets, c.snap.RevRel(g.node, sm.id, m.id), g.u)
 		}
 	}
 	return l.union(out, l.normalize(viaSets))
 }
 
-// appendRecs appends the resources of reverse edges, each resource's truth
-// being its record's caveat and'ed with u. Edges of one subject and
-// relation come sorted by resource, so appended to nil they form a set.
-func (l *lookup) appendRecs(items []item, ids []index.Edge, u uint32) []item {
+// appendResources appends the resources at the far end of reverse edges,
+// each resource's truth being its relationship's caveat and'ed with u. Edges
+// of one subject and relation come sorted by resource, so appended to nil
+// they form a set.
+func (l *lookup) appendResources(items []item, edges []index.Edge, u uint32) []item {
 	c := l.c
-	for _, id := range ids {
-		if !c.snap.Visible(id) {
+	for _, edge := range edges {
+		if !c.snap.Visible(edge) {
 			continue
 		}
-		r := id
 		t := l.truthOf(u)
-		if c.snap.HasExtra(r) {
-			t = and(t, c.caveatOf(id))
+		if c.snap.HasExtra(edge) {
+			t = and(t, c.caveatOf(edge))
 		}
 		if t.v != no {
-			items = append(items, item{node: r.Node, u: l.intern(t)})
+			items = append(items, item{node: edge.Node, u: l.intern(t)})
 		}
 	}
 	return items
@@ -282,7 +215,7 @@ func (l *lookup) arrow(n *enode) rset {
 		sets[typ] = x
 		for _, srel := range n.srels[typ] {
 			for _, g := range x {
-				items = l.appendRecs(items, c.snap.RevRel(g.node, srel, n.tupleset.id), g.u)
+				items = l.appendResources(items, c.snap.RevRel(g.node, srel, n.tupleset.id), g.u)
 			}
 		}
 	}
@@ -294,15 +227,14 @@ func (l *lookup) arrow(n *enode) rset {
 	out := cands[:0]
 	for _, cand := range cands {
 		acc, seen := tYes, false
-		for _, id := range c.snap.FwdRel(cand.node, n.tupleset.id) {
-			if !c.snap.Visible(id) {
+		for _, edge := range c.snap.FwdRel(cand.node, n.tupleset.id) {
+			if !c.snap.Visible(edge) {
 				continue
 			}
 			seen = true
-			r := id
-			t := l.find(sets[c.snap.NodeType(r.Node)], r.Node)
-			if t.v != no && c.snap.HasExtra(r) {
-				t = and(t, c.caveatOf(id))
+			t := l.find(sets[c.snap.NodeType(edge.Node)], edge.Node)
+			if t.v != no && c.snap.HasExtra(edge) {
+				t = and(t, c.caveatOf(edge))
 			}
 			if acc = and(acc, t); acc.v == no {
 				break
@@ -327,15 +259,15 @@ func (l *lookup) truthOf(u uint32) truth {
 	if u == 0 {
 		return tYes
 	}
-	return truth{v: unknown, miss: l.unk[u]}
+	return truth{v: unknown, miss: l.unknowns[u]}
 }
 
 func (l *lookup) intern(t truth) uint32 {
 	if t.v == yes {
 		return 0
 	}
-	l.unk = append(l.unk, t.miss)
-	return uint32(len(l.unk) - 1)
+	l.unknowns = append(l.unknowns, t.miss)
+	return uint32(len(l.unknowns) - 1)
 }
 
 func (l *lookup) union(a, b rset) rset {

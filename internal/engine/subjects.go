@@ -32,22 +32,18 @@ type SubjectResult struct {
 // LookupSubjects returns the subjects found, sorted by id with the wildcard
 // first, and the revision read.
 func (e *Engine) LookupSubjects(ctx context.Context, req LookupSubjectsRequest, at At) ([]SubjectResult, uint64, error) {
-	p, snap, err := e.open(at)
+	p, snap, m, err := e.openMember(at, req.Resource.Type, req.Permission)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer snap.Close()
-	m, err := p.permissionOf(req.Resource.Type, req.Permission)
-	if err != nil {
-		return nil, 0, err
-	}
 	target := tuple.SubjectRef{Type: req.SubjectType, Relation: req.SubjectRelation}
 	sm, err := p.subjectOf(target)
 	if err != nil {
 		return nil, 0, err
 	}
 	c := &checker{ctx: ctx, p: p, snap: snap, caveatCtx: req.Context, max: e.maxDepth}
-	s := &subjects{c: c, typ: p.typeIDs[req.SubjectType], memo: map[frame]*lsEntry{}}
+	s := &subjects{c: c, typ: p.typeIDs[req.SubjectType], memo: newMemo[frame](0, emptySet)}
 	if sm != nil {
 		s.srel = sm.id
 	}
@@ -168,110 +164,62 @@ func andSet(s *sset, k truth) *sset {
 	return out
 }
 
-type lsEntry struct {
-	state uint8
-	set   *sset
-	prev  *sset
-}
-
-// subjects computes subject sets forward from a resource, memoised per
-// (object, member) and iterated to a fixed point through recursion.
+// subjects computes subject sets forward from a resource, one per (object,
+// member).
 type subjects struct {
-	c      *checker
-	typ    uint16 // the wanted subject type
-	srel   uint16 // the wanted subject relation, 0 for plain objects
-	memo   map[frame]*lsEntry
-	cyclic bool
+	c    *checker
+	typ  uint16 // the wanted subject type
+	srel uint16 // the wanted subject relation, 0 for plain objects
+	memo memo[frame, *sset]
 }
 
 var emptySet = &sset{}
 
 func (s *subjects) run(res uint32, m *member) (*sset, error) {
-	return fixpoint(s.c, func() (*sset, bool) {
-		s.cyclic = false
-		set := s.member(res, m)
-		return set, s.cyclic
-	}, s.settle)
-}
-
-// settle makes this round's results the next round's previous ones, and
-// reports whether any changed.
-func (s *subjects) settle() bool {
-	changed := false
-	for _, e := range s.memo {
-		if e.state == 2 {
-			prev := e.prev
-			if prev == nil {
-				prev = emptySet
-			}
-			if !e.set.equal(prev) {
-				changed = true
-			}
-			e.prev = e.set
-		}
-		e.set, e.state = nil, 0
-	}
-	return changed
+	return s.memo.fixpoint(s.c, func() *sset { return s.member(res, m) }, (*sset).equal)
 }
 
 func (s *subjects) member(res uint32, m *member) *sset {
 	if m == nil {
 		return emptySet
 	}
-	k := frame{res, m.id}
-	e := s.memo[k]
-	if e == nil {
-		e = &lsEntry{}
-		s.memo[k] = e
-	}
-	switch e.state {
-	case 2:
-		return e.set
-	case 1:
-		s.cyclic = true
-		if e.prev == nil {
-			return emptySet
+	return s.memo.set(frame{res, m.id}, func() *sset {
+		var out *sset
+		if m.rel != nil {
+			out = s.relation(res, m)
+		} else {
+			out = s.expr(res, m.expr)
 		}
-		return e.prev
-	}
-	e.state = 1
-	var out *sset
-	if m.rel != nil {
-		out = s.relation(res, m)
-	} else {
-		out = s.expr(res, m.expr)
-	}
-	if m.id == s.srel && s.c.snap.NodeType(res) == s.typ {
-		// An object's relation holds the subject set itself.
-		out = unionSet(out, &sset{conc: map[uint32]truth{res: tYes}})
-	}
-	e.set, e.state = out, 2
-	return out
+		if m.id == s.srel && s.c.snap.NodeType(res) == s.typ {
+			// An object's relation holds the subject set itself.
+			out = unionSet(out, &sset{conc: map[uint32]truth{res: tYes}})
+		}
+		return out
+	})
 }
 
 func (s *subjects) relation(res uint32, m *member) *sset {
 	c := s.c
 	out := &sset{conc: map[uint32]truth{}, wex: map[uint32]truth{}}
-	for _, id := range c.snap.FwdRel(res, m.id) {
-		if !c.snap.Visible(id) {
+	for _, edge := range c.snap.FwdRel(res, m.id) {
+		if !c.snap.Visible(edge) {
 			continue
 		}
-		r := id
 		k := tYes
-		if c.snap.HasExtra(r) {
-			if k = c.caveatOf(id); k.v == no {
+		if c.snap.HasExtra(edge) {
+			if k = c.caveatOf(edge); k.v == no {
 				continue
 			}
 		}
-		if r.Srel == s.srel && c.snap.NodeType(r.Node) == s.typ {
-			if c.snap.NodeID(r.Node) == tuple.Wildcard {
+		if edge.Srel == s.srel && c.snap.NodeType(edge.Node) == s.typ {
+			if c.snap.NodeID(edge.Node) == tuple.Wildcard {
 				out = unionSet(out, &sset{wild: k})
 			} else {
-				out.conc[r.Node] = or(out.concOf(r.Node), k)
+				out.conc[edge.Node] = or(out.concOf(edge.Node), k)
 			}
 		}
-		if r.Srel != 0 {
-			out = unionSet(out, andSet(s.member(r.Node, c.p.memberAt(r.Srel)), k))
+		if edge.Srel != 0 {
+			out = unionSet(out, andSet(s.member(edge.Node, c.p.memberAt(edge.Srel)), k))
 		}
 	}
 	return out
@@ -311,17 +259,16 @@ func (s *subjects) arrow(res uint32, n *enode) *sset {
 	}
 	c := s.c
 	var out *sset
-	for _, id := range c.snap.FwdRel(res, n.tupleset.id) {
-		if !c.snap.Visible(id) {
+	for _, edge := range c.snap.FwdRel(res, n.tupleset.id) {
+		if !c.snap.Visible(edge) {
 			continue
 		}
-		r := id
 		sub := emptySet
-		if t := n.targets[c.snap.NodeType(r.Node)]; t != nil {
-			sub = s.member(r.Node, t)
+		if t := n.targets[c.snap.NodeType(edge.Node)]; t != nil {
+			sub = s.member(edge.Node, t)
 		}
-		if c.snap.HasExtra(r) {
-			sub = andSet(sub, c.caveatOf(id))
+		if c.snap.HasExtra(edge) {
+			sub = andSet(sub, c.caveatOf(edge))
 		}
 		switch {
 		case out == nil:

@@ -26,24 +26,16 @@ var (
 	tYes = truth{v: yes}
 )
 
-func or(a, b truth) truth {
-	switch {
-	case a.v == yes || b.v == yes:
-		return tYes
-	case a.v == unknown && b.v == unknown:
-		return truth{unknown, mergeNames(a.miss, b.miss)}
-	case a.v == unknown:
-		return a
-	case b.v == unknown:
-		return b
-	}
-	return tNo
-}
+func or(a, b truth) truth  { return kleene(a, b, yes) }
+func and(a, b truth) truth { return kleene(a, b, no) }
 
-func and(a, b truth) truth {
+// kleene is or when decisive is yes, and when it is no: decisive on either
+// side settles the outcome whatever the other; otherwise an unknown side
+// makes it unknown, needing the parameters both unknown sides miss.
+func kleene(a, b truth, decisive tri) truth {
 	switch {
-	case a.v == no || b.v == no:
-		return tNo
+	case a.v == decisive || b.v == decisive:
+		return truth{v: decisive}
 	case a.v == unknown && b.v == unknown:
 		return truth{unknown, mergeNames(a.miss, b.miss)}
 	case a.v == unknown:
@@ -51,7 +43,7 @@ func and(a, b truth) truth {
 	case b.v == unknown:
 		return b
 	}
-	return tYes
+	return truth{v: a.v} // both sides hold the value that decides nothing
 }
 
 func not(a truth) truth {
