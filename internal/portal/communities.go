@@ -4,7 +4,6 @@ import (
 	"context"
 	"github.com/octroi/octroi/internal/messages"
 	"slices"
-	"strings"
 
 	"github.com/octroi/octroi/internal/engine"
 	"github.com/octroi/octroi/internal/store"
@@ -13,6 +12,15 @@ import (
 
 // communityRoles lists community roles from the lowest.
 var communityRoles = []CommunityRole{CommunityParticipant, CommunityAdministrator, CommunitySupervisor}
+
+// communityRoleNames are communityRoles as relation names, for rolePage.
+var communityRoleNames = func() []string {
+	out := make([]string, len(communityRoles))
+	for i, r := range communityRoles {
+		out[i] = string(r)
+	}
+	return out
+}()
 
 func communityRef(id string) tuple.ObjectRef { return obj("community", id) }
 
@@ -262,13 +270,16 @@ func (s *Service) CommunityMembers(ctx context.Context, actor, id string) ([]Com
 		return nil, err
 	}
 	v := s.read()
-	roles, err := v.communityMembers(ctx, id, "")
+	// In account order from the index's edges, without building every
+	// relationship, a map and a sort of them.
+	members, err := s.rolePage(ctx, "community", id, communityRoleNames, "", 0)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]CommunityMember, 0, len(roles))
-	for acc, role := range roles {
-		m := CommunityMember{Account: acc, Role: role}
+	out := make([]CommunityMember, 0, len(members))
+	for _, p := range members {
+		acc := p.id
+		m := CommunityMember{Account: acc, Role: communityRoles[p.rank]}
 		var a Account
 		if err := v.get(ctx, kindAccount, acc, &a); err == nil {
 			m.Name = a.Name
@@ -277,7 +288,6 @@ func (s *Service) CommunityMembers(ctx context.Context, actor, id string) ([]Com
 		}
 		out = append(out, m)
 	}
-	slices.SortFunc(out, func(a, b CommunityMember) int { return strings.Compare(a.Account, b.Account) })
 	return out, nil
 }
 
