@@ -25,6 +25,11 @@ type LookupResourcesRequest struct {
 	// last one, at the same revision.
 	Limit  int
 	Cursor string
+	// After starts a first page (no Cursor) after this id, at the revision
+	// At asks for: callers that keep their own cursor, an id (the portal's
+	// lists), page through the engine's sorted pages rather than sorting
+	// every resource themselves.
+	After string
 }
 
 // LookupResult is one resource found, with Result HasPermission or
@@ -40,7 +45,7 @@ type LookupResult struct {
 // read. The lookup is computed set-wise from the subject outwards: it costs
 // about what the subject reaches, not what the schema holds.
 func (e *Engine) LookupResources(ctx context.Context, req LookupResourcesRequest, at At) ([]LookupResult, string, uint64, error) {
-	after := ""
+	after := req.After
 	if req.Cursor != "" {
 		rev, last, err := decodeCursor(req.Cursor)
 		if err != nil {
