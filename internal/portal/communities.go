@@ -165,23 +165,46 @@ func (s *Service) Communities(ctx context.Context, actor string, after string, l
 
 // lookup returns, in id order, up to limit ids after `after` of the objects
 // of typ on which actor has perm.
+//
+// A page comes from the engine's sorted pages: the engine selects the page
+// among what the actor reaches (linear), where returning every resource (an
+// administrator reaches all 106k datasets) and sorting them here cost the
+// whole set. Conditional results are not permissions here, so pages follow
+// one another, at the first one's revision, until limit ids are found.
+// Limits beyond any page (everything, for the access table) read the whole
+// set at once.
 func (s *Service) lookup(ctx context.Context, actor, typ, perm, after string, limit int) ([]string, error) {
-	res, _, _, err := s.engine().LookupResources(ctx, engine.LookupResourcesRequest{ResourceType: typ, Permission: perm, Subject: user(actor)}, engine.At{})
-	if err != nil {
-		return nil, err
+	req := engine.LookupResourcesRequest{ResourceType: typ, Permission: perm, Subject: user(actor)}
+	if limit <= maxLookupPage {
+		req.Limit, req.After = limit, after
 	}
-	ids := make([]string, 0, len(res))
-	for _, r := range res {
-		if r.Result == engine.HasPermission && r.ID > after {
-			ids = append(ids, r.ID)
+	var ids []string
+	for {
+		res, next, _, err := s.engine().LookupResources(ctx, req, engine.At{})
+		if err != nil {
+			return nil, err
 		}
+		for _, r := range res {
+			if r.Result == engine.HasPermission && r.ID > after {
+				ids = append(ids, r.ID)
+			}
+		}
+		if req.Limit == 0 || next == "" || len(ids) >= limit {
+			break
+		}
+		req.Cursor = next
 	}
-	slices.Sort(ids)
+	if req.Limit == 0 {
+		slices.Sort(ids)
+	}
 	if len(ids) > limit {
 		ids = ids[:limit]
 	}
 	return ids, nil
 }
+
+// maxLookupPage is the largest limit lookup asks the engine for as a page.
+const maxLookupPage = 1 << 20
 
 // UpdateCommunity renames a community and lists it publicly or not
 // (manage). Its supervisor never changes: c.Supervisor is empty or the

@@ -3,7 +3,6 @@ package portal
 import (
 	"context"
 	"github.com/octroi/octroi/internal/messages"
-	"math"
 	"slices"
 	"strconv"
 
@@ -342,13 +341,10 @@ func (s *Service) Datasets(ctx context.Context, actor string, q DatasetQuery) ([
 // page is full). The cursor is the last id listed.
 func (s *Service) datasets(ctx context.Context, subject string, q DatasetQuery) ([]Dataset, string, error) {
 	limit := pageSize(q.Limit)
-	var ids []string
-	var err error
-	if q.Owner != "" {
-		ids, err = s.ownedDatasets(ctx, subject, q, limit)
-	} else {
-		ids, err = s.lookup(ctx, subject, "dataset", q.Permission, q.After, math.MaxInt)
+	if q.Owner == "" {
+		return s.lookupDatasets(ctx, subject, q, limit)
 	}
+	ids, err := s.ownedDatasets(ctx, subject, q, limit)
 	if err != nil {
 		return nil, "", err
 	}
@@ -370,6 +366,46 @@ func (s *Service) datasets(ctx context.Context, subject string, q DatasetQuery) 
 		}
 	}
 	return out, "", nil
+}
+
+// lookupDatasets pages through the datasets on which subject has
+// q.Permission: the engine's page of limit+1 ids (enough to fill the page
+// and know whether another follows), then the next ones only while ids
+// without a record (relationships the portal did not write) leave the page
+// short. The cursor is the page's last id when any id follows it, as when
+// every id was looked up at once.
+func (s *Service) lookupDatasets(ctx context.Context, subject string, q DatasetQuery, limit int) ([]Dataset, string, error) {
+	v := s.read()
+	var out []Dataset
+	for after := q.After; ; {
+		ids, err := s.lookup(ctx, subject, "dataset", q.Permission, after, limit+1)
+		if err != nil {
+			return nil, "", err
+		}
+		for i, id := range ids {
+			d, _, err := v.dataset(ctx, id)
+			if isPortalNotFound(err) {
+				continue // relationships without a record: not a dataset of the portal
+			}
+			if err != nil {
+				return nil, "", err
+			}
+			if out = append(out, d); len(out) < limit {
+				continue
+			}
+			if i == len(ids)-1 { // the page's last: does any id follow?
+				more, err := s.lookup(ctx, subject, "dataset", q.Permission, id, 1)
+				if err != nil || len(more) == 0 {
+					return out, "", err
+				}
+			}
+			return out, id, nil
+		}
+		if len(ids) <= limit {
+			return out, "", nil
+		}
+		after = ids[len(ids)-1]
+	}
 }
 
 // ownedDatasets returns, in id order after q.After, up to limit+1 datasets

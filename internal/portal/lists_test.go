@@ -236,3 +236,54 @@ func TestMembersPageAcrossRoles(t *testing.T) {
 		}
 	})
 }
+
+// TestDatasetsPageAcrossBoundaries: the datasets a subject may search come
+// from the engine a page at a time; pages of every size, across
+// relationships that name datasets without a record (skipped), give the
+// whole list in id order.
+func TestDatasetsPageAcrossBoundaries(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		newWorld(t, e)
+		svc, ctx := e.svc, e.ctx
+		for _, id := range []string{"DS_E", "DS_A", "DS_C", "DS_D", "DS_B"} {
+			must[portal.Dataset](t)(svc.CreateDataset(ctx, "adm2", portal.Dataset{ID: id, Title: id, Owner: "region", Default: portal.LevelSearch}))
+		}
+		var ups []store.Update
+		for _, id := range []string{"DS_B2", "DS_B3", "DS_Z"} { // no record
+			r, err := tuple.Parse("dataset:" + id + "#searcher@user:*")
+			ok(t, err)
+			ups = append(ups, store.Update{Op: store.Touch, Relationship: r})
+		}
+		rev, err := e.st.Write(ctx, store.WriteRequest{Updates: ups})
+		ok(t, err)
+		ok(t, e.sync(ctx, rev))
+
+		var all []string
+		ds, _ := must2d(t)(svc.Datasets(ctx, "stranger", portal.DatasetQuery{Limit: 1000}))
+		for _, d := range ds {
+			all = append(all, d.ID)
+		}
+		if !slices.IsSorted(all) || !slices.Contains(all, "DS_E") || slices.Contains(all, "DS_B2") || slices.Contains(all, "DS_Z") {
+			t.Fatalf("searchable datasets: %q", all)
+		}
+		for _, size := range []int{1, 2, 3} {
+			var got []string
+			for after := ""; ; {
+				page, next := must2d(t)(svc.SearchableDatasets(ctx, "stranger", after, size))
+				for _, d := range page {
+					got = append(got, d.ID)
+				}
+				if next == "" {
+					break
+				}
+				if len(page) != size || next != page[len(page)-1].ID {
+					t.Fatalf("pages of %d after %q: %d datasets, cursor %q", size, after, len(page), next)
+				}
+				after = next
+			}
+			if !slices.Equal(got, all) {
+				t.Errorf("datasets by pages of %d: %q, want %q", size, got, all)
+			}
+		}
+	})
+}
