@@ -285,5 +285,23 @@ func TestDatasetsPageAcrossBoundaries(t *testing.T) {
 				t.Errorf("datasets by pages of %d: %q, want %q", size, got, all)
 			}
 		}
+		// An owner's datasets, taken a few at a time in id order from the
+		// owner's edges.
+		for _, size := range []int{1, 2, 3} {
+			var got []string
+			for after := ""; ; {
+				page, next := must2d(t)(svc.Datasets(ctx, "stranger", portal.DatasetQuery{Owner: "region", After: after, Limit: size}))
+				for _, d := range page {
+					got = append(got, d.ID)
+				}
+				if next == "" {
+					break
+				}
+				after = next
+			}
+			if want := []string{"DS_A", "DS_B", "DS_C", "DS_D", "DS_E"}; !slices.Equal(got, want) {
+				t.Errorf("region's datasets by pages of %d: %q, want %q", size, got, want)
+			}
+		}
 	})
 }
