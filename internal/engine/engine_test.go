@@ -339,6 +339,20 @@ func TestLookupResourcesPages(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("pages gave %d ids (%d pages), want %d in order", len(got), pages, len(want))
 	}
+	// After starts a first page after an id of the caller's: the ids that
+	// follow it, in order, across the boundary of a page of 40.
+	afterReq := engine.LookupResourcesRequest{ResourceType: req.ResourceType, Permission: req.Permission, Subject: req.Subject, Limit: 40, After: want[20]}
+	page, _, _, err := e.LookupResources(ctx, afterReq, engine.At{Revision: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, r := range page {
+		ids = append(ids, r.ID)
+	}
+	if w := want[21:min(len(want), 61)]; !slices.Equal(ids, w) {
+		t.Errorf("after %s: %q, want %q", want[20], ids, w)
+	}
 	req.Cursor = "not-a-cursor"
 	if _, _, _, err := e.LookupResources(ctx, req, engine.At{}); !errors.Is(err, engine.ErrCursor) {
 		t.Errorf("bad cursor: got %v, want ErrCursor", err)

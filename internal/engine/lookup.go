@@ -25,6 +25,11 @@ type LookupResourcesRequest struct {
 	// last one, at the same revision.
 	Limit  int
 	Cursor string
+	// After starts a first page (no Cursor) after this id, at the revision
+	// At asks for: callers that keep their own cursor, an id (the portal's
+	// lists), page through the engine's sorted pages rather than sorting
+	// every resource themselves.
+	After string
 }
 
 // LookupResult is one resource found, with Result HasPermission or
@@ -40,7 +45,7 @@ type LookupResult struct {
 // read. The lookup is computed set-wise from the subject outwards: it costs
 // about what the subject reaches, not what the schema holds.
 func (e *Engine) LookupResources(ctx context.Context, req LookupResourcesRequest, at At) ([]LookupResult, string, uint64, error) {
-	after := ""
+	after := req.After
 	if req.Cursor != "" {
 		rev, last, err := decodeCursor(req.Cursor)
 		if err != nil {
@@ -347,51 +352,54 @@ func (l *lookup) equal(a, b rset) bool {
 
 // page returns, sorted by id, the first limit items whose id sorts after
 // after.
+//
+// A page is small and the set may be every resource (106k datasets for an
+// administrator), so the page is kept in a bounded max-heap while the set is
+// scanned once: most items cost one comparison with the heap's largest id,
+// where a quickselect compared and moved every item several times.
 func (l *lookup) page(items []item, after string, limit int) []item {
 	snap := l.c.snap
-	sel := make([]item, 0, min(len(items), 4*limit))
+	type entry struct {
+		id string
+		it item
+	}
+	h := make([]entry, 0, min(len(items), limit))
+	down := func(i int) { // restores the max-heap below i
+		for {
+			big, c := i, 2*i+1
+			if c < len(h) && h[c].id > h[big].id {
+				big = c
+			}
+			if c+1 < len(h) && h[c+1].id > h[big].id {
+				big = c + 1
+			}
+			if big == i {
+				return
+			}
+			h[i], h[big] = h[big], h[i]
+			i = big
+		}
+	}
 	for _, it := range items {
-		if snap.NodeID(it.node) > after {
-			sel = append(sel, it)
-		}
-	}
-	byID := func(a, b item) int { return strings.Compare(snap.NodeID(a.node), snap.NodeID(b.node)) }
-	if len(sel) > limit {
-		selectSmallest(sel, limit, byID)
-		sel = sel[:limit]
-	}
-	slices.SortFunc(sel, byID)
-	return sel
-}
-
-// selectSmallest reorders s so that its k smallest elements come first (in
-// no particular order): quickselect, linear on average.
-func selectSmallest[T any](s []T, k int, cmp func(a, b T) int) {
-	lo, hi := 0, len(s)-1
-	for lo < hi {
-		p := s[(lo+hi)/2]
-		i, j := lo, hi
-		for i <= j {
-			for cmp(s[i], p) < 0 {
-				i++
-			}
-			for cmp(s[j], p) > 0 {
-				j--
-			}
-			if i <= j {
-				s[i], s[j] = s[j], s[i]
-				i, j = i+1, j-1
-			}
-		}
+		id := snap.NodeID(it.node)
 		switch {
-		case k-1 <= j:
-			hi = j
-		case k-1 >= i:
-			lo = i
-		default:
-			return
+		case id <= after:
+		case len(h) < limit:
+			h = append(h, entry{id, it})
+			for i := len(h) - 1; i > 0 && h[(i-1)/2].id < h[i].id; i = (i - 1) / 2 {
+				h[i], h[(i-1)/2] = h[(i-1)/2], h[i]
+			}
+		case id < h[0].id:
+			h[0] = entry{id, it}
+			down(0)
 		}
 	}
+	slices.SortFunc(h, func(a, b entry) int { return strings.Compare(a.id, b.id) })
+	out := make([]item, len(h))
+	for i, e := range h {
+		out[i] = e.it
+	}
+	return out
 }
 
 func encodeCursor(rev uint64, last string) string {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"github.com/octroi/octroi/internal/messages"
 	"slices"
-	"strings"
 
 	"github.com/octroi/octroi/internal/engine"
 	"github.com/octroi/octroi/internal/store"
@@ -13,6 +12,15 @@ import (
 
 // communityRoles lists community roles from the lowest.
 var communityRoles = []CommunityRole{CommunityParticipant, CommunityAdministrator, CommunitySupervisor}
+
+// communityRoleNames are communityRoles as relation names, for rolePage.
+var communityRoleNames = func() []string {
+	out := make([]string, len(communityRoles))
+	for i, r := range communityRoles {
+		out[i] = string(r)
+	}
+	return out
+}()
 
 func communityRef(id string) tuple.ObjectRef { return obj("community", id) }
 
@@ -157,23 +165,46 @@ func (s *Service) Communities(ctx context.Context, actor string, after string, l
 
 // lookup returns, in id order, up to limit ids after `after` of the objects
 // of typ on which actor has perm.
+//
+// A page comes from the engine's sorted pages: the engine selects the page
+// among what the actor reaches (linear), where returning every resource (an
+// administrator reaches all 106k datasets) and sorting them here cost the
+// whole set. Conditional results are not permissions here, so pages follow
+// one another, at the first one's revision, until limit ids are found.
+// Limits beyond any page (everything, for the access table) read the whole
+// set at once.
 func (s *Service) lookup(ctx context.Context, actor, typ, perm, after string, limit int) ([]string, error) {
-	res, _, _, err := s.engine().LookupResources(ctx, engine.LookupResourcesRequest{ResourceType: typ, Permission: perm, Subject: user(actor)}, engine.At{})
-	if err != nil {
-		return nil, err
+	req := engine.LookupResourcesRequest{ResourceType: typ, Permission: perm, Subject: user(actor)}
+	if limit <= maxLookupPage {
+		req.Limit, req.After = limit, after
 	}
-	ids := make([]string, 0, len(res))
-	for _, r := range res {
-		if r.Result == engine.HasPermission && r.ID > after {
-			ids = append(ids, r.ID)
+	var ids []string
+	for {
+		res, next, _, err := s.engine().LookupResources(ctx, req, engine.At{})
+		if err != nil {
+			return nil, err
 		}
+		for _, r := range res {
+			if r.Result == engine.HasPermission && r.ID > after {
+				ids = append(ids, r.ID)
+			}
+		}
+		if req.Limit == 0 || next == "" || len(ids) >= limit {
+			break
+		}
+		req.Cursor = next
 	}
-	slices.Sort(ids)
+	if req.Limit == 0 {
+		slices.Sort(ids)
+	}
 	if len(ids) > limit {
 		ids = ids[:limit]
 	}
 	return ids, nil
 }
+
+// maxLookupPage is the largest limit lookup asks the engine for as a page.
+const maxLookupPage = 1 << 20
 
 // UpdateCommunity renames a community and lists it publicly or not
 // (manage). Its supervisor never changes: c.Supervisor is empty or the
@@ -262,13 +293,16 @@ func (s *Service) CommunityMembers(ctx context.Context, actor, id string) ([]Com
 		return nil, err
 	}
 	v := s.read()
-	roles, err := v.communityMembers(ctx, id, "")
+	// In account order from the index's edges, without building every
+	// relationship, a map and a sort of them.
+	members, err := s.rolePage(ctx, "community", id, communityRoleNames, "", 0)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]CommunityMember, 0, len(roles))
-	for acc, role := range roles {
-		m := CommunityMember{Account: acc, Role: role}
+	out := make([]CommunityMember, 0, len(members))
+	for _, p := range members {
+		acc := p.id
+		m := CommunityMember{Account: acc, Role: communityRoles[p.rank]}
 		var a Account
 		if err := v.get(ctx, kindAccount, acc, &a); err == nil {
 			m.Name = a.Name
@@ -277,7 +311,6 @@ func (s *Service) CommunityMembers(ctx context.Context, actor, id string) ([]Com
 		}
 		out = append(out, m)
 	}
-	slices.SortFunc(out, func(a, b CommunityMember) int { return strings.Compare(a.Account, b.Account) })
 	return out, nil
 }
 

@@ -3,9 +3,9 @@ package portal
 import (
 	"context"
 	"github.com/octroi/octroi/internal/messages"
-	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/octroi/octroi/internal/engine"
 	"github.com/octroi/octroi/internal/store"
@@ -342,13 +342,10 @@ func (s *Service) Datasets(ctx context.Context, actor string, q DatasetQuery) ([
 // page is full). The cursor is the last id listed.
 func (s *Service) datasets(ctx context.Context, subject string, q DatasetQuery) ([]Dataset, string, error) {
 	limit := pageSize(q.Limit)
-	var ids []string
-	var err error
-	if q.Owner != "" {
-		ids, err = s.ownedDatasets(ctx, subject, q, limit)
-	} else {
-		ids, err = s.lookup(ctx, subject, "dataset", q.Permission, q.After, math.MaxInt)
+	if q.Owner == "" {
+		return s.lookupDatasets(ctx, subject, q, limit)
 	}
+	ids, err := s.ownedDatasets(ctx, subject, q, limit)
 	if err != nil {
 		return nil, "", err
 	}
@@ -372,26 +369,171 @@ func (s *Service) datasets(ctx context.Context, subject string, q DatasetQuery) 
 	return out, "", nil
 }
 
+// lookupDatasets pages through the datasets on which subject has
+// q.Permission: the engine's page of limit+1 ids (enough to fill the page
+// and know whether another follows), then the next ones only while ids
+// without a record (relationships the portal did not write) leave the page
+// short. The cursor is the page's last id when any id follows it, as when
+// every id was looked up at once.
+func (s *Service) lookupDatasets(ctx context.Context, subject string, q DatasetQuery, limit int) ([]Dataset, string, error) {
+	v := s.read()
+	if out, next, ok, err := s.probeDatasets(ctx, subject, q, limit); ok || err != nil {
+		return out, next, err
+	}
+	var out []Dataset
+	for after := q.After; ; {
+		ids, err := s.lookup(ctx, subject, "dataset", q.Permission, after, limit+1)
+		if err != nil {
+			return nil, "", err
+		}
+		for i, id := range ids {
+			d, _, err := v.dataset(ctx, id)
+			if isPortalNotFound(err) {
+				continue // relationships without a record: not a dataset of the portal
+			}
+			if err != nil {
+				return nil, "", err
+			}
+			if out = append(out, d); len(out) < limit {
+				continue
+			}
+			if i == len(ids)-1 { // the page's last: does any id follow?
+				more, err := s.lookup(ctx, subject, "dataset", q.Permission, id, 1)
+				if err != nil || len(more) == 0 {
+					return out, "", err
+				}
+			}
+			return out, id, nil
+		}
+		if len(ids) <= limit {
+			return out, "", nil
+		}
+		after = ids[len(ids)-1]
+	}
+}
+
+// probeDatasets tries the page the cheap way when the records are in
+// memory: the next 2×(limit+1) datasets in id order, checked in one bulk
+// check. A subject that may search most datasets (an administrator may
+// search all 106k) fills its page and finds the one after from these, where
+// the engine's lookup computes everything the subject reaches before it
+// picks a page. ok is false when the probe did not find limit+1 datasets:
+// the caller then looks up, so that sparse lists cost one bulk check more,
+// never the whole platform in checks. Both ways list the same page: the
+// datasets with a record, in id order, on which the check says yes, and a
+// cursor when one follows.
+func (s *Service) probeDatasets(ctx context.Context, subject string, q DatasetQuery, limit int) ([]Dataset, string, bool, error) {
+	if s.mem == nil {
+		return nil, "", false, nil
+	}
+	v := s.read()
+	docs, err := v.docs.ListDocs(ctx, kindDataset, "", q.After, 2*(limit+1))
+	if err != nil || len(docs) < limit+1 {
+		return nil, "", false, err
+	}
+	reqs := make([]engine.CheckRequest, len(docs))
+	for i, d := range docs {
+		reqs[i] = engine.CheckRequest{Resource: datasetRef(d.ID), Permission: q.Permission, Subject: user(subject)}
+	}
+	res, errs, _, err := s.engine().CheckBulk(ctx, reqs, engine.At{})
+	if err != nil {
+		return nil, "", false, err
+	}
+	var ids []string
+	for i := range res {
+		if errs[i] != nil {
+			return nil, "", false, errs[i]
+		}
+		if res[i].Result == engine.HasPermission {
+			if ids = append(ids, docs[i].ID); len(ids) == limit+1 {
+				break
+			}
+		}
+	}
+	if len(ids) <= limit {
+		return nil, "", false, nil
+	}
+	out := make([]Dataset, 0, limit)
+	for _, id := range ids[:limit] {
+		d, _, err := v.dataset(ctx, id)
+		if err != nil {
+			// Deleted since the listing: let the lookup decide.
+			return nil, "", false, nilIfNotFound(err)
+		}
+		out = append(out, d)
+	}
+	return out, ids[limit-1], true, nil
+}
+
 // ownedDatasets returns, in id order after q.After, up to limit+1 datasets
 // of q.Owner on which subject has q.Permission. The owner is a
 // relationship, in the index: checking the owner's datasets a page at a
 // time costs a few checks, where a lookup of every dataset the subject may
 // see (all of them, for an administrator) costs the whole platform.
-func (s *Service) ownedDatasets(ctx context.Context, subject string, q DatasetQuery, limit int) ([]string, error) {
-	owned, err := s.indexRels(ctx, store.Filter{ResourceType: "dataset", Relation: "owner", SubjectType: "organisation", SubjectID: q.Owner, SubjectRelation: new("")})
+// ownedIDs returns, in no particular order, the ids after `after` of the
+// datasets owner owns, walking the index's edges from the owner without
+// building a relationship for each (the largest organisations own
+// thousands).
+func (s *Service) ownedIDs(ctx context.Context, owner, after string) ([]string, error) {
+	e := s.engine()
+	sch := e.Schema()
+	var ids []string
+	if sch == nil || sch.Definition("dataset") == nil || sch.Definition("dataset").Relation("owner") == nil {
+		owned, err := s.indexRels(ctx, store.Filter{ResourceType: "dataset", Relation: "owner", SubjectType: "organisation", SubjectID: owner, SubjectRelation: new("")})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range owned {
+			if r.Resource.ID > after {
+				ids = append(ids, r.Resource.ID)
+			}
+		}
+		return ids, nil
+	}
+	x := e.Index()
+	rel := x.Member("dataset", "owner") // before the snapshot: see indexRels
+	snap, err := x.Read(0, s.now())
 	if err != nil {
 		return nil, err
 	}
-	var todo, out []string
-	for _, r := range owned {
-		if r.Resource.ID > q.After {
-			todo = append(todo, r.Resource.ID)
+	defer snap.Close()
+	n, ok := snap.Node("organisation", owner)
+	if !ok {
+		return nil, nil
+	}
+	for _, e := range snap.RevRel(n, 0, rel) {
+		if snap.TypeName(snap.NodeType(e.Node)) != "dataset" {
+			continue
+		}
+		if id := snap.NodeID(e.Node); id > after && snap.Visible(e) {
+			ids = append(ids, id)
 		}
 	}
-	slices.Sort(todo) // the index's order is not the ids'
+	return ids, nil
+}
 
+func nilIfNotFound(err error) error {
+	if isPortalNotFound(err) {
+		return nil
+	}
+	return err
+}
+
+func (s *Service) ownedDatasets(ctx context.Context, subject string, q DatasetQuery, limit int) ([]string, error) {
+	todo, err := s.ownedIDs(ctx, q.Owner, q.After)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
 	for len(todo) > 0 && len(out) <= limit {
 		n := min(len(todo), 2*limit)
+		// The index's order is not the ids': each round takes the next
+		// n ids in order, rather than sorting all the owner's datasets.
+		byID := strings.Compare
+		if len(todo) > n {
+			selectSmallest(todo, n, byID)
+		}
+		slices.SortFunc(todo[:n], byID)
 		reqs := make([]engine.CheckRequest, n)
 		for i, id := range todo[:n] {
 			reqs[i] = engine.CheckRequest{Resource: datasetRef(id), Permission: q.Permission, Subject: user(subject)}

@@ -3,6 +3,7 @@ package portal_test
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/octroi/octroi/internal/portal"
@@ -171,4 +172,136 @@ func must2d(t *testing.T) func(ds []portal.Dataset, next string, err error) ([]p
 		ok(t, err)
 		return ds, next
 	}
+}
+
+// TestMembersPageAcrossRoles: members are paged from the organisation's
+// role relations without reading them all; an account written with several
+// roles comes once, with its highest, on whichever page holds it, and the
+// pages of every size give the whole list in account order. Likewise a
+// community's member list.
+func TestMembersPageAcrossRoles(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		w := newWorld(t, e)
+		svc, ctx := e.svc, e.ctx
+		var ups []store.Update
+		want := map[string]portal.OrgRole{}
+		for _, m := range must[[]portal.Member](t)(svc.Members(ctx, "adm", "ign", "", 0)) {
+			want[m.Account] = m.Role
+		}
+		roles := []portal.OrgRole{portal.RoleRegistered, portal.RoleEditor, portal.RoleDelegatedAdmin}
+		for i := range 9 {
+			id := fmt.Sprintf("m%d", 8-i) // created out of id order
+			must[portal.Account](t)(svc.CreateAccount(ctx, w.admin, portal.Account{ID: id, Email: id + "@example.org", Name: id}))
+			// Several roles, written as an operator would (the portal keeps
+			// one): registered always, then up to i%3 more.
+			for _, role := range roles[:i%3+1] {
+				r, err := tuple.Parse("organisation:ign#" + string(role) + "@user:" + id)
+				ok(t, err)
+				ups = append(ups, store.Update{Op: store.Touch, Relationship: r})
+			}
+			want[id] = roles[i%3]
+		}
+		rev, err := e.st.Write(ctx, store.WriteRequest{Updates: ups})
+		ok(t, err)
+		ok(t, e.sync(ctx, rev))
+
+		var all []string
+		for id := range want {
+			all = append(all, id)
+		}
+		slices.Sort(all)
+		for _, size := range []int{1, 2, 4, 50} {
+			var got []string
+			for after := ""; ; {
+				page := must[[]portal.Member](t)(svc.Members(ctx, "adm", "ign", after, size))
+				for _, m := range page {
+					got = append(got, m.Account)
+					if m.Role != want[m.Account] {
+						t.Errorf("pages of %d: %s is %s, want %s", size, m.Account, m.Role, want[m.Account])
+					}
+				}
+				if len(page) < size {
+					break
+				}
+				after = page[len(page)-1].Account
+			}
+			if !slices.Equal(got, all) {
+				t.Errorf("members by pages of %d: %q, want %q", size, got, all)
+			}
+		}
+
+		cm := must[[]portal.CommunityMember](t)(svc.CommunityMembers(ctx, "csup", "club"))
+		if !slices.IsSortedFunc(cm, func(a, b portal.CommunityMember) int { return strings.Compare(a.Account, b.Account) }) || len(cm) == 0 {
+			t.Errorf("community members: %+v", cm)
+		}
+	})
+}
+
+// TestDatasetsPageAcrossBoundaries: the datasets a subject may search come
+// from the engine a page at a time; pages of every size, across
+// relationships that name datasets without a record (skipped), give the
+// whole list in id order.
+func TestDatasetsPageAcrossBoundaries(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		newWorld(t, e)
+		svc, ctx := e.svc, e.ctx
+		for _, id := range []string{"DS_E", "DS_A", "DS_C", "DS_D", "DS_B"} {
+			must[portal.Dataset](t)(svc.CreateDataset(ctx, "adm2", portal.Dataset{ID: id, Title: id, Owner: "region", Default: portal.LevelSearch}))
+		}
+		var ups []store.Update
+		for _, id := range []string{"DS_B2", "DS_B3", "DS_Z"} { // no record
+			r, err := tuple.Parse("dataset:" + id + "#searcher@user:*")
+			ok(t, err)
+			ups = append(ups, store.Update{Op: store.Touch, Relationship: r})
+		}
+		rev, err := e.st.Write(ctx, store.WriteRequest{Updates: ups})
+		ok(t, err)
+		ok(t, e.sync(ctx, rev))
+
+		var all []string
+		ds, _ := must2d(t)(svc.Datasets(ctx, "stranger", portal.DatasetQuery{Limit: 1000}))
+		for _, d := range ds {
+			all = append(all, d.ID)
+		}
+		if !slices.IsSorted(all) || !slices.Contains(all, "DS_E") || slices.Contains(all, "DS_B2") || slices.Contains(all, "DS_Z") {
+			t.Fatalf("searchable datasets: %q", all)
+		}
+		for _, size := range []int{1, 2, 3} {
+			var got []string
+			for after := ""; ; {
+				page, next := must2d(t)(svc.SearchableDatasets(ctx, "stranger", after, size))
+				for _, d := range page {
+					got = append(got, d.ID)
+				}
+				if next == "" {
+					break
+				}
+				if len(page) != size || next != page[len(page)-1].ID {
+					t.Fatalf("pages of %d after %q: %d datasets, cursor %q", size, after, len(page), next)
+				}
+				after = next
+			}
+			if !slices.Equal(got, all) {
+				t.Errorf("datasets by pages of %d: %q, want %q", size, got, all)
+			}
+		}
+		// An owner's datasets, taken a few at a time in id order from the
+		// owner's edges.
+		for _, size := range []int{1, 2, 3} {
+			var got []string
+			for after := ""; ; {
+				page, next := must2d(t)(svc.Datasets(ctx, "stranger", portal.DatasetQuery{Owner: "region", After: after, Limit: size}))
+				for _, d := range page {
+					got = append(got, d.ID)
+				}
+				if next == "" {
+					break
+				}
+				after = next
+			}
+			if want := []string{"DS_A", "DS_B", "DS_C", "DS_D", "DS_E"}; !slices.Equal(got, want) {
+				t.Errorf("region's datasets by pages of %d: %q, want %q", size, got, want)
+			}
+		}
+	})
 }

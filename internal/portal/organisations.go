@@ -13,6 +13,15 @@ import (
 // orgRoles lists organisation roles from the lowest.
 var orgRoles = []OrgRole{RoleRegistered, RoleEditor, RoleDelegatedAdmin}
 
+// orgRoleNames are orgRoles as relation names, for rolePage.
+var orgRoleNames = func() []string {
+	out := make([]string, len(orgRoles))
+	for i, r := range orgRoles {
+		out[i] = string(r)
+	}
+	return out
+}()
+
 func roleRank(r OrgRole) int { return slices.Index(orgRoles, r) }
 
 func orgRef(id string) tuple.ObjectRef { return obj("organisation", id) }
@@ -218,21 +227,16 @@ func (s *Service) Members(ctx context.Context, actor, org, after string, limit i
 		return nil, err
 	}
 	v := s.read()
-	roles, err := v.orgMembers(ctx, org)
+	// One page of memberships, not all of them: the largest organisations
+	// have tens of thousands of members.
+	page, err := s.rolePage(ctx, "organisation", org, orgRoleNames, after, pageSize(limit))
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]string, 0, len(roles))
-	for id := range roles {
-		if id > after {
-			ids = append(ids, id)
-		}
-	}
-	slices.Sort(ids)
-	ids = ids[:min(len(ids), pageSize(limit))]
-	out := make([]Member, 0, len(ids))
-	for _, id := range ids {
-		m := Member{Account: id, Role: roles[id]}
+	out := make([]Member, 0, len(page))
+	for _, p := range page {
+		id := p.id
+		m := Member{Account: id, Role: orgRoles[p.rank]}
 		var a Account
 		if err := v.get(ctx, kindAccount, id, &a); err == nil {
 			m.Name = a.Name
