@@ -11,7 +11,9 @@ import (
 // TestFirstRows checks that the bounded heap keeps exactly the rows a full
 // sort puts first, for every page size around the number of rows.
 func TestFirstRows(t *testing.T) {
-	order := func(a, b groupRow) int { return cmp.Or(cmp.Compare(a.lower, b.lower), cmp.Compare(a.Group.ID, b.Group.ID)) }
+	order := func(a, b groupRow) int {
+		return cmp.Or(cmp.Compare(a.lower, b.lower), cmp.Compare(a.Group.ID, b.Group.ID))
+	}
 	r := rand.New(rand.NewPCG(1, 2))
 	for n := range 40 {
 		var all []groupRow
