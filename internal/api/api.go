@@ -527,8 +527,7 @@ func (a *api) fail(w *responseWriter, r *http.Request, op string, err error) {
 func decode(r *http.Request, v any) error {
 	br := bufio.NewReader(r.Body)
 	if first, err := firstByte(br); err == nil && first == 'n' {
-		return &Error{Status: http.StatusBadRequest, Code: CodeInvalidJSON,
-			Msg: "the request body is JSON null: send a JSON object ({} when every field is optional)"}
+		return say(http.StatusBadRequest, CodeInvalidJSON, "api.body_null")
 	}
 	dec := json.NewDecoder(br)
 	dec.DisallowUnknownFields()

@@ -137,6 +137,13 @@ func (e *Error) problem(lang string) *Problem {
 // or "en".
 func lang(r *http.Request) string { return string(problem.Lang(r)) }
 
+// say is an API error whose text comes from the message catalogue, in
+// English and French.
+func say(status int, code string, key messages.Key, args ...any) *Error {
+	m := messages.New(key, args...)
+	return &Error{Status: status, Code: code, Msg: m.In(messages.English), FR: m.In(messages.French)}
+}
+
 func badRequest(format string, args ...any) *Error {
 	return &Error{Status: http.StatusBadRequest, Code: CodeInvalidArgument, Msg: fmt.Sprintf(format, args...)}
 }

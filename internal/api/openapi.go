@@ -3,6 +3,7 @@ package api
 import (
 	_ "embed"
 	"encoding/json"
+	"github.com/octroi/octroi/internal/messages"
 	"net/http"
 	"slices"
 	"strings"
@@ -72,9 +73,9 @@ func checkQuery(op string, r *http.Request) error {
 	for name := range r.URL.Query() {
 		if !slices.Contains(takes, name) {
 			if len(takes) == 0 {
-				return badRequest("query parameter %q: this operation takes none", name)
+				return say(http.StatusBadRequest, CodeInvalidArgument, "api.query_none", messages.Quote(name))
 			}
-			return badRequest("query parameter %q: this operation takes only %s", name, strings.Join(takes, ", "))
+			return say(http.StatusBadRequest, CodeInvalidArgument, "api.query_only", messages.Quote(name), strings.Join(takes, ", "))
 		}
 	}
 	return nil

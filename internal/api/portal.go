@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/octroi/octroi/internal/messages"
 	"github.com/octroi/octroi/internal/problem"
 	"net/http"
 	"strconv"
@@ -70,20 +71,19 @@ func (a *api) authenticate(rt Route, w http.ResponseWriter, r *http.Request) (*h
 	if rt.audience == operators && a.Authenticate == nil {
 		return r, nil // --no-auth: the low-level API is open (development only)
 	}
-	unauth := func(msg string) error {
+	unauth := func(key messages.Key) error {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="octroi"`)
-		return &Error{Status: http.StatusUnauthorized, Code: CodeUnauthenticated, Msg: msg}
+		return say(http.StatusUnauthorized, CodeUnauthenticated, key)
 	}
 	if !ok {
-		return r, unauth("missing bearer token: send Authorization: Bearer <token>")
+		return r, unauth("api.token_missing")
 	}
 	if a.Authenticate != nil {
 		if name, ok := a.Authenticate(tok); ok {
 			logAs(w, "operator:"+name)
 			switch rt.audience {
 			case people:
-				return r, &Error{Status: http.StatusForbidden, Code: CodeForbidden,
-					Msg: "operator tokens reach the low-level API only; portal endpoints act as a person: use a personal token (octroi admin create-user, POST /api/v1/me/tokens)"}
+				return r, say(http.StatusForbidden, CodeForbidden, "api.operator_on_portal")
 			case catalogue:
 				return a.actForAccount(w, r)
 			}
@@ -91,7 +91,7 @@ func (a *api) authenticate(rt Route, w http.ResponseWriter, r *http.Request) (*h
 		}
 	}
 	if a.Portal == nil {
-		return r, unauth("invalid or revoked token")
+		return r, unauth("api.token_invalid")
 	}
 	acc, err := a.Portal.Callers.Authenticate(r.Context(), tok)
 	if err != nil {
@@ -103,14 +103,13 @@ func (a *api) authenticate(rt Route, w http.ResponseWriter, r *http.Request) (*h
 			return r, fromProblem(problem.From(err))
 		}
 		if isUnauthenticated(err) {
-			return r, unauth("invalid or revoked token")
+			return r, unauth("api.token_invalid")
 		}
 		return r, err
 	}
 	logAs(w, acc.ID)
 	if rt.audience == operators {
-		return r, &Error{Status: http.StatusForbidden, Code: CodeForbidden,
-			Msg: "personal tokens reach the portal endpoints only; the low-level API (schema, relationships, permissions, watch) needs an operator token (octroi token create)"}
+		return r, say(http.StatusForbidden, CodeForbidden, "api.personal_on_low_level")
 	}
 	if rt.audience == catalogue {
 		if err := refuseAccountParam(r); err != nil {
@@ -127,8 +126,7 @@ func refuseAccountParam(r *http.Request) error {
 	if !r.URL.Query().Has("account") {
 		return nil
 	}
-	return &Error{Status: http.StatusForbidden, Code: CodeForbidden,
-		Msg: "the account parameter is only for a catalogue acting for one of its users with an operator token (octroi token create); without one the request acts as its caller (a personal token's account, or an anonymous visitor): remove account"}
+	return say(http.StatusForbidden, CodeForbidden, "api.account_param")
 }
 
 // actForAccount makes an operator's catalogue request act for the account

@@ -75,3 +75,30 @@ func testUnknownQueryParameters(t *testing.T, mk envMaker) {
 	w.as("editor").want(200, "GET", "/api/v1/datasets/IGNF_T/access?kind=organisation&sort=name", nil, nil)
 	w.as("editor").do("GET", "/api/v1/me?verbose=1", nil).problem(t, 400, "invalid_argument")
 }
+
+// TestAuthenticationRefusalsInFrench: the API's own refusals come from the
+// catalogue too, in the caller's language.
+func TestAuthenticationRefusalsInFrench(t *testing.T) { forEachStore(t, testAuthenticationRefusalsInFrench) }
+
+func testAuthenticationRefusalsInFrench(t *testing.T, mk envMaker) {
+	w := newWorld(t, mk)
+	for _, tt := range []struct {
+		path, token string
+		status      int
+		code, fr    string
+	}{
+		{"/api/v1/me", "", 401, "unauthenticated", "jeton manquant : envoyez Authorization: Bearer <jeton>"},
+		{"/api/v1/me", "oct_nope", 401, "unauthenticated", "jeton invalide ou révoqué"},
+		{"/api/v1/schema", w.tok["member"], 403, "forbidden", "les jetons personnels n'ouvrent que les points d'accès du portail"},
+		{"/api/v1/me?x=1", w.tok["member"], 400, "invalid_argument", "paramètre de requête « x » : cette opération n'en prend aucun"},
+	} {
+		h := []string{"Accept-Language", "fr", "Authorization", ""} // no token
+		if tt.token != "" {
+			h[3] = "Bearer " + tt.token
+		}
+		p := w.do("GET", tt.path, nil, h...).problem(t, tt.status, tt.code)
+		if d, _ := p["detail"].(string); !strings.HasPrefix(d, tt.fr) {
+			t.Errorf("GET %s: detail %q, want it to start with %q", tt.path, d, tt.fr)
+		}
+	}
+}

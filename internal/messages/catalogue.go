@@ -12,6 +12,16 @@ var catalogue = map[Key]entry{
 	"verbatim":      {"%s", "%s"},
 	"sep.semicolon": {"; ", " ; "},
 
+	// The API's own refusals: authentication, token kinds, parameters.
+	"api.token_missing":         {"missing bearer token: send Authorization: Bearer <token>", "jeton manquant : envoyez Authorization: Bearer <jeton>"},
+	"api.token_invalid":         {"invalid or revoked token", "jeton invalide ou révoqué"},
+	"api.operator_on_portal":    {"operator tokens reach the low-level API only; portal endpoints act as a person: use a personal token (octroi admin create-user, POST /api/v1/me/tokens)", "les jetons d'opérateur n'ouvrent que l'API bas niveau ; les points d'accès du portail agissent au nom d'une personne : utilisez un jeton personnel (octroi admin create-user, POST /api/v1/me/tokens)"},
+	"api.personal_on_low_level": {"personal tokens reach the portal endpoints only; the low-level API (schema, relationships, permissions, watch) needs an operator token (octroi token create)", "les jetons personnels n'ouvrent que les points d'accès du portail ; l'API bas niveau (schéma, relations, permissions, watch) demande un jeton d'opérateur (octroi token create)"},
+	"api.account_param":         {"the account parameter is only for a catalogue acting for one of its users with an operator token (octroi token create); without one the request acts as its caller (a personal token's account, or an anonymous visitor): remove account", "le paramètre account est réservé à un catalogue qui agit pour l'un de ses utilisateurs avec un jeton d'opérateur (octroi token create) ; sans lui, la requête agit au nom de son auteur (le compte d'un jeton personnel, ou un visiteur anonyme) : retirez account"},
+	"api.query_none":            {"query parameter %s: this operation takes none", "paramètre de requête %s : cette opération n'en prend aucun"},
+	"api.query_only":            {"query parameter %s: this operation takes only %s", "paramètre de requête %s : cette opération ne prend que %s"},
+	"api.body_null":             {"the request body is JSON null: send a JSON object ({} when every field is optional)", "le corps de la requête est le null de JSON : envoyez un objet JSON ({} quand tous les champs sont facultatifs)"},
+
 	// Titles of the stable error codes (problem documents, error pages).
 	"code.invalid_argument":      {"Invalid argument", "Argument invalide"},
 	"code.invalid_json":          {"Invalid JSON body", "Corps JSON invalide"},
