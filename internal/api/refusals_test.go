@@ -78,7 +78,9 @@ func testUnknownQueryParameters(t *testing.T, mk envMaker) {
 
 // TestAuthenticationRefusalsInFrench: the API's own refusals come from the
 // catalogue too, in the caller's language.
-func TestAuthenticationRefusalsInFrench(t *testing.T) { forEachStore(t, testAuthenticationRefusalsInFrench) }
+func TestAuthenticationRefusalsInFrench(t *testing.T) {
+	forEachStore(t, testAuthenticationRefusalsInFrench)
+}
 
 func testAuthenticationRefusalsInFrench(t *testing.T, mk envMaker) {
 	w := newWorld(t, mk)
