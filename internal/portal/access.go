@@ -54,22 +54,8 @@ func (v view) eachGroup(ctx context.Context, kinds []GroupKind, fn func(groupRow
 			}
 			fn(row)
 		}
-		if v.s.mem != nil {
-			if err := v.s.mem.groups(ctx, groupKinds[k], add); err != nil {
-				return err
-			}
-			continue
-		}
-		type rec struct {
-			ID string `json:"id"`
-			groupRec
-		}
-		recs, err := list[rec](ctx, v, groupKinds[k], "", "", 0)
-		if err != nil {
+		if err := v.s.mem.groups(ctx, groupKinds[k], add); err != nil {
 			return err
-		}
-		for _, r := range recs {
-			add(r.ID, memGroup{groupRec: r.groupRec, folded: fold(r.Name), lower: strings.ToLower(r.Name)})
 		}
 	}
 	return nil

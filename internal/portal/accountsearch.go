@@ -37,9 +37,6 @@ func (s *Service) SearchAccounts(ctx context.Context, actor, q string, limit int
 		}
 		manager = false
 	}
-	if s.mem == nil {
-		return nil, errors.New("portal: account search needs a store whose documents can be followed")
-	}
 	ids, err := s.mem.searchAccounts(ctx, prefix, pageSize(limit))
 	if err != nil {
 		return nil, err

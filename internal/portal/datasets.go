@@ -423,9 +423,6 @@ func (s *Service) lookupDatasets(ctx context.Context, subject string, q DatasetQ
 // datasets with a record, in id order, on which the check says yes, and a
 // cursor when one follows.
 func (s *Service) probeDatasets(ctx context.Context, subject string, q DatasetQuery, limit int) ([]Dataset, string, bool, error) {
-	if s.mem == nil {
-		return nil, "", false, nil
-	}
 	v := s.read()
 	docs, err := v.docs.ListDocs(ctx, kindDataset, "", q.After, 2*(limit+1))
 	if err != nil || len(docs) < limit+1 {

@@ -62,11 +62,7 @@ type memGroup struct {
 }
 
 func newRecords(docs store.Documents, rev func() store.Revision) *records {
-	f, ok := docs.(store.DocFollower)
-	if !ok {
-		return nil
-	}
-	return &records{store: docs, follower: f, revision: rev}
+	return &records{store: docs, follower: docs, revision: rev}
 }
 
 // fresh brings the copy up to the index's revision.

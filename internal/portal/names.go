@@ -21,9 +21,3 @@ func fold(s string) string {
 	}
 	return strings.ToLower(out)
 }
-
-// nameMatches reports whether a name contains the search term (already
-// folded; "" matches every name).
-func nameMatches(name, folded string) bool {
-	return folded == "" || strings.Contains(fold(name), folded)
-}

@@ -167,28 +167,24 @@ func (s *Service) Organisations(ctx context.Context, actor string, typ OrgType, 
 		return nil, err
 	}
 	name = fold(strings.TrimSpace(name))
-	if s.mem != nil {
-		// The records in memory keep every organisation's folded name:
-		// no record is decoded, no name folded, but those of the page.
-		var ids []string
-		err := s.mem.groups(ctx, kindOrg, func(id string, g memGroup) {
-			if id > after && len(ids) < pageSize(limit) && (typ == "" || g.Type == typ) && strings.Contains(g.folded, name) {
-				ids = append(ids, id)
-			}
-		})
-		if err != nil {
+	// The records in memory keep every organisation's folded name:
+	// no record is decoded, no name folded, but those of the page.
+	var ids []string
+	err := s.mem.groups(ctx, kindOrg, func(id string, g memGroup) {
+		if id > after && len(ids) < pageSize(limit) && (typ == "" || g.Type == typ) && strings.Contains(g.folded, name) {
+			ids = append(ids, id)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Organisation, len(ids))
+	for i, id := range ids {
+		if err := s.read().get(ctx, kindOrg, id, &out[i]); err != nil {
 			return nil, err
 		}
-		out := make([]Organisation, len(ids))
-		for i, id := range ids {
-			if err := s.read().get(ctx, kindOrg, id, &out[i]); err != nil {
-				return nil, err
-			}
-		}
-		return out, nil
 	}
-	return filtered(ctx, s.read(), kindOrg, "", after, pageSize(limit), func(o Organisation) string { return o.ID },
-		func(o Organisation) bool { return (typ == "" || o.Type == typ) && nameMatches(o.Name, name) })
+	return out, nil
 }
 
 // UpdateOrganisation changes an organisation's name and type

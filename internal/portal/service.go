@@ -58,8 +58,8 @@ type Service struct {
 	now      func() time.Time
 	platform string
 	creds    Credentials
-	// mem holds the records lists and tables show, in memory (nil when
-	// Docs cannot be followed: see records).
+	// mem holds the records lists and tables show, in memory (see
+	// records).
 	mem *records
 	// lastID keeps generated ids strictly increasing within the process,
 	// so that lists in id order are in creation order even when the clock
@@ -435,10 +435,7 @@ type view struct {
 
 // read is the view outside transactions.
 func (s *Service) read() view {
-	if s.mem != nil {
-		return view{s: s, docs: s.mem, rels: s.indexRels}
-	}
-	return view{s: s, docs: s.docs, rels: s.indexRels}
+	return view{s: s, docs: s.mem, rels: s.indexRels}
 }
 
 // readAllRels reads every relationship matching f, page by page.

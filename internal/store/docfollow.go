@@ -5,7 +5,7 @@ import "context"
 // DocFollower is a store whose documents can be followed, as the changelog
 // lets the relationships be: a domain that keeps its records in memory on
 // every node reads what was written since it last looked. Both backends
-// implement it (kept apart from Documents until the interfaces settle).
+// implement it; Documents includes it.
 type DocFollower interface {
 	// DocsSince returns the documents of kinds whose last write committed
 	// at a revision in (after, through], in revision order, then kind and

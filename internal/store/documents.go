@@ -44,6 +44,9 @@ type Documents interface {
 	// Audit returns the audit entries matching q, oldest first (Seq order,
 	// which is commit order).
 	Audit(ctx context.Context, q AuditQuery) ([]AuditEntry, error)
+	// DocFollower: documents can be followed like the changelog (every
+	// backend keeps the revision of each document's last write).
+	DocFollower
 }
 
 // DocTx is the inside of a Transact call. It is valid only during fn.

@@ -12,10 +12,7 @@ import (
 // last write lies in the range, in revision order, without deleted ones.
 func testDocsSince(t *testing.T, _ Harness, s store.Store) {
 	ctx, d := ctxFor(t), s
-	f, ok := s.(store.DocFollower)
-	if !ok {
-		t.Fatalf("%T does not implement store.DocFollower", s)
-	}
+	f := s
 	r1 := transact(t, d, putDocs(doc("org", "o1", "", "", `{}`), doc("org", "o2", "", "", `{}`), doc("org", "o3", "", "", `{}`), doc("token", "t1", "", "", `{}`)))
 	r2 := transact(t, d, putDocs(doc("org", "o1", "", "", `{"name":"renamed"}`), doc("dataset", "d1", "", "o1", `{}`)))
 	r3 := transact(t, d, func(ctx context.Context, tx store.DocTx) error { return tx.DeleteDoc(ctx, "org", "o2") })
