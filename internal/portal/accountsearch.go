@@ -17,7 +17,8 @@ import (
 // jean.dupont@…), in the order of the words matched. It is for account
 // managers (manage_accounts) and for delegated administrators of any
 // organisation (manage_members on one), who look for the person to add;
-// these see no platform roles. The search runs on the records in memory,
+// these find people by name or by their whole e-mail only, and see their
+// id and name (and the e-mail they typed), nothing else. The search runs on the records in memory,
 // on an index of those words built at the first search.
 func (s *Service) SearchAccounts(ctx context.Context, actor, q string, limit int) ([]Account, error) {
 	prefix := fold(strings.TrimSpace(q))
@@ -52,7 +53,19 @@ func (s *Service) SearchAccounts(ctx context.Context, actor, q string, limit int
 			return nil, err
 		}
 		if !manager {
-			a.PlatformRoles = nil
+			// A delegated administrator looks for someone to add: by
+			// name, or by the whole e-mail they were given. An e-mail
+			// prefix would let them list the platform's addresses, so it
+			// finds nothing for them, and they see an address only when
+			// they typed it whole; status and roles are not theirs to see.
+			email := strings.ToLower(a.Email) == prefix
+			if !email && !slices.ContainsFunc(nameKeys(a.Name), func(k string) bool { return strings.HasPrefix(k, prefix) }) {
+				continue
+			}
+			a = Account{ID: a.ID, Name: a.Name}
+			if email {
+				a.Email = prefix
+			}
 		}
 		out = append(out, a)
 	}
@@ -65,12 +78,17 @@ type searchKey struct{ key, id string }
 // accountKeys are the words account a is found by: its folded name, each
 // word of it, its e-mail.
 func accountKeys(a Account) []string {
-	name := fold(a.Name)
-	keys := []string{name, strings.ToLower(a.Email)}
-	words := strings.FieldsFunc(name, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	keys = append(keys, words[min(1, len(words)):]...) // the first word starts the name
+	keys := append(nameKeys(a.Name), strings.ToLower(a.Email))
 	slices.Sort(keys)
 	return slices.Compact(keys)
+}
+
+// nameKeys are the words a name is found by: the whole folded name and
+// each of its words but the first (which starts the name).
+func nameKeys(name string) []string {
+	name = fold(name)
+	words := strings.FieldsFunc(name, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	return append([]string{name}, words[min(1, len(words)):]...)
 }
 
 // searchAccounts returns up to limit ids of accounts with a key starting

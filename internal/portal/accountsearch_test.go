@@ -41,8 +41,22 @@ func TestSearchAccounts(t *testing.T) {
 		}
 		as, err := svc.SearchAccounts(ctx, "adm", "person manager", 10)
 		ok(t, err)
-		if len(as) != 1 || as[0].ID != "manager" || as[0].PlatformRoles != nil {
-			t.Errorf("a delegated admin's search: got %+v, want manager without platform roles", as)
+		if len(as) != 1 || as[0].ID != "manager" || as[0].PlatformRoles != nil || as[0].Email != "" || as[0].Status != "" {
+			t.Errorf("a delegated admin's search by name: got %+v, want manager's id and name only", as)
+		}
+		// A delegated administrator cannot list addresses by prefix; the
+		// whole address finds its account, and shows only what they typed.
+		if as := must[[]portal.Account](t)(svc.SearchAccounts(ctx, "adm", "elodie.l", 10)); len(as) != 0 {
+			t.Errorf("a delegated admin's search by e-mail prefix: got %+v, want none", as)
+		}
+		as = must[[]portal.Account](t)(svc.SearchAccounts(ctx, "adm", "Elodie.Lefevre@example.org", 10))
+		if len(as) != 1 || as[0].ID != "elo" || as[0].Email != "elodie.lefevre@example.org" || as[0].PlatformRoles != nil {
+			t.Errorf("a delegated admin's search by whole e-mail: got %+v, want elo with the address typed", as)
+		}
+		// Someone who manages no members nor accounts may not search.
+		for _, actor := range []string{"reg", "stranger", "ed"} {
+			_, err := svc.SearchAccounts(ctx, actor, "elo", 10)
+			wantErr(t, err, portal.ErrForbidden)
 		}
 		_, err = svc.SearchAccounts(ctx, w.admin, "  ", 10)
 		wantErr(t, err, portal.ErrInvalid)
