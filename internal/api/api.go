@@ -190,11 +190,9 @@ type Options struct {
 	// MaxBatch bounds the updates of a write, the items of a bulk check and
 	// a page size (default 1000).
 	MaxBatch int
-	// BodyTimeout is how long an import body may pause (Guard bounds
-	// the other bodies; default 0: unbounded); WriteTimeout how long each
-	// write of an answer may wait for the client to read it (default 0:
-	// unbounded). Serve the handler through Guard with the same values.
-	BodyTimeout  time.Duration
+	// WriteTimeout is how long each write of an answer may wait for the
+	// client to read it (default 0: unbounded). Serve the handler through
+	// Guard, which bounds request bodies, with the same value.
 	WriteTimeout time.Duration
 	// PollInterval is how often a watch polls the changelog besides being
 	// woken by the store (default 1s).
@@ -526,7 +524,7 @@ func (a *api) fail(w *responseWriter, r *http.Request, op string, err error) {
 // serialised nil).
 func decode(r *http.Request, v any) error {
 	br := bufio.NewReader(r.Body)
-	if first, err := firstByte(br); err == nil && first == 'n' {
+	if first, err := firstByte(br); err == nil && first == 'n' && isNull(br) {
 		return say(http.StatusBadRequest, CodeInvalidJSON, "api.body_null")
 	}
 	dec := json.NewDecoder(br)
@@ -548,6 +546,13 @@ func decode(r *http.Request, v any) error {
 
 // firstByte returns the first byte of br that is not JSON white space,
 // leaving it unread.
+// isNull reports whether br starts with the JSON literal null (after
+// firstByte): other bodies starting with n are the decoder's to refuse.
+func isNull(br *bufio.Reader) bool {
+	b, _ := br.Peek(4)
+	return string(b) == "null"
+}
+
 func firstByte(br *bufio.Reader) (byte, error) {
 	for {
 		b, err := br.Peek(1)

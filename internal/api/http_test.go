@@ -117,6 +117,10 @@ func TestNullBody(t *testing.T) {
 			t.Errorf("body %q: got detail %q, want it to name null", body, p["detail"])
 		}
 	}
+	// Another body starting with n is the decoder's syntax error.
+	if p := e.do("POST", "/api/v1/permissions/check", "nope").problem(t, 400, "invalid_json"); strings.Contains(p["detail"].(string), "JSON null") {
+		t.Errorf(`body "nope": got detail %q, want a syntax error`, p["detail"])
+	}
 	w := newWorld(t, newEnv)
 	w.do("POST", "/api/v1/catalogue/filter", "null", "Authorization", "").problem(t, 400, "invalid_json")
 	// Empty: every field missing, refused for the missing field.

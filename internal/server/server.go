@@ -471,7 +471,6 @@ func (s *Server) Handler() http.Handler {
 		RequestTimeout:  s.cfg.RequestTimeout,
 		MaxBatch:        s.cfg.MaxBatch,
 		PollInterval:    s.cfg.PollInterval,
-		BodyTimeout:     s.cfg.BodyTimeout,
 		WriteTimeout:    s.cfg.WriteTimeout,
 		Done:            s.done,
 	}
