@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 
 	"github.com/octroi/octroi/internal/store"
@@ -78,18 +79,32 @@ func (g *Group[F]) lead(commit func(calls []*Call[F])) {
 	g.queue = append(g.queue[:0], g.queue[n:]...)
 	g.mu.Unlock()
 
+	// The hand-off and the answers are deferred: a commit that panics
+	// (a domain transaction's function, say) must not leave the group
+	// running with its writers waiting forever. Its calls fail, as their
+	// outcome is unknown, and the panic goes on in the leader.
+	defer func() {
+		p := recover()
+		if p != nil {
+			for _, c := range calls {
+				c.Rev, c.Err = 0, fmt.Errorf("write abandoned: a write of its group panicked: %v", p)
+			}
+		}
+		g.mu.Lock()
+		if len(g.queue) > 0 {
+			g.queue[0].wake <- false
+		} else {
+			g.running = false
+		}
+		g.mu.Unlock()
+		for _, c := range calls {
+			c.wake <- true
+		}
+		if p != nil {
+			panic(p)
+		}
+	}()
 	commit(calls)
-
-	g.mu.Lock()
-	if len(g.queue) > 0 {
-		g.queue[0].wake <- false
-	} else {
-		g.running = false
-	}
-	g.mu.Unlock()
-	for _, c := range calls {
-		c.wake <- true
-	}
 }
 
 // CommitGroup runs a group through txn, the backend's one attempt at

@@ -97,3 +97,31 @@ func TestCommitGroupFallsBackToSingles(t *testing.T) {
 		t.Errorf("revisions %d, %d, %d, last %d; want 1, 0, 2, 2", calls[0].Rev, calls[1].Rev, calls[2].Rev, last)
 	}
 }
+
+// TestGroupSurvivesAPanic: a commit that panics fails its group's calls
+// and passes the panic on, and the group takes the next writes as usual
+// instead of leaving them waiting.
+func TestGroupSurvivesAPanic(t *testing.T) {
+	var g Group[int]
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("the panic of the commit did not reach the leader")
+			}
+		}()
+		g.Do(context.Background(), 0, func([]*Call[int]) { panic("boom") })
+	}()
+	done := make(chan store.Revision)
+	go func() {
+		rev, _ := g.Do(context.Background(), 1, func(calls []*Call[int]) { calls[0].Rev = 7 })
+		done <- rev
+	}()
+	select {
+	case rev := <-done:
+		if rev != 7 {
+			t.Errorf("the next write got revision %d, want 7", rev)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("the next write waited for a group that panicked")
+	}
+}
