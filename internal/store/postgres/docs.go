@@ -29,7 +29,7 @@ type querier interface {
 // statement of fn (READ COMMITTED) sees every earlier revision.
 func (s *Store) Transact(ctx context.Context, fn func(tx store.DocTx) error) (store.Revision, error) {
 	rev, err := s.write(ctx, func(ctx context.Context, w *wtx) error {
-		if err := fn(&docTx{w: w}); err != nil {
+		if err := fn(&docTx{w: w, ctx: ctx}); err != nil {
 			return sqlstore.FnError{Err: err}
 		}
 		return nil
@@ -160,22 +160,39 @@ func (w *wtx) savepoint(ctx context.Context, fn func() error) error {
 
 // docTx is store.DocTx on a write transaction in progress.
 type docTx struct {
-	w *wtx
+	// ctx is the group's, without the callers' cancellation: a statement
+	// cancelled mid-transaction would roll back (SQLite) or close
+	// (PostgreSQL) the transaction of every write of the group. A call's
+	// own context is checked before each statement instead.
+	ctx context.Context
+	w   *wtx
 }
 
 func (d *docTx) Revision() store.Revision { return d.w.rev }
 
 func (d *docTx) GetDoc(ctx context.Context, kind, id string) (store.Doc, error) {
+	if err := ctx.Err(); err != nil {
+		return store.Doc{}, err
+	}
+	ctx = d.ctx
 	doc, err := getDoc(ctx, d.w.tx, kind, id)
 	return doc, convert(err)
 }
 
 func (d *docTx) DocByAlt(ctx context.Context, kind, alt string) (store.Doc, error) {
+	if err := ctx.Err(); err != nil {
+		return store.Doc{}, err
+	}
+	ctx = d.ctx
 	doc, err := docByAlt(ctx, d.w.tx, kind, alt)
 	return doc, convert(err)
 }
 
 func (d *docTx) ListDocs(ctx context.Context, kind, parent, after string, limit int) ([]store.Doc, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	ctx = d.ctx
 	ds, err := listDocs(ctx, d.w.tx, kind, parent, after, limit)
 	return ds, convert(err)
 }
@@ -183,6 +200,10 @@ func (d *docTx) ListDocs(ctx context.Context, kind, parent, after string, limit 
 // PutDoc lets the unique index find a taken alternate key, inside a
 // savepoint so that the transaction survives the violation.
 func (d *docTx) PutDoc(ctx context.Context, doc store.Doc) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	ctx = d.ctx
 	if err := sqlstore.CheckDoc(doc); err != nil {
 		return err
 	}
@@ -212,6 +233,10 @@ ON CONFLICT (kind, id) DO UPDATE SET
 }
 
 func (d *docTx) DeleteDoc(ctx context.Context, kind, id string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	ctx = d.ctx
 	if err := sqlstore.CheckDocKey(kind, id); err != nil {
 		return err
 	}
@@ -222,6 +247,10 @@ func (d *docTx) DeleteDoc(ctx context.Context, kind, id string) error {
 }
 
 func (d *docTx) ReadRelationships(ctx context.Context, f store.Filter, limit int) ([]tuple.Relationship, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	ctx = d.ctx
 	if err := store.ValidateFilter(f); err != nil {
 		return nil, err
 	}
@@ -231,6 +260,10 @@ func (d *docTx) ReadRelationships(ctx context.Context, f store.Filter, limit int
 // Write runs Write's code (apply) inside a savepoint, so that a failed
 // Write leaves nothing behind even if fn handles the error and commits.
 func (d *docTx) Write(ctx context.Context, req store.WriteRequest) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	ctx = d.ctx
 	p, err := prepareWrite(req)
 	if err != nil {
 		return err
@@ -239,6 +272,10 @@ func (d *docTx) Write(ctx context.Context, req store.WriteRequest) error {
 }
 
 func (d *docTx) AppendAudit(ctx context.Context, e store.AuditEntry) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	ctx = d.ctx
 	if err := sqlstore.CheckAudit(e); err != nil {
 		return err
 	}
