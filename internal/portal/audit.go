@@ -26,8 +26,11 @@ func (s *Service) Audit(ctx context.Context, actor string, q store.AuditQuery) (
 		g.rights = append(g.rights, right{obj(typ, id), m})
 	case q.Resource == "" && actor != "":
 		isAdmin, err := s.has(ctx, actor, admin.res, admin.perm)
-		if err != nil || isAdmin {
-			break
+		if err != nil {
+			return nil, err
+		}
+		if isAdmin {
+			break // the guard passes them
 		}
 		if q.Resources, err = s.managedResources(ctx, actor); err != nil {
 			return nil, err
@@ -51,11 +54,15 @@ var managed = map[string]string{
 	"community":    "manage",
 }
 
+// managedKinds are the keys of managed, in the order they are read.
+var managedKinds = []string{"organisation", "dataset", "community"}
+
 // managedResources lists, as audit resources ("dataset:ID"…), everything
 // actor manages, as the engine answers it.
 func (s *Service) managedResources(ctx context.Context, actor string) ([]string, error) {
 	var out []string
-	for typ, perm := range managed {
+	for _, typ := range managedKinds { // in order: the same refusal every time
+		perm := managed[typ]
 		ids, err := s.lookup(ctx, actor, typ, perm, "", maxManaged+1)
 		if err != nil {
 			return nil, err
