@@ -27,26 +27,11 @@ var (
 	_ Portal     = (*portal.Service)(nil)
 	_ demoMaker  = (*portal.Service)(nil)
 	_ demoReader = (*portal.Service)(nil)
-
-	_ api.Callers          = (*portal.Service)(nil)
-	_ api.Profiles         = (*portal.Service)(nil)
-	_ api.Accounts         = (*portal.Service)(nil)
-	_ api.PersonalTokens   = (*portal.Service)(nil)
-	_ api.Notices          = (*portal.Service)(nil)
-	_ api.Organisations    = (*portal.Service)(nil)
-	_ api.Members          = (*portal.Service)(nil)
-	_ api.JoinRequests     = (*portal.Service)(nil)
-	_ api.Communities      = (*portal.Service)(nil)
-	_ api.CommunityMembers = (*portal.Service)(nil)
-	_ api.Invitations      = (*portal.Service)(nil)
-	_ api.OrgGroups        = (*portal.Service)(nil)
-	_ api.Datasets         = (*portal.Service)(nil)
-	_ api.Access           = (*portal.Service)(nil)
-	_ api.Catalogue        = (*portal.Service)(nil)
-	_ api.AuditLog         = (*portal.Service)(nil)
 )
 
-// apiPortal gives the API the portal service for every noun.
+// apiPortal gives the API the portal service for every noun; its fields'
+// types are what stop the build when the API asks for what the service
+// lacks.
 func apiPortal(svc *portal.Service) *api.Portal {
 	return &api.Portal{
 		Callers:          svc,
