@@ -107,7 +107,7 @@ func (s *Store) GC(ctx context.Context, olderThan time.Duration) (store.GCResult
 const DefaultImportBatch = 10_000
 
 // Import implements store.Importer: one write transaction (one revision)
-// per batch. The batch is upserted with prepared multi-row INSERTs
+// per batch. The batch is upserted with prepared single-row INSERTs
 // (upsertRows) and logged as changelog batches (sqlstore.ChangeBatch), one
 // row per 1024 relationships: per relationship, only its row and its
 // subject index entry are B-tree inserts.
