@@ -537,6 +537,11 @@ func (x *Index) typeID(name string) uint16 {
 	if id, ok := x.typeIDs[name]; ok {
 		return id
 	}
+	if len(x.types) >= maxIDs {
+		// Apply refuses a batch before it gets here; Type is called with
+		// a schema's definitions, far fewer.
+		panic(fmt.Sprintf("index: more than %d object types", maxIDs))
+	}
 	id := uint16(len(x.types))
 	x.types = append(x.types, name)
 	x.typeIDs[name] = id
@@ -560,6 +565,9 @@ func (x *Index) internMember(t uint16, name string) uint16 {
 	if id, ok := x.memberID[k]; ok {
 		return id
 	}
+	if len(x.members) >= maxIDs {
+		panic(fmt.Sprintf("index: more than %d relations and permissions", maxIDs)) // see typeID
+	}
 	id := uint16(len(x.members))
 	x.members = append(x.members, k)
 	x.memberID[k] = id
@@ -575,14 +583,16 @@ func (x *Index) subjectMember(t uint16, name string) uint16 {
 
 // Member returns the id of member name (a relation or permission) of type
 // typ, creating it if needed. Ids are small, dense and stable for the
-// index's lifetime; the engine keys its compiled schema by them.
+// index's lifetime; the engine keys its compiled schema by them. It panics
+// past 65,536 members rather than reuse an id.
 func (x *Index) Member(typ, name string) uint16 {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	return x.internMember(x.typeID(typ), name)
 }
 
-// Type returns the id of a type name, creating it if needed.
+// Type returns the id of a type name, creating it if needed; it panics past
+// 65,536 types rather than reuse an id.
 func (x *Index) Type(name string) uint16 {
 	x.mu.Lock()
 	defer x.mu.Unlock()

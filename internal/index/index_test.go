@@ -401,3 +401,28 @@ func TestSpan(t *testing.T) {
 		}
 	}
 }
+
+// TestInterningNeverReusesAnID: past the 16-bit ids, Type and Member panic
+// rather than give a new name the id of an old one.
+func TestInterningNeverReusesAnID(t *testing.T) {
+	x := New()
+	for i := len(x.types); i < maxIDs; i++ {
+		x.Type(fmt.Sprintf("t%d", i))
+	}
+	for i := len(x.members); i < maxIDs; i++ {
+		x.Member("t1", fmt.Sprintf("r%d", i))
+	}
+	for name, intern := range map[string]func(){
+		"Type":   func() { x.Type("one_too_many") },
+		"Member": func() { x.Member("t1", "one_too_many") },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s past %d ids did not panic", name, maxIDs)
+				}
+			}()
+			intern()
+		}()
+	}
+}
