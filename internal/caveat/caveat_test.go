@@ -493,7 +493,7 @@ func TestCostLimit(t *testing.T) {
 	}
 }
 
-// strings returns n strings "v0"… whose last one is last when it is not
+// stringList returns n strings "v0"… whose last one is last when it is not
 // empty: two such lists differ only at their end, so comparing them walks
 // them whole.
 func stringList(n int, last string) []any {
@@ -597,9 +597,11 @@ func TestCostLimitLeavesOrdinaryExpressions(t *testing.T) {
 }
 
 // endsWhenWatched is a context that is canceled the moment something asks
-// for its Done channel. Eval looks at Err before it starts, and only an
-// evaluation under way watches Done: so a test sees evaluation stopped
-// midway, without depending on timing.
+// for its Done channel. Eval looks at Err before it starts (still nil),
+// then asks for Done to decide whether to evaluate interruptibly, which
+// ends it: so the test proves that an evaluation under such a context
+// stops instead of running on (it would hit the cost limit otherwise),
+// without depending on timing, though not at which iteration it stops.
 type endsWhenWatched struct {
 	context.Context
 	cancel context.CancelFunc
