@@ -1,6 +1,3 @@
-// Copyright 2026 The octroi Authors
-// SPDX-License-Identifier: Apache-2.0
-
 // Package gateway puts octroi's decision in front of restricted map
 // services: forward-auth for an existing reverse proxy (nginx auth_request,
 // Traefik forwardAuth, Caddy forward_auth) and a proxy mode in which octroi
