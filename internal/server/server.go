@@ -78,6 +78,7 @@ import (
 	"github.com/octroi/octroi/internal/schema"
 	"github.com/octroi/octroi/internal/store"
 	"github.com/octroi/octroi/internal/tuple"
+	"github.com/octroi/octroi/internal/ui"
 )
 
 // Server is one octroi node. Create it with New; its methods are safe for
@@ -497,7 +498,20 @@ func (s *Server) Handler() http.Handler {
 		}
 		fmt.Fprintln(w, "ready")
 	})
-	mux.Handle("/", api.Handler(o))
+	apiHandler := api.Handler(o)
+	if s.portal == nil {
+		mux.Handle("/", apiHandler)
+		return s.harden(mux)
+	}
+	// With the portal, the web interface answers every path but the
+	// API's and /metrics.
+	mux.Handle("/api/", apiHandler)
+	mux.Handle("/metrics", apiHandler)
+	mux.Handle("/", ui.Handler(ui.Config{
+		Catalogue: s.portal,
+		Actor:     func(*http.Request) (string, error) { return "", nil }, // sign-in brings sessions
+		Log:       s.log,
+	}))
 	return s.harden(mux)
 }
 

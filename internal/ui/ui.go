@@ -1,0 +1,107 @@
+package ui
+
+import (
+	"context"
+	"embed"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/octroi/octroi/internal/portal"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Catalogue is what the catalogue and dataset screens need of the domain.
+// *portal.Service has every method; each authorizes the actor itself (an
+// empty actor is an anonymous visitor).
+type Catalogue interface {
+	SearchableDatasets(ctx context.Context, actor, after string, limit int) ([]portal.Dataset, string, error)
+	FilterDatasets(ctx context.Context, actor string, ids []string, permission string) (map[string]bool, error)
+	Dataset(ctx context.Context, actor, id string) (portal.Dataset, error)
+	Organisation(ctx context.Context, actor, id string) (portal.Organisation, error)
+	Explain(ctx context.Context, actor, dataset, account, permission string) (portal.Explanation, error)
+}
+
+// Config is what Handler needs. Every field but Log is required.
+type Config struct {
+	Catalogue Catalogue
+	// Actor tells who sends r: an account id, "" for an anonymous
+	// visitor, or an error (an expired session...) shown as a page.
+	Actor func(r *http.Request) (string, error)
+	Log   *slog.Logger
+}
+
+// Handler serves the web interface. Paths it does not know answer a 404
+// page; it is meant to be mounted at "/" beside the API's /api/.
+func Handler(cfg Config) http.Handler {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	u := &ui{cfg: cfg, pages: mustParse(templateFS)}
+	mux := http.NewServeMux()
+	static, _ := fs.Sub(staticFS, "static")
+	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheFor(time.Hour, http.FileServerFS(static))))
+	mux.Handle("GET /{$}", u.handle(u.catalogue))
+	mux.Handle("GET /datasets/{id}", u.handle(u.dataset))
+	mux.Handle("GET /datasets/{id}/why/{permission}", u.handle(u.why))
+	mux.Handle("POST /lang", u.handle(u.setLang))
+	mux.Handle("/", u.handle(func(w http.ResponseWriter, r *http.Request, v *view) error {
+		return errNotFound
+	}))
+	return headers(http.NewCrossOriginProtection().Handler(mux))
+}
+
+// ui holds the parsed pages and the configuration.
+type ui struct {
+	cfg   Config
+	pages pages
+}
+
+// handler is a screen: it renders a page, or returns an error that the
+// error page shows.
+type handler func(w http.ResponseWriter, r *http.Request, v *view) error
+
+// handle runs h with the request's view (reader and language) and renders
+// the error it returns.
+func (u *ui) handle(h handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v := &view{Lang: language(r), Path: r.URL.RequestURI()}
+		actor, err := u.cfg.Actor(r)
+		if err == nil {
+			v.Actor = actor
+			err = h(w, r, v)
+		}
+		if err != nil {
+			u.fail(w, r, v, err)
+		}
+	})
+}
+
+// headers sets the headers of every page: a Content-Security-Policy that
+// lets the pages use octroi's own scripts, styles and images and nothing
+// inline, and no caching of pages that show one person's rights.
+func headers(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("X-Frame-Options", "DENY")
+		hd.Set("Referrer-Policy", "same-origin")
+		hd.Set("Cache-Control", "no-store")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// cacheFor lets browsers keep static assets for d.
+func cacheFor(d time.Duration, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age="+itoa(int(d.Seconds())))
+		h.ServeHTTP(w, r)
+	})
+}
