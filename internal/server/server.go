@@ -509,6 +509,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("/metrics", apiHandler)
 	mux.Handle("/", ui.Handler(ui.Config{
 		Catalogue: s.portal,
+		Access:    s.portal,
 		Actor:     func(*http.Request) (string, error) { return "", nil }, // sign-in brings sessions
 		Log:       s.log,
 	}))

@@ -3,6 +3,7 @@ package ui_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -71,37 +72,72 @@ func TestScreensHaveNoSeriousAccessibilityViolation(t *testing.T) {
 	}
 	ctx := browser(t)
 	s := newSite(t)
-	screens := []string{"/", "/datasets/REGION-SUD_PPRI", "/datasets/NOPE"}
+	editor := s.as(t, "paul.risques")
+	// Each screen: where it is, and what to do there before checking
+	// (the bulk preview is the answer to the access screen's form).
+	screens := []struct {
+		base, path string
+		then       []chromedp.Action[chromedp.Void]
+	}{
+		{s.URL, "/", nil},
+		{s.URL, "/datasets/REGION-SUD_PPRI", nil},
+		{s.URL, "/datasets/NOPE", nil},
+		{editor.URL, "/datasets/REGION-SUD_PPRI", nil},
+		{editor.URL, "/datasets/REGION-SUD_PPRI/access", nil},
+		{editor.URL, "/datasets/REGION-SUD_PPRI/access", []chromedp.Action[chromedp.Void]{
+			// a group whose effective level is consult: download raises it
+			chromedp.Click(chromedp.CSS(`tr:has(td:nth-child(5) .level-consult) input[name="group"]`)),
+			chromedp.SetValue(chromedp.CSS(`#a-level`), "download"),
+			chromedp.Click(chromedp.CSS(`fieldset.bulk button`)),
+			chromedp.WaitReady(chromedp.CSS(`input[name="confirm"]`)),
+		}},
+	}
 	for _, lang := range []string{"en", "fr"} {
-		for _, path := range screens {
-			err := chromedp.Do(ctx,
-				chromedp.Navigate(s.URL+"/static/octroi.css"),
+		for _, sc := range screens {
+			steps := []chromedp.Action[chromedp.Void]{
+				chromedp.Navigate(sc.base + "/static/octroi.css"),
 				chooseLanguage(lang),
-				chromedp.Navigate(s.URL+path),
+				chromedp.Navigate(sc.base + sc.path),
 				chromedp.WaitReady(chromedp.CSS("main")),
-				chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-					_, err := chromedp.Evaluate[any](string(axe))(ctx, t)
-					return err
-				}),
-			)
-			if err != nil {
-				t.Fatalf("%s %s: %v", lang, path, err)
 			}
-			raw, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}).then(r => JSON.stringify(r))`, chromedp.EvalAwaitPromise))
-			if err != nil {
-				t.Fatalf("%s %s: axe: %v", lang, path, err)
+			steps = append(steps, sc.then...)
+			where := fmt.Sprintf("%s %s (%d steps)", lang, sc.path, len(sc.then))
+			if err := chromedp.Do(ctx, steps...); err != nil {
+				t.Fatalf("%s: %v", where, err)
 			}
-			var res axeResult
-			if err := json.Unmarshal([]byte(raw), &res); err != nil {
-				t.Fatal(err)
-			}
-			for _, v := range res.Violations {
-				if v.Impact == "serious" || v.Impact == "critical" {
-					t.Errorf("%s %s: %s (%s): %s, on %v", lang, path, v.ID, v.Impact, v.Help, v.Nodes)
-				}
+			for _, v := range axeViolations(t, ctx, axe) {
+				t.Errorf("%s: %s", where, v)
 			}
 		}
 	}
+}
+
+// axeViolations runs axe-core (WCAG 2.1 A and AA rules) on the page open
+// in ctx and returns its serious and critical violations.
+func axeViolations(t *testing.T, ctx context.Context, axe []byte) []string {
+	t.Helper()
+	err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := chromedp.Evaluate[any](string(axe))(ctx, t)
+		return err
+	}))
+	if err != nil {
+		t.Fatalf("loading axe-core: %v", err)
+	}
+	raw, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}).then(r => JSON.stringify(r))`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("axe: %v", err)
+	}
+	var res axeResult
+	if err := json.Unmarshal([]byte(raw), &res); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, v := range res.Violations {
+		if v.Impact == "serious" || v.Impact == "critical" {
+			out = append(out, fmt.Sprintf("%s (%s): %s, on %v", v.ID, v.Impact, v.Help, v.Nodes))
+		}
+	}
+	return out
 }
 
 // TestLanguageSwitchInABrowser: the switch is a plain form, so a keyboard

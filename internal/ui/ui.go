@@ -28,9 +28,19 @@ type Catalogue interface {
 	Explain(ctx context.Context, actor, dataset, account, permission string) (portal.Explanation, error)
 }
 
+// Access is what the "Accès à la donnée" screen needs of the domain: the
+// table of groups and the changes of levels, each previewed first.
+type Access interface {
+	AccessTable(ctx context.Context, actor, id string, f portal.AccessFilter) ([]portal.AccessRow, int, error)
+	PreviewDefaultLevel(ctx context.Context, actor, id string, l portal.Level) (portal.Dataset, []portal.BulkChange, error)
+	SetDefaultLevel(ctx context.Context, actor, id string, l portal.Level) (portal.Dataset, []portal.BulkChange, error)
+	BulkAccess(ctx context.Context, actor, id string, b portal.BulkAction) ([]portal.BulkChange, error)
+}
+
 // Config is what Handler needs. Every field but Log is required.
 type Config struct {
 	Catalogue Catalogue
+	Access    Access
 	// Actor tells who sends r: an account id, "" for an anonymous
 	// visitor, or an error (an expired session...) shown as a page.
 	Actor func(r *http.Request) (string, error)
@@ -50,6 +60,9 @@ func Handler(cfg Config) http.Handler {
 	mux.Handle("GET /{$}", u.handle(u.catalogue))
 	mux.Handle("GET /datasets/{id}", u.handle(u.dataset))
 	mux.Handle("GET /datasets/{id}/why/{permission}", u.handle(u.why))
+	mux.Handle("GET /datasets/{id}/access", u.handle(u.access))
+	mux.Handle("POST /datasets/{id}/access/bulk", u.handle(u.bulk))
+	mux.Handle("POST /datasets/{id}/access/default", u.handle(u.setDefault))
 	mux.Handle("POST /lang", u.handle(u.setLang))
 	mux.Handle("/", u.handle(func(w http.ResponseWriter, r *http.Request, v *view) error {
 		return errNotFound

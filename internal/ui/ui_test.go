@@ -14,13 +14,17 @@ import (
 	"time"
 
 	"github.com/octroi/octroi/internal/messages"
+	"github.com/octroi/octroi/internal/portal"
 	"github.com/octroi/octroi/internal/server"
 	"github.com/octroi/octroi/internal/store/sqlite"
+	"github.com/octroi/octroi/internal/ui"
 )
 
 // site is octroi serving the demo platform, as `serve --demo` does.
 type site struct {
 	*httptest.Server
+	srv      *server.Server
+	accounts map[string]string // demo e-mail's local part → account id
 }
 
 func newSite(t *testing.T) site {
@@ -42,8 +46,13 @@ func newSite(t *testing.T) site {
 		t.Fatal(err)
 	}
 	srv.Start(ctx)
-	if _, _, err := srv.LoadDemo(ctx); err != nil {
+	demo, _, err := srv.LoadDemo(ctx)
+	if err != nil {
 		t.Fatal(err)
+	}
+	ids := map[string]string{}
+	for _, a := range demo {
+		ids[strings.TrimSuffix(a.Email, "@demo.octroi.dev")] = a.ID
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() {
@@ -51,7 +60,23 @@ func newSite(t *testing.T) site {
 		cancel()
 		st.Close()
 	})
-	return site{ts}
+	return site{ts, srv, ids}
+}
+
+// as returns the interface as the demo account local@demo.octroi.dev
+// sees it once signed in: the same pages over the same portal, with that
+// reader.
+func (s site) as(t *testing.T, local string) site {
+	t.Helper()
+	id, ok := s.accounts[local]
+	if !ok {
+		t.Fatalf("no demo account %s", local)
+	}
+	p := s.srv.Portal().(*portal.Service)
+	h := ui.Handler(ui.Config{Catalogue: p, Access: p, Actor: func(*http.Request) (string, error) { return id, nil }})
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	return site{ts, s.srv, s.accounts}
 }
 
 // get fetches path with headers (name, value pairs) and returns the

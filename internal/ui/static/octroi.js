@@ -7,3 +7,15 @@ document.addEventListener("click", function (ev) {
   var src = document.getElementById(b.getAttribute("data-copy"));
   if (src) navigator.clipboard.writeText(src.textContent.trim());
 });
+
+// A checkbox with data-select-all="NAME" (hidden without scripts) checks
+// or unchecks every checkbox named NAME of its form.
+document.querySelectorAll("[data-select-all]").forEach(function (all) {
+  all.hidden = false;
+  all.addEventListener("change", function () {
+    var name = all.getAttribute("data-select-all");
+    all.form.querySelectorAll('input[type="checkbox"][name="' + name + '"]').forEach(function (c) {
+      c.checked = all.checked;
+    });
+  });
+});
