@@ -258,6 +258,8 @@ type JoinRequest struct {
 	ID           string            `json:"id"`
 	Organisation string            `json:"organisation"`
 	Account      string            `json:"account"`
+	Name         string            `json:"name,omitempty"`  // the requester's, in an organisation's list
+	Email        string            `json:"email,omitempty"` // the requester's, in an organisation's list
 	Message      string            `json:"message,omitempty"`
 	Status       portal.JoinStatus `json:"status"`
 	Role         portal.OrgRole    `json:"role,omitempty"`
@@ -268,7 +270,7 @@ type JoinRequest struct {
 }
 
 func joinRequestOut(j portal.JoinRequest) JoinRequest {
-	return JoinRequest{ID: j.ID, Organisation: j.Organisation, Account: j.Account, Message: j.Message, Status: j.Status,
+	return JoinRequest{ID: j.ID, Organisation: j.Organisation, Account: j.Account, Name: j.Name, Email: j.Email, Message: j.Message, Status: j.Status,
 		Role: j.Role, DecidedBy: j.DecidedBy, DecidedAt: j.DecidedAt, Reason: j.Reason, Created: j.Created}
 }
 

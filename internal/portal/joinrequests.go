@@ -183,8 +183,19 @@ func (s *Service) JoinRequests(ctx context.Context, actor, org string, status Jo
 	if err := s.authorize(ctx, actor, s.orgGuard(org, "manage_members")); err != nil {
 		return nil, err
 	}
-	return filtered(ctx, v, kindJoinRequest, org, after, limit, func(r JoinRequest) string { return r.ID },
+	out, err := filtered(ctx, v, kindJoinRequest, org, after, limit, func(r JoinRequest) string { return r.ID },
 		func(r JoinRequest) bool { return status == "" || r.Status == status })
+	// Who asks, for whoever decides.
+	for i := range out {
+		if err != nil {
+			break
+		}
+		var a Account
+		if a, err = v.account(ctx, out[i].Account); err == nil {
+			out[i].Name, out[i].Email = a.Name, a.Email
+		}
+	}
+	return out, err
 }
 
 // joinIndex lists a requester's join requests (join_request records are

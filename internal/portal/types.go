@@ -279,16 +279,20 @@ const (
 // JoinRequest is an account's request to join an organisation, tracked
 // until someone decides.
 type JoinRequest struct {
-	ID           string     `json:"id"`
-	Organisation string     `json:"organisation"`
-	Account      string     `json:"account"`
-	Message      string     `json:"message,omitempty"`
-	Status       JoinStatus `json:"status"`
-	Role         OrgRole    `json:"role,omitempty"` // granted, when accepted
-	DecidedBy    string     `json:"decided_by,omitempty"`
-	DecidedAt    *time.Time `json:"decided_at,omitempty"`
-	Reason       string     `json:"reason,omitempty"`
-	Created      time.Time  `json:"created"`
+	ID           string `json:"id"`
+	Organisation string `json:"organisation"`
+	Account      string `json:"account"`
+	// Name and Email are the requester's, for those who decide (the
+	// organisation's list only); never stored with the request.
+	Name      string     `json:"name,omitempty"`
+	Email     string     `json:"email,omitempty"`
+	Message   string     `json:"message,omitempty"`
+	Status    JoinStatus `json:"status"`
+	Role      OrgRole    `json:"role,omitempty"` // granted, when accepted
+	DecidedBy string     `json:"decided_by,omitempty"`
+	DecidedAt *time.Time `json:"decided_at,omitempty"`
+	Reason    string     `json:"reason,omitempty"`
+	Created   time.Time  `json:"created"`
 }
 
 // Token is a personal API token, without its secret (shown once, at

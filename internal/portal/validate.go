@@ -174,5 +174,8 @@ func joinEnum[T ~string](vs []T) string {
 	return strings.Join(s, ", ")
 }
 
+// PlatformRoles lists the platform roles, for faces that name each one.
+func PlatformRoles() []PlatformRole { return slices.Clone(platformRoles) }
+
 // platformRoles lists the platform roles in their relation's name order.
 var platformRoles = []PlatformRole{PlatformAccountManager, PlatformAdministrator, PlatformDataReader}

@@ -510,6 +510,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("/", ui.Handler(ui.Config{
 		Catalogue: s.portal,
 		Access:    s.portal,
+		Members:   s.portal,
 		Actor:     func(*http.Request) (string, error) { return "", nil }, // sign-in brings sessions
 		Log:       s.log,
 	}))

@@ -73,6 +73,7 @@ func TestScreensHaveNoSeriousAccessibilityViolation(t *testing.T) {
 	ctx := browser(t)
 	s := newSite(t)
 	editor := s.as(t, "paul.risques")
+	admin := s.as(t, "regine.sud")
 	// Each screen: where it is, and what to do there before checking
 	// (the bulk preview is the answer to the access screen's form).
 	screens := []struct {
@@ -84,6 +85,9 @@ func TestScreensHaveNoSeriousAccessibilityViolation(t *testing.T) {
 		{s.URL, "/datasets/NOPE", nil},
 		{editor.URL, "/datasets/REGION-SUD_PPRI", nil},
 		{editor.URL, "/datasets/REGION-SUD_PPRI/access", nil},
+		{editor.URL, "/me", nil},
+		{admin.URL, "/organisations/region-sud/members", nil},
+		{admin.URL, "/organisations/region-sud/members?q=sophie", nil},
 		{editor.URL, "/datasets/REGION-SUD_PPRI/access", []chromedp.Action[chromedp.Void]{
 			// a group whose effective level is consult: download raises it
 			chromedp.Click(chromedp.CSS(`tr:has(td:nth-child(5) .level-consult) input[name="group"]`)),
@@ -171,4 +175,29 @@ func chooseLanguage(lang string) chromedp.Action[chromedp.Void] {
 		_, err := chromedp.Evaluate[any](`document.cookie = "octroi_lang=`+lang+`; path=/"`)(ctx, t)
 		return err
 	})
+}
+
+// TestMemberSearchAsYouType: typing in the search box lists the people
+// found without leaving the page (the same page the form loads without
+// scripts).
+func TestMemberSearchAsYouType(t *testing.T) {
+	ctx := browser(t)
+	s := newSite(t)
+	admin := s.as(t, "regine.sud")
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(admin.URL+"/organisations/region-sud/members"),
+		chromedp.WaitReady(chromedp.CSS("#q")),
+		chromedp.SendKeys(chromedp.CSS("#q"), "soph"),
+		chromedp.WaitVisible(chromedp.CSS(`#found form[action$="/members/add"]`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(loc, "q=") {
+		t.Errorf("the search left the page: %s", loc)
+	}
 }

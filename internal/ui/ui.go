@@ -41,6 +41,7 @@ type Access interface {
 type Config struct {
 	Catalogue Catalogue
 	Access    Access
+	Members   Members
 	// Actor tells who sends r: an account id, "" for an anonymous
 	// visitor, or an error (an expired session...) shown as a page.
 	Actor func(r *http.Request) (string, error)
@@ -63,6 +64,9 @@ func Handler(cfg Config) http.Handler {
 	mux.Handle("GET /datasets/{id}/access", u.handle(u.access))
 	mux.Handle("POST /datasets/{id}/access/bulk", u.handle(u.bulk))
 	mux.Handle("POST /datasets/{id}/access/default", u.handle(u.setDefault))
+	mux.Handle("GET /me", u.handle(u.me))
+	mux.Handle("GET /organisations/{id}/members", u.handle(u.members))
+	mux.Handle("POST /organisations/{id}/members/{action}", u.handle(u.memberAction))
 	mux.Handle("POST /lang", u.handle(u.setLang))
 	mux.Handle("/", u.handle(func(w http.ResponseWriter, r *http.Request, v *view) error {
 		return errNotFound
@@ -102,7 +106,7 @@ func (u *ui) handle(h handler) http.Handler {
 func headers(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
-		hd.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+		hd.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'")
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("X-Frame-Options", "DENY")
 		hd.Set("Referrer-Policy", "same-origin")

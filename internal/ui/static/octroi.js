@@ -19,3 +19,25 @@ document.querySelectorAll("[data-select-all]").forEach(function (all) {
     });
   });
 });
+
+// A search form with data-live-search="ID" updates the element ID as the
+// reader types, with the same page the form would load.
+document.querySelectorAll("form[data-live-search]").forEach(function (form) {
+  var target = document.getElementById(form.getAttribute("data-live-search"));
+  var input = form.querySelector('input[type="search"]');
+  if (!target || !input) return;
+  var timer, seq = 0;
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      if (input.value.trim().length < 2) return;
+      var mine = ++seq;
+      var url = form.action + "?" + new URLSearchParams(new FormData(form)).toString();
+      fetch(url, {credentials: "same-origin"}).then(function (r) { return r.text(); }).then(function (html) {
+        if (mine !== seq) return;
+        var found = new DOMParser().parseFromString(html, "text/html").getElementById(target.id);
+        if (found) target.innerHTML = found.innerHTML;
+      });
+    }, 250);
+  });
+});
