@@ -511,6 +511,7 @@ func (s *Server) Handler() http.Handler {
 		Catalogue: s.portal,
 		Access:    s.portal,
 		Members:   s.portal,
+		People:    s.portal,
 		Actor:     func(*http.Request) (string, error) { return "", nil }, // sign-in brings sessions
 		Log:       s.log,
 	}))

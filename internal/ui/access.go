@@ -124,10 +124,19 @@ func parseGroupKey(s string) (portal.GroupRef, error) {
 	return portal.GroupRef{Kind: portal.GroupKind(kind), ID: id}, nil
 }
 
+// readForm parses r's form, refusing one that cannot be read (a body
+// over net/http's limit, bad escapes) with a message that says so.
+func readForm(r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return problem.New(problem.CodeInvalidArgument, messages.New("ui.form_unreadable"))
+	}
+	return nil
+}
+
 // bulkForm is a bulk action as its form holds it.
 func bulkForm(r *http.Request) (portal.BulkAction, error) {
-	if err := r.ParseForm(); err != nil {
-		return portal.BulkAction{}, problem.New(problem.CodeInvalidArgument, messages.New("ui.form_unreadable"))
+	if err := readForm(r); err != nil {
+		return portal.BulkAction{}, err
 	}
 	b := portal.BulkAction{Action: r.PostForm.Get("action"), Mode: r.PostForm.Get("mode")}
 	if b.Action == "" {

@@ -74,6 +74,7 @@ func TestScreensHaveNoSeriousAccessibilityViolation(t *testing.T) {
 	s := newSite(t)
 	editor := s.as(t, "paul.risques")
 	admin := s.as(t, "regine.sud")
+	root := s.as(t, "alice.martin")
 	// Each screen: where it is, and what to do there before checking
 	// (the bulk preview is the answer to the access screen's form).
 	screens := []struct {
@@ -88,6 +89,10 @@ func TestScreensHaveNoSeriousAccessibilityViolation(t *testing.T) {
 		{editor.URL, "/me", nil},
 		{admin.URL, "/organisations/region-sud/members", nil},
 		{admin.URL, "/organisations/region-sud/members?q=sophie", nil},
+		{admin.URL, "/organisations", nil},
+		{admin.URL, "/communities", nil},
+		{root.URL, "/admin/accounts", nil},
+		{root.URL, "/admin/accounts/" + s.accounts["lina.littoral"], nil},
 		{editor.URL, "/datasets/REGION-SUD_PPRI/access", []chromedp.Action[chromedp.Void]{
 			// a group whose effective level is consult: download raises it
 			chromedp.Click(chromedp.CSS(`tr:has(td:nth-child(5) .level-consult) input[name="group"]`)),

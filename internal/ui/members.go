@@ -97,6 +97,9 @@ func isForbidden(err error) bool { return problem.From(err).Code == problem.Code
 var doneKeys = map[string]string{
 	"added": "ui.members.added", "invited": "ui.members.invited", "role": "ui.members.role_changed",
 	"removed": "ui.members.removed", "accepted": "ui.members.request_accepted", "refused": "ui.members.request_refused",
+	"join_requested": "ui.orgs.join_requested", "community_created": "ui.communities.created",
+	"invitation_accepted": "ui.communities.invitation_accepted", "invitation_declined": "ui.communities.invitation_declined",
+	"status": "ui.accounts.status_changed", "roles": "ui.accounts.roles_changed",
 }
 
 func doneKey(s string) string { return doneKeys[s] }

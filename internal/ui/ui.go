@@ -42,6 +42,7 @@ type Config struct {
 	Catalogue Catalogue
 	Access    Access
 	Members   Members
+	People    People
 	// Actor tells who sends r: an account id, "" for an anonymous
 	// visitor, or an error (an expired session...) shown as a page.
 	Actor func(r *http.Request) (string, error)
@@ -67,6 +68,13 @@ func Handler(cfg Config) http.Handler {
 	mux.Handle("GET /me", u.handle(u.me))
 	mux.Handle("GET /organisations/{id}/members", u.handle(u.members))
 	mux.Handle("POST /organisations/{id}/members/{action}", u.handle(u.memberAction))
+	mux.Handle("GET /organisations", u.handle(u.organisations))
+	mux.Handle("POST /organisations/{id}/join", u.handle(u.join))
+	mux.Handle("GET /communities", u.handle(u.communities))
+	mux.Handle("POST /communities/{action}", u.handle(u.communityAction))
+	mux.Handle("GET /admin/accounts", u.handle(u.accounts))
+	mux.Handle("GET /admin/accounts/{id}", u.handle(u.account))
+	mux.Handle("POST /admin/accounts/{id}/{action}", u.handle(u.accountAction))
 	mux.Handle("POST /lang", u.handle(u.setLang))
 	mux.Handle("/", u.handle(func(w http.ResponseWriter, r *http.Request, v *view) error {
 		return errNotFound
