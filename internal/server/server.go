@@ -512,6 +512,7 @@ func (s *Server) Handler() http.Handler {
 		Access:    s.portal,
 		Members:   s.portal,
 		People:    s.portal,
+		Tokens:    s.portal,
 		Actor:     func(*http.Request) (string, error) { return "", nil }, // sign-in brings sessions
 		Log:       s.log,
 	}))

@@ -91,3 +91,33 @@ func TestAccountsScreenIsForAccountManagers(t *testing.T) {
 		t.Errorf("anonymous accounts = %d, want 401", res.StatusCode)
 	}
 }
+
+func TestPersonalTokensScreen(t *testing.T) {
+	s := newSite(t)
+	lina := s.as(t, "lina.littoral")
+	res, body := lina.post(t, "/me/tokens/create", url.Values{"name": {"script de veille"}, "expires": {"2099-01-31"}})
+	if res.StatusCode != 200 || !strings.Contains(body, `id="new-secret">oct_`) || res.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("create = %d, Cache-Control %q\n%s", res.StatusCode, res.Header.Get("Cache-Control"), body)
+	}
+	// The secret is shown that once only.
+	_, body = lina.get(t, "/me/tokens")
+	if strings.Contains(body, "oct_") || !strings.Contains(body, "script de veille") {
+		t.Fatalf("token list:\n%s", body)
+	}
+	i := strings.Index(body, `name="token" value="`)
+	id := body[i+len(`name="token" value="`):]
+	id = id[:strings.IndexByte(id, '"')]
+	// Someone else cannot revoke it.
+	if res, _ := s.as(t, "paul.risques").post(t, "/me/tokens/revoke", url.Values{"token": {id}}); res.StatusCode < 400 {
+		t.Errorf("someone else's revoke = %d", res.StatusCode)
+	}
+	if res, _ := lina.post(t, "/me/tokens/revoke", url.Values{"token": {id}}); res.StatusCode != 303 {
+		t.Errorf("revoke = %d", res.StatusCode)
+	}
+	if res, body := lina.post(t, "/me/tokens/create", url.Values{"name": {"x"}, "expires": {"31/01/2099"}}); res.StatusCode != 400 || !strings.Contains(body, "YYYY-MM-DD") {
+		t.Errorf("bad date = %d\n%s", res.StatusCode, body)
+	}
+	if res, _ := s.post(t, "/me/tokens/create", url.Values{"name": {"x"}}); res.StatusCode != 401 {
+		t.Errorf("anonymous create = %d, want 401", res.StatusCode)
+	}
+}
