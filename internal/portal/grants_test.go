@@ -337,6 +337,26 @@ func TestGrants(t *testing.T) {
 		if len(got.Services) != 0 {
 			t.Errorf("grant still covers a deleted service: %+v", got)
 		}
+		// Deleting a community drops it from its grants.
+		ok(t, e.svc.DeleteCommunity(ctx, "csup", "club"))
+		got = must[portal.Grant](t)(e.svc.GrantOf(ctx, "adm2", g2.ID))
+		if len(got.Communities) != 0 || len(e.rels(store.Filter{ResourceType: "grant", ResourceID: g2.ID, Relation: "beneficiary_community"})) != 0 {
+			t.Errorf("grant still names a deleted community: %+v", got)
+		}
+		// Each step is in the audit log, read by the grant's managers.
+		entries := must[[]store.AuditEntry](t)(e.svc.Audit(ctx, "adm2", store.AuditQuery{Resource: "grant:" + g2.ID}))
+		var actions []string
+		for _, a := range entries {
+			actions = append(actions, a.Action)
+		}
+		if !slices.Equal(actions, []string{"grant.create", "grant.update", "grant.update"}) {
+			t.Errorf("audit of the grant: %v", actions)
+		}
+		_, err = e.svc.Audit(ctx, "ed", store.AuditQuery{Resource: "grant:" + g2.ID})
+		wantErr(t, err, portal.ErrForbidden)
+		if _, err := e.svc.Audit(ctx, "ed", store.AuditQuery{Resource: "service:topo-wms"}); err != nil {
+			t.Errorf("audit of a service by its manager: %v", err)
+		}
 	})
 }
 
