@@ -45,7 +45,7 @@ func testDemoGrants(t *testing.T, mk envMaker) {
 		as(who).want(200, "GET", "/api/v1/me/grants", nil, &l)
 		return l.Grants
 	}
-	if g := held("julie.candidate"); len(g) != 1 || g[0].State != "live" || g[0].Grant.Expires != nil {
+	if g := held("julie.candidate"); len(g) != 1 || g[0].State != "live" || g[0].Grant.Expires != nil || g[0].Producer.Contact != "donnees@region-sud.demo.octroi.dev" {
 		t.Errorf("julie's grants: %+v", g)
 	}
 	// Olivier's own grant has ended; he also holds his community's.

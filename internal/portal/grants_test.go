@@ -277,10 +277,16 @@ func TestGrants(t *testing.T) {
 		wantErr(t, err, portal.ErrForbidden)
 
 		// Views.
+		region := must[portal.Organisation](t)(e.svc.Organisation(ctx, "adm2", "region"))
+		region.Contact = "not an address"
+		_, err = e.svc.UpdateOrganisation(ctx, "adm2", region)
+		wantErr(t, err, portal.ErrInvalid)
+		region.Contact = "Donnees@Region.example"
+		must[portal.Organisation](t)(e.svc.UpdateOrganisation(ctx, "adm2", region))
 		g2 := must[portal.Grant](t)(e.svc.CreateGrant(ctx, "adm2", portal.Grant{Name: "PLU", Services: []string{"plu-wfs"}, Communities: []string{"club"}}))
 		mine, _ := must2s[[]portal.HeldGrant](t)(e.svc.MyGrants(ctx, "part", portal.GrantQuery{}))
 		if len(mine) != 1 || mine[0].ID != g2.ID || mine[0].Personal || !slices.Equal(mine[0].Through, []string{"club"}) ||
-			mine[0].Producer.Name != "Région Sud" || len(mine[0].Opens) != 1 || mine[0].Opens[0].ID != "plu-wfs" || mine[0].State != portal.GrantLive {
+			mine[0].Producer.Name != "Région Sud" || mine[0].Producer.Contact != "donnees@region.example" || len(mine[0].Opens) != 1 || mine[0].Opens[0].ID != "plu-wfs" || mine[0].State != portal.GrantLive {
 			t.Errorf("part's grants: %+v", mine)
 		}
 		prod, _ := must2s[[]portal.Grant](t)(e.svc.Grants(ctx, "ed", portal.GrantQuery{}))

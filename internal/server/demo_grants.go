@@ -24,6 +24,8 @@ type demoGrantsMaker interface {
 	CreateGrant(ctx context.Context, actor string, g portal.Grant) (portal.Grant, error)
 	UpdateGrant(ctx context.Context, actor, id string, c portal.GrantChange) (portal.Grant, error)
 	RequestAccess(ctx context.Context, actor string, r portal.AccessRequest) (portal.AccessRequest, error)
+	Organisation(ctx context.Context, actor, id string) (portal.Organisation, error)
+	UpdateOrganisation(ctx context.Context, actor string, o portal.Organisation) (portal.Organisation, error)
 }
 
 // buildDemoGrants adds the Région Sud's WMS at /wms/sud (restricted
@@ -42,6 +44,16 @@ func buildDemoGrants(ctx context.Context, p demoGrantsMaker, d *demo) {
 		{"paul.risques", portal.MapService{ID: "sud-ocsol", Dataset: "REGION-SUD_OCSOL", Title: "Occupation du sol 2020 — WMS", Type: portal.ServiceWMS, Path: DemoWMSPath,
 			Upstream: DemoUpstream, Layers: []string{"ocsol_2020"}, Open: true, Available: true}},
 	}
+	// The contact its grants' beneficiaries see.
+	d.step("contact of region-sud", func() error {
+		o, err := p.Organisation(ctx, d.id("regine.sud"), "region-sud")
+		if err != nil {
+			return err
+		}
+		o.Contact = "donnees@region-sud.demo.octroi.dev"
+		_, err = p.UpdateOrganisation(ctx, d.id("regine.sud"), o)
+		return err
+	})
 	for _, s := range services {
 		d.step("service "+s.m.ID, func() error {
 			_, err := p.CreateService(ctx, d.id(s.actor), s.m)
