@@ -671,3 +671,13 @@ func (t *txn) forgetCommunity(id string) error {
 	}
 	return nil
 }
+
+// GrantByID returns a grant, for the gateway and the keys (no actor, from
+// memory, following the store like every other read of the portal).
+func (s *Service) GrantByID(id string) (Grant, bool) {
+	g, ok, err := indexedOne[Grant](context.Background(), s.mem, kindGrant, id)
+	if err != nil {
+		g, ok, _ = indexedOne[Grant](nil, s.mem, kindGrant, id)
+	}
+	return g, ok
+}

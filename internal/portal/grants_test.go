@@ -212,6 +212,9 @@ func TestGrants(t *testing.T) {
 		if g.Grantor != "ign" || !g.Expires.Equal(exp) || g.CreatedBy != "ed" {
 			t.Errorf("created: %+v", g)
 		}
+		if got, found := e.svc.GrantByID(g.ID); !found || got.Name != g.Name || !slices.Equal(got.Users, []string{"stranger", "dis"}) {
+			t.Errorf("GrantByID: %+v %v", got, found)
+		}
 		for _, who := range []string{"stranger", "part", "csup"} {
 			if !e.checkAt("service:topo-wms#use@user:"+who, exp.Add(-time.Second)) {
 				t.Errorf("%s cannot use the service a second before expiry", who)
