@@ -260,6 +260,8 @@ func TestGrants(t *testing.T) {
 		if !e.check("access:k1#open@user:stranger") {
 			t.Fatal("access k1 does not open")
 		}
+		var told [][]string
+		defer portal.SetAccessesDeleted(func(ids []string) { told = append(told, ids) })()
 		services := []string{"topo-wms2"}
 		newExp := exp.Add(24 * time.Hour)
 		g = must[portal.Grant](t)(e.svc.UpdateGrant(ctx, "adm", g.ID, portal.GrantChange{Services: services, SetExpires: true, Expires: &newExp, AddUsers: []string{"reg"}, RemoveCommunities: []string{"club"}}))
@@ -268,6 +270,9 @@ func TestGrants(t *testing.T) {
 		}
 		if rs := e.rels(store.Filter{ResourceType: "access", ResourceID: "k2"}); len(rs) != 3 {
 			t.Errorf("access k2 touched: %v", rs)
+		}
+		if len(told) != 1 || !slices.Equal(told[0], []string{"k1"}) {
+			t.Errorf("the keys' code was told of %v, want [[k1]]", told)
 		}
 		if !e.checkAt("service:topo-wms2#use@user:stranger", exp.Add(time.Hour)) || e.checkAt("service:topo-wms2#use@user:part", exp.Add(-time.Hour)) {
 			t.Error("the new expiry or the removed community is not in the relationships")
@@ -333,7 +338,11 @@ func TestGrants(t *testing.T) {
 		}
 		// Deleting the grant deletes its accesses, expired relationships
 		// included.
+		told = nil
 		ok(t, e.svc.DeleteGrant(ctx, "ed", g.ID))
+		if len(told) != 1 || !slices.Equal(told[0], []string{"k2"}) {
+			t.Errorf("deleting the grant told the keys' code of %v, want [[k2]] once", told)
+		}
 		if rs := e.rels(store.Filter{ResourceType: "access", ResourceID: "k2"}); len(rs) != 0 {
 			t.Errorf("access k2 left: %v", rs)
 		}
