@@ -137,6 +137,12 @@ func testGrantsEndToEnd(t *testing.T, mk envMaker) {
 	var s api.Service
 	w.as("editor").want(201, "POST", "/api/v1/services", map[string]any{"id": "ign-wms", "dataset": "IGNF_T", "title": "WMS IGN", "type": "wms",
 		"path": "/wms/ign", "upstream": testUpstream, "layers": []string{"routes", "batiments"}, "available": true}, &s)
+	var dflt api.Service
+	w.as("editor").want(201, "POST", "/api/v1/services", map[string]any{"dataset": "IGNF_T", "title": "Default", "type": "wmts",
+		"path": "/wmts/ign", "upstream": testUpstream, "layers": []string{"plan"}}, &dflt)
+	if !dflt.Available || dflt.Open {
+		t.Errorf("a new service is available and restricted unless said otherwise: %+v", dflt)
+	}
 	if s.Organisation != "ign" || len(s.Layers) != 2 {
 		t.Errorf("service: %+v", s)
 	}
