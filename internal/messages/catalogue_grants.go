@@ -29,6 +29,7 @@ func init() {
 		"invalid.grant_state":            {"state %s: want live or expired", "state %s : il faut live ou expired"},
 		"invalid.expiring_within":        {"expiring_within_days: want a positive number of days", "expiring_within_days : il faut un nombre de jours positif"},
 		"invalid.renewal_grantor":        {"renewal: grant %s was not given by the organisation of dataset %s", "renewal : la permission %s n'a pas été accordée par l'organisation du jeu de données %s"},
+		"invalid.renewal_no_expiry":      {"renewal: grant %s never expires: there is nothing to renew", "renewal : la permission %s n'expire jamais : il n'y a rien à renouveler"},
 		"invalid.no_restricted_service":  {"dataset %s has no restricted service to ask for", "le jeu de données %s n'a aucun service restreint à demander"},
 		"invalid.not_restricted_service": {"%s: %s is not a restricted service of dataset %s", "%s : %s n'est pas un service restreint du jeu de données %s"},
 		"invalid.access_status":          {"status %s: want pending, accepted, refused, cancelled or already_granted", "status %s : il faut pending, accepted, refused, cancelled ou already_granted"},

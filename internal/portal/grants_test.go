@@ -433,6 +433,10 @@ func TestAccessRequests(t *testing.T) {
 		if again.Status != portal.AccessAlreadyGranted {
 			t.Errorf("asking again: %+v", again)
 		}
+		// A grant without expiry has nothing to renew.
+		forever := must[portal.Grant](t)(e.svc.CreateGrant(ctx, "ed", portal.Grant{Name: "Sans fin", Services: []string{"topo-wms"}, Users: []string{"part"}}))
+		_, err = e.svc.RequestAccess(ctx, "part", portal.AccessRequest{Dataset: "IGNF_BD-TOPO", Renewal: forever.ID})
+		wantErr(t, err, portal.ErrInvalid)
 		// A renewal goes to the grantor, and accepting extends the grant.
 		ren := must[portal.AccessRequest](t)(e.svc.RequestAccess(ctx, "stranger", portal.AccessRequest{Dataset: "IGNF_BD-TOPO", Renewal: r.Grant}))
 		later := exp.Add(30 * 24 * time.Hour)
