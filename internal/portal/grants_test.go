@@ -261,7 +261,7 @@ func TestGrants(t *testing.T) {
 			t.Fatal("access k1 does not open")
 		}
 		var told [][]string
-		defer portal.SetAccessesDeleted(func(ids []string) { told = append(told, ids) })()
+		defer e.svc.SetAccessesDeleted(func(ids []string) { told = append(told, ids) })()
 		services := []string{"topo-wms2"}
 		newExp := exp.Add(24 * time.Hour)
 		g = must[portal.Grant](t)(e.svc.UpdateGrant(ctx, "adm", g.ID, portal.GrantChange{Services: services, SetExpires: true, Expires: &newExp, AddUsers: []string{"reg"}, RemoveCommunities: []string{"club"}}))
