@@ -428,8 +428,8 @@ func (t *txn) deleteAccesses(f store.Filter, keep func([]tuple.Relationship) boo
 		}
 		deleted = append(deleted, r.Resource.ID)
 	}
-	if len(deleted) > 0 && accessesDeleted != nil {
-		return accessesDeleted(t, deleted)
+	if len(deleted) > 0 && t.s.accessesDeleted != nil {
+		return t.s.accessesDeleted(t, deleted)
 	}
 	return nil
 }
@@ -446,11 +446,10 @@ func (t *txn) removing(rs []tuple.Relationship) bool {
 	return len(rs) > 0
 }
 
-// accessesDeleted, when set (by the access keys' code, at init), is told
-// in the transaction of the access objects a change of services or grants
-// deletes, so that the key records that list them can forget them in the
-// same transaction.
-var accessesDeleted func(t *txn, ids []string) error
+// Service.accessesDeleted, when set (by the access keys' code, in New), is
+// told in the transaction of the access objects a change of services or
+// grants deletes, so that the key records that list them can forget them in
+// the same transaction.
 
 // ServicesAt returns the services whose path is exactly path, for the
 // gateway: no actor, from memory (an index by path kept with the records,
