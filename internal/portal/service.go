@@ -65,6 +65,8 @@ type Service struct {
 	// so that lists in id order are in creation order even when the clock
 	// stands still.
 	lastID atomic.Int64
+	// accessesDeleted: see mapservices.go.
+	accessesDeleted func(t *txn, ids []string) error
 }
 
 // New returns a Service, or an error naming the missing configuration.
@@ -350,7 +352,8 @@ func (t *txn) remove(r tuple.Relationship) { t.queue(store.Delete, r) }
 func (t *txn) queue(op store.Op, r tuple.Relationship) {
 	t.dirty = true
 	if i, ok := t.pending[r.Key()]; ok {
-		t.updates[i].Op = op
+		// The last op wins, with its attributes (a new expiration).
+		t.updates[i] = store.Update{Op: op, Relationship: r}
 		return
 	}
 	t.pending[r.Key()] = len(t.updates)
