@@ -37,6 +37,9 @@ type Portal struct {
 	Access           Access
 	Catalogue        Catalogue
 	AuditLog         AuditLog
+	Pages            Pages
+	Maps             Maps
+	ContentRoles     ContentRoles
 }
 
 // mustBeComplete panics naming the first nil field of p.

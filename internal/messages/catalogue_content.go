@@ -17,6 +17,9 @@ var contentCatalogue = map[Key]entry{
 	"right.map#delete":             {"delete map %s (roles with owner privilege, map administrators and editors)", "supprimer la carte %s (rôles propriétaires, administrateurs et éditeurs de cartes)"},
 	"right.map#set_properties":     {"set the name and icon of map %s (roles with owner privilege, map administrators and editors)", "définir le nom et l'icône de la carte %s (rôles propriétaires, administrateurs et éditeurs de cartes)"},
 
+	"api.page_public_required": {"public is required: true (everyone who may reach the portal) or false (only the people and groups added to the page)", "public est obligatoire : true (toute personne ayant accès au portail) ou false (seulement les personnes et groupes ajoutés à la page)"},
+	"api.map_owner_required":   {"owner is required: the role that owns the map, {\"kind\": \"community\" or \"organisation\", \"id\": …}", "owner est obligatoire : le rôle propriétaire de la carte, {\"kind\": \"community\" ou \"organisation\", \"id\": …}"},
+
 	"noun.page": {"page", "page"},
 	"noun.map":  {"map", "carte"},
 

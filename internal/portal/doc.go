@@ -15,7 +15,15 @@
 //   - removing a member keeps the account; disabling an account keeps its
 //     memberships (the schema takes its rights away);
 //   - only a platform administrator acts on a platform administrator
-//     (status, platform roles, tokens): manage_accounts does not reach them.
+//     (status, platform roles, tokens): manage_accounts does not reach them;
+//   - a page's "view" is given to everyone added to it and never removed
+//     alone: removing someone from a page removes view and edit;
+//   - a map never loses its last owner (a share lowered or removed, a
+//     community deleted: refused, saying why);
+//   - someone editing a page or a map adds only datasets they may consult
+//     (and services they may use); whoever may view a map sees every
+//     resource in it, and a page's visualisations load only for whoever
+//     may consult their datasets.
 //
 // Every management action is authorized through the engine, as the acting
 // account, before anything is written, and recorded in the audit log.
@@ -65,9 +73,10 @@
 // owner), join_request (listed by organisation; alternate key while
 // pending, so one account has one pending request per organisation),
 // join_request_by_account (lists one's own), community_invitation (by
-// "community/account", listed by account) and notice (listed by
-// recipient, in creation order). They hold names and metadata only: roles,
-// memberships, levels, platform roles and disabled accounts are
+// "community/account", listed by account), notice (listed by
+// recipient, in creation order), page (by slug, listed by owner) and map.
+// They hold names and metadata only: roles, memberships, levels, platform
+// roles, disabled accounts, page members and map privileges are
 // relationships, and what the service returns about them is read from
 // there. Generated ids sort in creation order. A document is written from
 // its record type (records.go), never from a domain value, with its format

@@ -50,6 +50,9 @@ func apiPortal(svc *portal.Service) *api.Portal {
 		Access:           svc,
 		Catalogue:        svc,
 		AuditLog:         svc,
+		Pages:            svc,
+		Maps:             svc,
+		ContentRoles:     svc,
 	}
 }
 
