@@ -7,7 +7,6 @@ package messages
 var contentCatalogue = map[Key]entry{
 	"right.content#edit_all_pages": {"manage every page (\"edit all pages\" and platform administrators)", "gérer toutes les pages (« modifier toutes les pages » et administrateurs de la plateforme)"},
 	"right.content#create_map":     {"create maps (map administrators, map editors and roles holding the creator privilege)", "créer des cartes (administrateurs et éditeurs de cartes, rôles détenant le privilège de créateur)"},
-	"right.service#use":            {"use service %s", "utiliser le service %s"},
 	"right.page#view":              {"view page %s", "consulter la page %s"},
 	"right.page#edit":              {"edit page %s (people and groups given \"edit page\", and whoever publishes for its organisation)", "modifier la page %s (personnes et groupes ayant « modifier la page », et qui publie pour son organisation)"},
 	"right.page#manage":            {"manage the security of page %s (whoever publishes for its organisation, and \"edit all pages\")", "gérer la sécurité de la page %s (qui publie pour son organisation, et « modifier toutes les pages »)"},
@@ -25,8 +24,8 @@ var contentCatalogue = map[Key]entry{
 
 	"invalid.holder_kind":        {"%s kind %s: want %s", "%s, type %s : il faut %s"},
 	"invalid.content_role":       {"role %s: want %s", "rôle %s : il faut %s"},
-	"invalid.too_many":           {"%s: %d given, at most %d", "%s : %d donnés, %d au plus"},
-	"invalid.duplicate":          {"%s: %s is listed twice", "%s : %s figure deux fois"},
+	"invalid.content_too_many":   {"%s: %d given, at most %d", "%s : %d donnés, %d au plus"},
+	"invalid.content_duplicate":  {"%s: %s is listed twice", "%s : %s figure deux fois"},
 	"invalid.resource_kind":      {"%s kind %s: want dataset or service", "%s, type %s : il faut dataset ou service"},
 	"invalid.dataset_layer":      {"%s: a dataset has no layer (layers are a service's): leave layer out", "%s : un jeu de données n'a pas de couche (les couches sont celles d'un service) : omettez layer"},
 	"invalid.map_level":          {"level %s: want read, write, owner, or none to remove the privilege", "level %s : il faut read, write, owner, ou none pour retirer le privilège"},
@@ -39,6 +38,8 @@ var contentCatalogue = map[Key]entry{
 	"conflict.map_id_taken":   {"map id %s is taken", "l'identifiant de carte %s est déjà pris"},
 	"conflict.map_last_owner": {"%s is the last owner of map %s: a map never loses its last owner, or nobody but the map administrators could share or delete it; make another role owner first", "%s est le dernier propriétaire de la carte %s : une carte ne perd jamais son dernier propriétaire, sinon seuls les administrateurs de cartes pourraient la partager ou la supprimer ; nommez d'abord un autre rôle propriétaire"},
 
+	"content.consult_dataset":    {"consult dataset %s", "consulter le jeu de données %s"},
+	"content.use_service":        {"use service %s", "utiliser le service %s"},
 	"portal.resource_not_yours":  {"you may add to a %s only what you may consult yourself, and you may not %s", "vous ne pouvez ajouter à une %s que ce que vous pouvez consulter vous-même, et vous ne pouvez pas %s"},
 	"portal.map_owner_not_yours": {"you may create a map only for a role you belong to, so that you keep it: you are not a member of %s", "vous ne pouvez créer une carte que pour un rôle auquel vous appartenez, pour la garder : vous n'êtes pas membre de %s"},
 }

@@ -273,8 +273,11 @@ func (t *txn) consultable(what messages.Text, added []MapResource) error {
 			}
 		}
 		if !okUse {
-			res, perm := r.right()
-			return refuse(ErrForbidden, "portal.resource_not_yours", what, messages.New(messages.Key("right."+res.Type+"#"+perm), r.ID))
+			which := messages.New("content.consult_dataset", r.ID)
+			if r.Kind == ResourceService {
+				which = messages.New("content.use_service", r.ID)
+			}
+			return refuse(ErrForbidden, "portal.resource_not_yours", what, which)
 		}
 	}
 	return nil
@@ -312,7 +315,7 @@ func (r MapResource) right() (tuple.ObjectRef, string) {
 
 func checkResources(field string, rs []MapResource) ([]MapResource, error) {
 	if len(rs) > maxResources {
-		return nil, invalid("invalid.too_many", field, len(rs), maxResources)
+		return nil, invalid("invalid.content_too_many", field, len(rs), maxResources)
 	}
 	out := make([]MapResource, 0, len(rs))
 	for i, r := range rs {
@@ -334,7 +337,7 @@ func checkResources(field string, rs []MapResource) ([]MapResource, error) {
 			return nil, err
 		}
 		if slices.Contains(out, r) {
-			return nil, invalid("invalid.duplicate", f, messages.Quote(string(r.Kind)+":"+r.ID+"/"+r.Layer))
+			return nil, invalid("invalid.content_duplicate", f, messages.Quote(string(r.Kind)+":"+r.ID+"/"+r.Layer))
 		}
 		out = append(out, r)
 	}

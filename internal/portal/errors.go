@@ -132,7 +132,7 @@ var rightNamesObject = map[string]bool{
 	"organisation#member": true, "organisation#publish": true, "organisation#manage_members": true,
 	"org_group#member": true, "org_group#manage": true,
 	"dataset#manage_access": true, "dataset#edit": true, "dataset#download": true, "dataset#consult": true, "dataset#search": true,
-	"content#edit_all_pages": false, "content#create_map": false, "service#use": true,
+	"content#edit_all_pages": false, "content#create_map": false,
 	"page#view": true, "page#edit": true, "page#manage": true,
 	"map#view": true, "map#edit": true, "map#share": true, "map#delete": true, "map#set_properties": true,
 }

@@ -158,7 +158,7 @@ func checkPage(p Page) (Page, error) {
 		}
 	}
 	if len(p.Visualisations) > maxResources {
-		return Page{}, invalid("invalid.too_many", "visualisations", len(p.Visualisations), maxResources)
+		return Page{}, invalid("invalid.content_too_many", "visualisations", len(p.Visualisations), maxResources)
 	}
 	seen := map[string]bool{}
 	for i, v := range p.Visualisations {
@@ -167,7 +167,7 @@ func checkPage(p Page) (Page, error) {
 			return Page{}, err
 		}
 		if seen[v.ID] {
-			return Page{}, invalid("invalid.duplicate", f+" id", messages.Quote(v.ID))
+			return Page{}, invalid("invalid.content_duplicate", f+" id", messages.Quote(v.ID))
 		}
 		seen[v.ID] = true
 		if p.Visualisations[i].Title, err = cleanText(f+" title", v.Title, maxName, true); err != nil {
