@@ -75,6 +75,15 @@ func (t *txn) contentLinks(o tuple.ObjectRef) {
 	t.touch(rel(o, "content", tuple.SubjectRef{Type: "content", ID: t.s.platform}))
 }
 
+// allContent are the rights that reach every page or map: perm on the
+// content object, or administering the platform. The second is asked
+// apart because the content object reaches the platform (and so its
+// administrators) only once a page, a map or a content role has been
+// written: the first page of a platform is made before that.
+func (s *Service) allContent(perm string) []right {
+	return []right{{s.contentRef(), perm}, {s.platformRef(), "administer"}}
+}
+
 // subject is the schema subject of a holder: the person, or the group's
 // members.
 func (h Holder) subject() tuple.SubjectRef {

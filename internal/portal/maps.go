@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"time"
 
@@ -192,7 +193,7 @@ func (s *Service) CreateMap(ctx context.Context, actor string, m Map, owner Hold
 	if err := checkHolder("owner", owner, mapGroupKinds); err != nil {
 		return Map{}, err
 	}
-	err = s.do(ctx, actor, guard{rights: []right{{s.contentRef(), "create_map"}}}, func(t *txn) error {
+	err = s.do(ctx, actor, guard{rights: s.allContent("create_map")}, func(t *txn) error {
 		if ok, err := t.exists(ctx, kindMap, m.ID); err != nil {
 			return err
 		} else if ok {
@@ -202,8 +203,10 @@ func (s *Service) CreateMap(ctx context.Context, actor string, m Map, owner Hold
 		if err != nil {
 			return err
 		}
-		all, err := t.s.has(ctx, actor, s.contentRef(), "manage_all_maps")
-		if err != nil {
+		all := true
+		if err := s.authorize(ctx, actor, guard{rights: s.allContent("manage_all_maps")}); errors.Is(err, ErrForbidden) {
+			all = false
+		} else if err != nil {
 			return err
 		}
 		if !all {

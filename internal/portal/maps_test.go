@@ -203,3 +203,26 @@ func TestMapResourcesOnlyWhatTheEditorConsults(t *testing.T) {
 		wantErr(t, err, portal.ErrNotFound)
 	})
 }
+
+// TestFirstContentOfAPlatform: on a platform where nothing of content was
+// ever written (the content object is not yet tied to the platform), its
+// administrator makes the first platform page, or the first map.
+func TestFirstContentOfAPlatform(t *testing.T) {
+	for _, first := range []string{"page", "map"} {
+		t.Run(first, func(t *testing.T) {
+			forEachBackend(t, func(t *testing.T, e *env) {
+				w := newWorld(t, e)
+				svc, ctx := e.svc, e.ctx
+				if first == "page" {
+					_, err := svc.CreatePage(ctx, "ed", portal.Page{ID: "first", Title: "Première"})
+					wantErr(t, err, portal.ErrForbidden)
+					must[portal.Page](t)(svc.CreatePage(ctx, w.admin, portal.Page{ID: "first", Title: "Première"}))
+					return
+				}
+				_, err := svc.CreateMap(ctx, "ed", portal.Map{Name: "Première"}, hIGN)
+				wantErr(t, err, portal.ErrForbidden)
+				must[portal.Map](t)(svc.CreateMap(ctx, w.admin, portal.Map{Name: "Première"}, hIGN))
+			})
+		})
+	}
+}

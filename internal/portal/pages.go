@@ -214,11 +214,11 @@ func (s *Service) CreatePage(ctx context.Context, actor string, p Page) (Page, e
 	if err != nil {
 		return Page{}, err
 	}
-	g := guard{rights: []right{{s.contentRef(), "edit_all_pages"}}}
+	g := guard{}
 	if p.Owner != "" {
 		g = s.orgGuard(p.Owner, "publish")
-		g.rights = append(g.rights, right{s.contentRef(), "edit_all_pages"})
 	}
+	g.rights = append(g.rights, s.allContent("edit_all_pages")...)
 	add, err := visualisationDatasets("visualisations", nil, p.Visualisations)
 	if err != nil {
 		return Page{}, err
@@ -268,30 +268,55 @@ func (s *Service) RenderPage(ctx context.Context, actor, id string) (RenderedPag
 		return RenderedPage{}, err
 	}
 	subject := user(catalogueSubject(actor))
-	reqs := make([]engine.CheckRequest, 0, 2*len(p.Visualisations))
-	for _, v := range p.Visualisations {
-		reqs = append(reqs,
-			engine.CheckRequest{Resource: datasetRef(v.Dataset), Permission: "consult", Subject: subject},
-			engine.CheckRequest{Resource: datasetRef(v.Dataset), Permission: "search", Subject: subject})
+	load, err := s.checkDatasets(ctx, subject, p.Visualisations, "consult", nil)
+	if err != nil {
+		return RenderedPage{}, err
 	}
-	res, errs, _, err := s.engine().CheckBulk(ctx, reqs, engine.At{})
+	// A dataset one may consult one may find: search is asked only of
+	// those that do not load.
+	found, err := s.checkDatasets(ctx, subject, p.Visualisations, "search", load)
 	if err != nil {
 		return RenderedPage{}, err
 	}
 	out := RenderedPage{Page: p, Visualisations: make([]RenderedVisualisation, len(p.Visualisations))}
 	for i, v := range p.Visualisations {
-		for _, e := range errs[2*i : 2*i+2] {
-			if e != nil {
-				return RenderedPage{}, e
-			}
-		}
-		rv := RenderedVisualisation{Visualisation: v, Load: res[2*i].Result == engine.HasPermission}
-		if res[2*i+1].Result != engine.HasPermission {
+		rv := RenderedVisualisation{Visualisation: v, Load: load[i]}
+		if !load[i] && !found[i] {
 			rv.Dataset = "" // not even findable: never named
 		}
 		out.Visualisations[i] = rv
 	}
 	out.Page.Visualisations = nil // said once, in Visualisations
+	return out, nil
+}
+
+// checkDatasets answers, in one bulk check, whether subject has perm on
+// the dataset of each visualisation, skipping (answering false for) those
+// where skip is true.
+func (s *Service) checkDatasets(ctx context.Context, subject tuple.SubjectRef, vs []Visualisation, perm string, skip []bool) ([]bool, error) {
+	out := make([]bool, len(vs))
+	var reqs []engine.CheckRequest
+	var at []int
+	for i, v := range vs {
+		if skip != nil && skip[i] {
+			continue
+		}
+		reqs = append(reqs, engine.CheckRequest{Resource: datasetRef(v.Dataset), Permission: perm, Subject: subject})
+		at = append(at, i)
+	}
+	if len(reqs) == 0 {
+		return out, nil
+	}
+	res, errs, _, err := s.engine().CheckBulk(ctx, reqs, engine.At{})
+	if err != nil {
+		return nil, err
+	}
+	for j, i := range at {
+		if errs[j] != nil {
+			return nil, errs[j]
+		}
+		out[i] = res[j].Result == engine.HasPermission
+	}
 	return out, nil
 }
 
