@@ -112,6 +112,10 @@ func contentMatrixCases() []matrixCase {
 			return "PUT", "/api/v1/maps/" + w.freshMap() + "/shares/organisation/ign", map[string]any{"level": "write"}
 		}},
 
+		// Whoever manages a page or shares a map reads its audit entries.
+		{op: "queryAudit", allow: pgManagers, status: 200, req: contentGet("/api/v1/audit?resource=page:pg")},
+		{op: "queryAudit", allow: mpOwners, status: 200, req: contentGet("/api/v1/audit?resource=map:mp")},
+
 		{op: "listContentRoles", allow: adminOnly, status: 200, req: get("/api/v1/content-roles")},
 		{op: "addContentRole", allow: adminOnly, status: 200, write: true, req: func(w *world) (string, string, any) {
 			id, _ := w.fresh()
