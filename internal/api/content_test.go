@@ -146,3 +146,30 @@ func testContentRefusalsSayWhy(t *testing.T, mk envMaker) {
 		t.Errorf("shares after the refusals: %+v", shares.Shares)
 	}
 }
+
+// TestMeContentRoles: /me says which content roles the caller holds, and
+// through which group.
+func TestMeContentRoles(t *testing.T) { forEachStore(t, testMeContentRoles) }
+
+func testMeContentRoles(t *testing.T, mk envMaker) {
+	w := newWorld(t, mk)
+	w.content() // c1 (member's community) creates maps
+	w.as("admin").want(200, "PUT", "/api/v1/content-roles/page_viewer/user/"+w.id["member"], nil, nil)
+	var me api.Me
+	w.as("member").want(200, "GET", "/api/v1/me", nil, &me)
+	var got []string
+	for _, g := range me.ContentRoles {
+		s := string(g.Role)
+		if g.Via != nil {
+			s += " via " + string(g.Via.Kind) + ":" + g.Via.ID
+		}
+		got = append(got, s)
+	}
+	if want := "page_viewer map_creator via community:c1"; strings.Join(got, " ") != want {
+		t.Errorf("content roles %q, want %q", strings.Join(got, " "), want)
+	}
+	w.as("outsider").want(200, "GET", "/api/v1/me", nil, &me)
+	if me.ContentRoles == nil || len(me.ContentRoles) != 0 {
+		t.Errorf("outsider's content roles: %#v, want []", me.ContentRoles)
+	}
+}

@@ -271,6 +271,21 @@ func contentRoleHolderOut(h portal.ContentRoleHolder) ContentRoleHolder {
 	return ContentRoleHolder{Role: h.Role, Holder: holderOut(h.Holder)}
 }
 
+// ContentRoleGrant is a content role the caller holds, directly (no via)
+// or as a member of a community or organisation.
+type ContentRoleGrant struct {
+	Role portal.ContentRole `json:"role"`
+	Via  *HolderRef         `json:"via,omitempty"`
+}
+
+func contentRoleGrantOut(g portal.ContentRoleGrant) ContentRoleGrant {
+	out := ContentRoleGrant{Role: g.Role}
+	if g.Via != nil {
+		out.Via = &HolderRef{Kind: g.Via.Kind, ID: g.Via.ID}
+	}
+	return out
+}
+
 // ContentRoleList lists the holders of every content role.
 type ContentRoleList struct {
 	Holders []ContentRoleHolder `json:"holders"`

@@ -11,7 +11,7 @@ func init() {
 		"MapResource": MapResource{}, "Map": Map{}, "MapSummary": MapSummary{}, "MapList": MapList{}, "CreateMapRequest": CreateMapRequest{},
 		"UpdateMapRequest": UpdateMapRequest{}, "MapResourcesRequest": MapResourcesRequest{}, "MapShareRequest": MapShareRequest{},
 		"MapShare": MapShare{}, "MapShareChange": MapShareChange{}, "MapShareList": MapShareList{},
-		"ContentRoleHolder": ContentRoleHolder{}, "ContentRoleList": ContentRoleList{},
+		"ContentRoleHolder": ContentRoleHolder{}, "ContentRoleList": ContentRoleList{}, "ContentRoleGrant": ContentRoleGrant{},
 	} {
 		if _, dup := portalBodies[name]; dup {
 			panic("portalBodies: " + name + " twice")

@@ -155,6 +155,63 @@ func checkContentRole(r ContentRole) error {
 	return nil
 }
 
+// ContentRoleGrant is a content role an account holds: directly (Via
+// nil), or as a member of the community or organisation Via.
+type ContentRoleGrant struct {
+	Role ContentRole
+	Via  *Holder
+}
+
+// contentGrants reads the content roles of account, whose memberships p
+// holds, in role order.
+func (v view) contentGrants(ctx context.Context, account string, p Profile) ([]ContentRoleGrant, error) {
+	rs, err := v.rels(ctx, store.Filter{ResourceType: "content", ResourceID: v.s.platform})
+	if err != nil {
+		return nil, err
+	}
+	in := map[Holder]bool{{Kind: HolderUser, ID: account}: true}
+	for _, m := range p.Organisations {
+		in[Holder{Kind: HolderOrganisation, ID: m.Organisation}] = true
+	}
+	for _, m := range p.Communities {
+		in[Holder{Kind: HolderCommunity, ID: m.Community}] = true
+	}
+	out := []ContentRoleGrant{}
+	for _, r := range rs {
+		h, ok := holderOf(r.Subject)
+		role := ContentRole(r.Relation)
+		if !ok || !in[h] || !slices.Contains(ContentRoles, role) {
+			continue
+		}
+		g := ContentRoleGrant{Role: role}
+		if h.Kind != HolderUser {
+			g.Via = &h
+		}
+		out = append(out, g)
+	}
+	slices.SortFunc(out, func(a, b ContentRoleGrant) int {
+		if c := slices.Index(ContentRoles, a.Role) - slices.Index(ContentRoles, b.Role); c != 0 {
+			return c
+		}
+		switch {
+		case a.Via == nil || b.Via == nil:
+			return boolCmp(a.Via != nil, b.Via != nil)
+		}
+		return cmpHolder(*a.Via, *b.Via)
+	})
+	return out, nil
+}
+
+func boolCmp(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
+}
+
 // ContentRoleHolders lists who holds each content role (administer), in
 // role, then kind, then id order.
 func (s *Service) ContentRoleHolders(ctx context.Context, actor string) ([]ContentRoleHolder, error) {

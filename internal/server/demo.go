@@ -207,6 +207,9 @@ func describeRoles(p portal.Profile) (string, string) {
 		e, f := words("community", string(c.Role))
 		add(e+" of community "+c.Community, f+" de la communauté "+c.Community)
 	}
+	for _, g := range p.ContentRoles {
+		add(contentRoleWords(g))
+	}
 	if len(en) == 0 {
 		add("no role", "aucun rôle")
 	}

@@ -121,3 +121,23 @@ func buildDemoContent(ctx context.Context, p demoContentMaker, d *demo, admin st
 		return nil
 	})
 }
+
+// contentRoleWordsOf names the content roles in English and French.
+var contentRoleWordsOf = map[portal.ContentRole][2]string{
+	portal.ContentPageViewer:       {"views every page", "consulte toutes les pages"},
+	portal.ContentPageEditor:       {"edits every page", "modifie toutes les pages"},
+	portal.ContentMapAdministrator: {"map administrator", "administrateur des cartes"},
+	portal.ContentMapEditor:        {"map editor (every map)", "éditeur de cartes (toutes les cartes)"},
+	portal.ContentMapCreator:       {"creates maps", "crée des cartes"},
+}
+
+// contentRoleWords says a content role an account holds, and through what.
+func contentRoleWords(g portal.ContentRoleGrant) (string, string) {
+	w := contentRoleWordsOf[g.Role]
+	e, f := w[0], w[1]
+	if g.Via != nil {
+		kind := map[portal.HolderKind][2]string{portal.HolderCommunity: {"community", "la communauté"}, portal.HolderOrganisation: {"organisation", "l'organisation"}}[g.Via.Kind]
+		e, f = e+" through "+kind[0]+" "+g.Via.ID, f+" par "+kind[1]+" "+g.Via.ID
+	}
+	return e, f
+}
