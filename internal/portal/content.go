@@ -369,9 +369,13 @@ type MapResource struct {
 }
 
 // right is the permission that lets someone add the resource: consult for
-// a dataset, use for a service. A service's layers have no rights of
-// their own in the schema (a grant covers every layer of a service), so
-// a layer is checked as its service.
+// a dataset, use for a service (the schema's public name for the right to
+// open a service). A service's layers have no rights of their own in the
+// schema (a grant covers every layer of a service), so a layer is checked
+// as its service. Follow-up once services are portal records: check that
+// the service exists and has the layer named (today a service is known
+// to the engine only, so an unknown id is refused as one the editor may
+// not use).
 func (r MapResource) right() (tuple.ObjectRef, string) {
 	if r.Kind == ResourceService {
 		return obj("service", r.ID), "use"

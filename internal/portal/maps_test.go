@@ -2,8 +2,10 @@ package portal_test
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/octroi/octroi/internal/messages"
@@ -225,4 +227,61 @@ func TestFirstContentOfAPlatform(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestMapLastOwnerConcurrent: two concurrent changes, each taking
+// ownership from one of a map's two owners (a share lowered, a community
+// deleted): exactly one goes through, the other meets the invariant,
+// checked inside the store's serialised transaction.
+func TestMapLastOwnerConcurrent(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		w := mapWorld(t, e)
+		svc, ctx := e.svc, e.ctx
+		for round := range 3 {
+			id := fmt.Sprintf("two-owners-%d", round)
+			c := fmt.Sprintf("owners-%d", round)
+			must[portal.Community](t)(svc.CreateCommunity(ctx, "csup", portal.Community{ID: c, Name: "Owners"}))
+			must[portal.Map](t)(svc.CreateMap(ctx, "csup", portal.Map{ID: id, Name: "Two owners"}, hClub))
+			must[portal.MapShare](t)(svc.SetMapShare(ctx, "csup", id, portal.Holder{Kind: portal.HolderCommunity, ID: c}, portal.MapOwner))
+			ops := []func() error{
+				func() error { _, err := svc.SetMapShare(ctx, w.admin, id, hClub, portal.MapRead); return err },
+				func() error {
+					_, err := svc.SetMapShare(ctx, w.admin, id, portal.Holder{Kind: portal.HolderCommunity, ID: c}, portal.MapNone)
+					return err
+				},
+			}
+			if round == 2 {
+				ops[1] = func() error { return svc.DeleteCommunity(ctx, "csup", c) }
+			}
+			var wg sync.WaitGroup
+			errs := make([]error, 2)
+			for i, op := range ops {
+				wg.Go(func() { errs[i] = op() })
+			}
+			wg.Wait()
+			okCount, conflicts := 0, 0
+			for _, err := range errs {
+				switch {
+				case err == nil:
+					okCount++
+				case errors.Is(err, portal.ErrConflict):
+					conflicts++
+				default:
+					t.Fatalf("round %d: %v", round, err)
+				}
+			}
+			if okCount != 1 || conflicts != 1 {
+				t.Fatalf("round %d: %d succeeded and %d conflicted, want 1 and 1", round, okCount, conflicts)
+			}
+			owners := 0
+			for _, s := range must[[]portal.MapShare](t)(svc.MapShares(ctx, w.admin, id)) {
+				if s.Level == portal.MapOwner {
+					owners++
+				}
+			}
+			if owners != 1 {
+				t.Fatalf("round %d: %d owners left, want 1", round, owners)
+			}
+		}
+	})
 }
