@@ -290,3 +290,35 @@ func keepAll(t *testing.T, e *env, w world, id string) []portal.Visualisation {
 	}
 	return out
 }
+
+// TestContentRecordFormats: pages and maps are stored at the current
+// record version, audit entries hold them without one, and a document of
+// a future version is refused, saying why.
+func TestContentRecordFormats(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		w := mapWorld(t, e)
+		must[portal.Page](t)(e.svc.CreatePage(e.ctx, "ed", portal.Page{ID: "p", Title: "P", Owner: "ign"}))
+		for _, k := range [][2]string{{"page", "p"}, {"map", "net"}} {
+			d, err := e.st.GetDoc(e.ctx, k[0], k[1])
+			ok(t, err)
+			if v := version(t, d.Data); v != 1.0 {
+				t.Errorf("%s %s written as %s, want version 1", k[0], k[1], d.Data)
+			}
+			for _, en := range must[[]store.AuditEntry](t)(e.svc.Audit(e.ctx, w.admin, store.AuditQuery{Resource: k[0] + ":" + k[1], Limit: 100})) {
+				if version(t, en.Before) != nil || version(t, en.After) != nil {
+					t.Errorf("%s: audit entry holds a version: %s %s", en.Action, en.Before, en.After)
+				}
+			}
+			d.Data = []byte(`{"v":2,"id":"` + k[1] + `"}`)
+			rev, err := e.st.Transact(e.ctx, func(tx store.DocTx) error { return tx.PutDoc(e.ctx, d) })
+			ok(t, err)
+			ok(t, e.sync(e.ctx, rev))
+		}
+		if _, err := e.svc.RenderPage(e.ctx, "ed", "p"); err == nil || !strings.Contains(err.Error(), "written by a newer octroi") {
+			t.Errorf("a version 2 page: got %v", err)
+		}
+		if _, err := e.svc.Map(e.ctx, "csup", "net"); err == nil || !strings.Contains(err.Error(), "written by a newer octroi") {
+			t.Errorf("a version 2 map: got %v", err)
+		}
+	})
+}
