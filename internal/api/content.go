@@ -50,7 +50,8 @@ func (a *api) renderPage(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, renderedPageOut(p))
 }
 
-// PUT /api/v1/pages/{id}: title, body and visualisations (edit).
+// PUT /api/v1/pages/{id}: title, and body and visualisations when sent
+// (edit).
 func (a *api) updatePage(w http.ResponseWriter, r *http.Request) error {
 	var req UpdatePageRequest
 	if err := decodeUpdate(r, &req, hintID, hintCreated, fieldHint{"owner", "a page's owner never changes"},
@@ -58,8 +59,11 @@ func (a *api) updatePage(w http.ResponseWriter, r *http.Request) error {
 		fieldHint{"updated", "the server records it at each change"}); err != nil {
 		return err
 	}
-	p, err := a.Portal.Pages.UpdatePage(r.Context(), actor(r), portal.Page{ID: r.PathValue("id"), Title: req.Title, Body: req.Body,
-		Visualisations: each(req.Visualisations, visualisationIn)})
+	u := portal.PageUpdate{ID: r.PathValue("id"), Title: req.Title, Body: req.Body}
+	if req.Visualisations != nil {
+		u.Visualisations = nonNil(each(*req.Visualisations, visualisationIn))
+	}
+	p, err := a.Portal.Pages.UpdatePage(r.Context(), actor(r), u)
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,7 @@ type Pages interface {
 	CreatePage(ctx context.Context, actor string, p portal.Page) (portal.Page, error)
 	RenderPage(ctx context.Context, actor, id string) (portal.RenderedPage, error)
 	Pages(ctx context.Context, actor, after string, limit int) ([]portal.Page, error)
-	UpdatePage(ctx context.Context, actor string, p portal.Page) (portal.Page, error)
+	UpdatePage(ctx context.Context, actor string, u portal.PageUpdate) (portal.Page, error)
 	SetPagePolicy(ctx context.Context, actor, id string, public bool) (portal.Page, error)
 	DeletePage(ctx context.Context, actor, id string) error
 	PageMembers(ctx context.Context, actor, id string) ([]portal.PageMember, error)

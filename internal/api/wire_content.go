@@ -117,11 +117,12 @@ type CreatePageRequest struct {
 	Visualisations []Visualisation `json:"visualisations"`
 }
 
-// UpdatePageRequest is the body of PUT /pages/{id}.
+// UpdatePageRequest is the body of PUT /pages/{id}: body and
+// visualisations left out are kept.
 type UpdatePageRequest struct {
-	Title          string          `json:"title"`
-	Body           string          `json:"body"`
-	Visualisations []Visualisation `json:"visualisations"`
+	Title          string           `json:"title"`
+	Body           *string          `json:"body"`
+	Visualisations *[]Visualisation `json:"visualisations"`
 }
 
 // PagePolicyRequest is the body of PUT /pages/{id}/policy.

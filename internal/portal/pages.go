@@ -343,44 +343,62 @@ func (s *Service) Pages(ctx context.Context, actor, after string, limit int) ([]
 	return out, nil
 }
 
+// PageUpdate is a change of a page's content: its title, and its body
+// and visualisations when set (nil keeps them; an empty list removes
+// every visualisation).
+type PageUpdate struct {
+	ID             string
+	Title          string
+	Body           *string
+	Visualisations []Visualisation
+}
+
 // UpdatePage changes a page's title, body and visualisations (edit). The
 // owner never changes, and the access policy changes with SetPagePolicy.
-// A visualisation sent without its dataset keeps the one it has; the
-// datasets it adds must be ones the actor may consult.
-func (s *Service) UpdatePage(ctx context.Context, actor string, p Page) (Page, error) {
-	p, err := checkPage(p)
+// A visualisation sent without its dataset keeps the one it has (an
+// editor who may not find a dataset sees it unnamed, and sends it back
+// so); the datasets it adds must be ones the actor may consult.
+func (s *Service) UpdatePage(ctx context.Context, actor string, u PageUpdate) (Page, error) {
+	in := Page{ID: u.ID, Title: u.Title, Visualisations: u.Visualisations}
+	if u.Body != nil {
+		in.Body = *u.Body
+	}
+	in, err := checkPage(in)
 	if err != nil {
 		return Page{}, err
 	}
 	var out Page
-	err = s.do(ctx, actor, pageGuard(p.ID, "edit"), func(t *txn) error {
-		before, err := t.page(ctx, p.ID)
+	err = s.do(ctx, actor, pageGuard(in.ID, "edit"), func(t *txn) error {
+		before, err := t.page(ctx, in.ID)
 		if err != nil {
-			return err
-		}
-		if p.Owner != "" && p.Owner != before.Owner {
-			return invalid("invalid.page_owner_fixed", messages.Quote(p.Owner))
-		}
-		vs := slices.Clone(p.Visualisations)
-		add, err := visualisationDatasets("visualisations", before.Visualisations, vs)
-		if err != nil {
-			return err
-		}
-		if err := t.consultable(messages.New("noun.page"), add); err != nil {
 			return err
 		}
 		out = before
-		out.Title, out.Body, out.Visualisations = p.Title, p.Body, vs
+		out.Title = in.Title
+		if u.Body != nil {
+			out.Body = in.Body
+		}
+		if u.Visualisations != nil {
+			vs := slices.Clone(in.Visualisations)
+			add, err := visualisationDatasets("visualisations", before.Visualisations, vs)
+			if err != nil {
+				return err
+			}
+			if err := t.consultable(messages.New("noun.page"), add); err != nil {
+				return err
+			}
+			out.Visualisations = vs
+		}
 		if samePage(out, before) {
 			return nil
 		}
 		out.Updated = t.at
 		doc := pageRecord(out)
 		doc.Public = false
-		if err := t.put(kindPage, p.ID, "", out.Owner, doc); err != nil {
+		if err := t.put(kindPage, in.ID, "", out.Owner, doc); err != nil {
 			return err
 		}
-		return t.audit("page.update", "page:"+p.ID, pageRecord(before), pageRecord(out))
+		return t.audit("page.update", "page:"+in.ID, pageRecord(before), pageRecord(out))
 	})
 	return out, err
 }

@@ -140,7 +140,7 @@ func TestPageMembers(t *testing.T) {
 		must[portal.PageMember](t)(svc.SetPageMember(ctx, "ed", "report", portal.PageMember{Holder: user("reg"), View: true, Edit: true}))
 		_, err = svc.SetPageMember(ctx, "reg", "report", portal.PageMember{Holder: user("reader"), View: true})
 		wantErr(t, err, portal.ErrForbidden)
-		must[portal.Page](t)(svc.UpdatePage(ctx, "reg", portal.Page{ID: "report", Title: "Nouveau titre", Visualisations: []portal.Visualisation{{ID: "open"}, {ID: "private"}}}))
+		must[portal.Page](t)(svc.UpdatePage(ctx, "reg", portal.PageUpdate{ID: "report", Title: "Nouveau titre", Visualisations: []portal.Visualisation{{ID: "open"}, {ID: "private"}}}))
 
 		actions := auditActions(t, e, w, "page:report")
 		for _, a := range []string{"page.create", "page.member.set", "page.member.remove", "page.update"} {
@@ -214,9 +214,9 @@ func TestPageVisualisationsOnlyWhatTheEditorConsults(t *testing.T) {
 		svc, ctx := e.svc, e.ctx
 		must[portal.PageMember](t)(svc.SetPageMember(ctx, "ed", "report", portal.PageMember{Holder: user("stranger"), View: true, Edit: true}))
 		head := e.head()
-		_, err := svc.UpdatePage(ctx, "stranger", portal.Page{ID: "report", Title: "T", Visualisations: []portal.Visualisation{{ID: "x", Dataset: "IGNF_PRIVATE"}}})
+		_, err := svc.UpdatePage(ctx, "stranger", portal.PageUpdate{ID: "report", Title: "T", Visualisations: []portal.Visualisation{{ID: "x", Dataset: "IGNF_PRIVATE"}}})
 		wantErr(t, err, portal.ErrNotFound)
-		_, err = svc.UpdatePage(ctx, "stranger", portal.Page{ID: "report", Title: "T", Visualisations: []portal.Visualisation{{ID: "x", Dataset: "IGNF_BD-TOPO"}}})
+		_, err = svc.UpdatePage(ctx, "stranger", portal.PageUpdate{ID: "report", Title: "T", Visualisations: []portal.Visualisation{{ID: "x", Dataset: "IGNF_BD-TOPO"}}})
 		wantErr(t, err, portal.ErrForbidden)
 		if !strings.Contains(err.Error(), "only what you may consult yourself") {
 			t.Errorf("refusal %q does not say why", err)
@@ -225,13 +225,20 @@ func TestPageVisualisationsOnlyWhatTheEditorConsults(t *testing.T) {
 			t.Fatal("a refused edit wrote something")
 		}
 		// Kept: the private one, sent back unnamed; added: an open one.
-		p := must[portal.Page](t)(svc.UpdatePage(ctx, "stranger", portal.Page{ID: "report", Title: "T", Visualisations: []portal.Visualisation{{ID: "private"}, {ID: "open2", Dataset: "IGNF_OPEN"}}}))
+		p := must[portal.Page](t)(svc.UpdatePage(ctx, "stranger", portal.PageUpdate{ID: "report", Title: "T", Visualisations: []portal.Visualisation{{ID: "private"}, {ID: "open2", Dataset: "IGNF_OPEN"}}}))
 		if len(p.Visualisations) != 2 || p.Visualisations[0].Dataset != "IGNF_PRIVATE" {
 			t.Errorf("visualisations %+v", p.Visualisations)
 		}
-		// The owner never changes.
-		_, err = svc.UpdatePage(ctx, "ed", portal.Page{ID: "report", Title: "T", Owner: "region"})
-		wantErr(t, err, portal.ErrInvalid)
+		// Left out, body and visualisations stay; an empty list removes
+		// them.
+		p = must[portal.Page](t)(svc.UpdatePage(ctx, "stranger", portal.PageUpdate{ID: "report", Title: "T2"}))
+		if p.Title != "T2" || p.Body != "Texte\nsur deux lignes" || len(p.Visualisations) != 2 {
+			t.Errorf("page %+v", p)
+		}
+		p = must[portal.Page](t)(svc.UpdatePage(ctx, "stranger", portal.PageUpdate{ID: "report", Title: "T2", Visualisations: []portal.Visualisation{}}))
+		if len(p.Visualisations) != 0 {
+			t.Errorf("visualisations %+v", p.Visualisations)
+		}
 	})
 }
 
@@ -257,9 +264,9 @@ func TestPageDomainRoles(t *testing.T) {
 		wantErr(t, err, portal.ErrInvalid) // creators are roles, not people
 		for _, id := range []string{"report", "about"} {
 			must[portal.RenderedPage](t)(svc.RenderPage(ctx, "stranger", id))
-			_, err := svc.UpdatePage(ctx, "stranger", portal.Page{ID: id, Title: "T"})
+			_, err := svc.UpdatePage(ctx, "stranger", portal.PageUpdate{ID: id, Title: "T"})
 			wantErr(t, err, portal.ErrForbidden)
-			must[portal.Page](t)(svc.UpdatePage(ctx, "part", portal.Page{ID: id, Title: "T", Visualisations: keepAll(t, e, w, id)}))
+			must[portal.Page](t)(svc.UpdatePage(ctx, "part", portal.PageUpdate{ID: id, Title: "T", Visualisations: keepAll(t, e, w, id)}))
 			must[portal.Page](t)(svc.SetPagePolicy(ctx, "part", id, false))
 		}
 		hs := must[[]portal.ContentRoleHolder](t)(svc.ContentRoleHolders(ctx, w.admin))
