@@ -541,7 +541,6 @@ func (s *Service) SetPageMember(ctx context.Context, actor, id string, m PageMem
 			}
 		}
 		sub := out.Holder.subject()
-		t.touch(t.s.platformLink(pageRef(id)))
 		t.touch(rel(pageRef(id), "viewer", sub))
 		if out.Edit {
 			t.touch(rel(pageRef(id), "editor", sub))
