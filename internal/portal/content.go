@@ -117,11 +117,11 @@ func checkHolder(field string, h Holder, kinds []HolderKind) error {
 	return checkID(field+" id", h.ID)
 }
 
-// holderName reads the holder's name from its record: ErrNotFound names a
-// missing one. A community the actor may not view does not exist for
-// them, unless it already holds something here (held): then it is shown,
-// so that it can be taken away.
-func (t *txn) holderName(h Holder, held bool) (string, error) {
+// shownHolderName reads, in a change, the holder's name from its record:
+// ErrNotFound names a missing one. A community the actor may not view
+// does not exist for them, unless it already holds something here (held):
+// then it is shown, so that it can be taken away.
+func (t *txn) shownHolderName(h Holder, held bool) (string, error) {
 	if h.Kind == HolderCommunity && !held {
 		switch ok, err := t.s.has(t.ctx, t.actor, communityRef(h.ID), "view"); {
 		case err != nil:
@@ -137,7 +137,7 @@ func (t *txn) holderName(h Holder, held bool) (string, error) {
 	return r.Name, nil
 }
 
-// name reads a holder's name outside a transaction ("" when its record is
+// holderName reads a holder's name for a listing ("" when its record is
 // gone).
 func (v view) holderName(ctx context.Context, h Holder) (string, error) {
 	var r groupRec
@@ -277,7 +277,7 @@ func (s *Service) SetContentRole(ctx context.Context, actor string, role Content
 		if err != nil {
 			return err
 		}
-		if out.Holder.Name, err = t.holderName(h, len(held) > 0); err != nil {
+		if out.Holder.Name, err = t.shownHolderName(h, len(held) > 0); err != nil {
 			return err
 		}
 		entry := map[string]any{"role": string(role), "holder": holderEntry(out.Holder)}

@@ -199,7 +199,7 @@ func (s *Service) CreateMap(ctx context.Context, actor string, m Map, owner Hold
 		} else if ok {
 			return conflict("conflict.map_id_taken", messages.Quote(m.ID))
 		}
-		name, err := t.holderName(owner, false)
+		name, err := t.shownHolderName(owner, false)
 		if err != nil {
 			return err
 		}
@@ -392,7 +392,7 @@ func (s *Service) SetMapShare(ctx context.Context, actor, id string, group Holde
 		if len(cur) > 0 {
 			out.Before = cur[0].Level
 		}
-		if out.Group.Name, err = t.holderName(out.Group, len(cur) > 0); err != nil {
+		if out.Group.Name, err = t.shownHolderName(out.Group, len(cur) > 0); err != nil {
 			return err
 		}
 		if out.Before == l {

@@ -529,7 +529,7 @@ func (s *Service) SetPageMember(ctx context.Context, actor, id string, m PageMem
 		if err != nil {
 			return err
 		}
-		if out.Holder.Name, err = t.holderName(out.Holder, len(cur) > 0); err != nil {
+		if out.Holder.Name, err = t.shownHolderName(out.Holder, len(cur) > 0); err != nil {
 			return err
 		}
 		var before *PageMember
