@@ -5,7 +5,7 @@
 //     and an engine), for operators and integrators;
 //   - the portal endpoints — me, accounts, organisations, communities,
 //     groups of organisations, datasets and their access levels,
-//     catalogue, audit — built on a Portal (the data-platform domain),
+//     catalogue, content pages, maps, audit — built on a Portal (the data-platform domain),
 //     for the people of the platform and the applications acting for them.
 //
 // # The domain

@@ -38,8 +38,9 @@ func testDemo(t *testing.T, mk envMaker) {
 	}
 	for who, want := range map[string]string{
 		"alice.martin":    "platform administrator",
-		"lina.littoral":   "registered user of ign, registered user of region-sud, supervisor of community observatoire-littoral",
-		"paul.risques":    "editor of region-sud, supervisor of community cellule-crise-inondations",
+		"lina.littoral":   "registered user of ign, registered user of region-sud, supervisor of community observatoire-littoral, creates maps through community observatoire-littoral",
+		"paul.risques":    "editor of region-sud, supervisor of community cellule-crise-inondations, creates maps through community cellule-crise-inondations",
+		"damien.lecteur":  "data reader (every dataset), views every page",
 		"julie.candidate": "no role",
 	} {
 		if got := by[who].RoleEN; got != want {

@@ -40,6 +40,9 @@ type Portal struct {
 	MapServices      MapServices
 	Grants           Grants
 	AccessRequests   AccessRequests
+	Pages            Pages
+	Maps             Maps
+	ContentRoles     ContentRoles
 }
 
 // mustBeComplete panics naming the first nil field of p.

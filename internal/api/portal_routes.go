@@ -76,5 +76,28 @@ func (a *api) portalTable() []Route {
 		c(p("POST", "/catalogue/filter", "filterDatasets", a.filterDatasets)),
 
 		p("GET", "/audit", "queryAudit", a.queryAudit),
+
+		p("POST", "/pages", "createPage", a.createPage),
+		c(p("GET", "/pages", "listPages", a.listPages)),
+		c(p("GET", "/pages/{id}", "renderPage", a.renderPage)),
+		p("PUT", "/pages/{id}", "updatePage", a.updatePage),
+		p("DELETE", "/pages/{id}", "deletePage", a.deletePage),
+		p("PUT", "/pages/{id}/policy", "setPagePolicy", a.setPagePolicy),
+		p("GET", "/pages/{id}/members", "listPageMembers", a.listPageMembers),
+		p("PUT", "/pages/{id}/members/{kind}/{member}", "setPageMember", a.setPageMember),
+		p("DELETE", "/pages/{id}/members/{kind}/{member}", "removePageMember", a.removePageMember),
+
+		p("POST", "/maps", "createMap", a.createMap),
+		p("GET", "/maps", "listMaps", a.listMaps),
+		p("GET", "/maps/{id}", "getMap", a.getMap),
+		p("PUT", "/maps/{id}", "updateMap", a.updateMap),
+		p("DELETE", "/maps/{id}", "deleteMap", a.deleteMap),
+		p("PUT", "/maps/{id}/resources", "setMapResources", a.setMapResources),
+		p("GET", "/maps/{id}/shares", "listMapShares", a.listMapShares),
+		p("PUT", "/maps/{id}/shares/{kind}/{group}", "setMapShare", a.setMapShare),
+
+		p("GET", "/content-roles", "listContentRoles", a.listContentRoles),
+		p("PUT", "/content-roles/{role}/{kind}/{holder}", "addContentRole", a.addContentRole),
+		p("DELETE", "/content-roles/{role}/{kind}/{holder}", "removeContentRole", a.removeContentRole),
 	}
 }

@@ -49,6 +49,7 @@ type Me struct {
 	Organisations []OrgMembership       `json:"organisations"`
 	Communities   []CommunityMembership `json:"communities"`
 	PlatformRoles []PlatformRoleGrant   `json:"platform_roles"`
+	ContentRoles  []ContentRoleGrant    `json:"content_roles"`
 }
 
 // OrgMembership is the caller's role in one organisation.
@@ -84,6 +85,7 @@ func meOut(p portal.Profile) Me {
 		PlatformRoles: each(p.PlatformRoles, func(g portal.PlatformRoleGrant) PlatformRoleGrant {
 			return PlatformRoleGrant{Role: g.Role, Community: g.Community}
 		}),
+		ContentRoles: nonNil(each(p.ContentRoles, contentRoleGrantOut)),
 	}
 }
 

@@ -91,6 +91,9 @@ func printDemo(w io.Writer, url string, accounts []server.DemoAccount, loaded bo
     curl -H "Authorization: Bearer $TOKEN" %[1]s/api/v1/catalogue/searchable
     curl -H "Authorization: Bearer $TOKEN" "%[1]s/api/v1/datasets/IGNF_BD-PARCELLAIRE/explain?permission=download"
     curl -H "Authorization: Bearer $TOKEN" "%[1]s/api/v1/datasets/REGION-SUD_PPRI/access?kind=organisation&sort=level&order=desc"
+    curl %[1]s/api/v1/pages/accueil
+    curl -H "Authorization: Bearer $TOKEN" %[1]s/api/v1/pages/tableau-de-bord-inondations
+    curl -H "Authorization: Bearer $TOKEN" %[1]s/api/v1/maps
  ================================================================================
 
 `, url)

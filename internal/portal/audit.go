@@ -10,10 +10,11 @@ import (
 // Audit returns audit entries matching q, oldest first: all of them to
 // platform administrators; to others only those of what they manage —
 // one such resource named by q.Resource, "dataset:ID" (manage_access),
-// "organisation:ID" (manage_members), "community:ID", "service:ID" or
-// "grant:ID" (manage), or,
-// without q.Resource, those of every organisation, dataset and community
-// the engine says they manage. Someone who manages nothing is refused.
+// "organisation:ID" (manage_members), "community:ID", "service:ID",
+// "grant:ID" or "page:ID" (manage) or "map:ID" (share), or, without
+// q.Resource, those of every organisation, dataset, community, service,
+// grant, page and map the engine says they manage. Someone who manages
+// nothing is refused.
 func (s *Service) Audit(ctx context.Context, actor string, q store.AuditQuery) ([]store.AuditEntry, error) {
 	if !q.Since.IsZero() && !q.Until.IsZero() && !q.Until.After(q.Since) {
 		return nil, invalid("invalid.until_before_since", q.Until, q.Since)
@@ -55,10 +56,12 @@ var managed = map[string]string{
 	"community":    "manage",
 	"service":      "manage",
 	"grant":        "manage",
+	"page":         "manage",
+	"map":          "share",
 }
 
 // managedKinds are the keys of managed, in the order they are read.
-var managedKinds = []string{"organisation", "dataset", "community", "service", "grant"}
+var managedKinds = []string{"organisation", "dataset", "community", "service", "grant", "page", "map"}
 
 // managedResources lists, as audit resources ("dataset:ID"…), everything
 // actor manages, as the engine answers it.

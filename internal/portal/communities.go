@@ -242,7 +242,8 @@ func (s *Service) UpdateCommunity(ctx context.Context, actor string, c Community
 
 // DeleteCommunity deletes a community (delete: its supervisor, or a
 // platform administrator), its relationships and the levels it held on
-// datasets.
+// datasets. A community that alone owns a map is not deleted: the map
+// would lose its last owner (ErrConflict, naming the map).
 func (s *Service) DeleteCommunity(ctx context.Context, actor, id string) error {
 	return s.do(ctx, actor, communityGuard(id, "delete"), func(t *txn) error {
 		before, err := t.community(ctx, id)
@@ -257,6 +258,9 @@ func (s *Service) DeleteCommunity(ctx context.Context, actor, id string) error {
 			if _, err := t.endInvitation(id, r.Subject.ID); err != nil {
 				return err
 			}
+		}
+		if err := t.keepMapOwners(Holder{Kind: HolderCommunity, ID: id}); err != nil {
+			return err
 		}
 		if err := t.forgetCommunity(id); err != nil { // grants.go
 			return err

@@ -15,7 +15,15 @@
 //   - removing a member keeps the account; disabling an account keeps its
 //     memberships (the schema takes its rights away);
 //   - only a platform administrator acts on a platform administrator
-//     (status, platform roles, tokens): manage_accounts does not reach them.
+//     (status, platform roles, tokens): manage_accounts does not reach them;
+//   - a page's "view" is given to everyone added to it and never removed
+//     alone: removing someone from a page removes view and edit;
+//   - a map never loses its last owner (a share lowered or removed, a
+//     community deleted: refused, saying why);
+//   - someone editing a page or a map adds only datasets they may consult
+//     (and services they may use); whoever may view a map sees every
+//     resource in it, and a page's visualisations load only for whoever
+//     may consult their datasets.
 //
 // Every management action is authorized through the engine, as the acting
 // account, before anything is written, and recorded in the audit log.
@@ -68,13 +76,15 @@
 // "community/account", listed by account), notice (listed by
 // recipient, in creation order), service (a dataset's map or download
 // service, listed by dataset), grant (listed by grantor; it keeps its
-// beneficiaries and expiry, so an expired grant stays listed) and
+// beneficiaries and expiry, so an expired grant stays listed),
 // access_request (listed by organisation; alternate key while pending, one
-// per product and beneficiary) with access_request_by_account. Services and
-// grants are kept in memory with indexes (by path, dataset, service,
-// beneficiary and grantor: memindex.go), so that the gateway finds the
-// services at a path without the database (ServicesAt). They hold names and metadata only: roles,
-// memberships, levels, platform roles and disabled accounts are
+// per product and beneficiary) with access_request_by_account, page (by
+// slug, listed by owner) and map. Services and grants are kept in memory
+// with indexes (by path, dataset, service, beneficiary and grantor:
+// memindex.go), so that the gateway finds the services at a path without
+// the database (ServicesAt). They hold names and metadata only: roles,
+// memberships, levels, platform roles, disabled accounts, page members and
+// map privileges are
 // relationships, and what the service returns about them is read from
 // there. Generated ids sort in creation order. A document is written from
 // its record type (records.go), never from a domain value, with its format

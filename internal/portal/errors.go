@@ -133,6 +133,9 @@ var rightNamesObject = map[string]bool{
 	"org_group#member": true, "org_group#manage": true,
 	"dataset#manage_access": true, "dataset#edit": true, "dataset#download": true, "dataset#consult": true, "dataset#search": true,
 	"service#manage": true, "service#view": true, "service#use": true, "grant#manage": true, "grant#view": true,
+	"content#edit_all_pages": false, "content#create_map": false,
+	"page#view": true, "page#edit": true, "page#manage": true,
+	"map#view": true, "map#edit": true, "map#share": true, "map#delete": true, "map#set_properties": true,
 }
 
 // lacks is the refusal of an action that needs r.

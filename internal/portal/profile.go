@@ -10,12 +10,14 @@ import (
 
 // Profile is who an account is on the platform: the account (with its
 // status and direct platform roles), its role in each organisation and
-// community, and its platform roles with where each comes from.
+// community, and its platform and content roles with where each comes
+// from.
 type Profile struct {
 	Account       Account               `json:"account"`
 	Organisations []OrgMembership       `json:"organisations"`
 	Communities   []CommunityMembership `json:"communities"`
 	PlatformRoles []PlatformRoleGrant   `json:"platform_roles"`
+	ContentRoles  []ContentRoleGrant    `json:"content_roles"`
 }
 
 // OrgMembership is an account's role in one organisation.
@@ -95,6 +97,9 @@ func (s *Service) Profile(ctx context.Context, actor, id string) (Profile, error
 		}
 		return strings.Compare(a.Community, b.Community)
 	})
+	if p.ContentRoles, err = v.contentGrants(ctx, id, p); err != nil {
+		return Profile{}, err
+	}
 	return p, nil
 }
 

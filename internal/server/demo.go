@@ -207,6 +207,9 @@ func describeRoles(p portal.Profile) (string, string) {
 		e, f := words("community", string(c.Role))
 		add(e+" of community "+c.Community, f+" de la communauté "+c.Community)
 	}
+	for _, g := range p.ContentRoles {
+		add(contentRoleWords(g))
+	}
 	if len(en) == 0 {
 		add("no role", "aucun rôle")
 	}
@@ -260,6 +263,7 @@ type demoMaker interface {
 	CreateDataset(ctx context.Context, actor string, d portal.Dataset) (portal.Dataset, error)
 	SetGroupLevel(ctx context.Context, actor, id string, g portal.GroupRef, l *portal.Level) (portal.BulkChange, error)
 	demoGrantsMaker
+	demoContentMaker
 }
 
 // buildDemo makes the demo platform and returns its administrator's id.
@@ -464,6 +468,7 @@ func buildDemo(ctx context.Context, p demoMaker) (string, error) {
 
 	// Services, grants and an access request (demo_grants.go).
 	buildDemoGrants(ctx, p, d)
+	buildDemoContent(ctx, p, d, admin.ID)
 
 	// Finally a disabled account: its memberships stay, its rights go.
 	d.step("disable denis", func() error {

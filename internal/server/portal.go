@@ -53,6 +53,9 @@ func apiPortal(svc *portal.Service) *api.Portal {
 		MapServices:      svc,
 		Grants:           svc,
 		AccessRequests:   svc,
+		Pages:            svc,
+		Maps:             svc,
+		ContentRoles:     svc,
 	}
 }
 
