@@ -168,9 +168,11 @@ func checkService(m MapService) (MapService, error) {
 	return m, nil
 }
 
-// servicesAtPath reads, inside the transaction, every service at path but
-// skip: at most a few thousand services exist, and the rule must hold at
-// commit, so it is read from the database rather than from memory.
+// checkPathFree refuses m when another service at its path has another
+// type, or exposes one of its layers, or when either has no layer (a
+// download is alone at its path). It reads every service inside the
+// transaction: at most a few thousand exist, and the rule must hold at
+// commit, so they are read from the database rather than from memory.
 func (t *txn) checkPathFree(m MapService) error {
 	all, err := list[MapService](t.ctx, t.view, kindService, "", "", 0)
 	if err != nil {
