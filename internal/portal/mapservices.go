@@ -405,7 +405,9 @@ func (t *txn) deleteService(id string) error {
 // deleteAccesses deletes every access object found by f (relationships
 // access:*#…) for which keep, when set, says false of the access's
 // relationships: all its relationships go, so that no key keeps half an
-// access.
+// access. It then tells Service.accessesDeleted (when the access keys'
+// code set it, in New) which ones, once each, so that the key records that
+// list them forget them in the same transaction.
 func (t *txn) deleteAccesses(f store.Filter, keep func([]tuple.Relationship) bool) error {
 	found, err := t.rels(t.ctx, f)
 	if err != nil {
@@ -447,11 +449,6 @@ func (t *txn) removing(rs []tuple.Relationship) bool {
 	}
 	return len(rs) > 0
 }
-
-// Service.accessesDeleted, when set (by the access keys' code, in New), is
-// told in the transaction of the access objects a change of services or
-// grants deletes, so that the key records that list them can forget them in
-// the same transaction.
 
 // ServicesAt returns the services whose path is exactly path, for the
 // gateway: no actor, from memory (an index by path kept with the records,
