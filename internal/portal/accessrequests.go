@@ -77,7 +77,8 @@ func (t *txn) putAccessRequest(r AccessRequest) error {
 	return t.put(kindAccessRequest, r.ID, alt, r.Organisation, r)
 }
 
-// beneficiary names the request's beneficiary as a grant holds it.
+// holds reports whether g is made to r's beneficiary (the author, or the
+// community when set).
 func (r AccessRequest) holds(g Grant) bool {
 	if r.Community != "" {
 		return slices.Contains(g.Communities, r.Community)
@@ -249,8 +250,9 @@ func (s *Service) alreadyHas(ctx context.Context, r AccessRequest) (bool, error)
 	return true, nil
 }
 
-// accessRequest reads a request for its deciders (publish on its
-// organisation) or its author; to anyone else it does not exist.
+// accessRequestFor reads a request for its deciders (publish on its
+// organisation) or, unless decide, its author; to anyone else it does not
+// exist.
 func (s *Service) accessRequestFor(ctx context.Context, actor, id string, decide bool) (AccessRequest, error) {
 	var r AccessRequest
 	if err := checkID("id", id); err != nil {

@@ -247,25 +247,52 @@ func (s *Service) CreateGrant(ctx context.Context, actor string, g Grant) (Grant
 }
 
 // GrantOf returns a grant to whoever may view it (its grantor's publishers,
-// its live holders) and to a personal beneficiary of an expired one.
+// its live holders) and to a personal beneficiary of an expired one. Only
+// its managers see every beneficiary: a beneficiary sees themself and
+// their own communities among them, not who else holds the grant.
 func (s *Service) GrantOf(ctx context.Context, actor, id string) (Grant, error) {
 	g, ok, err := indexedOne[Grant](ctx, s.mem, kindGrant, id)
 	if err != nil {
 		return Grant{}, err
 	}
 	if ok && actor != "" && slices.Contains(g.Users, actor) {
-		if err := s.authorize(ctx, actor, guard{active: true}); err != nil {
-			return Grant{}, err
-		}
-		return g, nil
+		err = s.authorize(ctx, actor, guard{active: true})
+	} else {
+		err = s.authorize(ctx, actor, grantGuard(id, "view"))
 	}
-	if err := s.authorize(ctx, actor, grantGuard(id, "view")); err != nil {
+	if err != nil {
 		return Grant{}, err
 	}
 	if !ok {
 		return Grant{}, noSuch(kindGrant, id)
 	}
-	return g, nil
+	switch manages, err := s.has(ctx, actor, grantRef(id), "manage"); {
+	case err != nil:
+		return Grant{}, err
+	case manages:
+		return g, nil
+	}
+	comms, err := s.memberOf(ctx, actor)
+	if err != nil {
+		return Grant{}, err
+	}
+	return ownPart(g, actor, comms), nil
+}
+
+// ownPart is g as one of its beneficiaries sees it: among the
+// beneficiaries, only account and the communities of comms.
+func ownPart(g Grant, account string, comms []string) Grant {
+	out := g
+	out.Users, out.Communities = nil, nil
+	if slices.Contains(g.Users, account) {
+		out.Users = []string{account}
+	}
+	for _, c := range g.Communities {
+		if slices.Contains(comms, c) {
+			out.Communities = append(out.Communities, c)
+		}
+	}
+	return out
 }
 
 // GrantChange is a change to a grant: each field set changes what it
@@ -543,7 +570,8 @@ func checkPageOf[T any](ctx context.Context, s *Service, actor string, xs []T, l
 
 // HeldGrant is a grant as its beneficiary sees it: whether they hold it
 // personally and through which of their communities, its state, the
-// services it opens and the producing organisation.
+// services it opens and the producing organisation. Its beneficiaries are
+// the actor and those communities only, not who else holds it.
 type HeldGrant struct {
 	Grant
 	Personal bool         `json:"personal"`
@@ -615,6 +643,7 @@ func (s *Service) MyGrants(ctx context.Context, actor string, q GrantQuery) ([]H
 	for _, id := range ids {
 		h := byID[id]
 		slices.Sort(h.Through)
+		h.Grant = ownPart(h.Grant, actor, h.Through)
 		h.State = h.Grant.State(now)
 		for _, sid := range h.Services {
 			if m, ok, err := indexedOne[MapService](ctx, s.mem, kindService, sid); err != nil {

@@ -212,6 +212,15 @@ func TestGrants(t *testing.T) {
 		if g.Grantor != "ign" || !g.Expires.Equal(exp) || g.CreatedBy != "ed" {
 			t.Errorf("created: %+v", g)
 		}
+		if got := must[portal.Grant](t)(e.svc.GrantOf(ctx, "stranger", g.ID)); !slices.Equal(got.Users, []string{"stranger"}) || len(got.Communities) != 0 {
+			t.Errorf("a beneficiary sees other beneficiaries: %+v", got)
+		}
+		if got := must[portal.Grant](t)(e.svc.GrantOf(ctx, "part", g.ID)); len(got.Users) != 0 || !slices.Equal(got.Communities, []string{"club"}) {
+			t.Errorf("a community member's view of the grant: %+v", got)
+		}
+		if got := must[portal.Grant](t)(e.svc.GrantOf(ctx, "adm", g.ID)); len(got.Users) != 2 || len(got.Communities) != 1 {
+			t.Errorf("a manager's view of the grant: %+v", got)
+		}
 		if got, found := e.svc.GrantByID(g.ID); !found || got.Name != g.Name || !slices.Equal(got.Users, []string{"stranger", "dis"}) {
 			t.Errorf("GrantByID: %+v %v", got, found)
 		}

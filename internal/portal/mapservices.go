@@ -168,9 +168,11 @@ func checkService(m MapService) (MapService, error) {
 	return m, nil
 }
 
-// servicesAtPath reads, inside the transaction, every service at path but
-// skip: at most a few thousand services exist, and the rule must hold at
-// commit, so it is read from the database rather than from memory.
+// checkPathFree refuses m when another service at its path has another
+// type, or exposes one of its layers, or when either has no layer (a
+// download is alone at its path). It reads every service inside the
+// transaction: at most a few thousand exist, and the rule must hold at
+// commit, so they are read from the database rather than from memory.
 func (t *txn) checkPathFree(m MapService) error {
 	all, err := list[MapService](t.ctx, t.view, kindService, "", "", 0)
 	if err != nil {
@@ -403,7 +405,9 @@ func (t *txn) deleteService(id string) error {
 // deleteAccesses deletes every access object found by f (relationships
 // access:*#…) for which keep, when set, says false of the access's
 // relationships: all its relationships go, so that no key keeps half an
-// access.
+// access. It then tells Service.accessesDeleted (when the access keys'
+// code set it, in New) which ones, once each, so that the key records that
+// list them forget them in the same transaction.
 func (t *txn) deleteAccesses(f store.Filter, keep func([]tuple.Relationship) bool) error {
 	found, err := t.rels(t.ctx, f)
 	if err != nil {
@@ -445,11 +449,6 @@ func (t *txn) removing(rs []tuple.Relationship) bool {
 	}
 	return len(rs) > 0
 }
-
-// Service.accessesDeleted, when set (by the access keys' code, in New), is
-// told in the transaction of the access objects a change of services or
-// grants deletes, so that the key records that list them can forget them in
-// the same transaction.
 
 // ServicesAt returns the services whose path is exactly path, for the
 // gateway: no actor, from memory (an index by path kept with the records,

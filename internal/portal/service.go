@@ -65,7 +65,8 @@ type Service struct {
 	// so that lists in id order are in creation order even when the clock
 	// stands still.
 	lastID atomic.Int64
-	// accessesDeleted: see mapservices.go.
+	// accessesDeleted is told of the access objects a change of services
+	// or grants deletes (see deleteAccesses, mapservices.go).
 	accessesDeleted func(t *txn, ids []string) error
 }
 
