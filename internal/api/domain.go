@@ -56,9 +56,11 @@ type Callers interface {
 	Account(ctx context.Context, actor, id string) (portal.Account, error)
 }
 
-// Profiles answer GET /me: an account with its roles.
+// Profiles answer GET /me: an account with its roles; and set the
+// language of its e-mails.
 type Profiles interface {
 	Profile(ctx context.Context, actor, id string) (portal.Profile, error)
+	SetLanguage(ctx context.Context, actor, id, lang string) (portal.Account, error)
 }
 
 // Accounts are the platform's people, managed by its account managers.

@@ -19,6 +19,7 @@ func (a *api) portalTable() []Route {
 		p("DELETE", "/me/tokens/{id}", "revokeMyToken", a.revokeMyToken),
 		p("GET", "/me/notices", "listMyNotices", a.listMyNotices),
 		p("GET", "/me/join-requests", "listMyJoinRequests", a.listMyJoinRequests),
+		p("PUT", "/me/language", "setMyLanguage", a.setMyLanguage),
 
 		p("POST", "/accounts", "createAccount", a.createAccount),
 		p("GET", "/accounts", "listAccounts", a.listAccounts),

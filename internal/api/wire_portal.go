@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"encoding/json"
 	"github.com/octroi/octroi/internal/messages"
 	"time"
@@ -26,10 +27,12 @@ type Account struct {
 	Status        portal.AccountStatus  `json:"status"`
 	PlatformRoles []portal.PlatformRole `json:"platform_roles,omitempty"`
 	Created       time.Time             `json:"created"`
+	Language      string                `json:"language"`
 }
 
 func accountOut(a portal.Account) Account {
-	return Account{ID: a.ID, Email: a.Email, Name: a.Name, Status: a.Status, PlatformRoles: a.PlatformRoles, Created: a.Created}
+	return Account{ID: a.ID, Email: a.Email, Name: a.Name, Status: a.Status, PlatformRoles: a.PlatformRoles, Created: a.Created,
+		Language: cmp.Or(a.Language, portal.LanguageFrench)}
 }
 
 // each converts a list of portal values; the result is never nil, so that
@@ -603,4 +606,9 @@ func rawJSON(b []byte) json.RawMessage {
 type AuditList struct {
 	Entries []AuditEntry `json:"entries"`
 	Cursor  string       `json:"cursor,omitempty"`
+}
+
+// LanguageRequest is the body of PUT /me/language.
+type LanguageRequest struct {
+	Language string `json:"language"`
 }

@@ -148,6 +148,9 @@ type Account struct {
 	Status        AccountStatus  `json:"status"`
 	PlatformRoles []PlatformRole `json:"platform_roles,omitempty"`
 	Created       time.Time      `json:"created"`
+	// Language is the language of the account's e-mails: "fr" (also when
+	// empty, the default) or "en".
+	Language string `json:"language,omitempty"`
 }
 
 // Organisation is a producer or consumer organisation.
