@@ -37,6 +37,9 @@ type Portal struct {
 	Access           Access
 	Catalogue        Catalogue
 	AuditLog         AuditLog
+	MapServices      MapServices
+	Grants           Grants
+	AccessRequests   AccessRequests
 }
 
 // mustBeComplete panics naming the first nil field of p.

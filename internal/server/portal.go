@@ -50,6 +50,9 @@ func apiPortal(svc *portal.Service) *api.Portal {
 		Access:           svc,
 		Catalogue:        svc,
 		AuditLog:         svc,
+		MapServices:      svc,
+		Grants:           svc,
+		AccessRequests:   svc,
 	}
 }
 
