@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	texttemplate "text/template"
+	"time"
 
 	"github.com/octroi/octroi/internal/messages"
 	"github.com/octroi/octroi/internal/portal"
@@ -40,13 +41,15 @@ var Languages = []string{portal.LanguageFrench, portal.LanguageEnglish}
 
 // Kinds are the notice kinds that have messages of their own; any other
 // kind gets the generic notice message (with its link, when it has one).
-var Kinds = []string{"account.created", "join_request.created", "join_request.accepted", "join_request.refused", "community.invitation.created"}
+var Kinds = []string{"account.created", "join_request.created", "join_request.accepted", "join_request.refused", "community.invitation.created",
+	"access_request.created", "access_request.accepted", "access_request.refused", "grant.expiring", "grant.expired"}
 
 // genericKind names the templates of kinds without their own.
 const genericKind = "notice"
 
 // view is what the templates see of an entry.
 type view struct {
+	public    string
 	Lang      string
 	Kind      string
 	Platform  string // the platform's name (its public URL's host)
@@ -72,13 +75,11 @@ func NewRenderer(publicURL string) (*Renderer, error) {
 		return nil, err
 	}
 	r := &Renderer{public: u, platform: u.Host}
-	// The functions are bound per message (Funcs on a clone); these are
-	// placeholders with the right signatures for parsing.
-	r.text, err = texttemplate.New("text").Funcs(texttemplate.FuncMap(r.funcs(nil))).ParseFS(templateFS, "templates/*.txt.tmpl")
+	r.text, err = texttemplate.New("text").Funcs(texttemplate.FuncMap(funcs)).ParseFS(templateFS, "templates/*.txt.tmpl")
 	if err != nil {
 		return nil, err
 	}
-	r.html, err = htmltemplate.New("html").Funcs(htmltemplate.FuncMap(r.funcs(nil))).ParseFS(templateFS, "templates/*.html.tmpl")
+	r.html, err = htmltemplate.New("html").Funcs(htmltemplate.FuncMap(funcs)).ParseFS(templateFS, "templates/*.html.tmpl")
 	if err != nil {
 		return nil, err
 	}
@@ -93,44 +94,47 @@ func parsePublicURL(s string) (*url.URL, error) {
 	return u, nil
 }
 
-// funcs are the templates' functions for one entry's view.
-func (r *Renderer) funcs(v *view) map[string]any {
-	return map[string]any{
-		// url joins path parts (ids are escaped) under the public URL.
-		"url": func(parts ...string) string {
-			var b strings.Builder
-			for i, p := range parts {
-				if i%2 == 1 {
-					p = url.PathEscape(p) // the odd parts are ids
-				}
-				b.WriteString(p)
-			}
-			return r.public.String() + b.String()
-		},
-		// name is the display name of the id under data key k, or the id.
-		"name": func(k string) string {
-			if v == nil {
-				return ""
-			}
-			if n := v.Names[k]; n != "" {
-				return n
-			}
-			return v.Data[k]
-		},
-		// role is the entry's role (data key "role") in words.
-		"role": func() string {
-			if v == nil {
-				return ""
-			}
-			key := messages.Key("role." + v.Data["role"])
-			if !messages.Has(key) {
-				return v.Data["role"]
-			}
-			return messages.New(key).In(messages.Lang(v.Lang))
-		},
-		"btn": func(u, label string) button { return button{u, label} },
-	}
+// funcs are the templates' functions; what depends on the entry is a
+// method of view ($.Name, $.URL, $.Role, $.Date), so that the parsed
+// templates serve every message as they are (html/template escapes a set
+// once, not once per message).
+var funcs = map[string]any{
+	"btn": func(u, label string) button { return button{u, label} },
 }
+
+// URL joins path parts (the odd ones are ids, escaped) under the public
+// URL.
+func (v *view) URL(parts ...string) string {
+	var b strings.Builder
+	for i, p := range parts {
+		if i%2 == 1 {
+			p = url.PathEscape(p)
+		}
+		b.WriteString(p)
+	}
+	return v.public + b.String()
+}
+
+// Name is the display name of the id under data key k, or the id.
+func (v *view) Name(k string) string {
+	if n := v.Names[k]; n != "" {
+		return n
+	}
+	return v.Data[k]
+}
+
+// Role is the entry's role (data key "role") in words.
+func (v *view) Role() string {
+	key := messages.Key("role." + v.Data["role"])
+	if !messages.Has(key) {
+		return v.Data["role"]
+	}
+	return messages.New(key).In(messages.Lang(v.Lang))
+}
+
+// Date writes an RFC 3339 instant as a date and time in words, in UTC
+// (the platform does not know its readers' time zones).
+func (v *view) Date(s string) string { return formatDate(s, v.Lang) }
 
 // Render renders an outbox entry.
 func (r *Renderer) Render(m portal.Mail) (Message, error) {
@@ -146,18 +150,14 @@ func (r *Renderer) Render(m portal.Mail) (Message, error) {
 	if err != nil {
 		return Message{}, err
 	}
-	v := &view{Lang: lang, Kind: m.Kind, Platform: r.platform, Recipient: cmp.Or(m.Names["recipient"], m.To), Data: m.Data, Names: m.Names, Link: link}
+	v := &view{public: r.public.String(), Lang: lang, Kind: m.Kind, Platform: r.platform, Recipient: cmp.Or(m.Names["recipient"], m.To), Data: m.Data, Names: m.Names, Link: link}
 	if v.Data == nil {
 		v.Data = map[string]string{}
 	}
 	if v.Names == nil {
 		v.Names = map[string]string{}
 	}
-	text, err := r.text.Clone()
-	if err != nil {
-		return Message{}, err
-	}
-	text.Funcs(r.funcs(v))
+	text, html := r.text, r.html
 	var subject, body, footer bytes.Buffer
 	if err := text.ExecuteTemplate(&subject, lang+"/"+kind+"/subject", v); err != nil {
 		return Message{}, err
@@ -170,11 +170,6 @@ func (r *Renderer) Render(m portal.Mail) (Message, error) {
 	if err := text.ExecuteTemplate(&body, lang+"/footer", v); err != nil {
 		return Message{}, err
 	}
-	html, err := r.html.Clone()
-	if err != nil {
-		return Message{}, err
-	}
-	html.Funcs(r.funcs(v))
 	var hbody, page bytes.Buffer
 	if err := html.ExecuteTemplate(&hbody, lang+"/"+kind+"/html", v); err != nil {
 		return Message{}, err
@@ -228,4 +223,20 @@ func tidy(s string) string {
 		out = append(out, l)
 	}
 	return strings.Join(out, "\n") + "\n"
+}
+
+var frenchMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
+
+// formatDate writes an RFC 3339 instant in words, in UTC; anything else
+// as it is.
+func formatDate(s, lang string) string {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return s
+	}
+	t = t.UTC()
+	if lang == portal.LanguageEnglish {
+		return t.Format("2 January 2006, 15:04 UTC")
+	}
+	return fmt.Sprintf("%d %s %d à %s (UTC)", t.Day(), frenchMonths[t.Month()-1], t.Year(), t.Format("15:04"))
 }

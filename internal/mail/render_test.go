@@ -12,9 +12,9 @@ func sample(kind, lang string) portal.Mail {
 	return portal.Mail{
 		ID: "0001", Account: "ann", To: "ann@example.org", Language: lang, Kind: kind,
 		Data: map[string]string{"organisation": "ign", "community": "club", "account": "bob", "by": "carl", "role": "delegated_admin",
-			"request": "r1", "reason": "bienvenue"},
+			"request": "r1", "reason": "bienvenue", "dataset": "IGNF_BDTOPO", "grant": "g1", "expires": "2026-12-24T17:30:00Z", "beneficiary": "true"},
 		Names: map[string]string{"recipient": "Ann", "organisation": "IGN <Institut>", "community": "Club SIG", "account": "Bob",
-			"account_email": "bob@example.org", "by": "Carl"},
+			"account_email": "bob@example.org", "by": "Carl", "dataset": "BD TOPO®", "grant": "Accès BD TOPO"},
 	}
 }
 
@@ -29,6 +29,7 @@ func TestEveryKindRendersInBothLanguages(t *testing.T) {
 	}
 	role := map[string]string{"fr": "administrateur délégué", "en": "delegated administrator"}
 	seen := map[string]string{}
+	withRole := map[string]bool{"account.created": true, "join_request.accepted": true, "community.invitation.created": true}
 	for _, kind := range mail.Kinds {
 		if !portal.MailedKind(kind) {
 			t.Errorf("%s has templates but is not e-mailed", kind)
@@ -56,7 +57,7 @@ func TestEveryKindRendersInBothLanguages(t *testing.T) {
 			if strings.Contains(m.HTML, "IGN <Institut>") {
 				t.Errorf("%s/%s: a name is not escaped in HTML", lang, kind)
 			}
-			if (strings.Contains(kind, "created") || kind == "join_request.accepted") && kind != "join_request.created" && !strings.Contains(m.Text, role[lang]) {
+			if withRole[kind] && !strings.Contains(m.Text, role[lang]) {
 				t.Errorf("%s/%s: the role is not in words:\n%s", lang, kind, m.Text)
 			}
 			if prev, dup := seen[m.Subject]; dup {
@@ -67,6 +68,12 @@ func TestEveryKindRendersInBothLanguages(t *testing.T) {
 	}
 	fr, _ := r.Render(sample("join_request.created", "fr"))
 	en, _ := r.Render(sample("join_request.created", "en"))
+	for lang, want := range map[string]string{"fr": "24 décembre 2026 à 17:30 (UTC)", "en": "24 December 2026, 17:30 UTC"} {
+		m, _ := r.Render(sample("grant.expiring", lang))
+		if !strings.Contains(m.Subject, want) || !strings.Contains(m.Text, want) || !strings.Contains(m.HTML, want) {
+			t.Errorf("%s: the expiry is not written %q:\n%s\n%s", lang, want, m.Subject, m.Text)
+		}
+	}
 	if !strings.Contains(fr.Text, "demande à rejoindre") || !strings.Contains(en.Text, "asks to join") ||
 		!strings.Contains(en.Text, "https://data.example.org/portail/organisations/ign/join-requests") {
 		t.Errorf("got\n%s\n%s", fr.Text, en.Text)

@@ -33,7 +33,7 @@ const publicURL = "https://data.example.org"
 // node is one octroi server on a shared database, reached through its
 // HTTP API, as a browser or a script would.
 type node struct {
-	t   *testing.T
+	t   testing.TB
 	srv *server.Server
 	h   http.Handler
 	box portal.Outbox
@@ -53,7 +53,7 @@ var databases = []database{
 
 // newNode starts a server on datastore ds; mc configures its own sender
 // (none when SMTPAddr is empty).
-func newNode(t *testing.T, ds string, mc server.MailConfig) *node {
+func newNode(t testing.TB, ds string, mc server.MailConfig) *node {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	cfg := server.Default()
@@ -481,5 +481,59 @@ func TestServerSendsWithItsFlags(t *testing.T) {
 	got := mp.WaitFor(1)
 	if got[0].ToList() != "queued-0@example.org" {
 		t.Errorf("got a message to %s", got[0].ToList())
+	}
+}
+
+// TestAccessRequestsAndExpiryAreMailed: on a node given an SMTP server
+// and an expiry check, an access request reaches its deciders, its
+// decision the requester, and the grant it made, which expires in three
+// days, is announced to its beneficiary and its grantor, once.
+func TestAccessRequestsAndExpiryAreMailed(t *testing.T) {
+	mp := mailpittest.Start(t, mailpittest.Options{})
+	n := newNode(t, databases[0].url(t), server.MailConfig{SMTPAddr: mp.SMTP, SMTPTLS: "none", MailFrom: "no-reply@example.org",
+		PublicURL: publicURL, ExpiryNoticeDays: []int{7}, ExpiryCheckInterval: 50 * time.Millisecond})
+	_, adm := n.platform()
+	n.call(adm, "POST", "/api/v1/datasets", map[string]any{"id": "IGNF_TOPO", "title": "BD TOPO", "owner": "ign", "default_level": "search"}, nil)
+	n.call(adm, "POST", "/api/v1/services", map[string]any{"id": "topo", "dataset": "IGNF_TOPO", "title": "BD TOPO WMS", "type": "wms",
+		"path": "/wms/ign", "upstream": "http://127.0.0.1:9/wms", "layers": []string{"a"}, "available": true}, nil)
+	_, stranger, err := n.srv.Portal().Bootstrap(context.Background(), "stranger@example.org", "Stéphane", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var req struct {
+		ID string `json:"id"`
+	}
+	n.call(stranger, "POST", "/api/v1/access-requests", map[string]any{"dataset": "IGNF_TOPO", "message": "pour un projet"}, &req)
+	expires := time.Now().Add(72 * time.Hour).UTC().Truncate(time.Second)
+	n.call(adm, "POST", "/api/v1/access-requests/"+req.ID+"/decision", map[string]any{"decision": "accept", "expires": expires, "name": "Accès projet"}, nil)
+	got := mp.WaitFor(4)
+	subjects := map[string][]string{}
+	for _, m := range got {
+		subjects[m.ToList()] = append(subjects[m.ToList()], m.Subject)
+	}
+	date := fmt.Sprintf("%d ", expires.Day())
+	want := map[string][]string{
+		"adm@example.org":      {"Demande d'accès à BD TOPO", "La permission Accès projet expire le " + date},
+		"stranger@example.org": {"Accès à BD TOPO accordé", "La permission Accès projet expire le " + date},
+	}
+	for to, subs := range want {
+		if len(subjects[to]) != len(subs) {
+			t.Errorf("%s got %q, want %q", to, subjects[to], subs)
+			continue
+		}
+		for _, s := range subs {
+			found := false
+			for _, g := range subjects[to] {
+				found = found || strings.HasPrefix(g, s)
+			}
+			if !found {
+				t.Errorf("%s got %q, want one starting %q", to, subjects[to], s)
+			}
+		}
+	}
+	// The check goes on: nothing more arrives.
+	time.Sleep(300 * time.Millisecond)
+	if got := mp.Messages(); len(got) != 4 {
+		t.Errorf("%d messages arrived, want 4", len(got))
 	}
 }

@@ -67,6 +67,11 @@ var mailedKinds = map[string]bool{
 	"join_request.accepted":        true,
 	"join_request.refused":         true,
 	"community.invitation.created": true,
+	"access_request.created":       true,
+	"access_request.accepted":      true,
+	"access_request.refused":       true,
+	"grant.expiring":               true,
+	"grant.expired":                true,
 }
 
 // MailedKind reports whether notices of kind are e-mailed (those with a
@@ -84,6 +89,9 @@ var mailNameKeys = map[string]string{
 	"community":    kindCommunity,
 	"account":      kindAccount,
 	"by":           kindAccount,
+	"dataset":      kindDataset,
+	"grant":        kindGrant,
+	"renewal":      kindGrant,
 }
 
 // Languages of accounts (and of their e-mails); French is the default.
@@ -101,7 +109,8 @@ type Mail struct {
 	Kind     string            `json:"kind"`     // the notice's kind
 	Data     map[string]string `json:"data"`     // the notice's data, secrets included until sent
 	// Names gives the display names of the ids of Data (organisation,
-	// community, account and by, with account_email and by_email), and
+	// community, dataset, grant, account and by, with account_email and
+	// by_email), and
 	// the recipient's name (recipient), read in the notice's transaction.
 	Names       map[string]string `json:"names,omitempty"`
 	Created     time.Time         `json:"created"`
@@ -179,6 +188,16 @@ func (t *txn) queueMail(n Notice, secret bool) error {
 	if err := t.get(t.ctx, kindAccount, n.To, &a); err != nil {
 		return fmt.Errorf("e-mail of notice %s: %w", n.ID, err)
 	}
+	// A disabled account keeps its notices (it may be enabled again) but
+	// gets no e-mail: it may act on nothing, and its address may no
+	// longer be its owner's.
+	p := t.s.platformRef()
+	switch off, err := t.rels(t.ctx, store.Filter{ResourceType: p.Type, ResourceID: p.ID, Relation: "disabled", SubjectType: "user", SubjectID: n.To, SubjectRelation: new("")}); {
+	case err != nil:
+		return err
+	case len(off) > 0:
+		return nil
+	}
 	names := map[string]string{"recipient": a.Name}
 	for k, id := range n.Data {
 		kind, ok := mailNameKeys[k]
@@ -195,6 +214,16 @@ func (t *txn) queueMail(n Notice, secret bool) error {
 			var c Community
 			if err := t.get(t.ctx, kind, id, &c); err == nil {
 				names[k] = c.Name
+			}
+		case kindDataset:
+			var d Dataset
+			if err := t.get(t.ctx, kind, id, &d); err == nil {
+				names[k] = d.Title
+			}
+		case kindGrant:
+			var g Grant
+			if err := t.get(t.ctx, kind, id, &g); err == nil {
+				names[k] = g.Name
 			}
 		case kindAccount:
 			var x Account

@@ -134,7 +134,7 @@ func Default() Config {
 		LogLevel:           "info",
 		LogFormat:          "text",
 		Platform:           "main",
-		Mail:               MailConfig{SMTPTLS: "starttls"},
+		Mail:               MailConfig{SMTPTLS: "starttls", ExpiryCheckInterval: 10 * time.Minute},
 	}
 }
 

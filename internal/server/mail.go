@@ -1,10 +1,12 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/octroi/octroi/internal/mail"
 	"github.com/octroi/octroi/internal/portal"
@@ -30,12 +32,28 @@ type MailConfig struct {
 	// PublicURL is where people reach the platform: the links of the
 	// messages are under it.
 	PublicURL string
+
+	// ExpiryNoticeDays are the days before a grant's expiry when its
+	// people are told (portal.GrantExpiryNotices); nil: 30 and 7.
+	// ExpiryCheckInterval is how often each node looks for the notices
+	// due (0: never; they are recorded exactly once whatever the number
+	// of nodes).
+	ExpiryNoticeDays    []int
+	ExpiryCheckInterval time.Duration
 }
 
 // validateMail reports what is wrong with the mail settings (nothing when
 // no SMTP server is set and nothing else is).
 func (c Config) validateMail() error {
 	m := c.Mail
+	for _, d := range m.ExpiryNoticeDays {
+		if d < 1 || d > 366 {
+			return fmt.Errorf("--grant-expiry-notices: %d days: want 1 to 366", d)
+		}
+	}
+	if m.ExpiryCheckInterval < 0 {
+		return errors.New("--grant-expiry-check must not be negative")
+	}
 	if m.SMTPAddr == "" {
 		if m.SMTPUser != "" || m.SMTPPassword != "" || m.SMTPPasswordFile != "" {
 			return errors.New("--smtp-user or --smtp-password is set without --smtp-addr")
@@ -99,4 +117,38 @@ func (s *Server) Outbox() (portal.Outbox, bool) {
 		return portal.Outbox{}, false
 	}
 	return s.portal.Outbox(), true
+}
+
+// expiryWindows are the notice windows of Mail.ExpiryNoticeDays.
+func (c Config) expiryWindows() []time.Duration {
+	if c.Mail.ExpiryNoticeDays == nil {
+		return nil
+	}
+	out := make([]time.Duration, len(c.Mail.ExpiryNoticeDays))
+	for i, d := range c.Mail.ExpiryNoticeDays {
+		out[i] = time.Duration(d) * 24 * time.Hour
+	}
+	return out
+}
+
+// expiryLoop records the grants' expiry notices due, every
+// ExpiryCheckInterval, until ctx ends. Every node runs it: the portal
+// records each notice once.
+func (s *Server) expiryLoop(ctx context.Context) {
+	t := time.NewTicker(s.cfg.Mail.ExpiryCheckInterval)
+	defer t.Stop()
+	for {
+		n, err := s.portal.GrantExpiryNotices(ctx, s.cfg.expiryWindows())
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.log.Warn("grant expiry notices", "error", err)
+		case n > 0:
+			s.log.Info("grant expiry notices recorded", "grants", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

@@ -298,6 +298,9 @@ func (s *Server) Start(ctx context.Context) {
 		if s.mailer != nil {
 			go s.mailer.Run(ctx)
 		}
+		if s.portal != nil && s.cfg.Mail.ExpiryCheckInterval > 0 {
+			go s.expiryLoop(ctx)
+		}
 	})
 }
 
