@@ -31,7 +31,7 @@ var portalBodies = map[string]any{
 	"BulkAccessResponse": BulkAccessResponse{}, "DatasetList": DatasetList{}, "FilterRequest": FilterRequest{},
 	"FilterResponse": FilterResponse{}, "Reason": Reason{}, "Explanation": Explanation{}, "AuditEntry": AuditEntry{},
 	"AuditList":       AuditList{},
-	"LanguageRequest": LanguageRequest{},
+	"LanguageRequest": LanguageRequest{}, "MailPreferences": MailPreferences{}, "MailPreferencesRequest": MailPreferencesRequest{},
 }
 
 // TestPortalBodiesMatchOpenAPI proves that the API's portal types say what

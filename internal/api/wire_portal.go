@@ -612,3 +612,15 @@ type AuditList struct {
 type LanguageRequest struct {
 	Language string `json:"language"`
 }
+
+// MailPreferences answers /me/mail-preferences: the notice kinds one may
+// stop receiving by e-mail, and those the caller did.
+type MailPreferences struct {
+	Optional []string `json:"optional"`
+	Off      []string `json:"off"`
+}
+
+// MailPreferencesRequest is the body of PUT /me/mail-preferences.
+type MailPreferencesRequest struct {
+	Off []string `json:"off"`
+}

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -85,6 +86,15 @@ func newNode(t testing.TB, ds string, mc server.MailConfig) *node {
 // call sends an API request with a personal token and decodes the answer.
 func (n *node) call(token, method, path string, body, out any) {
 	n.t.Helper()
+	if code, answer := n.try(token, method, path, body, out); code >= 300 {
+		n.t.Fatalf("%s %s: %d %s", method, path, code, answer)
+	}
+}
+
+// try sends an API request and returns its status and body, decoding a
+// successful answer into out.
+func (n *node) try(token, method, path string, body, out any) (int, string) {
+	n.t.Helper()
 	var rd io.Reader
 	if body != nil {
 		b, _ := json.Marshal(body)
@@ -95,14 +105,12 @@ func (n *node) call(token, method, path string, body, out any) {
 	req.Header.Set("Content-Type", "application/json")
 	rec := httptest.NewRecorder()
 	n.h.ServeHTTP(rec, req)
-	if rec.Code >= 300 {
-		n.t.Fatalf("%s %s: %d %s", method, path, rec.Code, rec.Body)
-	}
-	if out != nil {
+	if out != nil && rec.Code < 300 {
 		if err := json.Unmarshal(rec.Body.Bytes(), out); err != nil {
 			n.t.Fatal(err)
 		}
 	}
+	return rec.Code, rec.Body.String()
 }
 
 // platform makes an administrator and an organisation ign whose delegated
@@ -535,5 +543,37 @@ func TestAccessRequestsAndExpiryAreMailed(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	if got := mp.Messages(); len(got) != 4 {
 		t.Errorf("%d messages arrived, want 4", len(got))
+	}
+}
+
+// TestMailPreferencesOverTheAPI: a person sees which e-mails they may turn
+// off, turns one off (and then gets no such e-mail), and is told, in their
+// language, which field is wrong when they name one they may not.
+func TestMailPreferencesOverTheAPI(t *testing.T) {
+	n := newNode(t, databases[0].url(t), server.MailConfig{})
+	_, adm := n.platform()
+	var prefs struct {
+		Optional []string `json:"optional"`
+		Off      []string `json:"off"`
+	}
+	n.call(adm, "GET", "/api/v1/me/mail-preferences", nil, &prefs)
+	if !slices.Contains(prefs.Optional, "join_request.created") || slices.Contains(prefs.Optional, "account.created") || prefs.Off == nil || len(prefs.Off) != 0 {
+		t.Fatalf("got %+v", prefs)
+	}
+	code, answer := n.try(adm, "PUT", "/api/v1/me/mail-preferences", map[string]any{"off": []string{"account.created"}}, nil)
+	if code != http.StatusBadRequest || !strings.Contains(answer, "mail_off") || !strings.Contains(answer, "account.created") {
+		t.Errorf("got %d %s, want 400 naming mail_off", code, answer)
+	}
+	n.call(adm, "PUT", "/api/v1/me/mail-preferences", map[string]any{"off": []string{"join_request.created"}}, &prefs)
+	if !slices.Equal(prefs.Off, []string{"join_request.created"}) {
+		t.Fatalf("got %+v", prefs)
+	}
+	_, stranger, err := n.srv.Portal().Bootstrap(context.Background(), "stranger@example.org", "S", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.call(stranger, "POST", "/api/v1/organisations/ign/join-requests", map[string]any{}, nil)
+	if p := n.mails(portal.MailPending); len(p) != 0 {
+		t.Errorf("queued %+v for an e-mail turned off", p)
 	}
 }

@@ -94,7 +94,7 @@ func (t *txn) createAccount(a Account) (Account, error) {
 }
 
 func accountRecord(a Account) Account {
-	return Account{ID: a.ID, Email: a.Email, Name: a.Name, Created: a.Created, Language: a.Language}
+	return Account{ID: a.ID, Email: a.Email, Name: a.Name, Created: a.Created, Language: a.Language, MailOff: a.MailOff}
 }
 
 func (s *Service) disabledRel(id string) tuple.Relationship {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -187,6 +188,9 @@ func (t *txn) queueMail(n Notice, secret bool) error {
 	var a Account
 	if err := t.get(t.ctx, kindAccount, n.To, &a); err != nil {
 		return fmt.Errorf("e-mail of notice %s: %w", n.ID, err)
+	}
+	if !secret && !securityKinds[n.Kind] && slices.Contains(a.MailOff, n.Kind) {
+		return nil // its owner turned these e-mails off
 	}
 	// A disabled account keeps its notices (it may be enabled again) but
 	// gets no e-mail: it may act on nothing, and its address may no

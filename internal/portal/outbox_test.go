@@ -2,6 +2,7 @@ package portal_test
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -194,6 +195,42 @@ func TestOutboxClaimsAreExclusive(t *testing.T) {
 		}
 		if got := must[[]portal.Mail](t)(svc.Outbox().ClaimMail(ctx, "g", at.Add(time.Hour), time.Minute, 100)); len(got) != 0 {
 			t.Errorf("claimed %d finished entries", len(got))
+		}
+	})
+}
+
+// TestMailOff: an account turns some e-mails off (the notices are still
+// recorded); the security ones cannot be, nor unknown kinds; a link still
+// reaches it.
+func TestMailOff(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		newWorld(t, e)
+		svc, ctx := e.svc, e.ctx
+		for _, bad := range [][]string{{"account.created"}, {"nope"}, {"join_request.created", ""}} {
+			_, err := svc.SetMailOff(ctx, "adm", "adm", bad)
+			wantErr(t, err, portal.ErrInvalid)
+		}
+		if _, err := svc.SetMailOff(ctx, "stranger", "adm", nil); err == nil {
+			t.Fatal("a stranger changed someone's e-mails")
+		}
+		a := must[portal.Account](t)(svc.SetMailOff(ctx, "adm", "adm", []string{"join_request.created", "grant.expiring", "join_request.created"}))
+		if !slices.Equal(a.MailOff, []string{"grant.expiring", "join_request.created"}) {
+			t.Fatalf("got %v", a.MailOff)
+		}
+		before := len(must[[]portal.Mail](t)(svc.Outbox().Mails(ctx, portal.MailPending, "", 0)))
+		must[portal.JoinRequest](t)(svc.RequestJoin(ctx, "stranger", "ign", ""))
+		ok(t, svc.NotifyForTest(ctx, "adm", "account.password_reset", map[string]string{"link": "/reset/x"}))
+		after := must[[]portal.Mail](t)(svc.Outbox().Mails(ctx, portal.MailPending, "", 0))
+		if len(after) != before+1 || after[len(after)-1].Kind != "account.password_reset" {
+			t.Fatalf("queued %+v, want the reset e-mail only", after[before:])
+		}
+		ns := must[[]portal.Notice](t)(svc.Notices(ctx, "adm", "", 100))
+		if ns[len(ns)-2].Kind != "join_request.created" {
+			t.Error("the join request's notice was not recorded")
+		}
+		a = must[portal.Account](t)(svc.SetMailOff(ctx, "manager", "adm", nil))
+		if len(a.MailOff) != 0 {
+			t.Errorf("got %v after clearing", a.MailOff)
 		}
 	})
 }

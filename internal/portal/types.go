@@ -151,6 +151,9 @@ type Account struct {
 	// Language is the language of the account's e-mails: "fr" (also when
 	// empty, the default) or "en".
 	Language string `json:"language,omitempty"`
+	// MailOff lists the notice kinds its owner chose not to receive by
+	// e-mail (OptionalMailKinds); the notices are still recorded.
+	MailOff []string `json:"mail_off,omitempty"`
 }
 
 // Organisation is a producer or consumer organisation.
