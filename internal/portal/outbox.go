@@ -39,6 +39,10 @@ import (
 // notice at most), listed by status (Parent), so that pending ones are
 // found without reading the sent ones.
 //
+// No entry is written for a disabled account (it keeps its notices), nor
+// for a kind its owner turned off (mailprefs.go) unless it is a security
+// one or carries a secret.
+//
 // Secrets: notice data whose key is "link" or starts with "secret" (the
 // single-use links of invitations and password resets) goes into the
 // outbox entry only, never into the notice record (which its recipient
