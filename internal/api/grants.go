@@ -46,8 +46,9 @@ func (a *api) createService(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &req); err != nil {
 		return err
 	}
+	available := req.Available == nil || *req.Available
 	m, err := a.Portal.MapServices.CreateService(r.Context(), actor(r), portal.MapService{ID: req.ID, Dataset: req.Dataset, Title: req.Title,
-		Type: req.Type, Path: req.Path, Upstream: req.Upstream, Layers: req.Layers, Open: req.Open, Available: req.Available})
+		Type: req.Type, Path: req.Path, Upstream: req.Upstream, Layers: req.Layers, Open: req.Open, Available: available})
 	if err != nil {
 		return err
 	}

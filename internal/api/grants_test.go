@@ -137,6 +137,12 @@ func testGrantsEndToEnd(t *testing.T, mk envMaker) {
 	var s api.Service
 	w.as("editor").want(201, "POST", "/api/v1/services", map[string]any{"id": "ign-wms", "dataset": "IGNF_T", "title": "WMS IGN", "type": "wms",
 		"path": "/wms/ign", "upstream": testUpstream, "layers": []string{"routes", "batiments"}, "available": true}, &s)
+	var dflt api.Service
+	w.as("editor").want(201, "POST", "/api/v1/services", map[string]any{"dataset": "IGNF_T", "title": "Default", "type": "wmts",
+		"path": "/wmts/ign", "upstream": testUpstream, "layers": []string{"plan"}}, &dflt)
+	if !dflt.Available || dflt.Open {
+		t.Errorf("a new service is available and restricted unless said otherwise: %+v", dflt)
+	}
 	if s.Organisation != "ign" || len(s.Layers) != 2 {
 		t.Errorf("service: %+v", s)
 	}
@@ -218,5 +224,41 @@ func testGrantsEndToEnd(t *testing.T, mk envMaker) {
 	w.as("editor").want(200, "GET", "/api/v1/grants/"+g.ID, nil, &g)
 	if len(g.Services) != 0 {
 		t.Errorf("grant after the service's deletion: %+v", g)
+	}
+}
+
+// TestGrantRefusalsSpeakPlainly: refusals on services and grants say, in
+// the caller's language, what was refused and who may.
+func TestGrantRefusalsSpeakPlainly(t *testing.T) { forEachStore(t, testGrantRefusalsSpeakPlainly) }
+
+func testGrantRefusalsSpeakPlainly(t *testing.T, mk envMaker) {
+	w := newWorld(t, mk)
+	id := w.freshService("IGNF_T")
+	for _, tt := range []struct{ lang, detail string }{
+		{"en", "You may not manage service " + id + " (editors and delegated administrators of its organisation)."},
+		{"fr", "Vous ne pouvez pas gérer le service " + id + " (éditeurs et administrateurs délégués de son organisation)."},
+	} {
+		r := w.do("DELETE", "/api/v1/services/"+id, nil, "Authorization", "Bearer "+w.tok["member"], "Accept-Language", tt.lang)
+		if p := r.problem(t, 403, "forbidden"); p["detail"] != tt.detail {
+			t.Errorf("%s: %q, want %q", tt.lang, p["detail"], tt.detail)
+		}
+	}
+	g := w.freshGrant()
+	for _, tt := range []struct{ lang, detail string }{
+		{"en", "You may not manage grant " + g + " (editors and delegated administrators of its grantor organisation)."},
+		{"fr", "Vous ne pouvez pas gérer la permission " + g + " (éditeurs et administrateurs délégués de l'organisation qui l'accorde)."},
+	} {
+		r := w.do("DELETE", "/api/v1/grants/"+g, nil, "Authorization", "Bearer "+w.tok["outsider"], "Accept-Language", tt.lang)
+		if p := r.problem(t, 403, "forbidden"); p["detail"] != tt.detail {
+			t.Errorf("%s: %q, want %q", tt.lang, p["detail"], tt.detail)
+		}
+	}
+	// Bad input names the field in both languages.
+	for _, tt := range []struct{ lang, want string }{{"en", "path"}, {"fr", "chemin absolu"}} {
+		r := w.do("POST", "/api/v1/services", map[string]any{"dataset": "IGNF_T", "title": "x", "type": "wms", "path": "wms", "upstream": testUpstream, "layers": []string{"a"}},
+			"Authorization", "Bearer "+w.tok["editor"], "Accept-Language", tt.lang)
+		if p := r.problem(t, 400, "invalid_argument"); !strings.Contains(p["detail"].(string), tt.want) {
+			t.Errorf("%s: %q", tt.lang, p["detail"])
+		}
 	}
 }

@@ -36,15 +36,16 @@ func serviceOut(m portal.MapService) Service {
 
 // ServiceRequest is the body of POST /services (id optional: generated).
 type ServiceRequest struct {
-	ID        string             `json:"id,omitempty"`
-	Dataset   string             `json:"dataset"`
-	Title     string             `json:"title"`
-	Type      portal.ServiceType `json:"type"`
-	Path      string             `json:"path"`
-	Upstream  string             `json:"upstream"`
-	Layers    []string           `json:"layers"`
-	Open      bool               `json:"open"`
-	Available bool               `json:"available"`
+	ID       string             `json:"id,omitempty"`
+	Dataset  string             `json:"dataset"`
+	Title    string             `json:"title"`
+	Type     portal.ServiceType `json:"type"`
+	Path     string             `json:"path"`
+	Upstream string             `json:"upstream"`
+	Layers   []string           `json:"layers"`
+	Open     bool               `json:"open"`
+	// Available defaults to true: a new service serves at once.
+	Available *bool `json:"available,omitempty"`
 }
 
 // ServiceUpdate is the body of PUT /services/{id}: every field is set as

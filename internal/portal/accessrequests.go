@@ -141,6 +141,9 @@ func (s *Service) RequestAccess(ctx context.Context, actor string, r AccessReque
 			if g.Grantor != d.Owner {
 				return invalid("invalid.renewal_grantor", r.Renewal, d.ID)
 			}
+			if g.Expires == nil {
+				return invalid("invalid.renewal_no_expiry", r.Renewal)
+			}
 			if len(r.Services) == 0 {
 				for _, m := range restricted {
 					if slices.Contains(g.Services, m.ID) {

@@ -65,6 +65,8 @@ type Service struct {
 	// so that lists in id order are in creation order even when the clock
 	// stands still.
 	lastID atomic.Int64
+	// accessesDeleted: see mapservices.go.
+	accessesDeleted func(t *txn, ids []string) error
 }
 
 // New returns a Service, or an error naming the missing configuration.
