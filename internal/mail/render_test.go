@@ -35,7 +35,11 @@ func TestEveryKindRendersInBothLanguages(t *testing.T) {
 			t.Errorf("%s has templates but is not e-mailed", kind)
 		}
 		for _, lang := range mail.Languages {
-			m, err := r.Render(sample(kind, lang))
+			sm := sample(kind, lang)
+			if kind == "account.password_reset" || kind == "account.verify_email" {
+				sm.Data["link"] = "/auth/set-password?token=s3cr3t"
+			}
+			m, err := r.Render(sm)
 			if err != nil {
 				t.Fatalf("%s/%s: %v", lang, kind, err)
 			}
@@ -77,6 +81,25 @@ func TestEveryKindRendersInBothLanguages(t *testing.T) {
 	if !strings.Contains(fr.Text, "demande à rejoindre") || !strings.Contains(en.Text, "asks to join") ||
 		!strings.Contains(en.Text, "https://data.example.org/portail/organisations/ign/join-requests") {
 		t.Errorf("got\n%s\n%s", fr.Text, en.Text)
+	}
+	for _, lang := range mail.Languages {
+		m := sample("account.password_reset", lang)
+		m.Data["link"] = "/auth/set-password?token=s3cr3t"
+		got, err := r.Render(m)
+		if err != nil || !strings.Contains(got.Text, "https://data.example.org/portail/auth/set-password?token=s3cr3t") ||
+			!strings.Contains(got.HTML, `href="https://data.example.org/portail/auth/set-password?token=s3cr3t"`) {
+			t.Errorf("%s: %v\n%s\n%s", lang, err, got.Text, got.HTML)
+		}
+	}
+	// The welcome of an account made outside any organisation names none.
+	for _, lang := range mail.Languages {
+		m := sample("account.created", lang)
+		delete(m.Data, "organisation")
+		m.Data["link"] = "/auth/set-password?token=t"
+		got, err := r.Render(m)
+		if err != nil || strings.Contains(got.Text, "IGN") || !strings.Contains(got.Text, "/auth/set-password?token=t") {
+			t.Errorf("%s: %v\n%s", lang, err, got.Text)
+		}
 	}
 	// An account without a language reads French.
 	def, _ := r.Render(sample("join_request.created", ""))

@@ -9,10 +9,11 @@ import (
 )
 
 // securityKinds are the e-mailed kinds nobody may turn off: the welcome
-// of an account created for someone (it tells them how to get in). Any
+// of an account created for someone (it tells them how to get in), a
+// password reset, an address to confirm. Any
 // notice carrying a secret link (invitations, password resets) is
 // e-mailed whatever its owner chose, too.
-var securityKinds = map[string]bool{"account.created": true}
+var securityKinds = map[string]bool{"account.created": true, "account.password_reset": true, "account.verify_email": true}
 
 // OptionalMailKinds are the e-mailed notice kinds an account may turn off
 // (SetMailOff), sorted.

@@ -68,6 +68,8 @@ const MaxMailAttempts = 8
 // reaches its recipient no other way.
 var mailedKinds = map[string]bool{
 	"account.created":              true,
+	"account.password_reset":       true,
+	"account.verify_email":         true,
 	"join_request.created":         true,
 	"join_request.accepted":        true,
 	"join_request.refused":         true,
