@@ -62,9 +62,12 @@ type Callers interface {
 	Account(ctx context.Context, actor, id string) (portal.Account, error)
 }
 
-// Profiles answer GET /me: an account with its roles.
+// Profiles answer GET /me: an account with its roles; and set the
+// language of its e-mails and which it receives.
 type Profiles interface {
 	Profile(ctx context.Context, actor, id string) (portal.Profile, error)
+	SetLanguage(ctx context.Context, actor, id, lang string) (portal.Account, error)
+	SetMailOff(ctx context.Context, actor, id string, off []string) (portal.Account, error)
 }
 
 // Accounts are the platform's people, managed by its account managers.

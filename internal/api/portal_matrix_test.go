@@ -59,6 +59,13 @@ func matrixCases() []matrixCase {
 		}},
 		{op: "listMyNotices", allow: everyone, status: 200, req: get("/api/v1/me/notices")},
 		{op: "listMyJoinRequests", allow: everyone, status: 200, req: get("/api/v1/me/join-requests")},
+		{op: "setMyLanguage", allow: everyone, status: 200, req: func(*world) (string, string, any) {
+			return "PUT", "/api/v1/me/language", map[string]any{"language": "en"}
+		}},
+		{op: "getMyMailPreferences", allow: everyone, status: 200, req: get("/api/v1/me/mail-preferences")},
+		{op: "setMyMailPreferences", allow: everyone, status: 200, req: func(*world) (string, string, any) {
+			return "PUT", "/api/v1/me/mail-preferences", map[string]any{"off": []string{"grant.expiring"}}
+		}},
 
 		{op: "createAccount", allow: managers, status: 201, write: true, req: func(w *world) (string, string, any) {
 			return "POST", "/api/v1/accounts", map[string]any{"email": w.uniq("a") + "@test.example", "name": "A"}

@@ -19,6 +19,9 @@ func (a *api) portalTable() []Route {
 		p("DELETE", "/me/tokens/{id}", "revokeMyToken", a.revokeMyToken),
 		p("GET", "/me/notices", "listMyNotices", a.listMyNotices),
 		p("GET", "/me/join-requests", "listMyJoinRequests", a.listMyJoinRequests),
+		p("PUT", "/me/language", "setMyLanguage", a.setMyLanguage),
+		p("GET", "/me/mail-preferences", "getMyMailPreferences", a.getMyMailPreferences),
+		p("PUT", "/me/mail-preferences", "setMyMailPreferences", a.setMyMailPreferences),
 
 		p("POST", "/accounts", "createAccount", a.createAccount),
 		p("GET", "/accounts", "listAccounts", a.listAccounts),

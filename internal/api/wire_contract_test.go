@@ -30,7 +30,8 @@ var portalBodies = map[string]any{
 	"AccessTable": AccessTable{}, "SetLevelResponse": SetLevelResponse{}, "BulkAccessRequest": BulkAccessRequest{},
 	"BulkAccessResponse": BulkAccessResponse{}, "DatasetList": DatasetList{}, "FilterRequest": FilterRequest{},
 	"FilterResponse": FilterResponse{}, "Reason": Reason{}, "Explanation": Explanation{}, "AuditEntry": AuditEntry{},
-	"AuditList": AuditList{},
+	"AuditList":       AuditList{},
+	"LanguageRequest": LanguageRequest{}, "MailPreferences": MailPreferences{}, "MailPreferencesRequest": MailPreferencesRequest{},
 }
 
 // TestPortalBodiesMatchOpenAPI proves that the API's portal types say what

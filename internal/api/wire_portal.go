@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"encoding/json"
 	"github.com/octroi/octroi/internal/messages"
 	"time"
@@ -26,10 +27,12 @@ type Account struct {
 	Status        portal.AccountStatus  `json:"status"`
 	PlatformRoles []portal.PlatformRole `json:"platform_roles,omitempty"`
 	Created       time.Time             `json:"created"`
+	Language      string                `json:"language"`
 }
 
 func accountOut(a portal.Account) Account {
-	return Account{ID: a.ID, Email: a.Email, Name: a.Name, Status: a.Status, PlatformRoles: a.PlatformRoles, Created: a.Created}
+	return Account{ID: a.ID, Email: a.Email, Name: a.Name, Status: a.Status, PlatformRoles: a.PlatformRoles, Created: a.Created,
+		Language: cmp.Or(a.Language, portal.LanguageFrench)}
 }
 
 // each converts a list of portal values; the result is never nil, so that
@@ -610,4 +613,21 @@ func rawJSON(b []byte) json.RawMessage {
 type AuditList struct {
 	Entries []AuditEntry `json:"entries"`
 	Cursor  string       `json:"cursor,omitempty"`
+}
+
+// LanguageRequest is the body of PUT /me/language.
+type LanguageRequest struct {
+	Language string `json:"language"`
+}
+
+// MailPreferences answers /me/mail-preferences: the notice kinds one may
+// stop receiving by e-mail, and those the caller did.
+type MailPreferences struct {
+	Optional []string `json:"optional"`
+	Off      []string `json:"off"`
+}
+
+// MailPreferencesRequest is the body of PUT /me/mail-preferences.
+type MailPreferencesRequest struct {
+	Off []string `json:"off"`
 }

@@ -50,6 +50,7 @@ func serveDemo(ctx context.Context, cfg server.Config, log *slog.Logger, stdout,
 	}
 	return srv.Serve(ctx, ln, func(addr string) {
 		printDemo(stdout, "http://"+addr, accounts, loaded)
+		printDemoMail(stdout, "http://"+addr, cfg.Mail)
 		fmt.Fprintf(stderr, "octroi serving on http://%s\n", addr)
 	})
 }

@@ -140,7 +140,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	ef.Duration(&cfg.ReadyLag, "ready-lag", "OCTROI_READY_LAG", "/readyz fails when the index has lagged the database for longer")
 	ef.String(&cfg.LogLevel, "log-level", "OCTROI_LOG_LEVEL", "debug, info, warn or error")
 	ef.String(&cfg.LogFormat, "log-format", "OCTROI_LOG_FORMAT", "text or json")
+	expiry := "30,7"
+	mailFlags(ef, &cfg.Mail, &expiry)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	var err error
+	if cfg.Mail.ExpiryNoticeDays, err = expiryDays(expiry); err != nil {
 		return err
 	}
 	if err := ef.err(); err != nil {

@@ -142,6 +142,8 @@ var catalogue = map[Key]entry{
 	"invalid.access_kind":        {"kind %s: want organisation, community or org_group", "kind %s : il faut organisation, community ou org_group"},
 	"invalid.permission":         {"permission %s: want search, consult, download, edit or manage_access", "permission %s : il faut search, consult, download, edit ou manage_access"},
 	"invalid.account_status":     {"status %s: want active or disabled", "status %s : il faut active ou disabled"},
+	"invalid.language":           {"%s %s: want fr or en", "%s %s : il faut fr ou en"},
+	"invalid.mail_kind":          {"%s: %s is no e-mail one may turn off; want some of %s", "%s : %s n'est pas un courriel que l'on peut refuser ; il faut certains de %s"},
 	"invalid.join_status":        {"status %s: want pending, accepted, refused or cancelled", "status %s : il faut pending, accepted, refused ou cancelled"},
 	"invalid.sort":               {"sort %s: want name, level or type", "sort %s : il faut name, level ou type"},
 	"invalid.offset":             {"offset %d is negative", "offset %d est négatif"},

@@ -53,6 +53,9 @@ func (s *Service) checkNewAccount(a Account) (Account, error) {
 	if a.Name, err = cleanText("name", a.Name, maxName, false); err != nil {
 		return Account{}, err
 	}
+	if a.Language, err = checkLanguage("language", a.Language); err != nil {
+		return Account{}, err
+	}
 	switch a.Status {
 	case "":
 		a.Status = AccountActive
@@ -91,7 +94,7 @@ func (t *txn) createAccount(a Account) (Account, error) {
 }
 
 func accountRecord(a Account) Account {
-	return Account{ID: a.ID, Email: a.Email, Name: a.Name, Created: a.Created}
+	return Account{ID: a.ID, Email: a.Email, Name: a.Name, Created: a.Created, Language: a.Language, MailOff: a.MailOff}
 }
 
 func (s *Service) disabledRel(id string) tuple.Relationship {

@@ -706,7 +706,7 @@ func (t *txn) forgetCommunity(id string) error {
 func (s *Service) GrantByID(id string) (Grant, bool) {
 	g, ok, err := indexedOne[Grant](context.Background(), s.mem, kindGrant, id)
 	if err != nil {
-		g, ok, _ = indexedOne[Grant](nil, s.mem, kindGrant, id)
+		g, ok = indexedOneAsIs[Grant](s.mem, kindGrant, id)
 	}
 	return g, ok
 }

@@ -459,7 +459,7 @@ func (s *Service) ServicesAt(path string) []MapService {
 	if err != nil {
 		// The store could not be read: answer from the copy as it is
 		// (the next call tries again).
-		out, _ = indexed[MapService](nil, s.mem, kindService, "path:"+path, "")
+		out = indexedAsIs[MapService](s.mem, kindService, "path:"+path, "")
 	}
 	return out
 }
@@ -469,7 +469,7 @@ func (s *Service) ServicesAt(path string) []MapService {
 func (s *Service) MapServiceByID(id string) (MapService, bool) {
 	m, ok, err := indexedOne[MapService](context.Background(), s.mem, kindService, id)
 	if err != nil {
-		m, ok, _ = indexedOne[MapService](nil, s.mem, kindService, id)
+		m, ok = indexedOneAsIs[MapService](s.mem, kindService, id)
 	}
 	return m, ok
 }

@@ -99,19 +99,22 @@ func (mk *memKind) reindex(old, d *store.Doc) {
 }
 
 // indexed returns the decoded records of kind under key (every record of
-// the kind when key is ""), in id order after `after`. ctx nil: no
-// refresh from the store (the copy as it is).
+// the kind when key is ""), in id order after `after`, once the copy has
+// caught up with the store.
 func indexed[T any](ctx context.Context, r *records, kind, key, after string) ([]T, error) {
-	if ctx != nil {
-		if err := r.fresh(ctx); err != nil {
-			return nil, err
-		}
+	if err := r.fresh(ctx); err != nil {
+		return nil, err
 	}
+	return indexedAsIs[T](r, kind, key, after), nil
+}
+
+// indexedAsIs is indexed on the copy as it is, without asking the store.
+func indexedAsIs[T any](r *records, kind, key, after string) []T {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	mk := r.kinds[kind]
 	if mk == nil || mk.idx == nil {
-		return nil, nil
+		return nil
 	}
 	ids := mk.ids
 	if key != "" {
@@ -127,23 +130,29 @@ func indexed[T any](ctx context.Context, r *records, kind, key, after string) ([
 			out = append(out, v)
 		}
 	}
-	return out, nil
+	return out
 }
 
-// indexedOne returns the decoded record (kind, id).
+// indexedOne returns the decoded record (kind, id), once the copy has
+// caught up with the store.
 func indexedOne[T any](ctx context.Context, r *records, kind, id string) (T, bool, error) {
-	var zero T
-	if ctx != nil {
-		if err := r.fresh(ctx); err != nil {
-			return zero, false, err
-		}
+	if err := r.fresh(ctx); err != nil {
+		var zero T
+		return zero, false, err
 	}
+	v, ok := indexedOneAsIs[T](r, kind, id)
+	return v, ok, nil
+}
+
+// indexedOneAsIs is indexedOne on the copy as it is.
+func indexedOneAsIs[T any](r *records, kind, id string) (T, bool) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
+	var zero T
 	mk := r.kinds[kind]
 	if mk == nil || mk.idx == nil {
-		return zero, false, nil
+		return zero, false
 	}
 	v, ok := mk.idx.vals[id].(T)
-	return v, ok, nil
+	return v, ok
 }

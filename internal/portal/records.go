@@ -44,6 +44,8 @@ type accountRec struct {
 	Status        AccountStatus  `json:"status,omitempty"`
 	PlatformRoles []PlatformRole `json:"platform_roles,omitempty"`
 	Created       time.Time      `json:"created"`
+	Language      string         `json:"language,omitempty"`
+	MailOff       []string       `json:"mail_off,omitempty"`
 }
 
 type tokenRec struct {
@@ -223,7 +225,7 @@ type changeEntry struct {
 func recordOf(v any) any {
 	switch v := v.(type) {
 	case Account:
-		return &accountRec{ID: v.ID, Email: v.Email, Name: v.Name, Status: v.Status, PlatformRoles: v.PlatformRoles, Created: v.Created}
+		return &accountRec{ID: v.ID, Email: v.Email, Name: v.Name, Status: v.Status, PlatformRoles: v.PlatformRoles, Created: v.Created, Language: v.Language, MailOff: v.MailOff}
 	case Token:
 		return &tokenRec{ID: v.ID, Name: v.Name, Account: v.Account, Created: v.Created, LastUsed: v.LastUsed, ExpiresAt: v.ExpiresAt}
 	case Organisation:
@@ -302,7 +304,7 @@ func decodeRecord(d store.Doc, into any) error {
 	switch into := into.(type) {
 	case *Account:
 		err = decodeAs(d.Data, into, func(r accountRec) Account {
-			return Account{ID: r.ID, Email: r.Email, Name: r.Name, Status: r.Status, PlatformRoles: r.PlatformRoles, Created: r.Created}
+			return Account{ID: r.ID, Email: r.Email, Name: r.Name, Status: r.Status, PlatformRoles: r.PlatformRoles, Created: r.Created, Language: r.Language, MailOff: r.MailOff}
 		})
 	case *Token:
 		err = decodeAs(d.Data, into, func(r tokenRec) Token {

@@ -417,10 +417,17 @@ func (t *txn) deleteDoc(kind, id string) error {
 	return t.tx.DeleteDoc(t.ctx, kind, id)
 }
 
-// notify records a notice for account to.
+// notify records a notice for account to, and its e-mail in the outbox
+// when its kind is e-mailed (outbox.go). Secrets in data (a single-use
+// link) go to the outbox only, never into the notice.
 func (t *txn) notify(to, kind string, data map[string]string) error {
-	n := Notice{ID: t.s.newID(), To: to, Kind: kind, Data: data, Created: t.at}
-	return t.put(kindNotice, n.ID, "", to, n)
+	public, secret := splitSecrets(data)
+	n := Notice{ID: t.s.newID(), To: to, Kind: kind, Data: public, Created: t.at}
+	if err := t.put(kindNotice, n.ID, "", to, n); err != nil {
+		return err
+	}
+	n.Data = data
+	return t.queueMail(n, secret)
 }
 
 // view reads records and relationships, either outside transactions (the

@@ -148,6 +148,12 @@ type Account struct {
 	Status        AccountStatus  `json:"status"`
 	PlatformRoles []PlatformRole `json:"platform_roles,omitempty"`
 	Created       time.Time      `json:"created"`
+	// Language is the language of the account's e-mails: "fr" (also when
+	// empty, the default) or "en".
+	Language string `json:"language,omitempty"`
+	// MailOff lists the notice kinds its owner chose not to receive by
+	// e-mail (OptionalMailKinds); the notices are still recorded.
+	MailOff []string `json:"mail_off,omitempty"`
 }
 
 // Organisation is a producer or consumer organisation.

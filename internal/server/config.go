@@ -108,6 +108,9 @@ type Config struct {
 	// LogLevel is debug, info, warn or error; LogFormat text or json.
 	LogLevel  string
 	LogFormat string
+
+	// Mail is how the portal's e-mails are sent (mail.go).
+	Mail MailConfig
 }
 
 // Default returns the default configuration.
@@ -131,6 +134,7 @@ func Default() Config {
 		LogLevel:           "info",
 		LogFormat:          "text",
 		Platform:           "main",
+		Mail:               MailConfig{SMTPTLS: "starttls", ExpiryCheckInterval: 10 * time.Minute},
 	}
 }
 
@@ -167,6 +171,9 @@ func (c Config) Validate() error {
 	case "text", "json":
 	default:
 		errs = append(errs, fmt.Errorf("log format %q: want text or json", c.LogFormat))
+	}
+	if err := c.validateMail(); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

@@ -74,6 +74,7 @@ import (
 	"github.com/octroi/octroi/internal/credentials"
 	"github.com/octroi/octroi/internal/engine"
 	"github.com/octroi/octroi/internal/index"
+	"github.com/octroi/octroi/internal/mail"
 	"github.com/octroi/octroi/internal/portal"
 	"github.com/octroi/octroi/internal/schema"
 	"github.com/octroi/octroi/internal/store"
@@ -107,6 +108,7 @@ type Server struct {
 	connsRefused prometheus.Counter
 
 	portal *portal.Service // nil with Config.NoPortal
+	mailer *mail.Sender    // nil without the portal or an SMTP server
 
 	reg       *prometheus.Registry
 	metrics   *api.Metrics
@@ -182,6 +184,9 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 	log.Info("index loaded", "relationships", stt.idx.Len(), "revision", stt.idx.Revision(), "duration", time.Since(start))
 	if !cfg.NoPortal {
 		if s.portal, err = s.newPortal(); err != nil {
+			return nil, err
+		}
+		if err := s.setupMail(); err != nil {
 			return nil, err
 		}
 	}
@@ -290,6 +295,12 @@ func (s *Server) Start(ctx context.Context) {
 		}
 		if s.cfg.GCInterval > 0 {
 			go s.gcLoop(ctx)
+		}
+		if s.mailer != nil {
+			go s.mailer.Run(ctx)
+		}
+		if s.portal != nil && s.cfg.Mail.ExpiryCheckInterval > 0 {
+			go s.expiryLoop(ctx)
 		}
 	})
 }
