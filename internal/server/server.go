@@ -524,6 +524,7 @@ func (s *Server) Handler() http.Handler {
 		Members:   s.portal,
 		People:    s.portal,
 		Tokens:    s.portal,
+		Notices:   s.portal,
 		Actor:     func(*http.Request) (string, error) { return "", nil }, // sign-in brings sessions
 		Log:       s.log,
 	}))

@@ -88,6 +88,7 @@ func TestScreensHaveNoSeriousAccessibilityViolation(t *testing.T) {
 		{editor.URL, "/datasets/REGION-SUD_PPRI/access", nil},
 		{editor.URL, "/me", nil},
 		{editor.URL, "/me/tokens", nil},
+		{admin.URL, "/me/notices", nil},
 		{admin.URL, "/organisations/region-sud/members", nil},
 		{admin.URL, "/organisations/region-sud/members?q=sophie", nil},
 		{admin.URL, "/organisations", nil},

@@ -4,6 +4,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/octroi/octroi/internal/messages"
+	"github.com/octroi/octroi/internal/ui"
 )
 
 func TestAskToJoinAnOrganisation(t *testing.T) {
@@ -119,5 +122,38 @@ func TestPersonalTokensScreen(t *testing.T) {
 	}
 	if res, _ := s.post(t, "/me/tokens/create", url.Values{"name": {"x"}}); res.StatusCode != 401 {
 		t.Errorf("anonymous create = %d, want 401", res.StatusCode)
+	}
+}
+
+func TestNoticesScreen(t *testing.T) {
+	s := newSite(t)
+	// Régine administers region-sud, where Julie asked to join.
+	_, body := s.as(t, "regine.sud").get(t, "/me/notices")
+	if !strings.Contains(body, "Someone asks to join organisation region-sud.") || !strings.Contains(body, `href="/organisations/region-sud/members"`) {
+		t.Errorf("notices:\n%s", body)
+	}
+	if res, _ := s.get(t, "/me/notices"); res.StatusCode != 401 {
+		t.Errorf("anonymous notices = %d, want 401", res.StatusCode)
+	}
+}
+
+// TestEveryNoticeKindHasASentence: each kind the screen knows has its
+// sentence in the catalogue, with as many verbs as the data it takes.
+func TestEveryNoticeKindHasASentence(t *testing.T) {
+	for kind, args := range ui.NoticeArgs() {
+		key := messages.Key("ui.notice." + kind)
+		if !messages.Has(key) {
+			t.Errorf("%s has no sentence", kind)
+			continue
+		}
+		vals := make([]any, len(args))
+		for i := range vals {
+			vals[i] = "x"
+		}
+		for _, l := range messages.Langs {
+			if got := messages.New(key, vals...).In(l); strings.Contains(got, "%!") {
+				t.Errorf("%s in %s: %s", kind, l, got)
+			}
+		}
 	}
 }

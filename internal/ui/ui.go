@@ -44,6 +44,7 @@ type Config struct {
 	Members   Members
 	People    People
 	Tokens    Tokens
+	Notices   Notices
 	// Actor tells who sends r: an account id, "" for an anonymous
 	// visitor, or an error (an expired session...) shown as a page.
 	Actor func(r *http.Request) (string, error)
@@ -69,6 +70,7 @@ func Handler(cfg Config) http.Handler {
 	mux.Handle("GET /me", u.handle(u.me))
 	mux.Handle("GET /organisations/{id}/members", u.handle(u.members))
 	mux.Handle("POST /organisations/{id}/members/{action}", u.handle(u.memberAction))
+	mux.Handle("GET /me/notices", u.handle(u.notices))
 	mux.Handle("GET /me/tokens", u.handle(u.tokens))
 	mux.Handle("POST /me/tokens/{action}", u.handle(u.tokenAction))
 	mux.Handle("GET /organisations", u.handle(u.organisations))

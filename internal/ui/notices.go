@@ -1,0 +1,86 @@
+package ui
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/octroi/octroi/internal/messages"
+	"github.com/octroi/octroi/internal/portal"
+)
+
+// Notices is what the notices screen needs of the domain.
+type Notices interface {
+	Notices(ctx context.Context, actor, after string, limit int) ([]portal.Notice, error)
+}
+
+// noticeArgs names, per kind, the notice data that its sentence
+// (key "ui.notice." + kind) takes, in order. A kind not listed here
+// shows a generic sentence naming it: a notice is never hidden.
+var noticeArgs = map[string][]string{
+	"account.created":                {"organisation"},
+	"join_request.created":           {"organisation"},
+	"join_request.accepted":          {"organisation"},
+	"join_request.refused":           {"organisation", "reason"},
+	"community.invitation.created":   {"community"},
+	"community.invitation.accepted":  {"community"},
+	"community.invitation.declined":  {"community"},
+	"community.invitation.withdrawn": {"community"},
+	"access_request.created":         {"dataset"},
+	"access_request.accepted":        {"dataset"},
+	"access_request.refused":         {"dataset", "reason"},
+	"grant.expiring":                 {"grant", "expires"},
+	"grant.expired":                  {"grant", "expires"},
+}
+
+// notice is a notice as the screen shows it.
+type notice struct {
+	Created time.Time
+	Text    messages.Message
+	Link    string
+}
+
+// noticeLinks are where a notice of a kind leads, from its data.
+var noticeLinks = map[string]func(d map[string]string) string{
+	"join_request.created":         func(d map[string]string) string { return "/organisations/" + d["organisation"] + "/members" },
+	"join_request.accepted":        func(d map[string]string) string { return "/organisations/" + d["organisation"] + "/members" },
+	"community.invitation.created": func(map[string]string) string { return "/communities" },
+	"access_request.accepted":      func(d map[string]string) string { return "/datasets/" + d["dataset"] },
+}
+
+func (u *ui) notices(w http.ResponseWriter, r *http.Request, v *view) error {
+	if v.Actor == "" {
+		return portal.ErrUnauthenticated
+	}
+	ns, err := u.cfg.Notices.Notices(r.Context(), v.Actor, r.URL.Query().Get("after"), listPage+1)
+	if err != nil {
+		return err
+	}
+	ns, next := page(ns, func(n portal.Notice) string { return n.ID })
+	out := make([]notice, len(ns))
+	for i, n := range ns {
+		out[i] = notice{Created: n.Created, Text: noticeText(n)}
+		if f, ok := noticeLinks[n.Kind]; ok {
+			out[i].Link = f(n.Data)
+		}
+	}
+	v.Title = messages.New("ui.notices.title").In(v.Lang)
+	v.Data = struct {
+		Notices []notice
+		Next    string
+	}{out, next}
+	return u.render(w, http.StatusOK, "notices", v)
+}
+
+// noticeText is the sentence of a notice in the catalogue.
+func noticeText(n portal.Notice) messages.Message {
+	names, ok := noticeArgs[n.Kind]
+	if !ok {
+		return messages.New("ui.notice.other", n.Kind)
+	}
+	args := make([]any, len(names))
+	for i, k := range names {
+		args[i] = n.Data[k]
+	}
+	return messages.New(messages.Key("ui.notice."+n.Kind), args...)
+}
