@@ -322,6 +322,12 @@ func (d *Decider) whyClosed(ctx context.Context, e *engine.Engine, key *portal.L
 			return refusalWhy{ReasonGrantExpired, messages.New("gateway.grant_expired", messages.Quote(a.Grant), key.ID, messages.Quote(svc.ID), end.UTC().Format(time.RFC3339))}
 		}
 	}
+	for _, a := range acc {
+		if has(tuple.ObjectRef{Type: "grant", ID: a.Grant}, "holder", owner) {
+			// Held, but no longer covering the service.
+			return refusalWhy{ReasonLayerNotGranted, messages.New("gateway.layer_not_granted", key.ID, messages.Quote(firstLayerOr(svc)), messages.Quote(svc.ID))}
+		}
+	}
 	return refusalWhy{ReasonGrantNotHeld, messages.New("gateway.grant_not_held", key.ID, messages.Quote(acc[0].Grant), messages.Quote(svc.ID))}
 }
 
