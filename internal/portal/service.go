@@ -356,7 +356,8 @@ func (t *txn) remove(r tuple.Relationship) { t.queue(store.Delete, r) }
 func (t *txn) queue(op store.Op, r tuple.Relationship) {
 	t.dirty = true
 	if i, ok := t.pending[r.Key()]; ok {
-		t.updates[i].Op = op
+		// The last op wins, with its attributes (a new expiration).
+		t.updates[i] = store.Update{Op: op, Relationship: r}
 		return
 	}
 	t.pending[r.Key()] = len(t.updates)
