@@ -139,11 +139,18 @@ func (d *Decider) decideWith(ctx context.Context, in Input, findKey func() (*por
 	// The services the request touches: those of its layers, or every
 	// service at the path for a request without layers
 	// (GetCapabilities, a download).
+	// A layer no service here serves is refused once the key is known to
+	// be valid and usable from here: before that, the answer would tell
+	// a caller without a key which layer names exist.
 	touched := make([]int, 0, 1)
+	unknown := ""
 	for _, l := range req.Layers {
 		i := serviceOf(svcs, l)
 		if i < 0 {
-			return withRequest(refusal(http.StatusForbidden, ReasonUnknownLayer, messages.New("gateway.unknown_layer", messages.Quote(in.Path), messages.Quote(l))), req)
+			if unknown == "" {
+				unknown = l
+			}
+			continue
 		}
 		if !containsInt(touched, i) {
 			touched = append(touched, i)
@@ -164,6 +171,11 @@ func (d *Decider) decideWith(ctx context.Context, in Input, findKey func() (*por
 		if keyDec != nil {
 			keyDec.Request, keyDec.Services, keyDec.Layers = req, dec.Services, req.Layers
 			return *keyDec
+		}
+		if unknown != "" {
+			r := refusal(http.StatusUnauthorized, ReasonNoKey, messages.New("gateway.no_key"))
+			r.Services = dec.Services
+			return withRequest(r, req)
 		}
 		// Without a key: what everyone may use (open, or downloadable by
 		// anyone, and available).
@@ -189,6 +201,11 @@ func (d *Decider) decideWith(ctx context.Context, in Input, findKey func() (*por
 	}
 	dec.Account, dec.Key = key.Owner, key.ID
 	if r, refused := d.checkKey(key, in); refused {
+		r.Account, r.Key, r.Services = key.Owner, key.ID, dec.Services
+		return withRequest(r, req)
+	}
+	if unknown != "" {
+		r := refusal(http.StatusForbidden, ReasonUnknownLayer, messages.New("gateway.unknown_layer", messages.Quote(in.Path), messages.Quote(unknown)))
 		r.Account, r.Key, r.Services = key.Owner, key.ID, dec.Services
 		return withRequest(r, req)
 	}
