@@ -283,6 +283,17 @@ func (s *Service) DeleteDataset(ctx context.Context, actor, id string) error {
 		if err != nil {
 			return err
 		}
+		// Its services go with it (mapservices.go), and so their grants'
+		// coverage and their keys' accesses.
+		services, err := list[MapService](ctx, t.view, kindService, id, "", 0)
+		if err != nil {
+			return err
+		}
+		for _, m := range services {
+			if err := t.deleteService(m.ID); err != nil {
+				return err
+			}
+		}
 		if err := t.removeObject(datasetRef(id)); err != nil {
 			return err
 		}

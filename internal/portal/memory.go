@@ -12,7 +12,7 @@ import (
 
 // memKinds are the record kinds the service keeps in memory: those that
 // lists, searches and access tables show by the thousand.
-var memKinds = []string{kindAccount, kindOrg, kindCommunity, kindOrgGroup, kindDataset}
+var memKinds = []string{kindAccount, kindOrg, kindCommunity, kindOrgGroup, kindDataset, kindService, kindGrant}
 
 // kindDeleted records the deletion of a record of a kind kept in memory
 // (id "kind/id"), since followers read what was written (DocsSince), and a
@@ -54,6 +54,8 @@ type memKind struct {
 	// keys index accounts by the words they are searched by, sorted; nil
 	// until the first search (see SearchAccounts).
 	keys []searchKey
+	// idx holds the decoded records of kinds with an indexer (memindex.go).
+	idx *memIndex
 }
 
 type memGroup struct {
@@ -161,8 +163,10 @@ func (mk *memKind) put(d store.Doc) {
 	}
 	if !ok {
 		mk.updateKeys(nil, &d)
+		mk.reindex(nil, &d)
 	} else {
 		mk.updateKeys(&old, &d)
+		mk.reindex(&old, &d)
 	}
 	mk.docs[d.ID] = d
 	if d.Alt != "" {
@@ -182,6 +186,7 @@ func (mk *memKind) remove(id string) {
 		return
 	}
 	mk.updateKeys(&d, nil)
+	mk.reindex(&d, nil)
 	delete(mk.docs, id)
 	delete(mk.groups, id)
 	if d.Alt != "" {

@@ -122,6 +122,69 @@ type invitationRec struct {
 	Created   time.Time     `json:"created"`
 }
 
+// serviceRec stores a MapService, grantRec a Grant, accessRequestRec an
+// AccessRequest: their fields are the domain types', so that converting
+// fails to build when a field is added to one and not the other.
+type serviceRec struct {
+	recordHead
+	serviceFields
+}
+
+type serviceFields struct {
+	ID           string      `json:"id"`
+	Dataset      string      `json:"dataset"`
+	Organisation string      `json:"organisation"`
+	Title        string      `json:"title"`
+	Type         ServiceType `json:"type"`
+	Path         string      `json:"path"`
+	Upstream     string      `json:"upstream"`
+	Layers       []string    `json:"layers"`
+	Open         bool        `json:"open"`
+	Available    bool        `json:"available"`
+	Created      time.Time   `json:"created"`
+}
+
+type grantRec struct {
+	recordHead
+	grantFields
+}
+
+type grantFields struct {
+	ID          string     `json:"id"`
+	Name        string     `json:"name"`
+	Grantor     string     `json:"grantor"`
+	Services    []string   `json:"services"`
+	Users       []string   `json:"users"`
+	Communities []string   `json:"communities"`
+	Expires     *time.Time `json:"expires,omitempty"`
+	OnlyOAuth   bool       `json:"only_oauth,omitempty"`
+	Created     time.Time  `json:"created"`
+	CreatedBy   string     `json:"created_by"`
+}
+
+type accessRequestRec struct {
+	recordHead
+	accessRequestFields
+}
+
+type accessRequestFields struct {
+	ID           string              `json:"id"`
+	Dataset      string              `json:"dataset"`
+	Organisation string              `json:"organisation"`
+	Account      string              `json:"account"`
+	Community    string              `json:"community,omitempty"`
+	Services     []string            `json:"services"`
+	Message      string              `json:"message,omitempty"`
+	Renewal      string              `json:"renewal,omitempty"`
+	Status       AccessRequestStatus `json:"status"`
+	DecidedBy    string              `json:"decided_by,omitempty"`
+	DecidedAt    *time.Time          `json:"decided_at,omitempty"`
+	Reason       string              `json:"reason,omitempty"`
+	Grant        string              `json:"grant,omitempty"`
+	Expires      *time.Time          `json:"expires,omitempty"`
+	Created      time.Time           `json:"created"`
+}
+
 // Audit entries also hold values that are no document. They have the
 // fields of their domain types, so they are converted, not copied field by
 // field: a field added to the domain must be added here, or the build
@@ -177,6 +240,12 @@ func recordOf(v any) any {
 		return &noticeRec{ID: v.ID, To: v.To, Kind: v.Kind, Data: v.Data, Created: v.Created}
 	case CommunityInvitation:
 		return &invitationRec{Community: v.Community, Account: v.Account, Role: v.Role, InvitedBy: v.InvitedBy, Created: v.Created}
+	case MapService:
+		return &serviceRec{serviceFields: serviceFields(v)}
+	case Grant:
+		return &grantRec{grantFields: grantFields(v)}
+	case AccessRequest:
+		return &accessRequestRec{accessRequestFields: accessRequestFields(v)}
 	case joinIndex:
 		return &v
 	case Member:
@@ -267,6 +336,12 @@ func decodeRecord(d store.Doc, into any) error {
 		err = decodeAs(d.Data, into, func(r invitationRec) CommunityInvitation {
 			return CommunityInvitation{Community: r.Community, Account: r.Account, Role: r.Role, InvitedBy: r.InvitedBy, Created: r.Created}
 		})
+	case *MapService:
+		err = decodeAs(d.Data, into, func(r serviceRec) MapService { return MapService(r.serviceFields) })
+	case *Grant:
+		err = decodeAs(d.Data, into, func(r grantRec) Grant { return Grant(r.grantFields) })
+	case *AccessRequest:
+		err = decodeAs(d.Data, into, func(r accessRequestRec) AccessRequest { return AccessRequest(r.accessRequestFields) })
 	default:
 		var h recordHead
 		if err = json.Unmarshal(d.Data, &h); err == nil {
