@@ -35,7 +35,9 @@ func in(path, query string, hdr ...string) gateway.Input {
 	return gateway.Input{Method: "GET", Path: path, Query: q, Header: h, Client: netip.MustParseAddr("192.0.2.7")}
 }
 
-func getMap(layers string) string { return "SERVICE=WMS&REQUEST=GetMap&LAYERS=" + url.QueryEscape(layers) }
+func getMap(layers string) string {
+	return "SERVICE=WMS&REQUEST=GetMap&LAYERS=" + url.QueryEscape(layers)
+}
 
 const getCaps = "SERVICE=WMS&REQUEST=GetCapabilities"
 
