@@ -140,6 +140,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	ef.Duration(&cfg.ReadyLag, "ready-lag", "OCTROI_READY_LAG", "/readyz fails when the index has lagged the database for longer")
 	ef.String(&cfg.LogLevel, "log-level", "OCTROI_LOG_LEVEL", "debug, info, warn or error")
 	ef.String(&cfg.LogFormat, "log-format", "OCTROI_LOG_FORMAT", "text or json")
+	ef.String(&cfg.GatewayTrustedProxies, "gateway-trusted-proxies", "OCTROI_GATEWAY_TRUSTED_PROXIES", "comma-separated `CIDRs` of the reverse proxies whose X-Forwarded-For /gateway/auth believes for the client's address (key IP filters); empty: none, the connection's peer is the client")
+	ef.Duration(&cfg.UsageRetention, "usage-retention", "OCTROI_USAGE_RETENTION", "how long the gateway's usage log (every decision, summed per key, service, grant and day) is kept")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -116,7 +117,12 @@ func (d *Decider) decide(ctx context.Context, in Input) Decision {
 	}
 	req, err := d.Parse(in.Method, rest, in.Query, svcs[0].Protocol)
 	if err != nil {
-		return refusal(http.StatusBadRequest, ReasonBadRequest, messages.New("gateway.bad_request", messages.Verbatim(err.Error())))
+		why := messages.Verbatim(err.Error())
+		var pe *ParseError
+		if errors.As(err, &pe) {
+			why = pe.Msg
+		}
+		return refusal(http.StatusBadRequest, ReasonBadRequest, messages.New("gateway.bad_request", why))
 	}
 	dec := Decision{Request: req, Layers: req.Layers, Upstream: svcs[0].Upstream}
 	// The services the request touches: those of its layers, or every

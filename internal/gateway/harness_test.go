@@ -2,8 +2,6 @@ package gateway_test
 
 import (
 	"context"
-	"fmt"
-	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -67,7 +65,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	e.cat = &catalog{}
-	e.dec = &gateway.Decider{Catalog: e.cat, Keys: e.svc, Engine: func() *engine.Engine { return e.eng }, Parse: testParse}
+	e.dec = &gateway.Decider{Catalog: e.cat, Keys: e.svc, Engine: func() *engine.Engine { return e.eng }, Parse: gateway.ParseOGC}
 	return e
 }
 
@@ -194,31 +192,6 @@ func (c *catalog) ServicesAt(path string) ([]gateway.Service, string) {
 		}
 	}
 	return out, strings.TrimPrefix(path, best)
-}
-
-// testParse reads the WMS key-value requests these tests send (the
-// complete OGC parser, ParseOGC, has tests of its own).
-func testParse(method, rest string, q url.Values, protocol string) (gateway.Request, error) {
-	get := func(k string) string {
-		for name, v := range q {
-			if strings.EqualFold(name, k) && len(v) > 0 {
-				return v[0]
-			}
-		}
-		return ""
-	}
-	r := gateway.Request{Protocol: protocol, Operation: get("REQUEST"), Version: get("VERSION")}
-	if r.Operation == "" {
-		return r, fmt.Errorf("REQUEST is missing")
-	}
-	for _, k := range []string{"LAYERS", "QUERY_LAYERS"} {
-		for _, l := range strings.Split(get(k), ",") {
-			if l != "" && !contains(r.Layers, l) {
-				r.Layers = append(r.Layers, l)
-			}
-		}
-	}
-	return r, nil
 }
 
 func contains(s []string, v string) bool {

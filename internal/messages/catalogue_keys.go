@@ -7,7 +7,6 @@ package messages
 var keysCatalogue = map[Key]entry{
 	"noun.access_key": {"access key", "clé d'accès"},
 
-	"invalid.too_many":           {"%s: %d given, at most %d", "%s : %d donnés, %d au plus"},
 	"invalid.cidr":               {"%s: %s is neither an IP address nor a CIDR prefix (like 192.0.2.0/24 or 2001:db8::/32)", "%s : %s n'est ni une adresse IP ni un préfixe CIDR (comme 192.0.2.0/24 ou 2001:db8::/32)"},
 	"invalid.pattern":            {"%s: pattern %s has a character a header value cannot hold at position %d (want visible ASCII, spaces, and * for any run of characters)", "%s : le motif %s contient à la position %d un caractère qu'une valeur d'en-tête ne peut pas contenir (il faut de l'ASCII visible, des espaces, et * pour toute suite de caractères)"},
 	"invalid.header_name":        {"header %s: want letters, digits and -", "header %s : il faut des lettres, des chiffres et des -"},

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/octroi/octroi/internal/gateway"
 	"github.com/octroi/octroi/internal/store"
 	"github.com/octroi/octroi/internal/store/postgres"
 	"github.com/octroi/octroi/internal/store/sqlite"
@@ -108,6 +109,14 @@ type Config struct {
 	// LogLevel is debug, info, warn or error; LogFormat text or json.
 	LogLevel  string
 	LogFormat string
+
+	// GatewayTrustedProxies: comma-separated CIDR prefixes (or addresses)
+	// of the reverse proxies whose X-Forwarded-For the gateway's
+	// forward-auth believes for the client's address; empty (the
+	// default): none, the connection's peer is the client.
+	GatewayTrustedProxies string
+	// UsageRetention: how long the gateway's usage log is kept.
+	UsageRetention time.Duration
 }
 
 // Default returns the default configuration.
@@ -131,6 +140,7 @@ func Default() Config {
 		LogLevel:           "info",
 		LogFormat:          "text",
 		Platform:           "main",
+		UsageRetention:     90 * 24 * time.Hour,
 	}
 }
 
@@ -157,6 +167,12 @@ func (c Config) Validate() error {
 	}
 	if c.ChangelogRetention <= 0 || c.IndexRetention <= 0 || c.GCInterval < 0 {
 		errs = append(errs, errors.New("retentions must be positive"))
+	}
+	if _, err := gateway.ParseTrustedProxies(c.GatewayTrustedProxies); err != nil {
+		errs = append(errs, fmt.Errorf("gateway trusted proxies: %w", err))
+	}
+	if c.UsageRetention <= 0 {
+		errs = append(errs, errors.New("usage retention must be positive"))
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

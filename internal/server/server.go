@@ -106,6 +106,8 @@ type Server struct {
 	connsRefused prometheus.Counter
 
 	portal *portal.Service // nil with Config.NoPortal
+	// gw is the gateway (gateway.go); nil with Config.NoPortal.
+	gw *gatewayParts
 
 	reg       *prometheus.Registry
 	metrics   *api.Metrics
@@ -140,9 +142,9 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 	{
 		kinds := []string{credentials.KindOperatorToken}
 		if !cfg.NoPortal {
-			kinds = append(kinds, portal.KindToken)
+			kinds = append(kinds, portal.KindToken, portal.KindAccessKey)
 		}
-		c, err := credentials.NewCache(ctx, st, log, kinds...)
+		c, err := credentials.NewDecodingCache(ctx, st, log, portal.DecodeCredential, kinds...)
 		if err != nil {
 			return nil, err
 		}
@@ -181,6 +183,9 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 	log.Info("index loaded", "relationships", stt.idx.Len(), "revision", stt.idx.Revision(), "duration", time.Since(start))
 	if !cfg.NoPortal {
 		if s.portal, err = s.newPortal(); err != nil {
+			return nil, err
+		}
+		if err := s.newGateway(); err != nil {
 			return nil, err
 		}
 	}
@@ -289,6 +294,9 @@ func (s *Server) Start(ctx context.Context) {
 		}
 		if s.cfg.GCInterval > 0 {
 			go s.gcLoop(ctx)
+		}
+		if s.gw != nil {
+			go s.gw.usage.Run(ctx)
 		}
 	})
 }
@@ -497,6 +505,10 @@ func (s *Server) Handler() http.Handler {
 		}
 		fmt.Fprintln(w, "ready")
 	})
+	if s.gw != nil {
+		// Every method: nginx's auth_request asks with the original one.
+		mux.Handle("/gateway/auth", s.gw.auth)
+	}
 	mux.Handle("/", api.Handler(o))
 	return s.harden(mux)
 }
