@@ -10,7 +10,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -76,25 +75,8 @@ func newMapWorld(t *testing.T, exp *time.Time) *mapWorld {
 	}
 	w.key = secret
 	e.dec.Parse = gateway.ParseOGC
-	e.dec.Catalog = servicesCatalog{svc}
+	e.dec.Catalog = gateway.PortalCatalog{Services: svc}
 	return w
-}
-
-// servicesCatalog finds services by path in the portal: the longest
-// service path that is the request path or its prefix.
-type servicesCatalog struct{ p *portal.Service }
-
-func (c servicesCatalog) ServicesAt(path string) ([]gateway.Service, string) {
-	for prefix := path; prefix != ""; prefix = prefix[:strings.LastIndexByte(prefix, '/')] {
-		if ms := c.p.ServicesAt(prefix); len(ms) > 0 {
-			out := make([]gateway.Service, len(ms))
-			for i, m := range ms {
-				out[i] = gateway.Service{ID: m.ID, Path: m.Path, Protocol: strings.ToUpper(string(m.Type)), Upstream: m.Upstream, Layers: m.Layers}
-			}
-			return out, path[len(prefix):]
-		}
-	}
-	return nil, ""
 }
 
 // bytesLog is the usage log's AddBytes, recorded.
@@ -119,7 +101,7 @@ func (b *bytesLog) of(key string) int64 {
 }
 
 func (w *mapWorld) proxy(t *testing.T) *httptest.Server {
-	p := &gateway.Proxy{Decider: w.dec, Catalog: servicesCatalog{w.svc}, Usage: w.bytes}
+	p := &gateway.Proxy{Decider: w.dec, Catalog: gateway.PortalCatalog{Services: w.svc}, Usage: w.bytes}
 	s := httptest.NewServer(p)
 	t.Cleanup(s.Close)
 	return s
