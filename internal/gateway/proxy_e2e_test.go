@@ -34,7 +34,7 @@ type mapWorld struct {
 }
 
 func newMapWorld(t *testing.T, exp *time.Time) *mapWorld {
-	ms := httptest.NewServer(http.StripPrefix("", gateway.MapServerForTest(t)))
+	ms := httptest.NewServer(gateway.MapServerForTest(t))
 	t.Cleanup(ms.Close)
 	e := newEnv(t)
 	w := &mapWorld{env: e, upstream: ms.URL + "/cgi-bin/mapserv", bytes: &bytesLog{}}
