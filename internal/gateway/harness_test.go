@@ -22,7 +22,7 @@ import (
 // env is a real SQLite store, an index following it, the portal and a
 // Decider over them, as the server wires them.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	st    *sqlite.Store
 	idx   *index.Index
@@ -35,7 +35,7 @@ type env struct {
 	admin string
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "octroi.db"), sqlite.Options{})
 	if err != nil {
@@ -69,7 +69,7 @@ func newEnv(t *testing.T) *env {
 	return e
 }
 
-func mustHead(t *testing.T, st store.Store) store.Revision {
+func mustHead(t testing.TB, st store.Store) store.Revision {
 	rev, err := st.HeadRevision(context.Background())
 	if err != nil {
 		t.Fatal(err)

@@ -36,8 +36,13 @@ type mapWorld struct {
 func newMapWorld(t *testing.T, exp *time.Time) *mapWorld {
 	ms := httptest.NewServer(gateway.MapServerForTest(t))
 	t.Cleanup(ms.Close)
+	return newWorldAt(t, exp, ms.URL+"/cgi-bin/mapserv")
+}
+
+// newWorldAt is mapWorld with another upstream.
+func newWorldAt(t testing.TB, exp *time.Time, upstream string) *mapWorld {
 	e := newEnv(t)
-	w := &mapWorld{env: e, upstream: ms.URL + "/cgi-bin/mapserv", bytes: &bytesLog{}}
+	w := &mapWorld{env: e, upstream: upstream, bytes: &bytesLog{}}
 	ctx, svc := e.ctx, e.svc
 	admin, _, err := svc.Bootstrap(ctx, "admin@example.org", "Admin", []portal.PlatformRole{portal.PlatformAdministrator})
 	if err != nil {
@@ -100,7 +105,7 @@ func (b *bytesLog) of(key string) int64 {
 	return b.sum[key]
 }
 
-func (w *mapWorld) proxy(t *testing.T) *httptest.Server {
+func (w *mapWorld) proxy(t testing.TB) *httptest.Server {
 	p := &gateway.Proxy{Decider: w.dec, Catalog: gateway.PortalCatalog{Services: w.svc}, Usage: w.bytes}
 	s := httptest.NewServer(p)
 	t.Cleanup(s.Close)
