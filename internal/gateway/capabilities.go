@@ -46,7 +46,8 @@ var ErrTooLarge = errors.New("gateway: capabilities: a layer is too large to fil
 // prefix), and a layer is kept without its Name (as a category, which
 // cannot be requested) when it is not usable itself but has a usable
 // layer inside; WMTS Themes' LayerRef to layers that are not listed go
-// too. Every service URL (DCP Get and Post hrefs, whatever their value)
+// too, and so do the TileMaps of a TMS TileMapService whose layer (the
+// path element after 1.0.0 in its href) is not usable. Every service URL (DCP Get and Post hrefs, whatever their value)
 // and every URL at or under rw.Upstream (OnlineResource, LegendURL,
 // MetadataURL, ResourceURL templates, schemaLocation, an element's text
 // that is a URL) points under
@@ -113,6 +114,8 @@ type frame struct {
 	text  strings.Builder
 	// layerRef frames: a WMTS Themes LayerRef.
 	layerRef bool
+	// drop frames: a TMS TileMap of a layer that is not usable.
+	drop bool
 }
 
 type capWriter struct {
@@ -129,7 +132,7 @@ type capWriter struct {
 // layer whose fate is not known yet, an identifying child (Name,
 // Identifier: written only when its layer is usable, so that a layer kept
 // for its children cannot be requested by name), a LayerRef.
-func (f *frame) holds() bool { return (f.layer && !f.kept) || f.id || f.layerRef }
+func (f *frame) holds() bool { return (f.layer && !f.kept) || f.id || f.layerRef || f.drop }
 
 // sinkBelow is where the output of the frame at i goes: the innermost
 // frame outside it that holds its output, or out.
@@ -257,6 +260,13 @@ func (c *capWriter) start(t xml.StartElement) error {
 		f.id = true
 	case f.local == "LayerRef" && c.inside("Themes"):
 		f.layerRef = true
+	case f.local == "TileMap" && p != nil && p.local == "TileMaps":
+		f.drop = true
+		for _, a := range t.Attr {
+			if a.Name.Local == "href" {
+				f.drop = !c.usable(tmsLayer(a.Value))
+			}
+		}
 	}
 	c.stack = append(c.stack, f)
 	var b strings.Builder
@@ -307,7 +317,7 @@ func (c *capWriter) end(t xml.EndElement) error {
 			return err
 		}
 		return c.release(f, c.sink())
-	case f.layer && !f.kept:
+	case f.layer && !f.kept, f.drop:
 		// Neither usable nor holding a usable layer: dropped.
 		c.held -= f.buf.Len()
 	case f.layerRef:
@@ -318,6 +328,18 @@ func (c *capWriter) end(t xml.EndElement) error {
 		return c.release(f, c.sink())
 	}
 	return nil
+}
+
+// tmsLayer is the layer of a TMS TileMap URL: the path element after
+// 1.0.0, "" when there is none.
+func tmsLayer(href string) string {
+	_, after, ok := strings.Cut(href, "/1.0.0/")
+	if !ok {
+		return ""
+	}
+	layer, _, _ := strings.Cut(after, "/")
+	layer, _, _ = strings.Cut(layer, "?")
+	return layer
 }
 
 // rewriteURL moves u under the public URL when it is at or under the

@@ -306,3 +306,16 @@ func TestCapabilitiesWMTSKVP(t *testing.T) {
 		t.Errorf("got %d operation URLs %s?apikey=k&, want 3 (GetCapabilities, GetTile, GetFeatureInfo):\n%s", gets, public, out)
 	}
 }
+
+// TestCapabilitiesTMS: a TileMapService lists only the TileMaps of usable
+// layers, their hrefs under the public URL with the key.
+func TestCapabilitiesTMS(t *testing.T) {
+	const public = "https://maps.example/tms"
+	out := rewriteFile(t, Rewrite{Public: public, Upstream: tmsUpstream, Key: "k", Usable: allow("ortho")}, "tms-1.0.0.xml")
+	if bytes.Contains(out, []byte("secret")) || bytes.Contains(out, []byte("127.0.0.1")) {
+		t.Errorf("the document still names the hidden layer or the upstream:\n%s", out)
+	}
+	if want := `href="` + public + `/1.0.0/ortho/webmercator?apikey=k"`; !bytes.Contains(out, []byte(want)) {
+		t.Errorf("no %s in:\n%s", want, out)
+	}
+}

@@ -96,16 +96,18 @@ func TestMapServerFixtures(t *testing.T) {
 	}
 }
 
-// The WMTS fixtures, as MapProxy (testdata/mapproxy.yaml) writes them at
-// http://127.0.0.1:8082: MapServer serves no WMTS.
+// The WMTS and TMS fixtures, as MapProxy (testdata/mapproxy.yaml) writes them at
+// http://127.0.0.1:8082: MapServer serves neither.
 var wmtsFixtures = []struct{ file, path, query string }{
 	{"wmts-1.0.0.xml", "/wmts/1.0.0/WMTSCapabilities.xml", ""},
 	{"wmts-kvp-1.0.0.xml", "/service", "SERVICE=WMTS&REQUEST=GetCapabilities"},
+	{"tms-1.0.0.xml", "/tms/1.0.0/", ""},
 }
 
 const (
 	wmtsUpstream    = "http://127.0.0.1:8082/wmts"
 	wmtsKVPUpstream = "http://127.0.0.1:8082/service"
+	tmsUpstream     = "http://127.0.0.1:8082/tms"
 )
 
 // TestMapProxyFixtures is TestMapServerFixtures for the WMTS documents.

@@ -181,6 +181,8 @@ var operations = map[string]map[string]operation{
 		"GETSTYLES":          {name: "GetStyles", needsLayers: true},
 		"DESCRIBELAYER":      {name: "DescribeLayer", needsLayers: true},
 		"GETSCHEMAEXTENSION": {name: "GetSchemaExtension"},
+		// MapServer's own: the metadata of one layer (LAYER).
+		"GETMETADATA": {name: "GetMetadata", needsLayers: true},
 	},
 	"WMTS": {
 		"GETCAPABILITIES": {name: "GetCapabilities"},
@@ -338,24 +340,22 @@ func parseWMTSREST(rest string, q folded) (Request, error) {
 }
 
 // parseTMS reads a TMS path: /1.0.0 (the TileMapService document),
-// /1.0.0/{layer} (its TileMap) or /1.0.0/{layer}/{z}/{x}/{y}.{ext} (a
-// tile). Any KVP layer parameter sent along counts too.
+// /1.0.0/{layer}[/...] (its TileMap, TileSet) or
+// /1.0.0/{layer}[/{grid}]/{z}/{x}/{y}.{ext} (a tile). Any KVP layer
+// parameter sent along counts too.
 func parseTMS(rest string, q folded) (Request, error) {
 	parts := strings.Split(strings.Trim(rest, "/"), "/")
 	if parts[0] != "1.0.0" || slices.Contains(parts, "") || slices.Contains(parts, "..") {
 		return Request{}, parseErr(messages.New("ogc.tms_path", messages.Quote(rest)))
 	}
 	r := Request{Protocol: "TMS", Version: parts[0], Operation: "GetCapabilities"}
-	switch len(parts) {
-	case 1:
-	case 2:
+	if len(parts) >= 2 {
+		// /1.0.0/{layer}[/{grid}...]: a TileMap (or TileSet) document,
+		// or a tile when the last element has an extension.
 		r.Layers = []string{parts[1]}
-	default:
-		if len(parts) < 5 {
-			return Request{}, parseErr(messages.New("ogc.tms_path", messages.Quote(rest)))
+		if len(parts) >= 5 && strings.Contains(parts[len(parts)-1], ".") {
+			r.Operation = "GetTile"
 		}
-		r.Operation = "GetTile"
-		r.Layers = []string{parts[1]}
 	}
 	r.Layers = q.names(r.Layers, "LAYER", false)
 	r.Layers = q.names(r.Layers, "LAYERS", false)

@@ -118,24 +118,38 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	svcs, rest := p.Catalog.ServicesAt(in.Path)
-	target, err := url.Parse(dec.Upstream)
+	target, err := url.Parse(upstreamOf(dec, svcs))
 	if err != nil || len(svcs) == 0 || target.Host == "" {
 		p.logError("gateway proxy: no usable upstream", "path", in.Path, "upstream", dec.Upstream, "err", err)
 		writeRefusal(w, r, Decision{Status: http.StatusBadGateway, Reason: ReasonUpstream, Why: messages.New("ogc.upstream_failed")})
 		return
 	}
 	px := &proxied{dec: dec, target: upstreamURL(target, rest, q), received: time.Now()}
-	if dec.Request.Operation == "GetCapabilities" && dec.Request.Protocol != "TMS" {
+	if dec.Request.Operation == "GetCapabilities" {
 		servicePath := strings.TrimSuffix(in.Path, rest)
 		px.rewrite = &Rewrite{
 			Public:    p.publicBase(r) + servicePath,
-			Upstream:  dec.Upstream,
+			Upstream:  target.String(),
 			Key:       q.Get("apikey"),
 			Usable:    dec.Usable,
 			MaxBuffer: p.MaxCapabilitiesBuffer,
 		}
 	}
 	p.rp.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), proxyCtxKey{}, px)))
+}
+
+// upstreamOf is the upstream of the first service the decision touched
+// (services at one path may have upstreams of their own), else the
+// decision's.
+func upstreamOf(dec Decision, svcs []Service) string {
+	for _, id := range dec.Services {
+		for _, s := range svcs {
+			if s.ID == id {
+				return s.Upstream
+			}
+		}
+	}
+	return dec.Upstream
 }
 
 // ReasonUpstream is the reason of a 502: the upstream failed.
