@@ -37,6 +37,8 @@ type Portal struct {
 	Access           Access
 	Catalogue        Catalogue
 	AuditLog         AuditLog
+	Keys             AccessKeys
+	Gateway          GatewayExplainer
 }
 
 // mustBeComplete panics naming the first nil field of p.

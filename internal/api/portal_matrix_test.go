@@ -288,7 +288,7 @@ func TestPortalMatrix(t *testing.T) { forEachStore(t, testPortalMatrix) }
 func testPortalMatrix(t *testing.T, mk envMaker) {
 	w := newWorld(t, mk)
 	covered := map[string]bool{}
-	for _, c := range matrixCases() {
+	for _, c := range append(matrixCases(), keyMatrixCases()...) {
 		covered[c.op] = true
 		for _, role := range roles {
 			if slices.Contains(c.allow, role) {

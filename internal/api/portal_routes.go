@@ -76,5 +76,16 @@ func (a *api) portalTable() []Route {
 		c(p("POST", "/catalogue/filter", "filterDatasets", a.filterDatasets)),
 
 		p("GET", "/audit", "queryAudit", a.queryAudit),
+
+		p("GET", "/me/keys", "listMyKeys", a.listMyKeys),
+		p("POST", "/me/keys", "createMyKey", a.createMyKey),
+		p("GET", "/me/keys/{id}", "getMyKey", a.getMyKey),
+		p("PATCH", "/me/keys/{id}", "updateMyKey", a.updateMyKey),
+		p("DELETE", "/me/keys/{id}", "deleteMyKey", a.deleteMyKey),
+		p("POST", "/me/keys/{id}/secret", "regenerateMyKey", a.regenerateMyKey),
+		p("GET", "/me/keys/{id}/usage", "myKeyUsage", a.myKeyUsage),
+		p("POST", "/keys/{id}/revoke", "revokeKey", a.revokeKey),
+		p("GET", "/services/{id}/usage", "serviceUsage", a.serviceUsage),
+		p("POST", "/gateway/explain", "explainGateway", a.explainGateway),
 	}
 }

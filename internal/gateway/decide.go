@@ -110,7 +110,18 @@ func (d *Decider) Decide(ctx context.Context, in Input) Decision {
 	return dec
 }
 
+// Explain decides in as if it presented key (nil: no key), whatever key
+// in itself presents, without recording usage: the why of a request
+// for someone who holds no secret of the key (its owner, the producer).
+func (d *Decider) Explain(ctx context.Context, in Input, key *portal.LiveKey) Decision {
+	return d.decideWith(ctx, in, func() (*portal.LiveKey, *Decision) { return key, nil })
+}
+
 func (d *Decider) decide(ctx context.Context, in Input) Decision {
+	return d.decideWith(ctx, in, func() (*portal.LiveKey, *Decision) { return d.findKey(in) })
+}
+
+func (d *Decider) decideWith(ctx context.Context, in Input, findKey func() (*portal.LiveKey, *Decision)) Decision {
 	svcs, rest := d.Catalog.ServicesAt(in.Path)
 	if len(svcs) == 0 {
 		return refusal(http.StatusNotFound, ReasonNoService, messages.New("gateway.no_service", messages.Quote(in.Path)))
@@ -148,7 +159,7 @@ func (d *Decider) decide(ctx context.Context, in Input) Decision {
 		dec.Services = append(dec.Services, svcs[i].ID)
 	}
 	e := d.Engine()
-	key, keyDec := d.findKey(in)
+	key, keyDec := findKey()
 	// Without a key: what everyone may use (open and available).
 	openOK, err := d.checkAll(ctx, e, svcs, touched, "use", anonymousUser)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/octroi/octroi/internal/portal"
 	"github.com/octroi/octroi/internal/store"
 )
 
@@ -36,8 +37,8 @@ import (
 // and the ordered ids this needs, and no migration.
 const (
 	KindUsageEvents     = "usage_events"
-	KindUsageDay        = "usage_day"
-	KindUsageDayService = "usage_day_service"
+	KindUsageDay        = portal.KindUsageDay
+	KindUsageDayService = portal.KindUsageDayService
 )
 
 const maxEventsPerDoc = 5000
@@ -57,18 +58,8 @@ type UsageEvent struct {
 	Bytes     int64     `json:"bytes,omitempty"`
 }
 
-// UsageSum is what a day's usage of one key on one service through one
-// grant adds up to.
-type UsageSum struct {
-	Day     string `json:"day"` // YYYY-MM-DD, UTC
-	Key     string `json:"key"`
-	Account string `json:"account,omitempty"`
-	Service string `json:"service"`
-	Grant   string `json:"grant,omitempty"`
-	Allowed int64  `json:"allowed"`
-	Refused int64  `json:"refused"`
-	Bytes   int64  `json:"bytes"`
-}
+// UsageSum is portal.UsageSum: the portal reads what the log writes.
+type UsageSum = portal.UsageSum
 
 // UsageConfig configures a UsageLog.
 type UsageConfig struct {
@@ -330,26 +321,4 @@ func (u *UsageLog) Prune(ctx context.Context, now time.Time) error {
 		}
 	}
 	return nil
-}
-
-// Sums reads the daily sums of kind (KindUsageDay by key,
-// KindUsageDayService by service) of parent, from day since (YYYY-MM-DD,
-// "" for all) on, oldest first.
-func Sums(ctx context.Context, docs store.Documents, kind, parent, since string) ([]UsageSum, error) {
-	ds, err := docs.ListDocs(ctx, kind, parent, "", 0)
-	if err != nil {
-		return nil, err
-	}
-	out := []UsageSum{}
-	for _, d := range ds {
-		if since != "" && d.ID < since {
-			continue
-		}
-		var s UsageSum
-		if err := json.Unmarshal(d.Data, &s); err != nil {
-			return nil, fmt.Errorf("%s %s: %w", kind, d.ID, err)
-		}
-		out = append(out, s)
-	}
-	return out, nil
 }

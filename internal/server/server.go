@@ -490,6 +490,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	if s.portal != nil {
 		o.Portal = apiPortal(s.portal)
+		o.Portal.Gateway = explainer{d: s.gw.decider, p: s.portal}
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
