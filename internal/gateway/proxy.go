@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -39,11 +40,12 @@ import (
 // forward-auth does; ReverseProxy drops the hop-by-hop headers and the
 // client's X-Forwarded-*. Upstream Set-Cookie headers are dropped too.
 //
-// A GetCapabilities answer (2xx, XML) is rewritten on the fly (see
+// A GetCapabilities answer (2xx) is rewritten on the fly (see
 // Rewrite.Capabilities): only the layers the key may use, every URL
 // pointing at the public URL, carrying the key when the client sent it as
 // the apikey query parameter (a key sent in a header or with Basic stays
-// out of URLs). Such answers are marked private and lose their
+// out of URLs); one that is not plain XML (another type, compressed) is
+// answered 502 rather than passed on unfiltered. Such answers are marked private and lose their
 // Content-Length and validators, since they differ per key.
 //
 // The bytes of every answer sent are added to the usage log (AddBytes)
@@ -249,7 +251,13 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 	px := resp.Request.Context().Value(proxyCtxKey{}).(*proxied)
 	resp.Header.Del("Set-Cookie")
 	body := resp.Body
-	if px.rewrite != nil && resp.StatusCode/100 == 2 && isXML(resp.Header.Get("Content-Type")) && resp.Header.Get("Content-Encoding") == "" {
+	if px.rewrite != nil && resp.StatusCode/100 == 2 && (!isXML(resp.Header.Get("Content-Type")) || resp.Header.Get("Content-Encoding") != "") {
+		// A capabilities answer the rewriter cannot read would list
+		// every layer: refused rather than passed on.
+		resp.Body.Close()
+		return errUnreadableCapabilities
+	}
+	if px.rewrite != nil && resp.StatusCode/100 == 2 {
 		pr, pw := io.Pipe()
 		src := body
 		rw := *px.rewrite
@@ -276,6 +284,8 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 	}}
 	return nil
 }
+
+var errUnreadableCapabilities = errors.New("gateway proxy: the upstream's capabilities answer is not plain XML")
 
 func isXML(contentType string) bool {
 	ct := strings.ToLower(contentType)

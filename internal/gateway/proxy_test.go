@@ -124,3 +124,38 @@ func TestProxyUpstreamDown(t *testing.T) {
 		t.Errorf("got %d %s, want 502 in French without the upstream's address", resp.StatusCode, body)
 	}
 }
+
+type capsDecider struct{}
+
+func (capsDecider) Decide(_ context.Context, in Input) Decision {
+	return Decision{Status: 200, Services: []string{"s"}, Request: Request{Protocol: "WMS", Operation: "GetCapabilities"}, Usable: func(string) bool { return false }}
+}
+
+// TestProxyCapabilitiesNotXML: a capabilities answer the rewriter cannot
+// read (not XML, or compressed) never reaches the client unfiltered.
+func TestProxyCapabilitiesNotXML(t *testing.T) {
+	for _, tt := range []struct{ contentType, encoding string }{
+		{"application/json", ""},
+		{"text/xml", "br"}, // gzip the transport undoes itself
+	} {
+		up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", tt.contentType)
+			if tt.encoding != "" {
+				w.Header().Set("Content-Encoding", tt.encoding)
+			}
+			io.WriteString(w, "<Layer><Name>secret</Name></Layer>")
+		}))
+		px := httptest.NewServer(&Proxy{Decider: capsDecider{}, Catalog: fixedCatalog{up.URL}})
+		resp, err := http.Get(px.URL + "/wms?SERVICE=WMS&REQUEST=GetCapabilities")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 502 || strings.Contains(string(body), "secret") {
+			t.Errorf("%s %s: got %d %s, want 502 without the document", tt.contentType, tt.encoding, resp.StatusCode, body)
+		}
+		px.Close()
+		up.Close()
+	}
+}
