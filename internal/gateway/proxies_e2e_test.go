@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -64,11 +65,15 @@ func start(t *testing.T, addr string, logFile string, name string, args ...strin
 	}
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.Env = append(os.Environ(), "HOME="+filepath.Dir(logFile), "XDG_DATA_HOME="+filepath.Dir(logFile), "XDG_CONFIG_HOME="+filepath.Dir(logFile))
+	// A group of its own, killed whole at the end (nginx's workers,
+	// MapProxy's reloader), and killed with the test binary if that dies
+	// first.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		cmd.Process.Kill()
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		cmd.Wait()
 		out.Close()
 	})

@@ -41,6 +41,15 @@ func newMapWorld(t *testing.T, exp *time.Time) *mapWorld {
 
 // newWorldAt is mapWorld with another upstream.
 func newWorldAt(t testing.TB, exp *time.Time, upstream string) *mapWorld {
+	return newWorldOf(t, exp, upstream, []portal.MapService{
+		{ID: "topo", Dataset: "IGNF_BD-TOPO", Title: "Topo", Type: portal.ServiceWMS, Path: "/wms", Upstream: upstream, Layers: []string{"roads", "rivers"}, Available: true},
+		{ID: "cadastre", Dataset: "IGNF_CADASTRE", Title: "Cadastre", Type: portal.ServiceWMS, Path: "/wms", Upstream: upstream, Layers: []string{"parcels", "lakes"}, Available: true},
+	})
+}
+
+// newWorldOf is mapWorld with other services (of datasets IGNF_BD-TOPO
+// and IGNF_CADASTRE): alice's grant and key open the first.
+func newWorldOf(t testing.TB, exp *time.Time, upstream string, services []portal.MapService) *mapWorld {
 	e := newEnv(t)
 	w := &mapWorld{env: e, upstream: upstream, bytes: &bytesLog{}}
 	ctx, svc := e.ctx, e.svc
@@ -61,20 +70,17 @@ func newWorldAt(t testing.TB, exp *time.Time, upstream string) *mapWorld {
 			t.Fatal(err)
 		}
 	}
-	for _, m := range []portal.MapService{
-		{ID: "topo", Dataset: "IGNF_BD-TOPO", Title: "Topo", Type: portal.ServiceWMS, Path: "/wms", Upstream: w.upstream, Layers: []string{"roads", "rivers"}, Available: true},
-		{ID: "cadastre", Dataset: "IGNF_CADASTRE", Title: "Cadastre", Type: portal.ServiceWMS, Path: "/wms", Upstream: w.upstream, Layers: []string{"parcels", "lakes"}, Available: true},
-	} {
+	for _, m := range services {
 		if _, err := svc.CreateService(ctx, "carol", m); err != nil {
 			t.Fatal(err)
 		}
 	}
-	g, err := svc.CreateGrant(ctx, "carol", portal.Grant{Name: "Licence ouverte", Services: []string{"topo"}, Users: []string{"alice"}, Expires: exp})
+	g, err := svc.CreateGrant(ctx, "carol", portal.Grant{Name: "Licence ouverte", Services: []string{services[0].ID}, Users: []string{"alice"}, Expires: exp})
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.grant = g.ID
-	_, secret, err := svc.CreateKey(ctx, "alice", portal.KeySpec{Name: "qgis", Type: portal.KeyHash, Accesses: []portal.AccessPair{{Grant: g.ID, Service: "topo"}}})
+	_, secret, err := svc.CreateKey(ctx, "alice", portal.KeySpec{Name: "qgis", Type: portal.KeyHash, Accesses: []portal.AccessPair{{Grant: g.ID, Service: services[0].ID}}})
 	if err != nil {
 		t.Fatal(err)
 	}
