@@ -36,6 +36,9 @@ func parseErr(m messages.Message) error { return &ParseError{Msg: m} }
 //     them; a parameter given twice (in any case) is read in full: every
 //     layer of every occurrence counts, and SERVICE, REQUEST or VERSION
 //     with two different values is refused.
+//   - SERVICE, when given, must be the service's type: a map server often
+//     answers several protocols on one URL, and a grant on a WMS must not
+//     open its WFS.
 //   - Layers come from every layer-bearing parameter whatever the
 //     protocol (LAYERS, QUERY_LAYERS, LAYER, TYPENAMES, TYPENAME, and the
 //     type name prefixing a WFS RESOURCEID/FEATUREID or GetFeatureById's
@@ -221,12 +224,11 @@ func operationList(protocol string) string {
 const getFeatureByID = "urn:ogc:def:query:OGC-WFS::GetFeatureById"
 
 func parseKVP(hint string, q folded) (Request, error) {
+	// A service answers its own protocol only: a grant on a WMS (images)
+	// must not open the features a WFS on the same map server would give.
 	protocol := hint
-	if s := q.single("SERVICE"); s != "" {
-		protocol = strings.ToUpper(s)
-		if _, ok := operations[protocol]; !ok {
-			return Request{}, parseErr(messages.New("ogc.service_unknown", messages.Quote(s), "WMS, WMTS, WFS"))
-		}
+	if s := q.single("SERVICE"); s != "" && !strings.EqualFold(s, hint) {
+		return Request{}, parseErr(messages.New("ogc.service_unknown", messages.Quote(s), hint))
 	}
 	for _, p := range []string{"SLD", "SLD_BODY"} {
 		if _, ok := q[p]; ok {
