@@ -29,8 +29,9 @@ import (
 // with X-Octroi-Reason and a problem body in French or English). An
 // allowed request goes to the service's upstream URL with the path after
 // the service's public path, the client's query less the key (apikey in
-// any case) and less the parameters the upstream URL sets itself (which
-// win: a client cannot pick MapServer's map=), through
+// any case), less MAP (MapServer's and QGIS Server's choice of map file)
+// and less the parameters the upstream URL sets itself (which win),
+// through
 // net/http/httputil.ReverseProxy: bodies stream both ways, tiles are
 // never held. Before forwarding, the proxy removes whatever carries the
 // key or could pass for octroi (the apikey and Authorization headers,
@@ -158,8 +159,10 @@ func upstreamOf(dec Decision, svcs []Service) string {
 const ReasonUpstream = "upstream_failed"
 
 // upstreamURL is the upstream's URL for a request: its path followed by
-// rest, its own query parameters, and the client's less the key and less
-// those the upstream sets.
+// rest, its own query parameters, and the client's less the key, less
+// those the upstream sets, and less MAP always: MapServer (over its
+// MS_MAPFILE) and QGIS Server pick the map file or project by it, and
+// another map could give other data under the same layer names.
 func upstreamURL(up *url.URL, rest string, client url.Values) *url.URL {
 	u := *up
 	if rest != "" && rest != "/" {
@@ -170,7 +173,7 @@ func upstreamURL(up *url.URL, rest string, client url.Values) *url.URL {
 	var b strings.Builder
 	b.WriteString(up.RawQuery)
 	for name, vs := range client {
-		if strings.EqualFold(name, "apikey") || hasFold(own, name) {
+		if strings.EqualFold(name, "apikey") || strings.EqualFold(name, "map") || hasFold(own, name) {
 			continue
 		}
 		for _, v := range vs {

@@ -32,6 +32,10 @@ func TestUpstreamURL(t *testing.T) {
 	if q.Get("SERVICE") != "WMS" || q.Get("layers") != "a" {
 		t.Errorf("got %s: want the client's other parameters", got)
 	}
+	bare, _ := url.Parse("http://up/cgi-bin/mapserv")
+	if got := upstreamURL(bare, "", client); got.Query().Has("MAP") || got.Query().Has("map") {
+		t.Errorf("got %s: a client picks the map file", got)
+	}
 	if got := upstreamURL(up, "/ortho/default/g/1/2/3.png", nil); got.Path != "/cgi-bin/mapserv/ortho/default/g/1/2/3.png" {
 		t.Errorf("rest: got path %s", got.Path)
 	}
