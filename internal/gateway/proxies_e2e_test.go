@@ -188,11 +188,11 @@ func TestChains(t *testing.T) {
 	for _, c := range w.chains(t) {
 		t.Run(c.name, func(t *testing.T) {
 			caps := c.base + "/wms?SERVICE=WMS&REQUEST=GetCapabilities&VERSION=1.3.0"
-			resp, body := get(t, caps)
+			resp, _ := get(t, caps)
 			if resp.StatusCode != 401 || resp.Header.Get("WWW-Authenticate") == "" {
 				t.Errorf("capabilities without a key: got %d (WWW-Authenticate %q), want 401 with a challenge", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
 			}
-			resp, body = get(t, caps+key)
+			resp, body := get(t, caps+key)
 			if resp.StatusCode != 200 {
 				t.Fatalf("capabilities with the key: got %d, want 200: %.300s", resp.StatusCode, body)
 			}
