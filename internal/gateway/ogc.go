@@ -36,6 +36,9 @@ func parseErr(m messages.Message) error { return &ParseError{Msg: m} }
 //     them; a parameter given twice (in any case) is read in full: every
 //     layer of every occurrence counts, and SERVICE, REQUEST or VERSION
 //     with two different values is refused.
+//   - SERVICE, when given, must be the service's type: a map server often
+//     answers several protocols on one URL, and a grant on a WMS must not
+//     open its WFS.
 //   - Layers come from every layer-bearing parameter whatever the
 //     protocol (LAYERS, QUERY_LAYERS, LAYER, TYPENAMES, TYPENAME, and the
 //     type name prefixing a WFS RESOURCEID/FEATUREID or GetFeatureById's
@@ -181,6 +184,8 @@ var operations = map[string]map[string]operation{
 		"GETSTYLES":          {name: "GetStyles", needsLayers: true},
 		"DESCRIBELAYER":      {name: "DescribeLayer", needsLayers: true},
 		"GETSCHEMAEXTENSION": {name: "GetSchemaExtension"},
+		// MapServer's own: the metadata of one layer (LAYER).
+		"GETMETADATA": {name: "GetMetadata", needsLayers: true},
 	},
 	"WMTS": {
 		"GETCAPABILITIES": {name: "GetCapabilities"},
@@ -219,12 +224,11 @@ func operationList(protocol string) string {
 const getFeatureByID = "urn:ogc:def:query:OGC-WFS::GetFeatureById"
 
 func parseKVP(hint string, q folded) (Request, error) {
+	// A service answers its own protocol only: a grant on a WMS (images)
+	// must not open the features a WFS on the same map server would give.
 	protocol := hint
-	if s := q.single("SERVICE"); s != "" {
-		protocol = strings.ToUpper(s)
-		if _, ok := operations[protocol]; !ok {
-			return Request{}, parseErr(messages.New("ogc.service_unknown", messages.Quote(s), "WMS, WMTS, WFS"))
-		}
+	if s := q.single("SERVICE"); s != "" && !strings.EqualFold(s, hint) {
+		return Request{}, parseErr(messages.New("ogc.service_unknown", messages.Quote(s), hint))
 	}
 	for _, p := range []string{"SLD", "SLD_BODY"} {
 		if _, ok := q[p]; ok {
@@ -338,24 +342,22 @@ func parseWMTSREST(rest string, q folded) (Request, error) {
 }
 
 // parseTMS reads a TMS path: /1.0.0 (the TileMapService document),
-// /1.0.0/{layer} (its TileMap) or /1.0.0/{layer}/{z}/{x}/{y}.{ext} (a
-// tile). Any KVP layer parameter sent along counts too.
+// /1.0.0/{layer}[/...] (its TileMap, TileSet) or
+// /1.0.0/{layer}[/{grid}]/{z}/{x}/{y}.{ext} (a tile). Any KVP layer
+// parameter sent along counts too.
 func parseTMS(rest string, q folded) (Request, error) {
 	parts := strings.Split(strings.Trim(rest, "/"), "/")
 	if parts[0] != "1.0.0" || slices.Contains(parts, "") || slices.Contains(parts, "..") {
 		return Request{}, parseErr(messages.New("ogc.tms_path", messages.Quote(rest)))
 	}
 	r := Request{Protocol: "TMS", Version: parts[0], Operation: "GetCapabilities"}
-	switch len(parts) {
-	case 1:
-	case 2:
+	if len(parts) >= 2 {
+		// /1.0.0/{layer}[/{grid}...]: a TileMap (or TileSet) document,
+		// or a tile when the last element has an extension.
 		r.Layers = []string{parts[1]}
-	default:
-		if len(parts) < 5 {
-			return Request{}, parseErr(messages.New("ogc.tms_path", messages.Quote(rest)))
+		if len(parts) >= 5 && strings.Contains(parts[len(parts)-1], ".") {
+			r.Operation = "GetTile"
 		}
-		r.Operation = "GetTile"
-		r.Layers = []string{parts[1]}
 	}
 	r.Layers = q.names(r.Layers, "LAYER", false)
 	r.Layers = q.names(r.Layers, "LAYERS", false)

@@ -27,9 +27,7 @@ func TestParseOGC(t *testing.T) {
 			Request{Protocol: "WMS", Operation: "GetMap", Version: "1.0.0", Layers: []string{"a"}}},
 		{"no SERVICE: the hint", "GET", "", "REQUEST=GetLegendGraphic&LAYER=a&FORMAT=image/png", "wms",
 			Request{Protocol: "WMS", Operation: "GetLegendGraphic", Layers: []string{"a"}}},
-		{"SERVICE wins over the hint", "GET", "", "SERVICE=WFS&REQUEST=GetFeature&TYPENAMES=ms:a", "wms",
-			Request{Protocol: "WFS", Operation: "GetFeature", Layers: []string{"a"}}},
-		{"every layer parameter whatever the protocol", "GET", "", "SERVICE=WMS&REQUEST=GetMap&LAYERS=a&TYPENAME=b", "wms",
+		{"every layer parameter whatever the protocol", "GET", "", "SERVICE=wms&REQUEST=GetMap&LAYERS=a&TYPENAME=b", "wms",
 			Request{Protocol: "WMS", Operation: "GetMap", Layers: []string{"a", "b"}}},
 		{"wfs 2 typenames with joins and prefixes", "HEAD", "", "SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=(ms:a,ms:b)(c)", "wfs",
 			Request{Protocol: "WFS", Operation: "GetFeature", Version: "2.0.0", Layers: []string{"a", "b", "c"}}},
@@ -55,6 +53,12 @@ func TestParseOGC(t *testing.T) {
 			Request{Protocol: "TMS", Operation: "GetTile", Version: "1.0.0", Layers: []string{"ortho"}}},
 		{"tms tilemap", "GET", "/1.0.0/ortho/", "", "tms",
 			Request{Protocol: "TMS", Operation: "GetCapabilities", Version: "1.0.0", Layers: []string{"ortho"}}},
+		{"tms tile with a grid", "GET", "/1.0.0/ortho/webmercator/3/2/1.png", "", "tms",
+			Request{Protocol: "TMS", Operation: "GetTile", Version: "1.0.0", Layers: []string{"ortho"}}},
+		{"tms tileset", "GET", "/1.0.0/ortho/webmercator/3", "", "tms",
+			Request{Protocol: "TMS", Operation: "GetCapabilities", Version: "1.0.0", Layers: []string{"ortho"}}},
+		{"mapserver getmetadata", "GET", "", "request=GetMetadata&layer=roads", "wms",
+			Request{Protocol: "WMS", Operation: "GetMetadata", Layers: []string{"roads"}}},
 		{"tms service", "GET", "/1.0.0", "", "TMS",
 			Request{Protocol: "TMS", Operation: "GetCapabilities", Version: "1.0.0"}},
 		{"download", "POST", "/any/file.zip", "x=1", "download", Request{}},
@@ -83,7 +87,8 @@ func TestParseOGCRefuses(t *testing.T) {
 	}{
 		{"post", "POST", "", "SERVICE=WFS&REQUEST=GetFeature&TYPENAMES=a", "wfs", `"POST" requests are not read`, "ne lit pas les requêtes « POST »"},
 		{"unknown type", "GET", "", "", "wcs", `service type "wcs"`, "type de service « wcs »"},
-		{"unknown service", "GET", "", "SERVICE=WCS&REQUEST=GetCoverage&COVERAGEID=secret", "wms", `SERVICE="WCS" is not served here`, "SERVICE=« WCS » n'est pas servi"},
+		{"unknown service", "GET", "", "SERVICE=WCS&REQUEST=GetCoverage&COVERAGEID=secret", "wms", `SERVICE="WCS" is not served here: want WMS`, "SERVICE=« WCS » n'est pas servi"},
+		{"another protocol than the service's", "GET", "", "SERVICE=WFS&REQUEST=GetFeature&TYPENAMES=ms:a", "wms", `SERVICE="WFS" is not served here: want WMS`, "SERVICE=« WFS » n'est pas servi ici : il faut WMS"},
 		{"two requests", "GET", "", "SERVICE=WMS&REQUEST=GetCapabilities&request=GetMap&LAYERS=a", "wms", `REQUEST is given more than once`, "REQUEST est donné plusieurs fois"},
 		{"two services", "GET", "", "SERVICE=WMS&service=WFS&REQUEST=GetCapabilities", "wms", `SERVICE is given more than once`, "SERVICE est donné"},
 		{"no request", "GET", "", "SERVICE=WMS&mode=map&layer=secret", "wms", "REQUEST is missing: name the WMS operation", "REQUEST manque"},
@@ -101,7 +106,6 @@ func TestParseOGCRefuses(t *testing.T) {
 		{"wmts short path", "GET", "/ortho/1.png", "", "wmts", `"/ortho/1.png" is not a WMTS path`, "n'est pas un chemin WMTS"},
 		{"wmts dotdot", "GET", "/ortho/../secret/g/1/1/1.png", "", "wmts", "is not a WMTS path", "chemin WMTS"},
 		{"tms without version", "GET", "/ortho/1/2/3.png", "", "tms", "is not a TMS path", "n'est pas un chemin TMS"},
-		{"tms short", "GET", "/1.0.0/ortho/1/2", "", "tms", "is not a TMS path", "chemin TMS"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			q, _ := url.ParseQuery(tt.query)

@@ -17,6 +17,7 @@ var ogcCatalogue = map[Key]entry{
 	"ogc.stored_query":        {"STOREDQUERY_ID=%s is not allowed through the gateway: use GetFeatureById, or name the feature types with TYPENAMES", "STOREDQUERY_ID=%s n'est pas permis à travers la passerelle : utilisez GetFeatureById, ou nommez les types d'objets avec TYPENAMES"},
 	"ogc.feature_id":          {"%s %s does not name its feature type: want typename.id", "%s %s ne nomme pas son type d'objets : il faut typename.id"},
 	"ogc.kvp_path":            {"%s: a %s request has no path after the service's: send the parameters in the query string", "%s : une requête %s n'a pas de chemin après celui du service : envoyez les paramètres dans l'URL"},
+	"ogc.upstream_failed":     {"the map server behind this service did not answer properly: try again later", "le serveur cartographique derrière ce service n'a pas répondu correctement : réessayez plus tard"},
 	"ogc.wmts_path":           {"%s is not a WMTS path: want /{Layer}/{Style}/{TileMatrixSet}/{TileMatrix}/{TileRow}/{TileCol}.{ext} or /1.0.0/WMTSCapabilities.xml", "%s n'est pas un chemin WMTS : il faut /{Layer}/{Style}/{TileMatrixSet}/{TileMatrix}/{TileRow}/{TileCol}.{ext} ou /1.0.0/WMTSCapabilities.xml"},
 	"ogc.tms_path":            {"%s is not a TMS path: want /1.0.0/{layer}/{z}/{x}/{y}.{ext}", "%s n'est pas un chemin TMS : il faut /1.0.0/{couche}/{z}/{x}/{y}.{ext}"},
 }

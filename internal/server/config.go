@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -117,6 +118,15 @@ type Config struct {
 	GatewayTrustedProxies string
 	// UsageRetention: how long the gateway's usage log is kept.
 	UsageRetention time.Duration
+	// GatewayAddr, when set, is the address of a listener of its own on
+	// which the gateway's proxy mode serves every map service at its
+	// public path (gateway.Proxy); empty: no proxy mode.
+	GatewayAddr string
+	// GatewayPublicURL is the scheme and host clients reach GatewayAddr
+	// at (https://maps.example.org), written into rewritten capabilities;
+	// empty: the request's Host (and, from a trusted proxy,
+	// X-Forwarded-Proto and X-Forwarded-Host).
+	GatewayPublicURL string
 }
 
 // Default returns the default configuration.
@@ -170,6 +180,11 @@ func (c Config) Validate() error {
 	}
 	if _, err := gateway.ParseTrustedProxies(c.GatewayTrustedProxies); err != nil {
 		errs = append(errs, fmt.Errorf("gateway trusted proxies: %w", err))
+	}
+	if c.GatewayPublicURL != "" {
+		if u, err := url.Parse(c.GatewayPublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			errs = append(errs, fmt.Errorf("gateway public URL %q: want scheme://host, like https://maps.example.org", c.GatewayPublicURL))
+		}
 	}
 	if c.UsageRetention <= 0 {
 		errs = append(errs, errors.New("usage retention must be positive"))

@@ -567,19 +567,43 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, ready func(addr str
 			return fmt.Errorf("metrics listener (--metrics-addr): %w", err)
 		}
 	}
+	var gln net.Listener
+	if s.cfg.GatewayAddr != "" {
+		var err error
+		if s.gw == nil {
+			ln.Close()
+			if mln != nil {
+				mln.Close()
+			}
+			return errors.New("the gateway's proxy (--gateway-addr) needs the data portal: remove --no-portal")
+		}
+		if gln, err = net.Listen("tcp", s.cfg.GatewayAddr); err != nil {
+			ln.Close()
+			if mln != nil {
+				mln.Close()
+			}
+			return fmt.Errorf("gateway listener (--gateway-addr): %w", err)
+		}
+	}
 	s.Start(bg)
 	lln := newLimitListener(ln, s.cfg.MaxConns, s.cfg.MaxConnsPerIP, s.connsRefused)
 	s.conns.Store(lln)
 	apiServer := s.httpServer(s.Handler())
 	apiServer.RegisterOnShutdown(s.closeStreams)
 	servers := []*http.Server{apiServer}
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
 	go func() { errc <- apiServer.Serve(lln) }()
 	if mln != nil {
 		metricsServer := s.httpServer(s.MetricsHandler())
 		servers = append(servers, metricsServer)
 		go func() { errc <- metricsServer.Serve(mln) }()
 		s.log.Info("serving metrics", "address", mln.Addr().String())
+	}
+	if gln != nil {
+		gatewayServer := s.httpServer(s.GatewayProxyHandler())
+		servers = append(servers, gatewayServer)
+		go func() { errc <- gatewayServer.Serve(gln) }()
+		s.log.Info("serving the gateway's proxy mode", "address", gln.Addr().String())
 	}
 	s.log.Info("serving", "address", ln.Addr().String(), "auth", s.auth != nil, "pid", os.Getpid())
 	if ready != nil {
