@@ -37,6 +37,8 @@ type Portal struct {
 	Access           Access
 	Catalogue        Catalogue
 	AuditLog         AuditLog
+	Keys             AccessKeys
+	Gateway          GatewayExplainer
 	MapServices      MapServices
 	Grants           Grants
 	AccessRequests   AccessRequests

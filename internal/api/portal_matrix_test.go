@@ -295,7 +295,7 @@ func TestPortalMatrix(t *testing.T) { forEachStore(t, testPortalMatrix) }
 func testPortalMatrix(t *testing.T, mk envMaker) {
 	w := newWorld(t, mk)
 	covered := map[string]bool{}
-	for _, c := range append(matrixCases(), contentMatrixCases()...) {
+	for _, c := range append(append(matrixCases(), contentMatrixCases()...), keyMatrixCases()...) {
 		covered[c.op] = true
 		for _, role := range roles {
 			if slices.Contains(c.allow, role) {

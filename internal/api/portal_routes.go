@@ -102,5 +102,16 @@ func (a *api) portalTable() []Route {
 		p("GET", "/content-roles", "listContentRoles", a.listContentRoles),
 		p("PUT", "/content-roles/{role}/{kind}/{holder}", "addContentRole", a.addContentRole),
 		p("DELETE", "/content-roles/{role}/{kind}/{holder}", "removeContentRole", a.removeContentRole),
+
+		p("GET", "/me/keys", "listMyKeys", a.listMyKeys),
+		p("POST", "/me/keys", "createMyKey", a.createMyKey),
+		p("GET", "/me/keys/{id}", "getMyKey", a.getMyKey),
+		p("PATCH", "/me/keys/{id}", "updateMyKey", a.updateMyKey),
+		p("DELETE", "/me/keys/{id}", "deleteMyKey", a.deleteMyKey),
+		p("POST", "/me/keys/{id}/secret", "regenerateMyKey", a.regenerateMyKey),
+		p("GET", "/me/keys/{id}/usage", "myKeyUsage", a.myKeyUsage),
+		p("POST", "/keys/{id}/revoke", "revokeKey", a.revokeKey),
+		p("GET", "/services/{id}/usage", "serviceUsage", a.serviceUsage),
+		p("POST", "/gateway/explain", "explainGateway", a.explainGateway),
 	}
 }

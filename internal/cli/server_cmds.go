@@ -142,6 +142,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	ef.String(&cfg.LogFormat, "log-format", "OCTROI_LOG_FORMAT", "text or json")
 	expiry := "30,7"
 	mailFlags(ef, &cfg.Mail, &expiry)
+	ef.String(&cfg.GatewayTrustedProxies, "gateway-trusted-proxies", "OCTROI_GATEWAY_TRUSTED_PROXIES", "comma-separated `CIDRs` of the reverse proxies whose X-Forwarded-For /gateway/auth believes for the client's address (key IP filters); empty: none, the connection's peer is the client")
+	ef.Duration(&cfg.UsageRetention, "usage-retention", "OCTROI_USAGE_RETENTION", "how long the gateway's usage log (every decision, summed per key, service, grant and day) is kept")
+	ef.String(&cfg.GatewayAddr, "gateway-addr", "OCTROI_GATEWAY_ADDR", "`address` of the gateway's proxy mode: a listener of its own serving every map service at its public path, in front of its upstream (capabilities filtered per key); empty: no proxy mode")
+	ef.String(&cfg.GatewayPublicURL, "gateway-public-url", "OCTROI_GATEWAY_PUBLIC_URL", "`URL` (scheme and host, like https://maps.example.org) clients reach --gateway-addr at, for the URLs of rewritten capabilities; empty: the request's Host")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -34,10 +34,12 @@
 // an outage neither locks everyone out nor lets strangers in, but it delays
 // revocations until it ends (the failure is logged once, and its end).
 //
-// The cache is meant for access keys too (issue 9): a kind of their own,
-// the key's secret hashed as Alt (for a BASIC key, its user name and
-// password together), its owner as Parent, its filters and accesses in
-// Data (Entry.Data), its expiry and disabling as Changed changes.
+// It holds the portal's access keys too (kind access_key): the key's
+// secret hashed as Alt (for a BASIC key, its user name and password
+// together), its owner as Parent, its status, filters and accesses in
+// Data, decoded once per change by a Decoder (NewDecodingCache) into what
+// the gateway reads at every request (Entry.Value); every change of a key
+// is a Changed change.
 //
 // A credential's last use is recorded at most once per bearer.LastUseEvery,
 // off the request path: Lookup notes the use in memory, and the next
@@ -72,7 +74,19 @@ type Entry struct {
 	// Data is the stored record, for the kind's own fields (an access
 	// key's filters and accesses); callers must not modify it.
 	Data json.RawMessage
+	// Value is Data as the cache's Decoder read it once, when the
+	// credential was read (nil without a decoder for the kind, or when
+	// the decoder refused the record: see Decoder); callers must not
+	// modify it.
+	Value any
 }
+
+// Decoder reads a credential's Data into the value lookups need (an
+// access key's parsed filters and accesses), once per change of the
+// credential rather than at every lookup. A record it refuses is kept
+// with a nil Value and the refusal is logged: the kind's lookups then
+// treat the credential as unusable, and the others stay in force.
+type Decoder func(kind string, data json.RawMessage) (any, error)
 
 // ErrUnknown is returned by Lookup for a secret that is no credential of
 // the kind asked for, or no longer.
@@ -155,9 +169,10 @@ type live struct {
 // Cache is the in-memory copy of the stored credentials of some kinds. Its
 // methods are safe for concurrent use.
 type Cache struct {
-	docs  store.Documents
-	kinds []string
-	log   *slog.Logger
+	docs   store.Documents
+	kinds  []string
+	log    *slog.Logger
+	decode Decoder // nil: no Values
 
 	// byHash maps hashes to credentials. Refreshes replace the map whole
 	// (lookups read it without a lock) but carry its entries over, so
@@ -181,10 +196,16 @@ type kindID struct{ kind, id string }
 // docs and returns a cache of them; log may be nil (no logging). Call
 // Follow to keep it up to date.
 func NewCache(ctx context.Context, docs store.Documents, log *slog.Logger, kinds ...string) (*Cache, error) {
+	return NewDecodingCache(ctx, docs, log, nil, kinds...)
+}
+
+// NewDecodingCache is NewCache with a Decoder (nil: none), whose values
+// lookups return in Entry.Value.
+func NewDecodingCache(ctx context.Context, docs store.Documents, log *slog.Logger, decode Decoder, kinds ...string) (*Cache, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	c := &Cache{docs: docs, kinds: kinds, log: log}
+	c := &Cache{docs: docs, kinds: kinds, log: log, decode: decode}
 	c.byHash.Store(&map[string]*live{})
 	if err := c.Refresh(ctx); err != nil {
 		return nil, err
@@ -330,6 +351,13 @@ func (c *Cache) put(m, old map[string]*live, d store.Doc) error {
 		c.forget(m, k)
 	}
 	e := Entry{Kind: d.Kind, ID: d.ID, Owner: d.Parent, Name: r.Name, Expires: r.Expires, Data: d.Data}
+	if c.decode != nil {
+		v, err := c.decode(d.Kind, d.Data)
+		if err != nil {
+			c.log.Error(human(d.Kind)+" unreadable: refused until it is written again", "id", d.ID, "error", err)
+		}
+		e.Value = v
+	}
 	// Lookups may be reading the old entry: this is a new one, with the
 	// use noted on the old.
 	l := &live{Entry: e}

@@ -15,6 +15,7 @@
 package gateway
 
 import (
+	"github.com/octroi/octroi/internal/messages"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -62,13 +63,19 @@ type Decision struct {
 	// Reason is a stable code saying why (see Reasons), "" when allowed
 	// for no particular reason.
 	Reason string
+	// Why says the reason in words (French and English), for refusal
+	// bodies and the explain endpoint.
+	Why messages.Message
 	// Account and Key name who was allowed (or refused); empty without
 	// a valid key.
 	Account, Key string
 	// Services are the services the request touched, Layers its layers.
 	Services []string
-	Layers   []string
-	Request  Request
+	// Grants are, for each of Services, the grant through which the key
+	// opened it ("" when the service is open to everyone, or refused).
+	Grants  []string
+	Layers  []string
+	Request Request
 	// Upstream is the upstream URL of the (first) service, for the proxy.
 	Upstream string
 	// Usable says whether the key (or an anonymous caller, for open

@@ -127,6 +127,15 @@
 // commit. Other reads of records (tokens, requests, invitations, notices)
 // still query the database: they are read a few at a time.
 //
+// Access keys (keys.go) are credentials of kind access_key (see package
+// credentials): Alt the hash of what the client presents, Parent the
+// owner, Data the key's type, status, filters and accesses; each access is
+// an access object of the schema (owner, grant, service), written in the
+// key's transaction, and the gateway asks access#open for the owner, so a
+// key never opens more than its owner may use at that moment. A change of
+// services or grants that deletes access objects removes them from the key
+// records in its own transaction.
+//
 // Imports go through Batch: a platform administrator's changes, each
 // checked by the same rules, committed together.
 //

@@ -40,6 +40,10 @@ type Config struct {
 	// follow the store on its own (credentials.Cache.Follow) to see other
 	// nodes' changes; the Service refreshes it after its own.
 	Credentials Credentials
+	// IdentityProvider is the issuer URL of the platform's OpenID Connect
+	// provider, whose bearer tokens OAUTH2 access keys accept; "" (none
+	// configured): OAUTH2 keys are refused.
+	IdentityProvider string
 }
 
 // Credentials is what the Service needs of a credentials.Cache.
@@ -58,6 +62,8 @@ type Service struct {
 	now      func() time.Time
 	platform string
 	creds    Credentials
+	// identityProvider: Config.IdentityProvider.
+	identityProvider string
 	// mem holds the records lists and tables show, in memory (see
 	// records).
 	mem *records
@@ -91,7 +97,8 @@ func New(cfg Config) (*Service, error) {
 	if !tuple.ValidObjectID(cfg.Platform) {
 		return nil, fmt.Errorf("portal: Config.Platform %q is not a valid object id", cfg.Platform)
 	}
-	s := &Service{docs: cfg.Docs, rels: cfg.Store, engine: cfg.Engine, sync: cfg.Sync, now: cfg.Now, platform: cfg.Platform, creds: cfg.Credentials}
+	s := &Service{docs: cfg.Docs, rels: cfg.Store, engine: cfg.Engine, sync: cfg.Sync, now: cfg.Now, platform: cfg.Platform, creds: cfg.Credentials, identityProvider: cfg.IdentityProvider}
+	s.accessesDeleted = forgetAccesses // keys.go
 	s.mem = newRecords(cfg.Docs, func() store.Revision { return store.Revision(s.engine().Index().Revision()) })
 	return s, nil
 }

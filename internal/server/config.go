@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/octroi/octroi/internal/gateway"
 	"github.com/octroi/octroi/internal/store"
 	"github.com/octroi/octroi/internal/store/postgres"
 	"github.com/octroi/octroi/internal/store/sqlite"
@@ -111,6 +113,22 @@ type Config struct {
 
 	// Mail is how the portal's e-mails are sent (mail.go).
 	Mail MailConfig
+	// GatewayTrustedProxies: comma-separated CIDR prefixes (or addresses)
+	// of the reverse proxies whose X-Forwarded-For the gateway's
+	// forward-auth believes for the client's address; empty (the
+	// default): none, the connection's peer is the client.
+	GatewayTrustedProxies string
+	// UsageRetention: how long the gateway's usage log is kept.
+	UsageRetention time.Duration
+	// GatewayAddr, when set, is the address of a listener of its own on
+	// which the gateway's proxy mode serves every map service at its
+	// public path (gateway.Proxy); empty: no proxy mode.
+	GatewayAddr string
+	// GatewayPublicURL is the scheme and host clients reach GatewayAddr
+	// at (https://maps.example.org), written into rewritten capabilities;
+	// empty: the request's Host (and, from a trusted proxy,
+	// X-Forwarded-Proto and X-Forwarded-Host).
+	GatewayPublicURL string
 }
 
 // Default returns the default configuration.
@@ -135,6 +153,7 @@ func Default() Config {
 		LogFormat:          "text",
 		Platform:           "main",
 		Mail:               MailConfig{SMTPTLS: "starttls", ExpiryCheckInterval: 10 * time.Minute},
+		UsageRetention:     90 * 24 * time.Hour,
 	}
 }
 
@@ -161,6 +180,17 @@ func (c Config) Validate() error {
 	}
 	if c.ChangelogRetention <= 0 || c.IndexRetention <= 0 || c.GCInterval < 0 {
 		errs = append(errs, errors.New("retentions must be positive"))
+	}
+	if _, err := gateway.ParseTrustedProxies(c.GatewayTrustedProxies); err != nil {
+		errs = append(errs, fmt.Errorf("gateway trusted proxies: %w", err))
+	}
+	if c.GatewayPublicURL != "" {
+		if u, err := url.Parse(c.GatewayPublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			errs = append(errs, fmt.Errorf("gateway public URL %q: want scheme://host, like https://maps.example.org", c.GatewayPublicURL))
+		}
+	}
+	if c.UsageRetention <= 0 {
+		errs = append(errs, errors.New("usage retention must be positive"))
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -50,6 +50,7 @@ func apiPortal(svc *portal.Service) *api.Portal {
 		Access:           svc,
 		Catalogue:        svc,
 		AuditLog:         svc,
+		Keys:             svc,
 		MapServices:      svc,
 		Grants:           svc,
 		AccessRequests:   svc,

@@ -109,6 +109,8 @@ type Server struct {
 
 	portal *portal.Service // nil with Config.NoPortal
 	mailer *mail.Sender    // nil without the portal or an SMTP server
+	// gw is the gateway (gateway.go); nil with Config.NoPortal.
+	gw *gatewayParts
 
 	reg       *prometheus.Registry
 	metrics   *api.Metrics
@@ -143,9 +145,9 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 	{
 		kinds := []string{credentials.KindOperatorToken}
 		if !cfg.NoPortal {
-			kinds = append(kinds, portal.KindToken)
+			kinds = append(kinds, portal.KindToken, portal.KindAccessKey)
 		}
-		c, err := credentials.NewCache(ctx, st, log, kinds...)
+		c, err := credentials.NewDecodingCache(ctx, st, log, portal.DecodeCredential, kinds...)
 		if err != nil {
 			return nil, err
 		}
@@ -187,6 +189,9 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 			return nil, err
 		}
 		if err := s.setupMail(); err != nil {
+			return nil, err
+		}
+		if err := s.newGateway(); err != nil {
 			return nil, err
 		}
 	}
@@ -301,6 +306,9 @@ func (s *Server) Start(ctx context.Context) {
 		}
 		if s.portal != nil && s.cfg.Mail.ExpiryCheckInterval > 0 {
 			go s.expiryLoop(ctx)
+		}
+		if s.gw != nil {
+			go s.gw.usage.Run(ctx)
 		}
 	})
 }
@@ -494,6 +502,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	if s.portal != nil {
 		o.Portal = apiPortal(s.portal)
+		o.Portal.Gateway = explainer{d: s.gw.decider, p: s.portal}
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -509,6 +518,10 @@ func (s *Server) Handler() http.Handler {
 		}
 		fmt.Fprintln(w, "ready")
 	})
+	if s.gw != nil {
+		// Every method: nginx's auth_request asks with the original one.
+		mux.Handle("/gateway/auth", s.gw.auth)
+	}
 	apiHandler := api.Handler(o)
 	if s.portal == nil {
 		mux.Handle("/", apiHandler)
@@ -584,19 +597,43 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, ready func(addr str
 			return fmt.Errorf("metrics listener (--metrics-addr): %w", err)
 		}
 	}
+	var gln net.Listener
+	if s.cfg.GatewayAddr != "" {
+		var err error
+		if s.gw == nil {
+			ln.Close()
+			if mln != nil {
+				mln.Close()
+			}
+			return errors.New("the gateway's proxy (--gateway-addr) needs the data portal: remove --no-portal")
+		}
+		if gln, err = net.Listen("tcp", s.cfg.GatewayAddr); err != nil {
+			ln.Close()
+			if mln != nil {
+				mln.Close()
+			}
+			return fmt.Errorf("gateway listener (--gateway-addr): %w", err)
+		}
+	}
 	s.Start(bg)
 	lln := newLimitListener(ln, s.cfg.MaxConns, s.cfg.MaxConnsPerIP, s.connsRefused)
 	s.conns.Store(lln)
 	apiServer := s.httpServer(s.Handler())
 	apiServer.RegisterOnShutdown(s.closeStreams)
 	servers := []*http.Server{apiServer}
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
 	go func() { errc <- apiServer.Serve(lln) }()
 	if mln != nil {
 		metricsServer := s.httpServer(s.MetricsHandler())
 		servers = append(servers, metricsServer)
 		go func() { errc <- metricsServer.Serve(mln) }()
 		s.log.Info("serving metrics", "address", mln.Addr().String())
+	}
+	if gln != nil {
+		gatewayServer := s.httpServer(s.GatewayProxyHandler())
+		servers = append(servers, gatewayServer)
+		go func() { errc <- gatewayServer.Serve(gln) }()
+		s.log.Info("serving the gateway's proxy mode", "address", gln.Addr().String())
 	}
 	s.log.Info("serving", "address", ln.Addr().String(), "auth", s.auth != nil, "pid", os.Getpid())
 	if ready != nil {

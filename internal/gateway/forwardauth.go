@@ -1,0 +1,270 @@
+package gateway
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+
+	"github.com/octroi/octroi/internal/messages"
+)
+
+// Forward-auth: GET /gateway/auth, for a reverse proxy that asks octroi
+// before passing a request to the map server (nginx auth_request,
+// Traefik forwardAuth, Caddy forward_auth).
+//
+// What the proxy must send (the original request's):
+//
+//   - its method and URI (path and query, as the client sent them):
+//     X-Original-Method and X-Original-URI (nginx: configure
+//     `proxy_set_header X-Original-URI $request_uri;` and
+//     `proxy_set_header X-Original-Method $request_method;` in the auth
+//     location), or X-Forwarded-Method and X-Forwarded-Uri (which Traefik
+//     and Caddy send by themselves). X-Original-* wins when both are
+//     present, since nginx passes the client's own X-Forwarded-* through;
+//   - its headers (every proxy passes them): apikey, Authorization, the
+//     key's own header, Referer, User-Agent;
+//   - the client's address in X-Forwarded-For (nginx:
+//     `proxy_set_header X-Forwarded-For $remote_addr;`). It is read only
+//     when the connection comes from a trusted proxy
+//     (--gateway-trusted-proxies, none by default): then the client is
+//     the right-most address of X-Forwarded-For that is not itself a
+//     trusted proxy. Otherwise the connection's peer is the client, and
+//     whatever X-Forwarded-For says is ignored, so that nobody picks the
+//     address an IP filter sees.
+//
+// The answer: 2xx (200, no body) when allowed, with X-Octroi-Account and
+// X-Octroi-Key naming the key's owner and the key (absent for an open
+// service used without a key) for the upstream; 401 with
+// WWW-Authenticate when a valid key is needed; 403 (or 404, 400) with
+// X-Octroi-Reason (a reason code: see Reasons) and a small
+// application/problem+json body in the client's language (French or
+// English, from Accept-Language). X-Octroi-Reason is on every answer.
+//
+// The proxy must never pass the client's own X-Octroi-Account and
+// X-Octroi-Key to the upstream: nginx's
+// `auth_request_set $octroi_account $upstream_http_x_octroi_account;`
+// with `proxy_set_header X-Octroi-Account $octroi_account;` replaces
+// them (an empty value removes the header); Traefik's
+// authResponseHeaders and Caddy's copy_headers overwrite them likewise.
+// octroi itself reads neither of them: a decision depends on the key
+// the request presents, never on a header that names an account.
+type ForwardAuth struct {
+	Decider *Decider
+	// Trusted lists the proxies whose X-Forwarded-For is believed.
+	Trusted []netip.Prefix
+	Log     *slog.Logger
+}
+
+// Headers of the forward-auth protocol.
+const (
+	HeaderOriginalMethod  = "X-Original-Method"
+	HeaderOriginalURI     = "X-Original-Uri"
+	HeaderForwardedMethod = "X-Forwarded-Method"
+	HeaderForwardedURI    = "X-Forwarded-Uri"
+	HeaderForwardedFor    = "X-Forwarded-For"
+	HeaderAccount         = "X-Octroi-Account"
+	HeaderKey             = "X-Octroi-Key"
+	HeaderReason          = "X-Octroi-Reason"
+)
+
+// ParseTrustedProxies reads a comma-separated list of CIDR prefixes or
+// addresses ("" : none).
+func ParseTrustedProxies(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if !strings.Contains(f, "/") {
+			a, err := netip.ParseAddr(f)
+			if err != nil {
+				return nil, fmt.Errorf("trusted proxy %q: not an IP address or CIDR prefix", f)
+			}
+			a = a.Unmap()
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			return nil, fmt.Errorf("trusted proxy %q: not an IP address or CIDR prefix", f)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}
+
+func (f *ForwardAuth) trusted(a netip.Addr) bool {
+	a = a.Unmap()
+	for _, p := range f.Trusted {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// clientOf returns the client's address: the peer's, or, from a trusted
+// proxy, the right-most untrusted address of X-Forwarded-For.
+func (f *ForwardAuth) clientOf(r *http.Request) netip.Addr {
+	peer := peerAddr(r.RemoteAddr)
+	if !peer.IsValid() || !f.trusted(peer) {
+		return peer
+	}
+	hops := r.Header.Values(HeaderForwardedFor)
+	var all []string
+	for _, h := range hops {
+		all = append(all, strings.Split(h, ",")...)
+	}
+	for i := len(all) - 1; i >= 0; i-- {
+		a := parseHop(strings.TrimSpace(all[i]))
+		if !a.IsValid() {
+			return peer // a garbled hop: trust nothing before it
+		}
+		if !f.trusted(a) || i == 0 {
+			return a
+		}
+	}
+	return peer
+}
+
+func peerAddr(remote string) netip.Addr {
+	if ap, err := netip.ParseAddrPort(remote); err == nil {
+		return ap.Addr().Unmap()
+	}
+	host, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		host = remote
+	}
+	a, _ := netip.ParseAddr(host)
+	return a.Unmap()
+}
+
+// parseHop reads one X-Forwarded-For element: an address, with a port
+// or in brackets at times.
+func parseHop(s string) netip.Addr {
+	if a, err := netip.ParseAddr(s); err == nil {
+		return a.Unmap()
+	}
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().Unmap()
+	}
+	if a, err := netip.ParseAddr(strings.Trim(s, "[]")); err == nil {
+		return a.Unmap()
+	}
+	return netip.Addr{}
+}
+
+// InputOf reads the original request from a forward-auth request, or
+// says what is missing.
+func (f *ForwardAuth) InputOf(r *http.Request) (Input, error) {
+	method := r.Header.Get(HeaderOriginalMethod)
+	if method == "" {
+		method = r.Header.Get(HeaderForwardedMethod)
+	}
+	if method == "" {
+		method = http.MethodGet
+	}
+	uri := r.Header.Get(HeaderOriginalURI)
+	if uri == "" {
+		uri = r.Header.Get(HeaderForwardedURI)
+	}
+	in, err := InputFromURI(method, uri)
+	if err != nil {
+		return Input{}, err
+	}
+	in.Header = r.Header
+	in.Client = f.clientOf(r)
+	return in, nil
+}
+
+// InputFromURI reads a method and a request URI (path and query) into an
+// Input without headers or client.
+func InputFromURI(method, uri string) (Input, error) {
+	if !strings.HasPrefix(uri, "/") || strings.HasPrefix(uri, "//") {
+		return Input{}, errBadURI(uri)
+	}
+	u, err := url.ParseRequestURI(uri)
+	if err != nil {
+		return Input{}, errBadURI(uri)
+	}
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return Input{}, errBadURI(uri)
+	}
+	return Input{Method: strings.ToUpper(method), Path: u.Path, Query: q}, nil
+}
+
+// URIError is a request URI that cannot be read.
+type URIError struct{ URI string }
+
+func (e *URIError) Error() string { return "bad request URI " + e.URI }
+
+// Msg is what to tell the client.
+func (e *URIError) Msg() messages.Message { return messages.New("invalid.uri", messages.Quote(e.URI)) }
+
+func errBadURI(uri string) error { return &URIError{URI: uri} }
+
+func (f *ForwardAuth) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	in, err := f.InputOf(r)
+	if err != nil {
+		writeRefusal(w, r, Decision{Status: http.StatusBadRequest, Reason: ReasonBadRequest, Why: err.(*URIError).Msg()})
+		return
+	}
+	d := f.Decider.Decide(r.Context(), in)
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	if d.Reason != "" {
+		h.Set(HeaderReason, d.Reason)
+	}
+	if d.Status == http.StatusOK {
+		if d.Account != "" {
+			h.Set(HeaderAccount, d.Account)
+			h.Set(HeaderKey, d.Key)
+		}
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	writeRefusal(w, r, d)
+}
+
+// problemDoc is the small RFC 9457 body of a refusal.
+type problemDoc struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Code   string `json:"code,omitempty"`
+	Detail string `json:"detail"`
+}
+
+// writeRefusal writes d's refusal: status, reason, challenge and body.
+func writeRefusal(w http.ResponseWriter, r *http.Request, d Decision) {
+	l := messages.Negotiate(r.Header.Get("Accept-Language"))
+	h := w.Header()
+	if d.Reason != "" {
+		h.Set(HeaderReason, d.Reason)
+	}
+	if d.Status == http.StatusUnauthorized {
+		// Basic first: browsers and GIS clients know how to answer it;
+		// apikey is the other way a key travels.
+		h.Add("WWW-Authenticate", `Basic realm="octroi", charset="UTF-8"`)
+		h.Add("WWW-Authenticate", `Apikey realm="octroi"`)
+	}
+	title := messages.New(messages.Key(fmt.Sprintf("gateway.title_%d", d.Status)))
+	if !messages.Has(title.Key) {
+		title = messages.New("code.unavailable")
+	}
+	h.Set("Content-Type", "application/problem+json")
+	h.Set("Content-Language", string(l))
+	h.Add("Vary", "Accept-Language")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(d.Status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(problemDoc{Type: "about:blank", Title: title.In(l), Status: d.Status, Code: d.Reason, Detail: d.Why.In(l)})
+}

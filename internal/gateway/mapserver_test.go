@@ -1,0 +1,137 @@
+package gateway
+
+import (
+	"bytes"
+	"flag"
+	"net/http"
+	"net/http/cgi"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// update regenerates the capabilities fixtures in testdata from the real
+// mapserv: go test ./internal/gateway -run TestMapServerFixtures -update
+var update = flag.Bool("update", false, "regenerate testdata fixtures from the real mapserv")
+
+// need returns the path of program, or skips t (fails it when CI is set,
+// so that CI never passes by skipping the tests with real programs).
+func need(t testing.TB, program string, paths ...string) string {
+	t.Helper()
+	for _, p := range append([]string{program}, paths...) {
+		if path, err := exec.LookPath(p); err == nil {
+			return path
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatalf("%s is not installed, and CI is set so this fails instead of skipping (.ci/run installs it)", program)
+	}
+	t.Skipf("%s is not installed", program)
+	return ""
+}
+
+// mapserver is Debian's real mapserv, run as a CGI program for each request
+// and serving testdata/octroi.map (inline features: no data files). The
+// map comes from the environment, never from the client.
+func mapserver(t testing.TB) http.Handler {
+	t.Helper()
+	path := need(t, "mapserv", "/usr/lib/cgi-bin/mapserv")
+	dir, err := filepath.Abs("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &cgi.Handler{
+		Path: path,
+		Dir:  dir,
+		// The script is at the upstream path: no PATH_INFO, which
+		// MapServer 8 would read as a map name (OGC API routes).
+		Root: "/cgi-bin/mapserv",
+		Env: []string{
+			"MAPSERVER_CONFIG_FILE=" + filepath.Join(dir, "mapserver.conf"),
+			"MS_MAPFILE=" + filepath.Join(dir, "octroi.map"),
+		},
+	}
+}
+
+// The fixtures: capabilities documents as mapserv writes them, served at
+// http://127.0.0.1:8081/cgi-bin/mapserv (the Host the fixture requests
+// carry).
+var fixtures = []struct{ file, query string }{
+	{"wms-1.1.1.xml", "SERVICE=WMS&REQUEST=GetCapabilities&VERSION=1.1.1"},
+	{"wms-1.3.0.xml", "SERVICE=WMS&REQUEST=GetCapabilities&VERSION=1.3.0"},
+	{"wfs-2.0.0.xml", "SERVICE=WFS&REQUEST=GetCapabilities&VERSION=2.0.0"},
+	{"wfs-1.1.0.xml", "SERVICE=WFS&REQUEST=GetCapabilities&VERSION=1.1.0"},
+}
+
+const fixtureUpstream = "http://127.0.0.1:8081/cgi-bin/mapserv"
+
+// TestMapServerFixtures checks the fixtures are what the installed mapserv
+// writes today (or rewrites them with -update), so that the rewriting
+// tests run on real documents.
+func TestMapServerFixtures(t *testing.T) {
+	h := mapserver(t)
+	for _, f := range fixtures {
+		req := httptest.NewRequest("GET", fixtureUpstream+"?"+f.query, nil)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			t.Fatalf("%s: mapserv answered %d: %s", f.query, rec.Code, rec.Body)
+		}
+		file := filepath.Join("testdata", f.file)
+		if *update {
+			if err := os.WriteFile(file, rec.Body.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(rec.Body.Bytes(), want) {
+			t.Errorf("%s: mapserv's answer differs from %s: regenerate it with -update", f.query, file)
+		}
+	}
+}
+
+// The WMTS and TMS fixtures, as MapProxy (testdata/mapproxy.yaml) writes them at
+// http://127.0.0.1:8082: MapServer serves neither.
+var wmtsFixtures = []struct{ file, path, query string }{
+	{"wmts-1.0.0.xml", "/wmts/1.0.0/WMTSCapabilities.xml", ""},
+	{"wmts-kvp-1.0.0.xml", "/service", "SERVICE=WMTS&REQUEST=GetCapabilities"},
+	{"tms-1.0.0.xml", "/tms/1.0.0/", ""},
+}
+
+const (
+	wmtsUpstream    = "http://127.0.0.1:8082/wmts"
+	wmtsKVPUpstream = "http://127.0.0.1:8082/service"
+	tmsUpstream     = "http://127.0.0.1:8082/tms"
+)
+
+// TestMapProxyFixtures is TestMapServerFixtures for the WMTS documents.
+func TestMapProxyFixtures(t *testing.T) {
+	need(t, "mapproxy-util")
+	for _, f := range wmtsFixtures {
+		cmd := exec.Command("/usr/bin/python3", "testdata/mapproxy_get.py", "testdata/mapproxy.yaml", f.path, f.query)
+		got, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%s: %v", f.path, err)
+		}
+		file := filepath.Join("testdata", f.file)
+		if *update {
+			if err := os.WriteFile(file, got, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s: MapProxy's answer differs from %s: regenerate it with -update", f.path, file)
+		}
+	}
+}
