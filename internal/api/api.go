@@ -264,7 +264,7 @@ func (a *api) table() []Route {
 		{Method: "POST", Path: "/api/v1/permissions/explain", Operation: "explain", h: a.explain},
 		{Method: "GET", Path: "/api/v1/watch", Operation: "watch", stream: true, h: a.watch},
 		{Method: "GET", Path: "/metrics", Operation: "getMetrics", h: a.metrics},
-	}, a.portalTable()...)
+	}, append(a.portalTable(), a.grantsTable()...)...)
 }
 
 // GET /metrics, on the API port: Prometheus metrics for operator tokens.

@@ -39,6 +39,9 @@ type Portal struct {
 	AuditLog         AuditLog
 	Keys             AccessKeys
 	Gateway          GatewayExplainer
+	MapServices      MapServices
+	Grants           Grants
+	AccessRequests   AccessRequests
 }
 
 // mustBeComplete panics naming the first nil field of p.

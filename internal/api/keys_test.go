@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -21,16 +22,21 @@ func (w *world) keyWorld() string {
 	ctx := context.Background()
 	if _, err := svc.MapServiceOf(ctx, w.id["editor"], "wms-t"); err == nil {
 		gs, _, err := svc.MyGrants(ctx, w.id["member"], portal.GrantQuery{})
-		if err != nil || len(gs) == 0 {
-			w.t.Fatalf("grants of member: %v", err)
+		if err != nil {
+			w.t.Fatal(err)
 		}
-		return gs[0].ID
+		for _, g := range gs {
+			if g.Name == keysGrantName && slices.Contains(g.Services, "wms-t") {
+				return g.ID
+			}
+		}
+		w.t.Fatalf("member holds no grant on wms-t: %+v", gs)
 	}
 	if _, err := svc.CreateService(ctx, w.id["editor"], portal.MapService{ID: "wms-t", Dataset: "IGNF_T", Title: "T", Type: portal.ServiceWMS,
 		Path: "/wms/t", Upstream: "http://127.0.0.1:1/mapserv", Layers: []string{"roads"}, Available: true}); err != nil {
 		w.t.Fatal(err)
 	}
-	g, err := svc.CreateGrant(ctx, w.id["editor"], portal.Grant{Name: "Licence", Services: []string{"wms-t"}, Users: []string{w.id["member"]}})
+	g, err := svc.CreateGrant(ctx, w.id["editor"], portal.Grant{Name: keysGrantName, Services: []string{"wms-t"}, Users: []string{w.id["member"]}})
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -47,6 +53,9 @@ func (w *world) memberKey() (api.AccessKey, string) {
 		"accesses": []map[string]string{{"grant": g, "service": "wms-t"}}}, &ck)
 	return ck.Key, ck.Secret
 }
+
+// keysGrantName names the grant keyWorld makes.
+const keysGrantName = "Licence des clés"
 
 var notMember = []string{"admin", "manager", "reader", "orgadmin", "editor", "outsider"}
 

@@ -16,7 +16,7 @@ func (a *api) createOrganisation(w http.ResponseWriter, r *http.Request) error {
 	if first == "" {
 		first = actor(r)
 	}
-	o, err := a.Portal.Organisations.CreateOrganisation(r.Context(), actor(r), portal.Organisation{ID: req.ID, Name: req.Name, Type: req.Type}, first)
+	o, err := a.Portal.Organisations.CreateOrganisation(r.Context(), actor(r), portal.Organisation{ID: req.ID, Name: req.Name, Type: req.Type, Contact: req.Contact}, first)
 	if err != nil {
 		return err
 	}
@@ -48,13 +48,14 @@ func (a *api) getOrganisation(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, organisationOut(o))
 }
 
-// PUT /api/v1/organisations/{id}: name and type (delegated admins).
+// PUT /api/v1/organisations/{id}: name, type and contact (delegated
+// admins).
 func (a *api) updateOrganisation(w http.ResponseWriter, r *http.Request) error {
 	var req UpdateOrganisationRequest
 	if err := decodeUpdate(r, &req, hintID, hintCreated); err != nil {
 		return err
 	}
-	o, err := a.Portal.Organisations.UpdateOrganisation(r.Context(), actor(r), portal.Organisation{ID: r.PathValue("id"), Name: req.Name, Type: req.Type})
+	o, err := a.Portal.Organisations.UpdateOrganisation(r.Context(), actor(r), portal.Organisation{ID: r.PathValue("id"), Name: req.Name, Type: req.Type, Contact: req.Contact})
 	if err != nil {
 		return err
 	}

@@ -46,7 +46,7 @@ func get(path string) func(*world) (string, string, any) {
 }
 
 func matrixCases() []matrixCase {
-	return []matrixCase{
+	return append([]matrixCase{
 		{op: "getMe", allow: everyone, status: 200, req: get("/api/v1/me")},
 		{op: "listMyTokens", allow: everyone, status: 200, req: get("/api/v1/me/tokens")},
 		{op: "createMyToken", allow: everyone, status: 201, req: func(w *world) (string, string, any) {
@@ -232,7 +232,7 @@ func matrixCases() []matrixCase {
 		{op: "queryAudit", allow: everyone, status: 200, req: get("/api/v1/audit")},
 		{op: "queryAudit", allow: ignPubs, status: 200, req: get("/api/v1/audit?resource=dataset:IGNF_T")},
 		{op: "queryAudit", allow: ignAdmins, status: 200, req: get("/api/v1/audit?resource=organisation:ign")},
-	}
+	}, grantMatrixCases()...)
 }
 
 // freshMember adds a new account to ign (by the admin) and returns its id.

@@ -175,13 +175,15 @@ type CreateOrganisationRequest struct {
 	ID         string         `json:"id,omitempty"`
 	Name       string         `json:"name"`
 	Type       portal.OrgType `json:"type"`
+	Contact    string         `json:"contact,omitempty"`
 	FirstAdmin string         `json:"first_admin,omitempty"`
 }
 
 // UpdateOrganisationRequest is the body of PUT /organisations/{id}.
 type UpdateOrganisationRequest struct {
-	Name string         `json:"name"`
-	Type portal.OrgType `json:"type"`
+	Name    string         `json:"name"`
+	Type    portal.OrgType `json:"type"`
+	Contact string         `json:"contact,omitempty"`
 }
 
 // Organisation is a producer or consumer organisation.
@@ -189,11 +191,12 @@ type Organisation struct {
 	ID      string         `json:"id"`
 	Name    string         `json:"name"`
 	Type    portal.OrgType `json:"type"`
+	Contact string         `json:"contact,omitempty"`
 	Created time.Time      `json:"created"`
 }
 
 func organisationOut(o portal.Organisation) Organisation {
-	return Organisation{ID: o.ID, Name: o.Name, Type: o.Type, Created: o.Created}
+	return Organisation{ID: o.ID, Name: o.Name, Type: o.Type, Contact: o.Contact, Created: o.Created}
 }
 
 // OrganisationList is one page of organisations.

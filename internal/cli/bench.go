@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/octroi/octroi/internal/loadgen"
@@ -28,7 +29,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&cfg.Workers, "workers", cfg.Workers, "concurrent requests")
 	fs.DurationVar(&cfg.Duration, "duration", cfg.Duration, "length of the drive phase (0: load only)")
 	fs.Int64Var(&cfg.MaxRequests, "max-requests", cfg.MaxRequests, "stop the drive phase after this many requests")
-	mix := fs.String("mix", loadgen.DefaultMix.String(), "relative weights of the operations: check, bulk, lookup, write")
+	mix := fs.String("mix", loadgen.DefaultMix.String(), "relative weights of the operations: check, bulk, lookup, write, gateway")
+	gatewayFile := fs.String("gateway-requests", "", "`file` of forward-auth requests for the gateway operation, one a line: expected status, method, URI, headers (Name: value), tab-separated; use with --no-load against a portal server")
 	fs.BoolVar(&cfg.Load, "load", true, "write the schema and import the dataset before driving")
 	fs.StringVar(&cfg.LoadVia, "load-via", cfg.LoadVia, "how to load the dataset: import (the streamed import) or write (the batch write API)")
 	fs.IntVar(&cfg.LoadBatch, "load-batch", cfg.LoadBatch, "--load-via write: relationships per write")
@@ -60,6 +62,17 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	cfg.Mix = m
+	if *gatewayFile != "" {
+		f, err := os.Open(*gatewayFile)
+		if err != nil {
+			return fmt.Errorf("%w: --gateway-requests: %w", errUsage, err)
+		}
+		cfg.GatewayRequests, err = loadgen.ReadGatewayRequests(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%w: --gateway-requests %s: %w", errUsage, *gatewayFile, err)
+		}
+	}
 	if *now != "" {
 		t, err := time.Parse(time.RFC3339, *now)
 		if err != nil {

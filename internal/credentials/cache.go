@@ -34,10 +34,12 @@
 // an outage neither locks everyone out nor lets strangers in, but it delays
 // revocations until it ends (the failure is logged once, and its end).
 //
-// The cache is meant for access keys too (issue 9): a kind of their own,
-// the key's secret hashed as Alt (for a BASIC key, its user name and
-// password together), its owner as Parent, its filters and accesses in
-// Data (Entry.Data), its expiry and disabling as Changed changes.
+// It holds the portal's access keys too (kind access_key): the key's
+// secret hashed as Alt (for a BASIC key, its user name and password
+// together), its owner as Parent, its status, filters and accesses in
+// Data, decoded once per change by a Decoder (NewDecodingCache) into what
+// the gateway reads at every request (Entry.Value); every change of a key
+// is a Changed change.
 //
 // A credential's last use is recorded at most once per bearer.LastUseEvery,
 // off the request path: Lookup notes the use in memory, and the next

@@ -139,11 +139,18 @@ func (d *Decider) decideWith(ctx context.Context, in Input, findKey func() (*por
 	// The services the request touches: those of its layers, or every
 	// service at the path for a request without layers
 	// (GetCapabilities, a download).
+	// A layer no service here serves is refused once the key is known to
+	// be valid and usable from here: before that, the answer would tell
+	// a caller without a key which layer names exist.
 	touched := make([]int, 0, 1)
+	unknown := ""
 	for _, l := range req.Layers {
 		i := serviceOf(svcs, l)
 		if i < 0 {
-			return withRequest(refusal(http.StatusForbidden, ReasonUnknownLayer, messages.New("gateway.unknown_layer", messages.Quote(in.Path), messages.Quote(l))), req)
+			if unknown == "" {
+				unknown = l
+			}
+			continue
 		}
 		if !containsInt(touched, i) {
 			touched = append(touched, i)
@@ -160,15 +167,21 @@ func (d *Decider) decideWith(ctx context.Context, in Input, findKey func() (*por
 	}
 	e := d.Engine()
 	key, keyDec := findKey()
-	// Without a key: what everyone may use (open and available).
-	openOK, err := d.checkAll(ctx, e, svcs, touched, "use", anonymousUser)
-	if err != nil {
-		return withRequest(refusal(http.StatusServiceUnavailable, "", messages.New("error.busy")), req)
-	}
 	if key == nil {
 		if keyDec != nil {
 			keyDec.Request, keyDec.Services, keyDec.Layers = req, dec.Services, req.Layers
 			return *keyDec
+		}
+		if unknown != "" {
+			r := refusal(http.StatusUnauthorized, ReasonNoKey, messages.New("gateway.no_key"))
+			r.Services = dec.Services
+			return withRequest(r, req)
+		}
+		// Without a key: what everyone may use (open, or downloadable by
+		// anyone, and available).
+		openOK, err := d.checkAll(ctx, e, svcs, touched, "use", anonymousUser)
+		if err != nil {
+			return withRequest(refusal(http.StatusServiceUnavailable, "", messages.New("error.busy")), req)
 		}
 		usable := usableOf(svcs, touched, openOK)
 		if (wholePath && len(usable) > 0) || (!wholePath && allTrue(openOK)) {
@@ -191,24 +204,45 @@ func (d *Decider) decideWith(ctx context.Context, in Input, findKey func() (*por
 		r.Account, r.Key, r.Services = key.Owner, key.ID, dec.Services
 		return withRequest(r, req)
 	}
-	// The key's rights, service by service: open to everyone, or one of
-	// the key's accesses to it opens for its owner (access#open) through
-	// a grant that still covers it (service#grant).
+	if unknown != "" {
+		r := refusal(http.StatusForbidden, ReasonUnknownLayer, messages.New("gateway.unknown_layer", messages.Quote(in.Path), messages.Quote(unknown)))
+		r.Account, r.Key, r.Services = key.Owner, key.ID, dec.Services
+		return withRequest(r, req)
+	}
+	// The key's rights, service by service: one of the key's accesses to
+	// it opens for its owner (access#open) through a grant that still
+	// covers it (service#grant); or, for the services it does not open,
+	// anyone may use them. The key is asked first: the usual request is
+	// a key on the services it opens, and the anonymous question (every
+	// grant of the service, for nobody) is the dearer one.
 	opened := make([]bool, len(touched))
 	dec.Grants = make([]string, len(touched))
-	var why refusalWhy
+	var closed []int // indexes in touched of the services the key does not open
 	for j, i := range touched {
-		if openOK[j] {
-			opened[j] = true
-			continue
-		}
-		grant, ok, w, err := d.keyOpens(ctx, e, key, svcs[i])
+		grant, ok, err := d.keyOpens(ctx, e, key, svcs[i])
 		if err != nil {
 			return withRequest(refusal(http.StatusServiceUnavailable, "", messages.New("error.busy")), req)
 		}
 		opened[j], dec.Grants[j] = ok, grant
-		if !ok && why.reason == "" {
-			why = w
+		if !ok {
+			closed = append(closed, j)
+		}
+	}
+	var why refusalWhy
+	if len(closed) > 0 {
+		sub := make([]int, len(closed))
+		for k, j := range closed {
+			sub[k] = touched[j]
+		}
+		openOK, err := d.checkAll(ctx, e, svcs, sub, "use", anonymousUser)
+		if err != nil {
+			return withRequest(refusal(http.StatusServiceUnavailable, "", messages.New("error.busy")), req)
+		}
+		for k, j := range closed {
+			opened[j] = openOK[k]
+			if !openOK[k] && why.reason == "" {
+				why = d.whyClosed(ctx, e, key, svcs[touched[j]])
+			}
 		}
 	}
 	usable := usableOf(svcs, touched, opened)
@@ -273,11 +307,11 @@ func (d *Decider) firstUnavailable(ctx context.Context, e *engine.Engine, svcs [
 }
 
 // keyOpens reports whether one of key's accesses opens svc now, and
-// otherwise why not.
-func (d *Decider) keyOpens(ctx context.Context, e *engine.Engine, key *portal.LiveKey, svc Service) (string, bool, refusalWhy, error) {
+// through which grant.
+func (d *Decider) keyOpens(ctx context.Context, e *engine.Engine, key *portal.LiveKey, svc Service) (string, bool, error) {
 	acc := key.To(svc.ID)
 	if len(acc) == 0 {
-		return "", false, refusalWhy{ReasonLayerNotGranted, messages.New("gateway.layer_not_granted", key.ID, messages.Quote(firstLayerOr(svc)), messages.Quote(svc.ID))}, nil
+		return "", false, nil
 	}
 	owner := tuple.SubjectRef{Type: "user", ID: key.Owner}
 	reqs := make([]engine.CheckRequest, 0, 2*len(acc))
@@ -288,7 +322,7 @@ func (d *Decider) keyOpens(ctx context.Context, e *engine.Engine, key *portal.Li
 	}
 	res, errs, _, err := e.CheckBulk(ctx, reqs, engine.At{})
 	if err != nil {
-		return "", false, refusalWhy{}, err
+		return "", false, err
 	}
 	for j, a := range acc {
 		if errs[2*j] == nil && errs[2*j+1] == nil && res[2*j].Result == engine.HasPermission && res[2*j+1].Result == engine.HasPermission {
@@ -297,10 +331,10 @@ func (d *Decider) keyOpens(ctx context.Context, e *engine.Engine, key *portal.Li
 					continue
 				}
 			}
-			return a.Grant, true, refusalWhy{}, nil
+			return a.Grant, true, nil
 		}
 	}
-	return "", false, d.whyClosed(ctx, e, key, svc, acc), nil
+	return "", false, nil
 }
 
 func firstLayerOr(svc Service) string {
@@ -314,7 +348,11 @@ func firstLayerOr(svc Service) string {
 // the service is off; the owner is disabled; a grant only OAUTH2 keys
 // may use; a grant that expired (and when); a grant no longer held or no
 // longer covering the service.
-func (d *Decider) whyClosed(ctx context.Context, e *engine.Engine, key *portal.LiveKey, svc Service, acc []portal.KeyAccess) refusalWhy {
+func (d *Decider) whyClosed(ctx context.Context, e *engine.Engine, key *portal.LiveKey, svc Service) refusalWhy {
+	acc := key.To(svc.ID)
+	if len(acc) == 0 {
+		return refusalWhy{ReasonLayerNotGranted, messages.New("gateway.layer_not_granted", key.ID, messages.Quote(firstLayerOr(svc)), messages.Quote(svc.ID))}
+	}
 	owner := tuple.SubjectRef{Type: "user", ID: key.Owner}
 	has := func(res tuple.ObjectRef, perm string, sub tuple.SubjectRef) bool {
 		r, _, err := e.Check(ctx, engine.CheckRequest{Resource: res, Permission: perm, Subject: sub}, engine.At{})

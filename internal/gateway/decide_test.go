@@ -113,6 +113,11 @@ func TestDecide(t *testing.T) {
 		t.Error("capabilities with a key: wrong layers")
 	}
 	expect(t, e, "unknown layer", in("/wms", getMap("nope"), "apikey", secret), want{403, gateway.ReasonUnknownLayer})
+	// Without a key, an unknown layer looks like any restricted one: no
+	// way to learn which layer names exist.
+	expect(t, e, "unknown layer, no key", in("/wms", getMap("nope")), want{401, gateway.ReasonNoKey})
+	expect(t, e, "unknown and open layers, no key", in("/wms", getMap("ortho,nope")), want{401, gateway.ReasonNoKey})
+	expect(t, e, "unknown layer, unknown key", in("/wms", getMap("nope"), "apikey", "okey_x"), want{401, gateway.ReasonUnknownKey})
 	expect(t, e, "unavailable service", in("/wms", getMap("off_layer"), "apikey", secret), want{403, gateway.ReasonServiceUnavailable})
 	expect(t, e, "unknown key", in("/wms", getMap("topo_routes"), "apikey", "okey_nope"), want{401, gateway.ReasonUnknownKey})
 	expect(t, e, "bearer", in("/wms", getMap("topo_routes"), "Authorization", "Bearer x"), want{401, gateway.ReasonUnknownKey})

@@ -79,6 +79,11 @@ type Config struct {
 	WriteBatch  int           // relationships per write
 	Timeout     time.Duration // per non-streamed request; lookups get 4×
 
+	// GatewayRequests are the forward-auth requests of the gateway
+	// operation, each with the status it must get (see
+	// ReadGatewayRequests); needed when the mix has gateway.
+	GatewayRequests []GatewayRequest
+
 	// PID, when > 0, is the server's process id on this machine: its
 	// resident memory is sampled before, during and after the drive.
 	PID int
@@ -218,6 +223,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		if len(d.lookups) == 0 {
 			return nil, errors.New("the dataset has no typical user to look up for: use more relationships")
 		}
+	}
+	if cfg.Mix[OpGateway] > 0 && len(cfg.GatewayRequests) == 0 {
+		return nil, errors.New("the mix has gateway but no gateway requests were given (--gateway-requests FILE)")
 	}
 	if cfg.Duration == 0 {
 		return rep, nil
@@ -439,6 +447,9 @@ func (d *driver) worker(ctx context.Context, w int, deadline time.Time, stats *[
 		case OpWrite:
 			err = d.write(ctx, w, writes, r, &buf)
 			writes++
+		case OpGateway:
+			err = d.gateway(ctx, d.cfg.GatewayRequests[next%len(d.cfg.GatewayRequests)], s)
+			next++
 		}
 		s.hist.Record(time.Since(start))
 		if err != nil {

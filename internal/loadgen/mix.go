@@ -12,14 +12,15 @@ type Op int
 
 // The operations, in the order reports list them.
 const (
-	OpCheck  Op = iota // one permission check
-	OpBulk             // a bulk check of Config.BulkSize items
-	OpLookup           // lookup-resources of datasets a typical user may search, streamed
-	OpWrite            // a touch of Config.WriteBatch new relationships
+	OpCheck   Op = iota // one permission check
+	OpBulk              // a bulk check of Config.BulkSize items
+	OpLookup            // lookup-resources of datasets a typical user may search, streamed
+	OpWrite             // a touch of Config.WriteBatch new relationships
+	OpGateway           // a forward-auth decision (GET /gateway/auth) of Config.GatewayRequests
 	numOps
 )
 
-var opNames = [numOps]string{"check", "bulk", "lookup", "write"}
+var opNames = [numOps]string{"check", "bulk", "lookup", "write", "gateway"}
 
 func (o Op) String() string {
 	if o < 0 || o >= numOps {
@@ -57,7 +58,7 @@ func ParseMix(s string) (Mix, error) {
 			}
 		}
 		if op < 0 {
-			return m, fmt.Errorf("mix %q: unknown operation %q: want check, bulk, lookup or write", s, name)
+			return m, fmt.Errorf("mix %q: unknown operation %q: want check, bulk, lookup, write or gateway", s, name)
 		}
 		if seen[op] {
 			return m, fmt.Errorf("mix %q: %s is given twice", s, op)
@@ -89,7 +90,7 @@ func (m Mix) total() int {
 // String formats m as ParseMix reads it, operations of weight 0 left out.
 func (m Mix) String() string {
 	var parts []string
-	for _, op := range []Op{OpCheck, OpLookup, OpWrite, OpBulk} {
+	for _, op := range []Op{OpCheck, OpLookup, OpWrite, OpBulk, OpGateway} {
 		if m[op] > 0 {
 			parts = append(parts, op.String()+"="+strconv.Itoa(m[op]))
 		}

@@ -29,7 +29,7 @@ func TestParseMixErrors(t *testing.T) {
 	for _, tc := range []struct{ in, msg string }{
 		{"", "mix is empty"},
 		{"check", "is not name=weight"},
-		{"check=80,read=5", `unknown operation "read": want check, bulk, lookup or write`},
+		{"check=80,read=5", `unknown operation "read": want check, bulk, lookup, write or gateway`},
 		{"check=1,check=2", "check is given twice"},
 		{"check=-1", "want a whole number ≥ 0"},
 		{"check=x", "want a whole number ≥ 0"},

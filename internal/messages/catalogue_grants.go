@@ -9,6 +9,12 @@ func init() {
 		"noun.grant":          {"grant", "permission"},
 		"noun.access_request": {"access request", "demande d'accès"},
 
+		"right.service#manage": {"manage service %s (editors and delegated administrators of its organisation)", "gérer le service %s (éditeurs et administrateurs délégués de son organisation)"},
+		"right.service#view":   {"see service %s", "voir le service %s"},
+		"right.service#use":    {"use service %s", "utiliser le service %s"},
+		"right.grant#manage":   {"manage grant %s (editors and delegated administrators of its grantor organisation)", "gérer la permission %s (éditeurs et administrateurs délégués de l'organisation qui l'accorde)"},
+		"right.grant#view":     {"see grant %s", "voir la permission %s"},
+
 		"invalid.service_path":           {"%s %s: want an absolute path of at most %d characters among a-z A-Z 0-9 / - . _ ~, without empty, \".\" or \"..\" segments nor a trailing slash, e.g. /wms/ign", "%s %s : il faut un chemin absolu d'au plus %d caractères parmi a-z A-Z 0-9 / - . _ ~, sans segment vide, « . » ni « .. » ni barre oblique finale, par exemple /wms/ign"},
 		"invalid.service_path_reserved":  {"%s %s is under %s, which octroi serves itself: choose another path", "%s %s est sous %s, qu'octroi sert lui-même : choisissez un autre chemin"},
 		"invalid.upstream":               {"%s %s: want an http:// or https:// URL with a host, without spaces nor #fragment, of at most %d characters", "%s %s : il faut une URL http:// ou https:// avec un hôte, sans espace ni #fragment, d'au plus %d caractères"},

@@ -10,7 +10,8 @@ import (
 // Audit returns audit entries matching q, oldest first: all of them to
 // platform administrators; to others only those of what they manage —
 // one such resource named by q.Resource, "dataset:ID" (manage_access),
-// "organisation:ID" (manage_members) or "community:ID" (manage), or,
+// "organisation:ID" (manage_members), "community:ID", "service:ID" or
+// "grant:ID" (manage), or,
 // without q.Resource, those of every organisation, dataset and community
 // the engine says they manage. Someone who manages nothing is refused.
 func (s *Service) Audit(ctx context.Context, actor string, q store.AuditQuery) ([]store.AuditEntry, error) {
@@ -52,10 +53,12 @@ var managed = map[string]string{
 	"organisation": "manage_members",
 	"dataset":      "manage_access",
 	"community":    "manage",
+	"service":      "manage",
+	"grant":        "manage",
 }
 
 // managedKinds are the keys of managed, in the order they are read.
-var managedKinds = []string{"organisation", "dataset", "community"}
+var managedKinds = []string{"organisation", "dataset", "community", "service", "grant"}
 
 // managedResources lists, as audit resources ("dataset:ID"…), everything
 // actor manages, as the engine answers it.

@@ -258,6 +258,9 @@ func (s *Service) DeleteCommunity(ctx context.Context, actor, id string) error {
 				return err
 			}
 		}
+		if err := t.forgetCommunity(id); err != nil { // grants.go
+			return err
+		}
 		if err := t.removeObject(communityRef(id)); err != nil {
 			return err
 		}

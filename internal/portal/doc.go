@@ -65,8 +65,15 @@
 // owner), join_request (listed by organisation; alternate key while
 // pending, so one account has one pending request per organisation),
 // join_request_by_account (lists one's own), community_invitation (by
-// "community/account", listed by account) and notice (listed by
-// recipient, in creation order). They hold names and metadata only: roles,
+// "community/account", listed by account), notice (listed by
+// recipient, in creation order), service (a dataset's map or download
+// service, listed by dataset), grant (listed by grantor; it keeps its
+// beneficiaries and expiry, so an expired grant stays listed) and
+// access_request (listed by organisation; alternate key while pending, one
+// per product and beneficiary) with access_request_by_account. Services and
+// grants are kept in memory with indexes (by path, dataset, service,
+// beneficiary and grantor: memindex.go), so that the gateway finds the
+// services at a path without the database (ServicesAt). They hold names and metadata only: roles,
 // memberships, levels, platform roles and disabled accounts are
 // relationships, and what the service returns about them is read from
 // there. Generated ids sort in creation order. A document is written from
@@ -109,6 +116,15 @@
 // inside their transaction, from the database, so that invariants hold at
 // commit. Other reads of records (tokens, requests, invitations, notices)
 // still query the database: they are read a few at a time.
+//
+// Access keys (keys.go) are credentials of kind access_key (see package
+// credentials): Alt the hash of what the client presents, Parent the
+// owner, Data the key's type, status, filters and accesses; each access is
+// an access object of the schema (owner, grant, service), written in the
+// key's transaction, and the gateway asks access#open for the owner, so a
+// key never opens more than its owner may use at that moment. A change of
+// services or grants that deletes access objects removes them from the key
+// records in its own transaction.
 //
 // Imports go through Batch: a platform administrator's changes, each
 // checked by the same rules, committed together.

@@ -132,6 +132,7 @@ var rightNamesObject = map[string]bool{
 	"organisation#member": true, "organisation#publish": true, "organisation#manage_members": true,
 	"org_group#member": true, "org_group#manage": true,
 	"dataset#manage_access": true, "dataset#edit": true, "dataset#download": true, "dataset#consult": true, "dataset#search": true,
+	"service#manage": true, "service#view": true, "service#use": true, "grant#manage": true, "grant#view": true,
 }
 
 // lacks is the refusal of an action that needs r.

@@ -647,3 +647,37 @@ func (s *Service) memberOf(ctx context.Context, account string) ([]string, error
 	slices.Sort(out)
 	return out, nil
 }
+
+// forgetCommunity drops a community being deleted from the grants made to
+// it (their records and relationships, expired ones included), so that no
+// grant names a community that no longer exists.
+func (t *txn) forgetCommunity(id string) error {
+	gs, err := list[Grant](t.ctx, t.view, kindGrant, "", "", 0)
+	if err != nil {
+		return err
+	}
+	for _, before := range gs {
+		if !slices.Contains(before.Communities, id) {
+			continue
+		}
+		g := before
+		g.Communities = slices.DeleteFunc(slices.Clone(before.Communities), func(c string) bool { return c == id })
+		if err := t.writeGrant(&before, g); err != nil {
+			return err
+		}
+		if err := t.audit("grant.update", "grant:"+g.ID, before, g); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// GrantByID returns a grant, for the gateway and the keys (no actor, from
+// memory, following the store like every other read of the portal).
+func (s *Service) GrantByID(id string) (Grant, bool) {
+	g, ok, err := indexedOne[Grant](context.Background(), s.mem, kindGrant, id)
+	if err != nil {
+		g, ok, _ = indexedOne[Grant](nil, s.mem, kindGrant, id)
+	}
+	return g, ok
+}

@@ -212,6 +212,9 @@ func TestGrants(t *testing.T) {
 		if g.Grantor != "ign" || !g.Expires.Equal(exp) || g.CreatedBy != "ed" {
 			t.Errorf("created: %+v", g)
 		}
+		if got, found := e.svc.GrantByID(g.ID); !found || got.Name != g.Name || !slices.Equal(got.Users, []string{"stranger", "dis"}) {
+			t.Errorf("GrantByID: %+v %v", got, found)
+		}
 		for _, who := range []string{"stranger", "part", "csup"} {
 			if !e.checkAt("service:topo-wms#use@user:"+who, exp.Add(-time.Second)) {
 				t.Errorf("%s cannot use the service a second before expiry", who)
@@ -257,6 +260,8 @@ func TestGrants(t *testing.T) {
 		if !e.check("access:k1#open@user:stranger") {
 			t.Fatal("access k1 does not open")
 		}
+		var told [][]string
+		defer portal.SetAccessesDeleted(func(ids []string) { told = append(told, ids) })()
 		services := []string{"topo-wms2"}
 		newExp := exp.Add(24 * time.Hour)
 		g = must[portal.Grant](t)(e.svc.UpdateGrant(ctx, "adm", g.ID, portal.GrantChange{Services: services, SetExpires: true, Expires: &newExp, AddUsers: []string{"reg"}, RemoveCommunities: []string{"club"}}))
@@ -265,6 +270,9 @@ func TestGrants(t *testing.T) {
 		}
 		if rs := e.rels(store.Filter{ResourceType: "access", ResourceID: "k2"}); len(rs) != 3 {
 			t.Errorf("access k2 touched: %v", rs)
+		}
+		if len(told) != 1 || !slices.Equal(told[0], []string{"k1"}) {
+			t.Errorf("the keys' code was told of %v, want [[k1]]", told)
 		}
 		if !e.checkAt("service:topo-wms2#use@user:stranger", exp.Add(time.Hour)) || e.checkAt("service:topo-wms2#use@user:part", exp.Add(-time.Hour)) {
 			t.Error("the new expiry or the removed community is not in the relationships")
@@ -277,10 +285,16 @@ func TestGrants(t *testing.T) {
 		wantErr(t, err, portal.ErrForbidden)
 
 		// Views.
+		region := must[portal.Organisation](t)(e.svc.Organisation(ctx, "adm2", "region"))
+		region.Contact = "not an address"
+		_, err = e.svc.UpdateOrganisation(ctx, "adm2", region)
+		wantErr(t, err, portal.ErrInvalid)
+		region.Contact = "Donnees@Region.example"
+		must[portal.Organisation](t)(e.svc.UpdateOrganisation(ctx, "adm2", region))
 		g2 := must[portal.Grant](t)(e.svc.CreateGrant(ctx, "adm2", portal.Grant{Name: "PLU", Services: []string{"plu-wfs"}, Communities: []string{"club"}}))
 		mine, _ := must2s[[]portal.HeldGrant](t)(e.svc.MyGrants(ctx, "part", portal.GrantQuery{}))
 		if len(mine) != 1 || mine[0].ID != g2.ID || mine[0].Personal || !slices.Equal(mine[0].Through, []string{"club"}) ||
-			mine[0].Producer.Name != "Région Sud" || len(mine[0].Opens) != 1 || mine[0].Opens[0].ID != "plu-wfs" || mine[0].State != portal.GrantLive {
+			mine[0].Producer.Name != "Région Sud" || mine[0].Producer.Contact != "donnees@region.example" || len(mine[0].Opens) != 1 || mine[0].Opens[0].ID != "plu-wfs" || mine[0].State != portal.GrantLive {
 			t.Errorf("part's grants: %+v", mine)
 		}
 		prod, _ := must2s[[]portal.Grant](t)(e.svc.Grants(ctx, "ed", portal.GrantQuery{}))
@@ -324,7 +338,11 @@ func TestGrants(t *testing.T) {
 		}
 		// Deleting the grant deletes its accesses, expired relationships
 		// included.
+		told = nil
 		ok(t, e.svc.DeleteGrant(ctx, "ed", g.ID))
+		if len(told) != 1 || !slices.Equal(told[0], []string{"k2"}) {
+			t.Errorf("deleting the grant told the keys' code of %v, want [[k2]] once", told)
+		}
 		if rs := e.rels(store.Filter{ResourceType: "access", ResourceID: "k2"}); len(rs) != 0 {
 			t.Errorf("access k2 left: %v", rs)
 		}
@@ -336,6 +354,26 @@ func TestGrants(t *testing.T) {
 		got := must[portal.Grant](t)(e.svc.GrantOf(ctx, "adm2", g2.ID))
 		if len(got.Services) != 0 {
 			t.Errorf("grant still covers a deleted service: %+v", got)
+		}
+		// Deleting a community drops it from its grants.
+		ok(t, e.svc.DeleteCommunity(ctx, "csup", "club"))
+		got = must[portal.Grant](t)(e.svc.GrantOf(ctx, "adm2", g2.ID))
+		if len(got.Communities) != 0 || len(e.rels(store.Filter{ResourceType: "grant", ResourceID: g2.ID, Relation: "beneficiary_community"})) != 0 {
+			t.Errorf("grant still names a deleted community: %+v", got)
+		}
+		// Each step is in the audit log, read by the grant's managers.
+		entries := must[[]store.AuditEntry](t)(e.svc.Audit(ctx, "adm2", store.AuditQuery{Resource: "grant:" + g2.ID}))
+		var actions []string
+		for _, a := range entries {
+			actions = append(actions, a.Action)
+		}
+		if !slices.Equal(actions, []string{"grant.create", "grant.update", "grant.update"}) {
+			t.Errorf("audit of the grant: %v", actions)
+		}
+		_, err = e.svc.Audit(ctx, "ed", store.AuditQuery{Resource: "grant:" + g2.ID})
+		wantErr(t, err, portal.ErrForbidden)
+		if _, err := e.svc.Audit(ctx, "ed", store.AuditQuery{Resource: "service:topo-wms"}); err != nil {
+			t.Errorf("audit of a service by its manager: %v", err)
 		}
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/octroi/octroi/internal/bearer"
 	"github.com/octroi/octroi/internal/engine"
 	"github.com/octroi/octroi/internal/messages"
+	"github.com/octroi/octroi/internal/store"
 	"github.com/octroi/octroi/internal/tuple"
 )
 
@@ -673,4 +674,55 @@ func (s *Service) RevokeKey(ctx context.Context, actor, id string) (AccessKey, e
 		return t.audit("key.revoke", "key:"+id, before.rec(), k.rec())
 	})
 	return k, err
+}
+
+// A change of services or grants that deletes access objects (a grant
+// deleted, or no longer covering a service) tells the keys' code, in its
+// transaction, so that no key lists an access that no longer exists (see
+// accessesDeleted in mapservices.go).
+func init() { accessesDeleted = forgetAccesses }
+
+// forgetAccesses removes the accesses ids from the records of the keys
+// that list them, in t. An access's owner names the account whose keys
+// to read (at most maxKeysPerOwner), from the relationships t has not
+// deleted yet.
+func forgetAccesses(t *txn, ids []string) error {
+	gone := map[string]bool{}
+	owners := map[string]bool{}
+	for _, id := range ids {
+		gone[id] = true
+		rs, err := t.rels(t.ctx, store.Filter{ResourceType: "access", ResourceID: id, Relation: "owner"})
+		if err != nil {
+			return err
+		}
+		for _, r := range rs {
+			owners[r.Subject.ID] = true
+		}
+	}
+	for owner := range owners {
+		docs, err := t.docs.ListDocs(t.ctx, KindAccessKey, owner, "", 0)
+		if err != nil {
+			return err
+		}
+		for _, d := range docs {
+			var r keyRec
+			if err := decodeRecord(d, &r); err != nil {
+				return err
+			}
+			k := r.key()
+			kept := slices.DeleteFunc(slices.Clone(k.Accesses), func(a KeyAccess) bool { return gone[a.ID] })
+			if len(kept) == len(k.Accesses) {
+				continue
+			}
+			before := k
+			k.Accesses, k.Updated = kept, t.at
+			if err := t.putKey(k, d.Alt); err != nil {
+				return err
+			}
+			if err := t.audit("key.accesses_removed", "key:"+k.ID, before.rec(), k.rec()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -260,3 +260,30 @@ func TestAccessKeyRefusals(t *testing.T) {
 		wantErr(t, err, portal.ErrNotFound)
 	})
 }
+
+// TestKeysForgetDeletedAccesses: a grant that stops covering a service,
+// or is deleted, takes the accesses it gave out of the keys' records, in
+// the same transaction.
+func TestKeysForgetDeletedAccesses(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		w := newWorld(t, e)
+		servicesWorld(t, e, w)
+		svc, ctx := e.svc, e.ctx
+		g := must[portal.Grant](t)(svc.CreateGrant(ctx, "ed", portal.Grant{Name: "L", Services: []string{"topo-wms", "topo-wms2"}, Users: []string{"reg"}}))
+		k, secret, err := svc.CreateKey(ctx, "reg", portal.KeySpec{Name: "k", Type: portal.KeyHash,
+			Accesses: []portal.AccessPair{{Grant: g.ID, Service: "topo-wms"}, {Grant: g.ID, Service: "topo-wms2"}}})
+		ok(t, err)
+		must[portal.Grant](t)(svc.UpdateGrant(ctx, "ed", g.ID, portal.GrantChange{Services: []string{"topo-wms2"}}))
+		k2 := must[portal.AccessKey](t)(svc.Key(ctx, "reg", k.ID))
+		if len(k2.Accesses) != 1 || k2.Accesses[0].Service != "topo-wms2" {
+			t.Fatalf("after the grant left topo-wms: %+v", k2.Accesses)
+		}
+		if live := must[*portal.LiveKey](t)(svc.LookupKey(secret, e.clock.Now())); len(live.To("topo-wms")) != 0 {
+			t.Error("the live key still lists the deleted access")
+		}
+		ok(t, svc.DeleteGrant(ctx, "ed", g.ID))
+		if k3 := must[portal.AccessKey](t)(svc.Key(ctx, "reg", k.ID)); len(k3.Accesses) != 0 {
+			t.Fatalf("after the grant was deleted: %+v", k3.Accesses)
+		}
+	})
+}

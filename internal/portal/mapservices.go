@@ -410,6 +410,7 @@ func (t *txn) deleteAccesses(f store.Filter, keep func([]tuple.Relationship) boo
 		return err
 	}
 	seen := map[string]bool{}
+	var deleted []string
 	for _, r := range found {
 		if seen[r.Resource.ID] {
 			continue
@@ -419,15 +420,37 @@ func (t *txn) deleteAccesses(f store.Filter, keep func([]tuple.Relationship) boo
 		if err != nil {
 			return err
 		}
-		if keep != nil && keep(rs) {
+		if (keep != nil && keep(rs)) || t.removing(rs) {
 			continue
 		}
 		for _, x := range rs {
 			t.remove(x)
 		}
+		deleted = append(deleted, r.Resource.ID)
+	}
+	if len(deleted) > 0 && accessesDeleted != nil {
+		return accessesDeleted(t, deleted)
 	}
 	return nil
 }
+
+// removing reports whether this transaction already deletes every one of
+// rs (an access found twice, by its grant and by its service).
+func (t *txn) removing(rs []tuple.Relationship) bool {
+	for _, r := range rs {
+		i, ok := t.pending[r.Key()]
+		if !ok || t.updates[i].Op != store.Delete {
+			return false
+		}
+	}
+	return len(rs) > 0
+}
+
+// accessesDeleted, when set (by the access keys' code, at init), is told
+// in the transaction of the access objects a change of services or grants
+// deletes, so that the key records that list them can forget them in the
+// same transaction.
+var accessesDeleted func(t *txn, ids []string) error
 
 // ServicesAt returns the services whose path is exactly path, for the
 // gateway: no actor, from memory (an index by path kept with the records,

@@ -68,7 +68,7 @@ func matrix() []action {
 		must[portal.Organisation](t)(e.svc.CreateOrganisation(e.ctx, w.admin, portal.Organisation{ID: id, Name: "Org " + id, Type: portal.OrgOther}, admin))
 		return id
 	}
-	return []action{
+	return append([]action{
 		// accounts
 		{name: "CreateAccount", allowed: []string{"admin", "manager"},
 			run: func(e *env, w world, a, _ string, n int) error {
@@ -458,7 +458,7 @@ func matrix() []action {
 				_, err := e.svc.Notices(e.ctx, w.id(a), "", 10)
 				return err
 			}},
-	}
+	}, grantActions()...)
 }
 
 // TestRoleActionMatrix runs every action of the API as every account of

@@ -106,6 +106,11 @@ func (s *Service) checkOrganisation(o Organisation, create bool) (Organisation, 
 	if err := checkOrgType("type", o.Type); err != nil {
 		return Organisation{}, err
 	}
+	if o.Contact != "" {
+		if o.Contact, err = cleanEmail("contact", o.Contact); err != nil {
+			return Organisation{}, err
+		}
+	}
 	return o, nil
 }
 
@@ -187,7 +192,7 @@ func (s *Service) Organisations(ctx context.Context, actor string, typ OrgType, 
 	return out, nil
 }
 
-// UpdateOrganisation changes an organisation's name and type
+// UpdateOrganisation changes an organisation's name, type and contact
 // (manage_members).
 func (s *Service) UpdateOrganisation(ctx context.Context, actor string, o Organisation) (Organisation, error) {
 	o, err := s.checkOrganisation(o, false)

@@ -61,6 +61,7 @@ type organisationRec struct {
 	ID      string    `json:"id"`
 	Name    string    `json:"name"`
 	Type    OrgType   `json:"type"`
+	Contact string    `json:"contact,omitempty"`
 	Created time.Time `json:"created"`
 }
 
@@ -226,7 +227,7 @@ func recordOf(v any) any {
 	case Token:
 		return &tokenRec{ID: v.ID, Name: v.Name, Account: v.Account, Created: v.Created, LastUsed: v.LastUsed, ExpiresAt: v.ExpiresAt}
 	case Organisation:
-		return &organisationRec{ID: v.ID, Name: v.Name, Type: v.Type, Created: v.Created}
+		return &organisationRec{ID: v.ID, Name: v.Name, Type: v.Type, Contact: v.Contact, Created: v.Created}
 	case Community:
 		return &communityRec{ID: v.ID, Name: v.Name, Public: v.Public, Supervisor: v.Supervisor, Created: v.Created}
 	case OrgGroup:
@@ -309,7 +310,7 @@ func decodeRecord(d store.Doc, into any) error {
 		})
 	case *Organisation:
 		err = decodeAs(d.Data, into, func(r organisationRec) Organisation {
-			return Organisation{ID: r.ID, Name: r.Name, Type: r.Type, Created: r.Created}
+			return Organisation{ID: r.ID, Name: r.Name, Type: r.Type, Contact: r.Contact, Created: r.Created}
 		})
 	case *Community:
 		err = decodeAs(d.Data, into, func(r communityRec) Community {

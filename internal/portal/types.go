@@ -152,9 +152,12 @@ type Account struct {
 
 // Organisation is a producer or consumer organisation.
 type Organisation struct {
-	ID      string    `json:"id"`
-	Name    string    `json:"name"`
-	Type    OrgType   `json:"type"`
+	ID   string  `json:"id"`
+	Name string  `json:"name"`
+	Type OrgType `json:"type"`
+	// Contact is the e-mail address its grants' beneficiaries write to
+	// (optional).
+	Contact string    `json:"contact,omitempty"`
 	Created time.Time `json:"created"`
 }
 

@@ -259,6 +259,7 @@ type demoMaker interface {
 	CreateOrgGroup(ctx context.Context, actor string, g portal.OrgGroup) (portal.OrgGroup, error)
 	CreateDataset(ctx context.Context, actor string, d portal.Dataset) (portal.Dataset, error)
 	SetGroupLevel(ctx context.Context, actor, id string, g portal.GroupRef, l *portal.Level) (portal.BulkChange, error)
+	demoGrantsMaker
 }
 
 // buildDemo makes the demo platform and returns its administrator's id.
@@ -460,6 +461,9 @@ func buildDemo(ctx context.Context, p demoMaker) (string, error) {
 			return nil
 		})
 	}
+
+	// Services, grants and an access request (demo_grants.go).
+	buildDemoGrants(ctx, p, d)
 
 	// Finally a disabled account: its memberships stay, its rights go.
 	d.step("disable denis", func() error {

@@ -51,6 +51,9 @@ func apiPortal(svc *portal.Service) *api.Portal {
 		Catalogue:        svc,
 		AuditLog:         svc,
 		Keys:             svc,
+		MapServices:      svc,
+		Grants:           svc,
+		AccessRequests:   svc,
 	}
 }
 

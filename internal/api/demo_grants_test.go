@@ -1,0 +1,77 @@
+package api_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/octroi/octroi/internal/api"
+)
+
+// TestDemoGrants: the demo holds the Région Sud's WMS at /wms/sud (three
+// services of three datasets, one open), a grant without expiry, one ending
+// within a week (to an account and a community), one that has ended, and a
+// pending access request in its producers' inbox.
+func TestDemoGrants(t *testing.T) { forEachStore(t, testDemoGrants) }
+
+func testDemoGrants(t *testing.T, mk envMaker) {
+	e := mk(t, portalOn)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	accounts, _, err := e.srv.LoadDemo(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := map[string]string{}
+	for _, a := range accounts {
+		tok[strings.TrimSuffix(a.Email, "@demo.octroi.dev")] = a.Token
+	}
+	as := func(who string) caller { return caller{&world{env: e}, tok[who]} }
+
+	var sl api.ServiceList
+	as("alice.martin").want(200, "GET", "/api/v1/services", nil, &sl)
+	at := map[string]api.Service{}
+	for _, s := range sl.Services {
+		if s.Path == "/wms/sud" {
+			at[s.ID] = s
+		}
+	}
+	if len(at) != 3 || !at["sud-ocsol"].Open || at["sud-ppri"].Open || len(at["sud-ppri"].Layers) != 2 {
+		t.Errorf("services at /wms/sud: %+v", sl.Services)
+	}
+	held := func(who string) []api.HeldGrant {
+		var l api.HeldGrantList
+		as(who).want(200, "GET", "/api/v1/me/grants", nil, &l)
+		return l.Grants
+	}
+	if g := held("julie.candidate"); len(g) != 1 || g[0].State != "live" || g[0].Grant.Expires != nil || g[0].Producer.Contact != "donnees@region-sud.demo.octroi.dev" {
+		t.Errorf("julie's grants: %+v", g)
+	}
+	// Olivier's own grant has ended; he also holds his community's.
+	if g := held("olivier.carto"); len(g) != 2 || g[1].Grant.Name != "Étude inondations 2025" || g[1].State != "expired" || !g[1].Personal || g[0].State != "live" {
+		t.Errorf("olivier's grants: %+v", g)
+	}
+	if g := held("hugo.donnees"); len(g) != 1 || g[0].Personal || g[0].Through[0] != "observatoire-littoral" {
+		t.Errorf("hugo's grants (through his community): %+v", g)
+	}
+	var soon api.GrantList
+	as("regine.sud").want(200, "GET", "/api/v1/grants?expiring_within_days=7", nil, &soon)
+	if len(soon.Grants) != 1 || soon.Grants[0].Name != "Convention foncier métropole 2026" {
+		t.Errorf("grants expiring within a week: %+v", soon)
+	}
+	var inbox api.AccessRequestList
+	as("paul.risques").want(200, "GET", "/api/v1/access-requests?status=pending", nil, &inbox)
+	if len(inbox.AccessRequests) != 1 || inbox.AccessRequests[0].Dataset != "REGION-SUD_PPRI" {
+		t.Errorf("paul's inbox: %+v", inbox)
+	}
+	var notices api.NoticeList
+	as("paul.risques").want(200, "GET", "/api/v1/me/notices", nil, &notices)
+	found := false
+	for _, n := range notices.Notices {
+		found = found || n.Kind == "access_request.created"
+	}
+	if !found {
+		t.Errorf("paul was not told of the request: %+v", notices)
+	}
+}

@@ -1,0 +1,235 @@
+package gateway_test
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/octroi/octroi/internal/bearer"
+	"github.com/octroi/octroi/internal/credentials"
+	"github.com/octroi/octroi/internal/engine"
+	"github.com/octroi/octroi/internal/gateway"
+	"github.com/octroi/octroi/internal/portal"
+	"github.com/octroi/octroi/internal/store"
+)
+
+// The gateway's benchmarks run on a platform of OCTROI_BENCH_KEYS keys
+// (default 1,000), each of its own owner, a participant of the community
+// the grant is made to, with one access to the restricted service; plus
+// OCTROI_BENCH_FILLER other relationships (default 0). At 100,000 keys
+// and 400,000 filler the index holds about 1M relationships (BENCHMARKS.md).
+//
+// The keys are written as the portal stores them (their record format,
+// version 1) in bulk, because making 100,000 keys one API call at a time
+// would take longer than the benchmark; the decision reads them from the
+// same credential cache either way.
+
+type benchPlatform struct {
+	e       *env
+	secrets []string
+}
+
+var benchOnce struct {
+	sync.Mutex
+	p *benchPlatform
+}
+
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n >= 0 {
+		return n
+	}
+	return def
+}
+
+func benchSetup(b *testing.B) *benchPlatform {
+	benchOnce.Lock()
+	defer benchOnce.Unlock()
+	if benchOnce.p != nil {
+		return benchOnce.p
+	}
+	keys, filler := envInt("OCTROI_BENCH_KEYS", 1000), envInt("OCTROI_BENCH_FILLER", 0)
+	e := newEnv(b)
+	e.world(time.Now().Add(24 * time.Hour))
+	start := time.Now()
+	var rels []string
+	flush := func(force bool) {
+		if len(rels) >= 5000 || (force && len(rels) > 0) {
+			e.write(store.Touch, rels...)
+			rels = rels[:0]
+		}
+	}
+	p := &benchPlatform{e: e, secrets: make([]string, keys)}
+	now := time.Now().UTC()
+	for i := 0; i < keys; {
+		n := min(5000, keys-i)
+		if _, err := e.st.Transact(e.ctx, func(tx store.DocTx) error {
+			for j := i; j < i+n; j++ {
+				owner, id, acc := fmt.Sprintf("u%d", j), fmt.Sprintf("k%d", j), fmt.Sprintf("a%d", j)
+				p.secrets[j] = portal.KeySecretPrefix + base64.RawURLEncoding.EncodeToString(randomBytes(32))
+				data, _ := json.Marshal(map[string]any{"v": 1, "id": id, "name": id, "owner": owner, "type": "HASH", "status": "active",
+					"filters": map[string]any{}, "accesses": []map[string]string{{"id": acc, "grant": "g1", "service": "topo"}}, "created": now, "updated": now})
+				if err := tx.PutDoc(e.ctx, store.Doc{Kind: portal.KindAccessKey, ID: id, Alt: bearer.Hash(p.secrets[j]), Parent: owner, Data: data}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			b.Fatal(err)
+		}
+		for j := i; j < i+n; j++ {
+			owner, id, acc := fmt.Sprintf("u%d", j), fmt.Sprintf("k%d", j), fmt.Sprintf("a%d", j)
+			rels = append(rels, "community:club#participant@user:"+owner, "key:"+id+"#platform@platform:main", "key:"+id+"#owner@user:"+owner,
+				"access:"+acc+"#owner@user:"+owner, "access:"+acc+"#grant@grant:g1", "access:"+acc+"#service@service:topo")
+			flush(false)
+		}
+		i += n
+	}
+	for j := 0; j < filler; j++ {
+		rels = append(rels, fmt.Sprintf("community:f%d#participant@user:f%d", j%5000, j))
+		flush(false)
+	}
+	flush(true)
+	creds, err := credentials.NewDecodingCache(e.ctx, e.st, nil, portal.DecodeCredential, portal.KindAccessKey)
+	if err != nil {
+		b.Fatal(err)
+	}
+	svc, err := portal.New(portal.Config{Docs: e.st, Store: e.st, Engine: func() *engine.Engine { return e.eng }, Sync: e.sync, Credentials: creds})
+	if err != nil {
+		b.Fatal(err)
+	}
+	e.dec.Keys = svc
+	b.Logf("platform: %d keys, %d relationships in the index, built in %s", creds.Len(portal.KindAccessKey), e.idx.Len(), time.Since(start).Round(time.Millisecond))
+	benchOnce.p = p
+	return p
+}
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return b
+}
+
+// BenchmarkDecide: decisions in process, on every core, verified.
+func BenchmarkDecide(b *testing.B) {
+	p := benchSetup(b)
+	for _, c := range []struct {
+		name   string
+		status int
+		in     func(i int) gateway.Input
+	}{
+		{"allowed", 200, func(i int) gateway.Input {
+			return in("/wms", getMap("topo_routes"), "apikey", p.secrets[i%len(p.secrets)])
+		}},
+		{"layer_refused", 403, func(i int) gateway.Input {
+			return in("/wms", getMap("off_layer,topo_bati"), "apikey", p.secrets[i%len(p.secrets)])
+		}},
+		{"unknown_key", 401, func(i int) gateway.Input { return in("/wms", getMap("topo_routes"), "apikey", "okey_nope") }},
+		{"no_key", 401, func(i int) gateway.Input { return in("/wms", getMap("topo_routes")) }},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			inputs := make([]gateway.Input, 1024)
+			for i := range inputs {
+				inputs[i] = c.in(i * 7919)
+			}
+			var n atomic.Int64
+			b.ReportAllocs()
+			b.ResetTimer()
+			cpu0 := cpuTime()
+			defer func() { b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op") }()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					i := n.Add(1)
+					if d := p.e.dec.Decide(p.e.ctx, inputs[i%int64(len(inputs))]); d.Status != c.status {
+						b.Errorf("got %d %s, want %d", d.Status, d.Reason, c.status)
+						return
+					}
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkForwardAuthHTTP: forward-auth decisions over HTTP (loopback,
+// keep-alive, 32 clients in this process), every answer verified; reports
+// decisions per second and the latency quantiles.
+func BenchmarkForwardAuthHTTP(b *testing.B) {
+	p := benchSetup(b)
+	srv := httptest.NewServer(&gateway.ForwardAuth{Decider: p.e.dec})
+	defer srv.Close()
+	const workers = 32
+	tr := &http.Transport{MaxIdleConnsPerHost: workers, MaxConnsPerHost: workers}
+	client := &http.Client{Transport: tr}
+	defer tr.CloseIdleConnections()
+	uris := make([]string, 1024)
+	for i := range uris {
+		uris[i] = "/wms?SERVICE=WMS&REQUEST=GetMap&LAYERS=topo_routes&apikey=" + url.QueryEscape(p.secrets[(i*7919)%len(p.secrets)])
+	}
+	lat := make([][]time.Duration, workers)
+	var next atomic.Int64
+	var failed atomic.Int64
+	b.ResetTimer()
+	start := time.Now()
+	cpu0 := cpuTime()
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := next.Add(1)
+				if i > int64(b.N) {
+					return
+				}
+				req, _ := http.NewRequest("GET", srv.URL+"/gateway/auth", nil)
+				req.Header.Set("X-Original-URI", uris[i%int64(len(uris))])
+				t0 := time.Now()
+				res, err := client.Do(req)
+				if err != nil || res.StatusCode != 200 || res.Header.Get("X-Octroi-Account") == "" {
+					failed.Add(1)
+				}
+				if res != nil {
+					res.Body.Close()
+				}
+				lat[w] = append(lat[w], time.Since(t0))
+			}
+		}()
+	}
+	wg.Wait()
+	el := time.Since(start)
+	cpu := cpuTime() - cpu0
+	b.StopTimer()
+	if failed.Load() > 0 {
+		b.Fatalf("%d wrong answers", failed.Load())
+	}
+	all := slices.Concat(lat...)
+	slices.Sort(all)
+	q := func(f float64) float64 { return float64(all[int(f*float64(len(all)-1))].Microseconds()) / 1000 }
+	b.ReportMetric(float64(b.N)/el.Seconds(), "decisions/s")
+	b.ReportMetric(q(0.5), "p50-ms")
+	b.ReportMetric(q(0.99), "p99-ms")
+	// The CPU this process (server and clients together) spent per
+	// decision: what the figures above would be bounded by on an idle
+	// machine, since other processes share its cores.
+	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
+}
+
+// cpuTime is the user and system CPU time this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
