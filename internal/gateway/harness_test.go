@@ -193,12 +193,3 @@ func (c *catalog) ServicesAt(path string) ([]gateway.Service, string) {
 	}
 	return out, strings.TrimPrefix(path, best)
 }
-
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
