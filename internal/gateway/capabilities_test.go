@@ -338,3 +338,25 @@ func TestCapabilitiesTMS(t *testing.T) {
 		t.Errorf("no %s in:\n%s", want, out)
 	}
 }
+
+// BenchmarkCapabilities: the rewriting's throughput on the documents
+// mapserv wrote (bytes of input per second):
+//
+//	go test ./internal/gateway -run '^$' -bench Capabilities -count 3
+func BenchmarkCapabilities(b *testing.B) {
+	for _, f := range fixtures {
+		doc, err := os.ReadFile(filepath.Join("testdata", f.file))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(f.file, func(b *testing.B) {
+			rw := Rewrite{Public: "https://maps.example/wms", Upstream: fixtureUpstream, Key: "k", Usable: allow("roads", "rivers")}
+			b.SetBytes(int64(len(doc)))
+			for b.Loop() {
+				if err := rw.Capabilities(io.Discard, bytes.NewReader(doc)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
