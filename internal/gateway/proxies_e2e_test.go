@@ -209,6 +209,12 @@ func TestChains(t *testing.T) {
 			if resp.StatusCode != 403 {
 				t.Errorf("GetMap on a layer the key does not open: got %d, want 403: %.300s", resp.StatusCode, body)
 			}
+			// mapserv's own CGI interface behind an allowed REQUEST draws
+			// every layer: refused (nginx turns the 400 into a 500).
+			resp, body = get(t, c.base+"/wms?REQUEST=GetCapabilities&mode=map"+key)
+			if resp.StatusCode < 400 {
+				t.Errorf("mode=map behind GetCapabilities: got %d %s, want a refusal", resp.StatusCode, resp.Header.Get("Content-Type"))
+			}
 			resp, _ = get(t, c.base+"/wms?"+wmsGetMap+"roads&apikey=nope")
 			if resp.StatusCode != 401 {
 				t.Errorf("GetMap with an unknown key: got %d, want 401", resp.StatusCode)
