@@ -2,6 +2,7 @@ package gateway_test
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -203,5 +204,30 @@ func TestForwardAuthFollowsGrants(t *testing.T) {
 	d := e.dec.Decide(e.ctx, in())
 	if d.Status != 403 || d.Reason != gateway.ReasonGrantExpired || !strings.Contains(d.Why.In("en"), g.Expires.UTC().Format(time.RFC3339)) {
 		t.Fatalf("after expiry: %d %s %s", d.Status, d.Reason, d.Why.In("en"))
+	}
+}
+
+// TestOnlyOAuthGrant: a grant usable only through OAUTH2 keys cannot be
+// put in another key, and if one holds it anyway (the grant became
+// only_oauth later) the gateway refuses saying so.
+func TestOnlyOAuthGrant(t *testing.T) {
+	e := newEnv(t)
+	g := realWorld(t, e, time.Now().Add(time.Hour))
+	_, secret, err := e.svc.CreateKey(e.ctx, "alice", portal.KeySpec{Name: "k", Type: portal.KeyHash, Accesses: []portal.AccessPair{{Grant: g.ID, Service: "topo-wms"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	yes := true
+	if _, err := e.svc.UpdateGrant(e.ctx, "carol", g.ID, portal.GrantChange{OnlyOAuth: &yes}); err != nil {
+		t.Fatal(err)
+	}
+	i, _ := gateway.InputFromURI("GET", "/wms/ign?SERVICE=WMS&REQUEST=GetMap&LAYERS=routes")
+	i.Header = http.Header{"Apikey": {secret}}
+	if d := e.dec.Decide(e.ctx, i); d.Status != 403 || d.Reason != gateway.ReasonOnlyOAuth {
+		t.Fatalf("only_oauth grant through a HASH key: %d %s", d.Status, d.Reason)
+	}
+	_, _, err = e.svc.CreateKey(e.ctx, "alice", portal.KeySpec{Name: "k2", Type: portal.KeyHash, Accesses: []portal.AccessPair{{Grant: g.ID, Service: "topo-wms"}}})
+	if !errors.Is(err, portal.ErrInvalid) {
+		t.Fatalf("a HASH key took an only_oauth grant: %v", err)
 	}
 }

@@ -20,6 +20,7 @@ var keysCatalogue = map[Key]entry{
 	"conflict.too_many_keys":     {"you have %d access keys, the most one account may have: delete one first", "vous avez %d clés d'accès, le maximum pour un compte : supprimez-en une d'abord"},
 	"conflict.key_revoked":       {"access key %s was revoked: it changes no more (delete it, and make another)", "la clé d'accès %s a été révoquée : elle ne change plus (supprimez-la, et créez-en une autre)"},
 	"key.grant_not_held":         {"you hold no live grant %s: a key opens only what its owner was granted", "vous ne détenez aucune permission en cours %s : une clé n'ouvre que ce qui a été accordé à son propriétaire"},
+	"key.only_oauth":             {"grant %s may be used only through an OAUTH2 key, and this key is of type %s", "la permission %s ne s'utilise qu'au moyen d'une clé OAUTH2, et cette clé est de type %s"},
 	"key.service_not_covered":    {"service %s is not covered by grant %s: choose among the services of the grant", "le service %s n'est pas couvert par la permission %s : choisissez parmi les services de la permission"},
 
 	// The gateway's decisions, by reason code: what the Why endpoint and

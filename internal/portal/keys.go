@@ -406,6 +406,13 @@ func (t *txn) setAccesses(k AccessKey, pairs []AccessPair) ([]KeyAccess, error) 
 	if err := t.s.checkPairs(t.ctx, k.Owner, fresh); err != nil {
 		return nil, err
 	}
+	if k.Type != KeyOAuth2 {
+		for _, p := range fresh {
+			if _, onlyOAuth, ok := t.s.GrantInfo(p.Grant); ok && onlyOAuth {
+				return nil, invalid("key.only_oauth", messages.Quote(p.Grant), k.Type)
+			}
+		}
+	}
 	out := []KeyAccess{}
 	keep := map[string]bool{}
 	for _, p := range pairs {

@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"net/netip"
@@ -82,9 +81,6 @@ var _ credentials.Decoder = DecodeCredential
 // GrantInfo tells the gateway, from memory, a grant's end (nil: none) and
 // whether only OAUTH2 keys may use it; ok is false for an unknown grant.
 func (s *Service) GrantInfo(id string) (end *time.Time, onlyOAuth bool, ok bool) {
-	g, ok, err := indexedOne[Grant](context.Background(), s.mem, kindGrant, id)
-	if err != nil {
-		g, ok, _ = indexedOne[Grant](nil, s.mem, kindGrant, id)
-	}
+	g, ok := s.GrantByID(id)
 	return g.Expires, g.OnlyOAuth, ok
 }
