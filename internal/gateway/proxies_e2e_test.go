@@ -211,7 +211,7 @@ func TestChains(t *testing.T) {
 			}
 			// mapserv's own CGI interface behind an allowed REQUEST draws
 			// every layer: refused (nginx turns the 400 into a 500).
-			resp, body = get(t, c.base+"/wms?REQUEST=GetCapabilities&mode=map"+key)
+			resp, _ = get(t, c.base+"/wms?REQUEST=GetCapabilities&mode=map"+key)
 			if resp.StatusCode < 400 {
 				t.Errorf("mode=map behind GetCapabilities: got %d %s, want a refusal", resp.StatusCode, resp.Header.Get("Content-Type"))
 			}
