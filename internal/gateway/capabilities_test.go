@@ -92,59 +92,78 @@ func rewriteFile(t *testing.T, rw Rewrite, file string) []byte {
 // (testdata, see TestMapServerFixtures) for a key that may use roads and
 // rivers (rivers is inside the group hydro, in the root layer octroi).
 func TestCapabilitiesMapServer(t *testing.T) {
+	for _, f := range fixtures {
+		t.Run(f.file, func(t *testing.T) {
+			doc, err := os.ReadFile(filepath.Join("testdata", f.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkMapServerRewrite(t, f.file, doc)
+		})
+	}
+}
+
+// mapServerWant is what the rewriting of each MapServer document for a
+// key that may use roads and rivers lists: names, and Layer elements
+// (WMS keeps the root and hydro as categories).
+var mapServerWant = map[string]struct {
+	names  []string
+	layers int
+}{
+	"wms-1.1.1.xml": {[]string{"roads", "rivers"}, 4},
+	"wms-1.3.0.xml": {[]string{"roads", "rivers"}, 4},
+	"wfs-2.0.0.xml": {[]string{"ms:roads", "ms:rivers"}, 2},
+	"wfs-1.1.0.xml": {[]string{"roads", "rivers"}, 2},
+}
+
+// checkMapServerRewrite rewrites doc, a document mapserv wrote for
+// fixtureUpstream, and checks the result.
+func checkMapServerRewrite(t *testing.T, file string, doc []byte) {
+	t.Helper()
 	const public = "https://maps.example/wms/topo"
 	rw := Rewrite{Public: public, Upstream: fixtureUpstream + "?map=octroi.map", Key: "s3cr&t", Usable: allow("roads", "rivers")}
-	for _, tt := range []struct {
-		file      string
-		wantNames []string
-		// Layer elements: WMS keeps the root and hydro as categories.
-		wantLayers int
-	}{
-		{"wms-1.1.1.xml", []string{"roads", "rivers"}, 4},
-		{"wms-1.3.0.xml", []string{"roads", "rivers"}, 4},
-		{"wfs-2.0.0.xml", []string{"ms:roads", "ms:rivers"}, 2},
-		{"wfs-1.1.0.xml", []string{"roads", "rivers"}, 2},
-	} {
-		t.Run(tt.file, func(t *testing.T) {
-			out := rewriteFile(t, rw, tt.file)
-			c := readCapDoc(t, out)
-			if !slices.Equal(c.names, tt.wantNames) {
-				t.Errorf("listed %q, want %q", c.names, tt.wantNames)
-			}
-			if c.layers != tt.wantLayers {
-				t.Errorf("got %d layer elements, want %d", c.layers, tt.wantLayers)
-			}
-			for _, hidden := range []string{"parcels", "lakes", "Parcels", "Lakes", "<Name>octroi</Name>", "<Name>hydro</Name>"} {
-				if bytes.Contains(out, []byte(hidden)) {
-					t.Errorf("the document still says %q", hidden)
-				}
-			}
-			if bytes.Contains(out, []byte("127.0.0.1")) || bytes.Contains(out, []byte("map=")) {
-				t.Errorf("the document still points at the upstream:\n%s", out)
-			}
-			dcp := 0
-			for _, u := range c.urls {
-				if strings.HasPrefix(u, "http://schemas.opengis.net/") || u == "" || !strings.HasPrefix(u, "http") {
-					continue
-				}
-				pu, err := url.Parse(u)
-				if err != nil {
-					t.Fatalf("URL %q: %v", u, err)
-				}
-				if !strings.HasPrefix(u, public+"?") {
-					t.Errorf("URL %q is not under %s", u, public)
-				}
-				if got := pu.Query()["apikey"]; !slices.Equal(got, []string{"s3cr&t"}) {
-					t.Errorf("URL %q: apikey %q, want the key once", u, got)
-				}
-				if pu.RawQuery == "apikey=s3cr%26t&" {
-					dcp++
-				}
-			}
-			if dcp < 6 {
-				t.Errorf("got %d service URLs ending in apikey=...&, want at least 6 (Get and Post of 3 operations)", dcp)
-			}
-		})
+	want := mapServerWant[file]
+	var buf bytes.Buffer
+	if err := rw.Capabilities(&buf, bytes.NewReader(doc)); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.Bytes()
+	c := readCapDoc(t, out)
+	if !slices.Equal(c.names, want.names) {
+		t.Errorf("listed %q, want %q", c.names, want.names)
+	}
+	if c.layers != want.layers {
+		t.Errorf("got %d layer elements, want %d", c.layers, want.layers)
+	}
+	for _, hidden := range []string{"parcels", "lakes", "Parcels", "Lakes", "<Name>octroi</Name>", "<Name>hydro</Name>"} {
+		if bytes.Contains(out, []byte(hidden)) {
+			t.Errorf("the document still says %q", hidden)
+		}
+	}
+	if bytes.Contains(out, []byte("127.0.0.1")) || bytes.Contains(out, []byte("map=")) {
+		t.Errorf("the document still points at the upstream:\n%s", out)
+	}
+	dcp := 0
+	for _, u := range c.urls {
+		if strings.HasPrefix(u, "http://schemas.opengis.net/") || u == "" || !strings.HasPrefix(u, "http") {
+			continue
+		}
+		pu, err := url.Parse(u)
+		if err != nil {
+			t.Fatalf("URL %q: %v", u, err)
+		}
+		if !strings.HasPrefix(u, public+"?") {
+			t.Errorf("URL %q is not under %s", u, public)
+		}
+		if got := pu.Query()["apikey"]; !slices.Equal(got, []string{"s3cr&t"}) {
+			t.Errorf("URL %q: apikey %q, want the key once", u, got)
+		}
+		if pu.RawQuery == "apikey=s3cr%26t&" {
+			dcp++
+		}
+	}
+	if dcp < 6 {
+		t.Errorf("got %d service URLs ending in apikey=...&, want at least 6 (Get and Post of 3 operations)", dcp)
 	}
 }
 
@@ -317,5 +336,27 @@ func TestCapabilitiesTMS(t *testing.T) {
 	}
 	if want := `href="` + public + `/1.0.0/ortho/webmercator?apikey=k"`; !bytes.Contains(out, []byte(want)) {
 		t.Errorf("no %s in:\n%s", want, out)
+	}
+}
+
+// BenchmarkCapabilities: the rewriting's throughput on the documents
+// mapserv wrote (bytes of input per second):
+//
+//	go test ./internal/gateway -run '^$' -bench Capabilities -count 3
+func BenchmarkCapabilities(b *testing.B) {
+	for _, f := range fixtures {
+		doc, err := os.ReadFile(filepath.Join("testdata", f.file))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(f.file, func(b *testing.B) {
+			rw := Rewrite{Public: "https://maps.example/wms", Upstream: fixtureUpstream, Key: "k", Usable: allow("roads", "rivers")}
+			b.SetBytes(int64(len(doc)))
+			for b.Loop() {
+				if err := rw.Capabilities(io.Discard, bytes.NewReader(doc)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -52,7 +52,9 @@ func parseErr(m messages.Message) error { return &ParseError{Msg: m} }
 //     make the upstream fetch a URL), stored queries other than
 //     GetFeatureById, WFS transactions and locks, and methods other than
 //     GET and HEAD: XML POST bodies are not read (a forward-auth request
-//     never carries the body anyway).
+//     never carries the body anyway). So is MODE: MapServer's own CGI
+//     interface, to which mapserv falls back with a REQUEST it does not
+//     take for OGC, and which draws whatever layers are on.
 //   - A KVP request (WMS, WFS, WMTS with REQUEST) has no path after the
 //     service's: a map server could route a path around the parameters.
 //   - WMTS REST paths give the layer as their first element (the layout of
@@ -234,6 +236,12 @@ func parseKVP(hint string, q folded) (Request, error) {
 		if _, ok := q[p]; ok {
 			return Request{}, parseErr(messages.New("ogc.param_unsupported", p, "LAYERS"))
 		}
+	}
+	// mapserv falls back to its own CGI interface (MODE=map draws every
+	// layer that is on) when it does not take a request for OGC, even
+	// with a REQUEST the gateway allowed: checked with the real one.
+	if _, ok := q["MODE"]; ok {
+		return Request{}, parseErr(messages.New("ogc.param_mapserver", "MODE"))
 	}
 	r := Request{Protocol: protocol, Version: q.single("VERSION")}
 	if r.Version == "" {

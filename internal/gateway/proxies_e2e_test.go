@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/octroi/octroi/internal/gateway"
+	"github.com/octroi/octroi/internal/portal"
 )
 
 // A chain is one way to put the decision in front of the real mapserv:
@@ -209,6 +210,12 @@ func TestChains(t *testing.T) {
 			if resp.StatusCode != 403 {
 				t.Errorf("GetMap on a layer the key does not open: got %d, want 403: %.300s", resp.StatusCode, body)
 			}
+			// mapserv's own CGI interface behind an allowed REQUEST draws
+			// every layer: refused (nginx turns the 400 into a 500).
+			resp, _ = get(t, c.base+"/wms?REQUEST=GetCapabilities&mode=map"+key)
+			if resp.StatusCode < 400 {
+				t.Errorf("mode=map behind GetCapabilities: got %d %s, want a refusal", resp.StatusCode, resp.Header.Get("Content-Type"))
+			}
 			resp, _ = get(t, c.base+"/wms?"+wmsGetMap+"roads&apikey=nope")
 			if resp.StatusCode != 401 {
 				t.Errorf("GetMap with an unknown key: got %d, want 401", resp.StatusCode)
@@ -240,15 +247,24 @@ func refusedWithin(t *testing.T, u string, since time.Time) time.Duration {
 // TestChainsExpiryAndKillSwitch: once the grant expires, and once the
 // service is made unavailable, every chain refuses within a second.
 func TestChainsExpiryAndKillSwitch(t *testing.T) {
-	exp := time.Now().Add(4 * time.Second).Truncate(time.Second)
-	w := newMapWorld(t, &exp)
+	w := newMapWorld(t, nil)
 	chains := w.chains(t)
-	// A GetMap on a layer whose service the key opens: answered by
-	// octroi alone when refused, by mapserv when allowed; capabilities
-	// keep the check cheap.
+	// A legend of a layer whose service the key opens: answered by
+	// mapserv when allowed, by octroi alone when refused.
 	path := "/wms?SERVICE=WMS&REQUEST=GetLegendGraphic&VERSION=1.3.0&FORMAT=image/png&SLD_VERSION=1.1.0&LAYER=roads&apikey=" + url.QueryEscape(w.key)
 	for _, c := range chains {
 		if resp, body := get(t, c.base+path); resp.StatusCode != 200 {
+			t.Fatalf("%s before the expiry: got %d, want 200: %.300s", c.name, resp.StatusCode, body)
+		}
+	}
+	// The grant expires two seconds from now (set once the chains are
+	// up, so that a slow start cannot pass the expiry first).
+	exp := time.Now().Add(2 * time.Second).Truncate(time.Second).Add(time.Second)
+	if _, err := w.svc.UpdateGrant(w.ctx, "carol", w.grant, portal.GrantChange{SetExpires: true, Expires: &exp}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range chains {
+		if resp, body := get(t, c.base+path); resp.StatusCode != 200 && time.Now().Before(exp) {
 			t.Fatalf("%s before the expiry: got %d, want 200: %.300s", c.name, resp.StatusCode, body)
 		}
 	}

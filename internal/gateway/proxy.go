@@ -27,30 +27,32 @@ import (
 // Each request is decided (the same decision as forward-auth); a refusal
 // is answered as forward-auth answers it (401 with WWW-Authenticate, 403
 // with X-Octroi-Reason and a problem body in French or English). An
-// allowed request goes to the service's upstream URL with the path after
-// the service's public path, the client's query less the key (apikey in
-// any case), less MAP (MapServer's and QGIS Server's choice of map file)
-// and less the parameters the upstream URL sets itself (which win),
-// through
-// net/http/httputil.ReverseProxy: bodies stream both ways, tiles are
-// never held. Before forwarding, the proxy removes whatever carries the
-// key or could pass for octroi (the apikey and Authorization headers,
-// any header holding a key secret, the client's X-Octroi-* headers,
-// Cookie: octroi's session is none of the map server's business), and
-// names the account and key in X-Octroi-Account and X-Octroi-Key, as
-// forward-auth does; ReverseProxy drops the hop-by-hop headers and the
-// client's X-Forwarded-*. Upstream Set-Cookie headers are dropped too.
+// allowed request goes to the upstream URL of the service it touches,
+// with the path after the service's public path and the client's query
+// less the key (apikey in any case), less MAP (MapServer's and QGIS
+// Server's choice of map file) and less the parameters the upstream URL
+// sets itself (which win), through net/http/httputil.ReverseProxy: bodies
+// stream both ways, tiles are never held. Before forwarding, the proxy
+// removes whatever carries the key or could pass for octroi (the apikey
+// and Authorization headers, any header holding a key secret, the
+// client's X-Octroi-* headers, Cookie: octroi's session is none of the
+// map server's business), and names the account and key in
+// X-Octroi-Account and X-Octroi-Key, as forward-auth does; ReverseProxy
+// drops the hop-by-hop headers and the client's X-Forwarded-*. Upstream
+// Set-Cookie headers are dropped too.
 //
 // A GetCapabilities answer (2xx) is rewritten on the fly (see
 // Rewrite.Capabilities): only the layers the key may use, every URL
 // pointing at the public URL, carrying the key when the client sent it as
 // the apikey query parameter (a key sent in a header or with Basic stays
-// out of URLs); one that is not plain XML (another type, compressed) is
-// answered 502 rather than passed on unfiltered. Such answers are marked private and lose their
-// Content-Length and validators, since they differ per key.
+// out of URLs). One that is not plain XML (another type, or compressed)
+// is answered 502 rather than passed on unfiltered. Rewritten answers are
+// marked private and lose their Content-Length and validators, since they
+// differ per key.
 //
 // The bytes of every answer sent are added to the usage log (AddBytes)
-// when the answer ends.
+// when the answer ends. A Proxy is safe for concurrent use; set its
+// fields before the first request.
 type Proxy struct {
 	Decider interface {
 		Decide(context.Context, Input) Decision

@@ -234,6 +234,12 @@ func TestProxyFullChain(t *testing.T) {
 			}
 		}
 	})
+	t.Run("a request the gateway cannot bound, in French", func(t *testing.T) {
+		resp, body := get(t, px.URL+"/wms?"+wmsGetMap+"roads&SLD_BODY=x&apikey="+url.QueryEscape(w.key), "Accept-Language", "fr-FR")
+		if resp.StatusCode != 400 || !bytes.Contains(body, []byte("SLD_BODY n'est pas permis")) {
+			t.Errorf("got %d %s, want 400 saying in French that SLD_BODY is not allowed", resp.StatusCode, body)
+		}
+	})
 	t.Run("refusal in French", func(t *testing.T) {
 		resp, body := get(t, px.URL+"/wms?"+wmsGetMap+"parcels&apikey="+url.QueryEscape(w.key), "Accept-Language", "fr")
 		if resp.StatusCode != 403 || resp.Header.Get("Content-Language") != "fr" || !bytes.Contains(body, []byte("Accès refusé")) {

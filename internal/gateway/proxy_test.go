@@ -163,3 +163,44 @@ func TestProxyCapabilitiesNotXML(t *testing.T) {
 		up.Close()
 	}
 }
+
+// TestProxyStreams: an answer reaches the client as the upstream writes
+// it, never held whole (the upstream waits for the client to have read
+// the first part before writing the rest).
+func TestProxyStreams(t *testing.T) {
+	release := make(chan struct{})
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "image/png")
+		io.WriteString(w, "first part;")
+		w.(http.Flusher).Flush()
+		select {
+		case <-release:
+		case <-time.After(10 * time.Second):
+		}
+		io.WriteString(w, "second part")
+	}))
+	defer up.Close()
+	px := httptest.NewServer(&Proxy{Decider: fixedDecider{}, Catalog: fixedCatalog{up.URL}})
+	defer px.Close()
+	resp, err := http.Get(px.URL + "/wms?SERVICE=WMS&REQUEST=GetMap&LAYERS=a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	first := make([]byte, len("first part;"))
+	got := make(chan error, 1)
+	go func() { _, err := io.ReadFull(resp.Body, first); got <- err }()
+	select {
+	case err := <-got:
+		if err != nil || string(first) != "first part;" {
+			t.Fatalf("got %q, %v", first, err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the first part did not arrive before the upstream finished: the proxy holds answers")
+	}
+	close(release)
+	rest, _ := io.ReadAll(resp.Body)
+	if string(rest) != "second part" {
+		t.Errorf("got %q, want the second part", rest)
+	}
+}

@@ -14,6 +14,7 @@ var ogcCatalogue = map[Key]entry{
 	"ogc.request_unsupported": {"REQUEST=%s is not allowed through the gateway", "REQUEST=%s n'est pas permis à travers la passerelle"},
 	"ogc.layers_missing":      {"%s is missing or empty: name the layers of the %s request", "%s manque ou est vide : nommez les couches de la requête %s"},
 	"ogc.param_unsupported":   {"%s is not allowed through the gateway: name the layers with %s", "%s n'est pas permis à travers la passerelle : nommez les couches avec %s"},
+	"ogc.param_mapserver":     {"%s belongs to MapServer's own interface, not to OGC services: it is not allowed through the gateway", "%s appartient à l'interface propre de MapServer, pas aux services OGC : il n'est pas permis à travers la passerelle"},
 	"ogc.stored_query":        {"STOREDQUERY_ID=%s is not allowed through the gateway: use GetFeatureById, or name the feature types with TYPENAMES", "STOREDQUERY_ID=%s n'est pas permis à travers la passerelle : utilisez GetFeatureById, ou nommez les types d'objets avec TYPENAMES"},
 	"ogc.feature_id":          {"%s %s does not name its feature type: want typename.id", "%s %s ne nomme pas son type d'objets : il faut typename.id"},
 	"ogc.kvp_path":            {"%s: a %s request has no path after the service's: send the parameters in the query string", "%s : une requête %s n'a pas de chemin après celui du service : envoyez les paramètres dans l'URL"},
