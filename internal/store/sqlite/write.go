@@ -45,6 +45,12 @@ func (s *Store) Write(ctx context.Context, req store.WriteRequest) (store.Revisi
 // ChangeBatch rows of up to sqlstore.ChangeBatchSize changes: a
 // 1,000-touch write appends one changelog row, not 1,000.
 func (w *wtx) apply(ctx context.Context, req store.WriteRequest) error {
+	if !w.caughtUp && deferrable(req) {
+		return w.deferWrite(ctx, req) // changelog-first: see tail.go
+	}
+	if err := w.catchUp(ctx); err != nil {
+		return err
+	}
 	for _, p := range req.Preconditions {
 		if err := w.checkPrecondition(ctx, p); err != nil {
 			return sqlstore.Refusal{Err: err}
@@ -161,6 +167,9 @@ func (s *Store) DeleteByFilter(ctx context.Context, f store.Filter, limit int) (
 	}
 	var n int
 	rev, err := s.write(ctx, func(ctx context.Context, w *wtx) error {
+		if err := w.catchUp(ctx); err != nil {
+			return err
+		}
 		a := sqlstore.Args{}
 		where := sqlstore.FilterWhere(f, &a)
 		q := `DELETE FROM relationships WHERE ` + where + ` RETURNING ` + sqlstore.Columns
