@@ -420,7 +420,7 @@ var writeStatements = []string{
 	revisionHeadSQL, revisionSetSQL, revisionRecordSQL,
 	savepointSQL, rollbackToSavepointSQL, releaseSavepointSQL,
 	liveSQL, upsertSQL, deleteSQL, changelogRowSQL, changelogBatchSQL,
-	appliedSQL, setAppliedSQL, tailSQL, deleteIdentitySQL,
+	appliedSQL, setAppliedSQL, tailSQL, deleteIdentitySQL, insertManySQL,
 }
 
 // prepareWrites prepares writeStatements on the write connection, once.

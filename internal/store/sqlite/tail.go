@@ -5,10 +5,12 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/octroi/octroi/internal/store"
 	"github.com/octroi/octroi/internal/store/internal/sqlstore"
+	"github.com/octroi/octroi/internal/tuple"
 )
 
 // Changelog-first writes (migration 0005).
@@ -136,41 +138,62 @@ func applyTail(ctx context.Context, stmts *stmtCache, after, through int64) erro
 	for i, c := range changes {
 		last[sqlstore.KeyOf(c.Relationship)] = i
 	}
-	keep := make([]store.Change, 0, len(last))
-	for i, c := range changes {
-		if last[sqlstore.KeyOf(c.Relationship)] == i {
-			keep = append(keep, c)
+	keep := make([]*store.Change, 0, len(last)) // pointers: cheaper to sort
+	for i := range changes {
+		if last[sqlstore.KeyOf(changes[i].Relationship)] == i {
+			keep = append(keep, &changes[i])
 		}
 	}
-	slices.SortFunc(keep, func(a, b store.Change) int {
+	slices.SortFunc(keep, func(a, b *store.Change) int {
 		return sqlstore.CompareIdentity(a.Relationship, b.Relationship)
 	})
+	var touched []tuple.Relationship // a run of touches, applied together
 	for _, c := range keep {
-		if err := applyChange(ctx, stmts, c); err != nil {
+		if c.Op == store.ChangeTouch {
+			touched = append(touched, c.Relationship)
+			continue
+		}
+		if err := stmts.upsertRows(ctx, touched); err != nil {
 			return err
 		}
+		touched = touched[:0]
+		k := sqlstore.KeyOf(c.Relationship)
+		if err := stmts.run(ctx, deleteIdentitySQL, k[0], k[1], k[2], k[3], k[4], k[5]); err != nil {
+			return fmt.Errorf("applying the deletion of %s: %w", store.FormatIdentity(c.Relationship), err)
+		}
 	}
-	return nil
+	return stmts.upsertRows(ctx, touched)
 }
 
-// applyChange sets or removes c's identity.
-func applyChange(ctx context.Context, stmts *stmtCache, c store.Change) error {
-	r := c.Relationship
-	if c.Op == store.ChangeDelete {
-		k := sqlstore.KeyOf(r)
-		if err := stmts.run(ctx, deleteIdentitySQL, k[0], k[1], k[2], k[3], k[4], k[5]); err != nil {
-			return fmt.Errorf("applying the deletion of %s: %w", store.FormatIdentity(r), err)
+// insertChunk is how many rows one insertNew statement carries.
+const insertChunk = 128
+
+// insertManySQL inserts insertChunk rows, skipping those whose identity
+// exists. OR IGNORE, not an upsert: a statement that writes several rows
+// and may abort half-way keeps a journal of every page it changes (see
+// upsertRows); one that ignores conflicts cannot abort on them.
+var insertManySQL = func() string {
+	row := "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	return `INSERT OR IGNORE INTO relationships (` + sqlstore.Columns + `) VALUES ` + row + strings.Repeat(", "+row, insertChunk-1)
+}()
+
+// insertNew inserts the relationships of rs (insertChunk of them) that
+// do not exist and returns how many it inserted.
+func (c *stmtCache) insertNew(ctx context.Context, rs []tuple.Relationship) (int, error) {
+	args := make([]any, 0, 9*len(rs))
+	for _, r := range rs {
+		a, err := relArgs(r)
+		if err != nil {
+			return 0, err
 		}
-		return nil
+		args = append(args, a...)
 	}
-	args, err := relArgs(r)
+	res, err := c.exec(ctx, insertManySQL, args...)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	if err := stmts.run(ctx, upsertSQL, args...); err != nil {
-		return fmt.Errorf("applying %s: %w", store.FormatIdentity(r), err)
-	}
-	return nil
+	n, err := res.RowsAffected()
+	return int(n), err
 }
 
 // applyAll brings the table up to date with every committed revision, in

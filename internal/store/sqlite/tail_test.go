@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -156,4 +157,93 @@ func TestApplierCatchesUp(t *testing.T) {
 	}
 	head, applied, rows := watermark(t, s)
 	t.Fatalf("5s after a touch: head %d, applied %d, %d rows", head, applied, rows)
+}
+
+// TestTouchesReplaceInChunks: touches applied from the changelog and
+// imports insert insertChunk rows per statement; a chunk where some
+// relationships exist still replaces their caveats and expirations, and
+// the last of duplicates wins.
+func TestTouchesReplaceInChunks(t *testing.T) {
+	ctx := context.Background()
+	s := openTail(t, filepath.Join(t.TempDir(), "octroi.db"))
+	defer s.Close()
+	n := 3*insertChunk + 7
+	gen := func(caveat string) []tuple.Relationship {
+		rs := make([]tuple.Relationship, n)
+		for i := range rs {
+			rs[i] = rel(t, fmt.Sprintf("doc:d%04d#viewer@user:u%d%s", i, i%13, caveat))
+		}
+		return rs
+	}
+	// check reads the relationships (which applies the changelog's tail)
+	// and wants want of them, those of gen with caveat.
+	check := func(what string, want int, caveat string) {
+		t.Helper()
+		got, _, err := s.ReadRelationships(ctx, store.Filter{ResourceType: "doc"}, "", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != want {
+			t.Fatalf("%s: %d relationships, want %d", what, len(got), want)
+		}
+		for _, r := range got {
+			if len(r.Resource.ID) != 5 {
+				continue // not one of gen's
+			}
+			if (r.Caveat == nil) != (caveat == "") || (r.Caveat != nil && "["+r.Caveat.Name+"]" != caveat) {
+				t.Fatalf("%s: %s has caveat %v, want %q", what, store.FormatIdentity(r), r.Caveat, caveat)
+			}
+		}
+	}
+	if _, err := s.Write(ctx, touches(gen("")...)); err != nil {
+		t.Fatal(err)
+	}
+	check("first touches", n, "")
+	if _, err := s.Write(ctx, touches(gen("[cav_a]")...)); err != nil {
+		t.Fatal(err)
+	}
+	check("touches of existing relationships", n, "[cav_a]")
+	// Half new, half existing: every chunk mixes both.
+	mixed := gen("[cav_b]")
+	for i := range mixed {
+		if i%2 == 1 {
+			mixed[i].Resource.ID += "x"
+		}
+	}
+	if _, err := s.Write(ctx, touches(mixed...)); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := s.ReadRelationships(ctx, store.Filter{ResourceType: "doc"}, "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != n+n/2 {
+		t.Fatalf("after touches half new: %d relationships, want %d", len(got), n+n/2)
+	}
+	for _, r := range got {
+		odd := r.Resource.ID[4]%2 == 1
+		if want := len(r.Resource.ID) == 6 || !odd; (r.Caveat != nil && r.Caveat.Name == "cav_b") != want {
+			t.Fatalf("after touches half new: %s has caveat %v", store.FormatIdentity(r), r.Caveat)
+		}
+	}
+	if _, _, err := s.DeleteByFilter(ctx, store.Filter{ResourceType: "doc"}, 0); err != nil {
+		t.Fatal(err)
+	}
+	// An import over existing relationships, with duplicates in one
+	// batch: the last wins.
+	if _, err := s.Write(ctx, touches(gen("")...)); err != nil {
+		t.Fatal(err)
+	}
+	both := append(gen("[cav_c]"), gen("[cav_d]")...)
+	seq := func(yield func(tuple.Relationship, error) bool) {
+		for _, r := range both {
+			if !yield(r, nil) {
+				return
+			}
+		}
+	}
+	if _, _, err := s.Import(ctx, seq, 0); err != nil {
+		t.Fatal(err)
+	}
+	check("import with duplicates", n, "[cav_d]")
 }

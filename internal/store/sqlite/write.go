@@ -286,24 +286,47 @@ ON CONFLICT (` + sqlstore.IdentityColumns + `) DO UPDATE SET
     caveat_context = excluded.caveat_context,
     expires_at = excluded.expires_at`
 
-// upsertRows touches rs, one prepared single-row upsert each. In
-// identity order, the primary key's inserts walk its B-tree once instead
-// of landing all over it.
-//
-// Single rows, not multi-row statements: a statement that changes
-// several rows keeps a statement journal, a copy of every page it
-// changes (16 KiB each) so that it can undo itself, which on portal-shaped
-// data (subjects spread over the whole subject index) cost more than
-// the per-statement overhead that multi-row upserts save, once the
-// statements are prepared (see stmtCache).
+// upsertRows touches rs, in identity order: the primary key's inserts
+// then walk its B-tree once instead of landing all over it.
 func (w *wtx) upsertRows(ctx context.Context, rs []tuple.Relationship) error {
-	for _, r := range rs {
-		args, err := relArgs(r)
-		if err != nil {
-			return err
+	return w.stmts.upsertRows(ctx, rs)
+}
+
+// upsertRows touches rs (in identity order; the last of duplicates
+// wins), insertChunk rows per statement: most touches create
+// relationships, and one statement per row cost more in statement
+// overhead (database/sql, binding, VDBE start) than in B-tree work. A
+// chunk whose rows do not all get inserted (some existed) is touched
+// again row by row, with one prepared single-row upsert each.
+//
+// Not multi-row upserts: a statement that changes several rows and may
+// abort half-way keeps a statement journal, a copy of every page it
+// changes (16 KiB each) so that it can undo itself, which on
+// portal-shaped data (subjects spread over the whole subject index) cost
+// more than the per-statement overhead that multi-row upserts save. An
+// INSERT OR IGNORE cannot abort on a conflict, so it keeps none.
+func (c *stmtCache) upsertRows(ctx context.Context, rs []tuple.Relationship) error {
+	for len(rs) > 0 {
+		n := min(len(rs), insertChunk)
+		chunk := rs[:n]
+		rs = rs[n:]
+		if n == insertChunk {
+			inserted, err := c.insertNew(ctx, chunk)
+			if err != nil {
+				return fmt.Errorf("writing %d relationships from %s: %w", n, store.FormatIdentity(chunk[0]), err)
+			}
+			if inserted == n {
+				continue
+			}
 		}
-		if _, err := w.stmts.exec(ctx, upsertSQL, args...); err != nil {
-			return fmt.Errorf("writing %s: %w", store.FormatIdentity(r), err)
+		for _, r := range chunk {
+			args, err := relArgs(r)
+			if err != nil {
+				return err
+			}
+			if _, err := c.exec(ctx, upsertSQL, args...); err != nil {
+				return fmt.Errorf("writing %s: %w", store.FormatIdentity(r), err)
+			}
 		}
 	}
 	return nil
