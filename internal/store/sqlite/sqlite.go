@@ -14,6 +14,15 @@
 //
 // Times are stored as INTEGER microseconds since the Unix epoch, matching the
 // store's precision policy.
+//
+// Writes are changelog-first (tail.go): a Write of touches commits only its
+// changelog row, and the relationships table catches up later, in large
+// sorted batches. A read of the table (ReadRelationships, LoadAll,
+// UsedTypes) that would miss a committed write first brings the table up to
+// date on the write connection, so it may wait for writes in progress and
+// for the application of what was written since the applier's last run
+// (applyDelay, applyBatch); it must not be called
+// from inside a Transact callback (the DocTx's own reads serve there).
 package sqlite
 
 import (
