@@ -192,6 +192,13 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			return nil, err
 		}
 		if cfg.PID > 0 {
+			// One read of the stored relationships first: a store that
+			// brings its tables up to date after acknowledging (SQLite's
+			// changelog-first writes) finishes that work now, inside
+			// the CPU figure.
+			if _, err := cl.Read(ctx, api.ReadRequest{Filter: api.Filter{ResourceType: "dataset"}, Limit: 1}); err != nil {
+				return nil, fmt.Errorf("reading after the load: %w", err)
+			}
 			after, err := ReadCPU(cfg.PID)
 			if err != nil {
 				return nil, err

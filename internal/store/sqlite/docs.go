@@ -233,6 +233,9 @@ func (d *docTx) ReadRelationships(ctx context.Context, f store.Filter, limit int
 	if err := store.ValidateFilter(f); err != nil {
 		return nil, err
 	}
+	if err := d.w.catchUp(ctx); err != nil {
+		return nil, convert(err)
+	}
 	return readRelationships(ctx, d.w.tx, f, nil, limit, micros(d.w.now))
 }
 
@@ -250,12 +253,13 @@ func (d *docTx) Write(ctx context.Context, req store.WriteRequest) (err error) {
 	if _, err := d.w.tx.ExecContext(ctx, `SAVEPOINT octroi_write`); err != nil {
 		return convert(fmt.Errorf("writing: %w", err))
 	}
-	seq := d.w.seq
+	seq, caughtUp, deferred := d.w.seq, d.w.caughtUp, d.w.deferred
 	if err := d.w.apply(ctx, req); err != nil {
 		if clean, ok := errors.AsType[sqlstore.Refusal](err); ok {
 			err = clean.Err
 		}
-		d.w.seq = seq
+		// The rollback undoes a catch-up too (tail.go).
+		d.w.seq, d.w.caughtUp, d.w.deferred = seq, caughtUp, deferred
 		if _, rerr := d.w.tx.ExecContext(ctx, `ROLLBACK TO octroi_write; RELEASE octroi_write`); rerr != nil {
 			return convert(errors.Join(err, fmt.Errorf("rolling back the write: %w", rerr)))
 		}

@@ -47,11 +47,17 @@ func (s *Store) GC(ctx context.Context, olderThan time.Duration) (store.GCResult
 	// Long-expired relationships first, as an ordinary write (so that
 	// followers drop them too), and only when there are some: GC must
 	// not burn a revision per run.
+	if err := s.fresh(ctx); err != nil {
+		return res, err
+	}
 	var one int
 	err := s.r.QueryRowContext(ctx, `SELECT 1 FROM relationships WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT 1`, cutoff).Scan(&one)
 	switch {
 	case err == nil:
 		res.Revision, err = s.write(ctx, func(ctx context.Context, w *wtx) error {
+			if err := w.catchUp(ctx); err != nil {
+				return err
+			}
 			rows, err := w.tx.QueryContext(ctx, `DELETE FROM relationships WHERE expires_at IS NOT NULL AND expires_at <= ? RETURNING `+sqlstore.Columns, cutoff)
 			if err != nil {
 				return fmt.Errorf("deleting expired relationships: %w", err)
@@ -79,6 +85,14 @@ func (s *Store) GC(ctx context.Context, olderThan time.Duration) (store.GCResult
 		res.TrimmedThrough = store.Revision(trimmed)
 		if err := tx.QueryRowContext(ctx, `SELECT max(revision) FROM revisions WHERE committed_at < ?`, cutoff).Scan(&last); err != nil {
 			return fmt.Errorf("finding old revisions: %w", err)
+		}
+		// Changes not yet in the relationships table stay (tail.go).
+		var head, applied int64
+		if err := tx.QueryRowContext(ctx, appliedSQL).Scan(&head, &applied); err != nil {
+			return fmt.Errorf("reading the applied revision: %w", err)
+		}
+		if last.Valid && last.Int64 > applied {
+			last.Int64 = applied
 		}
 		if !last.Valid || last.Int64 <= trimmed {
 			return nil
@@ -161,6 +175,9 @@ func (s *Store) Import(ctx context.Context, rels iter.Seq2[tuple.Relationship, e
 
 // importBatch upserts batch (in identity order) and logs it.
 func (w *wtx) importBatch(ctx context.Context, batch []tuple.Relationship) error {
+	if err := w.catchUp(ctx); err != nil {
+		return err
+	}
 	if err := w.upsertRows(ctx, batch); err != nil {
 		return err
 	}

@@ -60,6 +60,9 @@ func scanAll(rows *sql.Rows) ([]tuple.Relationship, error) {
 
 // ReadRelationships implements store.Reader. limit ≤ 0 means no limit.
 func (s *Store) ReadRelationships(ctx context.Context, f store.Filter, after store.Cursor, limit int) ([]tuple.Relationship, store.Cursor, error) {
+	if err := s.fresh(ctx); err != nil {
+		return nil, "", err
+	}
 	return sqlstore.ReadPage(f, after, limit, func(from *sqlstore.Key, n int) ([]tuple.Relationship, error) {
 		return readRelationships(ctx, s.r, f, from, n, micros(s.now()))
 	})
@@ -83,14 +86,21 @@ func readRelationships(ctx context.Context, q querier, f store.Filter, from *sql
 
 // LoadAll implements store.Loader: one read transaction, so the rows and
 // the revision are the same WAL snapshot.
+//
+// The revision is the table's, the watermark (tail.go): after fresh, at
+// least every revision committed before the call; later ones come to the
+// follower through Changes.
 func (s *Store) LoadAll(ctx context.Context, fn func(tuple.Relationship) error) (store.Revision, error) {
+	if err := s.fresh(ctx); err != nil {
+		return 0, err
+	}
 	var rev store.Revision
 	err := s.read(ctx, func(tx *sql.Tx) error {
-		var r int64
-		if err := tx.QueryRowContext(ctx, `SELECT revision FROM revision_counter WHERE singleton = 1`).Scan(&r); err != nil {
+		var head, applied int64
+		if err := tx.QueryRowContext(ctx, appliedSQL).Scan(&head, &applied); err != nil {
 			return fmt.Errorf("reading head revision: %w", err)
 		}
-		rev = store.Revision(r)
+		rev = store.Revision(applied)
 		rows, err := tx.QueryContext(ctx, `SELECT `+sqlstore.Columns+` FROM relationships WHERE `+live, micros(s.now()))
 		if err != nil {
 			return fmt.Errorf("loading relationships: %w", err)
@@ -123,6 +133,9 @@ func (s *Store) LoadAll(ctx context.Context, fn func(tuple.Relationship) error) 
 
 // UsedTypes implements store.Inspector.
 func (s *Store) UsedTypes(ctx context.Context) ([]store.TypeUse, error) {
+	if err := s.fresh(ctx); err != nil {
+		return nil, err
+	}
 	rows, err := s.r.QueryContext(ctx, sqlstore.UsedTypesQuery(live), micros(s.now()))
 	if err != nil {
 		return nil, convert(fmt.Errorf("counting used types: %w", err))

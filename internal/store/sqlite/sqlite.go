@@ -14,6 +14,15 @@
 //
 // Times are stored as INTEGER microseconds since the Unix epoch, matching the
 // store's precision policy.
+//
+// Writes are changelog-first (tail.go): a Write of touches commits only its
+// changelog row, and the relationships table catches up later, in large
+// sorted batches. A read of the table (ReadRelationships, LoadAll,
+// UsedTypes) that would miss a committed write first brings the table up to
+// date on the write connection, so it may wait for writes in progress and
+// for the application of what was written since the applier's last run
+// (applyDelay, applyBatch); it must not be called
+// from inside a Transact callback (the DocTx's own reads serve there).
 package sqlite
 
 import (
@@ -26,6 +35,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"modernc.org/sqlite"
@@ -64,6 +74,14 @@ type Store struct {
 	// stmtCache), closed with the pool.
 	prepMu   sync.Mutex
 	prepared map[string]*sql.Stmt
+
+	// The applier (tail.go): pending counts relationships written to the
+	// changelog only since its last run, wake wakes it.
+	pending     atomic.Int64
+	wake        chan struct{}
+	stopApplier chan struct{}
+	applierDone chan struct{}
+	closeOnce   sync.Once
 }
 
 var _ store.Store = (*Store)(nil)
@@ -172,9 +190,13 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	s.r.SetMaxOpenConns(opts.ReadConns)
 	s.r.SetMaxIdleConns(opts.ReadConns)
 	if err := s.r.PingContext(ctx); err != nil {
-		s.Close()
+		s.r.Close()
+		s.w.Close()
 		return nil, fmt.Errorf("sqlite: opening %s: %w", abs, convert(err))
 	}
+	s.wake = make(chan struct{}, 1)
+	s.stopApplier, s.applierDone = make(chan struct{}), make(chan struct{})
+	go s.applier(s.stopApplier, s.applierDone)
 	return s, nil
 }
 
@@ -225,6 +247,9 @@ func (s *Store) Path() string { return s.path }
 // Close closes subscribers and both pools.
 func (s *Store) Close() error {
 	s.hub.Close()
+	// The applier's work is not lost: the changelog keeps it.
+	s.closeOnce.Do(func() { close(s.stopApplier) })
+	<-s.applierDone
 	s.prepMu.Lock()
 	for _, st := range s.prepared {
 		st.Close()
@@ -271,6 +296,11 @@ type wtx struct {
 	now   time.Time
 	seq   int64 // next changelog seq within rev
 	stmts *stmtCache
+	// caughtUp: the table holds every change logged before, and this
+	// write's changes go to it directly (see catchUp); deferred counts
+	// the relationships it wrote to the changelog only.
+	caughtUp bool
+	deferred int
 }
 
 // writeFn is the body of a write transaction. Unless it runs in a
@@ -334,6 +364,7 @@ func (s *Store) commitOnce(calls []*sqlstore.Call[writeFn]) (err error) {
 	defer stmts.close()
 	bg := context.Background()
 	var start int64
+	deferred := 0
 	if err := stmts.queryRow(bg, revisionHeadSQL).Scan(&start); err != nil {
 		return fmt.Errorf("reading the revision: %w", err)
 	}
@@ -346,6 +377,12 @@ func (s *Store) commitOnce(calls []*sqlstore.Call[writeFn]) (err error) {
 			if err := fn.run(ctx, w); err != nil {
 				return err
 			}
+			if w.caughtUp {
+				if err := stmts.run(ctx, setAppliedSQL, int64(rev)); err != nil {
+					return fmt.Errorf("recording the applied revision: %w", err)
+				}
+			}
+			deferred += w.deferred
 			return stmts.run(ctx, revisionRecordSQL, int64(rev), micros(w.now))
 		},
 		NeedsSavepoint: func(fn writeFn) bool { return fn.savepoint },
@@ -363,6 +400,7 @@ func (s *Store) commitOnce(calls []*sqlstore.Call[writeFn]) (err error) {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("committing: %w", err)
 	}
+	s.deferred(deferred)
 	return nil
 }
 
@@ -391,6 +429,7 @@ var writeStatements = []string{
 	revisionHeadSQL, revisionSetSQL, revisionRecordSQL,
 	savepointSQL, rollbackToSavepointSQL, releaseSavepointSQL,
 	liveSQL, upsertSQL, deleteSQL, changelogRowSQL, changelogBatchSQL,
+	appliedSQL, setAppliedSQL, tailSQL, deleteIdentitySQL, insertManySQL,
 }
 
 // prepareWrites prepares writeStatements on the write connection, once.

@@ -45,6 +45,12 @@ func (s *Store) Write(ctx context.Context, req store.WriteRequest) (store.Revisi
 // ChangeBatch rows of up to sqlstore.ChangeBatchSize changes: a
 // 1,000-touch write appends one changelog row, not 1,000.
 func (w *wtx) apply(ctx context.Context, req store.WriteRequest) error {
+	if !w.caughtUp && deferrable(req) {
+		return w.deferWrite(ctx, req) // changelog-first: see tail.go
+	}
+	if err := w.catchUp(ctx); err != nil {
+		return err
+	}
 	for _, p := range req.Preconditions {
 		if err := w.checkPrecondition(ctx, p); err != nil {
 			return sqlstore.Refusal{Err: err}
@@ -161,6 +167,9 @@ func (s *Store) DeleteByFilter(ctx context.Context, f store.Filter, limit int) (
 	}
 	var n int
 	rev, err := s.write(ctx, func(ctx context.Context, w *wtx) error {
+		if err := w.catchUp(ctx); err != nil {
+			return err
+		}
 		a := sqlstore.Args{}
 		where := sqlstore.FilterWhere(f, &a)
 		q := `DELETE FROM relationships WHERE ` + where + ` RETURNING ` + sqlstore.Columns
@@ -277,24 +286,47 @@ ON CONFLICT (` + sqlstore.IdentityColumns + `) DO UPDATE SET
     caveat_context = excluded.caveat_context,
     expires_at = excluded.expires_at`
 
-// upsertRows touches rs, one prepared single-row upsert each. In
-// identity order, the primary key's inserts walk its B-tree once instead
-// of landing all over it.
-//
-// Single rows, not multi-row statements: a statement that changes
-// several rows keeps a statement journal, a copy of every page it
-// changes (16 KiB each) so that it can undo itself, which on portal-shaped
-// data (subjects spread over the whole subject index) cost more than
-// the per-statement overhead that multi-row upserts save, once the
-// statements are prepared (see stmtCache).
+// upsertRows touches rs, in identity order: the primary key's inserts
+// then walk its B-tree once instead of landing all over it.
 func (w *wtx) upsertRows(ctx context.Context, rs []tuple.Relationship) error {
-	for _, r := range rs {
-		args, err := relArgs(r)
-		if err != nil {
-			return err
+	return w.stmts.upsertRows(ctx, rs)
+}
+
+// upsertRows touches rs (in identity order; the last of duplicates
+// wins), insertChunk rows per statement: most touches create
+// relationships, and one statement per row cost more in statement
+// overhead (database/sql, binding, VDBE start) than in B-tree work. A
+// chunk whose rows do not all get inserted (some existed) is touched
+// again row by row, with one prepared single-row upsert each.
+//
+// Not multi-row upserts: a statement that changes several rows and may
+// abort half-way keeps a statement journal, a copy of every page it
+// changes (16 KiB each) so that it can undo itself, which on
+// portal-shaped data (subjects spread over the whole subject index) cost
+// more than the per-statement overhead that multi-row upserts save. An
+// INSERT OR IGNORE cannot abort on a conflict, so it keeps none.
+func (c *stmtCache) upsertRows(ctx context.Context, rs []tuple.Relationship) error {
+	for len(rs) > 0 {
+		n := min(len(rs), insertChunk)
+		chunk := rs[:n]
+		rs = rs[n:]
+		if n == insertChunk {
+			inserted, err := c.insertNew(ctx, chunk)
+			if err != nil {
+				return fmt.Errorf("writing %d relationships from %s: %w", n, store.FormatIdentity(chunk[0]), err)
+			}
+			if inserted == n {
+				continue
+			}
 		}
-		if _, err := w.stmts.exec(ctx, upsertSQL, args...); err != nil {
-			return fmt.Errorf("writing %s: %w", store.FormatIdentity(r), err)
+		for _, r := range chunk {
+			args, err := relArgs(r)
+			if err != nil {
+				return err
+			}
+			if _, err := c.exec(ctx, upsertSQL, args...); err != nil {
+				return fmt.Errorf("writing %s: %w", store.FormatIdentity(r), err)
+			}
 		}
 	}
 	return nil
