@@ -108,7 +108,7 @@ func newEnv(t *testing.T, st docStore) *env {
 	}
 	e.eng = engine.New(e.idx)
 	e.setSchema()
-	creds, err := credentials.NewCache(ctx, st, nil, portal.KindToken)
+	creds, err := credentials.NewCache(ctx, st, nil, portal.KindToken, portal.KindSession)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,6 +40,9 @@ type Config struct {
 	// follow the store on its own (credentials.Cache.Follow) to see other
 	// nodes' changes; the Service refreshes it after its own.
 	Credentials Credentials
+	// SelfRegistration lets anyone create an account for their own e-mail
+	// address (Register); off by default.
+	SelfRegistration bool
 }
 
 // Credentials is what the Service needs of a credentials.Cache.
@@ -58,6 +61,8 @@ type Service struct {
 	now      func() time.Time
 	platform string
 	creds    Credentials
+	// selfRegistration: see Config.SelfRegistration.
+	selfRegistration bool
 	// mem holds the records lists and tables show, in memory (see
 	// records).
 	mem *records
@@ -88,7 +93,7 @@ func New(cfg Config) (*Service, error) {
 	if !tuple.ValidObjectID(cfg.Platform) {
 		return nil, fmt.Errorf("portal: Config.Platform %q is not a valid object id", cfg.Platform)
 	}
-	s := &Service{docs: cfg.Docs, rels: cfg.Store, engine: cfg.Engine, sync: cfg.Sync, now: cfg.Now, platform: cfg.Platform, creds: cfg.Credentials}
+	s := &Service{docs: cfg.Docs, rels: cfg.Store, engine: cfg.Engine, sync: cfg.Sync, now: cfg.Now, platform: cfg.Platform, creds: cfg.Credentials, selfRegistration: cfg.SelfRegistration}
 	s.mem = newRecords(cfg.Docs, func() store.Revision { return store.Revision(s.engine().Index().Revision()) })
 	return s, nil
 }
