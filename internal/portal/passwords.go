@@ -25,12 +25,16 @@ import (
 // link of an account deletes its other links too and ends its sessions.
 //
 // The secret reaches the account's owner only through its notice (kinds
-// NoticeAccountCreated, NoticePasswordReset, NoticeVerifyEmail; data key
-// NoticeSecret, with "expires"): the e-mail made from the notice, in the
-// same transaction, carries the link. It is in no audit entry, and the
-// notices API (Notices) leaves it out, even for the account's owner: a
-// personal token must not be enough to take over a password (and with it
-// the browser sessions), and a notice list is shown on screens.
+// NoticeAccountCreated, NoticePasswordReset, NoticeVerifyEmail), whose
+// data key NoticeSecret ("link") holds the link's path under the
+// platform's public URL, LinkPath?token=<secret>, with "expires": the
+// e-mail made from the notice, in the same transaction, carries the link
+// (the outbox keeps "link" out of the notice record). It is in no audit
+// entry, and the notices API (Notices) leaves it out, even for the
+// account's owner: a personal token must not be enough to take over a
+// password (and with it the browser sessions), and a notice list is shown
+// on screens. The page at LinkPath (the web UI's) asks for a password and
+// posts it with the token to the API (POST /api/v1/auth/password/set).
 
 const (
 	kindPassword    = "password"
@@ -42,8 +46,13 @@ const (
 	NoticeAccountCreated = "account.created"
 	NoticePasswordReset  = "account.password_reset"
 	NoticeVerifyEmail    = "account.verify_email"
-	NoticeSecret         = "token"
+	NoticeSecret         = "link"
 )
+
+// LinkPath is the path, under the platform's public URL, of the page that
+// takes an account link's secret (as the query parameter "token") and
+// asks for a new password.
+const LinkPath = "/auth/set-password"
 
 // noticeCarriesSecret lists the notice kinds whose data holds an account
 // link's secret.
@@ -105,7 +114,7 @@ func (t *txn) sendLink(account string, purpose LinkPurpose, kind string, data ma
 	if data == nil {
 		data = map[string]string{}
 	}
-	data[NoticeSecret] = secret
+	data[NoticeSecret] = LinkPath + "?token=" + secret
 	data["expires"] = l.Expires.Format(time.RFC3339)
 	if err := t.notify(account, kind, data); err != nil {
 		return err

@@ -2,6 +2,7 @@ package portal_test
 
 import (
 	"encoding/json"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -12,24 +13,35 @@ import (
 	"github.com/octroi/octroi/internal/store"
 )
 
-// linkSecrets reads the account links' secrets from account's stored
-// notices of kind, as the outbox does (the notices API leaves them out).
+// linkSecrets reads the account links' secrets sent to account in
+// notices of kind, where the e-mail is made from: the notice record, or
+// the outbox entry when the outbox keeps links out of notices (the notices
+// API leaves them out either way).
 func linkSecrets(t *testing.T, e *env, account, kind string) []string {
 	t.Helper()
-	docs, err := e.st.ListDocs(e.ctx, "notice", account, "", 0)
-	ok(t, err)
 	var out []string
-	for _, d := range docs {
-		var n struct {
-			Kind string            `json:"kind"`
-			Data map[string]string `json:"data"`
-		}
-		ok(t, json.Unmarshal(d.Data, &n))
-		if n.Kind == kind {
-			if n.Data[portal.NoticeSecret] == "" {
-				t.Fatalf("notice %s holds no secret: %v", kind, n.Data)
+	for _, where := range []struct{ kind, parent string }{{"notice", account}, {"mail", "pending"}} {
+		docs, err := e.st.ListDocs(e.ctx, where.kind, where.parent, "", 0)
+		ok(t, err)
+		for _, d := range docs {
+			var n struct {
+				Kind    string            `json:"kind"`
+				To      string            `json:"to"`
+				Account string            `json:"account"`
+				Data    map[string]string `json:"data"`
 			}
-			out = append(out, n.Data[portal.NoticeSecret])
+			ok(t, json.Unmarshal(d.Data, &n))
+			if n.Kind != kind || (n.To != account && n.Account != account) {
+				continue
+			}
+			if link := n.Data[portal.NoticeSecret]; link != "" {
+				u, err := url.Parse(link)
+				ok(t, err)
+				if u.Path != portal.LinkPath || u.Query().Get("token") == "" {
+					t.Fatalf("link %q", link)
+				}
+				out = append(out, u.Query().Get("token"))
+			}
 		}
 	}
 	return out

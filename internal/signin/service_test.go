@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/url"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -113,25 +114,35 @@ func (e *env) sync(ctx context.Context, rev store.Revision) error {
 	return nil
 }
 
-// link reads the last link's secret of kind sent to account, as the
-// outbox does.
+// link reads the last link's secret of kind sent to account, where the
+// e-mail is made from: the notice record, or the outbox entry when the
+// outbox keeps links out of notices.
 func (e *env) link(account, kind string) string {
 	e.t.Helper()
-	docs, err := e.st.ListDocs(e.ctx, "notice", account, "", 0)
-	if err != nil {
-		e.t.Fatal(err)
-	}
 	secret := ""
-	for _, d := range docs {
-		var n struct {
-			Kind string            `json:"kind"`
-			Data map[string]string `json:"data"`
-		}
-		if err := json.Unmarshal(d.Data, &n); err != nil {
+	for _, where := range []struct{ kind, parent string }{{"notice", account}, {"mail", "pending"}} {
+		docs, err := e.st.ListDocs(e.ctx, where.kind, where.parent, "", 0)
+		if err != nil {
 			e.t.Fatal(err)
 		}
-		if n.Kind == kind {
-			secret = n.Data[portal.NoticeSecret]
+		for _, d := range docs {
+			var n struct {
+				Kind    string            `json:"kind"`
+				To      string            `json:"to"`
+				Account string            `json:"account"`
+				Data    map[string]string `json:"data"`
+			}
+			if err := json.Unmarshal(d.Data, &n); err != nil {
+				e.t.Fatal(err)
+			}
+			if n.Kind != kind || (n.To != account && n.Account != account) || n.Data[portal.NoticeSecret] == "" {
+				continue
+			}
+			u, err := url.Parse(n.Data[portal.NoticeSecret])
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			secret = u.Query().Get("token")
 		}
 	}
 	if secret == "" {
