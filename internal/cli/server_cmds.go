@@ -140,6 +140,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	ef.Duration(&cfg.ReadyLag, "ready-lag", "OCTROI_READY_LAG", "/readyz fails when the index has lagged the database for longer")
 	ef.String(&cfg.LogLevel, "log-level", "OCTROI_LOG_LEVEL", "debug, info, warn or error")
 	ef.String(&cfg.LogFormat, "log-format", "OCTROI_LOG_FORMAT", "text or json")
+	signInFlags(ef, &cfg.SignIn)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

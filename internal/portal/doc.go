@@ -66,7 +66,11 @@
 // pending, so one account has one pending request per organisation),
 // join_request_by_account (lists one's own), community_invitation (by
 // "community/account", listed by account) and notice (listed by
-// recipient, in creation order). They hold names and metadata only: roles,
+// recipient, in creation order), password (by account: a hash package
+// signin makes), account_link (alternate key: the hash of a single-use
+// link's secret; listed by account) and session (a credential like token,
+// its secret prefixed "ocs_"; listed by account): see passwords.go and
+// sessions.go. They hold names and metadata only: roles,
 // memberships, levels, platform roles and disabled accounts are
 // relationships, and what the service returns about them is read from
 // there. Generated ids sort in creation order. A document is written from

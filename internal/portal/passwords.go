@@ -341,3 +341,20 @@ func (s *Service) Register(ctx context.Context, email, name string) error {
 		return t.sendLink(a.ID, LinkVerify, NoticeVerifyEmail, nil)
 	})
 }
+
+// SetPasswordHash sets an account's password hash as the system, for
+// what no person does through the API (`octroi serve --demo` gives its
+// people a password; an operator's command may), and ends the account's
+// sessions. The audit log records it as the system's.
+func (s *Service) SetPasswordHash(ctx context.Context, account, hash string) error {
+	return s.transact(ctx, systemActor, func(t *txn) error {
+		if err := t.mustExist(kindAccount, account); err != nil {
+			return err
+		}
+		if err := t.setPassword(account, hash); err != nil {
+			return err
+		}
+		_, err := t.endSessions(account, func(sessionRec) bool { return true })
+		return err
+	})
+}

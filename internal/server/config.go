@@ -108,6 +108,9 @@ type Config struct {
 	// LogLevel is debug, info, warn or error; LogFormat text or json.
 	LogLevel  string
 	LogFormat string
+
+	// SignIn is how people sign in (signin.go).
+	SignIn SignInConfig
 }
 
 // Default returns the default configuration.
@@ -167,6 +170,9 @@ func (c Config) Validate() error {
 	case "text", "json":
 	default:
 		errs = append(errs, fmt.Errorf("log format %q: want text or json", c.LogFormat))
+	}
+	if err := c.SignIn.validate(); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

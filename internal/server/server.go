@@ -76,6 +76,7 @@ import (
 	"github.com/octroi/octroi/internal/index"
 	"github.com/octroi/octroi/internal/portal"
 	"github.com/octroi/octroi/internal/schema"
+	"github.com/octroi/octroi/internal/signin"
 	"github.com/octroi/octroi/internal/store"
 	"github.com/octroi/octroi/internal/tuple"
 )
@@ -106,6 +107,7 @@ type Server struct {
 	connsRefused prometheus.Counter
 
 	portal *portal.Service // nil with Config.NoPortal
+	signin *signin.Service // nil with Config.NoPortal
 
 	reg       *prometheus.Registry
 	metrics   *api.Metrics
@@ -140,7 +142,7 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 	{
 		kinds := []string{credentials.KindOperatorToken}
 		if !cfg.NoPortal {
-			kinds = append(kinds, portal.KindToken)
+			kinds = append(kinds, portal.KindToken, portal.KindSession)
 		}
 		c, err := credentials.NewCache(ctx, st, log, kinds...)
 		if err != nil {
@@ -181,6 +183,9 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 	log.Info("index loaded", "relationships", stt.idx.Len(), "revision", stt.idx.Revision(), "duration", time.Since(start))
 	if !cfg.NoPortal {
 		if s.portal, err = s.newPortal(); err != nil {
+			return nil, err
+		}
+		if s.signin, err = s.newSignIn(); err != nil {
 			return nil, err
 		}
 	}
@@ -473,6 +478,7 @@ func (s *Server) Handler() http.Handler {
 		PollInterval:    s.cfg.PollInterval,
 		WriteTimeout:    s.cfg.WriteTimeout,
 		Done:            s.done,
+		SignIn:          s.apiSignIn(),
 	}
 	if s.cfg.MetricsAddr == "" {
 		o.MetricsHandler = s.metricsHandler()

@@ -68,6 +68,7 @@ type Accounts interface {
 	SessionLastUsed(ctx context.Context, id string) (*time.Time, error)
 	CloseSession(ctx context.Context, actor, id string) error
 	ActiveAccount(ctx context.Context, id string) (portal.Account, error)
+	SetPasswordHash(ctx context.Context, account, hash string) error
 }
 
 // Lookup finds a credential by its secret in memory (credentials.Cache).
@@ -286,6 +287,30 @@ func (s *Service) SetPasswordWithLink(ctx context.Context, link, password string
 		return portal.Account{}, err
 	}
 	return s.acc.UseLink(ctx, link, s.params.Hash(password))
+}
+
+// SetPassword sets an account's password as the system (the demo, an
+// operator's command), after checking its strength; the account's
+// sessions end.
+func (s *Service) SetPassword(ctx context.Context, account, email, password string) error {
+	return s.SetPasswords(ctx, map[string]string{account: email}, password)
+}
+
+// SetPasswords is SetPassword for several accounts (id → e-mail) that
+// share one password, hashed once: the demo gives all its people one.
+func (s *Service) SetPasswords(ctx context.Context, accounts map[string]string, password string) error {
+	for _, email := range accounts {
+		if err := checkPassword("password", password, email); err != nil {
+			return err
+		}
+	}
+	hash := s.params.Hash(password)
+	for id := range accounts {
+		if err := s.acc.SetPasswordHash(ctx, id, hash); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ChangePassword sets the actor's password, after checking its current

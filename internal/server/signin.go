@@ -1,0 +1,63 @@
+package server
+
+import (
+	"errors"
+	"time"
+
+	"github.com/octroi/octroi/internal/api"
+	"github.com/octroi/octroi/internal/signin"
+)
+
+// SignInConfig is how people sign in (package signin).
+type SignInConfig struct {
+	// SelfRegistration lets anyone create an account for their own e-mail
+	// address (off by default: accounts are made by account managers and
+	// delegated administrators).
+	SelfRegistration bool
+	// SessionIdleTimeout ends a browser session unused for that long;
+	// SessionMaxAge ends it that long after sign-in whatever its use
+	// (zero: the defaults of package signin).
+	SessionIdleTimeout time.Duration
+	SessionMaxAge      time.Duration
+	// PublicHTTPS: people reach the platform over https (its public URL),
+	// so session cookies are Secure even behind a proxy that terminates
+	// TLS.
+	PublicHTTPS bool
+}
+
+func (c SignInConfig) validate() error {
+	switch {
+	case c.SessionIdleTimeout < 0 || c.SessionMaxAge < 0:
+		return errors.New("--session-idle-timeout and --session-max-age must be positive")
+	case c.SessionIdleTimeout != 0 && c.SessionIdleTimeout < 5*time.Minute:
+		// The last use of a session is recorded once a minute: an idle
+		// timeout near that would end sessions in use on another node.
+		return errors.New("--session-idle-timeout: at least 5m")
+	case c.SessionIdleTimeout != 0 && c.SessionMaxAge != 0 && c.SessionMaxAge < c.SessionIdleTimeout:
+		return errors.New("--session-max-age must be at least --session-idle-timeout")
+	}
+	return nil
+}
+
+// newSignIn builds the sign-in service over the portal; the credentials
+// cache holds the sessions (portal.KindSession).
+func (s *Server) newSignIn() (*signin.Service, error) {
+	return signin.New(signin.Config{
+		Accounts:        s.portal,
+		Sessions:        s.creds,
+		IdleTimeout:     s.cfg.SignIn.SessionIdleTimeout,
+		AbsoluteTimeout: s.cfg.SignIn.SessionMaxAge,
+	})
+}
+
+// SignIn returns the sign-in service, or nil without the portal: for the
+// web UI and the demo.
+func (s *Server) SignIn() *signin.Service { return s.signin }
+
+// apiSignIn gives the API the sign-in service and the portal's sessions.
+func (s *Server) apiSignIn() api.SignInOptions {
+	if s.signin == nil {
+		return api.SignInOptions{}
+	}
+	return api.SignInOptions{SignIn: s.signin, Sessions: s.portal, PublicHTTPS: s.cfg.SignIn.PublicHTTPS}
+}
