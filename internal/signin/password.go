@@ -24,10 +24,12 @@ type Params struct {
 	SaltLen uint32
 }
 
-// DefaultParams follow RFC 9106's second recommended option (64 MiB, three
-// passes), with four lanes: about 50 ms on one core of a small server, a
-// cost a sign-in pays once and a guesser pays at every guess.
-var DefaultParams = Params{Memory: 64 * 1024, Time: 3, Threads: 4, KeyLen: 32, SaltLen: 16}
+// DefaultParams are OWASP's recommended argon2id settings (19 MiB, two
+// passes, one lane): tens of milliseconds on one core, a cost a sign-in
+// pays once and a guesser at every guess, with memory small enough that
+// the hashes a server runs at once (see Service) stay within bounds.
+// Stronger parameters apply to each password at its next sign-in.
+var DefaultParams = Params{Memory: 19 * 1024, Time: 2, Threads: 1, KeyLen: 32, SaltLen: 16}
 
 // ErrMalformedHash is returned for a stored string that is no argon2id hash
 // in PHC format.

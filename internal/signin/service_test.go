@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/url"
 	"path/filepath"
 	"sync"
@@ -22,7 +23,7 @@ import (
 // env is a portal on a real SQLite database, with its index following
 // the store, a credentials cache of sessions and a clock the test moves.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	ctx    context.Context
 	st     *sqlite.Store
 	idx    *index.Index
@@ -47,7 +48,7 @@ func (e *env) advance(d time.Duration) {
 	e.clock = e.clock.Add(d)
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "octroi.db"), sqlite.Options{})
 	if err != nil {
@@ -354,4 +355,54 @@ func TestRequestsThrottled(t *testing.T) {
 		t.Fatalf("ten requests from one address: got %v, want a ThrottledError", err)
 	}
 	wantKey(t, e.signin.Register(e.ctx, "x@example.org", "X", Client{Address: "198.51.100.7"}), "portal.registration_closed")
+}
+
+// TestSignInCostsTheSame: an unknown e-mail, an account without a
+// password, a wrong and a right password each cost one password check
+// with the same parameters, so that the time an answer takes does not
+// tell whether an e-mail has an account (measured by what is computed,
+// not by a clock).
+func TestSignInCostsTheSame(t *testing.T) {
+	e := newEnv(t)
+	e.person("ada@example.org", goodPassword)
+	if _, err := e.portal.CreateAccount(e.ctx, e.admin, portal.Account{Email: "invited@example.org", Name: "Invited"}); err != nil {
+		t.Fatal(err)
+	}
+	if h, _ := parsePHC(e.signin.dummy); h.p != testParams {
+		t.Errorf("the stand-in hash has parameters %+v, want the service's %+v", h.p, testParams)
+	}
+	for i, tt := range []struct{ email, password string }{
+		{"nobody@example.org", goodPassword},
+		{"invited@example.org", goodPassword},
+		{"ada@example.org", "wrong password!"},
+		{"ada@example.org", goodPassword},
+	} {
+		before := e.signin.verified.Load()
+		_, _, _ = e.signin.SignIn(e.ctx, tt.email, tt.password, Client{Address: fmt.Sprint("192.0.2.", i)})
+		if n := e.signin.verified.Load() - before; n != 1 {
+			t.Errorf("%s: %d password checks, want 1", tt.email, n)
+		}
+	}
+}
+
+func BenchmarkHashDefault(b *testing.B) {
+	for b.Loop() {
+		DefaultParams.Hash(goodPassword)
+	}
+}
+
+// BenchmarkAuthenticate: a request's session check (memory: the
+// credentials cache, the seen map, the account in the index).
+func BenchmarkAuthenticate(b *testing.B) {
+	e := newEnv(b)
+	e.person("ada@example.org", goodPassword)
+	_, secret, err := e.signin.SignIn(e.ctx, "ada@example.org", goodPassword, here)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, _, err := e.signin.Authenticate(e.ctx, secret); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

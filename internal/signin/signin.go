@@ -46,8 +46,10 @@ import (
 	"context"
 	"errors"
 	"math"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/octroi/octroi/internal/credentials"
@@ -111,6 +113,13 @@ type Service struct {
 	seenMu        sync.Mutex
 	seen          map[string]time.Time // session id → last use seen by this node
 	lastSeenSweep time.Time
+	// hashing bounds the password hashes computed at once (each takes
+	// Params.Memory), so that a flood of sign-ins queues rather than
+	// exhausting memory.
+	hashing chan struct{}
+	// verified counts password checks, so that tests can prove that every
+	// sign-in pays for one whatever the e-mail.
+	verified atomic.Int64
 }
 
 // New returns a Service, or an error naming the missing configuration.
@@ -136,7 +145,7 @@ func New(cfg Config) (*Service, error) {
 		cfg.Now = time.Now
 	}
 	s := &Service{acc: cfg.Accounts, lookup: cfg.Sessions, idle: cfg.IdleTimeout, absol: cfg.AbsoluteTimeout, params: cfg.Params, now: cfg.Now,
-		fails: newThrottle(), requests: newThrottle(), seen: map[string]time.Time{}}
+		fails: newThrottle(), requests: newThrottle(), seen: map[string]time.Time{}, hashing: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	s.requests.freePair, s.requests.freeAddr = 5, 5
 	s.dummy = s.params.Hash("a stand-in: no password matches it on purpose")
 	return s, nil
@@ -165,13 +174,13 @@ func (s *Service) SignIn(ctx context.Context, email, password string, c Client) 
 	switch {
 	case errors.Is(err, portal.ErrNotFound):
 		// Spend the work a known e-mail costs.
-		_, _, _ = s.params.Verify(password, s.dummy)
+		_, _, _ = s.verify(password, s.dummy)
 		s.fails.fail(key, c.Address, now)
 		return portal.Session{}, "", ErrBadCredentials
 	case err != nil:
 		return portal.Session{}, "", err
 	}
-	ok, rehash, err := s.params.Verify(password, phc)
+	ok, rehash, err := s.verify(password, phc)
 	if err != nil {
 		return portal.Session{}, "", err // a corrupt stored hash: the operator's to see
 	}
@@ -183,7 +192,7 @@ func (s *Service) SignIn(ctx context.Context, email, password string, c Client) 
 	if rehash {
 		// The sign-in stands even if storing the better hash fails: the
 		// next one tries again.
-		_ = s.acc.RehashPassword(ctx, acc.ID, phc, s.params.Hash(password))
+		_ = s.acc.RehashPassword(ctx, acc.ID, phc, s.hash(password))
 	}
 	ses, secret, err := s.acc.OpenSession(ctx, acc.ID, now.Add(s.absol), c.Address, c.UserAgent)
 	if err != nil {
@@ -191,6 +200,20 @@ func (s *Service) SignIn(ctx context.Context, email, password string, c Client) 
 	}
 	s.noteSeen(ses.ID, now)
 	return ses, secret, nil
+}
+
+func (s *Service) verify(password, phc string) (ok, rehash bool, err error) {
+	s.verified.Add(1)
+	s.hashing <- struct{}{}
+	defer func() { <-s.hashing }()
+	return s.params.Verify(password, phc)
+}
+
+// hash hashes a new password, within the bound on hashes at once.
+func (s *Service) hash(password string) string {
+	s.hashing <- struct{}{}
+	defer func() { <-s.hashing }()
+	return s.params.Hash(password)
 }
 
 func (s *Service) checkThrottle(t *throttle, key, addr string, now time.Time) error {
@@ -286,7 +309,7 @@ func (s *Service) SetPasswordWithLink(ctx context.Context, link, password string
 	if err := checkPassword("password", password, acc.Email); err != nil {
 		return portal.Account{}, err
 	}
-	return s.acc.UseLink(ctx, link, s.params.Hash(password))
+	return s.acc.UseLink(ctx, link, s.hash(password))
 }
 
 // SetPassword sets an account's password as the system (the demo, an
@@ -304,7 +327,7 @@ func (s *Service) SetPasswords(ctx context.Context, accounts map[string]string, 
 			return err
 		}
 	}
-	hash := s.params.Hash(password)
+	hash := s.hash(password)
 	for id := range accounts {
 		if err := s.acc.SetPasswordHash(ctx, id, hash); err != nil {
 			return err
@@ -332,7 +355,7 @@ func (s *Service) ChangePassword(ctx context.Context, actor, keep, current, pass
 	if err != nil { // no password yet: nothing matches
 		phc = s.dummy
 	}
-	if ok, _, err := s.params.Verify(current, phc); err != nil || !ok {
+	if ok, _, err := s.verify(current, phc); err != nil || !ok {
 		s.fails.fail(acc.Email, c.Address, now)
 		if err != nil {
 			return err
@@ -343,7 +366,7 @@ func (s *Service) ChangePassword(ctx context.Context, actor, keep, current, pass
 	if err := checkPassword("password", password, acc.Email); err != nil {
 		return err
 	}
-	return s.acc.ChangePassword(ctx, actor, s.params.Hash(password), keep)
+	return s.acc.ChangePassword(ctx, actor, s.hash(password), keep)
 }
 
 // RequestPasswordReset sends a reset link to the account of email, if
