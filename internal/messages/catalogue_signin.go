@@ -8,6 +8,8 @@ var signin = map[Key]entry{
 	"code.too_many_requests":     {"Too many attempts", "Trop de tentatives"},
 	"signin.cross_origin":        {"cross-origin request refused: a browser request signed in with a session cookie must come from this site's own pages", "requête d'une autre origine refusée : une requête de navigateur connectée par cookie de session doit venir des pages de ce site"},
 	"invalid.search_cursor":      {"cursor: pass back the cursor of the previous page of this search", "cursor : renvoyez le curseur de la page précédente de cette recherche"},
+	"invalid.identity":           {"the identity provider gave no issuer or subject, or ones with spaces", "le fournisseur d'identité n'a donné ni émetteur ni sujet, ou en a donné avec des espaces"},
+	"noun.identity":              {"identity", "identité"},
 	"noun.password":              {"password", "mot de passe"},
 	"noun.session":               {"session", "session"},
 	"portal.link_invalid":        {"this link is invalid, already used or expired: ask for a new one (forgotten password)", "ce lien est invalide, déjà utilisé ou expiré : demandez-en un nouveau (mot de passe oublié)"},

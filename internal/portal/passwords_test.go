@@ -253,3 +253,44 @@ func TestSessions(t *testing.T) {
 		}
 	})
 }
+
+func TestSignInWithIdentity(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		_ = newWorld(t, e)
+		svc, ctx := e.svc, e.ctx
+		const iss = "https://idp.example.org"
+		// Unknown identity: nobody, unless the platform matches verified
+		// e-mails and the provider verified this one.
+		_, err := svc.SignInWithIdentity(ctx, iss, "sub-1", "stranger@example.org", true, false)
+		wantErr(t, err, portal.ErrNotFound)
+		_, err = svc.SignInWithIdentity(ctx, iss, "sub-1", "stranger@example.org", false, true)
+		wantErr(t, err, portal.ErrNotFound)
+		_, err = svc.SignInWithIdentity(ctx, iss, "sub-1", "nobody@example.org", true, true)
+		wantErr(t, err, portal.ErrNotFound)
+		_, err = svc.SignInWithIdentity(ctx, iss, "sub-d", "dis@example.org", true, true)
+		wantErr(t, err, portal.ErrNotFound) // disabled
+		a := must[portal.Account](t)(svc.SignInWithIdentity(ctx, iss, "sub-1", "Stranger@example.org", true, true))
+		if a.ID != "stranger" {
+			t.Fatalf("linked to %s", a.ID)
+		}
+		// Linked: found by issuer and subject whatever the e-mail now.
+		if a := must[portal.Account](t)(svc.SignInWithIdentity(ctx, iss, "sub-1", "", false, false)); a.ID != "stranger" {
+			t.Errorf("found %s", a.ID)
+		}
+		// The same subject at another issuer is someone else.
+		_, err = svc.SignInWithIdentity(ctx, "https://other.example.org", "sub-1", "", false, false)
+		wantErr(t, err, portal.ErrNotFound)
+		_, err = svc.SignInWithIdentity(ctx, iss, "sub 1", "", false, false)
+		wantErr(t, err, portal.ErrInvalid)
+		ids := must[[]portal.Identity](t)(svc.Identities(ctx, "stranger", "stranger"))
+		if len(ids) != 1 || ids[0].Issuer != iss || ids[0].Subject != "sub-1" {
+			t.Errorf("identities %+v", ids)
+		}
+		_, err = svc.Identities(ctx, "reg", "stranger")
+		wantErr(t, err, portal.ErrForbidden)
+		// Disabled later: the identity no longer signs in.
+		must[portal.Account](t)(svc.SetAccountStatus(ctx, "manager", "stranger", portal.AccountDisabled))
+		_, err = svc.SignInWithIdentity(ctx, iss, "sub-1", "", false, false)
+		wantErr(t, err, portal.ErrNotFound)
+	})
+}
