@@ -10,6 +10,8 @@ var signin = map[Key]entry{
 	"invalid.search_cursor":      {"cursor: pass back the cursor of the previous page of this search", "cursor : renvoyez le curseur de la page précédente de cette recherche"},
 	"invalid.identity":           {"the identity provider gave no issuer or subject, or ones with spaces", "le fournisseur d'identité n'a donné ni émetteur ni sujet, ou en a donné avec des espaces"},
 	"noun.identity":              {"identity", "identité"},
+	"signin.oidc_failed":         {"signing in through the identity provider failed: try again from the start", "la connexion par le fournisseur d'identité a échoué : recommencez depuis le début"},
+	"signin.oidc_no_account":     {"no account on this platform is linked to this identity: ask an account manager to create yours", "aucun compte de cette plateforme n'est lié à cette identité : demandez à un gestionnaire des comptes de créer le vôtre"},
 	"noun.password":              {"password", "mot de passe"},
 	"noun.session":               {"session", "session"},
 	"portal.link_invalid":        {"this link is invalid, already used or expired: ask for a new one (forgotten password)", "ce lien est invalide, déjà utilisé ou expiré : demandez-en un nouveau (mot de passe oublié)"},

@@ -71,6 +71,7 @@ type Accounts interface {
 	CloseSession(ctx context.Context, actor, id string) error
 	ActiveAccount(ctx context.Context, id string) (portal.Account, error)
 	SetPasswordHash(ctx context.Context, account, hash string) error
+	SignInWithIdentity(ctx context.Context, issuer, subject, email string, verified, byEmail bool) (portal.Account, error)
 }
 
 // Lookup finds a credential by its secret in memory (credentials.Cache).
