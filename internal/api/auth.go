@@ -25,8 +25,12 @@ import (
 // come from the platform's own pages: http.CrossOriginProtection checks
 // Sec-Fetch-Site and Origin and refuses the others (403 forbidden).
 //
-// Anonymous callers may: sign in, ask for a password reset, register
-// (when the platform allows it), and set a password with a link's token.
+// With a provider (serve --oidc-issuer), GET /auth/oidc/start and its
+// callback sign in through it (auth_oidc.go, package signin's OIDC).
+//
+// Anonymous callers may: sign in (with a password or through the
+// provider), ask for a password reset, register (when the platform allows
+// it), and set a password with a link's token.
 // Their answers never tell whether an e-mail has an account (sign-in says
 // "wrong e-mail or password"; reset and registration answer 202
 // whatever the e-mail), and failures are slowed per e-mail and address and
@@ -64,6 +68,8 @@ type SignInOptions struct {
 	// and the sessions list (nil: the connection's peer). Behind a reverse
 	// proxy, make it read the proxy's header only for the proxy's address.
 	ClientAddress func(*http.Request) string
+	// OIDC is single sign-on (nil: none; its endpoints answer 404).
+	OIDC OIDC
 }
 
 func (a *api) authTable() []Route {
@@ -73,7 +79,7 @@ func (a *api) authTable() []Route {
 	p := func(method, path, op string, h handlerFunc) Route {
 		return Route{Method: method, Path: Prefix + path, Operation: op, audience: people, h: a.needSignIn(h)}
 	}
-	return []Route{
+	return append(a.oidcTable(),
 		anon("POST", "/auth/sign-in", "signIn", a.signIn),
 		anon("POST", "/auth/sign-out", "signOut", a.signOut),
 		anon("POST", "/auth/password/reset", "requestPasswordReset", a.requestPasswordReset),
@@ -83,7 +89,7 @@ func (a *api) authTable() []Route {
 		p("GET", "/auth/sessions", "listMySessions", a.listMySessions),
 		p("DELETE", "/auth/sessions/{id}", "closeMySession", a.closeMySession),
 		p("POST", "/auth/sign-out-everywhere", "signOutEverywhere", a.signOutEverywhere),
-	}
+	)
 }
 
 // needSignIn answers 503 when the server signs nobody in.

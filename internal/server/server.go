@@ -108,6 +108,7 @@ type Server struct {
 
 	portal *portal.Service // nil with Config.NoPortal
 	signin *signin.Service // nil with Config.NoPortal
+	oidc   *signin.OIDC    // nil without a provider
 
 	reg       *prometheus.Registry
 	metrics   *api.Metrics
@@ -185,7 +186,7 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 		if s.portal, err = s.newPortal(); err != nil {
 			return nil, err
 		}
-		if s.signin, err = s.newSignIn(); err != nil {
+		if s.signin, s.oidc, err = s.newSignIn(ctx); err != nil {
 			return nil, err
 		}
 	}

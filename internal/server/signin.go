@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"time"
 
@@ -23,6 +24,9 @@ type SignInConfig struct {
 	// so session cookies are Secure even behind a proxy that terminates
 	// TLS.
 	PublicHTTPS bool
+	// OIDC is single sign-on through an OpenID Connect provider (none
+	// when OIDC.Issuer is empty). Its discovery document is read at start.
+	OIDC signin.OIDCConfig
 }
 
 func (c SignInConfig) validate() error {
@@ -35,19 +39,30 @@ func (c SignInConfig) validate() error {
 		return errors.New("--session-idle-timeout: at least 5m")
 	case c.SessionIdleTimeout != 0 && c.SessionMaxAge != 0 && c.SessionMaxAge < c.SessionIdleTimeout:
 		return errors.New("--session-max-age must be at least --session-idle-timeout")
+	case c.OIDC.Issuer != "" && (c.OIDC.ClientID == "" || c.OIDC.RedirectURL == ""):
+		return errors.New("--oidc-issuer needs --oidc-client-id and --oidc-redirect-url (https://<public host>/api/v1/auth/oidc/callback)")
+	case c.OIDC.Issuer == "" && (c.OIDC.ClientID != "" || c.OIDC.ClientSecret != "" || c.OIDC.MatchEmail):
+		return errors.New("--oidc-client-id, --oidc-client-secret and --oidc-match-email need --oidc-issuer")
 	}
 	return nil
 }
 
 // newSignIn builds the sign-in service over the portal; the credentials
-// cache holds the sessions (portal.KindSession).
-func (s *Server) newSignIn() (*signin.Service, error) {
-	return signin.New(signin.Config{
+// cache holds the sessions (portal.KindSession). With a provider, its
+// discovery document is read now: a server that cannot reach it does not
+// start, rather than fail every single sign-on.
+func (s *Server) newSignIn(ctx context.Context) (*signin.Service, *signin.OIDC, error) {
+	svc, err := signin.New(signin.Config{
 		Accounts:        s.portal,
 		Sessions:        s.creds,
 		IdleTimeout:     s.cfg.SignIn.SessionIdleTimeout,
 		AbsoluteTimeout: s.cfg.SignIn.SessionMaxAge,
 	})
+	if err != nil || s.cfg.SignIn.OIDC.Issuer == "" {
+		return svc, nil, err
+	}
+	o, err := svc.NewOIDC(ctx, s.cfg.SignIn.OIDC)
+	return svc, o, err
 }
 
 // SignIn returns the sign-in service, or nil without the portal: for the
@@ -59,5 +74,9 @@ func (s *Server) apiSignIn() api.SignInOptions {
 	if s.signin == nil {
 		return api.SignInOptions{}
 	}
-	return api.SignInOptions{SignIn: s.signin, Sessions: s.portal, PublicHTTPS: s.cfg.SignIn.PublicHTTPS}
+	o := api.SignInOptions{SignIn: s.signin, Sessions: s.portal, PublicHTTPS: s.cfg.SignIn.PublicHTTPS}
+	if s.oidc != nil {
+		o.OIDC = s.oidc
+	}
+	return o
 }

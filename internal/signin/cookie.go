@@ -36,3 +36,19 @@ func FromCookie(r *http.Request) (string, bool) {
 // TLS-terminating proxy in front does not make the cookie travel in
 // clear).
 func Secure(r *http.Request, publicHTTPS bool) bool { return r.TLS != nil || publicHTTPS }
+
+// FlowCookieName is the cookie that keeps a single sign-on's flow (state,
+// nonce, PKCE verifier) between leaving for the provider and coming back.
+const FlowCookieName = "octroi_oidc"
+
+// FlowCookie keeps f for ten minutes, sent back only to path (the
+// callback's), HttpOnly and SameSite=Lax (the provider's redirect back is
+// a top-level navigation, which Lax cookies go with).
+func FlowCookie(f Flow, path string, secure bool) *http.Cookie {
+	return &http.Cookie{Name: FlowCookieName, Value: f.Encode(), Path: path, MaxAge: 600, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: secure}
+}
+
+// ClearFlowCookie forgets the flow.
+func ClearFlowCookie(path string, secure bool) *http.Cookie {
+	return &http.Cookie{Name: FlowCookieName, Value: "", Path: path, MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: secure}
+}
