@@ -26,12 +26,12 @@ func (a *api) listAccounts(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if q := r.URL.Query().Get("q"); q != "" {
-		// A search is one page, the best matches: no cursor.
-		as, err := a.Portal.Accounts.SearchAccounts(r.Context(), actor(r), q, limit)
+		// A search's cursor is its own (a position in the matches).
+		as, next, err := a.Portal.Accounts.SearchAccountsPage(r.Context(), actor(r), q, after, limit)
 		if err != nil {
 			return err
 		}
-		return writeJSON(w, http.StatusOK, AccountList{Accounts: each(as, accountOut)})
+		return writeJSON(w, http.StatusOK, AccountList{Accounts: each(as, accountOut), Cursor: next})
 	}
 	as, err := a.Portal.Accounts.Accounts(r.Context(), actor(r), after, limit)
 	if err != nil {

@@ -40,6 +40,13 @@
 //     answered 403 forbidden: relationships bypass the portal's
 //     invariants.
 //
+// In place of a personal token, a browser may present the session cookie
+// that POST /api/v1/auth/sign-in sets (see auth.go and package signin): it
+// acts as its account wherever a personal token does, and its
+// state-changing requests must come from the platform's own pages
+// (http.CrossOriginProtection). A request with a bearer token is
+// authenticated by the token alone.
+//
 // A token is told apart by lookup, Options.Authenticate first (it must
 // answer from memory: it is asked on every request), then
 // Portal.Callers.Authenticate; the prefixes ("oct_" personal, "octop_" operator)
@@ -200,6 +207,8 @@ type Options struct {
 	// Done, when closed, ends streams (watch) cleanly: the server closes
 	// it when it starts shutting down, since Shutdown waits for handlers.
 	Done <-chan struct{}
+	// SignIn serves /auth and session cookies (auth.go).
+	SignIn SignInOptions
 }
 
 // Metrics are the API's Prometheus collectors.
@@ -264,7 +273,7 @@ func (a *api) table() []Route {
 		{Method: "POST", Path: "/api/v1/permissions/explain", Operation: "explain", h: a.explain},
 		{Method: "GET", Path: "/api/v1/watch", Operation: "watch", stream: true, h: a.watch},
 		{Method: "GET", Path: "/metrics", Operation: "getMetrics", h: a.metrics},
-	}, append(a.portalTable(), a.grantsTable()...)...)
+	}, append(append(a.portalTable(), a.grantsTable()...), a.authTable()...)...)
 }
 
 // GET /metrics, on the API port: Prometheus metrics for operator tokens.

@@ -77,7 +77,7 @@ type Accounts interface {
 	CreateAccount(ctx context.Context, actor string, a portal.Account) (portal.Account, error)
 	Account(ctx context.Context, actor, id string) (portal.Account, error)
 	Accounts(ctx context.Context, actor, after string, limit int) ([]portal.Account, error)
-	SearchAccounts(ctx context.Context, actor, q string, limit int) ([]portal.Account, error)
+	SearchAccountsPage(ctx context.Context, actor, q, after string, limit int) ([]portal.Account, string, error)
 	SetAccountStatus(ctx context.Context, actor, id string, st portal.AccountStatus) (portal.Account, error)
 	SetPlatformRoles(ctx context.Context, actor, id string, roles []portal.PlatformRole) (portal.Account, error)
 }

@@ -46,6 +46,7 @@ const (
 	CodeTimeout             = problem.CodeTimeout
 	CodeInternal            = problem.CodeInternal
 	CodeClientClosedRequest = problem.CodeClientClosedRequest
+	CodeTooManyRequests     = problem.CodeTooManyRequests
 	problemTypePrefix       = "https://octroi.dev/problems/"
 	statusClientClosed      = problem.StatusClientClosed
 )

@@ -60,6 +60,15 @@ func (a *api) authenticate(rt Route, w http.ResponseWriter, r *http.Request) (*h
 		return r, &Error{Status: http.StatusServiceUnavailable, Code: CodeUnavailable, Msg: "this server runs without the portal (--no-portal)"}
 	}
 	tok, ok := bearer(r)
+	if !ok && (rt.audience == people || rt.audience == catalogue) {
+		// A browser signed in with a session cookie (auth.go).
+		if r, has, err := a.bySession(w, r); has {
+			if err == nil && rt.audience == catalogue {
+				err = refuseAccountParam(r)
+			}
+			return r, err
+		}
+	}
 	if rt.audience == catalogue && !ok {
 		// An anonymous visitor, even with --no-auth: that flag opens the
 		// low-level API, it makes nobody an operator of the portal.

@@ -100,6 +100,7 @@ func TestServeDemo(t *testing.T) {
 	if toks["denis.desactive@demo.octroi.dev"] != "" {
 		t.Error("the disabled account got a token")
 	}
+	demoSignIn(t, url, printed, toks)
 	stop()
 
 	url, printed, stop = serveDemoOnce(t, dir)

@@ -58,8 +58,8 @@ func serveDemo(ctx context.Context, cfg server.Config, log *slog.Logger, stdout,
 const demoBanner = `
  ================================================================================
   DEMO ONLY — NE PAS UTILISER EN PRODUCTION / DO NOT USE IN PRODUCTION
-  These personal tokens give access to the demo platform to anyone who reads them.
-  Ces jetons personnels donnent accès à la plateforme de démonstration à qui les lit.
+  These personal tokens and this password give access to the demo platform to anyone who reads them.
+  Ces jetons personnels et ce mot de passe donnent accès à la plateforme de démonstration à qui les lit.
  ================================================================================
 `
 
@@ -86,6 +86,20 @@ func printDemo(w io.Writer, url string, accounts []server.DemoAccount, loaded bo
 		fmt.Fprintf(tw, "  %s\t%s\t%s / %s\n", a.Email, tok, a.RoleEN, a.RoleFR)
 	}
 	tw.Flush()
+	password, email := "", ""
+	for _, a := range accounts {
+		if a.Password != "" && password == "" {
+			password, email = a.Password, a.Email
+		}
+	}
+	if password != "" {
+		fmt.Fprintf(w, `
+  Password of every account above / Mot de passe de chaque compte ci-dessus : %s
+  Sign in / Connectez-vous (session cookie / cookie de session) :
+    curl -c cookies -H "Content-Type: application/json" -d '{"email":"%s","password":"%s"}' %s/api/v1/auth/sign-in
+    curl -b cookies %s/api/v1/me
+`, password, email, password, url, url)
+	}
 	fmt.Fprintf(w, `
   Try it / Essayez :
     curl -H "Authorization: Bearer $TOKEN" %[1]s/api/v1/me

@@ -250,7 +250,8 @@ func (s *Service) BootstrapUntil(ctx context.Context, email, name string, roles 
 
 // CreateAccount creates an account (manage_accounts on the platform; only
 // administrators may give it platform roles). The id is generated when
-// empty; the e-mail is unique.
+// empty; the e-mail is unique. The new account's owner is sent an
+// invitation: a link to set its password (see passwords.go).
 func (s *Service) CreateAccount(ctx context.Context, actor string, a Account) (Account, error) {
 	a, err := s.checkNewAccount(a)
 	if err != nil {
@@ -261,8 +262,10 @@ func (s *Service) CreateAccount(ctx context.Context, actor string, a Account) (A
 		need = right{s.platformRef(), "administer"}
 	}
 	err = s.do(ctx, actor, guard{rights: []right{need}}, func(t *txn) error {
-		a, err = t.createAccount(a)
-		return err
+		if a, err = t.createAccount(a); err != nil {
+			return err
+		}
+		return t.sendLink(a.ID, LinkInvitation, NoticeAccountCreated, map[string]string{"by": actor})
 	})
 	return a, err
 }
@@ -321,6 +324,11 @@ func (s *Service) SetAccountStatus(ctx context.Context, actor, id string, st Acc
 				return err
 			}
 			t.touch(t.s.disabledRel(id))
+			// Its sessions end at once on every node, and do not come
+			// back when it is re-enabled.
+			if _, err := t.endSessions(id, func(sessionRec) bool { return true }); err != nil {
+				return err
+			}
 			return t.audit("account.disable", "account:"+id, before, a)
 		}
 		t.remove(t.s.disabledRel(id))

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -21,55 +22,95 @@ import (
 // id and name (and the e-mail they typed), nothing else. The search runs on the records in memory,
 // on an index of those words built at the first search.
 func (s *Service) SearchAccounts(ctx context.Context, actor, q string, limit int) ([]Account, error) {
+	as, _, err := s.SearchAccountsPage(ctx, actor, q, "", limit)
+	return as, err
+}
+
+// SearchAccountsPage is SearchAccounts page by page: after is the cursor
+// a previous page returned ("" for the first), and the cursor returned is
+// "" after the last page. A cursor is a position in the matches, so a
+// page may repeat or skip an account whose name changed meanwhile.
+func (s *Service) SearchAccountsPage(ctx context.Context, actor, q, after string, limit int) ([]Account, string, error) {
 	prefix := fold(strings.TrimSpace(q))
 	if prefix == "" {
-		return nil, invalid("invalid.search_query")
+		return nil, "", invalid("invalid.search_query")
 	}
+	pos := 0
+	if after != "" {
+		n, err := strconv.Atoi(after)
+		if err != nil || n < 0 {
+			return nil, "", invalid("invalid.search_cursor")
+		}
+		pos = n
+	}
+	limit = pageSize(limit)
 	manager := true
 	if err := s.authorize(ctx, actor, guard{rights: []right{{s.platformRef(), "manage_accounts"}}}); err != nil {
 		if !errors.Is(err, ErrForbidden) {
-			return nil, err
+			return nil, "", err
 		}
 		switch orgs, lerr := s.lookup(ctx, actor, "organisation", "manage_members", "", 1); {
 		case lerr != nil:
-			return nil, lerr
+			return nil, "", lerr
 		case len(orgs) == 0:
-			return nil, err
+			return nil, "", err
 		}
 		manager = false
 	}
-	ids, err := s.mem.searchAccounts(ctx, prefix, pageSize(limit))
-	if err != nil {
-		return nil, err
-	}
+	// Matches are read a page at a time from pos until limit accounts
+	// pass (a delegated administrator sees fewer than match).
 	v := s.read()
-	out := make([]Account, 0, len(ids))
-	for _, id := range ids {
-		a, err := v.account(ctx, id)
-		if isPortalNotFound(err) {
-			continue
-		}
+	out := make([]Account, 0, limit)
+	for {
+		want := pos + limit
+		ids, err := s.mem.searchAccounts(ctx, prefix, want)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
-		if !manager {
-			// A delegated administrator looks for someone to add: by
-			// name, or by the whole e-mail they were given. An e-mail
-			// prefix would let them list the platform's addresses, so it
-			// finds nothing for them, and they see an address only when
-			// they typed it whole; status and roles are not theirs to see.
-			email := strings.ToLower(a.Email) == prefix
-			if !email && !slices.ContainsFunc(nameKeys(a.Name), func(k string) bool { return strings.HasPrefix(k, prefix) }) {
-				continue
+		for _, id := range ids[min(pos, len(ids)):] {
+			pos++
+			a, ok, err := s.searchResult(ctx, v, id, prefix, manager)
+			if err != nil {
+				return nil, "", err
 			}
-			a = Account{ID: a.ID, Name: a.Name}
-			if email {
-				a.Email = prefix
+			if ok {
+				if out = append(out, a); len(out) == limit {
+					return out, strconv.Itoa(pos), nil
+				}
 			}
 		}
-		out = append(out, a)
+		if len(ids) < want {
+			return out, "", nil // no more matches
+		}
 	}
-	return out, nil
+}
+
+// searchResult is account id as the search shows it to its actor, and
+// whether it is shown at all.
+func (s *Service) searchResult(ctx context.Context, v view, id, prefix string, manager bool) (Account, bool, error) {
+	a, err := v.account(ctx, id)
+	if isPortalNotFound(err) {
+		return Account{}, false, nil
+	}
+	if err != nil {
+		return Account{}, false, err
+	}
+	if !manager {
+		// A delegated administrator looks for someone to add: by
+		// name, or by the whole e-mail they were given. An e-mail
+		// prefix would let them list the platform's addresses, so it
+		// finds nothing for them, and they see an address only when
+		// they typed it whole; status and roles are not theirs to see.
+		email := strings.ToLower(a.Email) == prefix
+		if !email && !slices.ContainsFunc(nameKeys(a.Name), func(k string) bool { return strings.HasPrefix(k, prefix) }) {
+			return Account{}, false, nil
+		}
+		a = Account{ID: a.ID, Name: a.Name}
+		if email {
+			a.Email = prefix
+		}
+	}
+	return a, true, nil
 }
 
 // searchKey is one word an account is found by.

@@ -1,6 +1,7 @@
 package portal_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -60,5 +61,49 @@ func TestSearchAccounts(t *testing.T) {
 		}
 		_, err = svc.SearchAccounts(ctx, w.admin, "  ", 10)
 		wantErr(t, err, portal.ErrInvalid)
+	})
+}
+
+// TestSearchAccountsPages: accents and case do not matter ("Frejus" finds
+// Fréjus), and a search goes page by page, each account once, with what
+// the actor may see only.
+func TestSearchAccountsPages(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		w := newWorld(t, e)
+		svc, ctx := e.svc, e.ctx
+		var want []string
+		for i := range 7 {
+			a := must[portal.Account](t)(svc.CreateAccount(ctx, w.admin, portal.Account{Email: fmt.Sprintf("f%d@example.org", i), Name: fmt.Sprintf("Agent %d de Fréjus", i)}))
+			want = append(want, a.ID)
+		}
+		for _, actor := range []string{"manager", "adm"} {
+			var got []string
+			after := ""
+			for pages := 0; ; pages++ {
+				as, next, err := svc.SearchAccountsPage(ctx, actor, "FREJUS", after, 3)
+				ok(t, err)
+				for _, a := range as {
+					got = append(got, a.ID)
+					if actor == "adm" && (a.Email != "" || a.Status != "") {
+						t.Errorf("a delegated administrator sees %+v", a)
+					}
+				}
+				if next == "" {
+					break
+				}
+				if pages > 5 {
+					t.Fatal("the pages never end")
+				}
+				after = next
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, want) {
+				t.Errorf("%s: pages found %v, want %v", actor, got, want)
+			}
+		}
+		_, _, err := svc.SearchAccountsPage(ctx, "manager", "frejus", "x", 3)
+		wantErr(t, err, portal.ErrInvalid)
+		_, _, err = svc.SearchAccountsPage(ctx, "stranger", "frejus", "", 3)
+		wantErr(t, err, portal.ErrForbidden)
 	})
 }

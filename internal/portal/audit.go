@@ -95,5 +95,12 @@ func (s *Service) Notices(ctx context.Context, actor string, after string, limit
 	if err := s.authorize(ctx, actor, guard{active: true}); err != nil {
 		return nil, err
 	}
-	return list[Notice](ctx, s.read(), kindNotice, actor, after, pageSize(limit))
+	ns, err := list[Notice](ctx, s.read(), kindNotice, actor, after, pageSize(limit))
+	for _, n := range ns {
+		if noticeCarriesSecret[n.Kind] {
+			// The link reaches its owner by e-mail only (see passwords.go).
+			delete(n.Data, NoticeSecret)
+		}
+	}
+	return ns, err
 }

@@ -79,12 +79,16 @@
 // beneficiaries and expiry, so an expired grant stays listed),
 // access_request (listed by organisation; alternate key while pending, one
 // per product and beneficiary) with access_request_by_account, page (by
-// slug, listed by owner) and map. Services and grants are kept in memory
-// with indexes (by path, dataset, service, beneficiary and grantor:
-// memindex.go), so that the gateway finds the services at a path without
-// the database (ServicesAt). They hold names and metadata only: roles,
-// memberships, levels, platform roles, disabled accounts, page members and
-// map privileges are
+// slug, listed by owner), map, password (by account: a hash package
+// signin makes), account_link (alternate key: the hash of a single-use
+// link's secret; listed by account) and session (a credential like token,
+// its secret prefixed "ocs_"; listed by account: see passwords.go and
+// sessions.go). Services and grants are kept in memory with indexes (by
+// path, dataset, service, beneficiary and grantor: memindex.go), so that
+// the gateway finds the services at a path without the database
+// (ServicesAt). They hold names and metadata only: roles, memberships,
+// levels, platform roles, disabled accounts, page members and map
+// privileges are
 // relationships, and what the service returns about them is read from
 // there. Generated ids sort in creation order. A document is written from
 // its record type (records.go), never from a domain value, with its format

@@ -108,7 +108,7 @@ func newEnv(t *testing.T, st docStore) *env {
 	}
 	e.eng = engine.New(e.idx)
 	e.setSchema()
-	creds, err := credentials.NewDecodingCache(ctx, st, nil, portal.DecodeCredential, portal.KindToken, portal.KindAccessKey)
+	creds, err := credentials.NewDecodingCache(ctx, st, nil, portal.DecodeCredential, portal.KindToken, portal.KindAccessKey, portal.KindSession)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -292,7 +292,8 @@ func (s *Service) AddMember(ctx context.Context, actor, org, account string, rol
 
 // AddNewMember creates an account and adds it to an organisation
 // (manage_members), as a delegated administrator does for someone who has
-// no account yet. The new account gets a notice (the welcome e-mail).
+// no account yet. The new account gets a notice (the welcome e-mail) with
+// a link to set its password (see passwords.go).
 // Platform roles cannot be given this way.
 func (s *Service) AddNewMember(ctx context.Context, actor, org string, a Account, role OrgRole) (Member, error) {
 	if err := checkOrgRole("role", role); err != nil {
@@ -316,7 +317,7 @@ func (s *Service) AddNewMember(ctx context.Context, actor, org string, a Account
 		if m, err = t.addMember(org, a.ID, role); err != nil {
 			return err
 		}
-		return t.notify(a.ID, "account.created", map[string]string{"organisation": org, "role": string(role), "by": actor})
+		return t.sendLink(a.ID, LinkInvitation, NoticeAccountCreated, map[string]string{"organisation": org, "role": string(role), "by": actor})
 	})
 	return m, err
 }

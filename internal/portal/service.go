@@ -44,6 +44,9 @@ type Config struct {
 	// provider, whose bearer tokens OAUTH2 access keys accept; "" (none
 	// configured): OAUTH2 keys are refused.
 	IdentityProvider string
+	// SelfRegistration lets anyone create an account for their own e-mail
+	// address (Register); off by default.
+	SelfRegistration bool
 }
 
 // Credentials is what the Service needs of a credentials.Cache.
@@ -64,6 +67,8 @@ type Service struct {
 	creds    Credentials
 	// identityProvider: Config.IdentityProvider.
 	identityProvider string
+	// selfRegistration: see Config.SelfRegistration.
+	selfRegistration bool
 	// mem holds the records lists and tables show, in memory (see
 	// records).
 	mem *records
@@ -97,7 +102,8 @@ func New(cfg Config) (*Service, error) {
 	if !tuple.ValidObjectID(cfg.Platform) {
 		return nil, fmt.Errorf("portal: Config.Platform %q is not a valid object id", cfg.Platform)
 	}
-	s := &Service{docs: cfg.Docs, rels: cfg.Store, engine: cfg.Engine, sync: cfg.Sync, now: cfg.Now, platform: cfg.Platform, creds: cfg.Credentials, identityProvider: cfg.IdentityProvider}
+	s := &Service{docs: cfg.Docs, rels: cfg.Store, engine: cfg.Engine, sync: cfg.Sync, now: cfg.Now, platform: cfg.Platform, creds: cfg.Credentials,
+		identityProvider: cfg.IdentityProvider, selfRegistration: cfg.SelfRegistration}
 	s.accessesDeleted = forgetAccesses // keys.go
 	s.mem = newRecords(cfg.Docs, func() store.Revision { return store.Revision(s.engine().Index().Revision()) })
 	return s, nil

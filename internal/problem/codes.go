@@ -41,6 +41,7 @@ const (
 	CodeTimeout             = "timeout"               // 504: the request took longer than the server allows
 	CodeInternal            = "internal"              // 500
 	CodeClientClosedRequest = "client_closed_request" // 499: logged only, never sent
+	CodeTooManyRequests     = "too_many_requests"     // 429: failed sign-ins or e-mail requests: wait Retry-After seconds
 )
 
 // StatusClientClosed is the status logged when the client left before its
@@ -77,6 +78,7 @@ var statuses = map[string]int{
 	CodeTimeout:             http.StatusGatewayTimeout,
 	CodeInternal:            http.StatusInternalServerError,
 	CodeClientClosedRequest: StatusClientClosed,
+	CodeTooManyRequests:     http.StatusTooManyRequests,
 }
 
 // Codes returns every code, in no particular order.

@@ -129,6 +129,8 @@ type Config struct {
 	// empty: the request's Host (and, from a trusted proxy,
 	// X-Forwarded-Proto and X-Forwarded-Host).
 	GatewayPublicURL string
+	// SignIn is how people sign in (signin.go).
+	SignIn SignInConfig
 }
 
 // Default returns the default configuration.
@@ -203,6 +205,9 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("log format %q: want text or json", c.LogFormat))
 	}
 	if err := c.validateMail(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := c.SignIn.validate(); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)

@@ -28,6 +28,9 @@ type DemoAccount struct {
 	RoleFR   string
 	Disabled bool
 	Token    string
+	// Password signs them in (the same for every active person of the
+	// demo, new at every start).
+	Password string
 }
 
 // demoMarker is the document that says the database holds the demo, and
@@ -109,6 +112,9 @@ func (s *Server) LoadDemo(ctx context.Context) (accounts []DemoAccount, loaded b
 		}
 		a.Token = secret
 		m.Tokens = append(m.Tokens, tok.ID)
+	}
+	if err := s.demoPasswords(ctx, accounts); err != nil {
+		return nil, loaded, err
 	}
 	return accounts, loaded, saveDemoMarker(ctx, s.store, m)
 }

@@ -118,7 +118,8 @@ func (s *Server) newPortal() (*portal.Service, error) {
 		Sync:     s.sync,
 		Platform: s.cfg.Platform,
 		// Followed by Start, refreshed by the portal after its own changes.
-		Credentials: s.creds,
+		Credentials:      s.creds,
+		SelfRegistration: s.cfg.SignIn.SelfRegistration,
 	})
 	if err != nil {
 		return nil, err

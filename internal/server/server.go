@@ -77,6 +77,7 @@ import (
 	"github.com/octroi/octroi/internal/mail"
 	"github.com/octroi/octroi/internal/portal"
 	"github.com/octroi/octroi/internal/schema"
+	"github.com/octroi/octroi/internal/signin"
 	"github.com/octroi/octroi/internal/store"
 	"github.com/octroi/octroi/internal/tuple"
 	"github.com/octroi/octroi/internal/ui"
@@ -111,6 +112,8 @@ type Server struct {
 	mailer *mail.Sender    // nil without the portal or an SMTP server
 	// gw is the gateway (gateway.go); nil with Config.NoPortal.
 	gw *gatewayParts
+	signin *signin.Service // nil with Config.NoPortal
+	oidc   *signin.OIDC    // nil without a provider
 
 	reg       *prometheus.Registry
 	metrics   *api.Metrics
@@ -145,7 +148,7 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 	{
 		kinds := []string{credentials.KindOperatorToken}
 		if !cfg.NoPortal {
-			kinds = append(kinds, portal.KindToken, portal.KindAccessKey)
+			kinds = append(kinds, portal.KindToken, portal.KindAccessKey, portal.KindSession)
 		}
 		c, err := credentials.NewDecodingCache(ctx, st, log, portal.DecodeCredential, kinds...)
 		if err != nil {
@@ -192,6 +195,9 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 			return nil, err
 		}
 		if err := s.newGateway(); err != nil {
+			return nil, err
+		}
+		if s.signin, s.oidc, err = s.newSignIn(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -493,6 +499,7 @@ func (s *Server) Handler() http.Handler {
 		PollInterval:    s.cfg.PollInterval,
 		WriteTimeout:    s.cfg.WriteTimeout,
 		Done:            s.done,
+		SignIn:          s.apiSignIn(),
 	}
 	if s.cfg.MetricsAddr == "" {
 		o.MetricsHandler = s.metricsHandler()

@@ -1,0 +1,16 @@
+package cli
+
+import "github.com/octroi/octroi/internal/server"
+
+// signInFlags are the flags of signing in (serve).
+func signInFlags(ef *envFlags, c *server.SignInConfig) {
+	ef.Bool(&c.SelfRegistration, "self-registration", "OCTROI_SELF_REGISTRATION", "let anyone create an account for their own e-mail address, verified by a link sent to it (off: account managers and delegated administrators create accounts)")
+	ef.Duration(&c.SessionIdleTimeout, "session-idle-timeout", "OCTROI_SESSION_IDLE_TIMEOUT", "a browser session unused for this long ends (0: 2h)")
+	ef.Duration(&c.SessionMaxAge, "session-max-age", "OCTROI_SESSION_MAX_AGE", "a browser session ends this long after sign-in, used or not (0: 168h)")
+	ef.String(&c.OIDC.Issuer, "oidc-issuer", "OCTROI_OIDC_ISSUER", "`URL` of an OpenID Connect provider to sign in through (Keycloak, ProConnect, Dex…; empty: none)")
+	ef.String(&c.OIDC.ClientID, "oidc-client-id", "OCTROI_OIDC_CLIENT_ID", "octroi's client id at the provider")
+	ef.String(&c.OIDC.ClientSecret, "oidc-client-secret", "OCTROI_OIDC_CLIENT_SECRET", "octroi's client secret at the provider, never logged; prefer the environment to the command line")
+	ef.String(&c.OIDC.RedirectURL, "oidc-redirect-url", "OCTROI_OIDC_REDIRECT_URL", "the callback registered at the provider: https://<public host>/api/v1/auth/oidc/callback")
+	ef.Bool(&c.OIDC.MatchEmail, "oidc-match-email", "OCTROI_OIDC_MATCH_EMAIL", "on an identity's first sign-in, link it to the account of the e-mail the provider says it verified (trust the provider's verification)")
+	ef.Bool(&c.PublicHTTPS, "secure-cookies", "OCTROI_SECURE_COOKIES", "mark session cookies Secure even on plain-HTTP requests: set it when a proxy in front serves the platform over https (requests that arrive over TLS always get Secure cookies)")
+}

@@ -1,0 +1,89 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/octroi/octroi/internal/api"
+	"github.com/octroi/octroi/internal/signin"
+)
+
+// SignInConfig is how people sign in (package signin).
+type SignInConfig struct {
+	// SelfRegistration lets anyone create an account for their own e-mail
+	// address (off by default: accounts are made by account managers and
+	// delegated administrators).
+	SelfRegistration bool
+	// SessionIdleTimeout ends a browser session unused for that long;
+	// SessionMaxAge ends it that long after sign-in whatever its use
+	// (zero: the defaults of package signin).
+	SessionIdleTimeout time.Duration
+	SessionMaxAge      time.Duration
+	// PublicHTTPS: people reach the platform over https (its public URL),
+	// so session cookies are Secure even behind a proxy that terminates
+	// TLS.
+	PublicHTTPS bool
+	// OIDC is single sign-on through an OpenID Connect provider (none
+	// when OIDC.Issuer is empty). Its discovery document is read at start.
+	OIDC signin.OIDCConfig
+}
+
+func (c SignInConfig) validate() error {
+	switch {
+	case c.SessionIdleTimeout < 0 || c.SessionMaxAge < 0:
+		return errors.New("--session-idle-timeout and --session-max-age must be positive")
+	case c.SessionIdleTimeout != 0 && c.SessionIdleTimeout < 5*time.Minute:
+		// The last use of a session is recorded once a minute: an idle
+		// timeout near that would end sessions in use on another node.
+		return errors.New("--session-idle-timeout: at least 5m")
+	case c.SessionIdleTimeout != 0 && c.SessionMaxAge != 0 && c.SessionMaxAge < c.SessionIdleTimeout:
+		return errors.New("--session-max-age must be at least --session-idle-timeout")
+	case c.OIDC.Issuer != "" && (c.OIDC.ClientID == "" || c.OIDC.RedirectURL == ""):
+		return errors.New("--oidc-issuer needs --oidc-client-id and --oidc-redirect-url (https://<public host>/api/v1/auth/oidc/callback)")
+	case c.OIDC.Issuer == "" && (c.OIDC.ClientID != "" || c.OIDC.ClientSecret != "" || c.OIDC.MatchEmail):
+		return errors.New("--oidc-client-id, --oidc-client-secret and --oidc-match-email need --oidc-issuer")
+	}
+	return nil
+}
+
+// newSignIn builds the sign-in service over the portal; the credentials
+// cache holds the sessions (portal.KindSession). With a provider, its
+// discovery document is read now: a server that cannot reach it does not
+// start, rather than fail every single sign-on.
+func (s *Server) newSignIn(ctx context.Context) (*signin.Service, *signin.OIDC, error) {
+	svc, err := signin.New(signin.Config{
+		Accounts:        s.portal,
+		Sessions:        s.creds,
+		IdleTimeout:     s.cfg.SignIn.SessionIdleTimeout,
+		AbsoluteTimeout: s.cfg.SignIn.SessionMaxAge,
+	})
+	if err != nil || s.cfg.SignIn.OIDC.Issuer == "" {
+		return svc, nil, err
+	}
+	o, err := svc.NewOIDC(ctx, s.cfg.SignIn.OIDC)
+	return svc, o, err
+}
+
+// SignIn returns the sign-in service, or nil without the portal: for the
+// web UI and the demo.
+func (s *Server) SignIn() *signin.Service { return s.signin }
+
+// apiSignIn gives the API the sign-in service and the portal's sessions.
+func (s *Server) apiSignIn() api.SignInOptions {
+	if s.signin == nil {
+		return api.SignInOptions{}
+	}
+	o := api.SignInOptions{SignIn: s.signin, Sessions: s.portal, PublicHTTPS: s.publicHTTPS()}
+	if s.oidc != nil {
+		o.OIDC = s.oidc
+	}
+	return o
+}
+
+// publicHTTPS reports whether people reach the platform over https: told
+// so (--secure-cookies), or its public URL (--public-url) says so.
+func (s *Server) publicHTTPS() bool {
+	return s.cfg.SignIn.PublicHTTPS || strings.HasPrefix(strings.ToLower(s.cfg.Mail.PublicURL), "https://")
+}
