@@ -111,7 +111,7 @@ type Server struct {
 	portal *portal.Service // nil with Config.NoPortal
 	mailer *mail.Sender    // nil without the portal or an SMTP server
 	// gw is the gateway (gateway.go); nil with Config.NoPortal.
-	gw *gatewayParts
+	gw     *gatewayParts
 	signin *signin.Service // nil with Config.NoPortal
 	oidc   *signin.OIDC    // nil without a provider
 
@@ -538,16 +538,23 @@ func (s *Server) Handler() http.Handler {
 	// API's and /metrics.
 	mux.Handle("/api/", apiHandler)
 	mux.Handle("/metrics", apiHandler)
-	mux.Handle("/", ui.Handler(ui.Config{
-		Catalogue: s.portal,
-		Access:    s.portal,
-		Members:   s.portal,
-		People:    s.portal,
-		Tokens:    s.portal,
-		Notices:   s.portal,
-		Actor:     func(*http.Request) (string, error) { return "", nil }, // sign-in brings sessions
-		Log:       s.log,
-	}))
+	uc := ui.Config{
+		Catalogue:   s.portal,
+		Access:      s.portal,
+		Members:     s.portal,
+		People:      s.portal,
+		Tokens:      s.portal,
+		Notices:     s.portal,
+		Sessions:    s.portal,
+		Actor:       func(*http.Request) (string, error) { return "", nil },
+		PublicHTTPS: s.publicHTTPS(),
+		OIDC:        s.oidc != nil,
+		Log:         s.log,
+	}
+	if s.signin != nil {
+		uc.SignIn, uc.Actor = s.signin, ui.SessionActor(s.signin)
+	}
+	mux.Handle("/", ui.Handler(uc))
 	return s.harden(mux)
 }
 

@@ -84,11 +84,22 @@ func TestScreensHaveNoSeriousAccessibilityViolation(t *testing.T) {
 		{s.URL, "/", nil},
 		{s.URL, "/datasets/REGION-SUD_PPRI", nil},
 		{s.URL, "/datasets/NOPE", nil},
+		{s.URL, "/sign-in?next=/me", nil},
+		{s.URL, "/sign-in", []chromedp.Action[chromedp.Void]{
+			chromedp.SetValue(chromedp.CSS("#email"), "nobody@demo.octroi.dev"),
+			chromedp.SetValue(chromedp.CSS("#password"), "wrong-password"),
+			chromedp.Click(chromedp.CSS(`form.stacked button`)),
+			chromedp.WaitReady(chromedp.CSS(`#signin-error`)),
+		}},
+		{s.URL, "/auth/set-password?token=x", nil},
+		{s.URL, "/password-reset", nil},
+		{s.URL, "/me", nil},
 		{editor.URL, "/datasets/REGION-SUD_PPRI", nil},
 		{editor.URL, "/datasets/REGION-SUD_PPRI/access", nil},
 		{editor.URL, "/me", nil},
 		{editor.URL, "/me/tokens", nil},
 		{admin.URL, "/me/notices", nil},
+		{admin.URL, "/me/sessions", nil},
 		{admin.URL, "/organisations/region-sud/members", nil},
 		{admin.URL, "/organisations/region-sud/members?q=sophie", nil},
 		{admin.URL, "/organisations", nil},
@@ -206,5 +217,36 @@ func TestMemberSearchAsYouType(t *testing.T) {
 	}
 	if strings.Contains(loc, "q=") {
 		t.Errorf("the search left the page: %s", loc)
+	}
+}
+
+// TestSignInInABrowser: a person signs in with the form, lands where they
+// were going, and signs out.
+func TestSignInInABrowser(t *testing.T) {
+	ctx := browser(t)
+	s := newSite(t)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(s.URL+"/me"),
+		chromedp.WaitReady(chromedp.CSS("main")),
+		chromedp.Click(chromedp.CSS("main a.button")),
+		chromedp.WaitReady(chromedp.CSS("#email")),
+		chromedp.SetValue(chromedp.CSS("#email"), "lina.littoral@demo.octroi.dev"),
+		chromedp.SetValue(chromedp.CSS("#password"), s.password),
+		chromedp.Click(chromedp.CSS(`form.stacked button`)),
+		chromedp.WaitVisible(chromedp.CSS(`form.signout`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil || !strings.HasSuffix(loc, "/me") {
+		t.Fatalf("after signing in: %s %v", loc, err)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`form.signout button`)),
+		chromedp.WaitVisible(chromedp.CSS(`a.signin`)),
+	)
+	if err != nil {
+		t.Fatal(err)
 	}
 }

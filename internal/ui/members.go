@@ -100,7 +100,7 @@ var doneKeys = map[string]string{
 	"join_requested": "ui.orgs.join_requested", "community_created": "ui.communities.created",
 	"invitation_accepted": "ui.communities.invitation_accepted", "invitation_declined": "ui.communities.invitation_declined",
 	"status": "ui.accounts.status_changed", "roles": "ui.accounts.roles_changed",
-	"token_revoked": "ui.tokens.revoked",
+	"token_revoked": "ui.tokens.revoked", "password_set": "ui.password.done", "sessions_ended": "ui.sessions.ended",
 }
 
 func doneKey(s string) string { return doneKeys[s] }

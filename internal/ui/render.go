@@ -25,6 +25,10 @@ type view struct {
 	Title string
 	// Data is the screen's own data.
 	Data any
+	// SignInURL signs in and comes back here; CanSignIn: the platform has
+	// the sign-in screens.
+	SignInURL string
+	CanSignIn bool
 }
 
 // pages are the parsed screens, each with the layout, by file name
@@ -109,7 +113,8 @@ func (u *ui) fail(w http.ResponseWriter, r *http.Request, v *view, err error) {
 	v.Data = struct {
 		Detail, Code string
 		Status       int
-	}{e.Msg.In(v.Lang), e.Code, e.Status}
+		SignIn       bool // an anonymous reader may sign in to see this
+	}{e.Msg.In(v.Lang), e.Code, e.Status, e.Status == http.StatusUnauthorized && v.Actor == "" && v.CanSignIn}
 	if rerr := u.render(w, e.Status, "error", v); rerr != nil {
 		u.cfg.Log.Error("ui: error page failed", "err", rerr)
 		problem.WriteHTML(w, r, err)

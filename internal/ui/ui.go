@@ -45,6 +45,14 @@ type Config struct {
 	People    People
 	Tokens    Tokens
 	Notices   Notices
+	// SignIn and Sessions give the sign-in screens (none without them).
+	SignIn   SignIn
+	Sessions Sessions
+	// PublicHTTPS: people reach the platform over https, so session
+	// cookies are Secure even behind a proxy that terminates TLS.
+	PublicHTTPS bool
+	// OIDC: single sign-on is configured (the API's /auth/oidc/start).
+	OIDC bool
 	// Actor tells who sends r: an account id, "" for an anonymous
 	// visitor, or an error (an expired session...) shown as a page.
 	Actor func(r *http.Request) (string, error)
@@ -80,6 +88,19 @@ func Handler(cfg Config) http.Handler {
 	mux.Handle("GET /admin/accounts", u.handle(u.accounts))
 	mux.Handle("GET /admin/accounts/{id}", u.handle(u.account))
 	mux.Handle("POST /admin/accounts/{id}/{action}", u.handle(u.accountAction))
+	if cfg.SignIn != nil {
+		mux.Handle("GET /sign-in", u.handle(u.signInPage))
+		mux.Handle("POST /sign-in", u.handle(u.signIn))
+		mux.Handle("POST /sign-out", u.handle(u.signOut))
+		mux.Handle("GET "+portal.LinkPath, u.handle(u.setPasswordPage))
+		mux.Handle("POST "+portal.LinkPath, u.handle(u.setPassword))
+		mux.Handle("GET /password-reset", u.handle(u.resetPage))
+		mux.Handle("POST /password-reset", u.handle(u.reset))
+	}
+	if cfg.Sessions != nil {
+		mux.Handle("GET /me/sessions", u.handle(u.sessions))
+		mux.Handle("POST /me/sessions/{action}", u.handle(u.sessionAction))
+	}
 	mux.Handle("POST /lang", u.handle(u.setLang))
 	mux.Handle("/", u.handle(func(w http.ResponseWriter, r *http.Request, v *view) error {
 		return errNotFound
@@ -101,7 +122,7 @@ type handler func(w http.ResponseWriter, r *http.Request, v *view) error
 // the error it returns.
 func (u *ui) handle(h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		v := &view{Lang: language(r), Path: r.URL.RequestURI()}
+		v := &view{Lang: language(r), Path: r.URL.RequestURI(), SignInURL: signInURL(r.URL.RequestURI()), CanSignIn: u.cfg.SignIn != nil}
 		actor, err := u.cfg.Actor(r)
 		if err == nil {
 			v.Actor = actor

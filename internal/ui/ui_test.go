@@ -25,6 +25,7 @@ type site struct {
 	*httptest.Server
 	srv      *server.Server
 	accounts map[string]string // demo e-mail's local part → account id
+	password string            // every active demo account's
 }
 
 func newSite(t *testing.T) site {
@@ -50,9 +51,12 @@ func newSite(t *testing.T) site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids := map[string]string{}
+	ids, pw := map[string]string{}, ""
 	for _, a := range demo {
 		ids[strings.TrimSuffix(a.Email, "@demo.octroi.dev")] = a.ID
+		if a.Password != "" {
+			pw = a.Password
+		}
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() {
@@ -60,7 +64,7 @@ func newSite(t *testing.T) site {
 		cancel()
 		st.Close()
 	})
-	return site{ts, srv, ids}
+	return site{ts, srv, ids, pw}
 }
 
 // as returns the interface as the demo account local@demo.octroi.dev
@@ -73,10 +77,10 @@ func (s site) as(t *testing.T, local string) site {
 		t.Fatalf("no demo account %s", local)
 	}
 	p := s.srv.Portal().(*portal.Service)
-	h := ui.Handler(ui.Config{Catalogue: p, Access: p, Members: p, People: p, Tokens: p, Notices: p, Actor: func(*http.Request) (string, error) { return id, nil }})
+	h := ui.Handler(ui.Config{Catalogue: p, Access: p, Members: p, People: p, Tokens: p, Notices: p, Sessions: p, Actor: func(*http.Request) (string, error) { return id, nil }})
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
-	return site{ts, s.srv, s.accounts}
+	return site{ts, s.srv, s.accounts, s.password}
 }
 
 // get fetches path with headers (name, value pairs) and returns the
