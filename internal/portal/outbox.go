@@ -214,39 +214,48 @@ func (t *txn) queueMail(n Notice, secret bool) error {
 		if !ok || id == "" {
 			continue
 		}
-		switch kind {
-		case kindOrg:
-			var o Organisation
-			if err := t.get(t.ctx, kind, id, &o); err == nil {
-				names[k] = o.Name
-			}
-		case kindCommunity:
-			var c Community
-			if err := t.get(t.ctx, kind, id, &c); err == nil {
-				names[k] = c.Name
-			}
-		case kindDataset:
-			var d Dataset
-			if err := t.get(t.ctx, kind, id, &d); err == nil {
-				names[k] = d.Title
-			}
-		case kindGrant:
-			var g Grant
-			if err := t.get(t.ctx, kind, id, &g); err == nil {
-				names[k] = g.Name
-			}
-		case kindAccount:
+		if kind == kindAccount {
 			var x Account
 			if err := t.get(t.ctx, kind, id, &x); err == nil {
 				names[k] = x.Name
 				names[k+"_email"] = x.Email
 			}
+			continue
+		}
+		if name, ok := recordName(t, kind, id); ok {
+			names[k] = name
 		}
 	}
 	m := Mail{ID: n.ID, Account: n.To, To: a.Email, Language: accountLanguage(a), Kind: n.Kind, Data: n.Data, Names: names,
 		Created: n.Created, Status: MailPending, NextAttempt: n.Created}
 	t.dirty = true
 	return putMail(t.ctx, t.tx, m)
+}
+
+// recordName is the name a person reads for record (kind, id): an
+// organisation's, a community's or a grant's name, a dataset's title.
+func recordName(t *txn, kind, id string) (string, bool) {
+	name := func(v any, f func() string) (string, bool) {
+		if err := t.get(t.ctx, kind, id, v); err != nil {
+			return "", false
+		}
+		return f(), true
+	}
+	switch kind {
+	case kindOrg:
+		var o Organisation
+		return name(&o, func() string { return o.Name })
+	case kindCommunity:
+		var c Community
+		return name(&c, func() string { return c.Name })
+	case kindDataset:
+		var d Dataset
+		return name(&d, func() string { return d.Title })
+	case kindGrant:
+		var g Grant
+		return name(&g, func() string { return g.Name })
+	}
+	return "", false
 }
 
 func accountLanguage(a Account) string {

@@ -191,15 +191,7 @@ func (u *ui) bulk(w http.ResponseWriter, r *http.Request, v *view) error {
 	for i, g := range b.Groups {
 		keys[i] = groupKey(g)
 	}
-	v.Title = messages.New("ui.access.preview_title", d.Title).In(v.Lang)
-	v.Data = struct {
-		Dataset portal.Dataset
-		Action  portal.BulkAction
-		Keys    []string
-		Changes []portal.BulkChange
-		Default bool
-	}{d, b, keys, changes, false}
-	return u.render(w, http.StatusOK, "preview", v)
+	return u.preview(w, v, previewView{d, b, keys, changes, false})
 }
 
 // setDefault previews a new default level (every group level it would
@@ -224,13 +216,22 @@ func (u *ui) setDefault(w http.ResponseWriter, r *http.Request, v *view) error {
 	if err != nil {
 		return err
 	}
-	v.Title = messages.New("ui.access.preview_title", d.Title).In(v.Lang)
-	v.Data = struct {
-		Dataset portal.Dataset
-		Action  portal.BulkAction
-		Keys    []string
-		Changes []portal.BulkChange
-		Default bool
-	}{d, portal.BulkAction{Level: l}, nil, changes, true}
+	return u.preview(w, v, previewView{d, portal.BulkAction{Level: l}, nil, changes, true})
+}
+
+// previewView is what a change of levels would do, before it applies:
+// the changes, and the form that applies them (a bulk action on Keys, or
+// the default level when Default).
+type previewView struct {
+	Dataset portal.Dataset
+	Action  portal.BulkAction
+	Keys    []string
+	Changes []portal.BulkChange
+	Default bool
+}
+
+func (u *ui) preview(w http.ResponseWriter, v *view, p previewView) error {
+	v.Title = messages.New("ui.access.preview_title", p.Dataset.Title).In(v.Lang)
+	v.Data = p
 	return u.render(w, http.StatusOK, "preview", v)
 }
