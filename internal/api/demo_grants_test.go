@@ -74,4 +74,35 @@ func testDemoGrants(t *testing.T, mk envMaker) {
 	if !found {
 		t.Errorf("paul was not told of the request: %+v", notices)
 	}
+
+	// Julie's demo key opens the PPRI's layers at the gateway, and nothing
+	// else; the next start gives it a new secret and the old one stops.
+	key := ""
+	for _, a := range accounts {
+		if a.Email == "julie.candidate@demo.octroi.dev" {
+			key = a.Key
+		}
+	}
+	ask := func(layer, key string) int {
+		return e.do("GET", "/gateway/auth", nil, "X-Original-URI", "/wms/sud?SERVICE=WMS&REQUEST=GetMap&LAYERS="+layer+"&apikey="+key).status
+	}
+	if key == "" || ask("ppri_zonage", key) != 200 || ask("foncier_parcelles", key) != 403 || ask("ppri_alea", "") != 401 {
+		t.Errorf("the demo key %q: ppri_zonage %d, foncier_parcelles %d, no key %d", key, ask("ppri_zonage", key), ask("foncier_parcelles", key), ask("ppri_alea", ""))
+	}
+	again, _, err := e.srv.LoadDemo(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range again {
+		if a.Email == "julie.candidate@demo.octroi.dev" && (a.Key == "" || a.Key == key || ask("ppri_zonage", a.Key) != 200) {
+			t.Errorf("the next start's key %q", a.Key)
+		}
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for ask("ppri_zonage", key) != 401 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := ask("ppri_zonage", key); got != 401 {
+		t.Errorf("the previous start's key still answers %d", got)
+	}
 }

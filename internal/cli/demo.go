@@ -100,6 +100,19 @@ func printDemo(w io.Writer, url string, accounts []server.DemoAccount, loaded bo
     curl -b cookies %s/api/v1/me
 `, password, email, password, url, url)
 	}
+	for _, a := range accounts {
+		if a.Key == "" {
+			continue
+		}
+		fmt.Fprintf(w, `
+  Access key of %[1]s (the PPRI's grant: layers ppri_zonage, ppri_alea of the WMS at /wms/sud)
+  Clé d'accès de %[1]s (permission PPRI : couches ppri_zonage, ppri_alea du WMS /wms/sud) : %[2]s
+  Ask the gateway as nginx would / Interrogez la passerelle comme nginx :
+    curl -i -H "X-Original-URI: /wms/sud?SERVICE=WMS&REQUEST=GetMap&LAYERS=ppri_zonage&apikey=%[2]s" %[3]s/gateway/auth
+    curl -i -H "X-Original-URI: /wms/sud?SERVICE=WMS&REQUEST=GetMap&LAYERS=foncier_parcelles&apikey=%[2]s" %[3]s/gateway/auth
+    curl -i -H "X-Original-URI: /wms/sud?SERVICE=WMS&REQUEST=GetMap&LAYERS=ppri_alea" %[3]s/gateway/auth
+`, a.Name, a.Key, url)
+	}
 	fmt.Fprintf(w, `
   Try it / Essayez :
     curl -H "Authorization: Bearer $TOKEN" %[1]s/api/v1/me

@@ -31,6 +31,9 @@ type DemoAccount struct {
 	// Password signs them in (the same for every active person of the
 	// demo, new at every start).
 	Password string
+	// Key is the secret of their demo access key (HASH), if they have
+	// one, new at every start.
+	Key string
 }
 
 // demoMarker is the document that says the database holds the demo, and
@@ -114,6 +117,9 @@ func (s *Server) LoadDemo(ctx context.Context) (accounts []DemoAccount, loaded b
 		m.Tokens = append(m.Tokens, tok.ID)
 	}
 	if err := s.demoPasswords(ctx, accounts); err != nil {
+		return nil, loaded, err
+	}
+	if err := demoKey(ctx, s.portal, accounts); err != nil {
 		return nil, loaded, err
 	}
 	return accounts, loaded, saveDemoMarker(ctx, s.store, m)

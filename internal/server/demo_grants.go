@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"time"
 
 	"github.com/octroi/octroi/internal/portal"
@@ -89,4 +91,47 @@ func buildDemoGrants(ctx context.Context, p demoGrantsMaker, d *demo) {
 			Message: "Pour croiser le zonage du PPRI avec l'évolution du trait de côte."})
 		return err
 	})
+}
+
+// demoKeyName names the demo's access key, found again at every start.
+const demoKeyName = "Démo — PPRI (WMS /wms/sud)"
+
+// demoKeys is what the demo's access key takes of the portal.
+type demoKeys interface {
+	Keys(ctx context.Context, actor string) ([]portal.AccessKey, error)
+	CreateKey(ctx context.Context, actor string, spec portal.KeySpec) (portal.AccessKey, string, error)
+	RegenerateKey(ctx context.Context, actor, id string) (portal.AccessKey, string, error)
+	MyGrants(ctx context.Context, actor string, q portal.GrantQuery) ([]portal.HeldGrant, string, error)
+}
+
+// demoKey gives Julie Candidate, who holds the PPRI's grant, an access key
+// to its WMS layers, with a secret new at every start (a secret is shown
+// once: the one printed last is the one that works), so that a newcomer
+// can ask the gateway with curl.
+func demoKey(ctx context.Context, p demoKeys, accounts []DemoAccount) error {
+	i := slices.IndexFunc(accounts, func(a DemoAccount) bool { return a.Email == demoEmail("julie.candidate") })
+	if i < 0 {
+		return nil // a demo made before she existed
+	}
+	julie := accounts[i].ID
+	keys, err := p.Keys(ctx, julie)
+	if err != nil {
+		return err
+	}
+	var secret string
+	if k := slices.IndexFunc(keys, func(k portal.AccessKey) bool { return k.Name == demoKeyName }); k >= 0 {
+		_, secret, err = p.RegenerateKey(ctx, julie, keys[k].ID)
+	} else {
+		held, _, gerr := p.MyGrants(ctx, julie, portal.GrantQuery{Service: "sud-ppri"})
+		if gerr != nil || len(held) == 0 {
+			return gerr // no grant: a demo made before the services
+		}
+		_, secret, err = p.CreateKey(ctx, julie, portal.KeySpec{Name: demoKeyName, Type: portal.KeyHash,
+			Accesses: []portal.AccessPair{{Grant: held[0].ID, Service: "sud-ppri"}}})
+	}
+	if err != nil {
+		return fmt.Errorf("the demo's access key: %w", err)
+	}
+	accounts[i].Key = secret
+	return nil
 }
