@@ -545,6 +545,7 @@ func (s *Server) Handler() http.Handler {
 		People:      s.portal,
 		Tokens:      s.portal,
 		Notices:     s.portal,
+		Grants:      s.portal,
 		Sessions:    s.portal,
 		Actor:       func(*http.Request) (string, error) { return "", nil },
 		PublicHTTPS: s.publicHTTPS(),

@@ -101,6 +101,8 @@ var doneKeys = map[string]string{
 	"invitation_accepted": "ui.communities.invitation_accepted", "invitation_declined": "ui.communities.invitation_declined",
 	"status": "ui.accounts.status_changed", "roles": "ui.accounts.roles_changed",
 	"token_revoked": "ui.tokens.revoked", "password_set": "ui.password.done", "sessions_ended": "ui.sessions.ended",
+	"access_requested": "ui.requests.sent", "access_already": "ui.requests.already", "request_cancelled": "ui.requests.cancelled",
+	"request_accepted": "ui.requests.accepted", "request_refused": "ui.requests.refused",
 }
 
 func doneKey(s string) string { return doneKeys[s] }

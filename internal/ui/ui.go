@@ -45,6 +45,7 @@ type Config struct {
 	People    People
 	Tokens    Tokens
 	Notices   Notices
+	Grants    Grants
 	// SignIn and Sessions give the sign-in screens (none without them).
 	SignIn   SignIn
 	Sessions Sessions
@@ -79,6 +80,10 @@ func Handler(cfg Config) http.Handler {
 	mux.Handle("GET /organisations/{id}/members", u.handle(u.members))
 	mux.Handle("POST /organisations/{id}/members/{action}", u.handle(u.memberAction))
 	mux.Handle("GET /me/notices", u.handle(u.notices))
+	mux.Handle("GET /me/grants", u.handle(u.myGrants))
+	mux.Handle("POST /datasets/{id}/request-access", u.handle(u.requestAccess))
+	mux.Handle("GET /access-requests", u.handle(u.accessRequests))
+	mux.Handle("POST /access-requests/{id}/{action}", u.handle(u.accessRequestAction))
 	mux.Handle("GET /me/tokens", u.handle(u.tokens))
 	mux.Handle("POST /me/tokens/{action}", u.handle(u.tokenAction))
 	mux.Handle("GET /organisations", u.handle(u.organisations))
