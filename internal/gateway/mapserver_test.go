@@ -10,26 +10,19 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/octroi/octroi/internal/testbin"
 )
 
 // update regenerates the capabilities fixtures in testdata from the real
 // mapserv: go test ./internal/gateway -run TestMapServerFixtures -update
 var update = flag.Bool("update", false, "regenerate testdata fixtures from the real mapserv")
 
-// need returns the path of program, or skips t (fails it when CI is set,
-// so that CI never passes by skipping the tests with real programs).
+// need returns the path of program (found on the PATH or at one of
+// paths), or skips t, failing it when CI is set (see testbin).
 func need(t testing.TB, program string, paths ...string) string {
 	t.Helper()
-	for _, p := range append([]string{program}, paths...) {
-		if path, err := exec.LookPath(p); err == nil {
-			return path
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("%s is not installed, and CI is set so this fails instead of skipping (.ci/run installs it)", program)
-	}
-	t.Skipf("%s is not installed", program)
-	return ""
+	return testbin.Find(t, append([]string{program}, paths...)...)
 }
 
 // mapserver is Debian's real mapserv, run as a CGI program for each request

@@ -58,6 +58,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/octroi/octroi/internal/testbin"
 )
 
 // EnvURL names the environment variable of an existing server to use.
@@ -130,10 +132,7 @@ func URL(t testing.TB) string {
 // unavailable skips, or fails under CI.
 func unavailable(t testing.TB, err error) {
 	t.Helper()
-	if os.Getenv("CI") != "" {
-		t.Fatalf("pgtest: PostgreSQL is not available, and CI is set so this fails instead of skipping: %v", err)
-	}
-	t.Skipf("pgtest: PostgreSQL is not available: %v", err)
+	testbin.Unavailable(t, "pgtest: PostgreSQL is not available: %v", err)
 }
 
 func adminExec(ctx context.Context, admin, sql string) error {
