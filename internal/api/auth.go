@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -159,15 +158,11 @@ func (a *api) bySession(w http.ResponseWriter, r *http.Request) (_ *http.Request
 func (a *api) secure(r *http.Request) bool { return signin.Secure(r, a.SignIn.PublicHTTPS) }
 
 func (a *api) client(r *http.Request) signin.Client {
-	addr := ""
+	c := signin.ClientOf(r)
 	if a.SignIn.ClientAddress != nil {
-		addr = a.SignIn.ClientAddress(r)
-	} else if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		addr = host
-	} else {
-		addr = r.RemoteAddr
+		c.Address = a.SignIn.ClientAddress(r)
 	}
-	return signin.Client{Address: addr, UserAgent: r.UserAgent()}
+	return c
 }
 
 // throttledError answers a throttled caller 429 with Retry-After.

@@ -1,6 +1,7 @@
 package signin
 
 import (
+	"net"
 	"net/http"
 	"time"
 )
@@ -51,4 +52,14 @@ func FlowCookie(f Flow, path string, secure bool) *http.Cookie {
 // ClearFlowCookie forgets the flow.
 func ClearFlowCookie(path string, secure bool) *http.Cookie {
 	return &http.Cookie{Name: FlowCookieName, Value: "", Path: path, MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: secure}
+}
+
+// ClientOf is what the sign-in limits know of r when no trusted proxy
+// says otherwise: the connection's peer address and the user agent.
+func ClientOf(r *http.Request) Client {
+	addr, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		addr = r.RemoteAddr
+	}
+	return Client{Address: addr, UserAgent: r.UserAgent()}
 }

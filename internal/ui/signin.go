@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -53,17 +52,6 @@ func SessionActor(s SignIn) func(*http.Request) (string, error) {
 	}
 }
 
-// client is what the sign-in limits know of a request: its peer's address
-// (octroi's own listener; a proxy in front makes every reader one address,
-// as the API's sign-in does) and its user agent.
-func client(r *http.Request) signin.Client {
-	addr, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		addr = r.RemoteAddr
-	}
-	return signin.Client{Address: addr, UserAgent: r.UserAgent()}
-}
-
 // signInView is the sign-in form, with what went wrong.
 type signInView struct {
 	Email, Next, Error string
@@ -91,7 +79,7 @@ func (u *ui) signIn(w http.ResponseWriter, r *http.Request, v *view) error {
 		return err
 	}
 	email, next := r.PostForm.Get("email"), localPath(r.PostForm.Get("next"))
-	_, secret, err := u.cfg.SignIn.SignIn(r.Context(), email, r.PostForm.Get("password"), client(r))
+	_, secret, err := u.cfg.SignIn.SignIn(r.Context(), email, r.PostForm.Get("password"), signin.ClientOf(r))
 	if err != nil {
 		e := problem.From(err)
 		var te *signin.ThrottledError
@@ -165,7 +153,7 @@ func (u *ui) resetPage(w http.ResponseWriter, r *http.Request, v *view) error {
 }
 
 func (u *ui) reset(w http.ResponseWriter, r *http.Request, v *view) error {
-	if err := u.cfg.SignIn.RequestPasswordReset(r.Context(), r.PostFormValue("email"), client(r)); err != nil {
+	if err := u.cfg.SignIn.RequestPasswordReset(r.Context(), r.PostFormValue("email"), signin.ClientOf(r)); err != nil {
 		var te *signin.ThrottledError
 		if errors.As(err, &te) {
 			w.Header().Set("Retry-After", strconv.Itoa(te.RetryAfter))
