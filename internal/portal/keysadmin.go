@@ -90,3 +90,8 @@ func (s *Service) PlatformKeys(ctx context.Context, actor string, q KeyQuery) ([
 	}
 	return out, next, nil
 }
+
+// OAuth2KeysAvailable reports whether keys of type OAUTH2 may be made:
+// only when the platform has an identity provider (CreateKey refuses
+// them otherwise), so that forms can say so before anyone tries.
+func (s *Service) OAuth2KeysAvailable() bool { return s.identityProvider != "" }
