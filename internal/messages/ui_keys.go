@@ -90,6 +90,7 @@ var uiKeysCatalogue = map[Key]entry{
 	"ui.keys.deleted":                 {"The key was deleted.", "La clé a été supprimée."},
 	"ui.keys.revoke":                  {"Revoke", "Révoquer"},
 	"ui.keys.revoke_which":            {"Revoke key %s", "Révoquer la clé %s"},
+	"ui.keys.revoked_nothing":         {"This key was revoked by an administrator: it opens nothing any more, for good. You may only delete it.", "Cette clé a été révoquée par un administrateur : elle n'ouvre plus rien, définitivement. Vous pouvez seulement la supprimer."},
 	"ui.keys.revoked":                 {"The key was revoked: it opens nothing any more.", "La clé a été révoquée : elle n'ouvre plus rien."},
 	"ui.keys.cancel":                  {"Cancel", "Annuler"},
 	"ui.keys.back":                    {"Back to my access keys", "Retour à mes clés d'accès"},
