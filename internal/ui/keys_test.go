@@ -453,3 +453,24 @@ func TestKeysThatOpenNothingSayWhy(t *testing.T) {
 		t.Errorf("the key's ended access is not shown:\n%s", body)
 	}
 }
+
+// TestKeysFromACommunitysGrant: Lina holds the land observatory's grant
+// through her community; her key opens it, and the picker says through
+// which community.
+func TestKeysFromACommunitysGrant(t *testing.T) {
+	s := newSite(t)
+	lina := s.as(t, "lina.littoral")
+	_, body := lina.get(t, "/me/keys")
+	if !strings.Contains(body, "Convention foncier métropole 2026") || !strings.Contains(body, "Through your communities: observatoire-littoral") {
+		t.Fatalf("the community's grant is not offered, or not said to come through it:\n%s", body)
+	}
+	res, body := lina.post(t, "/me/keys", url.Values{"name": {"Observatoire"}, "type": {"HASH"}, "access": {accessOf(t, body, "sud-foncier")}})
+	secret := secretRe.FindString(body)
+	if res.StatusCode != 201 || secret == "" {
+		t.Fatalf("create = %d\n%s", res.StatusCode, body)
+	}
+	res, _ = s.get(t, "/gateway/auth", "X-Original-URI", "/wms/sud?SERVICE=WMS&REQUEST=GetMap&LAYERS=foncier_parcelles&apikey="+secret)
+	if res.StatusCode != 200 {
+		t.Errorf("the community's grant does not open through the key: %d", res.StatusCode)
+	}
+}
