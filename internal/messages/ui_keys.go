@@ -62,6 +62,7 @@ var uiKeysCatalogue = map[Key]entry{
 	"ui.keys.use":                     {"Use it", "L'utiliser"},
 	"ui.keys.use_with_secret":         {"Ready to copy, with the key's secret:", "Prêt à copier, avec le secret de la clé :"},
 	"ui.keys.use_placeholder":         {"Replace the word in capitals with the key's secret, shown when the key was created or regenerated:", "Remplacez le mot en majuscules par le secret de la clé, montré à sa création ou à sa régénération :"},
+	"ui.keys.curl_line":               {"a curl command: your program sends the key the same way", "une commande curl : votre programme envoie la clé de la même façon"},
 	"ui.keys.placeholder":             {"YOUR-KEY", "VOTRE-CLE"},
 	"ui.keys.placeholder_password":    {"YOUR-PASSWORD", "VOTRE-MOT-DE-PASSE"},
 	"ui.keys.placeholder_token":       {"YOUR-TOKEN", "VOTRE-JETON"},

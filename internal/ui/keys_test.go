@@ -445,7 +445,7 @@ func TestKeysThatOpenNothingSayWhy(t *testing.T) {
 	}
 	id := regexp.MustCompile(`href="/me/keys/([^"]+)"`).FindStringSubmatch(body)[1]
 	_, body = julie.get(t, "/me/keys/"+id)
-	if !strings.Contains(body, "This key opens nothing any more") || !strings.Contains(body, "expired on") || strings.Contains(body, "GetCapabilities") {
+	if !strings.Contains(body, "This key opens nothing any more") || !strings.Contains(body, "expired on") || !strings.Contains(body, `data-reason="grant_expired"`) || strings.Contains(body, "GetCapabilities") {
 		t.Errorf("the key's screen does not say it opens nothing, or offers URLs that cannot work:\n%s", body)
 	}
 	// The ended grant shows, checked, and is kept by a change.
