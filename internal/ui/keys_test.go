@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/octroi/octroi/internal/portal"
 )
 
@@ -77,6 +79,11 @@ func TestMyKeysFromCreationToDeletion(t *testing.T) {
 	}
 	if !strings.Contains(body, "/wms/sud?SERVICE=WMS&amp;VERSION=1.3.0&amp;REQUEST=GetCapabilities&amp;apikey="+secret) {
 		t.Error("no GetCapabilities URL with the key's secret")
+	}
+	// The copy button waits for the script (which shows it); without
+	// scripts the secret is there to select.
+	if !strings.Contains(body, `data-copy="key-secret" hidden`) {
+		t.Error("the copy button shows without scripts")
 	}
 	if cc := res.Header.Get("Cache-Control"); cc != "no-store" {
 		t.Errorf("the secret's page has Cache-Control %q", cc)
@@ -472,5 +479,44 @@ func TestKeysFromACommunitysGrant(t *testing.T) {
 	res, _ = s.get(t, "/gateway/auth", "X-Original-URI", "/wms/sud?SERVICE=WMS&REQUEST=GetMap&LAYERS=foncier_parcelles&apikey="+secret)
 	if res.StatusCode != 200 {
 		t.Errorf("the community's grant does not open through the key: %d", res.StatusCode)
+	}
+}
+
+// TestKeySecretInABrowser: in Chromium, a new key's secret shows with
+// its copy button (the script shows it); the key's screen, loaded again,
+// shows the secret no more.
+func TestKeySecretInABrowser(t *testing.T) {
+	ctx := browser(t)
+	s := newSite(t)
+	julie := s.as(t, "julie.candidate")
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(julie.URL+"/me/keys"),
+		chromedp.WaitReady(chromedp.CSS("#f-name")),
+		chromedp.SetValue(chromedp.CSS("#f-name"), "Navigateur"),
+		chromedp.Click(chromedp.CSS(`input[name="access"]`)),
+		chromedp.Click(chromedp.CSS(`form[action="/me/keys"] button.primary`)),
+		chromedp.WaitVisible(chromedp.CSS(`button[data-copy="key-secret"]`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("key-secret").textContent`))
+	if err != nil || !strings.HasPrefix(secret, "okey_") {
+		t.Fatalf("secret %q: %v", secret, err)
+	}
+	action, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('form[action$="/update"]').getAttribute("action")`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(julie.URL+strings.TrimSuffix(action, "/update")),
+		chromedp.WaitReady(chromedp.CSS("main")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	html, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.documentElement.outerHTML`))
+	if err != nil || strings.Contains(html, secret) || strings.Contains(html, "key-secret") {
+		t.Errorf("the key's screen shows the secret again (%v)", err)
 	}
 }
