@@ -571,6 +571,7 @@ func (s *Server) Handler() http.Handler {
 	if s.signin != nil {
 		uc.SignIn, uc.Actor = s.signin, ui.SessionActor(s.signin)
 	}
+	uc.Keys, uc.KeyStates, uc.GatewayURL = s.portal, s.UIKeyStates(), s.cfg.GatewayPublicURL
 	mux.Handle("/", ui.Handler(uc))
 	return s.harden(mux)
 }

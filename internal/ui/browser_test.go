@@ -12,6 +12,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/octroi/octroi/internal/portal"
 	"github.com/octroi/octroi/internal/testbin"
 )
 
@@ -42,7 +43,7 @@ func browser(t *testing.T) context.Context {
 	)
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
-	ctx, cancelT := context.WithTimeout(ctx, 2*time.Minute)
+	ctx, cancelT := context.WithTimeout(ctx, 5*time.Minute) // every screen, twice, on a shared machine
 	t.Cleanup(func() { cancelT(); cancel(); cancelA() })
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("starting %s: %v", exe, err)
@@ -75,6 +76,12 @@ func TestScreensHaveNoSeriousAccessibilityViolation(t *testing.T) {
 	editor := s.as(t, "paul.risques")
 	admin := s.as(t, "regine.sud")
 	root := s.as(t, "alice.martin")
+	julie := s.as(t, "julie.candidate")
+	julieKeys, err := s.srv.Portal().(*portal.Service).Keys(context.Background(), s.accounts["julie.candidate"])
+	if err != nil || len(julieKeys) == 0 {
+		t.Fatalf("Julie's demo key: %v", err)
+	}
+	julieKey := "/me/keys/" + julieKeys[0].ID
 	// Each screen: where it is, and what to do there before checking
 	// (the bulk preview is the answer to the access screen's form).
 	screens := []struct {
@@ -109,6 +116,29 @@ func TestScreensHaveNoSeriousAccessibilityViolation(t *testing.T) {
 		{admin.URL, "/communities", nil},
 		{root.URL, "/admin/accounts", nil},
 		{root.URL, "/admin/accounts/" + s.accounts["lina.littoral"], nil},
+		{julie.URL, "/me/keys", nil},
+		{julie.URL, julieKey, nil},
+		{s.as(t, "olivier.carto").URL, "/me/keys", nil},
+		{root.URL, "/admin/keys", nil},
+		{julie.URL, "/me/keys", []chromedp.Action[chromedp.Void]{
+			// a refused form: the error beside its field
+			chromedp.SetValue(chromedp.CSS("#f-name"), "QGIS"),
+			chromedp.SetValue(chromedp.CSS("#f-ip_allow"), "10.0.0.0/33"),
+			chromedp.Click(chromedp.CSS(`form[action="/me/keys"] button.primary`)),
+			chromedp.WaitReady(chromedp.CSS("#err-ip_allow")),
+		}},
+		{julie.URL, "/me/keys", []chromedp.Action[chromedp.Void]{
+			// a new key: its secret, once
+			chromedp.SetValue(chromedp.CSS("#f-name"), "QGIS"),
+			chromedp.Click(chromedp.CSS(`input[name="access"]`)),
+			chromedp.Click(chromedp.CSS(`form[action="/me/keys"] button.primary`)),
+			chromedp.WaitReady(chromedp.CSS("#key-secret")),
+		}},
+		{julie.URL, julieKey, []chromedp.Action[chromedp.Void]{
+			// the confirmation before a new secret
+			chromedp.Click(chromedp.CSS(`form[action$="/regenerate"] button`)),
+			chromedp.WaitReady(chromedp.CSS(`input[name="confirm"]`)),
+		}},
 		{editor.URL, "/datasets/REGION-SUD_PPRI/access", []chromedp.Action[chromedp.Void]{
 			// a group whose effective level is consult: download raises it
 			chromedp.Click(chromedp.CSS(`tr:has(td:nth-child(5) .level-consult) input[name="group"]`)),
