@@ -12,5 +12,7 @@ func signInFlags(ef *envFlags, c *server.SignInConfig) {
 	ef.String(&c.OIDC.ClientSecret, "oidc-client-secret", "OCTROI_OIDC_CLIENT_SECRET", "octroi's client secret at the provider, never logged; prefer the environment to the command line")
 	ef.String(&c.OIDC.RedirectURL, "oidc-redirect-url", "OCTROI_OIDC_REDIRECT_URL", "the callback registered at the provider: https://<public host>/api/v1/auth/oidc/callback")
 	ef.Bool(&c.OIDC.MatchEmail, "oidc-match-email", "OCTROI_OIDC_MATCH_EMAIL", "on an identity's first sign-in, link it to the account of the e-mail the provider says it verified (trust the provider's verification)")
+	ef.String(&c.OIDC.Name, "oidc-name", "OCTROI_OIDC_NAME", "the provider's name on the sign-in page's button, \"Sign in with <name>\" (ProConnect, Keycloak…; empty: \"your organisation's account\")")
+	ef.String(&c.TrustedProxies, "signin-trusted-proxies", "OCTROI_SIGNIN_TRUSTED_PROXIES", "comma-separated `CIDRs` of the reverse proxies whose X-Forwarded-For the sign-in limits per address believe (the gateway's rule); empty: none, the connection's peer is the client and X-Forwarded-For is ignored")
 	ef.Bool(&c.PublicHTTPS, "secure-cookies", "OCTROI_SECURE_COOKIES", "mark session cookies Secure even on plain-HTTP requests: set it when a proxy in front serves the platform over https (requests that arrive over TLS always get Secure cookies)")
 }

@@ -552,6 +552,7 @@ func (s *Server) Handler() http.Handler {
 		OIDC:        s.oidc != nil,
 		Log:         s.log,
 	}
+	uc.OIDCName, uc.ClientAddress = s.cfg.SignIn.OIDC.Name, s.clientAddress()
 	if s.signin != nil {
 		uc.SignIn, uc.Actor = s.signin, ui.SessionActor(s.signin)
 	}

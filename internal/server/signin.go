@@ -3,10 +3,13 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
 	"github.com/octroi/octroi/internal/api"
+	"github.com/octroi/octroi/internal/gateway"
 	"github.com/octroi/octroi/internal/signin"
 )
 
@@ -28,6 +31,11 @@ type SignInConfig struct {
 	// OIDC is single sign-on through an OpenID Connect provider (none
 	// when OIDC.Issuer is empty). Its discovery document is read at start.
 	OIDC signin.OIDCConfig
+	// TrustedProxies: comma-separated CIDR prefixes (or addresses) of
+	// the reverse proxies whose X-Forwarded-For the sign-in limits per
+	// address believe, as the gateway's (GatewayTrustedProxies) do; empty
+	// (the default): none, the connection's peer is the client.
+	TrustedProxies string
 }
 
 func (c SignInConfig) validate() error {
@@ -45,7 +53,28 @@ func (c SignInConfig) validate() error {
 	case c.OIDC.Issuer == "" && (c.OIDC.ClientID != "" || c.OIDC.ClientSecret != "" || c.OIDC.MatchEmail):
 		return errors.New("--oidc-client-id, --oidc-client-secret and --oidc-match-email need --oidc-issuer")
 	}
+	if _, err := gateway.ParseTrustedProxies(c.TrustedProxies); err != nil {
+		return fmt.Errorf("--signin-trusted-proxies: %w", err)
+	}
 	return nil
+}
+
+// clientAddress is how the sign-in limits read a request's client
+// address: through the gateway's rule for trusted proxies, over
+// SignIn.TrustedProxies; nil when none are trusted (the peer is the
+// client).
+func (s *Server) clientAddress() func(*http.Request) string {
+	t, err := gateway.ParseTrustedProxies(s.cfg.SignIn.TrustedProxies)
+	if err != nil || len(t) == 0 {
+		return nil // validate refused a bad list before the server started
+	}
+	proxies := gateway.TrustedProxies(t)
+	return func(r *http.Request) string {
+		if a := proxies.ClientOf(r); a.IsValid() {
+			return a.String()
+		}
+		return signin.ClientOf(r).Address
+	}
 }
 
 // newSignIn builds the sign-in service over the portal; the credentials
@@ -75,7 +104,7 @@ func (s *Server) apiSignIn() api.SignInOptions {
 	if s.signin == nil {
 		return api.SignInOptions{}
 	}
-	o := api.SignInOptions{SignIn: s.signin, Sessions: s.portal, PublicHTTPS: s.publicHTTPS()}
+	o := api.SignInOptions{SignIn: s.signin, Sessions: s.portal, PublicHTTPS: s.publicHTTPS(), ClientAddress: s.clientAddress()}
 	if s.oidc != nil {
 		o.OIDC = s.oidc
 	}

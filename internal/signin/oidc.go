@@ -36,6 +36,9 @@ type OIDCConfig struct {
 	// MatchEmail links an identity's first sign-in to the account of its
 	// verified e-mail.
 	MatchEmail bool
+	// Name is the provider's name as people know it (the sign-in
+	// button's "Sign in with <Name>"); "" : a generic label.
+	Name string
 }
 
 // OIDC signs people in through one provider. It is safe for concurrent
