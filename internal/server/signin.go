@@ -36,6 +36,11 @@ type SignInConfig struct {
 	// address believe, as the gateway's (GatewayTrustedProxies) do; empty
 	// (the default): none, the connection's peer is the client.
 	TrustedProxies string
+	// GroupCommunities maps the provider's groups (read from the claim
+	// OIDC.GroupsClaim) to communities: comma-separated group=community
+	// pairs (signin.ParseGroupCommunities); it fills
+	// OIDC.GroupCommunities.
+	GroupCommunities string
 }
 
 func (c SignInConfig) validate() error {
@@ -52,6 +57,14 @@ func (c SignInConfig) validate() error {
 		return errors.New("--oidc-issuer needs --oidc-client-id and --oidc-redirect-url (https://<public host>/api/v1/auth/oidc/callback)")
 	case c.OIDC.Issuer == "" && (c.OIDC.ClientID != "" || c.OIDC.ClientSecret != "" || c.OIDC.MatchEmail):
 		return errors.New("--oidc-client-id, --oidc-client-secret and --oidc-match-email need --oidc-issuer")
+	}
+	switch m, err := signin.ParseGroupCommunities(c.GroupCommunities); {
+	case err != nil:
+		return fmt.Errorf("--oidc-group-communities: %w", err)
+	case c.OIDC.GroupsClaim != "" && c.OIDC.Issuer == "":
+		return errors.New("--oidc-groups-claim needs --oidc-issuer")
+	case len(m) > 0 && c.OIDC.GroupsClaim == "":
+		return errors.New("--oidc-group-communities needs --oidc-groups-claim (the claim the provider puts the groups in)")
 	}
 	if _, err := gateway.ParseTrustedProxies(c.TrustedProxies); err != nil {
 		return fmt.Errorf("--signin-trusted-proxies: %w", err)
@@ -91,7 +104,13 @@ func (s *Server) newSignIn(ctx context.Context) (*signin.Service, *signin.OIDC, 
 	if err != nil || s.cfg.SignIn.OIDC.Issuer == "" {
 		return svc, nil, err
 	}
-	o, err := svc.NewOIDC(ctx, s.cfg.SignIn.OIDC)
+	oc := s.cfg.SignIn.OIDC
+	if oc.GroupCommunities == nil {
+		if oc.GroupCommunities, err = signin.ParseGroupCommunities(s.cfg.SignIn.GroupCommunities); err != nil {
+			return nil, nil, err
+		}
+	}
+	o, err := svc.NewOIDC(ctx, oc)
 	return svc, o, err
 }
 

@@ -57,11 +57,12 @@ type signInView struct {
 	Email, Next, Error string
 	Done               string
 	OIDC               bool
+	OIDCName           string
 }
 
 func (u *ui) signInPage(w http.ResponseWriter, r *http.Request, v *view) error {
 	q := r.URL.Query()
-	return u.showSignIn(w, v, http.StatusOK, signInView{Next: localPath(q.Get("next")), Done: doneKey(q.Get("done")), OIDC: u.cfg.OIDC})
+	return u.showSignIn(w, v, http.StatusOK, signInView{Next: localPath(q.Get("next")), Done: doneKey(q.Get("done")), OIDC: u.cfg.OIDC, OIDCName: u.cfg.OIDCName})
 }
 
 func (u *ui) showSignIn(w http.ResponseWriter, v *view, status int, s signInView) error {
@@ -90,7 +91,7 @@ func (u *ui) signIn(w http.ResponseWriter, r *http.Request, v *view) error {
 		if e.Status >= 500 {
 			return err
 		}
-		return u.showSignIn(w, v, e.Status, signInView{Email: email, Next: next, Error: e.Msg.In(v.Lang), OIDC: u.cfg.OIDC})
+		return u.showSignIn(w, v, e.Status, signInView{Email: email, Next: next, Error: e.Msg.In(v.Lang), OIDC: u.cfg.OIDC, OIDCName: u.cfg.OIDCName})
 	}
 	http.SetCookie(w, signin.Cookie(secret, u.cfg.SignIn.AbsoluteTimeout(), signin.Secure(r, u.cfg.PublicHTTPS)))
 	http.Redirect(w, r, next, http.StatusSeeOther)

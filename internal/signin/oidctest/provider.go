@@ -1,0 +1,94 @@
+package oidctest
+
+import (
+	"context"
+	"sync"
+
+	"github.com/zitadel/oidc/v3/example/server/storage"
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+)
+
+// The subjects of the example users (their ids at the provider).
+const (
+	FirstSubject  = "id1"
+	SecondSubject = "id2"
+)
+
+// JWTClient is a second client of the provider, whose access tokens are
+// signed JWTs (the provider's own keys, published at its JWKS), as a
+// desktop GIS client registered at a platform's provider receives them.
+const (
+	JWTClient       = "qgis"
+	JWTClientSecret = "qgis-secret"
+)
+
+// GroupsClaim is the claim the provider puts the groups in.
+const GroupsClaim = "groups"
+
+// OP is a running provider.
+type OP struct {
+	Issuer string
+	mu     sync.Mutex
+	groups map[string][]string
+}
+
+// SetGroups sets the groups the provider says subject belongs to, in its
+// ID tokens and user info from now on (nil: no groups claim at all).
+func (o *OP) SetGroups(subject string, groups []string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.groups[subject] = groups
+}
+
+func (o *OP) groupsOf(subject string) []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.groups[subject]
+}
+
+// groupStorage is the example provider's storage with two additions a
+// real deployment configures at its provider: a groups claim, and a
+// client whose access tokens are JWTs. Everything else (sign-in, codes,
+// tokens, signatures, keys) is the provider's own.
+type groupStorage struct {
+	*storage.Storage
+	op *OP
+}
+
+func (s *groupStorage) addGroups(info *oidc.UserInfo, subject string) {
+	if g := s.op.groupsOf(subject); g != nil {
+		info.AppendClaims(GroupsClaim, g)
+	}
+}
+
+// SetUserinfoFromRequest fills the ID token's claims.
+func (s *groupStorage) SetUserinfoFromRequest(ctx context.Context, info *oidc.UserInfo, req op.IDTokenRequest, scopes []string) error {
+	if err := s.Storage.SetUserinfoFromRequest(ctx, info, req, scopes); err != nil {
+		return err
+	}
+	s.addGroups(info, req.GetSubject())
+	return nil
+}
+
+// SetUserinfoFromToken fills the user info endpoint's answer.
+func (s *groupStorage) SetUserinfoFromToken(ctx context.Context, info *oidc.UserInfo, tokenID, subject, origin string) error {
+	if err := s.Storage.SetUserinfoFromToken(ctx, info, tokenID, subject, origin); err != nil {
+		return err
+	}
+	s.addGroups(info, subject)
+	return nil
+}
+
+// GetClientByClientID gives JWTClient JWT access tokens.
+func (s *groupStorage) GetClientByClientID(ctx context.Context, id string) (op.Client, error) {
+	c, err := s.Storage.GetClientByClientID(ctx, id)
+	if err != nil || id != JWTClient {
+		return c, err
+	}
+	return jwtClient{c}, nil
+}
+
+type jwtClient struct{ op.Client }
+
+func (jwtClient) AccessTokenType() op.AccessTokenType { return op.AccessTokenTypeJWT }
