@@ -271,6 +271,9 @@ func writeRefusal(w http.ResponseWriter, r *http.Request, d Decision) {
 		// apikey is the other way a key travels.
 		h.Add("WWW-Authenticate", `Basic realm="octroi", charset="UTF-8"`)
 		h.Add("WWW-Authenticate", `Apikey realm="octroi"`)
+		if bearerReason(d.Reason) {
+			h.Add("WWW-Authenticate", `Bearer realm="octroi", error="invalid_token"`)
+		}
 	}
 	title := messages.New(messages.Key(fmt.Sprintf("gateway.title_%d", d.Status)))
 	if !messages.Has(title.Key) {

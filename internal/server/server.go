@@ -112,8 +112,9 @@ type Server struct {
 	mailer *mail.Sender    // nil without the portal or an SMTP server
 	// gw is the gateway (gateway.go); nil with Config.NoPortal.
 	gw     *gatewayParts
-	signin *signin.Service // nil with Config.NoPortal
-	oidc   *signin.OIDC    // nil without a provider
+	signin *signin.Service      // nil with Config.NoPortal
+	oidc   *signin.OIDC         // nil without a provider
+	tokens *signin.AccessTokens // the provider's access tokens (oauth2.go); nil without one
 
 	reg       *prometheus.Registry
 	metrics   *api.Metrics
@@ -198,6 +199,9 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 			return nil, err
 		}
 		if s.signin, s.oidc, err = s.newSignIn(ctx); err != nil {
+			return nil, err
+		}
+		if err := s.setupAccessTokens(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -315,6 +319,9 @@ func (s *Server) Start(ctx context.Context) {
 		}
 		if s.gw != nil {
 			go s.gw.usage.Run(ctx)
+		}
+		if s.tokens != nil {
+			go s.tokens.Run(ctx)
 		}
 	})
 }

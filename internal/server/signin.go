@@ -41,6 +41,10 @@ type SignInConfig struct {
 	// pairs (signin.ParseGroupCommunities); it fills
 	// OIDC.GroupCommunities.
 	GroupCommunities string
+	// AccessTokenAudience: the audience the provider's access tokens
+	// must carry for the gateway's OAUTH2 keys; empty: the token's own
+	// client (the key's).
+	AccessTokenAudience string
 }
 
 func (c SignInConfig) validate() error {
@@ -61,6 +65,8 @@ func (c SignInConfig) validate() error {
 	switch m, err := signin.ParseGroupCommunities(c.GroupCommunities); {
 	case err != nil:
 		return fmt.Errorf("--oidc-group-communities: %w", err)
+	case c.AccessTokenAudience != "" && c.OIDC.Issuer == "":
+		return errors.New("--oauth2-audience needs --oidc-issuer")
 	case c.OIDC.GroupsClaim != "" && c.OIDC.Issuer == "":
 		return errors.New("--oidc-groups-claim needs --oidc-issuer")
 	case len(m) > 0 && c.OIDC.GroupsClaim == "":

@@ -3,6 +3,11 @@ package oidctest
 import (
 	"context"
 	"sync"
+	"testing"
+	"time"
+
+	gooidc "github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
 
 	"github.com/zitadel/oidc/v3/example/server/storage"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
@@ -31,6 +36,33 @@ type OP struct {
 	Issuer string
 	mu     sync.Mutex
 	groups map[string][]string
+	// life, when not zero, is the lifetime of the access tokens issued
+	// from now on.
+	life time.Duration
+}
+
+// SetTokenLifetime sets the lifetime of the access tokens the provider
+// issues from now on (0: its own, five minutes); a short one gives a
+// token that soon expires, as a client that keeps one too long holds.
+// (Not negative: the token response would say so, and clients refuse
+// it.)
+func (o *OP) SetTokenLifetime(d time.Duration) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.life = d
+}
+
+// CreateAccessToken is the provider's, with the lifetime SetTokenLifetime
+// set.
+func (s *groupStorage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (string, time.Time, error) {
+	id, exp, err := s.Storage.CreateAccessToken(ctx, req)
+	s.op.mu.Lock()
+	life := s.op.life
+	s.op.mu.Unlock()
+	if err == nil && life != 0 {
+		exp = time.Now().Add(life)
+	}
+	return id, exp, err
 }
 
 // SetGroups sets the groups the provider says subject belongs to, in its
@@ -92,3 +124,23 @@ func (s *groupStorage) GetClientByClientID(ctx context.Context, id string) (op.C
 type jwtClient struct{ op.Client }
 
 func (jwtClient) AccessTokenType() op.AccessTokenType { return op.AccessTokenTypeJWT }
+
+// AccessToken signs user in at the provider as JWTClient, through the
+// authorization code flow, and returns the access token it issues (a JWT
+// signed with the provider's keys).
+func (o *OP) AccessToken(t testing.TB, redirect, user string) string {
+	t.Helper()
+	ctx := context.Background()
+	p, err := gooidc.NewProvider(ctx, o.Issuer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := oauth2.Config{ClientID: JWTClient, ClientSecret: JWTClientSecret, RedirectURL: redirect, Endpoint: p.Endpoint(), Scopes: []string{gooidc.ScopeOpenID}}
+	verifier := oauth2.GenerateVerifier()
+	q := Login(t, c.AuthCodeURL("state-"+user, oauth2.S256ChallengeOption(verifier)), redirect, user, Password)
+	tok, err := c.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok.AccessToken
+}
