@@ -1,10 +1,13 @@
 package signin
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"sync"
@@ -77,7 +80,19 @@ type AccessTokens struct {
 	fetching  bool
 	// Fetches counts the key set's fetches (for tests and metrics).
 	Fetches atomic.Int64
+
+	// verified remembers the tokens verified lately (by their hash), so
+	// that a client's many requests with one token pay for its signature
+	// once: a map emptied when full and whenever the published keys
+	// change (a withdrawn key's tokens are then checked again, and
+	// refused).
+	cacheMu  sync.Mutex
+	verified map[[32]byte]AccessToken
+	keyGen   int64 // counts changes of the keys, under cacheMu
 }
+
+// maxVerified bounds the verified tokens remembered.
+const maxVerified = 10000
 
 // asymmetric are the signature algorithms accepted: a provider's keys
 // are public, so a symmetric one (HS256) would let anyone sign.
@@ -153,11 +168,26 @@ func (a *AccessTokens) fetch(ctx context.Context) error {
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("signin: the provider's keys %s: %s", a.jwksURL, resp.Status)
 	}
-	var set jose.JSONWebKeySet
-	if err := json.NewDecoder(http.MaxBytesReader(nil, resp.Body, 1<<20)).Decode(&set); err != nil {
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
 		return fmt.Errorf("signin: the provider's keys %s: %w", a.jwksURL, err)
 	}
-	a.keys.Store(&set)
+	var set jose.JSONWebKeySet
+	if err := json.Unmarshal(body, &set); err != nil {
+		return fmt.Errorf("signin: the provider's keys %s: %w", a.jwksURL, err)
+	}
+	old := a.keys.Swap(&set)
+	if old != nil {
+		was, _ := json.Marshal(old)
+		now, _ := json.Marshal(&set)
+		if bytes.Equal(was, now) {
+			return nil
+		}
+	}
+	a.cacheMu.Lock()
+	a.verified = nil
+	a.keyGen++
+	a.cacheMu.Unlock()
 	return nil
 }
 
@@ -214,6 +244,33 @@ func (a *AccessTokens) VerifySignature(_ context.Context, jwt string) ([]byte, e
 
 // Verify checks raw, a bearer access token, and says whose it is.
 func (a *AccessTokens) Verify(ctx context.Context, raw string) (AccessToken, error) {
+	h := sha256.Sum256([]byte(raw))
+	a.cacheMu.Lock()
+	got, ok := a.verified[h]
+	gen := a.keyGen
+	a.cacheMu.Unlock()
+	if ok {
+		if !got.Expiry.After(a.cfg.Now()) {
+			return AccessToken{}, fmt.Errorf("%w (at %s)", ErrTokenExpired, got.Expiry.UTC().Format(time.RFC3339))
+		}
+		return got, nil
+	}
+	got, err := a.verify(ctx, raw)
+	if err != nil {
+		return AccessToken{}, err
+	}
+	a.cacheMu.Lock()
+	if a.keyGen == gen { // not verified with keys since replaced
+		if a.verified == nil || len(a.verified) >= maxVerified {
+			a.verified = map[[32]byte]AccessToken{}
+		}
+		a.verified[h] = got
+	}
+	a.cacheMu.Unlock()
+	return got, nil
+}
+
+func (a *AccessTokens) verify(ctx context.Context, raw string) (AccessToken, error) {
 	t, err := a.verifier.Verify(ctx, raw)
 	var expired *oidc.TokenExpiredError
 	switch {
