@@ -3,6 +3,7 @@ package ui_test
 import (
 	"html"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -57,5 +58,38 @@ func TestSignInPageOffersTheProvider(t *testing.T) {
 	}
 	if _, body := newSite(t).get(t, "/sign-in", "Accept-Language", "en"); strings.Contains(body, "oidc") {
 		t.Errorf("a sign-on button without a provider:\n%s", body)
+	}
+}
+
+// TestSignInFormLimitBehindTrustedProxy: the sign-in form counts failures
+// per client address as a trusted proxy (--signin-trusted-proxies)
+// reports it: a guesser who puts a victim's address first in
+// X-Forwarded-For is slowed under their own, and the victim signs in.
+func TestSignInFormLimitBehindTrustedProxy(t *testing.T) {
+	s := newSiteWith(t, func(c *server.Config) { c.SignIn.TrustedProxies = "127.0.0.1, ::1" })
+	const victim, guesser = "198.51.100.7", "203.0.113.9"
+	post := func(password, xff string) *http.Response {
+		req, _ := http.NewRequest("POST", s.URL+"/sign-in", strings.NewReader(url.Values{"email": {"lina.littoral@demo.octroi.dev"}, "password": {password}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		req.Header.Set("X-Forwarded-For", xff)
+		res, _ := s.do(t, req)
+		return res
+	}
+	throttled := false
+	for range 12 {
+		if post("wrong password", victim+", "+guesser).StatusCode == 429 {
+			throttled = true
+			break
+		}
+	}
+	if !throttled {
+		t.Fatal("twelve failures were never slowed")
+	}
+	if res := post(s.password, guesser); res.StatusCode != 429 {
+		t.Errorf("the guesser's address: %d, want 429", res.StatusCode)
+	}
+	if res := post(s.password, victim); res.StatusCode != 303 {
+		t.Errorf("the victim's address: %d, want 303 (signed in)", res.StatusCode)
 	}
 }
