@@ -137,6 +137,16 @@ func TestGroupClaimsMapToCommunities(t *testing.T) {
 	ssoSignIn(t, w, redirect, oidctest.User(op.Issuer))
 	want("back in geo-team", map[string]portal.CommunityRole{"c1": portal.CommunityParticipant, "c2": portal.CommunityAdministrator})
 
+	// A provider that puts the groups in its user info only: read there.
+	op.GroupsInUserInfoOnly(true)
+	op.SetGroups(oidctest.FirstSubject, []string{"ops"})
+	ssoSignIn(t, w, redirect, oidctest.User(op.Issuer))
+	want("groups in the user info", map[string]portal.CommunityRole{"c1": "", "c2": portal.CommunityAdministrator, "c3": portal.CommunityParticipant})
+	op.SetGroups(oidctest.FirstSubject, []string{"geo-team"})
+	ssoSignIn(t, w, redirect, oidctest.User(op.Issuer))
+	want("back in geo-team, from the user info", map[string]portal.CommunityRole{"c1": portal.CommunityParticipant})
+	op.GroupsInUserInfoOnly(false)
+
 	es, err := p.Audit(ctx, w.id["admin"], store.AuditQuery{Resource: "community:c1", Limit: 100})
 	if err != nil {
 		t.Fatal(err)
@@ -148,7 +158,7 @@ func TestGroupClaimsMapToCommunities(t *testing.T) {
 		}
 		actions = append(actions, e.Action)
 	}
-	if !slices.Equal(actions, []string{"community.member.sso_add", "community.member.sso_remove", "community.member.sso_add"}) {
+	if !slices.Equal(actions, []string{"community.member.sso_add", "community.member.sso_remove", "community.member.sso_add", "community.member.sso_remove", "community.member.sso_add"}) {
 		t.Errorf("audit of c1 by the system: %v", actions)
 	}
 }

@@ -39,6 +39,16 @@ type OP struct {
 	// life, when not zero, is the lifetime of the access tokens issued
 	// from now on.
 	life time.Duration
+	// userInfoOnly: the groups are in the user info, not the ID token.
+	userInfoOnly bool
+}
+
+// GroupsInUserInfoOnly makes the provider put the groups claim in its
+// user info answers only, not in ID tokens, as some providers do.
+func (o *OP) GroupsInUserInfoOnly(only bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.userInfoOnly = only
 }
 
 // SetTokenLifetime sets the lifetime of the access tokens the provider
@@ -99,7 +109,12 @@ func (s *groupStorage) SetUserinfoFromRequest(ctx context.Context, info *oidc.Us
 	if err := s.Storage.SetUserinfoFromRequest(ctx, info, req, scopes); err != nil {
 		return err
 	}
-	s.addGroups(info, req.GetSubject())
+	s.op.mu.Lock()
+	only := s.op.userInfoOnly
+	s.op.mu.Unlock()
+	if !only {
+		s.addGroups(info, req.GetSubject())
+	}
 	return nil
 }
 
