@@ -117,6 +117,8 @@ type GatewayExplainRequest struct {
 	Client    string `json:"client,omitempty"`
 	Referer   string `json:"referer,omitempty"`
 	UserAgent string `json:"user_agent,omitempty"`
+	// Token: a bearer access token to explain instead of a key.
+	Token string `json:"token,omitempty"`
 }
 
 // GatewayExplanation answers POST /gateway/explain.

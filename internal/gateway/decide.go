@@ -91,6 +91,9 @@ type Decider struct {
 	// Platform is the platform object id (whose disabled accounts own
 	// keys that open nothing); default "main".
 	Platform string
+	// Tokens verifies the bearer tokens of OAUTH2 keys (nil: none is
+	// accepted; see oauth2.go).
+	Tokens TokenVerifier
 }
 
 func (d *Decider) now() time.Time {
@@ -118,7 +121,7 @@ func (d *Decider) Explain(ctx context.Context, in Input, key *portal.LiveKey) De
 }
 
 func (d *Decider) decide(ctx context.Context, in Input) Decision {
-	return d.decideWith(ctx, in, func() (*portal.LiveKey, *Decision) { return d.findKey(in) })
+	return d.decideWith(ctx, in, func() (*portal.LiveKey, *Decision) { return d.findKey(ctx, in) })
 }
 
 func (d *Decider) decideWith(ctx context.Context, in Input, findKey func() (*portal.LiveKey, *Decision)) Decision {
@@ -391,11 +394,14 @@ func (d *Decider) whyClosed(ctx context.Context, e *engine.Engine, key *portal.L
 // header holding a key secret (HEADER keys, in the header they name).
 // It returns nil and nil when the request presents no key, nil and a
 // refusal for a key that is unknown or travels the wrong way.
-func (d *Decider) findKey(in Input) (*portal.LiveKey, *Decision) {
+func (d *Decider) findKey(ctx context.Context, in Input) (*portal.LiveKey, *Decision) {
 	now := d.now()
 	try := func(presented string, want portal.KeyType, header string) (*portal.LiveKey, *Decision) {
 		k, err := d.Keys.LookupKey(presented, now)
-		if err != nil {
+		// An OAUTH2 key is found only through a verified token: what it
+		// is looked up by (issuer, client, subject) is no secret, and a
+		// client that presents it another way learns nothing of it.
+		if err != nil || (k.Type == portal.KeyOAuth2 && want != portal.KeyOAuth2) {
 			r := refusal(http.StatusUnauthorized, ReasonUnknownKey, messages.New("gateway.unknown_key"))
 			return nil, &r
 		}
@@ -415,8 +421,9 @@ func (d *Decider) findKey(in Input) (*portal.LiveKey, *Decision) {
 		if user, pass, ok := parseBasic(auth); ok {
 			return try(portal.BasicLookup(user, pass), portal.KeyBasic, "")
 		}
-		// A Bearer token is for OAUTH2 keys, which need the identity
-		// provider (not configured yet): unknown.
+		if isBearer(auth) {
+			return d.bearerKey(ctx, auth) // OAUTH2 keys: oauth2.go
+		}
 		r := refusal(http.StatusUnauthorized, ReasonUnknownKey, messages.New("gateway.unknown_key"))
 		return nil, &r
 	}

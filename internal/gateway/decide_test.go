@@ -120,7 +120,8 @@ func TestDecide(t *testing.T) {
 	expect(t, e, "unknown layer, unknown key", in("/wms", getMap("nope"), "apikey", "okey_x"), want{401, gateway.ReasonUnknownKey})
 	expect(t, e, "unavailable service", in("/wms", getMap("off_layer"), "apikey", secret), want{403, gateway.ReasonServiceUnavailable})
 	expect(t, e, "unknown key", in("/wms", getMap("topo_routes"), "apikey", "okey_nope"), want{401, gateway.ReasonUnknownKey})
-	expect(t, e, "bearer", in("/wms", getMap("topo_routes"), "Authorization", "Bearer x"), want{401, gateway.ReasonUnknownKey})
+	// Without an identity provider, no bearer token is taken (OAUTH2 keys: oauth2.go).
+	expect(t, e, "bearer", in("/wms", getMap("topo_routes"), "Authorization", "Bearer x"), want{401, gateway.ReasonBadToken})
 	d = expect(t, e, "basic", in("/wms", getMap("topo_routes"), "Authorization", basic("bob-qgis", pass)), ok)
 	if d.Key != kb.ID || d.Account != "bob" {
 		t.Errorf("basic decision %+v", d)

@@ -99,9 +99,23 @@ func ParseTrustedProxies(s string) ([]netip.Prefix, error) {
 	return out, nil
 }
 
-func (f *ForwardAuth) trusted(a netip.Addr) bool {
+func (f *ForwardAuth) trusted(a netip.Addr) bool { return TrustedProxies(f.Trusted).trusts(a) }
+
+// clientOf returns the client's address: the peer's, or, from a trusted
+// proxy, the right-most untrusted address of X-Forwarded-For.
+func (f *ForwardAuth) clientOf(r *http.Request) netip.Addr {
+	return TrustedProxies(f.Trusted).ClientOf(r)
+}
+
+// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+// believed (ParseTrustedProxies). The gateway reads the client's address
+// with it, and so does whatever else must know who calls behind the same
+// proxies (the sign-in limits per address).
+type TrustedProxies []netip.Prefix
+
+func (t TrustedProxies) trusts(a netip.Addr) bool {
 	a = a.Unmap()
-	for _, p := range f.Trusted {
+	for _, p := range t {
 		if p.Contains(a) {
 			return true
 		}
@@ -109,11 +123,14 @@ func (f *ForwardAuth) trusted(a netip.Addr) bool {
 	return false
 }
 
-// clientOf returns the client's address: the peer's, or, from a trusted
-// proxy, the right-most untrusted address of X-Forwarded-For.
-func (f *ForwardAuth) clientOf(r *http.Request) netip.Addr {
+// ClientOf returns the client's address: the connection's peer, or, when
+// the peer is a trusted proxy, the right-most address of X-Forwarded-For
+// that is not itself a trusted proxy (what the first trusted proxy saw).
+// A caller that is no trusted proxy cannot choose the answer by sending
+// X-Forwarded-For: it is ignored.
+func (t TrustedProxies) ClientOf(r *http.Request) netip.Addr {
 	peer := peerAddr(r.RemoteAddr)
-	if !peer.IsValid() || !f.trusted(peer) {
+	if !peer.IsValid() || !t.trusts(peer) {
 		return peer
 	}
 	hops := r.Header.Values(HeaderForwardedFor)
@@ -126,7 +143,7 @@ func (f *ForwardAuth) clientOf(r *http.Request) netip.Addr {
 		if !a.IsValid() {
 			return peer // a garbled hop: trust nothing before it
 		}
-		if !f.trusted(a) || i == 0 {
+		if !t.trusts(a) || i == 0 {
 			return a
 		}
 	}
@@ -254,6 +271,9 @@ func writeRefusal(w http.ResponseWriter, r *http.Request, d Decision) {
 		// apikey is the other way a key travels.
 		h.Add("WWW-Authenticate", `Basic realm="octroi", charset="UTF-8"`)
 		h.Add("WWW-Authenticate", `Apikey realm="octroi"`)
+		if bearerReason(d.Reason) {
+			h.Add("WWW-Authenticate", `Bearer realm="octroi", error="invalid_token"`)
+		}
 	}
 	title := messages.New(messages.Key(fmt.Sprintf("gateway.title_%d", d.Status)))
 	if !messages.Has(title.Key) {

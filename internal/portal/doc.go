@@ -83,7 +83,11 @@
 // signin makes), account_link (alternate key: the hash of a single-use
 // link's secret; listed by account) and session (a credential like token,
 // its secret prefixed "ocs_"; listed by account: see passwords.go and
-// sessions.go). Services and grants are kept in memory with indexes (by
+// sessions.go), registration (a self-registration pending its e-mail's
+// verification, alternate key the e-mail: registrations.go),
+// sso_membership (the origin of a community membership a provider's
+// groups gave, alternate key "community account", listed by account:
+// ssogroups.go) and identity (alternate key issuer and subject: identities.go). Services and grants are kept in memory with indexes (by
 // path, dataset, service, beneficiary and grantor: memindex.go), so that
 // the gateway finds the services at a path without the database
 // (ServicesAt). They hold names and metadata only: roles, memberships,

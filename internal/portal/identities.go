@@ -112,3 +112,19 @@ func (s *Service) Identities(ctx context.Context, actor, account string) ([]Iden
 	}
 	return out, err
 }
+
+// identitySubject is the subject of account's identity at issuer, which
+// an OAUTH2 key is bound to; an account that never signed in through the
+// provider has none (ErrInvalid, saying to sign in through it first).
+func (s *Service) identitySubject(ctx context.Context, account, issuer string) (string, error) {
+	recs, err := list[identityRec](ctx, view{s: s, docs: s.docs}, kindIdentity, account, "", 0)
+	if err != nil {
+		return "", err
+	}
+	for _, r := range recs {
+		if r.Issuer == issuer {
+			return r.Subject, nil
+		}
+	}
+	return "", invalid("invalid.oauth2_no_identity", issuer)
+}

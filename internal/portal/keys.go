@@ -68,9 +68,11 @@ const (
 )
 
 // OAuth2Binding is what an OAUTH2 key accepts: bearer tokens of Issuer
-// (the platform's identity provider) whose subject is the key's owner's
-// and whose client (azp, or client_id) is ClientID. The gateway verifies
-// the token, then finds the key by these three.
+// (the platform's identity provider) whose subject is Subject, the
+// subject of the owner's identity at the provider (the issuer+subject
+// link single sign-on made: see identities.go), and whose client (azp, or
+// client_id) is ClientID. The gateway verifies the token against the
+// provider's published keys, then finds the key by these three.
 type OAuth2Binding struct {
 	Issuer   string `json:"issuer"`
 	ClientID string `json:"client_id"`
@@ -309,7 +311,11 @@ func (s *Service) CreateKey(ctx context.Context, actor string, spec KeySpec) (Ac
 		if err != nil {
 			return AccessKey{}, "", err
 		}
-		k.OAuth2 = &OAuth2Binding{Issuer: s.identityProvider, ClientID: client, Subject: actor}
+		subject, err := s.identitySubject(ctx, actor, s.identityProvider)
+		if err != nil {
+			return AccessKey{}, "", err
+		}
+		k.OAuth2 = &OAuth2Binding{Issuer: s.identityProvider, ClientID: client, Subject: subject}
 	default:
 		return AccessKey{}, "", invalid("invalid.key_type", messages.Quote(spec.Type))
 	}

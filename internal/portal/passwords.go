@@ -212,8 +212,20 @@ func (s *Service) LinkAccount(ctx context.Context, secret string) (Account, erro
 	if err != nil {
 		return Account{}, err
 	}
-	a, err := view{s: s, docs: s.docs, rels: s.readAllRels}.account(ctx, l.Account)
-	if isPortalNotFound(err) || (err == nil && a.Status != AccountActive) {
+	v := view{s: s, docs: s.docs, rels: s.readAllRels}
+	a, err := v.account(ctx, l.Account)
+	if isPortalNotFound(err) {
+		// A pending registration's: the account it will be.
+		r, err := v.registration(ctx, l.Account)
+		if err != nil {
+			return Account{}, err
+		}
+		if r == nil || l.Purpose != LinkVerify || !s.now().Before(r.Expires) {
+			return Account{}, errLinkInvalid()
+		}
+		return Account{ID: r.ID, Email: r.Email, Name: r.Name, Language: r.Language, Status: AccountActive}, nil
+	}
+	if err == nil && a.Status != AccountActive {
 		return Account{}, errLinkInvalid()
 	}
 	return a, err
@@ -254,7 +266,21 @@ func (s *Service) UseLink(ctx context.Context, secret, hash string) (Account, er
 		if err != nil {
 			return err
 		}
-		if a, err = t.account(t.ctx, l.Account); err != nil {
+		switch a, err = t.account(t.ctx, l.Account); {
+		case isPortalNotFound(err):
+			// A pending registration's link: its account is made now
+			// (registrations.go).
+			r, err := t.registration(t.ctx, l.Account)
+			if err != nil {
+				return err
+			}
+			if r == nil || l.Purpose != LinkVerify || !t.at.Before(r.Expires) {
+				return errLinkInvalid()
+			}
+			if a, err = t.completeRegistration(r); err != nil {
+				return err
+			}
+		case err != nil:
 			return err
 		}
 		if a.Status != AccountActive {
@@ -308,12 +334,14 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string) error 
 	})
 }
 
-// Register creates an account for someone who signs up alone, when the
-// platform allows it (Config.SelfRegistration; else ErrForbidden): the
-// account gets no password, only a link to set one sent to its e-mail,
-// which proves the address is theirs. For an e-mail that already has an
-// account, it sends that account a reset link instead and reports the same
-// success, so that the answer never tells whether an e-mail is taken.
+// Register signs someone up alone, when the platform allows it
+// (Config.SelfRegistration; else ErrForbidden): a pending registration
+// and a link sent to the e-mail, which proves the address is theirs; the
+// account is made, with its password, when the link is used (see
+// registrations.go). Registering again re-sends the link. For an e-mail
+// that already has an account, it sends that account a reset link
+// instead; the answer is the same success in every case, so that it never
+// tells whether an e-mail is taken or pending.
 func (s *Service) Register(ctx context.Context, email, name string) error {
 	if !s.selfRegistration {
 		return refuse(ErrForbidden, "portal.registration_closed")
@@ -322,7 +350,7 @@ func (s *Service) Register(ctx context.Context, email, name string) error {
 	if err != nil {
 		return err
 	}
-	return s.transact(ctx, a.ID, func(t *txn) error {
+	return s.transact(ctx, systemActor, func(t *txn) error {
 		d, err := t.docs.DocByAlt(t.ctx, kindAccount, a.Email)
 		switch {
 		case err == nil:
@@ -330,15 +358,11 @@ func (s *Service) Register(ctx context.Context, email, name string) error {
 			if err != nil || old.Status != AccountActive {
 				return err
 			}
-			t.actor = systemActor
 			return t.sendLink(old.ID, LinkReset, NoticePasswordReset, nil)
 		case !isNotFound(err):
 			return err
 		}
-		if a, err = t.createAccount(a); err != nil {
-			return err
-		}
-		return t.sendLink(a.ID, LinkVerify, NoticeVerifyEmail, nil)
+		return t.register(a)
 	})
 }
 

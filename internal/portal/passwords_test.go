@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -181,14 +182,25 @@ func TestRegister(t *testing.T) {
 		ok(t, err)
 		wantErr(t, open.Register(ctx, "not an address", "X"), portal.ErrInvalid)
 		ok(t, open.Register(ctx, "someone@example.org", "Someone"))
-		acc, err := open.SearchAccounts(ctx, "manager", "someone", 10)
-		ok(t, err)
-		if len(acc) != 1 {
-			t.Fatalf("registered accounts %+v", acc)
+		// Pending: no account anyone could find, add or grant, and no
+		// password to sign in with.
+		if acc := must[[]portal.Account](t)(open.SearchAccounts(ctx, "manager", "someone", 10)); len(acc) != 0 {
+			t.Fatalf("an unverified registration is an account: %+v", acc)
 		}
-		secrets := linkSecrets(t, e, acc[0].ID, portal.NoticeVerifyEmail)
+		_, _, err = open.PasswordHash(ctx, "someone@example.org")
+		wantErr(t, err, portal.ErrNotFound)
+		secrets := linkSecrets(t, e, "someone@example.org", portal.NoticeVerifyEmail)
 		if len(secrets) != 1 {
 			t.Fatalf("got %d verification links, want 1", len(secrets))
+		}
+		// Registering again within a minute sends nothing more; after,
+		// a new link; both links work until one is used.
+		ok(t, open.Register(ctx, "someone@example.org", "Someone"))
+		e.clock.Advance(2 * time.Minute)
+		ok(t, open.Register(ctx, "someone@example.org", "Someone Else"))
+		secrets = linkSecrets(t, e, "someone@example.org", portal.NoticeVerifyEmail)
+		if len(secrets) != 2 {
+			t.Fatalf("got %d verification links after registering again, want 2", len(secrets))
 		}
 		// Registering a taken e-mail answers the same, and sends its owner
 		// a reset link instead of telling the registrant.
@@ -196,10 +208,83 @@ func TestRegister(t *testing.T) {
 		if n := len(linkSecrets(t, e, "stranger", portal.NoticePasswordReset)); n != 1 {
 			t.Errorf("the taken e-mail's owner got %d reset links, want 1", n)
 		}
-		must[portal.Account](t)(open.UseLink(ctx, secrets[0], "$h"))
+		if a := must[portal.Account](t)(open.LinkAccount(ctx, secrets[0])); a.Email != "someone@example.org" {
+			t.Errorf("the link's account: %+v", a)
+		}
+		a := must[portal.Account](t)(open.UseLink(ctx, secrets[0], "$h"))
+		if a.Name != "Someone Else" || a.Status != portal.AccountActive {
+			t.Errorf("the account made: %+v", a)
+		}
 		_, h := mustHash(t)(open.PasswordHash(ctx, "someone@example.org"))
 		if h != "$h" {
 			t.Errorf("hash %q", h)
+		}
+		if acc := must[[]portal.Account](t)(open.SearchAccounts(ctx, "manager", "someone", 10)); len(acc) != 1 || acc[0].ID != a.ID {
+			t.Fatalf("the verified account: %+v", acc)
+		}
+		_, err = open.UseLink(ctx, secrets[1], "$h2") // used up with the other
+		wantErr(t, err, portal.ErrInvalid)
+		noSecretInAudit(t, e, secrets...)
+	})
+}
+
+// TestRegistrationsExpire: a registration nobody verified expires with its
+// link, and the purge deletes it; the address can register again. An
+// address that got an account meanwhile voids the registration's link.
+func TestRegistrationsExpire(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		_ = newWorld(t, e)
+		ctx := e.ctx
+		creds, err := credentials.NewCache(ctx, e.st, nil, portal.KindToken, portal.KindSession)
+		ok(t, err)
+		open, err := portal.New(portal.Config{Docs: e.st, Store: e.st, Engine: func() *engine.Engine { return e.eng }, Sync: e.sync, Now: e.clock.Now, Credentials: creds, SelfRegistration: true})
+		ok(t, err)
+		ok(t, open.Register(ctx, "late@example.org", "Late"))
+		ok(t, open.Register(ctx, "taken@example.org", "Taken"))
+		late := linkSecrets(t, e, "late@example.org", portal.NoticeVerifyEmail)[0]
+		if n := must[int](t)(open.PurgeRegistrations(ctx)); n != 0 {
+			t.Errorf("purged %d live registrations", n)
+		}
+		// An account manager makes an account for taken@ meanwhile.
+		must[portal.Account](t)(open.CreateAccount(ctx, "manager", portal.Account{Email: "taken@example.org", Name: "Taken by hand"}))
+		_, err = open.UseLink(ctx, linkSecrets(t, e, "taken@example.org", portal.NoticeVerifyEmail)[0], "$h")
+		wantErr(t, err, portal.ErrInvalid)
+
+		e.clock.Advance(portal.LinkTTL[portal.LinkVerify] + time.Minute)
+		_, err = open.LinkAccount(ctx, late)
+		wantErr(t, err, portal.ErrInvalid)
+		// Two nodes purge at once: each registration goes once.
+		other, err := portal.New(portal.Config{Docs: e.st, Store: e.st, Engine: func() *engine.Engine { return e.eng }, Sync: e.sync, Now: e.clock.Now, Credentials: creds, SelfRegistration: true})
+		ok(t, err)
+		var wg sync.WaitGroup
+		counts := make([]int, 2)
+		for i, node := range []*portal.Service{open, other} {
+			wg.Go(func() {
+				n, err := node.PurgeRegistrations(ctx)
+				if err != nil {
+					t.Errorf("node %d: %v", i, err)
+				}
+				counts[i] = n
+			})
+		}
+		wg.Wait()
+		if counts[0]+counts[1] != 2 {
+			t.Errorf("two nodes purged %v expired registrations, want 2 in all", counts)
+		}
+		if n := must[int](t)(open.PurgeRegistrations(ctx)); n != 0 {
+			t.Errorf("purged %d more on a second run", n)
+		}
+		if ds := must[[]store.Doc](t)(e.st.ListDocs(ctx, "registration", "", "", 0)); len(ds) != 0 {
+			t.Errorf("%d registrations left", len(ds))
+		}
+		_, err = open.UseLink(ctx, late, "$h")
+		wantErr(t, err, portal.ErrInvalid)
+		// Registering again starts afresh.
+		ok(t, open.Register(ctx, "late@example.org", "Late"))
+		fresh := linkSecrets(t, e, "late@example.org", portal.NoticeVerifyEmail)
+		must[portal.Account](t)(open.UseLink(ctx, fresh[len(fresh)-1], "$h"))
+		if acc := must[[]portal.Account](t)(open.SearchAccounts(ctx, "manager", "late", 10)); len(acc) != 1 {
+			t.Errorf("after registering again: %+v", acc)
 		}
 	})
 }

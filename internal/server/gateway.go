@@ -100,6 +100,9 @@ func (x explainer) ExplainGateway(ctx context.Context, actor string, q api.Gatew
 	for i, s := range svcs {
 		ids[i] = s.ID
 	}
+	if q.Token != "" {
+		return x.explainToken(ctx, actor, q, in, ids)
+	}
 	var key *portal.LiveKey
 	if q.Key != "" {
 		if key, err = x.p.ExplainKey(ctx, actor, q.Key, ids); err != nil {
@@ -108,10 +111,32 @@ func (x explainer) ExplainGateway(ctx context.Context, actor string, q api.Gatew
 	} else if err := x.p.AuthorizeExplain(ctx, actor, "", ids); err != nil {
 		return api.GatewayExplanation{}, err
 	}
-	d := x.d.Explain(ctx, in, key)
+	return explanation(x.d.Explain(ctx, in, key)), nil
+}
+
+func explanation(d gateway.Decision) api.GatewayExplanation {
 	return api.GatewayExplanation{Allowed: d.Status == http.StatusOK, Status: d.Status, Reason: d.Reason,
 		WhyEN: d.Why.In(messages.English), WhyFR: d.Why.In(messages.French), Account: d.Account, Key: d.Key,
-		Services: nonNilStrings(d.Services), Layers: nonNilStrings(d.Layers)}, nil
+		Services: nonNilStrings(d.Services), Layers: nonNilStrings(d.Layers)}
+}
+
+// explainToken explains a request with a bearer token: one that opens an
+// OAUTH2 key is explained for whoever may explain that key (its owner,
+// the producer of a service the request reaches); a refused token
+// (bad, expired, bound to no key) for whoever may explain a request
+// without a key there.
+func (x explainer) explainToken(ctx context.Context, actor string, q api.GatewayExplainRequest, in gateway.Input, services []string) (api.GatewayExplanation, error) {
+	if q.Key != "" {
+		return api.GatewayExplanation{}, &portal.Error{Kind: portal.ErrInvalid, Msg: messages.New("invalid.explain_key_and_token")}
+	}
+	if k, _ := x.d.TokenKey(ctx, q.Token); k != nil {
+		if _, err := x.p.ExplainKey(ctx, actor, k.ID, services); err != nil {
+			return api.GatewayExplanation{}, err
+		}
+	} else if err := x.p.AuthorizeExplain(ctx, actor, "", services); err != nil {
+		return api.GatewayExplanation{}, err
+	}
+	return explanation(x.d.ExplainToken(ctx, in, q.Token)), nil
 }
 
 func nonNilStrings(s []string) []string {

@@ -131,9 +131,11 @@ func (c Config) expiryWindows() []time.Duration {
 	return out
 }
 
-// expiryLoop records the grants' expiry notices due, every
+// expiryLoop records the grants' expiry notices due, and purges the
+// self-registrations whose verification expired, every
 // ExpiryCheckInterval, until ctx ends. Every node runs it: the portal
-// records each notice once.
+// records each notice once, and each purge re-reads what it deletes in
+// its transaction.
 func (s *Server) expiryLoop(ctx context.Context) {
 	t := time.NewTicker(s.cfg.Mail.ExpiryCheckInterval)
 	defer t.Stop()
@@ -144,6 +146,13 @@ func (s *Server) expiryLoop(ctx context.Context) {
 			s.log.Warn("grant expiry notices", "error", err)
 		case n > 0:
 			s.log.Info("grant expiry notices recorded", "grants", n)
+		}
+		// Self-registrations nobody verified in time go, with their links.
+		switch n, err := s.portal.PurgeRegistrations(ctx); {
+		case err != nil && ctx.Err() == nil:
+			s.log.Warn("purging expired registrations", "error", err)
+		case n > 0:
+			s.log.Info("expired registrations purged", "registrations", n)
 		}
 		select {
 		case <-ctx.Done():

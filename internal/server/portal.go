@@ -120,6 +120,9 @@ func (s *Server) newPortal() (*portal.Service, error) {
 		// Followed by Start, refreshed by the portal after its own changes.
 		Credentials:      s.creds,
 		SelfRegistration: s.cfg.SignIn.SelfRegistration,
+		// OAUTH2 access keys take the bearer tokens of the provider people
+		// sign in through.
+		IdentityProvider: s.cfg.SignIn.OIDC.Issuer,
 	})
 	if err != nil {
 		return nil, err

@@ -112,8 +112,9 @@ type Server struct {
 	mailer *mail.Sender    // nil without the portal or an SMTP server
 	// gw is the gateway (gateway.go); nil with Config.NoPortal.
 	gw     *gatewayParts
-	signin *signin.Service // nil with Config.NoPortal
-	oidc   *signin.OIDC    // nil without a provider
+	signin *signin.Service      // nil with Config.NoPortal
+	oidc   *signin.OIDC         // nil without a provider
+	tokens *signin.AccessTokens // the provider's access tokens (oauth2.go); nil without one
 
 	reg       *prometheus.Registry
 	metrics   *api.Metrics
@@ -201,6 +202,9 @@ func New(ctx context.Context, cfg Config, st store.Store, log *slog.Logger) (*Se
 			return nil, err
 		}
 		if s.signin, s.oidc, err = s.newSignIn(ctx); err != nil {
+			return nil, err
+		}
+		if err := s.setupAccessTokens(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -319,6 +323,9 @@ func (s *Server) Start(ctx context.Context) {
 		}
 		if s.gw != nil {
 			s.bgDone.Go(func() { s.gw.usage.Run(ctx) })
+		}
+		if s.tokens != nil {
+			go s.tokens.Run(ctx)
 		}
 	})
 }
@@ -568,6 +575,7 @@ func (s *Server) Handler() http.Handler {
 		OIDC:        s.oidc != nil,
 		Log:         s.log,
 	}
+	uc.OIDCName, uc.ClientAddress = s.cfg.SignIn.OIDC.Name, s.clientAddress()
 	if s.signin != nil {
 		uc.SignIn, uc.Actor = s.signin, ui.SessionActor(s.signin)
 	}

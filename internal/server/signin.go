@@ -3,10 +3,13 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
 	"github.com/octroi/octroi/internal/api"
+	"github.com/octroi/octroi/internal/gateway"
 	"github.com/octroi/octroi/internal/signin"
 )
 
@@ -28,6 +31,20 @@ type SignInConfig struct {
 	// OIDC is single sign-on through an OpenID Connect provider (none
 	// when OIDC.Issuer is empty). Its discovery document is read at start.
 	OIDC signin.OIDCConfig
+	// TrustedProxies: comma-separated CIDR prefixes (or addresses) of
+	// the reverse proxies whose X-Forwarded-For the sign-in limits per
+	// address believe, as the gateway's (GatewayTrustedProxies) do; empty
+	// (the default): none, the connection's peer is the client.
+	TrustedProxies string
+	// GroupCommunities maps the provider's groups (read from the claim
+	// OIDC.GroupsClaim) to communities: comma-separated group=community
+	// pairs (signin.ParseGroupCommunities); it fills
+	// OIDC.GroupCommunities.
+	GroupCommunities string
+	// AccessTokenAudience: the audience the provider's access tokens
+	// must carry for the gateway's OAUTH2 keys; empty: the token's own
+	// client (the key's).
+	AccessTokenAudience string
 }
 
 func (c SignInConfig) validate() error {
@@ -45,7 +62,38 @@ func (c SignInConfig) validate() error {
 	case c.OIDC.Issuer == "" && (c.OIDC.ClientID != "" || c.OIDC.ClientSecret != "" || c.OIDC.MatchEmail):
 		return errors.New("--oidc-client-id, --oidc-client-secret and --oidc-match-email need --oidc-issuer")
 	}
+	switch m, err := signin.ParseGroupCommunities(c.GroupCommunities); {
+	case err != nil:
+		return fmt.Errorf("--oidc-group-communities: %w", err)
+	case c.AccessTokenAudience != "" && c.OIDC.Issuer == "":
+		return errors.New("--oauth2-audience needs --oidc-issuer")
+	case c.OIDC.GroupsClaim != "" && c.OIDC.Issuer == "":
+		return errors.New("--oidc-groups-claim needs --oidc-issuer")
+	case len(m) > 0 && c.OIDC.GroupsClaim == "":
+		return errors.New("--oidc-group-communities needs --oidc-groups-claim (the claim the provider puts the groups in)")
+	}
+	if _, err := gateway.ParseTrustedProxies(c.TrustedProxies); err != nil {
+		return fmt.Errorf("--signin-trusted-proxies: %w", err)
+	}
 	return nil
+}
+
+// clientAddress is how the sign-in limits read a request's client
+// address: through the gateway's rule for trusted proxies, over
+// SignIn.TrustedProxies; nil when none are trusted (the peer is the
+// client).
+func (s *Server) clientAddress() func(*http.Request) string {
+	t, err := gateway.ParseTrustedProxies(s.cfg.SignIn.TrustedProxies)
+	if err != nil || len(t) == 0 {
+		return nil // validate refused a bad list before the server started
+	}
+	proxies := gateway.TrustedProxies(t)
+	return func(r *http.Request) string {
+		if a := proxies.ClientOf(r); a.IsValid() {
+			return a.String()
+		}
+		return signin.ClientOf(r).Address
+	}
 }
 
 // newSignIn builds the sign-in service over the portal; the credentials
@@ -62,7 +110,13 @@ func (s *Server) newSignIn(ctx context.Context) (*signin.Service, *signin.OIDC, 
 	if err != nil || s.cfg.SignIn.OIDC.Issuer == "" {
 		return svc, nil, err
 	}
-	o, err := svc.NewOIDC(ctx, s.cfg.SignIn.OIDC)
+	oc := s.cfg.SignIn.OIDC
+	if oc.GroupCommunities == nil {
+		if oc.GroupCommunities, err = signin.ParseGroupCommunities(s.cfg.SignIn.GroupCommunities); err != nil {
+			return nil, nil, err
+		}
+	}
+	o, err := svc.NewOIDC(ctx, oc)
 	return svc, o, err
 }
 
@@ -75,7 +129,7 @@ func (s *Server) apiSignIn() api.SignInOptions {
 	if s.signin == nil {
 		return api.SignInOptions{}
 	}
-	o := api.SignInOptions{SignIn: s.signin, Sessions: s.portal, PublicHTTPS: s.publicHTTPS()}
+	o := api.SignInOptions{SignIn: s.signin, Sessions: s.portal, PublicHTTPS: s.publicHTTPS(), ClientAddress: s.clientAddress()}
 	if s.oidc != nil {
 		o.OIDC = s.oidc
 	}

@@ -22,7 +22,8 @@ import (
 // sign-in, when the platform trusts the provider's verified e-mails
 // (OIDCConfig.MatchEmail), the account with the verified e-mail is linked.
 // Nobody gets an account by signing in with a provider: accounts are made
-// as usual, and then linked.
+// as usual, and then linked. The provider's groups may make the account a
+// member of communities (groups.go).
 
 // OIDCConfig configures one provider.
 type OIDCConfig struct {
@@ -36,6 +37,14 @@ type OIDCConfig struct {
 	// MatchEmail links an identity's first sign-in to the account of its
 	// verified e-mail.
 	MatchEmail bool
+	// Name is the provider's name as people know it (the sign-in
+	// button's "Sign in with <Name>"); "" : a generic label.
+	Name string
+	// GroupsClaim names the claim holding the person's groups ("" : the
+	// groups are not read); GroupCommunities maps groups to the
+	// communities they make one a member of (see groups.go).
+	GroupsClaim      string
+	GroupCommunities map[string][]string
 }
 
 // OIDC signs people in through one provider. It is safe for concurrent
@@ -46,6 +55,7 @@ type OIDC struct {
 	provider *oidc.Provider
 	verifier *oidc.IDTokenVerifier
 	oauth    oauth2.Config
+	groups   GroupSyncer // with GroupsClaim
 }
 
 // NewOIDC reads the provider's discovery document (ctx may carry an
@@ -54,11 +64,18 @@ func (s *Service) NewOIDC(ctx context.Context, cfg OIDCConfig) (*OIDC, error) {
 	if cfg.Issuer == "" || cfg.ClientID == "" || cfg.RedirectURL == "" {
 		return nil, errors.New("signin: OIDC needs an issuer, a client id and a redirect URL")
 	}
+	var groups GroupSyncer
+	if cfg.GroupsClaim != "" {
+		var ok bool
+		if groups, ok = s.acc.(GroupSyncer); !ok {
+			return nil, errors.New("signin: OIDC groups need accounts that sync communities (GroupSyncer)")
+		}
+	}
 	p, err := oidc.NewProvider(ctx, cfg.Issuer)
 	if err != nil {
 		return nil, fmt.Errorf("signin: OIDC provider %s: %w", cfg.Issuer, err)
 	}
-	return &OIDC{s: s, cfg: cfg, provider: p, verifier: p.Verifier(&oidc.Config{ClientID: cfg.ClientID}),
+	return &OIDC{s: s, cfg: cfg, provider: p, verifier: p.Verifier(&oidc.Config{ClientID: cfg.ClientID}), groups: groups,
 		oauth: oauth2.Config{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, RedirectURL: cfg.RedirectURL, Endpoint: p.Endpoint(),
 			Scopes: []string{oidc.ScopeOpenID, "email", "profile"}}}, nil
 }
@@ -135,6 +152,9 @@ func (o *OIDC) Finish(ctx context.Context, f Flow, state, code string, c Client)
 	}
 	if err != nil {
 		return portal.Session{}, "", err
+	}
+	if err := o.syncGroups(ctx, acc.ID, idt, tok); err != nil {
+		return portal.Session{}, "", fmt.Errorf("%w (groups: %v)", failed, err)
 	}
 	now := o.s.now()
 	ses, secret, err := o.s.acc.OpenSession(ctx, acc.ID, now.Add(o.s.absol), c.Address, c.UserAgent)

@@ -98,6 +98,7 @@ func TestScreensHaveNoSeriousAccessibilityViolation(t *testing.T) {
 			chromedp.Click(chromedp.CSS(`form.stacked button`)),
 			chromedp.WaitReady(chromedp.CSS(`#signin-error`)),
 		}},
+		{newOIDCSite(t, "ProConnect").URL, "/sign-in", nil},
 		{s.URL, "/auth/set-password?token=x", nil},
 		{s.URL, "/password-reset", nil},
 		{s.URL, "/me", nil},

@@ -57,11 +57,12 @@ type signInView struct {
 	Email, Next, Error string
 	Done               string
 	OIDC               bool
+	OIDCName           string
 }
 
 func (u *ui) signInPage(w http.ResponseWriter, r *http.Request, v *view) error {
 	q := r.URL.Query()
-	return u.showSignIn(w, v, http.StatusOK, signInView{Next: localPath(q.Get("next")), Done: doneKey(q.Get("done")), OIDC: u.cfg.OIDC})
+	return u.showSignIn(w, v, http.StatusOK, signInView{Next: localPath(q.Get("next")), Done: doneKey(q.Get("done")), OIDC: u.cfg.OIDC, OIDCName: u.cfg.OIDCName})
 }
 
 func (u *ui) showSignIn(w http.ResponseWriter, v *view, status int, s signInView) error {
@@ -79,7 +80,7 @@ func (u *ui) signIn(w http.ResponseWriter, r *http.Request, v *view) error {
 		return err
 	}
 	email, next := r.PostForm.Get("email"), localPath(r.PostForm.Get("next"))
-	_, secret, err := u.cfg.SignIn.SignIn(r.Context(), email, r.PostForm.Get("password"), signin.ClientOf(r))
+	_, secret, err := u.cfg.SignIn.SignIn(r.Context(), email, r.PostForm.Get("password"), u.client(r))
 	if err != nil {
 		e := problem.From(err)
 		var te *signin.ThrottledError
@@ -90,7 +91,7 @@ func (u *ui) signIn(w http.ResponseWriter, r *http.Request, v *view) error {
 		if e.Status >= 500 {
 			return err
 		}
-		return u.showSignIn(w, v, e.Status, signInView{Email: email, Next: next, Error: e.Msg.In(v.Lang), OIDC: u.cfg.OIDC})
+		return u.showSignIn(w, v, e.Status, signInView{Email: email, Next: next, Error: e.Msg.In(v.Lang), OIDC: u.cfg.OIDC, OIDCName: u.cfg.OIDCName})
 	}
 	http.SetCookie(w, signin.Cookie(secret, u.cfg.SignIn.AbsoluteTimeout(), signin.Secure(r, u.cfg.PublicHTTPS)))
 	http.Redirect(w, r, next, http.StatusSeeOther)
@@ -153,7 +154,7 @@ func (u *ui) resetPage(w http.ResponseWriter, r *http.Request, v *view) error {
 }
 
 func (u *ui) reset(w http.ResponseWriter, r *http.Request, v *view) error {
-	if err := u.cfg.SignIn.RequestPasswordReset(r.Context(), r.PostFormValue("email"), signin.ClientOf(r)); err != nil {
+	if err := u.cfg.SignIn.RequestPasswordReset(r.Context(), r.PostFormValue("email"), u.client(r)); err != nil {
 		var te *signin.ThrottledError
 		if errors.As(err, &te) {
 			w.Header().Set("Retry-After", strconv.Itoa(te.RetryAfter))
@@ -219,3 +220,13 @@ func (u *ui) sessionAction(w http.ResponseWriter, r *http.Request, v *view) erro
 
 // signInURL is where an anonymous reader of path is sent to sign in.
 func signInURL(path string) string { return "/sign-in?next=" + url.QueryEscape(path) }
+
+// client is what the sign-in limits know of r: its address (through the
+// trusted proxies' rule when the server has one) and user agent.
+func (u *ui) client(r *http.Request) signin.Client {
+	c := signin.ClientOf(r)
+	if u.cfg.ClientAddress != nil {
+		c.Address = u.cfg.ClientAddress(r)
+	}
+	return c
+}

@@ -54,6 +54,13 @@ type Config struct {
 	PublicHTTPS bool
 	// OIDC: single sign-on is configured (the API's /auth/oidc/start).
 	OIDC bool
+	// OIDCName names the provider on the sign-in button ("ProConnect");
+	// "" : a generic label.
+	OIDCName string
+	// ClientAddress returns a request's client address, for the sign-in
+	// limits per address (nil: the connection's peer). Behind a reverse
+	// proxy it reads the proxy's header only from the proxy's address.
+	ClientAddress func(*http.Request) string
 	// Actor tells who sends r: an account id, "" for an anonymous
 	// visitor, or an error (an expired session...) shown as a page.
 	Actor func(r *http.Request) (string, error)

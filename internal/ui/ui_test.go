@@ -28,7 +28,10 @@ type site struct {
 	password string            // every active demo account's
 }
 
-func newSite(t *testing.T) site {
+func newSite(t *testing.T) site { t.Helper(); return newSiteWith(t, nil) }
+
+// newSiteWith is newSite with a configuration changed by mutate.
+func newSiteWith(t *testing.T, mutate func(*server.Config)) site {
 	t.Helper()
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -42,6 +45,9 @@ func newSite(t *testing.T) site {
 	cfg := server.Default()
 	cfg.DataDir = dir
 	cfg.PollInterval = 50 * time.Millisecond
+	if mutate != nil {
+		mutate(&cfg)
+	}
 	srv, err := server.New(ctx, cfg, st, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -37,13 +37,23 @@ func User(issuer string) string {
 // both verified) with octroi registered as a web client.
 func Provider(t testing.TB, redirect string) string {
 	t.Helper()
+	return Start(t, redirect).Issuer
+}
+
+// Start is Provider, returning the provider itself: its groups claim
+// can be set per user, and its JWT client issues access tokens as JWTs
+// (see provider.go).
+func Start(t testing.TB, redirect string) *OP {
+	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	issuer := "http://" + srv.Listener.Addr().String()
-	storage.RegisterClients(storage.WebClient("octroi", "octroi-secret", redirect))
-	srv.Config.Handler = exampleop.SetupServer(issuer, storage.NewStorage(storage.NewUserStore(issuer)), slog.New(slog.NewTextHandler(io.Discard, nil)), false)
+	storage.RegisterClients(storage.WebClient("octroi", "octroi-secret", redirect), storage.WebClient(JWTClient, JWTClientSecret, redirect))
+	op := &OP{Issuer: issuer, groups: map[string][]string{}}
+	st := &groupStorage{Storage: storage.NewStorage(storage.NewUserStore(issuer)), op: op}
+	srv.Config.Handler = exampleop.SetupServer(issuer, st, slog.New(slog.NewTextHandler(io.Discard, nil)), false)
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return issuer
+	return op
 }
 
 // Login goes through the provider's login page as user would, from the
