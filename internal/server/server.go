@@ -325,7 +325,7 @@ func (s *Server) Start(ctx context.Context) {
 			s.bgDone.Go(func() { s.gw.usage.Run(ctx) })
 		}
 		if s.tokens != nil {
-			go s.tokens.Run(ctx)
+			s.bgDone.Go(func() { s.tokens.Run(ctx) })
 		}
 	})
 }
