@@ -75,6 +75,8 @@ func TestScreensHaveNoSeriousAccessibilityViolation(t *testing.T) {
 	editor := s.as(t, "paul.risques")
 	admin := s.as(t, "regine.sud")
 	root := s.as(t, "alice.martin")
+	_, perms := editor.get(t, permsPath)
+	grant := permsPath + "/grants/" + grantIDOf(t, perms, "Licence Ouverte Etalab 2.0 — PPRI")
 	// Each screen: where it is, and what to do there before checking
 	// (the bulk preview is the answer to the access screen's form).
 	screens := []struct {
@@ -109,6 +111,22 @@ func TestScreensHaveNoSeriousAccessibilityViolation(t *testing.T) {
 		{admin.URL, "/communities", nil},
 		{root.URL, "/admin/accounts", nil},
 		{root.URL, "/admin/accounts/" + s.accounts["lina.littoral"], nil},
+		{editor.URL, permsPath, nil},
+		{editor.URL, permsPath + "?state=expiring&within=x", nil},
+		{editor.URL, permsPath + "/new?q=o", nil},
+		{editor.URL, permsPath + "/new", []chromedp.Action[chromedp.Void]{
+			chromedp.Click(chromedp.CSS(`button.primary`)),
+			chromedp.WaitReady(chromedp.CSS(`#g-name-err`)),
+		}},
+		{editor.URL, grant, nil},
+		{editor.URL, grant + "/delete", nil},
+		{editor.URL, permsPath + "/services/sud-ppri", nil},
+		{s.URL, "/demande-acces/REGION-SUD_PPRI", nil},
+		{s.as(t, "chloe.recherche").URL, "/demande-acces/REGION-SUD_PPRI", []chromedp.Action[chromedp.Void]{
+			chromedp.Click(chromedp.CSS(`#s-sud-ppri`)),
+			chromedp.Click(chromedp.CSS(`button.primary`)),
+			chromedp.WaitReady(chromedp.CSS(`#d-services-err`)),
+		}},
 		{editor.URL, "/datasets/REGION-SUD_PPRI/access", []chromedp.Action[chromedp.Void]{
 			// a group whose effective level is consult: download raises it
 			chromedp.Click(chromedp.CSS(`tr:has(td:nth-child(5) .level-consult) input[name="group"]`)),
