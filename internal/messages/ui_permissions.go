@@ -10,7 +10,7 @@ func init() {
 
 		"ui.perms.title":             {"Manage access permissions — %s", "Gérer les permissions d'accès — %s"},
 		"ui.perms.manage_link":       {"Manage access permissions", "Gérer les permissions d'accès"},
-		"ui.perms.pending":           {"%d access requests to decide", "%d demandes d'accès à décider"},
+		"ui.perms.pending":           {"Access requests to decide: %d", "Demandes d'accès à décider : %d"},
 		"ui.perms.no_pending":        {"No access request to decide.", "Aucune demande d'accès à décider."},
 		"ui.perms.services":          {"Services", "Services"},
 		"ui.perms.services_caption":  {"The services of the organisation's datasets.", "Les services des jeux de données de l'organisation."},
@@ -97,6 +97,7 @@ func init() {
 		"ui.perms.changed_done":      {"The permission was changed.", "La permission a été modifiée."},
 		"ui.perms.deleted_done":      {"The permission was deleted.", "La permission a été supprimée."},
 
+		"ui.demande.choose_link":  {"Choose the services, or ask for one of your communities", "Choisir les services, ou demander pour l'une de vos communautés"},
 		"ui.demande.title":        {"Access request — %s", "Demande d'accès — %s"},
 		"ui.demande.product_page": {"The product's page", "La fiche du produit"},
 		"ui.demande.services":     {"Its restricted services", "Ses services restreints"},

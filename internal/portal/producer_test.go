@@ -2,6 +2,7 @@ package portal_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -228,5 +229,61 @@ func mustPair[A, B any](t *testing.T) func(a A, b B, err error) (A, B) {
 		t.Helper()
 		ok(t, err)
 		return a, b
+	}
+}
+
+// producerActions are the matrix's rows for the producer's screen
+// (TestRoleActionMatrix).
+func producerActions() []action {
+	pubs := []string{"admin", "ed", "adm"}
+	// but names every actor but those.
+	but := func(names ...string) map[string]error {
+		return hidden(slices.DeleteFunc(slices.Clone(actors), func(a string) bool { return slices.Contains(names, a) })...)
+	}
+	grant := func(t *testing.T, e *env, w world, n int) string {
+		m := must[portal.MapService](t)(e.svc.CreateService(e.ctx, "ed", portal.MapService{ID: fmt.Sprintf("psvc-%d", n), Dataset: "IGNF_BD-TOPO", Title: "WMS",
+			Type: portal.ServiceWMS, Path: fmt.Sprintf("/wms/p%d", n), Upstream: "https://example.org/wms", Layers: []string{"a"}, Available: true}))
+		return must[portal.Grant](t)(e.svc.CreateGrant(e.ctx, "ed", portal.Grant{Name: "L", Services: []string{m.ID}, Users: []string{"stranger"}})).ID
+	}
+	// Those who make grants find beneficiaries: account managers, and
+	// whoever publishes for an organisation (the stranger is the first
+	// administrator of the organisations CreateOrganisation made above).
+	finders := []string{"admin", "manager", "ed", "adm", "adm2", "stranger"}
+	return []action{
+		{name: "OrgServices", allowed: pubs,
+			run: func(e *env, w world, a, _ string, _ int) error {
+				_, _, err := e.svc.OrgServices(e.ctx, w.id(a), "ign", "", 0)
+				return err
+			}},
+		{name: "OrgGrants", allowed: pubs,
+			run: func(e *env, w world, a, _ string, _ int) error {
+				_, _, err := e.svc.OrgGrants(e.ctx, w.id(a), "ign", portal.OrgGrantQuery{})
+				return err
+			}},
+		{name: "ManagedGrant", allowed: pubs, other: but("admin", "ed", "adm", "stranger"), prep: grant,
+			run: func(e *env, w world, a, target string, _ int) error {
+				_, err := e.svc.ManagedGrant(e.ctx, w.id(a), target)
+				return err
+			}},
+		{name: "GrantUsage", allowed: pubs, other: but("admin", "ed", "adm", "stranger"), prep: grant,
+			run: func(e *env, w world, a, target string, _ int) error {
+				_, err := e.svc.GrantUsage(e.ctx, w.id(a), target, nil)
+				return err
+			}},
+		{name: "SearchBeneficiaries", allowed: finders,
+			run: func(e *env, w world, a, _ string, _ int) error {
+				_, _, err := e.svc.SearchBeneficiaries(e.ctx, w.id(a), "person", 5)
+				return err
+			}},
+		{name: "NameBeneficiaries", allowed: finders,
+			run: func(e *env, w world, a, _ string, _ int) error {
+				_, _, err := e.svc.NameBeneficiaries(e.ctx, w.id(a), []string{"stranger"}, []string{"club"})
+				return err
+			}},
+		{name: "RestrictedServices", allowed: everyoneActive, other: hidden("dis"),
+			run: func(e *env, w world, a, _ string, _ int) error {
+				_, err := e.svc.RestrictedServices(e.ctx, w.id(a), "IGNF_BD-TOPO")
+				return err
+			}},
 	}
 }

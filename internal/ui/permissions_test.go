@@ -1,12 +1,15 @@
 package ui_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/octroi/octroi/internal/gateway"
 	"github.com/octroi/octroi/internal/messages"
 )
 
@@ -52,7 +55,7 @@ func TestPermissionsScreenListsServicesAndGrants(t *testing.T) {
 		`href="/organisations/region-sud/permissions?service=sud-ppri"`, `href="/organisations/region-sud/permissions/services/sud-ppri"`,
 		"Licence Ouverte Etalab 2.0 — PPRI", "Julie Candidate", "Convention foncier métropole 2026", "community Observatoire du littoral",
 		"Étude inondations 2025", `<span class="state expired">expired</span>`, `<span class="state soon">ends soon</span>`,
-		"1 access requests to decide", `href="/access-requests"`)
+		"Access requests to decide: 1", `href="/access-requests"`)
 	for _, c := range []struct {
 		query string
 		want  []string
@@ -264,6 +267,9 @@ func TestDatasetPageLinksToThePermissionsOfThoseWhoManage(t *testing.T) {
 	link := `href="` + permsPath + `"`
 	_, body := s.as(t, "paul.risques").get(t, "/datasets/REGION-SUD_PPRI")
 	wantIn(t, "the editor's dataset page", body, link)
+	// Who may not download is led to the access request page.
+	_, body = s.as(t, "olivier.carto").get(t, "/datasets/REGION-SUD_PPRI")
+	wantIn(t, "a consumer's dataset page", body, `href="/demande-acces/REGION-SUD_PPRI"`)
 	for _, who := range []string{"julie.candidate", "lina.littoral"} {
 		if _, body := s.as(t, who).get(t, "/datasets/REGION-SUD_PPRI"); strings.Contains(body, link) {
 			t.Errorf("%s is offered the producer's screen", who)
@@ -348,4 +354,27 @@ func TestPermissionsMessagesInBothLanguages(t *testing.T) {
 			t.Errorf("%s is missing or untranslated", k)
 		}
 	}
+}
+
+// TestUsagePerGrantAndService: what the gateway counted through a grant
+// shows on the grant's page (per day and service) and on the service's
+// (per day and grant).
+func TestUsagePerGrantAndService(t *testing.T) {
+	s := newSite(t)
+	paul := s.as(t, "paul.risques")
+	_, list := paul.get(t, permsPath)
+	gid := grantIDOf(t, list, "Licence Ouverte Etalab 2.0 — PPRI")
+	u := s.srv.UsageLog()
+	now := time.Now()
+	for _, status := range []int{200, 200, 200, 403} {
+		u.Record(now, gateway.Decision{Status: status, Account: s.accounts["julie.candidate"], Key: "k1", Services: []string{"sud-ppri"}, Grants: []string{gid}})
+	}
+	if err := u.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	day := now.UTC().Format(time.DateOnly)
+	_, body := paul.get(t, permsPath+"/grants/"+gid)
+	wantIn(t, "the grant's usage", body, "<td>"+day+"</td><td>PPRI — WMS</td><td>3</td><td>1</td>")
+	_, body = paul.get(t, permsPath+"/services/sud-ppri")
+	wantIn(t, "the service's usage", body, "<td>"+day+"</td><td>Licence Ouverte Etalab 2.0 — PPRI</td><td>3</td><td>1</td>")
 }
