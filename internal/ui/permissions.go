@@ -636,3 +636,23 @@ func (u *ui) serviceScreen(w http.ResponseWriter, r *http.Request, v *view) erro
 	}{org, services[i], sumUsage(us, func(s portal.UsageSum) string { return cmp.Or(names[s.Grant], s.Grant) })}
 	return u.render(w, http.StatusOK, "permission_service", v)
 }
+
+// publishesFor tells, among the reader's organisations, those whose
+// producer's screen they may use: the portal's answer (it lists their
+// services), not their role's name.
+func (u *ui) publishesFor(ctx context.Context, actor string, mine map[string]portal.OrgRole) (map[string]bool, error) {
+	out := map[string]bool{}
+	if u.cfg.Permissions == nil {
+		return out, nil
+	}
+	for org := range mine {
+		_, _, err := u.cfg.Permissions.OrgServices(ctx, actor, org, "", 1)
+		switch {
+		case err == nil:
+			out[org] = true
+		case !isForbidden(err) && !errors.Is(err, portal.ErrNotFound):
+			return nil, err
+		}
+	}
+	return out, nil
+}

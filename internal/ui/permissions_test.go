@@ -267,6 +267,11 @@ func TestDatasetPageLinksToThePermissionsOfThoseWhoManage(t *testing.T) {
 	link := `href="` + permsPath + `"`
 	_, body := s.as(t, "paul.risques").get(t, "/datasets/REGION-SUD_PPRI")
 	wantIn(t, "the editor's dataset page", body, link)
+	_, body = s.as(t, "paul.risques").get(t, "/organisations")
+	wantIn(t, "the editor's organisations", body, link)
+	if _, body := s.as(t, "lina.littoral").get(t, "/organisations"); strings.Contains(body, link) {
+		t.Error("a registered member is offered the producer's screen")
+	}
 	// Who may not download is led to the access request page.
 	_, body = s.as(t, "olivier.carto").get(t, "/datasets/REGION-SUD_PPRI")
 	wantIn(t, "a consumer's dataset page", body, `href="/demande-acces/REGION-SUD_PPRI"`)
