@@ -79,7 +79,7 @@ func init() {
 		"ui.perms.name_label":        {"Name of the permission", "Nom de la permission"},
 		"ui.perms.ben_hint":          {"Ticked: beneficiaries of the permission. Untick one to remove it; search to add others.", "Cochés : les bénéficiaires de la permission. Décochez-en un pour le retirer ; cherchez-en d'autres pour les ajouter."},
 		"ui.perms.search":            {"Find an account or a community (name, e-mail or id)", "Chercher un compte ou une communauté (nom, e-mail ou identifiant)"},
-		"ui.perms.add_who":           {"Add %s", "Ajouter %s"},
+		"ui.perms.found_hint":        {"Found: tick whom to add.", "Trouvés : cochez qui ajouter."},
 		"ui.perms.expiry_optional":   {"Expiry (optional)", "Date d'expiration (facultative)"},
 		"ui.perms.date":              {"Date", "Date"},
 		"ui.perms.time":              {"Time", "Heure"},

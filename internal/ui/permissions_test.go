@@ -144,7 +144,7 @@ func TestAddChangeAndDeleteAGrant(t *testing.T) {
 	}
 	olivier := s.accounts["olivier.carto"]
 	wantIn(t, "the search", body, `value="Convention crue"`, `value="community:observatoire-littoral" id="b-c-observatoire-littoral" checked`,
-		"community Observatoire du littoral", `value="user:`+olivier+`"`, "Add Olivier", `value="2099-06-30"`)
+		"community Observatoire du littoral", `value="user:`+olivier+`"`, "Found: tick whom to add.", "Olivier Carto", `value="2099-06-30"`)
 	_, body = paul.get(t, newPath+"?q=littoral")
 	wantIn(t, "a community search", body, `value="community:observatoire-littoral"`)
 
