@@ -343,6 +343,13 @@ func TestDemandeAccesPage(t *testing.T) {
 	if res, _ := s.post(t, "/datasets/REGION-SUD_PPRI/request-access", url.Values{"form": {"demande"}, "services": {"sud-ppri"}}); res.StatusCode != 401 {
 		t.Errorf("anonymous request = %d", res.StatusCode)
 	}
+	// In French; a product without restricted services says so.
+	_, fr := s.get(t, page, "Accept-Language", "fr")
+	wantIn(t, "the French page", fr, "Demande d&#39;accès — ", "Se connecter pour demander l&#39;accès")
+	_, frErr := chloe.postIn(t, "fr", "/datasets/REGION-SUD_PPRI/request-access", url.Values{"form": {"demande"}, "message": {"Gardé."}})
+	wantIn(t, "the French error", frErr, "Choisissez au moins un service", "Gardé.")
+	_, open := s.get(t, "/demande-acces/REGION-SUD_OCSOL")
+	wantIn(t, "a product without restricted service", open, "This product has no restricted service")
 	for _, p := range []string{"/demande-acces/GEOCONSEIL_BRUIT", "/demande-acces/NOPE"} {
 		if res, _ := s.get(t, p); res.StatusCode != 404 {
 			t.Errorf("%s = %d, want 404", p, res.StatusCode)
