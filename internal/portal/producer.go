@@ -168,10 +168,12 @@ func (s *Service) grantDetail(ctx context.Context, v view, g Grant, now time.Tim
 	return d, nil
 }
 
-// accountNames names accounts; one that no longer exists keeps its id.
+// accountNames names accounts (their record only: not their roles,
+// which v.account also reads); one that no longer exists keeps its id.
 func accountNames(ctx context.Context, v view, ids []string) ([]Named, error) {
 	return names(ids, func(id string) (string, error) {
-		a, err := v.account(ctx, id)
+		var a Account
+		err := v.get(ctx, kindAccount, id, &a)
 		return a.Name, err
 	})
 }
