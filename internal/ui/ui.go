@@ -96,17 +96,6 @@ func Handler(cfg Config) http.Handler {
 	mux.Handle("GET /admin/accounts", u.handle(u.accounts))
 	mux.Handle("GET /admin/accounts/{id}", u.handle(u.account))
 	mux.Handle("POST /admin/accounts/{id}/{action}", u.handle(u.accountAction))
-	if cfg.Permissions != nil {
-		mux.Handle("GET /organisations/{id}/permissions", u.handle(u.permissions))
-		mux.Handle("GET /organisations/{id}/permissions/new", u.handle(u.newGrant))
-		mux.Handle("POST /organisations/{id}/permissions/new", u.handle(u.createGrant))
-		mux.Handle("GET /organisations/{id}/permissions/grants/{grant}", u.handle(u.grantScreen))
-		mux.Handle("POST /organisations/{id}/permissions/grants/{grant}", u.handle(u.updateGrant))
-		mux.Handle("GET /organisations/{id}/permissions/grants/{grant}/delete", u.handle(u.deleteGrantPage))
-		mux.Handle("POST /organisations/{id}/permissions/grants/{grant}/delete", u.handle(u.deleteGrant))
-		mux.Handle("GET /organisations/{id}/permissions/services/{service}", u.handle(u.serviceScreen))
-		mux.Handle("GET /demande-acces/{id}", u.handle(u.demande))
-	}
 	if cfg.SignIn != nil {
 		mux.Handle("GET /sign-in", u.handle(u.signInPage))
 		mux.Handle("POST /sign-in", u.handle(u.signIn))
@@ -119,6 +108,17 @@ func Handler(cfg Config) http.Handler {
 	if cfg.Sessions != nil {
 		mux.Handle("GET /me/sessions", u.handle(u.sessions))
 		mux.Handle("POST /me/sessions/{action}", u.handle(u.sessionAction))
+	}
+	if cfg.Permissions != nil {
+		mux.Handle("GET /organisations/{id}/permissions", u.handle(u.permissions))
+		mux.Handle("GET /organisations/{id}/permissions/new", u.handle(u.newGrant))
+		mux.Handle("POST /organisations/{id}/permissions/new", u.handle(u.createGrant))
+		mux.Handle("GET /organisations/{id}/permissions/grants/{grant}", u.handle(u.grantScreen))
+		mux.Handle("POST /organisations/{id}/permissions/grants/{grant}", u.handle(u.updateGrant))
+		mux.Handle("GET /organisations/{id}/permissions/grants/{grant}/delete", u.handle(u.deleteGrantPage))
+		mux.Handle("POST /organisations/{id}/permissions/grants/{grant}/delete", u.handle(u.deleteGrant))
+		mux.Handle("GET /organisations/{id}/permissions/services/{service}", u.handle(u.serviceScreen))
+		mux.Handle("GET /demande-acces/{id}", u.handle(u.demande))
 	}
 	mux.Handle("POST /lang", u.handle(u.setLang))
 	mux.Handle("/", u.handle(func(w http.ResponseWriter, r *http.Request, v *view) error {
