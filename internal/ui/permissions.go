@@ -261,8 +261,8 @@ var benFields = map[string]string{
 // readGrantForm reads the form from r (the query of a search, or the
 // posted body), checks what the page can check itself (the name, the
 // date and time, the services among the organisation's), and names the
-// beneficiaries chosen.
-func (u *ui) readGrantForm(r *http.Request, v *view, services []portal.MapService) (grantForm, *time.Time) {
+// beneficiaries chosen. The error is what the form cannot show.
+func (u *ui) readGrantForm(r *http.Request, v *view, services []portal.MapService) (grantForm, *time.Time, error) {
 	_ = r.ParseForm()
 	f := grantForm{Name: r.Form.Get("name"), Date: strings.TrimSpace(r.Form.Get("expires_date")), Time: strings.TrimSpace(r.Form.Get("expires_time")),
 		Services: r.Form["services"], OnlyOAuth: r.Form.Get("only_oauth") != "", Query: strings.TrimSpace(r.Form.Get("q"))}
@@ -287,7 +287,9 @@ func (u *ui) readGrantForm(r *http.Request, v *view, services []portal.MapServic
 		for _, id := range comms {
 			cn = append(cn, portal.Named{ID: id, Name: id})
 		}
-		f.addPortal(err, v.Lang)
+		if !f.addPortal(err, v.Lang) {
+			return f, nil, err
+		}
 	}
 	f.Users, f.Communities = un, cn
 	if strings.TrimSpace(f.Name) == "" && r.Method == http.MethodPost {
@@ -324,7 +326,7 @@ func (u *ui) readGrantForm(r *http.Request, v *view, services []portal.MapServic
 		}
 		expires = &at
 	}
-	return f, expires
+	return f, expires, nil
 }
 
 // addPortal ties a portal refusal to its field, or to the whole form; it
@@ -385,7 +387,10 @@ func (u *ui) newGrant(w http.ResponseWriter, r *http.Request, v *view) error {
 	if err != nil {
 		return err
 	}
-	f, _ := u.readGrantForm(r, v, services)
+	f, _, err := u.readGrantForm(r, v, services)
+	if err != nil {
+		return err
+	}
 	// From a service's line: that service ticked.
 	if s := r.URL.Query().Get("service"); len(f.Services) == 0 && slices.ContainsFunc(services, func(m portal.MapService) bool { return m.ID == s }) {
 		f.Services = []string{s}
@@ -424,7 +429,10 @@ func (u *ui) createGrant(w http.ResponseWriter, r *http.Request, v *view) error 
 	if err != nil {
 		return err
 	}
-	f, expires := u.readGrantForm(r, v, services)
+	f, expires, err := u.readGrantForm(r, v, services)
+	if err != nil {
+		return err
+	}
 	page := grantPage{Org: o, Services: services, Form: f, Action: permissionsPath(org) + "/new"}
 	if len(f.Errors) > 0 {
 		return u.showGrant(w, v, http.StatusBadRequest, page)
@@ -482,7 +490,9 @@ func (u *ui) grantScreen(w http.ResponseWriter, r *http.Request, v *view) error 
 	}
 	var f grantForm
 	if r.URL.Query().Has("name") { // a search without scripts: the form as typed
-		f, _ = u.readGrantForm(r, v, services)
+		if f, _, err = u.readGrantForm(r, v, services); err != nil {
+			return err
+		}
 		if err := u.search(ctx, v.Actor, &f, v.Lang); err != nil {
 			return err
 		}
@@ -536,7 +546,10 @@ func (u *ui) updateGrant(w http.ResponseWriter, r *http.Request, v *view) error 
 	if err != nil {
 		return err
 	}
-	f, expires := u.readGrantForm(r, v, services)
+	f, expires, err := u.readGrantForm(r, v, services)
+	if err != nil {
+		return err
+	}
 	if len(f.Errors) > 0 {
 		return u.showGrantPage(w, r, v, http.StatusBadRequest, o, services, g, f)
 	}
