@@ -25,6 +25,7 @@ func init() {
 		"ui.perms.yes":               {"yes", "oui"},
 		"ui.perms.no":                {"no", "non"},
 		"ui.perms.unavailable":       {"unavailable", "indisponible"},
+		"ui.perms.is_available":      {"available", "disponible"},
 		"ui.perms.its_grants":        {"Its permissions", "Ses permissions"},
 		"ui.perms.usage":             {"Usage", "Utilisation"},
 		"ui.perms.no_services":       {"The organisation has no service yet.", "L'organisation n'a encore aucun service."},
