@@ -58,6 +58,9 @@ type Config struct {
 	// visitor, or an error (an expired session...) shown as a page.
 	Actor func(r *http.Request) (string, error)
 	Log   *slog.Logger
+	// Location is the time zone dates are shown in; nil: the server's
+	// local zone.
+	Location *time.Location
 }
 
 // Handler serves the web interface. Paths it does not know answer a 404
@@ -65,6 +68,9 @@ type Config struct {
 func Handler(cfg Config) http.Handler {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.Local
 	}
 	u := &ui{cfg: cfg, pages: mustParse(templateFS)}
 	mux := http.NewServeMux()
