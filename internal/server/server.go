@@ -552,6 +552,7 @@ func (s *Server) Handler() http.Handler {
 		OIDC:        s.oidc != nil,
 		Log:         s.log,
 	}
+	uc.Audit, uc.OrgGroups, uc.CommunityAdmin = s.portal, s.portal, s.portal
 	if s.signin != nil {
 		uc.SignIn, uc.Actor = s.signin, ui.SessionActor(s.signin)
 	}

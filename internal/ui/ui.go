@@ -46,6 +46,11 @@ type Config struct {
 	Tokens    Tokens
 	Notices   Notices
 	Grants    Grants
+	// Audit, OrgGroups and CommunityAdmin give the administrators' audit
+	// log, groups of organisations, and the management of a community.
+	Audit          AuditLog
+	OrgGroups      OrgGroups
+	CommunityAdmin CommunityAdmin
 	// SignIn and Sessions give the sign-in screens (none without them).
 	SignIn   SignIn
 	Sessions Sessions
@@ -99,6 +104,16 @@ func Handler(cfg Config) http.Handler {
 	mux.Handle("GET /admin/accounts", u.handle(u.accounts))
 	mux.Handle("GET /admin/accounts/{id}", u.handle(u.account))
 	mux.Handle("POST /admin/accounts/{id}/{action}", u.handle(u.accountAction))
+	mux.Handle("GET /admin/audit", u.handle(u.audit))
+	mux.Handle("GET /admin/audit/export.csv", u.handle(u.auditExport))
+	mux.Handle("GET /admin/org-groups", u.handle(u.orgGroups))
+	mux.Handle("POST /admin/org-groups/create", u.handle(u.orgGroupCreate))
+	mux.Handle("GET /admin/org-groups/{id}", u.handle(u.orgGroup))
+	mux.Handle("GET /admin/org-groups/{id}/delete", u.handle(u.orgGroupConfirmDelete))
+	mux.Handle("POST /admin/org-groups/{id}/{action}", u.handle(u.orgGroupAction))
+	mux.Handle("GET /communities/{id}", u.handle(u.community))
+	mux.Handle("GET /communities/{id}/delete", u.handle(u.communityConfirmDelete))
+	mux.Handle("POST /communities/{id}/{action}", u.handle(u.communityManage))
 	if cfg.SignIn != nil {
 		mux.Handle("GET /sign-in", u.handle(u.signInPage))
 		mux.Handle("POST /sign-in", u.handle(u.signIn))
