@@ -147,7 +147,7 @@ func TestCommunityFormsRefuseBadInputBesideTheField(t *testing.T) {
 func TestCommunityScreenRefusals(t *testing.T) {
 	s := newSite(t)
 	const crise = "/communities/cellule-crise-inondations" // private
-	const obs = "/communities/observatoire-littoral"      // public
+	const obs = "/communities/observatoire-littoral"       // public
 	hugo := s.accounts["hugo.donnees"]
 	posts := map[string]url.Values{
 		"/invite":   {"account": {s.accounts["sophie.voirie"]}, "role": {"participant"}},
