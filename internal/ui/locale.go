@@ -171,6 +171,16 @@ func (lc locale) isoDate(v any) string {
 	return t.Format(time.DateOnly)
 }
 
+// isoTime is a moment as the datetime attribute of <time> holds it, in
+// UTC ("2026-12-07T13:05:00Z"); "" for nil or zero.
+func isoTime(v any) string {
+	t, ok := locale{}.at(v)
+	if !ok {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
 // arg makes a catalogue argument local: numbers and times given to t show
 // as num and datetime would show them, whatever the entry's verb (%d, %s,
 // %v). Other values pass unchanged.

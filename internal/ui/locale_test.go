@@ -3,6 +3,8 @@ package ui
 import (
 	"bytes"
 	"html/template"
+	"io/fs"
+	"regexp"
 	"testing"
 	"time"
 
@@ -80,5 +82,33 @@ func TestTemplatesFormatInTheReadersLanguage(t *testing.T) {
 		if got := b.String(); got != c.want {
 			t.Errorf("%s: got %q, want %q", c.lang, got, c.want)
 		}
+	}
+}
+
+// TestTemplatesLeaveFormattingToTheLocaleFunctions: a template that
+// formats a time or a number itself (.Format, printf) would show one
+// language's form to every reader; num, date, datetime, isodate and
+// isotime are there for that.
+func TestTemplatesLeaveFormattingToTheLocaleFunctions(t *testing.T) {
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ad := regexp.MustCompile(`{{[^}]*(\.Format\b|\bprintf\b|\.Unix\b|\.Year\b)[^}]*}}`)
+	for _, name := range names {
+		b, err := fs.ReadFile(templateFS, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range ad.FindAllString(string(b), -1) {
+			t.Errorf("%s formats by itself: %s (use num, date, datetime, isodate or isotime)", name, m)
+		}
+	}
+	at := time.Date(2026, 12, 7, 14, 5, 0, 0, time.FixedZone("CET", 3600))
+	if got := isoTime(at); got != "2026-12-07T13:05:00Z" {
+		t.Errorf("isotime = %q", got)
+	}
+	if got := isoTime((*time.Time)(nil)); got != "" {
+		t.Errorf("isotime(nil) = %q", got)
 	}
 }

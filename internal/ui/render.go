@@ -39,7 +39,8 @@ type pages map[string]*template.Template
 // template cannot use a language other than its reader's. Numbers and
 // times shown go through num, date and datetime (locale.go), which write
 // them in the reader's language; t does the same with its numeric and time
-// arguments. isodate is a day as a date input holds it.
+// arguments. isodate is a day as a date input holds it, isotime a moment
+// as <time datetime="…"> holds it.
 func funcs(lc locale) template.FuncMap {
 	return template.FuncMap{
 		"t": func(key string, args ...any) string {
@@ -53,6 +54,7 @@ func funcs(lc locale) template.FuncMap {
 		"date":     lc.date,
 		"datetime": lc.datetime,
 		"isodate":  lc.isoDate,
+		"isotime":  isoTime,
 	}
 }
 
