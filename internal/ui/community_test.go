@@ -68,6 +68,17 @@ func TestCommunityManagersInviteChangeRemoveAndDelete(t *testing.T) {
 	if _, body := lina.get(t, c); !strings.Contains(body, `value="`+damien+`"`) {
 		t.Error("the invitation by e-mail is not listed")
 	}
+	// Damien sees who invited him, and declines.
+	dm := s.as(t, "damien.lecteur")
+	if _, body := dm.get(t, "/communities"); !strings.Contains(body, "invited by "+s.accounts["alice.martin"]) {
+		t.Errorf("the invitee does not see who invited him:\n%s", body)
+	}
+	if res, _ := dm.post(t, "/communities/answer", url.Values{"community": {"observatoire-littoral"}, "answer": {"decline"}}); res.StatusCode != 303 || res.Header.Get("Location") != "/communities?done=invitation_declined" {
+		t.Fatalf("decline = %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	if _, body := lina.get(t, c); strings.Contains(body, `value="`+damien+`"`) {
+		t.Error("the declined invitation is still listed")
+	}
 	// Rename and unlist.
 	if res, body := lina.post(t, c+"/update", url.Values{"name": {"Observatoire du littoral varois"}}); res.StatusCode != 303 {
 		t.Fatalf("update = %d\n%s", res.StatusCode, body)
