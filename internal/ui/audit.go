@@ -87,9 +87,8 @@ func (u *ui) auditQuery(r *http.Request, v *view) (auditFilter, store.AuditQuery
 	default:
 		aq.ResourceType = f.Type
 	}
-	loc := u.cfg.Location
 	day := func(s string) (time.Time, bool) {
-		t, err := time.ParseInLocation(time.DateOnly, s, loc)
+		t, err := u.parseDay(s)
 		return t, err == nil
 	}
 	if f.From != "" {

@@ -199,3 +199,10 @@ func (lc locale) arg(v any) any {
 type localText string
 
 func (s localText) Format(f fmt.State, verb rune) { _, _ = f.Write([]byte(s)) }
+
+// parseDay reads a day as a date input sends it ("2026-12-07"), as the
+// start of that day in the platform's time zone, the zone dates are shown
+// in: a day chosen is the day shown back.
+func (u *ui) parseDay(s string) (time.Time, error) {
+	return time.ParseInLocation(time.DateOnly, s, u.cfg.Location)
+}

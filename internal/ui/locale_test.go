@@ -112,3 +112,34 @@ func TestTemplatesLeaveFormattingToTheLocaleFunctions(t *testing.T) {
 		t.Errorf("isotime(nil) = %q", got)
 	}
 }
+
+// TestADayChosenIsTheDayShown: a day typed in a date input and shown back
+// (an expiry) is the same day in the platform's zone, at its start and at
+// its end.
+func TestADayChosenIsTheDayShown(t *testing.T) {
+	for _, zone := range []string{"Europe/Paris", "America/Los_Angeles", "Pacific/Kiritimati", "UTC"} {
+		loc, err := time.LoadLocation(zone)
+		if err != nil {
+			t.Skip("no time zone database:", err)
+		}
+		u := &ui{cfg: Config{Location: loc}}
+		start, err := u.parseDay("2026-12-07")
+		if err != nil {
+			t.Fatal(err)
+		}
+		end := start.AddDate(0, 0, 1).Add(-time.Second)
+		lc := locale{messages.French, loc}
+		if got := lc.date(start); got != "7 déc. 2026" {
+			t.Errorf("%s: start shown %q", zone, got)
+		}
+		if got := lc.date(end.UTC()); got != "7 déc. 2026" {
+			t.Errorf("%s: end shown %q", zone, got)
+		}
+		if got := lc.isoDate(end); got != "2026-12-07" {
+			t.Errorf("%s: isodate %q", zone, got)
+		}
+	}
+	if _, err := (&ui{cfg: Config{Location: time.UTC}}).parseDay("07/12/2026"); err == nil {
+		t.Error("07/12/2026 read as a day")
+	}
+}
