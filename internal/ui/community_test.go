@@ -219,3 +219,30 @@ func TestCommunityScreenRefusals(t *testing.T) {
 		t.Errorf("refused actions changed the community:\n%s", body)
 	}
 }
+
+// TestCreateCommunityRefusalsBesideTheField: /communities' creation form
+// shows a refused id or name beside its field, in the reader's language,
+// and keeps what was typed.
+func TestCreateCommunityRefusalsBesideTheField(t *testing.T) {
+	s := newSite(t)
+	lina := s.as(t, "lina.littoral")
+	for _, c := range []struct {
+		form          url.Values
+		status        int
+		field, en, fr string
+	}{
+		{url.Values{"id": {"bad id/x"}, "name": {"Veille"}}, 400, "c-id", "community id", "community id"},
+		{url.Values{"id": {"observatoire-littoral"}, "name": {"Veille"}}, 409, "c-id", "observatoire-littoral", "observatoire-littoral"},
+		{url.Values{"id": {"veille"}, "name": {""}}, 400, "c-name", "name", "name"},
+	} {
+		for lang, want := range map[string]string{"en": c.en, "fr": c.fr} {
+			res, body := lina.postIn(t, lang, "/communities/create", c.form)
+			if res.StatusCode != c.status || !strings.Contains(body, `id="`+c.field+`-err"`) || !strings.Contains(body, want) {
+				t.Errorf("create %v (%s) = %d, want %d with the error beside %s\n%s", c.form, lang, res.StatusCode, c.status, c.field, body)
+			}
+			if !strings.Contains(body, `value="`+c.form.Get("name")+`"`) {
+				t.Errorf("create %v (%s): what was typed is lost", c.form, lang)
+			}
+		}
+	}
+}
