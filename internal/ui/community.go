@@ -217,16 +217,19 @@ func (u *ui) invitee(ctx context.Context, actor, s string) (string, error) {
 	return "", errField("ui.community.no_such_email", s)
 }
 
-// The reports of what these screens' forms did, by ?done= value.
+// The reports of what this screen's forms did, by ?done= value.
 func init() {
-	for k, key := range map[string]string{
-		"group_created": "ui.orggroups.created_done", "group_renamed": "ui.orggroups.renamed",
-		"group_org_added": "ui.orggroups.org_added", "group_org_removed": "ui.orggroups.org_removed",
-		"group_deleted": "ui.orggroups.deleted", "community_updated": "ui.community.updated",
-		"community_role": "ui.community.role_changed", "community_member_removed": "ui.community.member_removed",
-		"community_invited": "ui.community.invited", "community_withdrawn": "ui.community.withdrawn",
-		"community_deleted": "ui.community.deleted",
-	} {
+	addDone(map[string]string{
+		"community_updated": "ui.community.updated", "community_role": "ui.community.role_changed",
+		"community_member_removed": "ui.community.member_removed", "community_invited": "ui.community.invited",
+		"community_withdrawn": "ui.community.withdrawn", "community_deleted": "ui.community.deleted",
+	})
+}
+
+// addDone adds reports to doneKeys; a value defined twice stops the
+// program, as the message catalogue does.
+func addDone(m map[string]string) {
+	for k, key := range m {
 		if _, dup := doneKeys[k]; dup {
 			panic("ui: done key " + k + " defined twice")
 		}

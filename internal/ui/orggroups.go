@@ -224,3 +224,12 @@ func (u *ui) orgGroupAction(w http.ResponseWriter, r *http.Request, v *view) err
 	http.Redirect(w, r, "/admin/org-groups/"+url.PathEscape(id)+"?done="+done, http.StatusSeeOther)
 	return nil
 }
+
+// The reports of what these screens' forms did, by ?done= value.
+func init() {
+	addDone(map[string]string{
+		"group_created": "ui.orggroups.created_done", "group_renamed": "ui.orggroups.renamed",
+		"group_org_added": "ui.orggroups.org_added", "group_org_removed": "ui.orggroups.org_removed",
+		"group_deleted": "ui.orggroups.deleted",
+	})
+}
