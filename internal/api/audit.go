@@ -8,13 +8,21 @@ import (
 	"github.com/octroi/octroi/internal/store"
 )
 
-// GET /api/v1/audit?resource=&actor=&since=&until=&cursor=&limit=: audit
-// entries, oldest first, that the caller may read. With Accept:
+// GET /api/v1/audit?resource=&resource_type=&actor=&action=&since=&until=&order=&cursor=&limit=:
+// audit entries that the caller may read, oldest first (order=asc, the
+// default) or newest first (order=desc). With Accept:
 // application/x-ndjson, every matching entry as JSON lines (an export):
 // cursor and limit then only say where to start.
 func (a *api) queryAudit(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	aq := store.AuditQuery{Resource: q.Get("resource"), Actor: q.Get("actor")}
+	aq := store.AuditQuery{Resource: q.Get("resource"), Actor: q.Get("actor"), Action: q.Get("action"), ResourceType: q.Get("resource_type")}
+	switch q.Get("order") {
+	case "", "asc":
+	case "desc":
+		aq.Newest = true
+	default:
+		return badRequest("order=%q: want asc or desc", q.Get("order"))
+	}
 	var err error
 	if aq.Since, err = queryTime(r, "since"); err != nil {
 		return err
@@ -31,7 +39,11 @@ func (a *api) queryAudit(w http.ResponseWriter, r *http.Request) error {
 		if err != nil || n < 0 {
 			return &Error{Status: http.StatusBadRequest, Code: CodeInvalidCursor, Msg: "invalid cursor: pass back a cursor this server returned"}
 		}
-		aq.AfterSeq = n
+		if aq.Newest {
+			aq.BeforeSeq = n
+		} else {
+			aq.AfterSeq = n
+		}
 	}
 	aq.Limit = limit
 	if !wantsNDJSON(r) {
@@ -66,7 +78,10 @@ func (a *api) queryAudit(w http.ResponseWriter, r *http.Request) error {
 		flush(w)
 		// The portal may answer shorter pages than asked: only an empty
 		// page ends the export.
-		aq.AfterSeq = es[len(es)-1].Seq
+		aq.AfterSeq, aq.BeforeSeq = es[len(es)-1].Seq, 0
+		if aq.Newest {
+			aq.AfterSeq, aq.BeforeSeq = 0, es[len(es)-1].Seq
+		}
 		if es, err = a.Portal.AuditLog.Audit(r.Context(), actor(r), aq); err != nil {
 			return err
 		}

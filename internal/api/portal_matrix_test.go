@@ -240,6 +240,7 @@ func matrixCases() []matrixCase {
 		{op: "queryAudit", allow: everyone, status: 200, req: get("/api/v1/audit")},
 		{op: "queryAudit", allow: ignPubs, status: 200, req: get("/api/v1/audit?resource=dataset:IGNF_T")},
 		{op: "queryAudit", allow: ignAdmins, status: 200, req: get("/api/v1/audit?resource=organisation:ign")},
+		{op: "queryAudit", allow: ignAdmins, status: 200, req: get("/api/v1/audit?resource=organisation:ign&action=organisation&order=desc")},
 	}, grantMatrixCases())
 }
 

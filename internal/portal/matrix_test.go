@@ -453,6 +453,16 @@ func matrix() []action {
 				_, err := e.svc.Audit(e.ctx, w.id(a), store.AuditQuery{})
 				return err
 			}},
+		{name: "PlatformAudit (administrators only, even of what one manages)", allowed: []string{"admin"},
+			run: func(e *env, w world, a, _ string, _ int) error {
+				_, err := e.svc.PlatformAudit(e.ctx, w.id(a), store.AuditQuery{Resource: "organisation:ign", Newest: true})
+				return err
+			}},
+		{name: "MyRights (one's own, any active account)", allowed: everyoneActive,
+			run: func(e *env, w world, a, _ string, _ int) error {
+				_, err := e.svc.MyRights(e.ctx, w.id(a), "community", "club", "manage", "delete")
+				return err
+			}},
 		{name: "Notices", allowed: everyoneActive,
 			run: func(e *env, w world, a, _ string, _ int) error {
 				_, err := e.svc.Notices(e.ctx, w.id(a), "", 10)

@@ -42,7 +42,7 @@ type Documents interface {
 	// limit ≤ 0 means no limit.
 	ListDocs(ctx context.Context, kind, parent, after string, limit int) ([]Doc, error)
 	// Audit returns the audit entries matching q, oldest first (Seq order,
-	// which is commit order).
+	// which is commit order), or newest first with q.Newest.
 	Audit(ctx context.Context, q AuditQuery) ([]AuditEntry, error)
 	// DocFollower: documents can be followed like the changelog (every
 	// backend keeps the revision of each document's last write).
@@ -115,6 +115,16 @@ type AuditQuery struct {
 	Until     time.Time // At < Until
 	AfterSeq  int64     // Seq > AfterSeq, for paging
 	Limit     int       // ≤ 0: DefaultAuditLimit
+	// Action keeps the entries of this action or of its family: "community"
+	// keeps community.create and community.member.set, not communityx.y.
+	Action string
+	// ResourceType keeps the entries of resources of this type
+	// ("dataset" keeps dataset:*).
+	ResourceType string
+	// BeforeSeq: Seq < BeforeSeq, for paging newest first.
+	BeforeSeq int64
+	// Newest returns the entries newest first (descending Seq).
+	Newest bool
 }
 
 // DefaultAuditLimit is the page size of Audit when AuditQuery.Limit ≤ 0.

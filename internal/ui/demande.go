@@ -92,7 +92,7 @@ func (u *ui) requestFromDemande(w http.ResponseWriter, r *http.Request, v *view)
 			return err
 		}
 		f.Errors.add(field, m, v.Lang)
-		return u.showDemande(w, r, v, statusOf(err), f, false)
+		return u.showDemande(w, r, v, errStatus(err), f, false)
 	}
 	requested(w, r, ar)
 	return nil

@@ -19,6 +19,15 @@
 //     page (a cookie), else the browser's Accept-Language. Templates name
 //     their text with the t function and a catalogue key; a test checks that
 //     every key they use exists.
+//   - Numbers and dates are shown in the reader's language, never
+//     formatted by a template itself: num ("1 234,5" / "1,234.5"), date
+//     ("7 déc. 2026" / "Dec 7, 2026"), datetime ("7 déc. 2026 14:05" /
+//     "Dec 7, 2026, 2:05 PM"), in the platform's time zone
+//     (Config.Location); t writes the numbers and times it is given the
+//     same way (locale.go).
+//   - A form refused for what it holds is shown again with the message
+//     beside the field it is about and what was typed (formerror.go);
+//     other refusals are error pages.
 //   - Errors are rendered by the same mapping as the API's problem
 //     documents (problem.From): the same status, code and safe message,
 //     as a page in the layout.

@@ -132,11 +132,11 @@ func (u *ui) accessRequestAction(w http.ResponseWriter, r *http.Request, v *view
 	case "decide":
 		d := portal.AccessDecision{Accept: r.PostFormValue("decision") == "accept", Name: r.PostFormValue("name"), Reason: r.PostFormValue("reason")}
 		if s := r.PostFormValue("expires"); s != "" && d.Accept {
-			day, err := time.Parse("2006-01-02", s)
+			day, err := u.parseDay(s)
 			if err != nil {
 				return problem.New(problem.CodeInvalidArgument, messages.New("ui.tokens.bad_date", "expires"))
 			}
-			end := day.Add(24*time.Hour - time.Second) // the end of that day, UTC
+			end := day.AddDate(0, 0, 1).Add(-time.Second) // the end of that day, in the platform's zone
 			d.Expires = &end
 		}
 		if _, err := u.cfg.Grants.DecideAccessRequest(ctx, v.Actor, id, d); err != nil {

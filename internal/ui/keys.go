@@ -258,8 +258,8 @@ func formOf(k portal.AccessKey) keyForm {
 	return f
 }
 
-// formFields maps the fields the portal's refusals name to the form's.
-var formFields = map[string]string{
+// keyFormFields maps the fields the portal's refusals name to the form's.
+var keyFormFields = map[string]string{
 	"name": "name", "type": "type", "user_name": "user_name", "header": "header", "oauth2_client_id": "oauth2_client_id",
 	"filters.ip_allow": "ip_allow", "filters.ip_deny": "ip_deny", "filters.referers": "referers", "filters.user_agents": "user_agents",
 	"accesses": "access", "accesses.grant": "access", "accesses.service": "access",
@@ -287,7 +287,7 @@ func formError(err error) (field string, inForm bool) {
 	if errors.Is(err, portal.ErrInvalid) || errors.Is(err, portal.ErrConflict) {
 		if len(perr.Msg.Args) > 0 {
 			if s, ok := perr.Msg.Args[0].(string); ok {
-				return formFields[s], true
+				return keyFormFields[s], true
 			}
 		}
 		return "", true

@@ -86,6 +86,12 @@ func (u *ui) join(w http.ResponseWriter, r *http.Request, v *view) error {
 }
 
 func (u *ui) communities(w http.ResponseWriter, r *http.Request, v *view) error {
+	return u.communitiesPage(w, r, v, fieldError{})
+}
+
+// communitiesPage is the communities screen, with fe beside the field of
+// the creation form it is about.
+func (u *ui) communitiesPage(w http.ResponseWriter, r *http.Request, v *view, fe fieldError) error {
 	if v.Actor == "" {
 		return portal.ErrUnauthenticated
 	}
@@ -109,8 +115,9 @@ func (u *ui) communities(w http.ResponseWriter, r *http.Request, v *view) error 
 		Invitations []portal.CommunityInvitation
 		Visible     []portal.Community
 		Next, Done  string
-	}{p.Communities, invs, cs, next, doneKey(q.Get("done"))}
-	return u.render(w, http.StatusOK, "communities", v)
+		Err         fieldError
+	}{p.Communities, invs, cs, next, doneKey(q.Get("done")), fe}
+	return u.render(w, statusOf(fe), "communities", v)
 }
 
 func (u *ui) communityAction(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -123,6 +130,9 @@ func (u *ui) communityAction(w http.ResponseWriter, r *http.Request, v *view) er
 	case "create":
 		_, err := u.cfg.People.CreateCommunity(ctx, v.Actor, portal.Community{ID: r.PostFormValue("id"), Name: r.PostFormValue("name"), Public: r.PostFormValue("public") == "on"})
 		if err != nil {
+			if fe, ok := refusal(err, v.Lang, r, "create", formFields{"": "c-id", "community id": "c-id", "name": "c-name"}); ok {
+				return u.communitiesPage(w, r, v, fe)
+			}
 			return err
 		}
 		done = "community_created"

@@ -49,13 +49,13 @@ const orgServicesMax = 1000
 // usageDays is the recent period whose usage the screens show.
 const usageDays = 31
 
-// fieldError is a refusal tied to a form's field (ID: the field's id in
+// permFieldError is a refusal tied to a form's field (ID: the field's id in
 // the page, "" for the form as a whole), already in the reader's language.
-type fieldError struct{ ID, Msg string }
+type permFieldError struct{ ID, Msg string }
 
 // formErrors are a form's refusals, listed at its top and shown beside
 // each field.
-type formErrors []fieldError
+type formErrors []permFieldError
 
 // Of is the message tied to field id, "" when none.
 func (e formErrors) Of(id string) string {
@@ -68,7 +68,7 @@ func (e formErrors) Of(id string) string {
 }
 
 func (e *formErrors) add(id string, m messages.Message, l messages.Lang) {
-	*e = append(*e, fieldError{id, m.In(l)})
+	*e = append(*e, permFieldError{id, m.In(l)})
 }
 
 // portalField maps the field a portal refusal names to the id of the
@@ -441,7 +441,7 @@ func (u *ui) createGrant(w http.ResponseWriter, r *http.Request, v *view) error 
 		Expires: expires, OnlyOAuth: f.OnlyOAuth})
 	if err != nil {
 		if page.Form.addPortal(err, v.Lang) {
-			return u.showGrant(w, v, statusOf(err), page)
+			return u.showGrant(w, v, errStatus(err), page)
 		}
 		return err
 	}
@@ -449,7 +449,7 @@ func (u *ui) createGrant(w http.ResponseWriter, r *http.Request, v *view) error 
 	return nil
 }
 
-func statusOf(err error) int { return problem.From(err).Status }
+func errStatus(err error) int { return problem.From(err).Status }
 
 func ids(ns []portal.Named) []string {
 	out := make([]string, len(ns))
@@ -559,7 +559,7 @@ func (u *ui) updateGrant(w http.ResponseWriter, r *http.Request, v *view) error 
 		AddCommunities: missing(comms, g.Communities), RemoveCommunities: missing(g.Communities, comms)}
 	if _, err := u.cfg.Permissions.UpdateGrant(ctx, v.Actor, g.ID, c); err != nil {
 		if f.addPortal(err, v.Lang) {
-			return u.showGrantPage(w, r, v, statusOf(err), o, services, g, f)
+			return u.showGrantPage(w, r, v, errStatus(err), o, services, g, f)
 		}
 		return err
 	}

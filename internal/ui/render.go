@@ -9,7 +9,6 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/octroi/octroi/internal/messages"
 	"github.com/octroi/octroi/internal/problem"
@@ -37,19 +36,25 @@ type pages map[string]*template.Template
 
 // funcs are the template functions. t renders a catalogue key in the
 // page's language; it is bound per execution (see render), so that a
-// template cannot use a language other than its reader's.
-func funcs(l messages.Lang) template.FuncMap {
+// template cannot use a language other than its reader's. Numbers and
+// times shown go through num, date and datetime (locale.go), which write
+// them in the reader's language; t does the same with its numeric and time
+// arguments. isodate is a day as a date input holds it, isotime a moment
+// as <time datetime="…"> holds it.
+func funcs(lc locale) template.FuncMap {
 	return template.FuncMap{
 		"t": func(key string, args ...any) string {
-			return messages.New(messages.Key(key), args...).In(l)
-		},
-		"msg": func(m messages.Text) string { return m.In(l) },
-		"date": func(t time.Time) string {
-			if l == messages.French {
-				return t.Format("02/01/2006 15:04")
+			for i, a := range args {
+				args[i] = lc.arg(a)
 			}
-			return t.Format("2006-01-02 15:04")
+			return messages.New(messages.Key(key), args...).In(lc.lang)
 		},
+		"msg":      func(m messages.Text) string { return m.In(lc.lang) },
+		"num":      lc.num,
+		"date":     lc.date,
+		"datetime": lc.datetime,
+		"isodate":  lc.isoDate,
+		"isotime":  isoTime,
 	}
 }
 
@@ -73,7 +78,7 @@ func mustParse(fsys fs.FS) pages {
 			continue
 		}
 		files := append([]string{"templates/layout.html", name}, parts...)
-		p[base] = template.Must(template.New("layout.html").Funcs(funcs(messages.English)).ParseFS(fsys, files...))
+		p[base] = template.Must(template.New("layout.html").Funcs(funcs(locale{lang: messages.English})).ParseFS(fsys, files...))
 	}
 	return p
 }
@@ -91,7 +96,7 @@ func (u *ui) render(w http.ResponseWriter, status int, name string, v *view) err
 		return err
 	}
 	var b bytes.Buffer
-	if err := t.Funcs(funcs(v.Lang)).Execute(&b, v); err != nil {
+	if err := t.Funcs(funcs(locale{v.Lang, u.cfg.Location})).Execute(&b, v); err != nil {
 		return err
 	}
 	h := w.Header()

@@ -52,7 +52,7 @@ func (u *ui) tokenAction(w http.ResponseWriter, r *http.Request, v *view) error 
 	case "create":
 		var expires *time.Time
 		if s := r.PostFormValue("expires"); s != "" {
-			d, err := time.Parse("2006-01-02", s)
+			d, err := u.parseDay(s)
 			if err != nil {
 				return problem.New(problem.CodeInvalidArgument, messages.New("ui.tokens.bad_date", "expires"))
 			}

@@ -49,6 +49,11 @@ type Config struct {
 	// Permissions gives the producer's « Gérer les permissions d'accès »
 	// and the public access request page (none without it).
 	Permissions Permissions
+	// Audit, OrgGroups and CommunityAdmin give the administrators' audit
+	// log, groups of organisations, and the management of a community.
+	Audit          AuditLog
+	OrgGroups      OrgGroups
+	CommunityAdmin CommunityAdmin
 	// SignIn and Sessions give the sign-in screens (none without them).
 	SignIn   SignIn
 	Sessions Sessions
@@ -74,6 +79,9 @@ type Config struct {
 	Keys       Keys
 	KeyStates  KeyStates
 	GatewayURL string
+	// Location is the time zone dates are shown in; nil: the server's
+	// local zone.
+	Location *time.Location
 }
 
 // Handler serves the web interface. Paths it does not know answer a 404
@@ -81,6 +89,9 @@ type Config struct {
 func Handler(cfg Config) http.Handler {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.Local
 	}
 	u := &ui{cfg: cfg, pages: mustParse(templateFS)}
 	mux := http.NewServeMux()
@@ -117,6 +128,16 @@ func Handler(cfg Config) http.Handler {
 		mux.Handle("GET /admin/keys", u.handle(u.adminKeys))
 		mux.Handle("POST /admin/keys/{id}/revoke", u.handle(u.adminKeyRevoke))
 	}
+	mux.Handle("GET /admin/audit", u.handle(u.audit))
+	mux.Handle("GET /admin/audit/export.csv", u.handle(u.auditExport))
+	mux.Handle("GET /admin/org-groups", u.handle(u.orgGroups))
+	mux.Handle("POST /admin/org-groups/create", u.handle(u.orgGroupCreate))
+	mux.Handle("GET /admin/org-groups/{id}", u.handle(u.orgGroup))
+	mux.Handle("GET /admin/org-groups/{id}/delete", u.handle(u.orgGroupConfirmDelete))
+	mux.Handle("POST /admin/org-groups/{id}/{action}", u.handle(u.orgGroupAction))
+	mux.Handle("GET /communities/{id}", u.handle(u.community))
+	mux.Handle("GET /communities/{id}/delete", u.handle(u.communityConfirmDelete))
+	mux.Handle("POST /communities/{id}/{action}", u.handle(u.communityManage))
 	if cfg.SignIn != nil {
 		mux.Handle("GET /sign-in", u.handle(u.signInPage))
 		mux.Handle("POST /sign-in", u.handle(u.signIn))

@@ -70,3 +70,7 @@ func TestDocuments(t *testing.T) { storetest.Documents(t, harness) }
 func BenchmarkLoads(b *testing.B) {
 	storetest.BenchLoads(b, openFresh, postgres.DefaultImportBatch)
 }
+
+// BenchmarkAudit: the administrators' audit screen's queries over 1M
+// entries (storetest.BenchAudit).
+func BenchmarkAudit(b *testing.B) { storetest.BenchAudit(b, openFresh(b), 1_000_000) }

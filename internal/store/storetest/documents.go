@@ -36,6 +36,7 @@ func Documents(t *testing.T, h Harness) {
 		{"TransactReadsOwnWrites", testTransactReadsOwnWrites},
 		{"TransactSerialised", testTransactSerialised},
 		{"Audit", testAudit},
+		{"AuditFilters", testAuditFilters},
 		{"DocsSince", testDocsSince},
 	}
 	for _, tc := range tests {

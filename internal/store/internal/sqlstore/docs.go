@@ -141,6 +141,19 @@ func AuditQuery(q store.AuditQuery, a *Args, at func(time.Time) any) string {
 	if q.AfterSeq > 0 {
 		conds = append(conds, `seq > `+a.Add(q.AfterSeq))
 	}
+	if q.Action != "" {
+		// substr rather than LIKE: an action may hold _ or %, which LIKE
+		// would read as wildcards.
+		fam := q.Action + "."
+		conds = append(conds, fmt.Sprintf(`(action = %s OR substr(action, 1, %d) = %s)`, a.Add(q.Action), utf8.RuneCountInString(fam), a.Add(fam)))
+	}
+	if q.ResourceType != "" {
+		pre := q.ResourceType + ":"
+		conds = append(conds, fmt.Sprintf(`substr(resource, 1, %d) = %s`, utf8.RuneCountInString(pre), a.Add(pre)))
+	}
+	if q.BeforeSeq > 0 {
+		conds = append(conds, `seq < `+a.Add(q.BeforeSeq))
+	}
 	where := "TRUE"
 	if len(conds) > 0 {
 		where = strings.Join(conds, " AND ")
@@ -149,7 +162,11 @@ func AuditQuery(q store.AuditQuery, a *Args, at func(time.Time) any) string {
 	if limit <= 0 {
 		limit = store.DefaultAuditLimit
 	}
-	return fmt.Sprintf(`SELECT %s FROM audit WHERE %s ORDER BY seq LIMIT %d`, AuditColumns, where, limit)
+	order := "seq"
+	if q.Newest {
+		order = "seq DESC"
+	}
+	return fmt.Sprintf(`SELECT %s FROM audit WHERE %s ORDER BY %s LIMIT %d`, AuditColumns, where, order, limit)
 }
 
 // FnError carries the error of a Transact callback through a backend's
