@@ -199,7 +199,7 @@ type grantForm struct {
 	Name        string
 	Users       []portal.Named // beneficiaries chosen
 	Communities []portal.Named
-	Date, Time  string // expiry, UTC
+	Date, Time  string // expiry, in the platform's time zone
 	Services    []string
 	OnlyOAuth   bool
 	Query       string
@@ -308,12 +308,13 @@ func (u *ui) readGrantForm(r *http.Request, v *view, services []portal.MapServic
 	case f.Date == "" && f.Time != "":
 		f.Errors.add("g-date", messages.New("ui.perms.time_without_date"), v.Lang)
 	case f.Date != "":
-		day, err := time.Parse(time.DateOnly, f.Date)
+		day, err := u.parseDay(f.Date)
 		if err != nil {
 			f.Errors.add("g-date", messages.New("ui.perms.bad_date", f.Date), v.Lang)
 			break
 		}
-		at := day.Add(24*time.Hour - time.Second) // the end of that day
+		y, m, d := day.Date()
+		at := time.Date(y, m, d, 23, 59, 59, 0, day.Location()) // the end of that day
 		if f.Time != "" {
 			tm, err := time.Parse("15:04", f.Time)
 			if err != nil {
@@ -322,7 +323,7 @@ func (u *ui) readGrantForm(r *http.Request, v *view, services []portal.MapServic
 					break
 				}
 			}
-			at = day.Add(time.Duration(tm.Hour())*time.Hour + time.Duration(tm.Minute())*time.Minute + time.Duration(tm.Second())*time.Second)
+			at = time.Date(y, m, d, tm.Hour(), tm.Minute(), tm.Second(), 0, day.Location())
 		}
 		expires = &at
 	}
@@ -497,7 +498,7 @@ func (u *ui) grantScreen(w http.ResponseWriter, r *http.Request, v *view) error 
 			return err
 		}
 	} else {
-		f = grantFormOf(g)
+		f = u.grantFormOf(g)
 	}
 	return u.showGrantPage(w, r, v, http.StatusOK, o, services, g, f)
 }
@@ -517,11 +518,12 @@ func (u *ui) showGrantPage(w http.ResponseWriter, r *http.Request, v *view, stat
 		Action: grantPath(o.ID, g.ID), Done: doneKey(r.URL.Query().Get("done"))})
 }
 
-// grantFormOf is the change form of g as it stands.
-func grantFormOf(g portal.GrantDetail) grantForm {
+// grantFormOf is the change form of g as it stands, its expiry in the
+// platform's time zone (the one forms are read in).
+func (u *ui) grantFormOf(g portal.GrantDetail) grantForm {
 	f := grantForm{Name: g.Name, Users: g.UserNames, Communities: g.CommunityNames, Services: g.Services, OnlyOAuth: g.OnlyOAuth}
 	if g.Expires != nil {
-		e := g.Expires.UTC()
+		e := g.Expires.In(u.cfg.Location)
 		f.Date, f.Time = e.Format(time.DateOnly), e.Format("15:04:05")
 	}
 	return f
