@@ -234,6 +234,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if cfg.Mix[OpGateway] > 0 && len(cfg.GatewayRequests) == 0 {
 		return nil, errors.New("the mix has gateway but no gateway requests were given (--gateway-requests FILE)")
 	}
+	if cfg.Mix[OpGateway] > 0 {
+		if d.gw, err = newGatewayClient(cfg); err != nil {
+			return nil, err
+		}
+		if d.gw != nil {
+			defer d.gw.close()
+		}
+	}
 	if cfg.Duration == 0 {
 		return rep, nil
 	}
@@ -321,6 +329,7 @@ type driver struct {
 	checkBodies [][]byte
 	items       [][]byte // each query as a check-bulk item
 	lookups     []lookupQuery
+	gw          *gatewayClient // the gateway operation's lean client (nil: net/http)
 	sent        atomic.Int64
 
 	mu       sync.Mutex
@@ -455,7 +464,7 @@ func (d *driver) worker(ctx context.Context, w int, deadline time.Time, stats *[
 			err = d.write(ctx, w, writes, r, &buf)
 			writes++
 		case OpGateway:
-			err = d.gateway(ctx, d.cfg.GatewayRequests[next%len(d.cfg.GatewayRequests)], s)
+			err = d.gateway(ctx, w, next%len(d.cfg.GatewayRequests), s)
 			next++
 		}
 		s.hist.Record(time.Since(start))

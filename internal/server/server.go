@@ -525,14 +525,11 @@ func (s *Server) Handler() http.Handler {
 		}
 		fmt.Fprintln(w, "ready")
 	})
-	if s.gw != nil {
-		// Every method: nginx's auth_request asks with the original one.
-		mux.Handle("/gateway/auth", s.gw.auth)
-	}
+	// /gateway/auth is served ahead of the mux (gatewayFirst).
 	apiHandler := api.Handler(o)
 	if s.portal == nil {
 		mux.Handle("/", apiHandler)
-		return s.harden(mux)
+		return s.gatewayFirst(s.harden(mux))
 	}
 	// With the portal, the web interface answers every path but the
 	// API's and /metrics.
@@ -556,7 +553,7 @@ func (s *Server) Handler() http.Handler {
 		uc.SignIn, uc.Actor = s.signin, ui.SessionActor(s.signin)
 	}
 	mux.Handle("/", ui.Handler(uc))
-	return s.harden(mux)
+	return s.gatewayFirst(s.harden(mux))
 }
 
 // MetricsHandler serves /metrics alone, without authentication: for the
