@@ -113,6 +113,11 @@ func TestGatewayMix(t *testing.T) {
 	if rep.Failed() || rep.Total.Count == 0 {
 		t.Fatalf("gateway mix failed: %+v", rep.Total)
 	}
+	// No synthetic dataset was used: the report names none.
+	var table bytes.Buffer
+	if err := rep.WriteTable(&table); err != nil || strings.Contains(table.String(), "relationships") || rep.Relationships != 0 {
+		t.Errorf("the report of a gateway-only run: %v\n%s", err, table.String())
+	}
 	// A wrong expectation is a mismatch: a status, an identity, an
 	// identity where there must be none.
 	for _, wrong := range []func([]loadgen.GatewayRequest){

@@ -177,6 +177,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		Endpoint: cfg.Endpoint, Relationships: cfg.Relationships, Seed: cfg.Seed, Now: cfg.Now,
 		Workers: cfg.Workers, Mix: cfg.Mix.String(), BulkSize: cfg.BulkSize,
 	}
+	if !cfg.Load && cfg.Mix.total() == cfg.Mix[OpGateway] {
+		rep.Relationships = 0 // the gateway's requests come from a file: no synthetic dataset
+	}
 	start := time.Now()
 	shape := synth.Plan(scfg)
 	d := &driver{cfg: cfg, shape: shape, hc: hc, auth: authHeader(cfg.Token)}
