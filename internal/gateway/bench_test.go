@@ -248,6 +248,8 @@ func BenchmarkForwardAuthHandler(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := cpuTime()
+	defer func() { b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op") }()
 	for i := 0; b.Loop(); i++ {
 		w := httptest.NewRecorder()
 		fa.ServeHTTP(w, reqs[i%len(reqs)])
