@@ -98,6 +98,33 @@ func testDemoGrants(t *testing.T, mk envMaker) {
 			t.Errorf("the next start's key %q", a.Key)
 		}
 	}
+	// The grant that ends within a week is dated from each start: one
+	// that ended since the last start ends again 5 days after this one;
+	// the grant that has ended stays ended.
+	regine := caller{&world{env: e}, ""}
+	for _, a := range again {
+		if a.Email == "regine.sud@demo.octroi.dev" {
+			regine.tok = a.Token
+		}
+	}
+	regine.want(200, "PATCH", "/api/v1/grants/"+soon.Grants[0].ID, map[string]any{"expires": time.Now().UTC().Add(-time.Hour).Format(time.RFC3339)}, nil)
+	start := time.Now().UTC().Truncate(time.Second)
+	third, _, err := e.srv.LoadDemo(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range third { // the tokens of this start
+		tok[strings.TrimSuffix(a.Email, "@demo.octroi.dev")] = a.Token
+	}
+	regine = as("regine.sud")
+	var redated api.Grant
+	regine.want(200, "GET", "/api/v1/grants/"+soon.Grants[0].ID, nil, &redated)
+	if redated.Expires == nil || redated.Expires.Before(start.Add(5*24*time.Hour)) || redated.Expires.After(time.Now().Add(5*24*time.Hour)) {
+		t.Errorf("the grant ending within a week, after a start: expires %v, want 5 days after %v", redated.Expires, start)
+	}
+	if g := held("olivier.carto"); len(g) != 2 || g[1].Grant.Name != "Étude inondations 2025" || g[1].State != "expired" {
+		t.Errorf("the ended grant after a start: %+v", g)
+	}
 	deadline := time.Now().Add(2 * time.Second)
 	for ask("ppri_zonage", key) != 401 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)

@@ -30,7 +30,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&cfg.Duration, "duration", cfg.Duration, "length of the drive phase (0: load only)")
 	fs.Int64Var(&cfg.MaxRequests, "max-requests", cfg.MaxRequests, "stop the drive phase after this many requests")
 	mix := fs.String("mix", loadgen.DefaultMix.String(), "relative weights of the operations: check, bulk, lookup, write, gateway")
-	gatewayFile := fs.String("gateway-requests", "", "`file` of forward-auth requests for the gateway operation, one a line: expected status, method, URI, headers (Name: value), tab-separated; use with --no-load against a portal server")
+	gatewayFile := fs.String("gateway-requests", "", "`file` of forward-auth requests for the gateway operation, one a line: expected status, method, URI, headers (Name: value), answer headers to verify (=Name: value; =Name: alone for none), tab-separated; use with --no-load against a portal server")
 	fs.BoolVar(&cfg.Load, "load", true, "write the schema and import the dataset before driving")
 	fs.StringVar(&cfg.LoadVia, "load-via", cfg.LoadVia, "how to load the dataset: import (the streamed import) or write (the batch write API)")
 	fs.IntVar(&cfg.LoadBatch, "load-batch", cfg.LoadBatch, "--load-via write: relationships per write")

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/octroi/octroi/internal/engine"
@@ -530,6 +532,9 @@ func usableOf(svcs []Service, touched []int, ok []bool) []int {
 
 // serviceNames names the services idx, for a message.
 func serviceNames(svcs []Service, idx []int) messages.Message {
+	if len(idx) == 1 {
+		return messages.Verbatim(svcs[idx[0]].ID)
+	}
 	ids := make([]string, len(idx))
 	for j, i := range idx {
 		ids[j] = svcs[i].ID
@@ -537,13 +542,39 @@ func serviceNames(svcs []Service, idx []int) messages.Message {
 	return messages.Verbatim(strings.Join(ids, ", "))
 }
 
-// layerSet is Usable for the layers of the usable services.
+// layerSet is Usable for the layers of the usable services. Only the
+// proxy's capabilities rewriting asks it, so the set is made on the
+// first question rather than for every decision; a few layers are
+// looked through rather than hashed.
 func layerSet(svcs []Service, usable []int) func(string) bool {
-	set := map[string]bool{}
+	n := 0
 	for _, i := range usable {
-		for _, l := range svcs[i].Layers {
-			set[l] = true
+		n += len(svcs[i].Layers)
+	}
+	if n <= smallLayerSet {
+		return func(l string) bool {
+			for _, i := range usable {
+				if slices.Contains(svcs[i].Layers, l) {
+					return true
+				}
+			}
+			return false
 		}
 	}
-	return func(l string) bool { return set[l] }
+	var once sync.Once
+	var set map[string]bool
+	return func(l string) bool {
+		once.Do(func() {
+			set = make(map[string]bool, n)
+			for _, i := range usable {
+				for _, l := range svcs[i].Layers {
+					set[l] = true
+				}
+			}
+		})
+		return set[l]
+	}
 }
+
+// smallLayerSet: up to this many layers, layerSet looks through them.
+const smallLayerSet = 16

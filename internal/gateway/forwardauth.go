@@ -234,21 +234,28 @@ func (f *ForwardAuth) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := f.Decider.Decide(r.Context(), in)
-	h := w.Header()
-	h.Set("Cache-Control", "no-store")
-	if d.Reason != "" {
-		h.Set(HeaderReason, d.Reason)
-	}
 	if d.Status == http.StatusOK {
+		// The usual answer, written without net/http's canonicalising
+		// Set (the names are canonical already): every allocation here is
+		// paid tens of thousands of times a second.
+		h := w.Header()
+		h["Cache-Control"] = noStore
+		if d.Reason != "" {
+			h[HeaderReason] = []string{d.Reason}
+		}
 		if d.Account != "" {
-			h.Set(HeaderAccount, d.Account)
-			h.Set(HeaderKey, d.Key)
+			h[HeaderAccount] = []string{d.Account}
+			h[HeaderKey] = []string{d.Key}
 		}
 		w.WriteHeader(http.StatusOK)
 		return
 	}
 	writeRefusal(w, r, d)
 }
+
+// noStore is the Cache-Control value of every answer, shared (net/http
+// only reads it).
+var noStore = []string{"no-store"}
 
 // problemDoc is the small RFC 9457 body of a refusal.
 type problemDoc struct {
@@ -263,6 +270,14 @@ type problemDoc struct {
 func writeRefusal(w http.ResponseWriter, r *http.Request, d Decision) {
 	l := messages.Negotiate(r.Header.Get("Accept-Language"))
 	h := w.Header()
+	// A refusal may reach a browser (Traefik and Caddy pass it on): the
+	// headers that keep it from doing anything with it but read it, as
+	// on every answer of the API (the forward-auth path is served ahead
+	// of the server's general middleware, which sets them).
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
 	if d.Reason != "" {
 		h.Set(HeaderReason, d.Reason)
 	}

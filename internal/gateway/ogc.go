@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -107,10 +106,22 @@ type folded map[string][]string
 func foldQuery(query url.Values) (folded, error) {
 	q := make(folded, len(query))
 	// Sorted, so that layers come in the same order every time (a
-	// url.Values has forgotten the query's).
-	for _, name := range slices.Sorted(maps.Keys(query)) {
+	// url.Values has forgotten the query's). A query has a few names: they
+	// are sorted on the stack, and a name spelt one way only keeps its
+	// values as they are (clipped, so that a second spelling's append
+	// copies rather than writes into the query).
+	names := make([]string, 0, 16)
+	for name := range query {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
 		up := strings.ToUpper(name)
-		q[up] = append(q[up], query[name]...)
+		if prev, ok := q[up]; ok {
+			q[up] = append(prev, query[name]...)
+		} else {
+			q[up] = slices.Clip(query[name])
+		}
 	}
 	for _, name := range []string{"SERVICE", "REQUEST", "VERSION", "WMTVER", "STOREDQUERY_ID"} {
 		vs := q[name]

@@ -201,10 +201,7 @@ func (u *UsageLog) Flush(ctx context.Context) error {
 	_, err := u.cfg.Docs.Transact(ctx, func(tx store.DocTx) error {
 		for start := 0; start < len(evs); start += maxEventsPerDoc {
 			chunk := evs[start:min(start+maxEventsPerDoc, len(evs))]
-			data, err := json.Marshal(chunk)
-			if err != nil {
-				return err
-			}
+			data := appendEvents(make([]byte, 0, 160*len(chunk)), chunk)
 			id := fmt.Sprintf("%s/%020d-%d", chunk[0].At.Format(time.DateOnly), time.Now().UnixNano(), start)
 			if err := tx.PutDoc(ctx, store.Doc{Kind: KindUsageEvents, ID: id, Data: data}); err != nil {
 				return err

@@ -177,6 +177,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		Endpoint: cfg.Endpoint, Relationships: cfg.Relationships, Seed: cfg.Seed, Now: cfg.Now,
 		Workers: cfg.Workers, Mix: cfg.Mix.String(), BulkSize: cfg.BulkSize,
 	}
+	if !cfg.Load && cfg.Mix.total() == cfg.Mix[OpGateway] {
+		rep.Relationships = 0 // the gateway's requests come from a file: no synthetic dataset
+	}
 	start := time.Now()
 	shape := synth.Plan(scfg)
 	d := &driver{cfg: cfg, shape: shape, hc: hc, auth: authHeader(cfg.Token)}
@@ -233,6 +236,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	if cfg.Mix[OpGateway] > 0 && len(cfg.GatewayRequests) == 0 {
 		return nil, errors.New("the mix has gateway but no gateway requests were given (--gateway-requests FILE)")
+	}
+	if cfg.Mix[OpGateway] > 0 {
+		if d.gw, err = newGatewayClient(cfg); err != nil {
+			return nil, err
+		}
+		if d.gw != nil {
+			defer d.gw.close()
+		}
 	}
 	if cfg.Duration == 0 {
 		return rep, nil
@@ -321,6 +332,7 @@ type driver struct {
 	checkBodies [][]byte
 	items       [][]byte // each query as a check-bulk item
 	lookups     []lookupQuery
+	gw          *gatewayClient // the gateway operation's lean client (nil: net/http)
 	sent        atomic.Int64
 
 	mu       sync.Mutex
@@ -455,7 +467,7 @@ func (d *driver) worker(ctx context.Context, w int, deadline time.Time, stats *[
 			err = d.write(ctx, w, writes, r, &buf)
 			writes++
 		case OpGateway:
-			err = d.gateway(ctx, d.cfg.GatewayRequests[next%len(d.cfg.GatewayRequests)], s)
+			err = d.gateway(ctx, w, next%len(d.cfg.GatewayRequests), s)
 			next++
 		}
 		s.hist.Record(time.Since(start))

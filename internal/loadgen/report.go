@@ -10,7 +10,9 @@ import (
 
 // Report is what a run measured. Latencies are in milliseconds.
 type Report struct {
-	Endpoint      string    `json:"endpoint"`
+	Endpoint string `json:"endpoint"`
+	// Relationships is the synthetic dataset's size; 0 when the run used
+	// none (gateway requests only, without a load).
 	Relationships int       `json:"relationships"`
 	Seed          int64     `json:"seed"`
 	Now           time.Time `json:"now"`
@@ -100,8 +102,12 @@ func (r *Report) WriteJSON(w io.Writer) error {
 
 // WriteTable writes r as a human-readable table.
 func (r *Report) WriteTable(w io.Writer) error {
-	fmt.Fprintf(w, "octroi bench: %s, %d relationships (seed %d), %d workers, mix %s\n",
-		r.Endpoint, r.Relationships, r.Seed, r.Workers, r.Mix)
+	if r.Relationships == 0 {
+		fmt.Fprintf(w, "octroi bench: %s, %d workers, mix %s\n", r.Endpoint, r.Workers, r.Mix)
+	} else {
+		fmt.Fprintf(w, "octroi bench: %s, %d relationships (seed %d), %d workers, mix %s\n",
+			r.Endpoint, r.Relationships, r.Seed, r.Workers, r.Mix)
+	}
 	if l := r.Load; l != nil {
 		how := "import"
 		if l.Via == ViaWrite {

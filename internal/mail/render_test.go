@@ -12,7 +12,8 @@ func sample(kind, lang string) portal.Mail {
 	return portal.Mail{
 		ID: "0001", Account: "ann", To: "ann@example.org", Language: lang, Kind: kind,
 		Data: map[string]string{"organisation": "ign", "community": "club", "account": "bob", "by": "carl", "role": "delegated_admin",
-			"request": "r1", "reason": "bienvenue", "dataset": "IGNF_BDTOPO", "grant": "g1", "expires": "2026-12-24T17:30:00Z", "beneficiary": "true"},
+			"request": "r1", "reason": "bienvenue", "dataset": "IGNF_BDTOPO", "grant": "g1", "expires": "2026-12-24T17:30:00Z", "beneficiary": "true",
+			"name": "QGIS <poste 3>"},
 		Names: map[string]string{"recipient": "Ann", "organisation": "IGN <Institut>", "community": "Club SIG", "account": "Bob",
 			"account_email": "bob@example.org", "by": "Carl", "dataset": "BD TOPO®", "grant": "Accès BD TOPO"},
 	}

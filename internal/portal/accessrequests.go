@@ -418,6 +418,10 @@ func (t *txn) grantFor(r AccessRequest, d AccessDecision) (string, error) {
 		if err := t.writeGrant(nil, g); err != nil {
 			return "", err
 		}
+		// The request's author is told by its own notice.
+		if err := t.tellGranted(nil, g, r.Account); err != nil {
+			return "", err
+		}
 		return g.ID, t.audit("grant.create", "grant:"+g.ID, nil, g)
 	}
 	before := *target
@@ -433,6 +437,9 @@ func (t *txn) grantFor(r AccessRequest, d AccessDecision) (string, error) {
 		return g.ID, nil
 	}
 	if err := t.writeGrant(&before, g); err != nil {
+		return "", err
+	}
+	if err := t.tellGranted(&before, g, r.Account); err != nil {
 		return "", err
 	}
 	return g.ID, t.audit("grant.update", "grant:"+g.ID, before, g)

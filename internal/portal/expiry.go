@@ -139,6 +139,11 @@ func (s *Service) tellExpiry(ctx context.Context, id, window string, exp time.Ti
 				return err
 			}
 		}
+		if window == "expired" {
+			if err := t.tellKeysClosed(g); err != nil {
+				return err
+			}
+		}
 		told = true
 		return t.put(kindGrantNotice, mark, "", id, &grantNoticeMark{Grant: id, Window: window, Expires: exp, At: t.at})
 	})

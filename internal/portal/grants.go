@@ -241,6 +241,9 @@ func (s *Service) CreateGrant(ctx context.Context, actor string, g Grant) (Grant
 		if err := t.writeGrant(nil, g); err != nil {
 			return err
 		}
+		if err := t.tellGranted(nil, g, ""); err != nil {
+			return err
+		}
 		return t.audit("grant.create", "grant:"+g.ID, nil, g)
 	})
 	return g, err
@@ -382,6 +385,9 @@ func (s *Service) UpdateGrant(ctx context.Context, actor, id string, c GrantChan
 			return nil
 		}
 		if err := t.writeGrant(&before, g); err != nil {
+			return err
+		}
+		if err := t.tellGranted(&before, g, ""); err != nil {
 			return err
 		}
 		return t.audit("grant.update", "grant:"+id, before, g)

@@ -79,6 +79,8 @@ var mailedKinds = map[string]bool{
 	"access_request.refused":       true,
 	"grant.expiring":               true,
 	"grant.expired":                true,
+	"grant.created":                true,
+	"key.grants_expired":           true,
 }
 
 // MailedKind reports whether notices of kind are e-mailed (those with a

@@ -122,6 +122,9 @@ func (s *Server) LoadDemo(ctx context.Context) (accounts []DemoAccount, loaded b
 	if err := demoKey(ctx, s.portal, accounts); err != nil {
 		return nil, loaded, err
 	}
+	if err := redateDemoGrant(ctx, s.portal, accounts, time.Now()); err != nil {
+		return nil, loaded, err
+	}
 	return accounts, loaded, saveDemoMarker(ctx, s.store, m)
 }
 

@@ -68,8 +68,8 @@ func buildDemoGrants(ctx context.Context, p demoGrantsMaker, d *demo) {
 			Users: []string{d.id("julie.candidate")}}); err != nil {
 			return err
 		}
-		soon := now.Add(5 * 24 * time.Hour)
-		if _, err := p.CreateGrant(ctx, d.id("regine.sud"), portal.Grant{Name: "Convention foncier métropole 2026", Services: []string{"sud-foncier"},
+		soon := now.Add(demoSoonAfter)
+		if _, err := p.CreateGrant(ctx, d.id("regine.sud"), portal.Grant{Name: demoSoonGrant, Services: []string{"sud-foncier"},
 			Users: []string{d.id("sophie.voirie")}, Communities: []string{"observatoire-littoral"}, Expires: &soon}); err != nil {
 			return err
 		}
@@ -133,5 +133,46 @@ func demoKey(ctx context.Context, p demoKeys, accounts []DemoAccount) error {
 		return fmt.Errorf("the demo's access key: %w", err)
 	}
 	accounts[i].Key = secret
+	return nil
+}
+
+// The demo's grant that ends within a week: its end is moved at every
+// start of the demo to demoSoonAfter from then (redateDemoGrant), so that
+// a demo started again weeks later still shows a grant about to end,
+// rather than one that ended after its first week. The grant that has
+// ended is left as it is: it stays ended.
+const (
+	demoSoonGrant = "Convention foncier métropole 2026"
+	demoSoonAfter = 5 * 24 * time.Hour
+)
+
+// demoGrantDater is what redateDemoGrant takes of the portal.
+type demoGrantDater interface {
+	Grants(ctx context.Context, actor string, q portal.GrantQuery) ([]portal.Grant, string, error)
+	UpdateGrant(ctx context.Context, actor, id string, c portal.GrantChange) (portal.Grant, error)
+}
+
+// redateDemoGrant sets the end of the demo's grant that ends within a
+// week to demoSoonAfter from now, as its producer would. A demo whose
+// producer or grant is gone (changed by hand) is left alone.
+func redateDemoGrant(ctx context.Context, p demoGrantDater, accounts []DemoAccount, now time.Time) error {
+	i := slices.IndexFunc(accounts, func(a DemoAccount) bool { return a.Email == demoEmail("regine.sud") && !a.Disabled })
+	if i < 0 {
+		return nil
+	}
+	producer := accounts[i].ID
+	grants, _, err := p.Grants(ctx, producer, portal.GrantQuery{Service: "sud-foncier"})
+	if err != nil {
+		return fmt.Errorf("the demo's grants: %w", err)
+	}
+	end := now.UTC().Truncate(time.Second).Add(demoSoonAfter)
+	for _, g := range grants {
+		if g.Name != demoSoonGrant || (g.Expires != nil && g.Expires.Equal(end)) {
+			continue
+		}
+		if _, err := p.UpdateGrant(ctx, producer, g.ID, portal.GrantChange{SetExpires: true, Expires: &end}); err != nil {
+			return fmt.Errorf("dating the demo's grant %s: %w", g.ID, err)
+		}
+	}
 	return nil
 }

@@ -548,14 +548,11 @@ func (s *Server) Handler() http.Handler {
 		}
 		fmt.Fprintln(w, "ready")
 	})
-	if s.gw != nil {
-		// Every method: nginx's auth_request asks with the original one.
-		mux.Handle("/gateway/auth", s.gw.auth)
-	}
+	// /gateway/auth is served ahead of the mux (gatewayFirst).
 	apiHandler := api.Handler(o)
 	if s.portal == nil {
 		mux.Handle("/", apiHandler)
-		return s.harden(mux)
+		return s.gatewayFirst(s.harden(mux))
 	}
 	// With the portal, the web interface answers every path but the
 	// API's and /metrics.
@@ -583,7 +580,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	uc.Keys, uc.KeyStates, uc.GatewayURL = s.portal, s.UIKeyStates(), s.cfg.GatewayPublicURL
 	mux.Handle("/", ui.Handler(uc))
-	return s.harden(mux)
+	return s.gatewayFirst(s.harden(mux))
 }
 
 // MetricsHandler serves /metrics alone, without authentication: for the

@@ -31,6 +31,8 @@ var noticeArgs = map[string][]string{
 	"access_request.refused":         {"dataset", "reason"},
 	"grant.expiring":                 {"grant", "expires"},
 	"grant.expired":                  {"grant", "expires"},
+	"grant.created":                  {"organisation", "grant"},
+	"key.grants_expired":             {"name", "expires"},
 }
 
 // notice is a notice as the screen shows it.
@@ -46,6 +48,8 @@ var noticeLinks = map[string]func(d map[string]string) string{
 	"join_request.accepted":        func(d map[string]string) string { return "/organisations/" + d["organisation"] + "/members" },
 	"community.invitation.created": func(map[string]string) string { return "/communities" },
 	"access_request.accepted":      func(d map[string]string) string { return "/datasets/" + d["dataset"] },
+	"grant.created":                func(map[string]string) string { return "/me/grants" },
+	"key.grants_expired":           func(map[string]string) string { return "/me/grants" },
 }
 
 func (u *ui) notices(w http.ResponseWriter, r *http.Request, v *view) error {
