@@ -57,6 +57,13 @@ func (s *Service) SearchAccountsPage(ctx context.Context, actor, q, after string
 		}
 		manager = false
 	}
+	return s.searchAccountsFrom(ctx, prefix, pos, limit, manager)
+}
+
+// searchAccountsFrom runs an authorized search of prefix from position
+// pos: a manager sees every match whole, anyone else finds people by name
+// or whole e-mail and sees their id and name (searchResult).
+func (s *Service) searchAccountsFrom(ctx context.Context, prefix string, pos, limit int, manager bool) ([]Account, string, error) {
 	// Matches are read a page at a time from pos until limit accounts
 	// pass (a delegated administrator sees fewer than match).
 	v := s.read()
