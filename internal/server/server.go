@@ -546,6 +546,8 @@ func (s *Server) Handler() http.Handler {
 		Tokens:      s.portal,
 		Notices:     s.portal,
 		Grants:      s.portal,
+		Pages:       s.portal,
+		Maps:        s.portal,
 		Sessions:    s.portal,
 		Actor:       func(*http.Request) (string, error) { return "", nil },
 		PublicHTTPS: s.publicHTTPS(),
