@@ -116,6 +116,8 @@ type pageEditView struct {
 	NewDataset     string
 	Datasets       []portal.Dataset // those the editor may consult, to choose from
 	Err            *formError
+	Heading        string // the page's title as saved
+	Rights         portal.PageRights
 }
 
 // Removed reports whether the visualisation id was ticked for removal.
@@ -145,12 +147,21 @@ func (u *ui) pageEdit(w http.ResponseWriter, r *http.Request, v *view) error {
 }
 
 func (u *ui) showPageEdit(w http.ResponseWriter, r *http.Request, v *view, status int, d pageEditView) error {
-	ds, _, err := u.cfg.Pages.Datasets(r.Context(), v.Actor, portal.DatasetQuery{Permission: "consult", Limit: datasetChoices})
+	ctx, id := r.Context(), r.PathValue("id")
+	ds, _, err := u.cfg.Pages.Datasets(ctx, v.Actor, portal.DatasetQuery{Permission: "consult", Limit: datasetChoices})
 	if err != nil {
 		return err
 	}
 	d.Datasets = ds
-	v.Title = messages.New("ui.pages.edit_title", d.Page.Title).In(v.Lang)
+	saved, err := u.cfg.Pages.RenderPage(ctx, v.Actor, id)
+	if err != nil {
+		return err
+	}
+	if d.Rights, err = u.cfg.Pages.PageRights(ctx, v.Actor, id); err != nil {
+		return err
+	}
+	d.Heading = saved.Page.Title
+	v.Title = messages.New("ui.pages.edit_title", d.Heading).In(v.Lang)
 	v.Data = d
 	return u.render(w, status, "page_edit", v)
 }
