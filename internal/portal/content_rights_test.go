@@ -138,5 +138,10 @@ func TestPageCandidates(t *testing.T) {
 		wantErr(t, err, portal.ErrForbidden)
 		_, err = svc.PageCandidates(ctx, "stranger", "report", "person", 10)
 		wantErr(t, err, portal.ErrNotFound)
+		_, err = svc.PageCandidates(ctx, "", "report", "person", 10)
+		wantErr(t, err, portal.ErrUnauthenticated)
+		must[portal.Page](t)(svc.SetPagePolicy(ctx, "ed", "report", true))
+		_, err = svc.PageCandidates(ctx, "", "report", "person", 10)
+		wantErr(t, err, portal.ErrUnauthenticated) // a public page is no search for anyone
 	})
 }

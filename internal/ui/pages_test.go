@@ -316,3 +316,19 @@ func TestContentRolesScreen(t *testing.T) {
 		}
 	}
 }
+
+// TestContentDoneMessagesComeFromAFixedList: ?done= on the pages and maps
+// screens cannot make them say what a link's author likes.
+func TestContentDoneMessagesComeFromAFixedList(t *testing.T) {
+	s := newSite(t)
+	paul := s.as(t, "paul.risques")
+	for _, p := range []string{dashboard + "?done=ui.pages.title", dashboard + "/security?done=x", "/maps?done=ui.maps.none", "/maps/crues-du-var/share?done=%3Cb%3E"} {
+		_, body := paul.get(t, p)
+		if strings.Contains(body, `class="notice"`) {
+			t.Errorf("%s shows a notice", p)
+		}
+	}
+	if _, body := paul.get(t, dashboard+"?done=saved"); !strings.Contains(body, "The page was saved.") {
+		t.Error("a known done value shows nothing")
+	}
+}
