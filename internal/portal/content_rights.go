@@ -173,3 +173,58 @@ func (s *Service) PageCandidates(ctx context.Context, actor, id, q string, limit
 	as, _, err := s.searchAccountsFrom(ctx, prefix, 0, pageSize(limit), false)
 	return as, err
 }
+
+// FindGroups finds, for an active account, the roles a page may be
+// opened to or a map shared with: up to limit organisations (every
+// account sees them) and communities the actor may view, whose name holds
+// name ignoring case and accents ("hye" finds Hyères), organisations
+// first, each in id order. Communities are matched on the records in
+// memory, then checked in bulk, so that a private community is never
+// found by whoever may not view it.
+func (s *Service) FindGroups(ctx context.Context, actor, name string, limit int) ([]Holder, error) {
+	q := fold(strings.TrimSpace(name))
+	if q == "" {
+		return nil, invalid("invalid.group_query")
+	}
+	if err := s.authorize(ctx, actor, guard{active: true}); err != nil {
+		return nil, err
+	}
+	limit = pageSize(limit)
+	var out, coms []Holder
+	err := s.mem.groups(ctx, kindOrg, func(id string, g memGroup) {
+		if len(out) < limit && strings.Contains(g.folded, q) {
+			out = append(out, Holder{Kind: HolderOrganisation, ID: id, Name: g.Name})
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.mem.groups(ctx, kindCommunity, func(id string, g memGroup) {
+		if strings.Contains(g.folded, q) {
+			coms = append(coms, Holder{Kind: HolderCommunity, ID: id, Name: g.Name})
+		}
+	}); err != nil {
+		return nil, err
+	}
+	const chunk = 200 // one bulk check per chunk, until the page is full
+	for start := 0; start < len(coms) && len(out) < limit; start += chunk {
+		part := coms[start:min(start+chunk, len(coms))]
+		reqs := make([]engine.CheckRequest, len(part))
+		for i, c := range part {
+			reqs[i] = engine.CheckRequest{Resource: communityRef(c.ID), Permission: "view", Subject: user(actor)}
+		}
+		res, errs, _, err := s.engine().CheckBulk(ctx, reqs, engine.At{})
+		if err != nil {
+			return nil, err
+		}
+		for i, c := range part {
+			if errs[i] != nil {
+				return nil, errs[i]
+			}
+			if res[i].Result == engine.HasPermission && len(out) < limit {
+				out = append(out, c)
+			}
+		}
+	}
+	return out, nil
+}

@@ -145,3 +145,31 @@ func TestPageCandidates(t *testing.T) {
 		wantErr(t, err, portal.ErrUnauthenticated) // a public page is no search for anyone
 	})
 }
+
+// TestFindGroups: organisations and the communities one may view, by a
+// part of their name ignoring case and accents; a private community is
+// never found by whoever may not view it.
+func TestFindGroups(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		newWorld(t, e)
+		svc, ctx := e.svc, e.ctx
+		found := must[[]portal.Holder](t)(svc.FindGroups(ctx, "stranger", "REGION", 10))
+		if len(found) != 1 || found[0] != (portal.Holder{Kind: portal.HolderOrganisation, ID: "region", Name: "Région Sud"}) {
+			t.Errorf("stranger finds %+v", found)
+		}
+		if found := must[[]portal.Holder](t)(svc.FindGroups(ctx, "stranger", "club", 10)); len(found) != 0 {
+			t.Errorf("a private community is found by an outsider: %+v", found)
+		}
+		found = must[[]portal.Holder](t)(svc.FindGroups(ctx, "part", "sig", 10))
+		if len(found) != 1 || found[0] != (portal.Holder{Kind: portal.HolderCommunity, ID: "club", Name: "Club SIG"}) {
+			t.Errorf("a member finds %+v", found)
+		}
+		if found := must[[]portal.Holder](t)(svc.FindGroups(ctx, "part", "i", 1)); len(found) != 1 {
+			t.Errorf("limit 1 gives %+v", found)
+		}
+		_, err := svc.FindGroups(ctx, "part", " ", 10)
+		wantErr(t, err, portal.ErrInvalid)
+		_, err = svc.FindGroups(ctx, "", "ign", 10)
+		wantErr(t, err, portal.ErrUnauthenticated)
+	})
+}

@@ -23,6 +23,9 @@ type ContentRoles interface {
 	ContentRights(ctx context.Context, actor string) (portal.ContentRights, error)
 	ContentRoleHolders(ctx context.Context, actor string) ([]portal.ContentRoleHolder, error)
 	SetContentRole(ctx context.Context, actor string, role portal.ContentRole, h portal.Holder, hold bool) (portal.ContentRoleHolder, error)
+	// FindGroups finds the organisations and communities to open a page
+	// to or share a map with.
+	FindGroups(ctx context.Context, actor, name string, limit int) ([]portal.Holder, error)
 }
 
 // holderKey is how a form names a person or a group: "kind:id".
@@ -57,39 +60,8 @@ func parseHolders(r *http.Request, field string) ([]portal.Holder, error) {
 	return out, nil
 }
 
-// groupSearch is how many groups a search shows.
+// groupSearch is how many people or groups a search shows.
 const groupSearch = 20
-
-// findGroups finds the organisations and communities whose name holds q
-// (ignoring case), among those the reader may see, for adding them to a
-// page or sharing a map with them.
-func (u *ui) findGroups(ctx context.Context, actor, q string) ([]portal.Holder, error) {
-	q = strings.TrimSpace(q)
-	orgs, err := u.cfg.People.Organisations(ctx, actor, "", q, "", groupSearch)
-	if err != nil {
-		return nil, err
-	}
-	var out []portal.Holder
-	for _, o := range orgs {
-		out = append(out, portal.Holder{Kind: portal.HolderOrganisation, ID: o.ID, Name: o.Name})
-	}
-	// Communities are few and have no name filter of their own: the
-	// visible ones are read and matched here.
-	cs, err := u.cfg.People.Communities(ctx, actor, "", 500)
-	if err != nil {
-		return nil, err
-	}
-	low := strings.ToLower(q)
-	for _, c := range cs {
-		if len(out) >= 2*groupSearch {
-			break
-		}
-		if strings.Contains(strings.ToLower(c.Name), low) || strings.Contains(strings.ToLower(c.ID), low) {
-			out = append(out, portal.Holder{Kind: portal.HolderCommunity, ID: c.ID, Name: c.Name})
-		}
-	}
-	return out, nil
-}
 
 // formError is a refusal of a form, shown on the form again with what
 // was typed: its message in the reader's language, and the field it
@@ -166,7 +138,7 @@ func (u *ui) contentRoles(w http.ResponseWriter, r *http.Request, v *view) error
 		}
 	}
 	if strings.TrimSpace(d.GQuery) != "" {
-		if d.Groups, err = u.findGroups(ctx, v.Actor, d.GQuery); err != nil {
+		if d.Groups, err = u.cfg.Pages.FindGroups(ctx, v.Actor, d.GQuery, groupSearch); err != nil {
 			return err
 		}
 	}

@@ -220,7 +220,7 @@ func (u *ui) showShare(w http.ResponseWriter, r *http.Request, v *view, status i
 		d.ErrGroup = "" // a role without a row: the refusal shows above the table
 	}
 	if strings.TrimSpace(d.GQuery) != "" {
-		if d.Found, err = u.findGroups(ctx, v.Actor, d.GQuery); err != nil {
+		if d.Found, err = u.cfg.Maps.FindGroups(ctx, v.Actor, d.GQuery, groupSearch); err != nil {
 			return err
 		}
 		d.Searched = true

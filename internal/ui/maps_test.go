@@ -156,6 +156,12 @@ func TestMapLastOwnerIsKept(t *testing.T) {
 	if !strings.Contains(body, "Observatoire du littoral") {
 		t.Error("the owner was taken away")
 	}
+	// The crisis unit holds a privilege here, but is private: Lina's
+	// search does not find it.
+	_, body = lina.get(t, "/maps/trait-de-cote/share?gq=cellule")
+	if i := strings.Index(body, `id="found-groups"`); i < 0 || strings.Contains(body[i:], "cellule-crise") {
+		t.Error("a private community is found by someone who may not view it")
+	}
 	// Once another role owns it, the first may go.
 	if res, _ := lina.post(t, "/maps/trait-de-cote/share", url.Values{"group": {"organisation:toulon"}, "level": {"owner"}}); res.StatusCode != 303 {
 		t.Fatalf("second owner = %d", res.StatusCode)

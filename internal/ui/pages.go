@@ -310,7 +310,7 @@ func (u *ui) showSecurity(w http.ResponseWriter, r *http.Request, v *view, statu
 		d.Searched = true
 	}
 	if strings.TrimSpace(d.GQuery) != "" {
-		if d.FoundG, err = u.findGroups(ctx, v.Actor, d.GQuery); err != nil {
+		if d.FoundG, err = u.cfg.Pages.FindGroups(ctx, v.Actor, d.GQuery, groupSearch); err != nil {
 			return err
 		}
 		d.GSearched = true
