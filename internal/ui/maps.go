@@ -195,6 +195,7 @@ type shareView struct {
 	Done     string
 	Err      *formError
 	ErrGroup string // the role the refusal is about
+	ErrIn    string // where its row is: "shares" or "found"
 }
 
 func (u *ui) mapShare(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -216,14 +217,21 @@ func (u *ui) showShare(w http.ResponseWriter, r *http.Request, v *view, status i
 		return err
 	}
 	d.Map, d.Shares, d.Levels = m, shares, portal.MapLevels
-	if !slices.ContainsFunc(shares, func(s portal.MapShare) bool { return holderKey(s.Group) == d.ErrGroup }) {
-		d.ErrGroup = "" // a role without a row: the refusal shows above the table
-	}
 	if strings.TrimSpace(d.GQuery) != "" {
 		if d.Found, err = u.cfg.Maps.FindGroups(ctx, v.Actor, d.GQuery, groupSearch); err != nil {
 			return err
 		}
 		d.Searched = true
+	}
+	// The refusal shows by the role's row: its share, else its search
+	// result, else above the table.
+	switch {
+	case slices.ContainsFunc(shares, func(s portal.MapShare) bool { return holderKey(s.Group) == d.ErrGroup }):
+		d.ErrIn = "shares"
+	case slices.ContainsFunc(d.Found, func(h portal.Holder) bool { return holderKey(h) == d.ErrGroup }):
+		d.ErrIn = "found"
+	default:
+		d.ErrGroup = ""
 	}
 	v.Title = messages.New("ui.maps.share_title", m.Name).In(v.Lang)
 	v.Data = d
@@ -264,7 +272,7 @@ func (u *ui) mapShareAction(w http.ResponseWriter, r *http.Request, v *view) err
 	if err != nil {
 		return err
 	}
-	return u.showShare(w, r, v, status, shareView{Err: fe, ErrGroup: holderKey(g)})
+	return u.showShare(w, r, v, status, shareView{Err: fe, ErrGroup: holderKey(g), GQuery: r.PostForm.Get("gq")})
 }
 
 // aboutDataset reports whether a refusal of a change is about a dataset

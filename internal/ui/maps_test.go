@@ -125,6 +125,11 @@ func TestMapShareDialog(t *testing.T) {
 	if res.StatusCode != 400 || !strings.Contains(body, "want read, write, owner") || !strings.Contains(body, `id="share-error"`) {
 		t.Errorf("bad level = %d\n%s", res.StatusCode, body)
 	}
+	// A bad privilege for a role found: said by its row, the search kept.
+	res, body = paul.postIn(t, "en", "/maps/crues-du-var/share", url.Values{"group": {"organisation:hyeres"}, "level": {"admin"}, "gq": {"hyè"}})
+	if res.StatusCode != 400 || !regexp.MustCompile(`(?s)value="organisation:hyeres">.*aria-invalid="true" aria-describedby="share-error".*id="share-error"`).MatchString(body) || !strings.Contains(body, `value="hyè"`) {
+		t.Errorf("bad level for a role found = %d\n%s", res.StatusCode, body)
+	}
 	// A person is never given a privilege.
 	if res, _ := paul.post(t, "/maps/crues-du-var/share", url.Values{"group": {"user:" + s.accounts["lina.littoral"]}, "level": {"read"}}); res.StatusCode != 400 {
 		t.Errorf("a person shared with = %d, want 400", res.StatusCode)

@@ -411,5 +411,6 @@ func (u *ui) pageSecurityAction(w http.ResponseWriter, r *http.Request, v *view)
 	if err != nil {
 		return err
 	}
-	return u.showSecurity(w, r, v, status, securityView{Err: fe, ErrHolder: about})
+	// The searches the form came from show again, with the refusal.
+	return u.showSecurity(w, r, v, status, securityView{Err: fe, ErrHolder: about, Query: r.PostForm.Get("q"), GQuery: r.PostForm.Get("gq")})
 }

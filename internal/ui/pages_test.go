@@ -229,8 +229,8 @@ func TestPageSecurityTab(t *testing.T) {
 		t.Errorf("removed Lina still views: %d", res.StatusCode)
 	}
 	// Someone who is not there, a group that does not exist: said on the tab.
-	res, body = paul.post(t, dashboard+"/security/add", url.Values{"holder": {"organisation:nope"}})
-	if res.StatusCode != 400 || !strings.Contains(body, `role="alert"`) || !strings.Contains(body, "nope") {
+	res, body = paul.post(t, dashboard+"/security/add", url.Values{"holder": {"organisation:nope"}, "gq": {"hyères"}})
+	if res.StatusCode != 400 || !strings.Contains(body, `role="alert"`) || !strings.Contains(body, "nope") || !strings.Contains(body, `value="organisation:hyeres"`) {
 		t.Errorf("unknown group = %d\n%s", res.StatusCode, body)
 	}
 	if res, _ := paul.post(t, dashboard+"/security/add", url.Values{}); res.StatusCode != 400 {
