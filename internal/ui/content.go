@@ -63,16 +63,16 @@ func parseHolders(r *http.Request, field string) ([]portal.Holder, error) {
 // groupSearch is how many people or groups a search shows.
 const groupSearch = 20
 
-// formError is a refusal of a form, shown on the form again with what
+// formRefusal is a refusal of a form, shown on the form again with what
 // was typed: its message in the reader's language, and the field it
 // concerns ("" for the form as a whole).
-type formError struct {
+type formRefusal struct {
 	Field string
 	Msg   string
 }
 
 // On reports whether the error concerns field (false without an error).
-func (e *formError) On(field string) bool { return e != nil && e.Field == field }
+func (e *formRefusal) On(field string) bool { return e != nil && e.Field == field }
 
 // fieldError turns a refusal of the portal into an error on the form
 // when it is about what was typed: bad input or a rule of the domain
@@ -82,7 +82,7 @@ func (e *formError) On(field string) bool { return e != nil && e.Field == field 
 // of the form itself is still the reader's). Any other error (a right
 // the reader lacks, a page that is gone, a failure) is returned as is,
 // for the error page.
-func fieldError(err error, v *view, field func(arg string) string, blame string) (*formError, int, error) {
+func fieldError(err error, v *view, field func(arg string) string, blame string) (*formRefusal, int, error) {
 	var pe *portal.Error
 	if !errors.As(err, &pe) {
 		return nil, 0, err
@@ -105,7 +105,7 @@ func fieldError(err error, v *view, field func(arg string) string, blame string)
 	if status == http.StatusNotFound {
 		status = http.StatusBadRequest // the form is here; what it named is not
 	}
-	return &formError{Field: f, Msg: e.Msg.In(v.Lang)}, status, nil
+	return &formRefusal{Field: f, Msg: e.Msg.In(v.Lang)}, status, nil
 }
 
 // contentRolesView is the data of the site-wide roles screen.

@@ -49,7 +49,7 @@ type mapsView struct {
 	Dataset  string
 	Roles    []portal.ContentRoleHolder // the site-wide map roles, for whoever manages them
 	Done     string
-	Err      *formError
+	Err      *formRefusal
 }
 
 func (u *ui) mapsList(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -114,7 +114,7 @@ func (u *ui) mapCreate(w http.ResponseWriter, r *http.Request, v *view) error {
 	d := mapsView{Name: f.Get("name"), Icon: f.Get("icon"), Owner: f.Get("owner"), Dataset: strings.TrimSpace(f.Get("dataset"))}
 	owner, err := parseHolder(d.Owner)
 	if err != nil {
-		d.Err = &formError{Field: "owner", Msg: problem.From(err).Msg.In(v.Lang)}
+		d.Err = &formRefusal{Field: "owner", Msg: problem.From(err).Msg.In(v.Lang)}
 		return u.showMaps(w, r, v, http.StatusBadRequest, d)
 	}
 	m := portal.Map{Name: d.Name, Icon: d.Icon}
@@ -193,7 +193,7 @@ type shareView struct {
 	Found    []portal.Holder
 	Searched bool
 	Done     string
-	Err      *formError
+	Err      *formRefusal
 	ErrGroup string // the role the refusal is about
 	ErrIn    string // where its row is: "shares" or "found"
 }

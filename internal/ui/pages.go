@@ -115,7 +115,7 @@ type pageEditView struct {
 	NewTitle       string
 	NewDataset     string
 	Datasets       []portal.Dataset // those the editor may consult, to choose from
-	Err            *formError
+	Err            *formRefusal
 	Heading        string // the page's title as saved
 	Rights         portal.PageRights
 }
@@ -196,7 +196,7 @@ func (u *ui) pageSave(w http.ResponseWriter, r *http.Request, v *view) error {
 		}
 	}
 	if d.NewTitle != "" && d.NewDataset == "" {
-		d.Err = &formError{Field: "new_dataset", Msg: messages.New("ui.pages.dataset_needed").In(v.Lang)}
+		d.Err = &formRefusal{Field: "new_dataset", Msg: messages.New("ui.pages.dataset_needed").In(v.Lang)}
 		return u.showPageEdit(w, r, v, http.StatusBadRequest, d)
 	}
 	if d.NewDataset != "" {
@@ -252,7 +252,7 @@ func newVisualisationID(vs []portal.Visualisation, dataset string) string {
 type memberRow struct {
 	portal.PageMember
 	Key, PageID string
-	Err         *formError
+	Err         *formRefusal
 }
 
 // securityView is the data of a page's security tab.
@@ -269,7 +269,7 @@ type securityView struct {
 	Roles     []portal.ContentRoleHolder // the site-wide page roles, for whoever manages them
 	ShowRoles bool
 	Done      string
-	Err       *formError
+	Err       *formRefusal
 	ErrHolder string // the row the error is about
 }
 
