@@ -64,3 +64,50 @@ func TestMapLastOwnerInABrowser(t *testing.T) {
 		t.Errorf("the refusal says %q", msg)
 	}
 }
+
+// TestPageMadePrivateAndSharedInABrowser: source 003 as its producer
+// does it, with a keyboard and a mouse: the dashboard made public, then
+// private again, then opened to one person found as one types; that
+// person views it, an outsider still does not.
+func TestPageMadePrivateAndSharedInABrowser(t *testing.T) {
+	ctx := browser(t)
+	s := newSite(t)
+	paul := s.as(t, "paul.risques")
+	const sec = "/pages/tableau-de-bord-inondations/security"
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(paul.URL+sec),
+		chromedp.WaitReady(chromedp.CSS("#p-public")),
+		chromedp.Click(chromedp.CSS("#p-public")),
+		chromedp.Click(chromedp.CSS(`form[action$="/security/policy"] button`)),
+		chromedp.WaitReady(chromedp.CSS(`#p-public[checked]`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, _ := s.get(t, "/pages/tableau-de-bord-inondations"); res.StatusCode != 200 {
+		t.Fatalf("made public, anonymous = %d", res.StatusCode)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS("#p-private")),
+		chromedp.Click(chromedp.CSS(`form[action$="/security/policy"] button`)),
+		chromedp.WaitReady(chromedp.CSS(`#p-private[checked]`)),
+		chromedp.SendKeys(chromedp.CSS("#q"), "olivier"),
+		chromedp.WaitVisible(chromedp.CSS(`#found-users input[name="holder"]`)),
+		chromedp.Click(chromedp.CSS(`#found-users input[name="holder"]`)),
+		chromedp.Click(chromedp.CSS(`#found-users button.primary`)),
+		// his row, once the tab is back
+		chromedp.WaitReady(chromedp.CSS(`form[action$="/security/remove"] input[value="user:`+s.accounts["olivier.carto"]+`"]`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, _ := s.get(t, "/pages/tableau-de-bord-inondations"); res.StatusCode != 404 {
+		t.Errorf("made private again, anonymous = %d", res.StatusCode)
+	}
+	if res, _ := s.as(t, "olivier.carto").get(t, "/pages/tableau-de-bord-inondations"); res.StatusCode != 200 {
+		t.Errorf("shared with Olivier, he gets %d", res.StatusCode)
+	}
+	if res, _ := s.as(t, "raphael.relief").get(t, "/pages/tableau-de-bord-inondations"); res.StatusCode != 404 {
+		t.Errorf("an outsider gets %d", res.StatusCode)
+	}
+}
