@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/octroi/octroi/internal/messages"
@@ -117,7 +118,14 @@ type contentRolesView struct {
 	GQuery  string
 	Groups  []portal.Holder
 	Done    string
+	Err     *formRefusal // the refusal of the last form, shown above it
+	Role    portal.ContentRole
+	Chosen  []string // the holders ticked, when the form comes back
 }
+
+// Ticked reports whether the holder key was ticked in the form that
+// comes back.
+func (d contentRolesView) Ticked(key string) bool { return slices.Contains(d.Chosen, key) }
 
 // contentRoles lists the holders of the site-wide roles of content
 // ("view all pages", "edit all pages", map administrators, editors and
@@ -126,12 +134,17 @@ func (u *ui) contentRoles(w http.ResponseWriter, r *http.Request, v *view) error
 	if v.Actor == "" {
 		return portal.ErrUnauthenticated
 	}
-	ctx, q := r.Context(), r.URL.Query()
+	q := r.URL.Query()
+	return u.showContentRoles(w, r, v, http.StatusOK, contentRolesView{Query: q.Get("q"), GQuery: q.Get("gq"), Done: doneContent(q.Get("done"))})
+}
+
+func (u *ui) showContentRoles(w http.ResponseWriter, r *http.Request, v *view, status int, d contentRolesView) error {
+	ctx := r.Context()
 	hs, err := u.cfg.Pages.ContentRoleHolders(ctx, v.Actor)
 	if err != nil {
 		return err
 	}
-	d := contentRolesView{Holders: hs, Roles: portal.ContentRoles, Query: q.Get("q"), GQuery: q.Get("gq"), Done: doneContent(q.Get("done"))}
+	d.Holders, d.Roles = hs, portal.ContentRoles
 	if strings.TrimSpace(d.Query) != "" {
 		if d.People, err = u.cfg.People.SearchAccounts(ctx, v.Actor, d.Query, groupSearch); err != nil {
 			return err
@@ -144,7 +157,7 @@ func (u *ui) contentRoles(w http.ResponseWriter, r *http.Request, v *view) error
 	}
 	v.Title = messages.New("ui.content.roles_title").In(v.Lang)
 	v.Data = d
-	return u.render(w, http.StatusOK, "content_roles", v)
+	return u.render(w, status, "content_roles", v)
 }
 
 // contentRoleAction gives a site-wide role to the people and groups
@@ -168,7 +181,14 @@ func (u *ui) contentRoleAction(w http.ResponseWriter, r *http.Request, v *view) 
 	role := portal.ContentRole(r.PostForm.Get("role"))
 	for _, h := range hs {
 		if _, err := u.cfg.Pages.SetContentRole(r.Context(), v.Actor, role, h, hold); err != nil {
-			return err
+			// Bad input or a rule of the domain (a person made map
+			// creator): the screen again, with the searches and choices.
+			fe, status, err := fieldError(err, v, func(string) string { return "holder" }, "")
+			if err != nil {
+				return err
+			}
+			return u.showContentRoles(w, r, v, status, contentRolesView{Err: fe, Role: role, Chosen: r.PostForm["holder"],
+				Query: r.PostForm.Get("q"), GQuery: r.PostForm.Get("gq")})
 		}
 	}
 	done := map[bool]string{true: "role_given", false: "role_taken"}[hold]

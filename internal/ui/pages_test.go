@@ -300,8 +300,10 @@ func TestContentRolesScreen(t *testing.T) {
 		t.Errorf("after the role is taken: %d", res.StatusCode)
 	}
 	// A person is never a map creator: the domain's refusal.
-	if res, _ := alice.post(t, "/content-roles/add", url.Values{"role": {"map_creator"}, "holder": {paul}}); res.StatusCode != 400 {
-		t.Errorf("a person made map creator = %d, want 400", res.StatusCode)
+	res, body = alice.postIn(t, "fr", "/content-roles/add", url.Values{"role": {"map_creator"}, "holder": {paul}, "q": {"paul"}})
+	if res.StatusCode != 400 || !strings.Contains(body, `id="form-error"`) || !strings.Contains(body, `value="`+paul+`" checked`) ||
+		!strings.Contains(body, `<option value="map_creator" selected>`) || !strings.Contains(html.UnescapeString(body), "il faut community, organisation") {
+		t.Errorf("a person made map creator = %d\n%s", res.StatusCode, body)
 	}
 	// Refused to everyone else.
 	for _, c := range []struct {
