@@ -14,16 +14,6 @@ import (
 
 const permsPath = "/organisations/region-sud/permissions"
 
-// wantIn fails unless body holds each of wants.
-func wantIn(t *testing.T, what, body string, wants ...string) {
-	t.Helper()
-	for _, w := range wants {
-		if !strings.Contains(body, w) {
-			t.Errorf("%s lacks %q", what, w)
-		}
-	}
-}
-
 // refused fails unless a status is a refusal (401, 403 or 404).
 func refused(t *testing.T, what string, status int) {
 	t.Helper()
