@@ -42,7 +42,9 @@ func browser(t *testing.T) context.Context {
 	)
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
-	ctx, cancelT := context.WithTimeout(ctx, 2*time.Minute)
+	// Long enough for every screen in two languages with screenshots on
+	// a loaded machine; a hung browser still ends.
+	ctx, cancelT := context.WithTimeout(ctx, 6*time.Minute)
 	t.Cleanup(func() { cancelT(); cancel(); cancelA() })
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("starting %s: %v", exe, err)
@@ -118,7 +120,7 @@ func TestScreensHaveNoSeriousAccessibilityViolation(t *testing.T) {
 		}},
 	}
 	for _, lang := range []string{"en", "fr"} {
-		for _, sc := range screens {
+		for i, sc := range screens {
 			steps := []chromedp.Action[chromedp.Void]{
 				chromedp.Navigate(sc.base + "/static/octroi.css"),
 				chooseLanguage(lang),
@@ -133,6 +135,7 @@ func TestScreensHaveNoSeriousAccessibilityViolation(t *testing.T) {
 			for _, v := range axeViolations(t, ctx, axe) {
 				t.Errorf("%s: %s", where, v)
 			}
+			screenshot(t, ctx, fmt.Sprintf("%s-%02d-%s", lang, i, shotName(sc.path)))
 		}
 	}
 }
