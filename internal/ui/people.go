@@ -98,13 +98,14 @@ func (u *ui) communities(w http.ResponseWriter, r *http.Request, v *view) error 
 	if err != nil {
 		return err
 	}
+	mine, mineNext := window(p.Communities, q.Get("mine_after"), func(c portal.CommunityMembership) string { return c.Community })
 	v.Title = messages.New("ui.communities.title").In(v.Lang)
 	v.Data = struct {
-		Mine        []portal.CommunityMembership
-		Invitations []portal.CommunityInvitation
-		Visible     []portal.Community
-		Next, Done  string
-	}{p.Communities, invs, cs, next, doneKey(q.Get("done"))}
+		Mine                 []portal.CommunityMembership
+		Invitations          []portal.CommunityInvitation
+		Visible              []portal.Community
+		Next, MineNext, Done string
+	}{mine, invs, cs, next, mineNext, doneKey(q.Get("done"))}
 	return u.render(w, http.StatusOK, "communities", v)
 }
 
