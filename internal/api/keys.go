@@ -20,6 +20,7 @@ type AccessKeys interface {
 	RevokeKey(ctx context.Context, actor, id string) (portal.AccessKey, error)
 	KeyUsage(ctx context.Context, actor, id string, since *time.Time) ([]portal.UsageSum, error)
 	ServiceUsage(ctx context.Context, actor, service string, since *time.Time) ([]portal.UsageSum, error)
+	PlatformKeys(ctx context.Context, actor string, q portal.KeyQuery) ([]portal.PlatformKey, string, error)
 }
 
 // GatewayExplainer says why the gateway allows or refuses a request for a
@@ -154,4 +155,23 @@ func optionalTime(r *http.Request, name string) (*time.Time, error) {
 		return nil, err
 	}
 	return &t, nil
+}
+
+// GET /api/v1/keys?q=&owner=&cursor=&limit=: every key of the platform,
+// with its owner, to its administrators (the keys they may revoke).
+func (a *api) listPlatformKeys(w http.ResponseWriter, r *http.Request) error {
+	after, limit, err := a.page(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	ks, next, err := a.Portal.Keys.PlatformKeys(r.Context(), actor(r), portal.KeyQuery{Owner: q.Get("owner"), Search: q.Get("q"), After: after, Limit: limit})
+	if err != nil {
+		return err
+	}
+	out := PlatformKeyList{Keys: make([]PlatformKey, len(ks)), Cursor: next}
+	for i, k := range ks {
+		out.Keys[i] = PlatformKey{Key: keyOut(k.AccessKey), OwnerName: k.OwnerName, OwnerEmail: k.OwnerEmail}
+	}
+	return writeJSON(w, http.StatusOK, out)
 }

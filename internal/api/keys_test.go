@@ -83,6 +83,11 @@ func keyMatrixCases() []matrixCase {
 				k, _ := w.memberKey()
 				return "POST", "/api/v1/keys/" + k.ID + "/revoke", nil
 			}},
+		// Every key of the platform: administrators only.
+		{op: "listPlatformKeys", allow: []string{"admin"}, status: 200, req: func(w *world) (string, string, any) {
+			w.memberKey()
+			return "GET", "/api/v1/keys?q=k&limit=5", nil
+		}},
 		// A service of a searchable dataset: everyone sees it, its
 		// producers read its usage.
 		{op: "serviceUsage", allow: ignPubs, status: 200, req: func(w *world) (string, string, any) {
@@ -149,5 +154,40 @@ func TestGatewayThroughTheServer(t *testing.T) {
 	r = w.as("member").do("GET", "/api/v1/me/keys", nil)
 	if strings.Contains(string(r.body), secret) || strings.Contains(string(r.body), base64.RawURLEncoding.EncodeToString([]byte(secret))) {
 		t.Fatal("a listing shows a secret")
+	}
+}
+
+// TestPlatformKeysThroughTheAPI: an administrator lists every key with
+// its owner, never a secret, searches, filters by owner and pages; the
+// query is checked.
+func TestPlatformKeysThroughTheAPI(t *testing.T) {
+	w := newWorld(t, newEnv)
+	_, secret := w.memberKey()
+	k2, _ := w.memberKey()
+	var l api.PlatformKeyList
+	r := w.as("admin").want(200, "GET", "/api/v1/keys?owner="+w.id["member"], nil, &l)
+	if strings.Contains(string(r.body), secret) {
+		t.Fatal("the list holds a secret")
+	}
+	if len(l.Keys) != 2 || l.Keys[0].Key.Owner != w.id["member"] || l.Keys[0].OwnerEmail == "" || l.Keys[0].OwnerName == "" {
+		t.Fatalf("member's keys: %+v", l)
+	}
+	w.as("admin").want(200, "GET", "/api/v1/keys?limit=1&owner="+w.id["member"], nil, &l)
+	if len(l.Keys) != 1 || l.Cursor == "" {
+		t.Fatalf("first page: %+v", l)
+	}
+	first := l.Keys[0].Key.ID
+	w.as("admin").want(200, "GET", "/api/v1/keys?limit=1&owner="+w.id["member"]+"&cursor="+url.QueryEscape(l.Cursor), nil, &l)
+	if len(l.Keys) != 1 || l.Keys[0].Key.ID == first {
+		t.Fatalf("second page: %+v", l)
+	}
+	w.as("admin").want(200, "GET", "/api/v1/keys?q="+url.QueryEscape(k2.Name), nil, &l)
+	if len(l.Keys) != 1 || l.Keys[0].Key.ID != k2.ID {
+		t.Fatalf("search %q: %+v", k2.Name, l)
+	}
+	w.as("admin").want(400, "GET", "/api/v1/keys?owner=a/b", nil, nil)
+	w.as("admin").want(400, "GET", "/api/v1/keys?nope=1", nil, nil)
+	if r := w.do("GET", "/api/v1/keys", nil, "Authorization", ""); r.status != 401 {
+		t.Errorf("anonymous list = %d, want 401", r.status)
 	}
 }

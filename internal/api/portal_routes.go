@@ -111,6 +111,7 @@ func (a *api) portalTable() []Route {
 		p("POST", "/me/keys/{id}/secret", "regenerateMyKey", a.regenerateMyKey),
 		p("GET", "/me/keys/{id}/usage", "myKeyUsage", a.myKeyUsage),
 		p("POST", "/keys/{id}/revoke", "revokeKey", a.revokeKey),
+		p("GET", "/keys", "listPlatformKeys", a.listPlatformKeys),
 		p("GET", "/services/{id}/usage", "serviceUsage", a.serviceUsage),
 		p("POST", "/gateway/explain", "explainGateway", a.explainGateway),
 	}

@@ -180,3 +180,17 @@ func usageOut(u portal.UsageSum) UsageDay { return UsageDay(u) }
 func noSuchKey(id string) messages.Message {
 	return messages.New("notfound.object", messages.New("noun.access_key"), messages.Quote(id))
 }
+
+// PlatformKey is a key of the administrators' list: the key (never its
+// secret) and its owner's name and e-mail.
+type PlatformKey struct {
+	Key        AccessKey `json:"key"`
+	OwnerName  string    `json:"owner_name"`
+	OwnerEmail string    `json:"owner_email"`
+}
+
+// PlatformKeyList answers GET /keys; Cursor is where the next page starts.
+type PlatformKeyList struct {
+	Keys   []PlatformKey `json:"keys"`
+	Cursor string        `json:"cursor,omitempty"`
+}

@@ -95,7 +95,6 @@ func openPortal(ctx context.Context, cfg server.Config, log *slog.Logger) (*serv
 		st.Close()
 		return nil, nil, err
 	}
-	fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	srv.Start(fctx)
-	return srv, func() { cancel(); st.Close() }, nil
+	srv.Start(context.WithoutCancel(ctx))
+	return srv, func() { srv.Stop(); st.Close() }, nil
 }

@@ -40,9 +40,8 @@ func serveDemo(ctx context.Context, cfg server.Config, log *slog.Logger, stdout,
 	// The follower must run while the demo is written (portal writes wait
 	// for the index), and requests must not come before it is done: the
 	// listener accepts only once Serve runs.
-	fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancel() // after Serve: the follower serves it too
-	srv.Start(fctx)
+	srv.Start(context.WithoutCancel(ctx))
+	defer srv.Stop() // before the store closes; Serve stops it too
 	accounts, loaded, err := srv.LoadDemo(ctx)
 	if err != nil {
 		ln.Close()

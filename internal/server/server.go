@@ -120,6 +120,9 @@ type Server struct {
 	done      chan struct{} // closed when shutdown starts: ends streams
 	once      sync.Once
 	startOnce sync.Once
+	// bgStop ends the background work Start began; bgDone waits for it.
+	bgStop context.CancelFunc
+	bgDone sync.WaitGroup
 }
 
 // state is an index and the engine over it; a reload swaps both at once.
@@ -300,23 +303,36 @@ func (s *Server) loadSchema(ctx context.Context, st *state) error {
 // it too): the index has one follower.
 func (s *Server) Start(ctx context.Context) {
 	s.startOnce.Do(func() {
-		go s.follow(ctx)
+		ctx, s.bgStop = context.WithCancel(ctx)
+		s.bgDone.Go(func() { s.follow(ctx) })
 		if s.creds != nil {
-			go s.followCredentials(ctx)
+			s.bgDone.Go(func() { s.followCredentials(ctx) })
 		}
 		if s.cfg.GCInterval > 0 {
-			go s.gcLoop(ctx)
+			s.bgDone.Go(func() { s.gcLoop(ctx) })
 		}
 		if s.mailer != nil {
-			go s.mailer.Run(ctx)
+			s.bgDone.Go(func() { s.mailer.Run(ctx) })
 		}
 		if s.portal != nil && s.cfg.Mail.ExpiryCheckInterval > 0 {
-			go s.expiryLoop(ctx)
+			s.bgDone.Go(func() { s.expiryLoop(ctx) })
 		}
 		if s.gw != nil {
-			go s.gw.usage.Run(ctx)
+			s.bgDone.Go(func() { s.gw.usage.Run(ctx) })
 		}
 	})
+}
+
+// Stop ends the background work Start began and waits until it has
+// returned (the usage log has written its last batch), so that the store
+// can be closed after it. It may be called more than once, and without
+// Start.
+func (s *Server) Stop() {
+	s.startOnce.Do(func() {}) // orders Stop after a concurrent Start
+	if s.bgStop != nil {
+		s.bgStop()
+	}
+	s.bgDone.Wait()
 }
 
 // follow keeps the index caught up with the store.
@@ -555,6 +571,7 @@ func (s *Server) Handler() http.Handler {
 	if s.signin != nil {
 		uc.SignIn, uc.Actor = s.signin, ui.SessionActor(s.signin)
 	}
+	uc.Keys, uc.KeyStates, uc.GatewayURL = s.portal, s.UIKeyStates(), s.cfg.GatewayPublicURL
 	mux.Handle("/", ui.Handler(uc))
 	return s.harden(mux)
 }
@@ -602,8 +619,6 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready func(addr stri
 // finish. With Config.MetricsAddr it serves /metrics there too. ln is held
 // to Config.MaxConns connections (MaxConnsPerIP per remote address).
 func (s *Server) Serve(ctx context.Context, ln net.Listener, ready func(addr string)) error {
-	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
-	defer stop()
 	var mln net.Listener
 	if s.cfg.MetricsAddr != "" {
 		var err error
@@ -630,7 +645,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, ready func(addr str
 			return fmt.Errorf("gateway listener (--gateway-addr): %w", err)
 		}
 	}
-	s.Start(bg)
+	// The background work outlives the request context: it stops once
+	// the servers have shut down (in-flight requests still write).
+	s.Start(context.WithoutCancel(ctx))
+	defer s.Stop()
 	lln := newLimitListener(ln, s.cfg.MaxConns, s.cfg.MaxConnsPerIP, s.connsRefused)
 	s.conns.Store(lln)
 	apiServer := s.httpServer(s.Handler())

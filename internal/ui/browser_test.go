@@ -12,6 +12,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/octroi/octroi/internal/portal"
 	"github.com/octroi/octroi/internal/testbin"
 )
 
@@ -77,6 +78,12 @@ func TestScreensHaveNoSeriousAccessibilityViolation(t *testing.T) {
 	editor := s.as(t, "paul.risques")
 	admin := s.as(t, "regine.sud")
 	root := s.as(t, "alice.martin")
+	julie := s.as(t, "julie.candidate")
+	julieKeys, err := s.srv.Portal().(*portal.Service).Keys(context.Background(), s.accounts["julie.candidate"])
+	if err != nil || len(julieKeys) == 0 {
+		t.Fatalf("Julie's demo key: %v", err)
+	}
+	julieKey := "/me/keys/" + julieKeys[0].ID
 	// Each screen: where it is, and what to do there before checking
 	// (the bulk preview is the answer to the access screen's form).
 	screens := []struct {
@@ -111,6 +118,29 @@ func TestScreensHaveNoSeriousAccessibilityViolation(t *testing.T) {
 		{admin.URL, "/communities", nil},
 		{root.URL, "/admin/accounts", nil},
 		{root.URL, "/admin/accounts/" + s.accounts["lina.littoral"], nil},
+		{julie.URL, "/me/keys", nil},
+		{julie.URL, julieKey, nil},
+		{s.as(t, "olivier.carto").URL, "/me/keys", nil},
+		{root.URL, "/admin/keys", nil},
+		{julie.URL, "/me/keys", []chromedp.Action[chromedp.Void]{
+			// a refused form: the error beside its field
+			chromedp.SetValue(chromedp.CSS("#f-name"), "QGIS"),
+			chromedp.SetValue(chromedp.CSS("#f-ip_allow"), "10.0.0.0/33"),
+			chromedp.Click(chromedp.CSS(`form[action="/me/keys"] button.primary`)),
+			chromedp.WaitReady(chromedp.CSS("#err-ip_allow")),
+		}},
+		{julie.URL, "/me/keys", []chromedp.Action[chromedp.Void]{
+			// a new key: its secret, once
+			chromedp.SetValue(chromedp.CSS("#f-name"), "QGIS"),
+			chromedp.Click(chromedp.CSS(`input[name="access"]`)),
+			chromedp.Click(chromedp.CSS(`form[action="/me/keys"] button.primary`)),
+			chromedp.WaitReady(chromedp.CSS("#key-secret")),
+		}},
+		{julie.URL, julieKey, []chromedp.Action[chromedp.Void]{
+			// the confirmation before a new secret
+			chromedp.Click(chromedp.CSS(`form[action$="/regenerate"] button`)),
+			chromedp.WaitReady(chromedp.CSS(`input[name="confirm"]`)),
+		}},
 		{editor.URL, "/datasets/REGION-SUD_PPRI/access", []chromedp.Action[chromedp.Void]{
 			// a group whose effective level is consult: download raises it
 			chromedp.Click(chromedp.CSS(`tr:has(td:nth-child(5) .level-consult) input[name="group"]`)),

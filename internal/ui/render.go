@@ -60,13 +60,20 @@ func mustParse(fsys fs.FS) pages {
 	if err != nil {
 		panic(err)
 	}
+	// Files whose name starts with "_" are parts that every screen may
+	// use (forms two screens share), not screens.
+	parts, err := fs.Glob(fsys, "templates/_*.html")
+	if err != nil {
+		panic(err)
+	}
 	p := pages{}
 	for _, name := range names {
 		base := strings.TrimSuffix(path.Base(name), ".html")
-		if base == "layout" {
+		if base == "layout" || strings.HasPrefix(base, "_") {
 			continue
 		}
-		p[base] = template.Must(template.New("layout.html").Funcs(funcs(messages.English)).ParseFS(fsys, "templates/layout.html", name))
+		files := append([]string{"templates/layout.html", name}, parts...)
+		p[base] = template.Must(template.New("layout.html").Funcs(funcs(messages.English)).ParseFS(fsys, files...))
 	}
 	return p
 }

@@ -58,6 +58,12 @@ type Config struct {
 	// visitor, or an error (an expired session...) shown as a page.
 	Actor func(r *http.Request) (string, error)
 	Log   *slog.Logger
+	// Keys gives the access keys screens; KeyStates (optional) says what
+	// each key opens now and why not; GatewayURL (optional) is where
+	// clients reach the map services (scheme and host), else this site.
+	Keys       Keys
+	KeyStates  KeyStates
+	GatewayURL string
 }
 
 // Handler serves the web interface. Paths it does not know answer a 404
@@ -93,6 +99,14 @@ func Handler(cfg Config) http.Handler {
 	mux.Handle("GET /admin/accounts", u.handle(u.accounts))
 	mux.Handle("GET /admin/accounts/{id}", u.handle(u.account))
 	mux.Handle("POST /admin/accounts/{id}/{action}", u.handle(u.accountAction))
+	if cfg.Keys != nil {
+		mux.Handle("GET /me/keys", u.handle(u.myKeys))
+		mux.Handle("POST /me/keys", u.handle(u.createKey))
+		mux.Handle("GET /me/keys/{id}", u.handle(u.myKey))
+		mux.Handle("POST /me/keys/{id}/{action}", u.handle(u.keyAction))
+		mux.Handle("GET /admin/keys", u.handle(u.adminKeys))
+		mux.Handle("POST /admin/keys/{id}/revoke", u.handle(u.adminKeyRevoke))
+	}
 	if cfg.SignIn != nil {
 		mux.Handle("GET /sign-in", u.handle(u.signInPage))
 		mux.Handle("POST /sign-in", u.handle(u.signIn))

@@ -41,3 +41,9 @@ document.querySelectorAll("form[data-live-search]").forEach(function (form) {
     }, 250);
   });
 });
+
+// Copy buttons are hidden without scripts (the text stays to select by
+// hand); with them, they show.
+document.querySelectorAll("button[data-copy][hidden]").forEach(function (b) {
+  if (navigator.clipboard) b.hidden = false;
+});
