@@ -57,6 +57,14 @@ func (s *Service) SearchAccountsPage(ctx context.Context, actor, q, after string
 		}
 		manager = false
 	}
+	return s.searchAccountsFrom(ctx, prefix, pos, limit, manager)
+}
+
+// searchAccountsFrom returns up to limit accounts found by the folded
+// prefix from position pos of the matches, as a manager of accounts sees
+// them (manager) or as someone who looks for a person to add does, and
+// the cursor of the next page ("" after the last).
+func (s *Service) searchAccountsFrom(ctx context.Context, prefix string, pos, limit int, manager bool) ([]Account, string, error) {
 	// Matches are read a page at a time from pos until limit accounts
 	// pass (a delegated administrator sees fewer than match).
 	v := s.read()

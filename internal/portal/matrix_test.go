@@ -458,7 +458,7 @@ func matrix() []action {
 				_, err := e.svc.Notices(e.ctx, w.id(a), "", 10)
 				return err
 			}},
-	}, append(grantActions(), keyActions()...)...)
+	}, append(append(grantActions(), keyActions()...), producerActions()...)...)
 }
 
 // TestRoleActionMatrix runs every action of the API as every account of

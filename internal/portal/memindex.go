@@ -8,9 +8,10 @@ import (
 )
 
 // memIndexers are the kinds kept in memory whose records are also kept
-// decoded and found by secondary keys: services by path and dataset (the
-// gateway asks for the services at a path on every request, and must not
-// decode JSON for it), grants by service, beneficiary and grantor (the
+// decoded and found by secondary keys: services by path, dataset and
+// organisation (the gateway asks for the services at a path on every
+// request, and must not decode JSON for it; the producer's screen lists an
+// organisation's), grants by service, beneficiary and grantor (the
 // producer and consumer views). An indexer returns the decoded record and
 // its keys; a record it cannot decode is kept as a document only.
 var memIndexers = map[string]func(store.Doc) (any, []string){
@@ -19,7 +20,7 @@ var memIndexers = map[string]func(store.Doc) (any, []string){
 		if decodeRecord(d, &m) != nil {
 			return nil, nil
 		}
-		return m, []string{"path:" + m.Path, "dataset:" + m.Dataset}
+		return m, []string{"path:" + m.Path, "dataset:" + m.Dataset, "org:" + m.Organisation}
 	},
 	kindGrant: func(d store.Doc) (any, []string) {
 		var g Grant

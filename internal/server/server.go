@@ -562,6 +562,7 @@ func (s *Server) Handler() http.Handler {
 		Tokens:      s.portal,
 		Notices:     s.portal,
 		Grants:      s.portal,
+		Permissions: s.portal,
 		Sessions:    s.portal,
 		Actor:       func(*http.Request) (string, error) { return "", nil },
 		PublicHTTPS: s.publicHTTPS(),

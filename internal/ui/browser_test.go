@@ -84,6 +84,8 @@ func TestScreensHaveNoSeriousAccessibilityViolation(t *testing.T) {
 		t.Fatalf("Julie's demo key: %v", err)
 	}
 	julieKey := "/me/keys/" + julieKeys[0].ID
+	_, perms := editor.get(t, permsPath)
+	grant := permsPath + "/grants/" + grantIDOf(t, perms, "Licence Ouverte Etalab 2.0 — PPRI")
 	// Each screen: where it is, and what to do there before checking
 	// (the bulk preview is the answer to the access screen's form).
 	screens := []struct {
@@ -140,6 +142,22 @@ func TestScreensHaveNoSeriousAccessibilityViolation(t *testing.T) {
 			// the confirmation before a new secret
 			chromedp.Click(chromedp.CSS(`form[action$="/regenerate"] button`)),
 			chromedp.WaitReady(chromedp.CSS(`input[name="confirm"]`)),
+		}},
+		{editor.URL, permsPath, nil},
+		{editor.URL, permsPath + "?state=expiring&within=x", nil},
+		{editor.URL, permsPath + "/new?q=o", nil},
+		{editor.URL, permsPath + "/new", []chromedp.Action[chromedp.Void]{
+			chromedp.Click(chromedp.CSS(`button.primary`)),
+			chromedp.WaitReady(chromedp.CSS(`#g-name-err`)),
+		}},
+		{editor.URL, grant, nil},
+		{editor.URL, grant + "/delete", nil},
+		{editor.URL, permsPath + "/services/sud-ppri", nil},
+		{s.URL, "/demande-acces/REGION-SUD_PPRI", nil},
+		{s.as(t, "chloe.recherche").URL, "/demande-acces/REGION-SUD_PPRI", []chromedp.Action[chromedp.Void]{
+			chromedp.Click(chromedp.CSS(`#s-sud-ppri`)),
+			chromedp.Click(chromedp.CSS(`button.primary`)),
+			chromedp.WaitReady(chromedp.CSS(`#d-services-err`)),
 		}},
 		{editor.URL, "/datasets/REGION-SUD_PPRI/access", []chromedp.Action[chromedp.Void]{
 			// a group whose effective level is consult: download raises it

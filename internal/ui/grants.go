@@ -55,21 +55,30 @@ func (u *ui) myGrants(w http.ResponseWriter, r *http.Request, v *view) error {
 }
 
 // requestAccess asks for access to a dataset's restricted services (all
-// of them), from its page.
+// of them), from its page; from /demande-acces/{id} (form=demande), the
+// services chosen, for oneself or a community (demande.go).
 func (u *ui) requestAccess(w http.ResponseWriter, r *http.Request, v *view) error {
 	if v.Actor == "" {
 		return portal.ErrUnauthenticated
+	}
+	if r.PostFormValue("form") == "demande" && u.cfg.Permissions != nil {
+		return u.requestFromDemande(w, r, v)
 	}
 	ar, err := u.cfg.Grants.RequestAccess(r.Context(), v.Actor, portal.AccessRequest{Dataset: r.PathValue("id"), Message: r.PostFormValue("message")})
 	if err != nil {
 		return err
 	}
+	requested(w, r, ar)
+	return nil
+}
+
+// requested goes to the reader's requests, saying what became of ar.
+func requested(w http.ResponseWriter, r *http.Request, ar portal.AccessRequest) {
 	done := "access_requested"
 	if ar.Status == portal.AccessAlreadyGranted {
 		done = "access_already"
 	}
 	http.Redirect(w, r, "/access-requests?done="+done, http.StatusSeeOther)
-	return nil
 }
 
 // accessRequests lists the reader's requests and, for each organisation

@@ -103,6 +103,7 @@ var doneKeys = map[string]string{
 	"token_revoked": "ui.tokens.revoked", "password_set": "ui.password.done", "sessions_ended": "ui.sessions.ended",
 	"access_requested": "ui.requests.sent", "access_already": "ui.requests.already", "request_cancelled": "ui.requests.cancelled",
 	"request_accepted": "ui.requests.accepted", "request_refused": "ui.requests.refused",
+	"grant_created": "ui.perms.created_done", "grant_changed": "ui.perms.changed_done", "grant_deleted": "ui.perms.deleted_done",
 }
 
 func doneKey(s string) string { return doneKeys[s] }

@@ -59,13 +59,18 @@ func (u *ui) organisations(w http.ResponseWriter, r *http.Request, v *view) erro
 	for _, m := range p.Organisations {
 		mine[m.Organisation] = m.Role
 	}
+	publishes, err := u.publishesFor(r.Context(), v.Actor, mine)
+	if err != nil {
+		return err
+	}
 	v.Title = messages.New("ui.orgs.title").In(v.Lang)
 	v.Data = struct {
 		Orgs       []portal.Organisation
 		Mine       map[string]portal.OrgRole
+		Publishes  map[string]bool // the producer's screen is theirs
 		Name, Next string
 		Done       string
-	}{orgs, mine, q.Get("name"), next, doneKey(q.Get("done"))}
+	}{orgs, mine, publishes, q.Get("name"), next, doneKey(q.Get("done"))}
 	return u.render(w, http.StatusOK, "organisations", v)
 }
 

@@ -60,8 +60,8 @@ func mustParse(fsys fs.FS) pages {
 	if err != nil {
 		panic(err)
 	}
-	// Files whose name starts with "_" are parts that every screen may
-	// use (forms two screens share), not screens.
+	// Files whose name starts with "_" hold parts several screens share
+	// (named "<file>-<part>"); every screen is parsed with them.
 	parts, err := fs.Glob(fsys, "templates/_*.html")
 	if err != nil {
 		panic(err)

@@ -313,7 +313,7 @@ func (pf *benchPlatform) handler(actor string) http.Handler {
 		return h
 	}
 	p := pf.p
-	h := ui.Handler(ui.Config{Catalogue: p, Access: p, Members: p, People: p, Tokens: p, Notices: p, Sessions: p, Grants: p,
+	h := ui.Handler(ui.Config{Catalogue: p, Access: p, Members: p, People: p, Tokens: p, Notices: p, Sessions: p, Grants: p, Keys: p, Permissions: p,
 		Actor: func(*http.Request) (string, error) { return actor, nil }})
 	pf.handlers[actor] = h
 	return h

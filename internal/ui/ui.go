@@ -46,6 +46,9 @@ type Config struct {
 	Tokens    Tokens
 	Notices   Notices
 	Grants    Grants
+	// Permissions gives the producer's « Gérer les permissions d'accès »
+	// and the public access request page (none without it).
+	Permissions Permissions
 	// SignIn and Sessions give the sign-in screens (none without them).
 	SignIn   SignIn
 	Sessions Sessions
@@ -119,6 +122,17 @@ func Handler(cfg Config) http.Handler {
 	if cfg.Sessions != nil {
 		mux.Handle("GET /me/sessions", u.handle(u.sessions))
 		mux.Handle("POST /me/sessions/{action}", u.handle(u.sessionAction))
+	}
+	if cfg.Permissions != nil {
+		mux.Handle("GET /organisations/{id}/permissions", u.handle(u.permissions))
+		mux.Handle("GET /organisations/{id}/permissions/new", u.handle(u.newGrant))
+		mux.Handle("POST /organisations/{id}/permissions/new", u.handle(u.createGrant))
+		mux.Handle("GET /organisations/{id}/permissions/grants/{grant}", u.handle(u.grantScreen))
+		mux.Handle("POST /organisations/{id}/permissions/grants/{grant}", u.handle(u.updateGrant))
+		mux.Handle("GET /organisations/{id}/permissions/grants/{grant}/delete", u.handle(u.deleteGrantPage))
+		mux.Handle("POST /organisations/{id}/permissions/grants/{grant}/delete", u.handle(u.deleteGrant))
+		mux.Handle("GET /organisations/{id}/permissions/services/{service}", u.handle(u.serviceScreen))
+		mux.Handle("GET /demande-acces/{id}", u.handle(u.demande))
 	}
 	mux.Handle("POST /lang", u.handle(u.setLang))
 	mux.Handle("/", u.handle(func(w http.ResponseWriter, r *http.Request, v *view) error {

@@ -21,18 +21,23 @@ document.querySelectorAll("[data-select-all]").forEach(function (all) {
 });
 
 // A search form with data-live-search="ID" updates the element ID as the
-// reader types, with the same page the form would load.
-document.querySelectorAll("form[data-live-search]").forEach(function (form) {
-  var target = document.getElementById(form.getAttribute("data-live-search"));
-  var input = form.querySelector('input[type="search"]');
-  if (!target || !input) return;
+// reader types, with the same page the form would load. The attribute may
+// also sit on a part of a larger form, with data-live-search-url the page
+// that form's search button loads (with every field of the form, so that
+// the page knows what is already chosen).
+document.querySelectorAll("[data-live-search]").forEach(function (box) {
+  var form = box.tagName === "FORM" ? box : box.closest("form");
+  var target = document.getElementById(box.getAttribute("data-live-search"));
+  var input = box.querySelector('input[type="search"]');
+  if (!form || !target || !input) return;
+  var action = box.getAttribute("data-live-search-url") || form.action;
   var timer, seq = 0;
   input.addEventListener("input", function () {
     clearTimeout(timer);
     timer = setTimeout(function () {
       if (input.value.trim().length < 2) return;
       var mine = ++seq;
-      var url = form.action + "?" + new URLSearchParams(new FormData(form)).toString();
+      var url = action + "?" + new URLSearchParams(new FormData(form)).toString();
       fetch(url, {credentials: "same-origin"}).then(function (r) { return r.text(); }).then(function (html) {
         if (mine !== seq) return;
         var found = new DOMParser().parseFromString(html, "text/html").getElementById(target.id);
@@ -46,4 +51,18 @@ document.querySelectorAll("form[data-live-search]").forEach(function (form) {
 // hand); with them, they show.
 document.querySelectorAll("button[data-copy][hidden]").forEach(function (b) {
   if (navigator.clipboard) b.hidden = false;
+});
+// In an element with data-pick-into="ID" (search results), ticking a
+// checkbox moves its line into the list ID (what is chosen), so that the
+// next search does not take it away.
+document.querySelectorAll("[data-pick-into]").forEach(function (box) {
+  var into = document.getElementById(box.getAttribute("data-pick-into"));
+  if (!into) return;
+  box.addEventListener("change", function (ev) {
+    var c = ev.target;
+    if (c.type !== "checkbox" || !c.checked) return;
+    var li = c.closest("li");
+    if (li) into.appendChild(li);
+    c.focus();
+  });
 });

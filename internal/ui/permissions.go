@@ -1,0 +1,671 @@
+package ui
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/octroi/octroi/internal/messages"
+	"github.com/octroi/octroi/internal/portal"
+	"github.com/octroi/octroi/internal/problem"
+)
+
+// The producer's screen of source 000, « Gérer les permissions d'accès »:
+// for an organisation's editors and delegated administrators, its
+// services, the grants on them (filtered, the expiring and expired ones
+// marked in words), each grant to consult, change or delete, a new grant
+// with its beneficiaries found as one types (or with a search button,
+// without scripts), the usage per grant and per service, and a link to
+// the access requests to decide. Who may is the portal's answer (publish
+// on the organisation, manage on the grant), never the page's.
+
+// Permissions is what the producer's screen needs of the domain.
+type Permissions interface {
+	Organisation(ctx context.Context, actor, id string) (portal.Organisation, error)
+	OrgServices(ctx context.Context, actor, org, after string, limit int) ([]portal.MapService, string, error)
+	OrgGrants(ctx context.Context, actor, org string, q portal.OrgGrantQuery) ([]portal.GrantDetail, string, error)
+	ManagedGrant(ctx context.Context, actor, id string) (portal.GrantDetail, error)
+	CreateGrant(ctx context.Context, actor string, g portal.Grant) (portal.Grant, error)
+	UpdateGrant(ctx context.Context, actor, id string, c portal.GrantChange) (portal.Grant, error)
+	DeleteGrant(ctx context.Context, actor, id string) error
+	SearchBeneficiaries(ctx context.Context, actor, q string, limit int) ([]portal.Account, []portal.Named, error)
+	NameBeneficiaries(ctx context.Context, actor string, users, communities []string) ([]portal.Named, []portal.Named, error)
+	GrantUsage(ctx context.Context, actor, id string, since *time.Time) ([]portal.UsageSum, error)
+	ServiceUsage(ctx context.Context, actor, service string, since *time.Time) ([]portal.UsageSum, error)
+	AccessRequests(ctx context.Context, actor string, q portal.AccessRequestQuery) ([]portal.AccessRequest, error)
+	RestrictedServices(ctx context.Context, actor, dataset string) ([]portal.MapService, error)
+}
+
+// orgServicesMax is how many of an organisation's services the screen
+// lists and offers in its forms.
+const orgServicesMax = 1000
+
+// usageDays is the recent period whose usage the screens show.
+const usageDays = 31
+
+// fieldError is a refusal tied to a form's field (ID: the field's id in
+// the page, "" for the form as a whole), already in the reader's language.
+type fieldError struct{ ID, Msg string }
+
+// formErrors are a form's refusals, listed at its top and shown beside
+// each field.
+type formErrors []fieldError
+
+// Of is the message tied to field id, "" when none.
+func (e formErrors) Of(id string) string {
+	for _, f := range e {
+		if f.ID == id {
+			return f.Msg
+		}
+	}
+	return ""
+}
+
+func (e *formErrors) add(id string, m messages.Message, l messages.Lang) {
+	*e = append(*e, fieldError{id, m.In(l)})
+}
+
+// portalField maps the field a portal refusal names to the id of the
+// form field it concerns ("services[2]" is the services field).
+func portalField(err error, fields map[string]string) (string, messages.Message, bool) {
+	var pe *portal.Error
+	if !errors.As(err, &pe) || (!errors.Is(err, portal.ErrInvalid) && !errors.Is(err, portal.ErrConflict)) {
+		return "", messages.Message{}, false
+	}
+	if len(pe.Msg.Args) > 0 {
+		if f, ok := pe.Msg.Args[0].(string); ok {
+			f, _, _ = strings.Cut(f, "[")
+			if id, ok := fields[f]; ok {
+				return id, pe.Msg, true
+			}
+		}
+	}
+	return "", pe.Msg, true
+}
+
+// permissionsView is the data of the producer's main screen.
+type permissionsView struct {
+	Org      portal.Organisation
+	Services []portal.MapService
+	Grants   []grantRow
+	Next     string
+	Filter   grantFilter
+	Errors   formErrors
+	Pending  int
+	Done     string
+	States   []string // the state filter's choices
+}
+
+// grantFilter is what the grants list is filtered by, as typed.
+type grantFilter struct {
+	Service, Beneficiary, State, Within string
+}
+
+// grantRow is a grant as the list shows it.
+type grantRow struct {
+	portal.GrantDetail
+	Soon bool // live, and ends within expiringSoon
+}
+
+func rowOf(g portal.GrantDetail, now time.Time) grantRow {
+	return grantRow{g, g.State == portal.GrantLive && g.Expires != nil && g.Expires.Before(now.Add(expiringSoon))}
+}
+
+// orgServices is every service of the organisation, which also
+// authorizes the reader (publish on it).
+func (u *ui) orgServices(ctx context.Context, actor, org string) ([]portal.MapService, error) {
+	ms, _, err := u.cfg.Permissions.OrgServices(ctx, actor, org, "", orgServicesMax)
+	return ms, err
+}
+
+func (u *ui) permissions(w http.ResponseWriter, r *http.Request, v *view) error {
+	if v.Actor == "" {
+		return portal.ErrUnauthenticated
+	}
+	ctx, id := r.Context(), r.PathValue("id")
+	services, err := u.orgServices(ctx, v.Actor, id)
+	if err != nil {
+		return err
+	}
+	o, err := u.cfg.Permissions.Organisation(ctx, v.Actor, id)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	p := permissionsView{Org: o, Services: services, Done: doneKey(q.Get("done")), States: []string{"live", "expiring", "expired"},
+		Filter: grantFilter{q.Get("service"), q.Get("beneficiary"), q.Get("state"), cmp.Or(q.Get("within"), "30")}}
+	gq := portal.OrgGrantQuery{Service: p.Filter.Service, Beneficiary: p.Filter.Beneficiary, After: q.Get("after"), Limit: listPage}
+	if gq.Service != "" && !slices.ContainsFunc(services, func(m portal.MapService) bool { return m.ID == gq.Service }) {
+		p.Errors.add("f-service", messages.New("ui.perms.unknown_service", gq.Service), v.Lang)
+	}
+	switch p.Filter.State {
+	case "":
+	case "live", "expired":
+		gq.State = portal.GrantState(p.Filter.State)
+	case "expiring":
+		n, err := strconv.Atoi(strings.TrimSpace(p.Filter.Within))
+		if err != nil || n < 1 || n > 3650 {
+			p.Errors.add("f-within", messages.New("ui.perms.bad_days"), v.Lang)
+		}
+		gq.ExpiringWithin = time.Duration(n) * 24 * time.Hour
+	default:
+		p.Errors.add("f-state", messages.New("ui.perms.bad_state"), v.Lang)
+	}
+	status := http.StatusOK
+	if len(p.Errors) > 0 {
+		status = http.StatusBadRequest
+	} else {
+		gs, next, err := u.cfg.Permissions.OrgGrants(ctx, v.Actor, id, gq)
+		if err != nil {
+			return err
+		}
+		now := time.Now()
+		for _, g := range gs {
+			p.Grants = append(p.Grants, rowOf(g, now))
+		}
+		p.Next = next
+	}
+	pending, err := u.cfg.Permissions.AccessRequests(ctx, v.Actor, portal.AccessRequestQuery{Organisation: id, Status: portal.AccessPending, Limit: 1000})
+	if err != nil {
+		return err
+	}
+	p.Pending = len(pending)
+	v.Title = messages.New("ui.perms.title", o.Name).In(v.Lang)
+	v.Data = p
+	return u.render(w, status, "permissions", v)
+}
+
+// nextQuery is the list's query for the page after next, filters kept.
+func (f grantFilter) NextQuery(next string) string {
+	q := url.Values{"after": {next}}
+	for k, val := range map[string]string{"service": f.Service, "beneficiary": f.Beneficiary, "state": f.State, "within": f.Within} {
+		if val != "" {
+			q.Set(k, val)
+		}
+	}
+	return q.Encode()
+}
+
+// grantForm is the form of a grant, new or changed, as typed: it is
+// drawn again with every value kept when something is refused, or when
+// the reader searches for beneficiaries without scripts.
+type grantForm struct {
+	Name        string
+	Users       []portal.Named // beneficiaries chosen
+	Communities []portal.Named
+	Date, Time  string // expiry, UTC
+	Services    []string
+	OnlyOAuth   bool
+	Query       string
+	FoundUsers  []portal.Account
+	FoundComms  []portal.Named
+	Searched    bool
+	Errors      formErrors
+}
+
+// Has reports whether service id is chosen.
+func (f grantForm) Has(id string) bool { return slices.Contains(f.Services, id) }
+
+// grantPage is the data of the new-grant and grant screens.
+type grantPage struct {
+	Org      portal.Organisation
+	Services []portal.MapService
+	Grant    *portal.GrantDetail // nil: a new grant
+	Row      grantRow            // the grant's state, for the marks
+	Form     grantForm
+	Usage    []usageRow
+	Action   string // the form's path
+	Done     string
+}
+
+// usageRow is one day's sum on one service (or through one grant).
+type usageRow struct {
+	Day, Of                 string
+	Allowed, Refused, Bytes int64
+}
+
+// sumGrantUsage adds up sums per day and what of names (a service's title, a
+// grant's id), newest first.
+func sumGrantUsage(us []portal.UsageSum, of func(portal.UsageSum) string) []usageRow {
+	idx := map[[2]string]int{}
+	var out []usageRow
+	for _, s := range us {
+		k := [2]string{s.Day, of(s)}
+		i, ok := idx[k]
+		if !ok {
+			i = len(out)
+			idx[k] = i
+			out = append(out, usageRow{Day: s.Day, Of: k[1]})
+		}
+		out[i].Allowed += s.Allowed
+		out[i].Refused += s.Refused
+		out[i].Bytes += s.Bytes
+	}
+	slices.SortStableFunc(out, func(a, b usageRow) int { return cmp.Or(cmp.Compare(b.Day, a.Day), cmp.Compare(a.Of, b.Of)) })
+	return out
+}
+
+// benFields maps the portal's field names to the grant form's ids.
+var benFields = map[string]string{
+	"name": "g-name", "services": "g-services", "users": "g-ben", "communities": "g-ben",
+	"add_users": "g-ben", "add_communities": "g-ben", "remove_users": "g-ben", "remove_communities": "g-ben",
+	"expires": "g-date",
+}
+
+// readGrantForm reads the form from r (the query of a search, or the
+// posted body), checks what the page can check itself (the name, the
+// date and time, the services among the organisation's), and names the
+// beneficiaries chosen. The error is what the form cannot show.
+func (u *ui) readGrantForm(r *http.Request, v *view, services []portal.MapService) (grantForm, *time.Time, error) {
+	_ = r.ParseForm()
+	f := grantForm{Name: r.Form.Get("name"), Date: strings.TrimSpace(r.Form.Get("expires_date")), Time: strings.TrimSpace(r.Form.Get("expires_time")),
+		Services: r.Form["services"], OnlyOAuth: r.Form.Get("only_oauth") != "", Query: strings.TrimSpace(r.Form.Get("q"))}
+	var users, comms []string
+	for _, b := range r.Form["ben"] {
+		kind, id, _ := strings.Cut(b, ":")
+		switch kind {
+		case "user":
+			users = append(users, id)
+		case "community":
+			comms = append(comms, id)
+		default:
+			f.Errors.add("g-ben", messages.New("ui.perms.bad_beneficiary", b), v.Lang)
+		}
+	}
+	un, cn, err := u.cfg.Permissions.NameBeneficiaries(r.Context(), v.Actor, users, comms)
+	if err != nil {
+		un, cn = nil, nil
+		for _, id := range users {
+			un = append(un, portal.Named{ID: id, Name: id})
+		}
+		for _, id := range comms {
+			cn = append(cn, portal.Named{ID: id, Name: id})
+		}
+		if !f.addPortal(err, v.Lang) {
+			return f, nil, err
+		}
+	}
+	f.Users, f.Communities = un, cn
+	if strings.TrimSpace(f.Name) == "" && r.Method == http.MethodPost {
+		f.Errors.add("g-name", messages.New("ui.perms.name_empty"), v.Lang)
+	}
+	for _, s := range f.Services {
+		if !slices.ContainsFunc(services, func(m portal.MapService) bool { return m.ID == s }) {
+			f.Errors.add("g-services", messages.New("ui.perms.unknown_service", s), v.Lang)
+		}
+	}
+	if len(f.Services) == 0 && r.Method == http.MethodPost {
+		f.Errors.add("g-services", messages.New("ui.perms.no_service"), v.Lang)
+	}
+	var expires *time.Time
+	switch {
+	case f.Date == "" && f.Time != "":
+		f.Errors.add("g-date", messages.New("ui.perms.time_without_date"), v.Lang)
+	case f.Date != "":
+		day, err := time.Parse(time.DateOnly, f.Date)
+		if err != nil {
+			f.Errors.add("g-date", messages.New("ui.perms.bad_date", f.Date), v.Lang)
+			break
+		}
+		at := day.Add(24*time.Hour - time.Second) // the end of that day
+		if f.Time != "" {
+			tm, err := time.Parse("15:04", f.Time)
+			if err != nil {
+				if tm, err = time.Parse("15:04:05", f.Time); err != nil {
+					f.Errors.add("g-time", messages.New("ui.perms.bad_time", f.Time), v.Lang)
+					break
+				}
+			}
+			at = day.Add(time.Duration(tm.Hour())*time.Hour + time.Duration(tm.Minute())*time.Minute + time.Duration(tm.Second())*time.Second)
+		}
+		expires = &at
+	}
+	return f, expires, nil
+}
+
+// addPortal ties a portal refusal to its field, or to the whole form; it
+// returns false for what the form cannot show (a right refused...).
+func (f *grantForm) addPortal(err error, l messages.Lang) bool {
+	id, m, ok := portalField(err, benFields)
+	if ok {
+		f.Errors.add(id, m, l)
+	}
+	return ok
+}
+
+// search finds beneficiaries for the form's query, leaving out those
+// already chosen.
+func (u *ui) search(ctx context.Context, actor string, f *grantForm, l messages.Lang) error {
+	if f.Query == "" {
+		return nil
+	}
+	as, cs, err := u.cfg.Permissions.SearchBeneficiaries(ctx, actor, f.Query, 20)
+	if err != nil {
+		if f.addPortal(err, l) {
+			return nil
+		}
+		return err
+	}
+	f.Searched = true
+	for _, a := range as {
+		if !slices.ContainsFunc(f.Users, func(n portal.Named) bool { return n.ID == a.ID }) {
+			f.FoundUsers = append(f.FoundUsers, a)
+		}
+	}
+	for _, c := range cs {
+		if !slices.ContainsFunc(f.Communities, func(n portal.Named) bool { return n.ID == c.ID }) {
+			f.FoundComms = append(f.FoundComms, c)
+		}
+	}
+	return nil
+}
+
+func permissionsPath(org string) string {
+	return "/organisations/" + url.PathEscape(org) + "/permissions"
+}
+
+func grantPath(org, id string) string { return permissionsPath(org) + "/grants/" + url.PathEscape(id) }
+
+// newGrant shows the form of a new grant: empty, or as typed when the
+// reader searched for beneficiaries without scripts.
+func (u *ui) newGrant(w http.ResponseWriter, r *http.Request, v *view) error {
+	if v.Actor == "" {
+		return portal.ErrUnauthenticated
+	}
+	ctx, org := r.Context(), r.PathValue("id")
+	services, err := u.orgServices(ctx, v.Actor, org)
+	if err != nil {
+		return err
+	}
+	o, err := u.cfg.Permissions.Organisation(ctx, v.Actor, org)
+	if err != nil {
+		return err
+	}
+	f, _, err := u.readGrantForm(r, v, services)
+	if err != nil {
+		return err
+	}
+	// From a service's line: that service ticked.
+	if s := r.URL.Query().Get("service"); len(f.Services) == 0 && slices.ContainsFunc(services, func(m portal.MapService) bool { return m.ID == s }) {
+		f.Services = []string{s}
+	}
+	if err := u.search(ctx, v.Actor, &f, v.Lang); err != nil {
+		return err
+	}
+	return u.showGrant(w, v, http.StatusOK, grantPage{Org: o, Services: services, Form: f, Action: permissionsPath(org) + "/new"})
+}
+
+func (u *ui) showGrant(w http.ResponseWriter, v *view, status int, p grantPage) error {
+	if len(p.Form.Errors) > 0 && status == http.StatusOK {
+		status = http.StatusBadRequest
+	}
+	if p.Grant == nil {
+		v.Title = messages.New("ui.perms.new_title").In(v.Lang)
+	} else {
+		v.Title = messages.New("ui.perms.grant_title", p.Grant.Name).In(v.Lang)
+	}
+	v.Data = p
+	return u.render(w, status, "permission", v)
+}
+
+// createGrant makes the grant the form describes, or draws the form again
+// with what is wrong beside its field.
+func (u *ui) createGrant(w http.ResponseWriter, r *http.Request, v *view) error {
+	if v.Actor == "" {
+		return portal.ErrUnauthenticated
+	}
+	ctx, org := r.Context(), r.PathValue("id")
+	services, err := u.orgServices(ctx, v.Actor, org)
+	if err != nil {
+		return err
+	}
+	o, err := u.cfg.Permissions.Organisation(ctx, v.Actor, org)
+	if err != nil {
+		return err
+	}
+	f, expires, err := u.readGrantForm(r, v, services)
+	if err != nil {
+		return err
+	}
+	page := grantPage{Org: o, Services: services, Form: f, Action: permissionsPath(org) + "/new"}
+	if len(f.Errors) > 0 {
+		return u.showGrant(w, v, http.StatusBadRequest, page)
+	}
+	g, err := u.cfg.Permissions.CreateGrant(ctx, v.Actor, portal.Grant{Name: f.Name, Services: f.Services, Users: ids(f.Users), Communities: ids(f.Communities),
+		Expires: expires, OnlyOAuth: f.OnlyOAuth})
+	if err != nil {
+		if page.Form.addPortal(err, v.Lang) {
+			return u.showGrant(w, v, statusOf(err), page)
+		}
+		return err
+	}
+	http.Redirect(w, r, grantPath(org, g.ID)+"?done=grant_created", http.StatusSeeOther)
+	return nil
+}
+
+func statusOf(err error) int { return problem.From(err).Status }
+
+func ids(ns []portal.Named) []string {
+	out := make([]string, len(ns))
+	for i, n := range ns {
+		out[i] = n.ID
+	}
+	return out
+}
+
+// managedGrant is one of org's grants, which the reader manages; a grant
+// of another organisation is not found here.
+func (u *ui) managedGrant(ctx context.Context, actor, org, id string) (portal.GrantDetail, error) {
+	g, err := u.cfg.Permissions.ManagedGrant(ctx, actor, id)
+	if err == nil && g.Grantor != org {
+		err = errNotFound
+	}
+	return g, err
+}
+
+// grantScreen consults a grant, with its usage, and holds the form that
+// changes it (drawn as typed when the reader searched without scripts).
+func (u *ui) grantScreen(w http.ResponseWriter, r *http.Request, v *view) error {
+	if v.Actor == "" {
+		return portal.ErrUnauthenticated
+	}
+	ctx, org := r.Context(), r.PathValue("id")
+	g, err := u.managedGrant(ctx, v.Actor, org, r.PathValue("grant"))
+	if err != nil {
+		return err
+	}
+	services, err := u.orgServices(ctx, v.Actor, org)
+	if err != nil {
+		return err
+	}
+	o, err := u.cfg.Permissions.Organisation(ctx, v.Actor, org)
+	if err != nil {
+		return err
+	}
+	var f grantForm
+	if r.URL.Query().Has("name") { // a search without scripts: the form as typed
+		if f, _, err = u.readGrantForm(r, v, services); err != nil {
+			return err
+		}
+		if err := u.search(ctx, v.Actor, &f, v.Lang); err != nil {
+			return err
+		}
+	} else {
+		f = grantFormOf(g)
+	}
+	return u.showGrantPage(w, r, v, http.StatusOK, o, services, g, f)
+}
+
+func (u *ui) showGrantPage(w http.ResponseWriter, r *http.Request, v *view, status int, o portal.Organisation, services []portal.MapService, g portal.GrantDetail, f grantForm) error {
+	since := time.Now().AddDate(0, 0, -usageDays)
+	us, err := u.cfg.Permissions.GrantUsage(r.Context(), v.Actor, g.ID, &since)
+	if err != nil {
+		return err
+	}
+	titles := map[string]string{}
+	for _, m := range services {
+		titles[m.ID] = m.Title
+	}
+	usage := sumGrantUsage(us, func(s portal.UsageSum) string { return cmp.Or(titles[s.Service], s.Service) })
+	return u.showGrant(w, v, status, grantPage{Org: o, Services: services, Grant: &g, Row: rowOf(g, time.Now()), Form: f, Usage: usage,
+		Action: grantPath(o.ID, g.ID), Done: doneKey(r.URL.Query().Get("done"))})
+}
+
+// grantFormOf is the change form of g as it stands.
+func grantFormOf(g portal.GrantDetail) grantForm {
+	f := grantForm{Name: g.Name, Users: g.UserNames, Communities: g.CommunityNames, Services: g.Services, OnlyOAuth: g.OnlyOAuth}
+	if g.Expires != nil {
+		e := g.Expires.UTC()
+		f.Date, f.Time = e.Format(time.DateOnly), e.Format("15:04:05")
+	}
+	return f
+}
+
+// updateGrant applies the change form: name, expiry, services,
+// only_oauth, and the beneficiaries added and removed.
+func (u *ui) updateGrant(w http.ResponseWriter, r *http.Request, v *view) error {
+	if v.Actor == "" {
+		return portal.ErrUnauthenticated
+	}
+	ctx, org := r.Context(), r.PathValue("id")
+	g, err := u.managedGrant(ctx, v.Actor, org, r.PathValue("grant"))
+	if err != nil {
+		return err
+	}
+	services, err := u.orgServices(ctx, v.Actor, org)
+	if err != nil {
+		return err
+	}
+	o, err := u.cfg.Permissions.Organisation(ctx, v.Actor, org)
+	if err != nil {
+		return err
+	}
+	f, expires, err := u.readGrantForm(r, v, services)
+	if err != nil {
+		return err
+	}
+	if len(f.Errors) > 0 {
+		return u.showGrantPage(w, r, v, http.StatusBadRequest, o, services, g, f)
+	}
+	users, comms := ids(f.Users), ids(f.Communities)
+	c := portal.GrantChange{Name: &f.Name, SetExpires: true, Expires: expires, Services: f.Services, OnlyOAuth: &f.OnlyOAuth,
+		AddUsers: missing(users, g.Users), RemoveUsers: missing(g.Users, users),
+		AddCommunities: missing(comms, g.Communities), RemoveCommunities: missing(g.Communities, comms)}
+	if _, err := u.cfg.Permissions.UpdateGrant(ctx, v.Actor, g.ID, c); err != nil {
+		if f.addPortal(err, v.Lang) {
+			return u.showGrantPage(w, r, v, statusOf(err), o, services, g, f)
+		}
+		return err
+	}
+	http.Redirect(w, r, grantPath(org, g.ID)+"?done=grant_changed", http.StatusSeeOther)
+	return nil
+}
+
+// missing is what of a is not in b.
+func missing(a, b []string) []string {
+	var out []string
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// deleteGrantPage asks to confirm a grant's deletion.
+func (u *ui) deleteGrantPage(w http.ResponseWriter, r *http.Request, v *view) error {
+	if v.Actor == "" {
+		return portal.ErrUnauthenticated
+	}
+	ctx, org := r.Context(), r.PathValue("id")
+	g, err := u.managedGrant(ctx, v.Actor, org, r.PathValue("grant"))
+	if err != nil {
+		return err
+	}
+	v.Title = messages.New("ui.perms.delete_title", g.Name).In(v.Lang)
+	v.Data = struct {
+		Org   string
+		Grant portal.GrantDetail
+	}{org, g}
+	return u.render(w, http.StatusOK, "permission_delete", v)
+}
+
+// deleteGrant deletes a grant, once confirmed.
+func (u *ui) deleteGrant(w http.ResponseWriter, r *http.Request, v *view) error {
+	if v.Actor == "" {
+		return portal.ErrUnauthenticated
+	}
+	ctx, org := r.Context(), r.PathValue("id")
+	g, err := u.managedGrant(ctx, v.Actor, org, r.PathValue("grant"))
+	if err != nil {
+		return err
+	}
+	if err := u.cfg.Permissions.DeleteGrant(ctx, v.Actor, g.ID); err != nil {
+		return err
+	}
+	http.Redirect(w, r, permissionsPath(org)+"?done=grant_deleted", http.StatusSeeOther)
+	return nil
+}
+
+// serviceScreen shows one of the organisation's services and its usage
+// per day and grant over the recent period.
+func (u *ui) serviceScreen(w http.ResponseWriter, r *http.Request, v *view) error {
+	if v.Actor == "" {
+		return portal.ErrUnauthenticated
+	}
+	ctx, org, id := r.Context(), r.PathValue("id"), r.PathValue("service")
+	services, err := u.orgServices(ctx, v.Actor, org)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(services, func(m portal.MapService) bool { return m.ID == id })
+	if i < 0 {
+		return errNotFound
+	}
+	since := time.Now().AddDate(0, 0, -usageDays)
+	us, err := u.cfg.Permissions.ServiceUsage(ctx, v.Actor, id, &since)
+	if err != nil {
+		return err
+	}
+	gs, _, err := u.cfg.Permissions.OrgGrants(ctx, v.Actor, org, portal.OrgGrantQuery{Service: id, Limit: 1000})
+	if err != nil {
+		return err
+	}
+	names := map[string]string{}
+	for _, g := range gs {
+		names[g.ID] = g.Name
+	}
+	v.Title = messages.New("ui.perms.service_title", services[i].Title).In(v.Lang)
+	v.Data = struct {
+		Org     string
+		Service portal.MapService
+		Usage   []usageRow
+	}{org, services[i], sumGrantUsage(us, func(s portal.UsageSum) string { return cmp.Or(names[s.Grant], s.Grant) })}
+	return u.render(w, http.StatusOK, "permission_service", v)
+}
+
+// publishesFor tells, among the reader's organisations, those whose
+// producer's screen they may use: the portal's answer (it lists their
+// services), not their role's name.
+func (u *ui) publishesFor(ctx context.Context, actor string, mine map[string]portal.OrgRole) (map[string]bool, error) {
+	out := map[string]bool{}
+	if u.cfg.Permissions == nil {
+		return out, nil
+	}
+	for org := range mine {
+		_, _, err := u.cfg.Permissions.OrgServices(ctx, actor, org, "", 1)
+		switch {
+		case err == nil:
+			out[org] = true
+		case !isForbidden(err) && !errors.Is(err, portal.ErrNotFound):
+			return nil, err
+		}
+	}
+	return out, nil
+}
