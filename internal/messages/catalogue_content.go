@@ -29,6 +29,7 @@ var contentCatalogue = map[Key]entry{
 	"invalid.resource_kind":      {"%s kind %s: want dataset or service", "%s, type %s : il faut dataset ou service"},
 	"invalid.dataset_layer":      {"%s: a dataset has no layer (layers are a service's): leave layer out", "%s : un jeu de données n'a pas de couche (les couches sont celles d'un service) : omettez layer"},
 	"invalid.map_level":          {"level %s: want read, write, owner, or none to remove the privilege", "level %s : il faut read, write, owner, ou none pour retirer le privilège"},
+	"invalid.group_query":        {"q: want a part of an organisation's or a community's name", "q : il faut une partie du nom d'une organisation ou d'une communauté"},
 	"invalid.view_not_removable": {"view: \"view page\" is given to everyone added to a page and cannot be removed alone; to stop someone viewing a private page, remove them from the page (DELETE the member)", "view : « consulter la page » est donnée à tous ceux qui sont ajoutés à une page et ne peut pas être retirée seule ; pour qu'une personne ne consulte plus une page privée, retirez-la de la page (DELETE du membre)"},
 
 	"notfound.page_member": {"%s is not added to page %s", "%s n'est pas ajouté à la page %s"},

@@ -563,6 +563,8 @@ func (s *Server) Handler() http.Handler {
 		Notices:     s.portal,
 		Grants:      s.portal,
 		Permissions: s.portal,
+		Pages:       s.portal,
+		Maps:        s.portal,
 		Sessions:    s.portal,
 		Actor:       func(*http.Request) (string, error) { return "", nil },
 		PublicHTTPS: s.publicHTTPS(),

@@ -120,6 +120,28 @@ func TestScreensHaveNoSeriousAccessibilityViolation(t *testing.T) {
 		{admin.URL, "/communities", nil},
 		{root.URL, "/admin/accounts", nil},
 		{root.URL, "/admin/accounts/" + s.accounts["lina.littoral"], nil},
+		{s.URL, "/pages", nil},
+		{s.URL, "/pages/accueil", nil},
+		{s.as(t, "tania.arbres").URL, "/pages/tableau-de-bord-inondations", nil},
+		{editor.URL, "/pages/tableau-de-bord-inondations/edit", nil},
+		{editor.URL, "/pages/tableau-de-bord-inondations/edit", []chromedp.Action[chromedp.Void]{
+			// an unknown dataset: the form again, the error by its field
+			chromedp.SetValue(chromedp.CSS("#new_dataset"), "NOPE_NOPE"),
+			chromedp.Click(chromedp.CSS(`form.stacked button.primary`)),
+			chromedp.WaitReady(chromedp.CSS(`#form-error`)),
+		}},
+		{editor.URL, "/pages/tableau-de-bord-inondations/security?q=olivier&gq=toulon", nil},
+		{root.URL, "/pages/tableau-de-bord-inondations/security", nil},
+		{root.URL, "/content-roles?q=paul&gq=observatoire", nil},
+		{s.as(t, "olivier.carto").URL, "/maps", nil},
+		{s.as(t, "olivier.carto").URL, "/maps/crues-du-var", nil},
+		{root.URL, "/maps", nil},
+		{editor.URL, "/maps/crues-du-var/share?gq=hy", nil},
+		{s.as(t, "lina.littoral").URL, "/maps/trait-de-cote/share", []chromedp.Action[chromedp.Void]{
+			// the last owner's removal, refused on the dialog
+			chromedp.Click(chromedp.CSS(`tr:has(input[value="community:observatoire-littoral"]) input[value="remove"] + button`)),
+			chromedp.WaitReady(chromedp.CSS(`#share-error`)),
+		}},
 		{julie.URL, "/me/keys", nil},
 		{julie.URL, julieKey, nil},
 		{s.as(t, "olivier.carto").URL, "/me/keys", nil},

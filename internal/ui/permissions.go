@@ -49,13 +49,13 @@ const orgServicesMax = 1000
 // usageDays is the recent period whose usage the screens show.
 const usageDays = 31
 
-// fieldError is a refusal tied to a form's field (ID: the field's id in
+// grantFieldError is a refusal tied to a form's field (ID: the field's id in
 // the page, "" for the form as a whole), already in the reader's language.
-type fieldError struct{ ID, Msg string }
+type grantFieldError struct{ ID, Msg string }
 
 // formErrors are a form's refusals, listed at its top and shown beside
 // each field.
-type formErrors []fieldError
+type formErrors []grantFieldError
 
 // Of is the message tied to field id, "" when none.
 func (e formErrors) Of(id string) string {
@@ -68,7 +68,7 @@ func (e formErrors) Of(id string) string {
 }
 
 func (e *formErrors) add(id string, m messages.Message, l messages.Lang) {
-	*e = append(*e, fieldError{id, m.In(l)})
+	*e = append(*e, grantFieldError{id, m.In(l)})
 }
 
 // portalField maps the field a portal refusal names to the id of the

@@ -2,7 +2,6 @@ package ui_test
 
 import (
 	"context"
-	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -15,25 +14,8 @@ import (
 
 const permsPath = "/organisations/region-sud/permissions"
 
-// wantIn fails unless body holds each of wants.
-func wantIn(t *testing.T, what, body string, wants ...string) {
-	t.Helper()
-	for _, w := range wants {
-		if !strings.Contains(body, w) {
-			t.Errorf("%s lacks %q", what, w)
-		}
-	}
-}
-
-// postIn posts form to path as a reader of language lang.
-func (s site) postIn(t *testing.T, lang, path string, form url.Values) (*http.Response, string) {
-	t.Helper()
-	req, _ := http.NewRequest("POST", s.URL+path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	req.Header.Set("Cookie", "octroi_lang="+lang)
-	return s.do(t, req)
-}
+// wantIn and postIn are in pages_test.go (the same helpers, written twice
+// in parallel).
 
 // refused fails unless a status is a refusal (401, 403 or 404).
 func refused(t *testing.T, what string, status int) {

@@ -49,6 +49,9 @@ type Config struct {
 	// Permissions gives the producer's « Gérer les permissions d'accès »
 	// and the public access request page (none without it).
 	Permissions Permissions
+	// Pages and Maps give the content pages and the maps (source 003, 004).
+	Pages Pages
+	Maps  Maps
 	// SignIn and Sessions give the sign-in screens (none without them).
 	SignIn   SignIn
 	Sessions Sessions
@@ -102,6 +105,19 @@ func Handler(cfg Config) http.Handler {
 	mux.Handle("GET /admin/accounts", u.handle(u.accounts))
 	mux.Handle("GET /admin/accounts/{id}", u.handle(u.account))
 	mux.Handle("POST /admin/accounts/{id}/{action}", u.handle(u.accountAction))
+	mux.Handle("GET /pages", u.handle(u.pagesList))
+	mux.Handle("GET /pages/{id}", u.handle(u.pageShow))
+	mux.Handle("GET /pages/{id}/edit", u.handle(u.pageEdit))
+	mux.Handle("POST /pages/{id}/edit", u.handle(u.pageSave))
+	mux.Handle("GET /pages/{id}/security", u.handle(u.pageSecurity))
+	mux.Handle("POST /pages/{id}/security/{action}", u.handle(u.pageSecurityAction))
+	mux.Handle("GET /content-roles", u.handle(u.contentRoles))
+	mux.Handle("POST /content-roles/{action}", u.handle(u.contentRoleAction))
+	mux.Handle("GET /maps", u.handle(u.mapsList))
+	mux.Handle("POST /maps", u.handle(u.mapCreate))
+	mux.Handle("GET /maps/{id}", u.handle(u.mapShow))
+	mux.Handle("GET /maps/{id}/share", u.handle(u.mapShare))
+	mux.Handle("POST /maps/{id}/share", u.handle(u.mapShareAction))
 	if cfg.Keys != nil {
 		mux.Handle("GET /me/keys", u.handle(u.myKeys))
 		mux.Handle("POST /me/keys", u.handle(u.createKey))
