@@ -135,8 +135,10 @@ func accountKeys(a Account) []string {
 
 // nameKeys are the words a name is found by: the whole folded name and
 // each of its words but the first (which starts the name).
-func nameKeys(name string) []string {
-	name = fold(name)
+func nameKeys(name string) []string { return foldedKeys(fold(name)) }
+
+// foldedKeys are the keys of a name already folded (fold(name)).
+func foldedKeys(name string) []string {
 	words := strings.FieldsFunc(name, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 	return append([]string{name}, words[min(1, len(words)):]...)
 }
