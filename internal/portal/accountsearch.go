@@ -60,10 +60,11 @@ func (s *Service) SearchAccountsPage(ctx context.Context, actor, q, after string
 	return s.searchAccountsFrom(ctx, prefix, pos, limit, manager)
 }
 
-// searchAccountsFrom returns up to limit accounts found by the folded
-// prefix from position pos of the matches, as a manager of accounts sees
-// them (manager) or as someone who looks for a person to add does, and
-// the cursor of the next page ("" after the last).
+// searchAccountsFrom runs an authorized search of prefix from position
+// pos and returns up to limit accounts and the cursor of the next page (""
+// after the last): a manager sees every match whole, anyone else finds
+// people by name or whole e-mail and sees their id and name
+// (searchResult).
 func (s *Service) searchAccountsFrom(ctx context.Context, prefix string, pos, limit int, manager bool) ([]Account, string, error) {
 	// Matches are read a page at a time from pos until limit accounts
 	// pass (a delegated administrator sees fewer than match).
@@ -134,8 +135,10 @@ func accountKeys(a Account) []string {
 
 // nameKeys are the words a name is found by: the whole folded name and
 // each of its words but the first (which starts the name).
-func nameKeys(name string) []string {
-	name = fold(name)
+func nameKeys(name string) []string { return foldedKeys(fold(name)) }
+
+// foldedKeys are the keys of a name already folded (fold(name)).
+func foldedKeys(name string) []string {
 	words := strings.FieldsFunc(name, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 	return append([]string{name}, words[min(1, len(words)):]...)
 }

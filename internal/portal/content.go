@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/octroi/octroi/internal/engine"
 	"github.com/octroi/octroi/internal/messages"
@@ -169,18 +170,28 @@ func (v view) contentGrants(ctx context.Context, account string, p Profile) ([]C
 	if err != nil {
 		return nil, err
 	}
-	in := map[Holder]bool{{Kind: HolderUser, ID: account}: true}
-	for _, m := range p.Organisations {
-		in[Holder{Kind: HolderOrganisation, ID: m.Organisation}] = true
-	}
-	for _, m := range p.Communities {
-		in[Holder{Kind: HolderCommunity, ID: m.Community}] = true
+	// The profile's memberships are in id order: a content role's holder
+	// is looked up among them, rather than every membership put in a set
+	// for the few content roles there are (a platform administrator may
+	// belong to thousands of communities).
+	in := func(h Holder) bool {
+		switch h.Kind {
+		case HolderUser:
+			return h.ID == account
+		case HolderOrganisation:
+			_, ok := slices.BinarySearchFunc(p.Organisations, h.ID, func(m OrgMembership, id string) int { return strings.Compare(m.Organisation, id) })
+			return ok
+		case HolderCommunity:
+			_, ok := slices.BinarySearchFunc(p.Communities, h.ID, func(m CommunityMembership, id string) int { return strings.Compare(m.Community, id) })
+			return ok
+		}
+		return false
 	}
 	out := []ContentRoleGrant{}
 	for _, r := range rs {
 		h, ok := holderOf(r.Subject)
 		role := ContentRole(r.Relation)
-		if !ok || !in[h] || !slices.Contains(ContentRoles, role) {
+		if !ok || !in(h) || !slices.Contains(ContentRoles, role) {
 			continue
 		}
 		g := ContentRoleGrant{Role: role}

@@ -254,23 +254,24 @@ func (s *Service) SearchBeneficiaries(ctx context.Context, actor, q string, limi
 			return nil, nil, err
 		}
 	}
-	for _, id := range ids {
+	// The names, folded once, from the in-memory copy: folding and
+	// decoding every visible community's record for each keystroke was
+	// 33 MB of garbage per search at platform scale.
+	exactFound := len(comms) > 0
+	err = s.mem.eachGroupOf(ctx, kindCommunity, ids, func(id string, g memGroup) bool {
 		if len(comms) == limit {
-			break
+			return false
 		}
-		if len(comms) > 0 && comms[0].ID == id {
-			continue
+		if exactFound && comms[0].ID == id {
+			return true
 		}
-		c, err := v.community(ctx, id)
-		if isPortalNotFound(err) {
-			continue
+		if strings.HasPrefix(strings.ToLower(id), prefix) || slices.ContainsFunc(foldedKeys(g.folded), func(k string) bool { return strings.HasPrefix(k, prefix) }) {
+			comms = append(comms, Named{ID: id, Name: g.Name})
 		}
-		if err != nil {
-			return nil, nil, err
-		}
-		if strings.HasPrefix(fold(c.ID), prefix) || slices.ContainsFunc(nameKeys(c.Name), func(k string) bool { return strings.HasPrefix(k, prefix) }) {
-			comms = append(comms, Named{ID: c.ID, Name: c.Name})
-		}
+		return true
+	})
+	if err != nil {
+		return nil, nil, err
 	}
 	return accounts, comms, nil
 }

@@ -59,25 +59,25 @@ func (s *Service) Profile(ctx context.Context, actor, id string) (Profile, error
 	if err != nil {
 		return Profile{}, err
 	}
-	for _, o := range orgs {
-		var rec Organisation
-		if err := v.get(ctx, kindOrg, o.id, &rec); err != nil && !isPortalNotFound(err) {
-			return Profile{}, err
-		}
-		p.Organisations = append(p.Organisations, OrgMembership{Organisation: o.id, Name: rec.Name, Role: OrgRole(o.role)})
+	orgNames, err := s.heldNames(ctx, kindOrg, orgs)
+	if err != nil {
+		return Profile{}, err
+	}
+	for i, o := range orgs {
+		p.Organisations = append(p.Organisations, OrgMembership{Organisation: o.id, Name: orgNames[i], Role: OrgRole(o.role)})
 	}
 	coms, err := v.roles(ctx, "community", id, func(r string) int { return slices.Index(communityRoles, CommunityRole(r)) })
 	if err != nil {
 		return Profile{}, err
 	}
+	comNames, err := s.heldNames(ctx, kindCommunity, coms)
+	if err != nil {
+		return Profile{}, err
+	}
 	member := map[string]bool{}
-	for _, c := range coms {
-		var rec Community
-		if err := v.get(ctx, kindCommunity, c.id, &rec); err != nil && !isPortalNotFound(err) {
-			return Profile{}, err
-		}
+	for i, c := range coms {
 		member[c.id] = true
-		p.Communities = append(p.Communities, CommunityMembership{Community: c.id, Name: rec.Name, Role: CommunityRole(c.role)})
+		p.Communities = append(p.Communities, CommunityMembership{Community: c.id, Name: comNames[i], Role: CommunityRole(c.role)})
 	}
 	for _, r := range a.PlatformRoles {
 		p.PlatformRoles = append(p.PlatformRoles, PlatformRoleGrant{Role: r})
@@ -113,7 +113,7 @@ func (v view) roles(ctx context.Context, typ, account string, rank func(string) 
 	if err != nil {
 		return nil, err
 	}
-	best := map[string]string{}
+	best := make(map[string]string, len(rs))
 	for _, r := range rs {
 		if rank(r.Relation) < 0 {
 			continue

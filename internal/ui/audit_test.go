@@ -3,7 +3,6 @@ package ui_test
 import (
 	"context"
 	"encoding/csv"
-	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -13,16 +12,6 @@ import (
 	"github.com/octroi/octroi/internal/portal"
 	"github.com/octroi/octroi/internal/store"
 )
-
-// postIn posts form to path with the reader's language.
-func (s site) postIn(t *testing.T, lang, path string, form url.Values) (*http.Response, string) {
-	t.Helper()
-	req, _ := http.NewRequest("POST", s.URL+path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	req.Header.Set("Accept-Language", lang)
-	return s.do(t, req)
-}
 
 var actionCell = regexp.MustCompile(`<td><code>([^<]*)</code></td>`)
 

@@ -198,7 +198,7 @@ func TestScreensHaveNoSeriousAccessibilityViolation(t *testing.T) {
 		{s.as(t, "olivier.carto").URL, "/communities/observatoire-littoral", nil},
 	}
 	for _, lang := range []string{"en", "fr"} {
-		for _, sc := range screens {
+		for i, sc := range screens {
 			steps := []chromedp.Action[chromedp.Void]{
 				chromedp.Navigate(sc.base + "/static/octroi.css"),
 				chooseLanguage(lang),
@@ -213,6 +213,7 @@ func TestScreensHaveNoSeriousAccessibilityViolation(t *testing.T) {
 			for _, v := range axeViolations(t, ctx, axe) {
 				t.Errorf("%s: %s", where, v)
 			}
+			screenshot(t, ctx, fmt.Sprintf("%s-%02d-%s", lang, i, shotName(sc.path)))
 		}
 	}
 }

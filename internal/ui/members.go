@@ -155,7 +155,14 @@ func (u *ui) me(w http.ResponseWriter, r *http.Request, v *view) error {
 	if err != nil {
 		return err
 	}
+	// The first page of communities; the communities screen pages the
+	// rest.
+	all := len(p.Communities)
+	p.Communities, _ = window(p.Communities, "", func(c portal.CommunityMembership) string { return c.Community })
 	v.Title = messages.New("ui.me.title").In(v.Lang)
-	v.Data = p
+	v.Data = struct {
+		portal.Profile
+		AllCommunities int // when more than the page shows
+	}{p, map[bool]int{true: all}[all > len(p.Communities)]}
 	return u.render(w, http.StatusOK, "me", v)
 }

@@ -2,11 +2,23 @@ package ui_test
 
 import (
 	"html"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 )
+
+// postIn posts form to path with the reader's language lang.
+func (s site) postIn(t *testing.T, lang, path string, form url.Values) (*http.Response, string) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", s.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req.Header.Set("Accept-Language", lang)
+	req.Header.Set("Cookie", "octroi_lang="+lang) // the switch's choice wins
+	return s.do(t, req)
+}
 
 // wantIn fails t for each of wants body lacks.
 func wantIn(t *testing.T, what, body string, wants ...string) {

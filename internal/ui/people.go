@@ -109,14 +109,15 @@ func (u *ui) communitiesPage(w http.ResponseWriter, r *http.Request, v *view, fe
 	if err != nil {
 		return err
 	}
+	mine, mineNext := window(p.Communities, q.Get("mine_after"), func(c portal.CommunityMembership) string { return c.Community })
 	v.Title = messages.New("ui.communities.title").In(v.Lang)
 	v.Data = struct {
-		Mine        []portal.CommunityMembership
-		Invitations []portal.CommunityInvitation
-		Visible     []portal.Community
-		Next, Done  string
-		Err         fieldError
-	}{p.Communities, invs, cs, next, doneKey(q.Get("done")), fe}
+		Mine                 []portal.CommunityMembership
+		Invitations          []portal.CommunityInvitation
+		Visible              []portal.Community
+		Next, MineNext, Done string
+		Err                  fieldError
+	}{mine, invs, cs, next, mineNext, doneKey(q.Get("done")), fe}
 	return u.render(w, statusOf(fe), "communities", v)
 }
 
