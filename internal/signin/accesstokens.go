@@ -215,7 +215,7 @@ func (a *AccessTokens) VerifySignature(_ context.Context, jwt string) ([]byte, e
 	for i, s := range asymmetric {
 		algs[i] = jose.SignatureAlgorithm(s)
 	}
-	jws, err := jose.ParseSigned(jwt, algs)
+	jws, err := jose.ParseSignedCompact(jwt, algs) // a JWT is compact
 	if err != nil || len(jws.Signatures) != 1 {
 		return nil, errors.New("malformed token")
 	}
