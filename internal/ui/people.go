@@ -117,7 +117,7 @@ func (u *ui) communitiesPage(w http.ResponseWriter, r *http.Request, v *view, fe
 		Next, Done  string
 		Err         fieldError
 	}{p.Communities, invs, cs, next, doneKey(q.Get("done")), fe}
-	return u.render(w, statusOf(fe), "communities", v)
+	return u.render(w, fe.status(), "communities", v)
 }
 
 func (u *ui) communityAction(w http.ResponseWriter, r *http.Request, v *view) error {
