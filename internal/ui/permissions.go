@@ -83,16 +83,23 @@ func (u *ui) orgServices(ctx context.Context, actor, org string) ([]portal.MapSe
 	return ms, err
 }
 
+// producerOrg is organisation org and its services (orgServices, which
+// authorizes the reader first).
+func (u *ui) producerOrg(ctx context.Context, actor, org string) (portal.Organisation, []portal.MapService, error) {
+	services, err := u.orgServices(ctx, actor, org)
+	if err != nil {
+		return portal.Organisation{}, nil, err
+	}
+	o, err := u.cfg.Permissions.Organisation(ctx, actor, org)
+	return o, services, err
+}
+
 func (u *ui) permissions(w http.ResponseWriter, r *http.Request, v *view) error {
 	if v.Actor == "" {
 		return portal.ErrUnauthenticated
 	}
 	ctx, id := r.Context(), r.PathValue("id")
-	services, err := u.orgServices(ctx, v.Actor, id)
-	if err != nil {
-		return err
-	}
-	o, err := u.cfg.Permissions.Organisation(ctx, v.Actor, id)
+	o, services, err := u.producerOrg(ctx, v.Actor, id)
 	if err != nil {
 		return err
 	}
@@ -342,11 +349,7 @@ func (u *ui) newGrant(w http.ResponseWriter, r *http.Request, v *view) error {
 		return portal.ErrUnauthenticated
 	}
 	ctx, org := r.Context(), r.PathValue("id")
-	services, err := u.orgServices(ctx, v.Actor, org)
-	if err != nil {
-		return err
-	}
-	o, err := u.cfg.Permissions.Organisation(ctx, v.Actor, org)
+	o, services, err := u.producerOrg(ctx, v.Actor, org)
 	if err != nil {
 		return err
 	}
@@ -384,11 +387,7 @@ func (u *ui) createGrant(w http.ResponseWriter, r *http.Request, v *view) error 
 		return portal.ErrUnauthenticated
 	}
 	ctx, org := r.Context(), r.PathValue("id")
-	services, err := u.orgServices(ctx, v.Actor, org)
-	if err != nil {
-		return err
-	}
-	o, err := u.cfg.Permissions.Organisation(ctx, v.Actor, org)
+	o, services, err := u.producerOrg(ctx, v.Actor, org)
 	if err != nil {
 		return err
 	}
@@ -441,11 +440,7 @@ func (u *ui) grantScreen(w http.ResponseWriter, r *http.Request, v *view) error 
 	if err != nil {
 		return err
 	}
-	services, err := u.orgServices(ctx, v.Actor, org)
-	if err != nil {
-		return err
-	}
-	o, err := u.cfg.Permissions.Organisation(ctx, v.Actor, org)
+	o, services, err := u.producerOrg(ctx, v.Actor, org)
 	if err != nil {
 		return err
 	}
@@ -499,11 +494,7 @@ func (u *ui) updateGrant(w http.ResponseWriter, r *http.Request, v *view) error 
 	if err != nil {
 		return err
 	}
-	services, err := u.orgServices(ctx, v.Actor, org)
-	if err != nil {
-		return err
-	}
-	o, err := u.cfg.Permissions.Organisation(ctx, v.Actor, org)
+	o, services, err := u.producerOrg(ctx, v.Actor, org)
 	if err != nil {
 		return err
 	}
