@@ -419,6 +419,15 @@ func ids(ns []portal.Named) []string {
 	return out
 }
 
+// pathGrant is the grant the path names, of the organisation it names,
+// which the reader manages (managedGrant).
+func (u *ui) pathGrant(r *http.Request, v *view) (portal.GrantDetail, error) {
+	if v.Actor == "" {
+		return portal.GrantDetail{}, portal.ErrUnauthenticated
+	}
+	return u.managedGrant(r.Context(), v.Actor, r.PathValue("id"), r.PathValue("grant"))
+}
+
 // managedGrant is one of org's grants, which the reader manages; a grant
 // of another organisation is not found here.
 func (u *ui) managedGrant(ctx context.Context, actor, org, id string) (portal.GrantDetail, error) {
@@ -432,11 +441,8 @@ func (u *ui) managedGrant(ctx context.Context, actor, org, id string) (portal.Gr
 // grantScreen consults a grant, with its usage, and holds the form that
 // changes it (drawn as typed when the reader searched without scripts).
 func (u *ui) grantScreen(w http.ResponseWriter, r *http.Request, v *view) error {
-	if v.Actor == "" {
-		return portal.ErrUnauthenticated
-	}
 	ctx, org := r.Context(), r.PathValue("id")
-	g, err := u.managedGrant(ctx, v.Actor, org, r.PathValue("grant"))
+	g, err := u.pathGrant(r, v)
 	if err != nil {
 		return err
 	}
@@ -486,11 +492,8 @@ func grantFormOf(g portal.GrantDetail) grantForm {
 // updateGrant applies the change form: name, expiry, services,
 // only_oauth, and the beneficiaries added and removed.
 func (u *ui) updateGrant(w http.ResponseWriter, r *http.Request, v *view) error {
-	if v.Actor == "" {
-		return portal.ErrUnauthenticated
-	}
 	ctx, org := r.Context(), r.PathValue("id")
-	g, err := u.managedGrant(ctx, v.Actor, org, r.PathValue("grant"))
+	g, err := u.pathGrant(r, v)
 	if err != nil {
 		return err
 	}
@@ -532,11 +535,8 @@ func missing(a, b []string) []string {
 
 // deleteGrantPage asks to confirm a grant's deletion.
 func (u *ui) deleteGrantPage(w http.ResponseWriter, r *http.Request, v *view) error {
-	if v.Actor == "" {
-		return portal.ErrUnauthenticated
-	}
-	ctx, org := r.Context(), r.PathValue("id")
-	g, err := u.managedGrant(ctx, v.Actor, org, r.PathValue("grant"))
+	org := r.PathValue("id")
+	g, err := u.pathGrant(r, v)
 	if err != nil {
 		return err
 	}
@@ -577,11 +577,8 @@ func beneficiaries(g portal.GrantDetail, l messages.Lang) string {
 
 // deleteGrant deletes a grant, once confirmed.
 func (u *ui) deleteGrant(w http.ResponseWriter, r *http.Request, v *view) error {
-	if v.Actor == "" {
-		return portal.ErrUnauthenticated
-	}
 	ctx, org := r.Context(), r.PathValue("id")
-	g, err := u.managedGrant(ctx, v.Actor, org, r.PathValue("grant"))
+	g, err := u.pathGrant(r, v)
 	if err != nil {
 		return err
 	}
