@@ -49,7 +49,7 @@ func TestGrantBeneficiariesAsYouType(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Convention crue", "Olivier", "Observatoire du littoral", "2099-06-30 23:59"} {
+	for _, want := range []string{"Convention crue", "Olivier", "Observatoire du littoral", "Jun 30, 2099, 11:59 PM"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the new grant's page lacks %q:\n%s", want, page)
 		}

@@ -184,7 +184,7 @@ func TestAddChangeAndDeleteAGrant(t *testing.T) {
 	gpath := strings.TrimSuffix(loc, "?done=grant_created")
 	_, body = paul.get(t, loc)
 	wantIn(t, "the grant's page", body, "The permission was added.", "Convention crue", "Olivier", "Observatoire du littoral", "PPRI — WMS",
-		"by Paul Risques on", "until 2099-06-30 12:30 UTC", "No use in this period.", `href="`+gpath+`/delete"`)
+		"by Paul Risques on", "until Jun 30, 2099, 12:30 PM UTC", "No use in this period.", `href="`+gpath+`/delete"`)
 	_, held := s.as(t, "olivier.carto").get(t, "/me/grants")
 	wantIn(t, "olivier's grants", held, "Convention crue")
 
