@@ -54,6 +54,12 @@ func (e fieldError) For(id string) string {
 	return ""
 }
 
+// Of is the message about the input whose id is id, for the shared part
+// "form-error" (templates/_form.html); its Msg is "" when none.
+func (e fieldError) Of(id string) fieldMsg {
+	return fieldMsg{id, e.For(id)}
+}
+
 // At returns the message about form but none of its inputs.
 func (e fieldError) At(form string) string {
 	if e.Form != form {
