@@ -93,7 +93,6 @@ var uiKeysCatalogue = map[Key]entry{
 	"ui.keys.revoke_which":            {"Revoke key %s", "Révoquer la clé %s"},
 	"ui.keys.revoked_nothing":         {"This key was revoked by an administrator: it opens nothing any more, for good. You may only delete it.", "Cette clé a été révoquée par un administrateur : elle n'ouvre plus rien, définitivement. Vous pouvez seulement la supprimer."},
 	"ui.keys.revoked":                 {"The key was revoked: it opens nothing any more.", "La clé a été révoquée : elle n'ouvre plus rien."},
-	"ui.keys.cancel":                  {"Cancel", "Annuler"},
 	"ui.keys.back":                    {"Back to my access keys", "Retour à mes clés d'accès"},
 	"ui.keys.confirm_regenerate":      {"Regenerate the secret of key %s?", "Régénérer le secret de la clé %s ?"},
 	"ui.keys.confirm_regenerate_help": {"Programs that use the current secret will be refused from now on, until you give them the new one, shown once on the next page.", "Les programmes qui utilisent le secret actuel seront refusés dès maintenant, jusqu'à ce que vous leur donniez le nouveau, montré une fois à la page suivante."},

@@ -287,14 +287,8 @@ func (s *Service) UseLink(ctx context.Context, secret, hash string) (Account, er
 			return errLinkInvalid()
 		}
 		t.actor = a.ID // the link's holder acts as the account from here on
-		links, err := list[linkRec](t.ctx, t.view, kindAccountLink, a.ID, "", 0)
-		if err != nil {
+		if err := t.deleteLinks(a.ID); err != nil {
 			return err
-		}
-		for _, x := range links {
-			if err := t.deleteDoc(kindAccountLink, x.ID); err != nil {
-				return err
-			}
 		}
 		l.V = 0 // audit entries hold no version
 		if err := t.audit("account.link.use", "account:"+a.ID, &l, nil); err != nil {

@@ -291,29 +291,32 @@ func (s *Service) NameBeneficiaries(ctx context.Context, actor string, users, co
 		return nil, nil, err
 	}
 	v := s.read()
-	un := make([]Named, 0, len(users))
-	for _, id := range users {
-		a, err := v.account(ctx, id)
-		if isPortalNotFound(err) || isNotFound(err) {
-			return nil, nil, invalid("invalid.unknown_beneficiary", "users", id)
-		}
-		if err != nil {
-			return nil, nil, err
-		}
-		un = append(un, Named{ID: id, Name: cmp.Or(a.Name, id)})
+	un, err := nameEach(ctx, "users", users, v.account, func(a Account) string { return a.Name })
+	if err != nil {
+		return nil, nil, err
 	}
-	cn := make([]Named, 0, len(communities))
-	for _, id := range communities {
-		c, err := v.community(ctx, id)
-		if isPortalNotFound(err) || isNotFound(err) {
-			return nil, nil, invalid("invalid.unknown_beneficiary", "communities", id)
-		}
-		if err != nil {
-			return nil, nil, err
-		}
-		cn = append(cn, Named{ID: id, Name: cmp.Or(c.Name, id)})
+	cn, err := nameEach(ctx, "communities", communities, v.community, func(c Community) string { return c.Name })
+	if err != nil {
+		return nil, nil, err
 	}
 	return un, cn, nil
+}
+
+// nameEach names ids (of field) through get, by their id when they have no
+// name; one that is not there is bad input.
+func nameEach[T any](ctx context.Context, field string, ids []string, get func(context.Context, string) (T, error), name func(T) string) ([]Named, error) {
+	out := make([]Named, 0, len(ids))
+	for _, id := range ids {
+		x, err := get(ctx, id)
+		if isPortalNotFound(err) || isNotFound(err) {
+			return nil, invalid("invalid.unknown_beneficiary", field, id)
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Named{ID: id, Name: cmp.Or(name(x), id)})
+	}
+	return out, nil
 }
 
 // GrantUsage returns the daily sums of what was used through a grant,

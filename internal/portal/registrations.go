@@ -140,14 +140,8 @@ func (s *Service) PurgeRegistrations(ctx context.Context) (int, error) {
 			if err != nil || cur == nil || t.at.Before(cur.Expires) {
 				return err // gone, or renewed meanwhile
 			}
-			links, err := list[linkRec](t.ctx, t.view, kindAccountLink, r.ID, "", 0)
-			if err != nil {
+			if err := t.deleteLinks(r.ID); err != nil {
 				return err
-			}
-			for _, l := range links {
-				if err := t.deleteDoc(kindAccountLink, l.ID); err != nil {
-					return err
-				}
 			}
 			if err := t.deleteDoc(kindRegistration, r.ID); err != nil {
 				return err
@@ -164,4 +158,20 @@ func (s *Service) PurgeRegistrations(ctx context.Context) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// deleteLinks deletes every link (verification, reset, invitation) of
+// account, or of the pending registration of that id: one use ends them
+// all, and a purge leaves none behind.
+func (t *txn) deleteLinks(account string) error {
+	links, err := list[linkRec](t.ctx, t.view, kindAccountLink, account, "", 0)
+	if err != nil {
+		return err
+	}
+	for _, l := range links {
+		if err := t.deleteDoc(kindAccountLink, l.ID); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -103,7 +103,7 @@ func (u *ui) communityPage(w http.ResponseWriter, r *http.Request, v *view, fe f
 	}
 	v.Title = c.Name
 	v.Data = d
-	return u.render(w, statusOf(d.Err), "community", v)
+	return u.render(w, d.Err.status(), "community", v)
 }
 
 // communityConfirmDelete asks before deleting a community.

@@ -20,14 +20,14 @@ type demandeForm struct {
 	Services  []string
 	Community string
 	Message   string
-	Errors    formErrors
+	Errors    fieldError
 }
 
 // Has reports whether service id is chosen.
 func (f demandeForm) Has(id string) bool { return slices.Contains(f.Services, id) }
 
 // demandeFields maps the portal's field names to the form's ids.
-var demandeFields = map[string]string{"services": "d-services", "community": "d-for", "message": "d-message"}
+var demandeFields = formFields{"services": "d-services", "community": "d-for", "message": "d-message"}
 
 func (u *ui) demande(w http.ResponseWriter, r *http.Request, v *view) error {
 	return u.showDemande(w, r, v, http.StatusOK, demandeForm{}, true)
@@ -87,12 +87,10 @@ func (u *ui) requestFromDemande(w http.ResponseWriter, r *http.Request, v *view)
 	}
 	ar, err := u.cfg.Grants.RequestAccess(r.Context(), v.Actor, req)
 	if err != nil {
-		field, m, ok := portalField(err, demandeFields)
-		if !ok {
+		if !f.Errors.refuse(err, v.Lang, demandeFields) {
 			return err
 		}
-		f.Errors.add(field, m, v.Lang)
-		return u.showDemande(w, r, v, errStatus(err), f, false)
+		return u.showDemande(w, r, v, f.Errors.status(), f, false)
 	}
 	requested(w, r, ar)
 	return nil

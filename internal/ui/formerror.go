@@ -4,41 +4,71 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/octroi/octroi/internal/messages"
 	"github.com/octroi/octroi/internal/portal"
 	"github.com/octroi/octroi/internal/problem"
 )
 
-// fieldError is a refused form shown on its own page, beside the field it
-// is about, rather than on an error page: the reader sees what was wrong
-// where they typed it (the input gets aria-invalid and is described by
-// the message) and loses nothing they typed. The zero value is no error.
+// fieldError is what was refused in a form, shown on the form's own page
+// beside the field each message is about, rather than on an error page:
+// the reader sees what was wrong where they typed it (the input gets
+// aria-invalid and is described by the message) and loses nothing they
+// typed. It holds one message or several (a form the screen checks itself
+// may have more than one field wrong). The zero value is no error.
 //
 // Templates ask it per input: {{with .Err.For "g-name"}}…{{end}} for the
 // message of the input whose id is g-name, {{.Err.Value "create" "name"}}
 // for what was typed in field name of form create, {{.Err.At "create"}}
-// for a message of form create that names no field of it.
+// for a message of form create that names no field of it, and range over
+// .Msgs to list them all at the top of the form.
 type fieldError struct {
 	Form   string // the form refused, as the page names it
-	Field  string // the id of the input it is about; "" for the form
-	Msg    string // already in the reader's language
-	Values url.Values
+	Msgs   []fieldMsg
+	Values url.Values // what was typed, for forms that do not keep it themselves
 	Status int
 }
 
-// For returns the message when it is about the input whose id is id.
+// fieldMsg is one message of a fieldError.
+type fieldMsg struct {
+	Field string // the id of the input it is about; "" for the form
+	Msg   string // already in the reader's language
+}
+
+// Msg is the first message, "" when there is none.
+func (e fieldError) Msg() string {
+	if len(e.Msgs) == 0 {
+		return ""
+	}
+	return e.Msgs[0].Msg
+}
+
+// For returns the message about the input whose id is id, "" when none.
 func (e fieldError) For(id string) string {
-	if e.Field != "" && e.Field == id {
-		return e.Msg
+	for _, m := range e.Msgs {
+		if m.Field != "" && m.Field == id {
+			return m.Msg
+		}
 	}
 	return ""
 }
 
-// At returns the message when it is about form but none of its inputs.
+// Of is the message about the input whose id is id, for the shared part
+// "form-error" (templates/_form.html); its Msg is "" when none.
+func (e fieldError) Of(id string) fieldMsg {
+	return fieldMsg{id, e.For(id)}
+}
+
+// At returns the message about form but none of its inputs.
 func (e fieldError) At(form string) string {
-	if e.Form == form && e.Field == "" {
-		return e.Msg
+	if e.Form != form {
+		return ""
+	}
+	for _, m := range e.Msgs {
+		if m.Field == "" {
+			return m.Msg
+		}
 	}
 	return ""
 }
@@ -52,45 +82,89 @@ func (e fieldError) Value(form, name string) string {
 	return e.Values.Get(name)
 }
 
-// formFields maps the field names the portal's refusals give (their first
-// argument: "name", "community id"…) to the ids of a form's inputs; the
-// entry "" is the input a refusal naming no known field is shown beside
-// ("" there: the form itself).
+// status is the status of a page showing e: 200 without an error.
+func (e fieldError) status() int {
+	if len(e.Msgs) == 0 {
+		return http.StatusOK
+	}
+	if e.Status == 0 {
+		return http.StatusBadRequest
+	}
+	return e.Status
+}
+
+// add is a message of the catalogue about field, found by the screen
+// itself (a date it cannot read): bad input.
+func (e *fieldError) add(field string, m messages.Message, l messages.Lang) {
+	e.Msgs = append(e.Msgs, fieldMsg{field, m.In(l)})
+	if e.Status == 0 {
+		e.Status = http.StatusBadRequest
+	}
+}
+
+// formFields ties the portal's refusals to the ids of a form's inputs: by
+// the field name a refusal gives as its first argument ("name",
+// "community id"; "services[2]" is "services"), or by the key of a message
+// that does not start with its field ("invalid.header_name"). The entry
+// "" is the input a refusal naming no known field is shown beside ("" or
+// absent there: the form itself).
 type formFields map[string]string
 
-// refusal turns a refusal of bad input (invalid argument, conflict, not
-// found) into a fieldError of form, tied to the input the portal's message
-// names. Other errors (forbidden, unauthenticated, failures) are not a
-// matter of what was typed: ok is false and they go to the error page.
-func refusal(err error, l messages.Lang, r *http.Request, form string, fields formFields) (fieldError, bool) {
+// refuse adds err to e when it is a refusal of what was typed (invalid
+// argument, conflict, not found, or a message fields names), tied to the
+// input the portal's message names. Other errors (forbidden,
+// unauthenticated, failures) are not a matter of what was typed: it
+// returns false and they go to the error page.
+func (e *fieldError) refuse(err error, l messages.Lang, fields formFields) bool {
 	p := problem.From(err)
-	switch p.Status {
-	case http.StatusBadRequest, http.StatusConflict, http.StatusNotFound:
-	default:
-		return fieldError{}, false
-	}
-	e := fieldError{Form: form, Field: fields[""], Msg: p.Msg.In(l), Values: r.PostForm, Status: p.Status}
 	var pe *portal.Error
-	if errors.As(err, &pe) && len(pe.Msg.Args) > 0 {
-		if name, ok := pe.Msg.Args[0].(string); ok {
-			if id, ok := fields[name]; ok {
-				e.Field = id
+	isPortal := errors.As(err, &pe)
+	id, keyed := "", false
+	if isPortal {
+		id, keyed = fields[string(pe.Msg.Key)]
+	}
+	switch {
+	case keyed:
+	case p.Status == http.StatusBadRequest || p.Status == http.StatusConflict || p.Status == http.StatusNotFound:
+		id = fields[""]
+		if isPortal && len(pe.Msg.Args) > 0 {
+			if name, ok := pe.Msg.Args[0].(string); ok {
+				name, _, _ = strings.Cut(name, "[")
+				if f, ok := fields[name]; ok {
+					id = f
+				}
 			}
 		}
+	default:
+		return false
 	}
-	return e, true
+	e.Msgs = append(e.Msgs, fieldMsg{id, p.Msg.In(l)})
+	if e.Status == 0 {
+		e.Status = p.Status
+	}
+	return true
+}
+
+// refusal is err as a fieldError of form, with what r posted (see
+// refuse); ok is false when err is not the form's to show.
+func refusal(err error, l messages.Lang, r *http.Request, form string, fields formFields) (fieldError, bool) {
+	e := fieldError{Form: form, Values: r.PostForm}
+	ok := e.refuse(err, l, fields)
+	return e, ok
 }
 
 // badField is a fieldError the screen finds itself (a date it cannot
 // read), with a message of the catalogue.
 func badField(l messages.Lang, r *http.Request, form, field string, key messages.Key, args ...any) fieldError {
-	return fieldError{Form: form, Field: field, Msg: messages.New(key, args...).In(l), Values: r.Form, Status: http.StatusBadRequest}
+	e := fieldError{Form: form, Values: r.Form}
+	e.add(field, messages.New(key, args...), l)
+	return e
 }
 
 // fieldProblem is e for a request that has no page to show it on (an
 // export): the error page, with the same message.
 func fieldProblem(e fieldError) error {
-	return problem.New(problem.CodeInvalidArgument, messages.New("verbatim", e.Msg))
+	return problem.New(problem.CodeInvalidArgument, messages.New("verbatim", e.Msg()))
 }
 
 // errField is a refusal of what a form holds that the screen finds itself,

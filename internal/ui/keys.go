@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/octroi/octroi/internal/messages"
 	"github.com/octroi/octroi/internal/portal"
-	"github.com/octroi/octroi/internal/problem"
 )
 
 // The access keys screens of source 000 ("Mes clés d'accès"): a
@@ -62,9 +60,7 @@ type keyForm struct {
 	Name, Type, UserName, Header, ClientID string
 	IPAllow, IPDeny, Referers, UserAgents  string // one item a line
 	Accesses                               map[string]bool
-	// Error is the refusal; Field the form field it is about ("" when
-	// it is about the whole form).
-	Error, Field string
+	Err                                    fieldError // the refusal, tied to its field
 }
 
 // keyRow is a key as the list shows it.
@@ -120,13 +116,8 @@ type capURL struct {
 
 // keyUsage is a key's usage log, summed by day and by service.
 type keyUsage struct {
-	Days     []usageSum
-	Services []usageSum
-}
-
-type usageSum struct {
-	Label                   string
-	Allowed, Refused, Bytes int64
+	Days     []usageRow
+	Services []usageRow
 }
 
 func (u *ui) myKeys(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -258,53 +249,25 @@ func formOf(k portal.AccessKey) keyForm {
 	return f
 }
 
-// keyFormFields maps the fields the portal's refusals name to the form's.
-var keyFormFields = map[string]string{
+// keyFormFields ties the portal's refusals to the form's fields: by the
+// field they name, or by the key of a message that does not start with
+// its field.
+var keyFormFields = formFields{
 	"name": "name", "type": "type", "user_name": "user_name", "header": "header", "oauth2_client_id": "oauth2_client_id",
 	"filters.ip_allow": "ip_allow", "filters.ip_deny": "ip_deny", "filters.referers": "referers", "filters.user_agents": "user_agents",
 	"accesses": "access", "accesses.grant": "access", "accesses.service": "access",
-}
-
-// fieldKeys ties refusals whose message does not start with the field
-// to their field.
-var fieldKeys = map[messages.Key]string{
 	"invalid.header_name": "header", "invalid.header_reserved": "header", "invalid.user_name": "user_name",
 	"invalid.oauth2_unavailable": "type", "invalid.key_type": "type", "invalid.key_field_type": "type",
 	"key.grant_not_held": "access", "key.service_not_covered": "access", "key.only_oauth": "access",
 }
 
-// formError says which field of the key form err is about, and whether
-// the form is the place to show it (bad input, a conflict, a grant not
-// held); other refusals are error pages.
-func formError(err error) (field string, inForm bool) {
-	var perr *portal.Error
-	if !errors.As(err, &perr) {
-		return "", false
-	}
-	if f, ok := fieldKeys[perr.Msg.Key]; ok {
-		return f, true
-	}
-	if errors.Is(err, portal.ErrInvalid) || errors.Is(err, portal.ErrConflict) {
-		if len(perr.Msg.Args) > 0 {
-			if s, ok := perr.Msg.Args[0].(string); ok {
-				return keyFormFields[s], true
-			}
-		}
-		return "", true
-	}
-	return "", false
-}
-
 // refused puts err in f (the message, and its field), or returns err
 // when it is not the form's to show.
 func refused(f keyForm, err error, l messages.Lang) (keyForm, int, error) {
-	field, ok := formError(err)
-	if !ok {
+	if !f.Err.refuse(err, l, keyFormFields) {
 		return f, 0, err
 	}
-	e := problem.From(err)
-	f.Error, f.Field = e.Msg.In(l), field
-	return f, e.Status, nil
+	return f, f.Err.status(), nil
 }
 
 // createKey makes a key from the form; the answer is the key's screen
@@ -378,7 +341,7 @@ func (u *ui) showKey(w http.ResponseWriter, r *http.Request, v *view, status int
 	if err != nil {
 		return err
 	}
-	kv := keyView{Key: k, States: states, Opens: opens(states), Secret: secret, Form: f, Grants: gs, Usage: sumUsage(sums),
+	kv := keyView{Key: k, States: states, Opens: opens(states), Secret: secret, Form: f, Grants: gs, Usage: keyUsage{Days: sumUsage(sums, true, nil), Services: sumUsage(sums, false, func(s portal.UsageSum) string { return s.Service })},
 		Done: done, OAuth2: u.cfg.Keys.OAuth2KeysAvailable()}
 	held := map[string]bool{}
 	for _, g := range gs {
@@ -484,40 +447,6 @@ func encodeOrdered(q url.Values) string {
 	return b.String()
 }
 
-// sumUsage adds a key's daily sums up by day (newest first) and by
-// service.
-func sumUsage(sums []portal.UsageSum) keyUsage {
-	days, svcs := map[string]*usageSum{}, map[string]*usageSum{}
-	add := func(m map[string]*usageSum, label string, s portal.UsageSum) {
-		x := m[label]
-		if x == nil {
-			x = &usageSum{Label: label}
-			m[label] = x
-		}
-		x.Allowed += s.Allowed
-		x.Refused += s.Refused
-		x.Bytes += s.Bytes
-	}
-	for _, s := range sums {
-		add(days, s.Day, s)
-		add(svcs, s.Service, s)
-	}
-	flat := func(m map[string]*usageSum, desc bool) []usageSum {
-		out := make([]usageSum, 0, len(m))
-		for _, x := range m {
-			out = append(out, *x)
-		}
-		slices.SortFunc(out, func(a, b usageSum) int {
-			if desc {
-				return strings.Compare(b.Label, a.Label)
-			}
-			return strings.Compare(a.Label, b.Label)
-		})
-		return out
-	}
-	return keyUsage{Days: flat(days, true), Services: flat(svcs, false)}
-}
-
 // keyAction runs a form of one key: change (name, filters, accesses),
 // status (enable or disable), regenerate and delete (each after a
 // confirmation page, which a form without confirm=yes shows).
@@ -579,17 +508,17 @@ func (u *ui) back(w http.ResponseWriter, r *http.Request, id, done string) error
 
 // confirmKey asks before an action that cannot be undone.
 func (u *ui) confirmKey(w http.ResponseWriter, v *view, k portal.AccessKey, action, cancel string) error {
-	v.Title = messages.New(messages.Key("ui.keys.confirm_"+action), k.Name).In(v.Lang)
 	post := "/me/keys/" + url.PathEscape(k.ID) + "/" + action
 	if action == "revoke" {
 		post = "/admin/keys/" + url.PathEscape(k.ID) + "/revoke"
 	}
-	v.Data = struct {
-		Key          portal.AccessKey
-		Action, Post string
-		Cancel       string
-	}{k, action, post, cancel}
-	return u.render(w, http.StatusOK, "keyconfirm", v)
+	return u.confirm(w, v, confirmation{
+		Question:    messages.New(messages.Key("ui.keys.confirm_"+action), k.Name).In(v.Lang),
+		Consequence: messages.New(messages.Key("ui.keys.confirm_" + action + "_help")).In(v.Lang),
+		Action:      post,
+		Button:      messages.New(messages.Key("ui.keys." + action)).In(v.Lang),
+		Back:        cancel,
+	})
 }
 
 // adminKeys lists the platform's keys, found by key name or owner, for
@@ -634,14 +563,6 @@ func (u *ui) adminKeyRevoke(w http.ResponseWriter, r *http.Request, v *view) err
 	return nil
 }
 
-// ErrorOf is the refusal when it is about field, else "".
-func (f keyForm) ErrorOf(field string) string {
-	if f.Field == field {
-		return f.Error
-	}
-	return ""
-}
-
 // filterField is one of the filters' text areas.
 type filterField struct {
 	Name, Label, Help, Value, Error string
@@ -654,7 +575,7 @@ func (f keyForm) FilterFields() []filterField {
 		{Name: "referers", Value: f.Referers}, {Name: "user_agents", Value: f.UserAgents},
 	}
 	for i := range out {
-		out[i].Label, out[i].Help, out[i].Error = "ui.keys."+out[i].Name, "ui.keys."+out[i].Name+"_help", f.ErrorOf(out[i].Name)
+		out[i].Label, out[i].Help, out[i].Error = "ui.keys."+out[i].Name, "ui.keys."+out[i].Name+"_help", f.Err.For(out[i].Name)
 	}
 	return out
 }

@@ -70,15 +70,7 @@ func (u *ui) orgGroupsPage(w http.ResponseWriter, r *http.Request, v *view, fe f
 		Next, Done string
 		Err        fieldError
 	}{gs, next, doneKey(q.Get("done")), fe}
-	return u.render(w, statusOf(fe), "orggroups", v)
-}
-
-// statusOf is the status of a page showing fe: 200 without an error.
-func statusOf(fe fieldError) int {
-	if fe.Status == 0 {
-		return http.StatusOK
-	}
-	return fe.Status
+	return u.render(w, fe.status(), "orggroups", v)
 }
 
 func (u *ui) orgGroupCreate(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -147,7 +139,7 @@ func (u *ui) orgGroupPage(w http.ResponseWriter, r *http.Request, v *view, fe fi
 	}
 	v.Title = messages.New("ui.orggroups.group_title", g.Name).In(v.Lang)
 	v.Data = d
-	return u.render(w, statusOf(fe), "orggroup", v)
+	return u.render(w, fe.status(), "orggroup", v)
 }
 
 // orgGroupConfirmDelete asks before deleting a group.

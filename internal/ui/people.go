@@ -118,7 +118,7 @@ func (u *ui) communitiesPage(w http.ResponseWriter, r *http.Request, v *view, fe
 		Next, MineNext, Done string
 		Err                  fieldError
 	}{mine, invs, cs, next, mineNext, doneKey(q.Get("done")), fe}
-	return u.render(w, statusOf(fe), "communities", v)
+	return u.render(w, fe.status(), "communities", v)
 }
 
 func (u *ui) communityAction(w http.ResponseWriter, r *http.Request, v *view) error {

@@ -13,7 +13,6 @@ import (
 
 	"github.com/octroi/octroi/internal/messages"
 	"github.com/octroi/octroi/internal/portal"
-	"github.com/octroi/octroi/internal/problem"
 )
 
 // The producer's screen of source 000, « Gérer les permissions d'accès »:
@@ -49,46 +48,6 @@ const orgServicesMax = 1000
 // usageDays is the recent period whose usage the screens show.
 const usageDays = 31
 
-// permFieldError is a refusal tied to a form's field (ID: the field's id in
-// the page, "" for the form as a whole), already in the reader's language.
-type permFieldError struct{ ID, Msg string }
-
-// formErrors are a form's refusals, listed at its top and shown beside
-// each field.
-type formErrors []permFieldError
-
-// Of is the message tied to field id, "" when none.
-func (e formErrors) Of(id string) string {
-	for _, f := range e {
-		if f.ID == id {
-			return f.Msg
-		}
-	}
-	return ""
-}
-
-func (e *formErrors) add(id string, m messages.Message, l messages.Lang) {
-	*e = append(*e, permFieldError{id, m.In(l)})
-}
-
-// portalField maps the field a portal refusal names to the id of the
-// form field it concerns ("services[2]" is the services field).
-func portalField(err error, fields map[string]string) (string, messages.Message, bool) {
-	var pe *portal.Error
-	if !errors.As(err, &pe) || (!errors.Is(err, portal.ErrInvalid) && !errors.Is(err, portal.ErrConflict)) {
-		return "", messages.Message{}, false
-	}
-	if len(pe.Msg.Args) > 0 {
-		if f, ok := pe.Msg.Args[0].(string); ok {
-			f, _, _ = strings.Cut(f, "[")
-			if id, ok := fields[f]; ok {
-				return id, pe.Msg, true
-			}
-		}
-	}
-	return "", pe.Msg, true
-}
-
 // permissionsView is the data of the producer's main screen.
 type permissionsView struct {
 	Org      portal.Organisation
@@ -96,7 +55,7 @@ type permissionsView struct {
 	Grants   []grantRow
 	Next     string
 	Filter   grantFilter
-	Errors   formErrors
+	Errors   fieldError
 	Pending  int
 	Done     string
 	States   []string // the state filter's choices
@@ -124,16 +83,23 @@ func (u *ui) orgServices(ctx context.Context, actor, org string) ([]portal.MapSe
 	return ms, err
 }
 
+// producerOrg is organisation org and its services (orgServices, which
+// authorizes the reader first).
+func (u *ui) producerOrg(ctx context.Context, actor, org string) (portal.Organisation, []portal.MapService, error) {
+	services, err := u.orgServices(ctx, actor, org)
+	if err != nil {
+		return portal.Organisation{}, nil, err
+	}
+	o, err := u.cfg.Permissions.Organisation(ctx, actor, org)
+	return o, services, err
+}
+
 func (u *ui) permissions(w http.ResponseWriter, r *http.Request, v *view) error {
 	if v.Actor == "" {
 		return portal.ErrUnauthenticated
 	}
 	ctx, id := r.Context(), r.PathValue("id")
-	services, err := u.orgServices(ctx, v.Actor, id)
-	if err != nil {
-		return err
-	}
-	o, err := u.cfg.Permissions.Organisation(ctx, v.Actor, id)
+	o, services, err := u.producerOrg(ctx, v.Actor, id)
 	if err != nil {
 		return err
 	}
@@ -158,7 +124,7 @@ func (u *ui) permissions(w http.ResponseWriter, r *http.Request, v *view) error 
 		p.Errors.add("f-state", messages.New("ui.perms.bad_state"), v.Lang)
 	}
 	status := http.StatusOK
-	if len(p.Errors) > 0 {
+	if len(p.Errors.Msgs) > 0 {
 		status = http.StatusBadRequest
 	} else {
 		gs, next, err := u.cfg.Permissions.OrgGrants(ctx, v.Actor, id, gq)
@@ -206,7 +172,7 @@ type grantForm struct {
 	FoundUsers  []portal.Account
 	FoundComms  []portal.Named
 	Searched    bool
-	Errors      formErrors
+	Errors      fieldError
 }
 
 // Has reports whether service id is chosen.
@@ -224,24 +190,32 @@ type grantPage struct {
 	Done     string
 }
 
-// usageRow is one day's sum on one service (or through one grant).
+// usageRow is the usage of one day (Day; "" when summed over the days)
+// on one service or through one grant (Of; "" when summed over them).
 type usageRow struct {
 	Day, Of                 string
 	Allowed, Refused, Bytes int64
 }
 
-// usageByDay adds up sums per day and what of names (a service's title, a
-// grant's id), newest first.
-func usageByDay(us []portal.UsageSum, of func(portal.UsageSum) string) []usageRow {
+// sumUsage adds up sums per day (when byDay) and per what of names (a
+// service's title, a grant's id; nil: summed over them): newest day first,
+// then by Of.
+func sumUsage(us []portal.UsageSum, byDay bool, of func(portal.UsageSum) string) []usageRow {
 	idx := map[[2]string]int{}
 	var out []usageRow
 	for _, s := range us {
-		k := [2]string{s.Day, of(s)}
+		var k [2]string
+		if byDay {
+			k[0] = s.Day
+		}
+		if of != nil {
+			k[1] = of(s)
+		}
 		i, ok := idx[k]
 		if !ok {
 			i = len(out)
 			idx[k] = i
-			out = append(out, usageRow{Day: s.Day, Of: k[1]})
+			out = append(out, usageRow{Day: k[0], Of: k[1]})
 		}
 		out[i].Allowed += s.Allowed
 		out[i].Refused += s.Refused
@@ -252,7 +226,7 @@ func usageByDay(us []portal.UsageSum, of func(portal.UsageSum) string) []usageRo
 }
 
 // benFields maps the portal's field names to the grant form's ids.
-var benFields = map[string]string{
+var benFields = formFields{
 	"name": "g-name", "services": "g-services", "users": "g-ben", "communities": "g-ben",
 	"add_users": "g-ben", "add_communities": "g-ben", "remove_users": "g-ben", "remove_communities": "g-ben",
 	"expires": "g-date",
@@ -333,11 +307,7 @@ func (u *ui) readGrantForm(r *http.Request, v *view, services []portal.MapServic
 // addPortal ties a portal refusal to its field, or to the whole form; it
 // returns false for what the form cannot show (a right refused...).
 func (f *grantForm) addPortal(err error, l messages.Lang) bool {
-	id, m, ok := portalField(err, benFields)
-	if ok {
-		f.Errors.add(id, m, l)
-	}
-	return ok
+	return f.Errors.refuse(err, l, benFields)
 }
 
 // search finds beneficiaries for the form's query, leaving out those
@@ -380,11 +350,7 @@ func (u *ui) newGrant(w http.ResponseWriter, r *http.Request, v *view) error {
 		return portal.ErrUnauthenticated
 	}
 	ctx, org := r.Context(), r.PathValue("id")
-	services, err := u.orgServices(ctx, v.Actor, org)
-	if err != nil {
-		return err
-	}
-	o, err := u.cfg.Permissions.Organisation(ctx, v.Actor, org)
+	o, services, err := u.producerOrg(ctx, v.Actor, org)
 	if err != nil {
 		return err
 	}
@@ -403,7 +369,7 @@ func (u *ui) newGrant(w http.ResponseWriter, r *http.Request, v *view) error {
 }
 
 func (u *ui) showGrant(w http.ResponseWriter, v *view, status int, p grantPage) error {
-	if len(p.Form.Errors) > 0 && status == http.StatusOK {
+	if len(p.Form.Errors.Msgs) > 0 && status == http.StatusOK {
 		status = http.StatusBadRequest
 	}
 	if p.Grant == nil {
@@ -422,11 +388,7 @@ func (u *ui) createGrant(w http.ResponseWriter, r *http.Request, v *view) error 
 		return portal.ErrUnauthenticated
 	}
 	ctx, org := r.Context(), r.PathValue("id")
-	services, err := u.orgServices(ctx, v.Actor, org)
-	if err != nil {
-		return err
-	}
-	o, err := u.cfg.Permissions.Organisation(ctx, v.Actor, org)
+	o, services, err := u.producerOrg(ctx, v.Actor, org)
 	if err != nil {
 		return err
 	}
@@ -435,14 +397,14 @@ func (u *ui) createGrant(w http.ResponseWriter, r *http.Request, v *view) error 
 		return err
 	}
 	page := grantPage{Org: o, Services: services, Form: f, Action: permissionsPath(org) + "/new"}
-	if len(f.Errors) > 0 {
+	if len(f.Errors.Msgs) > 0 {
 		return u.showGrant(w, v, http.StatusBadRequest, page)
 	}
 	g, err := u.cfg.Permissions.CreateGrant(ctx, v.Actor, portal.Grant{Name: f.Name, Services: f.Services, Users: ids(f.Users), Communities: ids(f.Communities),
 		Expires: expires, OnlyOAuth: f.OnlyOAuth})
 	if err != nil {
 		if page.Form.addPortal(err, v.Lang) {
-			return u.showGrant(w, v, errStatus(err), page)
+			return u.showGrant(w, v, page.Form.Errors.status(), page)
 		}
 		return err
 	}
@@ -450,14 +412,21 @@ func (u *ui) createGrant(w http.ResponseWriter, r *http.Request, v *view) error 
 	return nil
 }
 
-func errStatus(err error) int { return problem.From(err).Status }
-
 func ids(ns []portal.Named) []string {
 	out := make([]string, len(ns))
 	for i, n := range ns {
 		out[i] = n.ID
 	}
 	return out
+}
+
+// pathGrant is the grant the path names, of the organisation it names,
+// which the reader manages (managedGrant).
+func (u *ui) pathGrant(r *http.Request, v *view) (portal.GrantDetail, error) {
+	if v.Actor == "" {
+		return portal.GrantDetail{}, portal.ErrUnauthenticated
+	}
+	return u.managedGrant(r.Context(), v.Actor, r.PathValue("id"), r.PathValue("grant"))
 }
 
 // managedGrant is one of org's grants, which the reader manages; a grant
@@ -473,19 +442,12 @@ func (u *ui) managedGrant(ctx context.Context, actor, org, id string) (portal.Gr
 // grantScreen consults a grant, with its usage, and holds the form that
 // changes it (drawn as typed when the reader searched without scripts).
 func (u *ui) grantScreen(w http.ResponseWriter, r *http.Request, v *view) error {
-	if v.Actor == "" {
-		return portal.ErrUnauthenticated
-	}
 	ctx, org := r.Context(), r.PathValue("id")
-	g, err := u.managedGrant(ctx, v.Actor, org, r.PathValue("grant"))
+	g, err := u.pathGrant(r, v)
 	if err != nil {
 		return err
 	}
-	services, err := u.orgServices(ctx, v.Actor, org)
-	if err != nil {
-		return err
-	}
-	o, err := u.cfg.Permissions.Organisation(ctx, v.Actor, org)
+	o, services, err := u.producerOrg(ctx, v.Actor, org)
 	if err != nil {
 		return err
 	}
@@ -513,7 +475,7 @@ func (u *ui) showGrantPage(w http.ResponseWriter, r *http.Request, v *view, stat
 	for _, m := range services {
 		titles[m.ID] = m.Title
 	}
-	usage := usageByDay(us, func(s portal.UsageSum) string { return cmp.Or(titles[s.Service], s.Service) })
+	usage := sumUsage(us, true, func(s portal.UsageSum) string { return cmp.Or(titles[s.Service], s.Service) })
 	return u.showGrant(w, v, status, grantPage{Org: o, Services: services, Grant: &g, Row: rowOf(g, time.Now()), Form: f, Usage: usage,
 		Action: grantPath(o.ID, g.ID), Done: doneKey(r.URL.Query().Get("done"))})
 }
@@ -532,19 +494,12 @@ func (u *ui) grantFormOf(g portal.GrantDetail) grantForm {
 // updateGrant applies the change form: name, expiry, services,
 // only_oauth, and the beneficiaries added and removed.
 func (u *ui) updateGrant(w http.ResponseWriter, r *http.Request, v *view) error {
-	if v.Actor == "" {
-		return portal.ErrUnauthenticated
-	}
 	ctx, org := r.Context(), r.PathValue("id")
-	g, err := u.managedGrant(ctx, v.Actor, org, r.PathValue("grant"))
+	g, err := u.pathGrant(r, v)
 	if err != nil {
 		return err
 	}
-	services, err := u.orgServices(ctx, v.Actor, org)
-	if err != nil {
-		return err
-	}
-	o, err := u.cfg.Permissions.Organisation(ctx, v.Actor, org)
+	o, services, err := u.producerOrg(ctx, v.Actor, org)
 	if err != nil {
 		return err
 	}
@@ -552,7 +507,7 @@ func (u *ui) updateGrant(w http.ResponseWriter, r *http.Request, v *view) error 
 	if err != nil {
 		return err
 	}
-	if len(f.Errors) > 0 {
+	if len(f.Errors.Msgs) > 0 {
 		return u.showGrantPage(w, r, v, http.StatusBadRequest, o, services, g, f)
 	}
 	users, comms := ids(f.Users), ids(f.Communities)
@@ -561,7 +516,7 @@ func (u *ui) updateGrant(w http.ResponseWriter, r *http.Request, v *view) error 
 		AddCommunities: missing(comms, g.Communities), RemoveCommunities: missing(g.Communities, comms)}
 	if _, err := u.cfg.Permissions.UpdateGrant(ctx, v.Actor, g.ID, c); err != nil {
 		if f.addPortal(err, v.Lang) {
-			return u.showGrantPage(w, r, v, errStatus(err), o, services, g, f)
+			return u.showGrantPage(w, r, v, f.Errors.status(), o, services, g, f)
 		}
 		return err
 	}
@@ -582,29 +537,50 @@ func missing(a, b []string) []string {
 
 // deleteGrantPage asks to confirm a grant's deletion.
 func (u *ui) deleteGrantPage(w http.ResponseWriter, r *http.Request, v *view) error {
-	if v.Actor == "" {
-		return portal.ErrUnauthenticated
-	}
-	ctx, org := r.Context(), r.PathValue("id")
-	g, err := u.managedGrant(ctx, v.Actor, org, r.PathValue("grant"))
+	org := r.PathValue("id")
+	g, err := u.pathGrant(r, v)
 	if err != nil {
 		return err
 	}
-	v.Title = messages.New("ui.perms.delete_title", g.Name).In(v.Lang)
-	v.Data = struct {
-		Org   string
-		Grant portal.GrantDetail
-	}{org, g}
-	return u.render(w, http.StatusOK, "permission_delete", v)
+	l := v.Lang
+	titles := make([]string, len(g.ServiceList))
+	for i, m := range g.ServiceList {
+		titles[i] = m.Title
+	}
+	return u.confirm(w, v, confirmation{
+		Question:    messages.New("ui.perms.delete_title", g.Name).In(l),
+		Consequence: messages.New("ui.perms.delete_warning").In(l),
+		Facts: []fact{
+			{messages.New("ui.perms.name").In(l), g.Name},
+			{messages.New("ui.perms.beneficiaries").In(l), beneficiaries(g, l)},
+			{messages.New("ui.perms.services").In(l), strings.Join(titles, ", ")},
+		},
+		Action:   grantPath(org, g.ID) + "/delete",
+		Button:   messages.New("ui.perms.delete_confirm").In(l),
+		Back:     grantPath(org, g.ID),
+		BackText: messages.New("ui.perms.keep").In(l),
+	})
+}
+
+// beneficiaries are g's accounts, then its communities, by name.
+func beneficiaries(g portal.GrantDetail, l messages.Lang) string {
+	var users, comms []string
+	for _, n := range g.UserNames {
+		users = append(users, n.Name)
+	}
+	for _, n := range g.CommunityNames {
+		comms = append(comms, messages.New("ui.perms.community_of", n.Name).In(l))
+	}
+	if len(users) > 0 && len(comms) > 0 {
+		return strings.Join(users, ", ") + "; " + strings.Join(comms, ", ")
+	}
+	return strings.Join(append(users, comms...), ", ")
 }
 
 // deleteGrant deletes a grant, once confirmed.
 func (u *ui) deleteGrant(w http.ResponseWriter, r *http.Request, v *view) error {
-	if v.Actor == "" {
-		return portal.ErrUnauthenticated
-	}
 	ctx, org := r.Context(), r.PathValue("id")
-	g, err := u.managedGrant(ctx, v.Actor, org, r.PathValue("grant"))
+	g, err := u.pathGrant(r, v)
 	if err != nil {
 		return err
 	}
@@ -648,7 +624,7 @@ func (u *ui) serviceScreen(w http.ResponseWriter, r *http.Request, v *view) erro
 		Org     string
 		Service portal.MapService
 		Usage   []usageRow
-	}{org, services[i], usageByDay(us, func(s portal.UsageSum) string { return cmp.Or(names[s.Grant], s.Grant) })}
+	}{org, services[i], sumUsage(us, true, func(s portal.UsageSum) string { return cmp.Or(names[s.Grant], s.Grant) })}
 	return u.render(w, http.StatusOK, "permission_service", v)
 }
 
