@@ -228,6 +228,7 @@ var uiCatalogue = map[Key]entry{
 	"ui.grants.through":                        {"Through your communities:", "Par vos communautés :"},
 	"ui.grants.opens":                          {"It opens:", "Elle ouvre :"},
 	"ui.grants.none":                           {"You hold no grant.", "Vous ne détenez aucune permission."},
+	"ui.grants.renew":                          {"Ask to renew it", "Demander son renouvellement"},
 	"ui.requests.title":                        {"Access requests", "Demandes d'accès"},
 	"ui.requests.inbox":                        {"To decide", "À décider"},
 	"ui.requests.for_community":                {"for community %s", "pour la communauté %s"},

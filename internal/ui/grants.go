@@ -55,7 +55,9 @@ func (u *ui) myGrants(w http.ResponseWriter, r *http.Request, v *view) error {
 }
 
 // requestAccess asks for access to a dataset's restricted services (all
-// of them), from its page; from /demande-acces/{id} (form=demande), the
+// of them), from its page, or the renewal of a grant the reader holds
+// (renewal, from their grants: the portal refuses a grant they do not
+// hold as not found); from /demande-acces/{id} (form=demande), the
 // services chosen, for oneself or a community (demande.go).
 func (u *ui) requestAccess(w http.ResponseWriter, r *http.Request, v *view) error {
 	if v.Actor == "" {
@@ -64,7 +66,7 @@ func (u *ui) requestAccess(w http.ResponseWriter, r *http.Request, v *view) erro
 	if r.PostFormValue("form") == "demande" && u.cfg.Permissions != nil {
 		return u.requestFromDemande(w, r, v)
 	}
-	ar, err := u.cfg.Grants.RequestAccess(r.Context(), v.Actor, portal.AccessRequest{Dataset: r.PathValue("id"), Message: r.PostFormValue("message")})
+	ar, err := u.cfg.Grants.RequestAccess(r.Context(), v.Actor, portal.AccessRequest{Dataset: r.PathValue("id"), Message: r.PostFormValue("message"), Renewal: r.PostFormValue("renewal")})
 	if err != nil {
 		return err
 	}

@@ -1,10 +1,13 @@
 package ui_test
 
 import (
+	"context"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/octroi/octroi/internal/portal"
 )
 
 func TestMyGrantsScreen(t *testing.T) {
@@ -21,6 +24,38 @@ func TestMyGrantsScreen(t *testing.T) {
 	}
 	if res, _ := s.get(t, "/me/grants"); res.StatusCode != 401 {
 		t.Errorf("anonymous grants = %d, want 401", res.StatusCode)
+	}
+}
+
+// TestRenewAGrant: an ended personal grant offers its renewal in one
+// click; the request reaches the grantor's organisation as a renewal,
+// and nobody may ask to renew a grant they do not hold.
+func TestRenewAGrant(t *testing.T) {
+	s := newSite(t)
+	olivier := s.as(t, "olivier.carto")
+	_, body := olivier.get(t, "/me/grants")
+	m := regexp.MustCompile(`action="(/datasets/[^/"]+/request-access)">\s*<input type="hidden" name="renewal" value="([^"]+)">`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("olivier's ended grant offers no renewal:\n%s", body)
+	}
+	// Julie's grant has no end: nothing to renew.
+	if _, jb := s.as(t, "julie.candidate").get(t, "/me/grants"); strings.Contains(jb, `name="renewal"`) {
+		t.Error("a grant without an end offers a renewal")
+	}
+	// Someone else cannot ask to renew olivier's grant.
+	if res, _ := s.as(t, "julie.candidate").post(t, m[1], url.Values{"renewal": {m[2]}}); res.StatusCode != 404 {
+		t.Errorf("renewing another's grant = %d, want 404", res.StatusCode)
+	}
+	if res, _ := s.post(t, m[1], url.Values{"renewal": {m[2]}}); res.StatusCode != 401 {
+		t.Errorf("anonymous renewal = %d, want 401", res.StatusCode)
+	}
+	res, _ := olivier.post(t, m[1], url.Values{"renewal": {m[2]}})
+	if res.StatusCode != 303 || res.Header.Get("Location") != "/access-requests?done=access_requested" {
+		t.Fatalf("renewal = %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	reqs, err := s.srv.Portal().(*portal.Service).AccessRequests(context.Background(), s.accounts["olivier.carto"], portal.AccessRequestQuery{Mine: true, Limit: 10})
+	if err != nil || len(reqs) == 0 || reqs[len(reqs)-1].Renewal != m[2] || reqs[len(reqs)-1].Status != portal.AccessPending {
+		t.Fatalf("olivier's requests after the renewal: %+v, %v", reqs, err)
 	}
 }
 
