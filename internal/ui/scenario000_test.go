@@ -34,26 +34,26 @@ func TestScenario000GrantToACommunityThenAKeyThroughTheGateway(t *testing.T) {
 	newForm := `form[action="/organisations/region-sud/permissions/new"]`
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(s.URL+"/datasets/"+ds),
-		chromedp.Click(chromedp.CSS(`main a.button[href="/organisations/region-sud/permissions"]`)),
+		click(`main a.button[href="/organisations/region-sud/permissions"]`),
 		chromedp.WaitReady(chromedp.CSS("#services-h")),
-		chromedp.Click(chromedp.CSS(`main a.button[href="/organisations/region-sud/permissions/new"]`)),
+		click(`main a.button[href="/organisations/region-sud/permissions/new"]`),
 		chromedp.WaitReady(chromedp.CSS("#g-name")),
 		chromedp.SetValue(chromedp.CSS("#g-name"), name),
 		// « choisissez les bénéficiaires en renseignant l'identifiant de
 		// l'utilisateur ou de la communauté »: found as one types.
 		chromedp.SendKeys(chromedp.CSS("#g-q"), "littoral"),
 		chromedp.WaitVisible(chromedp.CSS(`#found input[value="community:observatoire-littoral"]`)),
-		chromedp.Click(chromedp.CSS(`#found input[value="community:observatoire-littoral"]`)),
+		click(`#found input[value="community:observatoire-littoral"]`),
 		chromedp.WaitReady(chromedp.CSS(`#chosen input[value="community:observatoire-littoral"]`)),
 		chromedp.SetValue(chromedp.CSS("#g-date"), expiry),
-		chromedp.Click(chromedp.CSS("#s-sud-ppri")),
+		click("#s-sud-ppri"),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
 	screenshot(t, ctx, "000-fr-new-permission")
 	err = chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(newForm+" button.primary")),
+		click(newForm+" button.primary"),
 		chromedp.WaitVisible(chromedp.CSS("p.notice")),
 	)
 	if err != nil {
@@ -88,7 +88,7 @@ func TestScenario000GrantToACommunityThenAKeyThroughTheGateway(t *testing.T) {
 	}
 
 	// The consumer: his grants, then a key built from this one.
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form.signout button`)), chromedp.WaitVisible(chromedp.CSS(`a.signin`))); err != nil {
+	if err := chromedp.Do(ctx, click(`form.signout button`), chromedp.WaitVisible(chromedp.CSS(`a.signin`))); err != nil {
 		t.Fatal(err)
 	}
 	signIn(t, ctx, s, "hugo.donnees", "fr")
@@ -104,9 +104,9 @@ func TestScenario000GrantToACommunityThenAKeyThroughTheGateway(t *testing.T) {
 		chromedp.Navigate(s.URL+"/me/keys"),
 		chromedp.WaitReady(chromedp.CSS("#f-name")),
 		chromedp.SetValue(chromedp.CSS("#f-name"), "QGIS — PPRI"),
-		chromedp.Click(chromedp.CSS("#t-HASH")),
-		chromedp.Click(chromedp.CSS(access)),
-		chromedp.Click(chromedp.CSS(`form[action="/me/keys"] button.primary`)),
+		click("#t-HASH"),
+		click(access),
+		click(`form[action="/me/keys"] button.primary`),
 		chromedp.WaitReady(chromedp.CSS("#key-secret")),
 	)
 	if err != nil {

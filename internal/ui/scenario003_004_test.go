@@ -27,12 +27,12 @@ func TestScenario003PageMadePrivateAndShared(t *testing.T) {
 	signIn(t, ctx, s, "alice.martin", "fr")
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(s.URL+"/pages"),
-		chromedp.Click(chromedp.CSS(`main a[href="/pages/`+page+`"]`)),
+		click(`main a[href="/pages/`+page+`"]`),
 		chromedp.WaitReady(chromedp.CSS(`nav.tabs a[href="/pages/`+page+`/security"]`)),
-		chromedp.Click(chromedp.CSS(`nav.tabs a[href="/pages/`+page+`/security"]`)),
+		click(`nav.tabs a[href="/pages/`+page+`/security"]`),
 		chromedp.WaitReady(chromedp.CSS("#p-private")),
-		chromedp.Click(chromedp.CSS("#p-private")),
-		chromedp.Click(chromedp.CSS(`form[action$="/security/policy"] button`)),
+		click("#p-private"),
+		click(`form[action$="/security/policy"] button`),
 		chromedp.WaitReady(chromedp.CSS(`#p-private[checked]`)),
 	)
 	if err != nil {
@@ -46,15 +46,15 @@ func TestScenario003PageMadePrivateAndShared(t *testing.T) {
 		// a group: the Ville de Toulon, view
 		chromedp.SendKeys(chromedp.CSS("#gq"), "toulon"),
 		chromedp.WaitVisible(chromedp.CSS(`#found-groups input[value="organisation:toulon"]`)),
-		chromedp.Click(chromedp.CSS(`#found-groups input[value="organisation:toulon"]`)),
-		chromedp.Click(chromedp.CSS(`#found-groups button.primary`)),
+		click(`#found-groups input[value="organisation:toulon"]`),
+		click(`#found-groups button.primary`),
 		chromedp.WaitReady(chromedp.CSS(`form[action$="/security/remove"] input[value="organisation:toulon"]`)),
 		// a person: Julie Candidate, view and edit
 		chromedp.SendKeys(chromedp.CSS("#q"), "Julie Cand"),
 		chromedp.WaitVisible(chromedp.CSS(`#found-users input[value="user:`+julie+`"]`)),
-		chromedp.Click(chromedp.CSS(`#found-users input[value="user:`+julie+`"]`)),
-		chromedp.Click(chromedp.CSS("#fu-edit")),
-		chromedp.Click(chromedp.CSS(`#found-users button.primary`)),
+		click(`#found-users input[value="user:`+julie+`"]`),
+		click("#fu-edit"),
+		click(`#found-users button.primary`),
 		chromedp.WaitReady(chromedp.CSS(`form[action$="/security/remove"] input[value="user:`+julie+`"]`)),
 	)
 	if err != nil {
@@ -70,7 +70,7 @@ func TestScenario003PageMadePrivateAndShared(t *testing.T) {
 	screenshot(t, ctx, "003-fr-security")
 
 	// Julie, with her password: the page, and its edit tab.
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form.signout button`)), chromedp.WaitVisible(chromedp.CSS(`a.signin`))); err != nil {
+	if err := chromedp.Do(ctx, click(`form.signout button`), chromedp.WaitVisible(chromedp.CSS(`a.signin`))); err != nil {
 		t.Fatal(err)
 	}
 	signIn(t, ctx, s, "julie.candidate", "fr")
@@ -111,14 +111,14 @@ func TestScenario004MapSharedWithARoleAndItsLastOwner(t *testing.T) {
 	signIn(t, ctx, s, "lina.littoral", "fr")
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(s.URL+"/maps"),
-		chromedp.Click(chromedp.CSS(`main a[href="/maps/`+m+`"]`)),
+		click(`main a[href="/maps/`+m+`"]`),
 		chromedp.WaitReady(chromedp.CSS(`main a.button[href="/maps/`+m+`/share"]`)),
-		chromedp.Click(chromedp.CSS(`main a.button[href="/maps/`+m+`/share"]`)),
+		click(`main a.button[href="/maps/`+m+`/share"]`),
 		chromedp.WaitReady(chromedp.CSS("#gq")),
 		chromedp.SendKeys(chromedp.CSS("#gq"), "cerege"),
 		chromedp.WaitVisible(chromedp.CSS(`#found-groups form:has(input[value="organisation:cerege"]) select`)),
 		chromedp.SetValue(chromedp.CSS(`#found-groups form:has(input[value="organisation:cerege"]) select`), "read"),
-		chromedp.Click(chromedp.CSS(`#found-groups form:has(input[value="organisation:cerege"]) button`)),
+		click(`#found-groups form:has(input[value="organisation:cerege"]) button`),
 		chromedp.WaitVisible(chromedp.CSS("p.notice")),
 	)
 	if err != nil {
@@ -137,8 +137,8 @@ func TestScenario004MapSharedWithARoleAndItsLastOwner(t *testing.T) {
 	// row.
 	owner := `tr:has(input[value="community:observatoire-littoral"])`
 	for _, try := range [][]chromedp.Action[chromedp.Void]{
-		{chromedp.Click(chromedp.CSS(owner + ` input[value="remove"] + button`))},
-		{chromedp.SetValue(chromedp.CSS(owner+` select`), "read"), chromedp.Click(chromedp.CSS(owner + ` form.inline button`))},
+		{click(owner + ` input[value="remove"] + button`)},
+		{chromedp.SetValue(chromedp.CSS(owner+` select`), "read"), click(owner + ` form.inline button`)},
 	} {
 		if err := chromedp.Do(ctx, append(try, chromedp.WaitVisible(chromedp.CSS(owner+` #share-error`)))...); err != nil {
 			t.Fatal(err)

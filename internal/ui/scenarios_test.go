@@ -80,7 +80,7 @@ func signIn(t *testing.T, ctx context.Context, s site, local, lang string) {
 		chromedp.WaitReady(chromedp.CSS("#email")),
 		chromedp.SetValue(chromedp.CSS("#email"), local+"@demo.octroi.dev"),
 		chromedp.SetValue(chromedp.CSS("#password"), s.password),
-		chromedp.Click(chromedp.CSS(`form.stacked button`)),
+		click(`form.stacked button`),
 		chromedp.WaitVisible(chromedp.CSS(`form.signout`)),
 	)
 	if err != nil {
@@ -89,6 +89,22 @@ func signIn(t *testing.T, ctx context.Context, s site, local, lang string) {
 }
 
 // text is the text of the first element sel matches on the page open.
+// click clicks the element sel names from a script, not with the mouse:
+// a mouse click lands where the element was drawn, and on a loaded
+// machine the page may still be moving (results of a search, fonts), so
+// that it hits nothing and the next wait never ends. The notices of the
+// page shown are removed first, so that waiting for the next page's
+// notice cannot find the old one.
+func click(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		if _, err := chromedp.WaitVisible(chromedp.CSS(sel))(ctx, t); err != nil {
+			return err
+		}
+		_, err := chromedp.Evaluate[bool](`(function () { document.querySelectorAll("p.notice").forEach(function (n) { n.remove(); }); document.querySelector(`+jsString(sel)+`).click(); return true; })()`)(ctx, t)
+		return err
+	})
+}
+
 func text(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
 	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
@@ -130,7 +146,7 @@ func TestScenario001DefaultLevelAndBulkRaise(t *testing.T) {
 	defaultForm := `form[action="/datasets/` + ds + `/access/default"]`
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(s.URL+"/datasets/"+ds),
-		chromedp.Click(chromedp.CSS(`main a.button[href="/datasets/`+ds+`/access"]`)),
+		click(`main a.button[href="/datasets/`+ds+`/access"]`),
 		chromedp.WaitReady(chromedp.CSS("#default-level")),
 	)
 	if err != nil {
@@ -144,7 +160,7 @@ func TestScenario001DefaultLevelAndBulkRaise(t *testing.T) {
 	// The default level: previewed, then applied.
 	err = chromedp.Do(ctx,
 		chromedp.SetValue(chromedp.CSS("#default-level"), "search"),
-		chromedp.Click(chromedp.CSS(defaultForm+" button")),
+		click(defaultForm+" button"),
 		chromedp.WaitReady(chromedp.CSS(defaultForm+` input[name="confirm"]`)),
 	)
 	if err != nil {
@@ -155,7 +171,7 @@ func TestScenario001DefaultLevelAndBulkRaise(t *testing.T) {
 	}
 	screenshot(t, ctx, "001-fr-default-preview")
 	err = chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(defaultForm+" button")),
+		click(defaultForm+" button"),
 		chromedp.WaitVisible(chromedp.CSS("p.notice")),
 	)
 	if err != nil {
@@ -171,7 +187,7 @@ func TestScenario001DefaultLevelAndBulkRaise(t *testing.T) {
 	// Only the organisations, then three of them raised to download.
 	err = chromedp.Do(ctx,
 		chromedp.SetValue(chromedp.CSS("#f-kind"), "organisation"),
-		chromedp.Click(chromedp.CSS("form.filters button")),
+		click("form.filters button"),
 		chromedp.WaitReady(chromedp.CSS(`#f-kind option[value="organisation"][selected]`)),
 	)
 	if err != nil {
@@ -183,12 +199,12 @@ func TestScenario001DefaultLevelAndBulkRaise(t *testing.T) {
 	three := []string{"ign", "metropole-amp", "cerege"}
 	var steps []chromedp.Action[chromedp.Void]
 	for _, o := range three {
-		steps = append(steps, chromedp.Click(chromedp.CSS(`input[name="group"][value="organisation:`+o+`"]`)))
+		steps = append(steps, click(`input[name="group"][value="organisation:`+o+`"]`))
 	}
 	steps = append(steps,
-		chromedp.Click(chromedp.CSS("#a-grant")),
+		click("#a-grant"),
 		chromedp.SetValue(chromedp.CSS("#a-level"), "download"),
-		chromedp.Click(chromedp.CSS("fieldset.bulk button")),
+		click("fieldset.bulk button"),
 		chromedp.WaitReady(chromedp.CSS(`input[name="confirm"]`)),
 	)
 	if err := chromedp.Do(ctx, steps...); err != nil {
@@ -207,7 +223,7 @@ func TestScenario001DefaultLevelAndBulkRaise(t *testing.T) {
 	}
 	screenshot(t, ctx, "001-fr-bulk-preview")
 	err = chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`form[action="/datasets/`+ds+`/access/bulk"] button.primary`)),
+		click(`form[action="/datasets/`+ds+`/access/bulk"] button.primary`),
 		chromedp.WaitVisible(chromedp.CSS("p.notice")),
 	)
 	if err != nil {
@@ -279,7 +295,7 @@ func TestScenario002DelegatedAdministratorManagesMembers(t *testing.T) {
 	screenshot(t, ctx, "002-fr-search")
 	err = chromedp.Do(ctx,
 		chromedp.SetValue(chromedp.CSS(`#found select[name="role"]`), "editor"),
-		chromedp.Click(chromedp.CSS(`#found form button`)),
+		click(`#found form button`),
 		chromedp.WaitVisible(chromedp.CSS("p.notice")),
 	)
 	if err != nil {
@@ -292,7 +308,7 @@ func TestScenario002DelegatedAdministratorManagesMembers(t *testing.T) {
 	// The join request, accepted with a role.
 	err = chromedp.Do(ctx,
 		chromedp.SetValue(chromedp.CSS(`form[action$="/members/decide"] select[name="role"]`), "registered"),
-		chromedp.Click(chromedp.CSS(`form[action$="/members/decide"] button.primary`)),
+		click(`form[action$="/members/decide"] button.primary`),
 		chromedp.WaitVisible(chromedp.CSS("p.notice")),
 	)
 	if err != nil {
