@@ -16,6 +16,7 @@ import (
 	"github.com/octroi/octroi/internal/schema"
 	"github.com/octroi/octroi/internal/store"
 	"github.com/octroi/octroi/internal/store/sqlite"
+	"github.com/octroi/octroi/internal/store/storetest"
 	"github.com/octroi/octroi/internal/tuple"
 )
 
@@ -80,32 +81,7 @@ func mustHead(t testing.TB, st store.Store) store.Revision {
 func (e *env) sync(ctx context.Context, rev store.Revision) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	for store.Revision(e.idx.Revision()) < rev {
-		changes, through, err := e.st.Changes(ctx, store.Revision(e.idx.Revision()), 1000)
-		if err != nil {
-			return err
-		}
-		for i := 0; i < len(changes); {
-			r := changes[i].Revision
-			var batch []index.Change
-			for ; i < len(changes) && changes[i].Revision == r; i++ {
-				op := index.Touch
-				if changes[i].Op == store.ChangeDelete {
-					op = index.Delete
-				}
-				batch = append(batch, index.Change{Op: op, Rel: changes[i].Relationship})
-			}
-			if err := e.idx.Apply(uint64(r), batch); err != nil {
-				return err
-			}
-		}
-		if through > store.Revision(e.idx.Revision()) {
-			if err := e.idx.Apply(uint64(through), nil); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return storetest.SyncIndex(ctx, e.st, e.idx, rev)
 }
 
 func (e *env) write(op store.Op, rels ...string) {

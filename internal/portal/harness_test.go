@@ -17,6 +17,7 @@ import (
 	"github.com/octroi/octroi/internal/store"
 	"github.com/octroi/octroi/internal/store/postgres"
 	"github.com/octroi/octroi/internal/store/sqlite"
+	"github.com/octroi/octroi/internal/store/storetest"
 	"github.com/octroi/octroi/internal/tuple"
 )
 
@@ -137,34 +138,7 @@ func (e *env) setSchema() {
 func (e *env) sync(ctx context.Context, rev store.Revision) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	for store.Revision(e.idx.Revision()) < rev {
-		after := store.Revision(e.idx.Revision())
-		changes, through, err := e.st.Changes(ctx, after, 1000)
-		if err != nil {
-			return err
-		}
-		for i := 0; i < len(changes); {
-			r := changes[i].Revision
-			var batch []index.Change
-			for ; i < len(changes) && changes[i].Revision == r; i++ {
-				switch c := changes[i]; c.Op {
-				case store.ChangeTouch:
-					batch = append(batch, index.Change{Op: index.Touch, Rel: c.Relationship})
-				case store.ChangeDelete:
-					batch = append(batch, index.Change{Op: index.Delete, Rel: c.Relationship})
-				}
-			}
-			if err := e.idx.Apply(uint64(r), batch); err != nil {
-				return err
-			}
-		}
-		if through > store.Revision(e.idx.Revision()) {
-			if err := e.idx.Apply(uint64(through), nil); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return storetest.SyncIndex(ctx, e.st, e.idx, rev)
 }
 
 // head is the store's head revision: tests compare it to prove that a

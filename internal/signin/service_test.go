@@ -18,6 +18,7 @@ import (
 	"github.com/octroi/octroi/internal/schema"
 	"github.com/octroi/octroi/internal/store"
 	"github.com/octroi/octroi/internal/store/sqlite"
+	"github.com/octroi/octroi/internal/store/storetest"
 )
 
 // env is a portal on a real SQLite database, with its index following
@@ -87,32 +88,7 @@ func newEnv(t testing.TB) *env {
 
 // sync applies the changelog to the index until it has applied rev.
 func (e *env) sync(ctx context.Context, rev store.Revision) error {
-	for store.Revision(e.idx.Revision()) < rev {
-		changes, through, err := e.st.Changes(ctx, store.Revision(e.idx.Revision()), 1000)
-		if err != nil {
-			return err
-		}
-		for i := 0; i < len(changes); {
-			r := changes[i].Revision
-			var batch []index.Change
-			for ; i < len(changes) && changes[i].Revision == r; i++ {
-				op := index.Touch
-				if changes[i].Op == store.ChangeDelete {
-					op = index.Delete
-				}
-				batch = append(batch, index.Change{Op: op, Rel: changes[i].Relationship})
-			}
-			if err := e.idx.Apply(uint64(r), batch); err != nil {
-				return err
-			}
-		}
-		if through > store.Revision(e.idx.Revision()) {
-			if err := e.idx.Apply(uint64(through), nil); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return storetest.SyncIndex(ctx, e.st, e.idx, rev)
 }
 
 // link reads the last link's secret of kind sent to account, where the
