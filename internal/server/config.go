@@ -129,6 +129,11 @@ type Config struct {
 	// empty: the request's Host (and, from a trusted proxy,
 	// X-Forwarded-Proto and X-Forwarded-Host).
 	GatewayPublicURL string
+	// GatewayAuthAddr, when set, is the address of a listener of its own
+	// serving forward-auth alone (/gateway/auth) through the lean HTTP/1.1
+	// server gateway.AuthServer, for the reverse proxies that ask it
+	// once per map request; /gateway/auth stays on the main listener too.
+	GatewayAuthAddr string
 	// SignIn is how people sign in (signin.go).
 	SignIn SignInConfig
 }
