@@ -47,7 +47,8 @@ import (
 //     finish the request in hand.
 //
 // It speaks plain HTTP: put it where only the proxies reach it (loopback,
-// a private network), as the proxies' own forward-auth settings expect.
+// a private network, or a Unix socket, the cheapest of all for a proxy on
+// the same machine), as the proxies' own forward-auth settings expect.
 type AuthServer struct {
 	Auth                                     *ForwardAuth
 	IdleTimeout, HeaderTimeout, WriteTimeout time.Duration
@@ -353,5 +354,13 @@ func appendHeader(b []byte, name, value string) []byte {
 }
 
 // peerOf is the address of a connection's peer, as the forward-auth
-// handler reads it from a request's RemoteAddr.
-func peerOf(c net.Conn) netip.Addr { return peerAddr(c.RemoteAddr().String()) }
+// handler reads it from a request's RemoteAddr. The peer of a Unix socket
+// is a process of this machine: it counts as 127.0.0.1, so that the
+// trusted proxies (--gateway-trusted-proxies 127.0.0.1) and the keys' IP
+// filters treat a proxy on this host alike over TCP and over a socket.
+func peerOf(c net.Conn) netip.Addr {
+	if c.RemoteAddr().Network() == "unix" {
+		return netip.AddrFrom4([4]byte{127, 0, 0, 1})
+	}
+	return peerAddr(c.RemoteAddr().String())
+}

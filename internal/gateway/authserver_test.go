@@ -253,3 +253,47 @@ func TestAuthServerTimeoutsAndShutdown(t *testing.T) {
 		t.Fatal("still accepting after Shutdown")
 	}
 }
+
+// TestAuthServerUnixSocket: over a Unix socket, the peer counts as
+// 127.0.0.1: its X-Forwarded-For is believed only when 127.0.0.1 is a
+// trusted proxy, so that a key's IP filter sees the proxy's client then,
+// and the local process otherwise.
+func TestAuthServerUnixSocket(t *testing.T) {
+	e := newEnv(t)
+	g := realWorld(t, e, time.Now().Add(time.Hour))
+	_, secret, err := e.svc.CreateKey(e.ctx, "alice", portal.KeySpec{Name: "qgis", Type: portal.KeyHash,
+		Filters:  portal.KeyFilters{IPAllow: []string{"192.0.2.0/24"}},
+		Accesses: []portal.AccessPair{{Grant: g.ID, Service: "topo-wms"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ask := func(trusted string) *http.Response {
+		sock := t.TempDir() + "/auth.sock"
+		ln, err := net.Listen("unix", sock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := &gateway.AuthServer{Auth: &gateway.ForwardAuth{Decider: e.dec, Trusted: trustedProxies(trusted)}}
+		go s.Serve(ln)
+		defer s.Close()
+		hc := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, "unix", sock)
+		}}}
+		defer hc.CloseIdleConnections()
+		req, _ := http.NewRequest("GET", "http://localhost/gateway/auth", nil)
+		req.Header.Set("X-Original-URI", "/wms/ign?SERVICE=WMS&REQUEST=GetMap&LAYERS=routes&apikey="+secret)
+		req.Header.Set("X-Forwarded-For", "192.0.2.7")
+		res, err := hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res
+	}
+	if res := ask(""); res.StatusCode != 403 || res.Header.Get(gateway.HeaderReason) != gateway.ReasonIPRefused {
+		t.Errorf("untrusted socket peer: %d %s, want 403 ip_refused (X-Forwarded-For ignored)", res.StatusCode, res.Header.Get(gateway.HeaderReason))
+	}
+	if res := ask("127.0.0.1"); res.StatusCode != 200 {
+		t.Errorf("socket peer trusted as 127.0.0.1: %d %s, want 200", res.StatusCode, res.Header.Get(gateway.HeaderReason))
+	}
+}

@@ -3,6 +3,8 @@ package server_test
 import (
 	"context"
 	"net"
+	"os"
+	"path/filepath"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -156,5 +158,67 @@ func TestGatewayAuthListener(t *testing.T) {
 	}
 	if err := srv2.Serve(context.Background(), ln, nil); err == nil || !strings.Contains(err.Error(), "--gateway-auth-addr") {
 		t.Errorf("without the portal: %v, want an error naming --gateway-auth-addr", err)
+	}
+}
+
+// TestGatewayAuthUnixSocket: --gateway-auth-addr unix:/path serves
+// forward-auth on a socket only its owner and group may use; a stale
+// socket file is replaced, one in use is not taken over.
+func TestGatewayAuthUnixSocket(t *testing.T) {
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "auth.sock")
+	stale, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale.(*net.UnixListener).SetUnlinkOnClose(false)
+	stale.Close() // the file stays, nobody answers
+	st := openStore(t, dir, true)
+	cfg := portalConfig(dir)
+	cfg.GatewayAuthAddr = "unix:" + sock
+	srv, err := server.New(context.Background(), cfg, st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, stop, served := start(t, srv)
+	defer func() { stop(); <-served }()
+	fi, err := os.Stat(sock)
+	if err != nil || fi.Mode().Perm() != 0o660 {
+		t.Fatalf("socket: %v %v, want mode 0660", fi, err)
+	}
+	hc := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, "unix", sock)
+	}}}
+	defer hc.CloseIdleConnections()
+	req, _ := http.NewRequest("GET", "http://localhost/gateway/auth", nil)
+	req.Header.Set("X-Original-URI", "/nowhere")
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 404 || resp.Header.Get("X-Octroi-Reason") != "no_service" {
+		t.Errorf("forward-auth over the socket: %d %v", resp.StatusCode, resp.Header)
+	}
+	// A second server on the same socket is refused while the first runs.
+	cfg2 := portalConfig(t.TempDir())
+	cfg2.GatewayAuthAddr = cfg.GatewayAuthAddr
+	srv2, err := server.New(context.Background(), cfg2, openStore(t, t.TempDir(), true), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv2.Serve(context.Background(), ln, nil); err == nil || !strings.Contains(err.Error(), "in use") {
+		t.Errorf("a socket in use: %v, want a refusal", err)
+	}
+	for _, bad := range []string{"unix:relative.sock", "unix:"} {
+		c := server.Default()
+		c.GatewayAuthAddr = bad
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "absolute path") {
+			t.Errorf("%q: %v, want a refusal", bad, err)
+		}
 	}
 }

@@ -62,6 +62,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -682,6 +683,36 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, ready func(addr str
 	return nil
 }
 
+// listen listens on a TCP address, or on a Unix socket for "unix:" and
+// an absolute path (a stale socket file left by a process that ended is
+// replaced; one that still answers is not). The socket is made
+// readable and writable by its owner and group only: who may connect is
+// who may ask forward-auth with the trust of a local proxy.
+func listen(addr string) (net.Listener, error) {
+	path, ok := strings.CutPrefix(addr, "unix:")
+	if !ok {
+		return net.Listen("tcp", addr)
+	}
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSocket != 0 {
+		if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
+			c.Close()
+			return nil, fmt.Errorf("%s is in use by another process", path)
+		}
+		if err := os.Remove(path); err != nil {
+			return nil, err
+		}
+	}
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Chmod(path, 0o660); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	return ln, nil
+}
+
 // server is what Serve runs and stops: *http.Server, and the gateway's
 // own forward-auth server.
 type server interface {
@@ -729,7 +760,7 @@ func (s *Server) listenExtra() ([]extraListener, error) {
 		if l.gateway && s.gw == nil {
 			return fail(fmt.Errorf("the gateway (%s) needs the data portal: remove --no-portal", l.flag))
 		}
-		ln, err := net.Listen("tcp", l.addr)
+		ln, err := listen(l.addr)
 		if err != nil {
 			return fail(fmt.Errorf("%s listener (%s): %w", l.what, l.flag, err))
 		}
