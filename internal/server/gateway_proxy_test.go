@@ -3,10 +3,10 @@ package server_test
 import (
 	"context"
 	"net"
-	"os"
-	"path/filepath"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
