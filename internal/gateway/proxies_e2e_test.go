@@ -40,14 +40,25 @@ func (w *mapWorld) chains(t *testing.T) []chain {
 	}
 	authHost := strings.TrimPrefix(auth.URL, "http://")
 	lean := strings.TrimPrefix(startAuthServer(t, &gateway.AuthServer{Auth: &gateway.ForwardAuth{Decider: w.dec}}), "http://")
+	sock := t.TempDir() + "/auth.sock"
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(sock, 0o666) // nginx's worker runs as another user
+	s := &gateway.AuthServer{Auth: &gateway.ForwardAuth{Decider: w.dec}}
+	go s.Serve(ln)
+	t.Cleanup(func() { s.Close() })
 	return []chain{
 		{"proxy", w.proxy(t).URL, true},
 		{"nginx", startNginx(t, authHost, up.Host, false), false},
 		{"caddy", startCaddy(t, authHost, up.Host), false},
 		// the lean forward-auth listener, asked over kept-alive
-		// HTTP/1.1 connections (nginx's fast configuration) and by Caddy
+		// HTTP/1.1 connections (nginx's fast configuration), over TCP
+		// and over a Unix socket
 		{"nginx-lean", startNginx(t, lean, up.Host, true), false},
-		{"caddy-lean", startCaddy(t, lean, up.Host), false},
+		{"nginx-lean-unix", startNginx(t, "unix:"+sock, up.Host, true), false},
+		{"caddy-lean-unix", startCaddy(t, "unix/"+sock, up.Host), false},
 	}
 }
 
