@@ -93,21 +93,10 @@ func eachForwardAuth(t *testing.T, test func(t *testing.T, start func(e *env, tr
 
 func ask(t *testing.T, base string, hdr ...string) (*http.Response, map[string]any) {
 	t.Helper()
-	req, err := http.NewRequest("GET", base+"/gateway/auth", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Add(hdr[i], hdr[i+1])
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
+	res, raw := fetch(t, "GET", base+"/gateway/auth", hdr...)
 	var body map[string]any
 	if res.StatusCode != http.StatusOK {
-		if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
+		if err := json.Unmarshal(raw, &body); err != nil {
 			t.Fatalf("%d without a problem body: %v", res.StatusCode, err)
 		}
 	}
