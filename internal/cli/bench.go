@@ -22,7 +22,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg := loadgen.Defaults()
 	fs := newFlags("bench", "[flags]", stderr)
 	ef := &envFlags{fs: fs}
-	ef.String(&cfg.Endpoint, "endpoint", "OCTROI_ENDPOINT", "server URL; loopback addresses only (this machine may only load-test itself)")
+	ef.String(&cfg.Endpoint, "endpoint", "OCTROI_ENDPOINT", "server URL; loopback addresses only (this machine may only load-test itself); unix:/path for a forward-auth socket (--gateway-auth-addr; gateway operation only)")
 	ef.String(&cfg.Token, "token", "OCTROI_TOKEN", "API token (prefer the environment to the command line)")
 	fs.IntVar(&cfg.Relationships, "relationships", cfg.Relationships, "size of the synthetic dataset")
 	fs.Int64Var(&cfg.Seed, "seed", cfg.Seed, "dataset and query seed")

@@ -146,6 +146,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	ef.Duration(&cfg.UsageRetention, "usage-retention", "OCTROI_USAGE_RETENTION", "how long the gateway's usage log (every decision, summed per key, service, grant and day) is kept")
 	ef.String(&cfg.GatewayAddr, "gateway-addr", "OCTROI_GATEWAY_ADDR", "`address` of the gateway's proxy mode: a listener of its own serving every map service at its public path, in front of its upstream (capabilities filtered per key); empty: no proxy mode")
 	ef.String(&cfg.GatewayPublicURL, "gateway-public-url", "OCTROI_GATEWAY_PUBLIC_URL", "`URL` (scheme and host, like https://maps.example.org) clients reach --gateway-addr at, for the URLs of rewritten capabilities; empty: the request's Host")
+	ef.String(&cfg.GatewayAuthAddr, "gateway-auth-addr", "OCTROI_GATEWAY_AUTH_ADDR", "`address` of a listener of its own serving forward-auth alone (/gateway/auth) through a lean, strict HTTP/1.1 server, the fastest way for nginx, Caddy or Traefik to ask; unix:/path listens on a Unix socket (cheaper still; its peers count as 127.0.0.1); plain HTTP: keep it where only the proxies reach it; empty: none (/gateway/auth is served on --listen either way)")
 	signInFlags(ef, &cfg.SignIn)
 	if err := parseFlags(fs, args); err != nil {
 		return err

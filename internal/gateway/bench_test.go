@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -21,6 +22,7 @@ import (
 	"github.com/octroi/octroi/internal/credentials"
 	"github.com/octroi/octroi/internal/engine"
 	"github.com/octroi/octroi/internal/gateway"
+	"github.com/octroi/octroi/internal/loadgen"
 	"github.com/octroi/octroi/internal/portal"
 	"github.com/octroi/octroi/internal/store"
 )
@@ -256,5 +258,68 @@ func BenchmarkForwardAuthHandler(b *testing.B) {
 		if w.Code != 200 || w.Header().Get("X-Octroi-Account") == "" {
 			b.Fatalf("got %d %v", w.Code, w.Header())
 		}
+	}
+}
+
+// BenchmarkForwardAuthLean: forward-auth decisions through the listener
+// of its own (AuthServer), over loopback TCP and over a Unix socket,
+// driven by `octroi bench`'s own lean client (loadgen: one kept-alive
+// connection per worker, WORKERS of them, default 8) in this process,
+// every answer verified (status, the account and key named to the
+// upstream); 1 in 8 requests presents no key and must be refused with a
+// 401 that names nobody. Reports decisions per second, the latency
+// quantiles, and the CPU of the whole process (server and clients) per
+// decision.
+func BenchmarkForwardAuthLean(b *testing.B) {
+	p := benchSetup(b)
+	workers := envInt("OCTROI_BENCH_WORKERS", 8)
+	reqs := make([]loadgen.GatewayRequest, 1024)
+	for i := range reqs {
+		uri := "/wms?SERVICE=WMS&REQUEST=GetMap&LAYERS=topo_routes&BBOX=" + strconv.Itoa(i)
+		k := (i * 7919) % len(p.secrets)
+		if i%8 == 7 {
+			reqs[i] = loadgen.GatewayRequest{Status: 401, Method: "GET", URI: uri, Header: http.Header{},
+				Expect: http.Header{gateway.HeaderAccount: {""}}}
+			continue
+		}
+		reqs[i] = loadgen.GatewayRequest{Status: 200, Method: "GET", URI: uri, Header: http.Header{"Apikey": {p.secrets[k]}},
+			Expect: http.Header{gateway.HeaderAccount: {"u" + strconv.Itoa(k)}, gateway.HeaderKey: {"k" + strconv.Itoa(k)}}}
+	}
+	for _, network := range []string{"tcp", "unix"} {
+		b.Run(network, func(b *testing.B) {
+			addr, endpoint := "127.0.0.1:0", ""
+			if network == "unix" {
+				addr = b.TempDir() + "/auth.sock"
+				endpoint = "unix:" + addr
+			}
+			ln, err := net.Listen(network, addr)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if network == "tcp" {
+				endpoint = "http://" + ln.Addr().String()
+			}
+			s := &gateway.AuthServer{Auth: &gateway.ForwardAuth{Decider: p.e.dec}}
+			go s.Serve(ln)
+			defer s.Close()
+			cfg := loadgen.Defaults()
+			cfg.Endpoint, cfg.Load, cfg.Workers, cfg.Mix = endpoint, false, workers, loadgen.Mix{loadgen.OpGateway: 1}
+			cfg.GatewayRequests, cfg.Duration, cfg.MaxRequests = reqs, time.Hour, int64(b.N)
+			cpu0 := cpuTime()
+			b.ResetTimer()
+			rep, err := loadgen.Run(b.Context(), cfg)
+			b.StopTimer()
+			cpu := cpuTime() - cpu0
+			if err != nil {
+				b.Fatal(err)
+			}
+			if t := rep.Total; t.Errors > 0 || t.Mismatches > 0 || t.Count < uint64(b.N) {
+				b.Fatalf("%d of %d requests: %d errors, %d wrong answers: %v", t.Count, b.N, t.Errors, t.Mismatches, rep.Examples)
+			}
+			b.ReportMetric(rep.Total.OpsPerSecond, "decisions/s")
+			b.ReportMetric(rep.Total.P50, "p50-ms")
+			b.ReportMetric(rep.Total.P99, "p99-ms")
+			b.ReportMetric(float64(cpu.Nanoseconds())/float64(rep.Total.Count), "cpu-ns/op")
+		})
 	}
 }

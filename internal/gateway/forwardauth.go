@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -129,11 +130,15 @@ func (t TrustedProxies) trusts(a netip.Addr) bool {
 // A caller that is no trusted proxy cannot choose the answer by sending
 // X-Forwarded-For: it is ignored.
 func (t TrustedProxies) ClientOf(r *http.Request) netip.Addr {
-	peer := peerAddr(r.RemoteAddr)
+	return t.clientFrom(peerAddr(r.RemoteAddr), r.Header)
+}
+
+// clientFrom is ClientOf for a request read as its peer and headers.
+func (t TrustedProxies) clientFrom(peer netip.Addr, h http.Header) netip.Addr {
 	if !peer.IsValid() || !t.trusts(peer) {
 		return peer
 	}
-	hops := r.Header.Values(HeaderForwardedFor)
+	hops := h.Values(HeaderForwardedFor)
 	var all []string
 	for _, h := range hops {
 		all = append(all, strings.Split(h, ",")...)
@@ -180,24 +185,40 @@ func parseHop(s string) netip.Addr {
 // InputOf reads the original request from a forward-auth request, or
 // says what is missing.
 func (f *ForwardAuth) InputOf(r *http.Request) (Input, error) {
-	method := r.Header.Get(HeaderOriginalMethod)
+	return f.input(r.Header, peerAddr(r.RemoteAddr))
+}
+
+// input is InputOf for a forward-auth request read as its headers and
+// the address of the connection's peer.
+func (f *ForwardAuth) input(h http.Header, peer netip.Addr) (Input, error) {
+	method := h.Get(HeaderOriginalMethod)
 	if method == "" {
-		method = r.Header.Get(HeaderForwardedMethod)
+		method = h.Get(HeaderForwardedMethod)
 	}
 	if method == "" {
 		method = http.MethodGet
 	}
-	uri := r.Header.Get(HeaderOriginalURI)
+	uri := h.Get(HeaderOriginalURI)
 	if uri == "" {
-		uri = r.Header.Get(HeaderForwardedURI)
+		uri = h.Get(HeaderForwardedURI)
 	}
 	in, err := InputFromURI(method, uri)
 	if err != nil {
 		return Input{}, err
 	}
-	in.Header = r.Header
-	in.Client = f.clientOf(r)
+	in.Header = h
+	in.Client = TrustedProxies(f.Trusted).clientFrom(peer, h)
 	return in, nil
+}
+
+// decide reads the original request off a forward-auth request (its
+// headers, the connection's peer) and decides it.
+func (f *ForwardAuth) decide(ctx context.Context, h http.Header, peer netip.Addr) Decision {
+	in, err := f.input(h, peer)
+	if err != nil {
+		return Decision{Status: http.StatusBadRequest, Reason: ReasonBadRequest, Why: err.(*URIError).Msg()}
+	}
+	return f.Decider.Decide(ctx, in)
 }
 
 // InputFromURI reads a method and a request URI (path and query) into an
@@ -228,12 +249,7 @@ func (e *URIError) Msg() messages.Message { return messages.New("invalid.uri", m
 func errBadURI(uri string) error { return &URIError{URI: uri} }
 
 func (f *ForwardAuth) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	in, err := f.InputOf(r)
-	if err != nil {
-		writeRefusal(w, r, Decision{Status: http.StatusBadRequest, Reason: ReasonBadRequest, Why: err.(*URIError).Msg()})
-		return
-	}
-	d := f.Decider.Decide(r.Context(), in)
+	d := f.decide(r.Context(), r.Header, peerAddr(r.RemoteAddr))
 	if d.Status == http.StatusOK {
 		// The usual answer, written without net/http's canonicalising
 		// Set (the names are canonical already): every allocation here is
@@ -268,7 +284,12 @@ type problemDoc struct {
 
 // writeRefusal writes d's refusal: status, reason, challenge and body.
 func writeRefusal(w http.ResponseWriter, r *http.Request, d Decision) {
-	l := messages.Negotiate(r.Header.Get("Accept-Language"))
+	writeRefusalIn(w, r.Header.Get("Accept-Language"), d)
+}
+
+// writeRefusalIn is writeRefusal in the language acceptLanguage picks.
+func writeRefusalIn(w http.ResponseWriter, acceptLanguage string, d Decision) {
+	l := messages.Negotiate(acceptLanguage)
 	h := w.Header()
 	// A refusal may reach a browser (Traefik and Caddy pass it on): the
 	// headers that keep it from doing anything with it but read it, as

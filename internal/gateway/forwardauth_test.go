@@ -3,6 +3,7 @@ package gateway_test
 import (
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -39,40 +40,72 @@ func realWorld(t *testing.T, e *env, end time.Time) portal.Grant {
 	return g
 }
 
-func fa(e *env, trusted string) *httptest.Server {
-	p, err := gateway.ParseTrustedProxies(trusted)
+// forwardAuths are the two ways forward-auth is served, each started
+// over e's decider with trusted proxies: through net/http (the main
+// listener's /gateway/auth) and by the lean listener of its own
+// (AuthServer). Both must answer alike.
+var forwardAuths = []struct {
+	name  string
+	start func(e *env, trusted string) string // the base URL
+}{
+	{"net/http", func(e *env, trusted string) string {
+		srv := httptest.NewServer(&gateway.ForwardAuth{Decider: e.dec, Trusted: trustedProxies(trusted)})
+		e.t.Cleanup(srv.Close)
+		return srv.URL
+	}},
+	{"AuthServer", func(e *env, trusted string) string {
+		return startAuthServer(e.t, &gateway.AuthServer{Auth: &gateway.ForwardAuth{Decider: e.dec, Trusted: trustedProxies(trusted)}})
+	}},
+}
+
+func trustedProxies(s string) []netip.Prefix {
+	p, err := gateway.ParseTrustedProxies(s)
 	if err != nil {
 		panic(err)
 	}
-	srv := httptest.NewServer(&gateway.ForwardAuth{Decider: e.dec, Trusted: p})
-	e.t.Cleanup(srv.Close)
-	return srv
+	return p
 }
 
-func ask(t *testing.T, srv *httptest.Server, hdr ...string) (*http.Response, map[string]any) {
+// startAuthServer serves s on a loopback port until the test ends, and
+// returns its base URL.
+func startAuthServer(t testing.TB, s *gateway.AuthServer) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ln) }()
+	t.Cleanup(func() {
+		s.Close()
+		if err := <-done; !errors.Is(err, http.ErrServerClosed) {
+			t.Errorf("Serve: %v, want ErrServerClosed", err)
+		}
+	})
+	return "http://" + ln.Addr().String()
+}
+
+// eachForwardAuth runs test against each of forwardAuths.
+func eachForwardAuth(t *testing.T, test func(t *testing.T, start func(e *env, trusted string) string)) {
+	for _, f := range forwardAuths {
+		t.Run(f.name, func(t *testing.T) { test(t, f.start) })
+	}
+}
+
+func ask(t *testing.T, base string, hdr ...string) (*http.Response, map[string]any) {
 	t.Helper()
-	req, err := http.NewRequest("GET", srv.URL+"/gateway/auth", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Add(hdr[i], hdr[i+1])
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
+	res, raw := fetch(t, "GET", base+"/gateway/auth", hdr...)
 	var body map[string]any
 	if res.StatusCode != http.StatusOK {
-		if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
+		if err := json.Unmarshal(raw, &body); err != nil {
 			t.Fatalf("%d without a problem body: %v", res.StatusCode, err)
 		}
 	}
 	return res, body
 }
 
-func TestForwardAuth(t *testing.T) {
+func TestForwardAuth(t *testing.T) { eachForwardAuth(t, testForwardAuth) }
+
+func testForwardAuth(t *testing.T, start func(e *env, trusted string) string) {
 	e := newEnv(t)
 	g := realWorld(t, e, time.Now().Add(time.Hour))
 	k, secret, err := e.svc.CreateKey(e.ctx, "alice", portal.KeySpec{Name: "qgis", Type: portal.KeyHash,
@@ -81,7 +114,7 @@ func TestForwardAuth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := fa(e, "")
+	srv := start(e, "")
 	uri := "/wms/ign?SERVICE=WMS&REQUEST=GetMap&LAYERS=routes&apikey=" + secret
 
 	// nginx: X-Original-*.
@@ -129,7 +162,9 @@ func TestForwardAuth(t *testing.T) {
 
 // TestForwardAuthForgedHeaders: what an anonymous caller can do with each
 // header it controls.
-func TestForwardAuthForgedHeaders(t *testing.T) {
+func TestForwardAuthForgedHeaders(t *testing.T) { eachForwardAuth(t, testForwardAuthForgedHeaders) }
+
+func testForwardAuthForgedHeaders(t *testing.T, start func(e *env, trusted string) string) {
 	e := newEnv(t)
 	g := realWorld(t, e, time.Now().Add(time.Hour))
 	_, secret, err := e.svc.CreateKey(e.ctx, "alice", portal.KeySpec{Name: "qgis", Type: portal.KeyHash,
@@ -142,7 +177,7 @@ func TestForwardAuthForgedHeaders(t *testing.T) {
 
 	// Untrusted peer (no trusted proxies): X-Forwarded-For is ignored, the
 	// peer 127.0.0.1 is outside the allow-list.
-	srv := fa(e, "")
+	srv := start(e, "")
 	res, _ := ask(t, srv, "X-Original-URI", uri, "apikey", secret, "X-Forwarded-For", "192.0.2.7")
 	if res.StatusCode != 403 || res.Header.Get("X-Octroi-Reason") != gateway.ReasonIPRefused {
 		t.Fatalf("forged X-Forwarded-For believed: %d %s", res.StatusCode, res.Header.Get("X-Octroi-Reason"))
@@ -156,7 +191,7 @@ func TestForwardAuthForgedHeaders(t *testing.T) {
 	}
 	// A trusted proxy: its X-Forwarded-For is read right to left, skipping
 	// trusted hops; what the client prepended is not reached.
-	trusted := fa(e, "127.0.0.0/8, 10.0.0.0/8")
+	trusted := start(e, "127.0.0.0/8, 10.0.0.0/8")
 	res, _ = ask(t, trusted, "X-Original-URI", uri, "apikey", secret, "X-Forwarded-For", "198.51.100.9, 192.0.2.7, 10.1.2.3")
 	if res.StatusCode != 200 {
 		t.Fatalf("trusted proxy's client: %d %s", res.StatusCode, res.Header.Get("X-Octroi-Reason"))

@@ -104,6 +104,34 @@ type folded map[string][]string
 // given twice with different values: the map server behind reads one of
 // them, and which one is its business.
 func foldQuery(query url.Values) (folded, error) {
+	q := folded(query) // names in upper case already (most clients): the query as it is
+	if !upperNames(query) {
+		q = foldNames(query)
+	}
+	for _, name := range []string{"SERVICE", "REQUEST", "VERSION", "WMTVER", "STOREDQUERY_ID"} {
+		vs := q[name]
+		for _, v := range vs[min(1, len(vs)):] {
+			if !strings.EqualFold(v, vs[0]) {
+				return nil, parseErr(messages.New("ogc.param_conflict", name, messages.Quote(vs[0]), messages.Quote(v)))
+			}
+		}
+	}
+	return q, nil
+}
+
+// upperNames: every name of query is its own upper case.
+func upperNames(query url.Values) bool {
+	for name := range query {
+		if strings.ToUpper(name) != name {
+			return false
+		}
+	}
+	return true
+}
+
+// foldNames makes a query of upper-cased names, the values of a name
+// spelt several ways put together.
+func foldNames(query url.Values) folded {
 	q := make(folded, len(query))
 	// Sorted, so that layers come in the same order every time (a
 	// url.Values has forgotten the query's). A query has a few names: they
@@ -123,15 +151,7 @@ func foldQuery(query url.Values) (folded, error) {
 			q[up] = slices.Clip(query[name])
 		}
 	}
-	for _, name := range []string{"SERVICE", "REQUEST", "VERSION", "WMTVER", "STOREDQUERY_ID"} {
-		vs := q[name]
-		for _, v := range vs[min(1, len(vs)):] {
-			if !strings.EqualFold(v, vs[0]) {
-				return nil, parseErr(messages.New("ogc.param_conflict", name, messages.Quote(vs[0]), messages.Quote(v)))
-			}
-		}
-	}
-	return q, nil
+	return q
 }
 
 // single is the (only) value of name, "" when absent.

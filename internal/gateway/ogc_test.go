@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"errors"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -143,7 +144,14 @@ func FuzzParseOGC(f *testing.F) {
 		if err != nil {
 			return
 		}
+		before := maps.Clone(q)
+		if upperNames(q) && !maps.EqualFunc(map[string][]string(foldNames(q)), q, slices.Equal) {
+			t.Fatalf("%q: upper-case names fold to %q", q, foldNames(q))
+		}
 		r, err := ParseOGC(method, rest, q, protocol)
+		if !maps.EqualFunc(before, q, slices.Equal) {
+			t.Fatalf("ParseOGC changed its query: %q, was %q", q, before)
+		}
 		if err != nil {
 			var pe *ParseError
 			if !errors.As(err, &pe) || pe.Msg.In(messages.English) == "" || pe.Msg.In(messages.French) == "" {

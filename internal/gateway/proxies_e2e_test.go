@@ -39,10 +39,26 @@ func (w *mapWorld) chains(t *testing.T) []chain {
 		t.Fatal(err)
 	}
 	authHost := strings.TrimPrefix(auth.URL, "http://")
+	lean := strings.TrimPrefix(startAuthServer(t, &gateway.AuthServer{Auth: &gateway.ForwardAuth{Decider: w.dec}}), "http://")
+	sock := t.TempDir() + "/auth.sock"
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(sock, 0o666) // nginx's worker runs as another user
+	s := &gateway.AuthServer{Auth: &gateway.ForwardAuth{Decider: w.dec}}
+	go s.Serve(ln)
+	t.Cleanup(func() { s.Close() })
 	return []chain{
 		{"proxy", w.proxy(t).URL, true},
-		{"nginx", startNginx(t, authHost, up.Host), false},
+		{"nginx", startNginx(t, authHost, up.Host, false), false},
 		{"caddy", startCaddy(t, authHost, up.Host), false},
+		// the lean forward-auth listener, asked over kept-alive
+		// HTTP/1.1 connections (nginx's fast configuration), over TCP
+		// and over a Unix socket
+		{"nginx-lean", startNginx(t, lean, up.Host, true), false},
+		{"nginx-lean-unix", startNginx(t, "unix:"+sock, up.Host, true), false},
+		{"caddy-lean-unix", startCaddy(t, "unix/"+sock, up.Host), false},
 	}
 }
 
@@ -95,8 +111,10 @@ func start(t *testing.T, addr string, logFile string, name string, args ...strin
 
 // startNginx runs a real nginx at a free port: /wms goes to mapserv once
 // octroi's forward-auth said yes (auth_request), with the account and
-// key it named, never the client's.
-func startNginx(t *testing.T, authHost, mapservHost string) string {
+// key it named, never the client's. With keepalive, nginx asks over
+// HTTP/1.1 connections it keeps (an upstream block with keepalive),
+// rather than a new HTTP/1.0 connection per request.
+func startNginx(t *testing.T, authHost, mapservHost string, keepalive bool) string {
 	nginx := gateway.NeedForTest(t, "nginx", "/usr/sbin/nginx")
 	dir := t.TempDir()
 	os.Chmod(dir, 0o755)
@@ -104,6 +122,12 @@ func startNginx(t *testing.T, authHost, mapservHost string) string {
 	user := ""
 	if os.Geteuid() == 0 {
 		user = "user root;"
+	}
+	authTarget, authConn, upstream := authHost, "", ""
+	if keepalive {
+		authTarget = "octroi_auth"
+		authConn = `proxy_http_version 1.1; proxy_set_header Connection "";`
+		upstream = "upstream octroi_auth { server " + authHost + "; keepalive 8; }"
 	}
 	conf := fmt.Sprintf(`%[1]s
 worker_processes 1;
@@ -118,6 +142,7 @@ http {
   fastcgi_temp_path %[2]s/fastcgi;
   uwsgi_temp_path %[2]s/uwsgi;
   scgi_temp_path %[2]s/scgi;
+  %[8]s
   server {
     listen %[3]s;
     location = /wms {
@@ -130,7 +155,8 @@ http {
     }
     location = /_octroi {
       internal;
-      proxy_pass http://%[4]s/gateway/auth;
+      proxy_pass http://%[6]s/gateway/auth;
+      %[7]s
       proxy_pass_request_body off;
       proxy_set_header Content-Length "";
       proxy_set_header X-Original-URI $request_uri;
@@ -139,7 +165,7 @@ http {
     }
   }
 }
-`, user, dir, addr, authHost, mapservHost)
+`, user, dir, addr, authHost, mapservHost, authTarget, authConn, upstream)
 	file := filepath.Join(dir, "nginx.conf")
 	if err := os.WriteFile(file, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)

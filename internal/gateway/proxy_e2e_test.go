@@ -122,12 +122,19 @@ const wmsGetMap = "SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&STYLES=&CRS=EPSG:385
 
 func get(t *testing.T, u string, header ...string) (*http.Response, []byte) {
 	t.Helper()
-	req, err := http.NewRequest("GET", u, nil)
+	return fetch(t, "GET", u, header...)
+}
+
+// fetch asks u with method and headers (name, value, name, value…) and
+// reads the whole answer.
+func fetch(t *testing.T, method, u string, header ...string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, u, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
+		req.Header.Add(header[i], header[i+1])
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

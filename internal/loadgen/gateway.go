@@ -117,20 +117,20 @@ type gatewayClient struct {
 	answers []rawAnswer
 }
 
-// newGatewayClient prepares the lean client for an http:// endpoint (nil
-// for https://, which goes through net/http).
+// newGatewayClient prepares the lean client for an http:// or unix:
+// endpoint (nil for https://, which goes through net/http).
 func newGatewayClient(cfg Config) (*gatewayClient, error) {
-	if !strings.HasPrefix(cfg.Endpoint, "http://") {
+	if !strings.HasPrefix(cfg.Endpoint, "http://") && !strings.HasPrefix(cfg.Endpoint, unixPrefix) {
 		return nil, nil
 	}
 	c := &gatewayClient{conns: make([]rawConn, cfg.Workers), answers: make([]rawAnswer, cfg.Workers)}
 	for _, g := range cfg.GatewayRequests {
-		addr, req, err := rawRequest(cfg.Endpoint, g)
+		network, addr, req, err := rawRequest(cfg.Endpoint, g)
 		if err != nil {
 			return nil, err
 		}
 		for w := range c.conns {
-			c.conns[w].addr = addr
+			c.conns[w].network, c.conns[w].addr = network, addr
 		}
 		var ex []expectation
 		for name, vs := range g.Expect {

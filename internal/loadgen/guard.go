@@ -21,12 +21,19 @@ var ErrNotLoopback = errors.New("not a loopback address")
 // when connecting (see NewHTTPClient), so a "localhost" that resolves
 // elsewhere is refused too.
 func CheckLoopback(endpoint string) (string, error) {
+	if path, ok := strings.CutPrefix(endpoint, unixPrefix); ok {
+		// a socket file is of this machine by nature
+		if !strings.HasPrefix(path, "/") {
+			return "", fmt.Errorf("endpoint %q: want unix: and the absolute path of a socket, such as unix:/run/octroi/auth.sock", endpoint)
+		}
+		return endpoint, nil
+	}
 	u, err := url.Parse(endpoint)
 	if err != nil {
 		return "", fmt.Errorf("endpoint %q: %w", endpoint, err)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return "", fmt.Errorf("endpoint %q: want an http:// or https:// URL such as http://127.0.0.1:8080", endpoint)
+		return "", fmt.Errorf("endpoint %q: want an http:// or https:// URL such as http://127.0.0.1:8080 (or unix:/path of a forward-auth socket)", endpoint)
 	}
 	host := u.Hostname()
 	if ip := net.ParseIP(host); ip != nil {
@@ -38,6 +45,10 @@ func CheckLoopback(endpoint string) (string, error) {
 	}
 	return strings.TrimRight(endpoint, "/"), nil
 }
+
+// unixPrefix starts an endpoint that is a Unix socket (a forward-auth
+// listener's, gateway operation only), as nginx writes one.
+const unixPrefix = "unix:"
 
 // dialLoopbackOnly refuses, at connect time, any address that is not a
 // loopback IP: the last line of defence whatever a name resolved to.

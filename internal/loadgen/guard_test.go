@@ -12,7 +12,7 @@ import (
 func TestCheckLoopback(t *testing.T) {
 	for _, ok := range []string{
 		"http://127.0.0.1:8080", "http://127.0.0.1:8080/", "http://127.1.2.3", "http://[::1]:8080",
-		"https://localhost:8443", "http://LOCALHOST",
+		"https://localhost:8443", "http://LOCALHOST", "unix:/run/octroi/auth.sock",
 	} {
 		if _, err := CheckLoopback(ok); err != nil {
 			t.Errorf("CheckLoopback(%q) = %v, want accepted", ok, err)
@@ -26,10 +26,19 @@ func TestCheckLoopback(t *testing.T) {
 			t.Errorf("CheckLoopback(%q) = %v, want ErrNotLoopback", bad, err)
 		}
 	}
-	for _, bad := range []string{"127.0.0.1:8080", "ftp://127.0.0.1", "http://%zz"} {
+	for _, bad := range []string{"127.0.0.1:8080", "ftp://127.0.0.1", "http://%zz", "unix:auth.sock", "unix:"} {
 		if _, err := CheckLoopback(bad); err == nil {
 			t.Errorf("CheckLoopback(%q) accepted, want an error", bad)
 		}
+	}
+	cfg := Defaults()
+	cfg.Endpoint = "unix:/run/octroi/auth.sock"
+	if err := cfg.validate(); err == nil || !strings.Contains(err.Error(), "gateway operation") {
+		t.Errorf("a unix: endpoint with the default mix and load: %v, want a refusal", err)
+	}
+	cfg.Load, cfg.Mix = false, Mix{OpGateway: 1}
+	if err := cfg.validate(); err != nil {
+		t.Errorf("a unix: endpoint for the gateway operation: %v", err)
 	}
 	if got, _ := CheckLoopback("http://127.0.0.1:8080/"); got != "http://127.0.0.1:8080" {
 		t.Errorf("CheckLoopback trims to %q, want http://127.0.0.1:8080", got)

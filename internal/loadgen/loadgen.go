@@ -39,6 +39,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -141,6 +142,9 @@ func (c Config) validate() error {
 	}
 	if c.Timeout <= 0 {
 		errs = append(errs, errors.New("timeout must be positive"))
+	}
+	if strings.HasPrefix(c.Endpoint, unixPrefix) && (c.Load || c.Mix.total() != c.Mix[OpGateway]) {
+		errs = append(errs, errors.New("a unix: endpoint (a forward-auth listener) serves only the gateway operation: use --no-load --mix gateway=1"))
 	}
 	return errors.Join(errs...)
 }

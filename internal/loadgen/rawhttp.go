@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -28,9 +29,9 @@ import (
 
 // rawConn is one worker's connection.
 type rawConn struct {
-	addr string
-	c    net.Conn
-	r    *bufio.Reader
+	network, addr string
+	c             net.Conn
+	r             *bufio.Reader
 }
 
 // rawAnswer is what is read of an answer.
@@ -49,8 +50,11 @@ const maxExpect = 4
 var errBadAnswer = errors.New("malformed HTTP answer")
 
 func (rc *rawConn) dial(timeout time.Duration) error {
-	d := net.Dialer{Timeout: timeout, Control: dialLoopbackOnly}
-	c, err := d.Dial("tcp", rc.addr)
+	d := net.Dialer{Timeout: timeout}
+	if rc.network != "unix" {
+		d.Control = dialLoopbackOnly
+	}
+	c, err := d.Dial(rc.network, rc.addr)
 	if err != nil {
 		return err
 	}
@@ -211,18 +215,24 @@ type expectation struct {
 }
 
 // rawRequest builds the bytes of g's forward-auth request to endpoint
-// (an http:// URL), as nginx's auth_request sends it.
-func rawRequest(endpoint string, g GatewayRequest) (addr string, req []byte, err error) {
-	u, err := url.Parse(endpoint)
-	if err != nil {
-		return "", nil, err
-	}
-	addr = u.Host
-	if u.Port() == "" {
-		addr = net.JoinHostPort(u.Hostname(), "80")
+// (an http:// URL, or unix: and a socket's path), as nginx's
+// auth_request sends it, and the network and address to dial.
+func rawRequest(endpoint string, g GatewayRequest) (network, addr string, req []byte, err error) {
+	network, host, prefix := "unix", "localhost", ""
+	if path, ok := strings.CutPrefix(endpoint, unixPrefix); ok {
+		addr = path
+	} else {
+		u, err := url.Parse(endpoint)
+		if err != nil {
+			return "", "", nil, err
+		}
+		network, addr, host, prefix = "tcp", u.Host, u.Host, u.EscapedPath()
+		if u.Port() == "" {
+			addr = net.JoinHostPort(u.Hostname(), "80")
+		}
 	}
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "GET %s/gateway/auth HTTP/1.1\r\nHost: %s\r\n", u.EscapedPath(), u.Host)
+	fmt.Fprintf(&b, "GET %s/gateway/auth HTTP/1.1\r\nHost: %s\r\n", prefix, host)
 	fmt.Fprintf(&b, "X-Original-Method: %s\r\nX-Original-Uri: %s\r\n", g.Method, g.URI)
 	for name, vs := range g.Header {
 		for _, v := range vs {
@@ -230,5 +240,5 @@ func rawRequest(endpoint string, g GatewayRequest) (addr string, req []byte, err
 		}
 	}
 	b.WriteString("\r\n")
-	return addr, b.Bytes(), nil
+	return network, addr, b.Bytes(), nil
 }

@@ -50,6 +50,9 @@ var matcher = language.NewMatcher([]language.Tag{language.English, language.Fren
 // the caller prefers it to English, else English (also for an empty or
 // malformed header).
 func Negotiate(acceptLanguage string) Lang {
+	if acceptLanguage == "" {
+		return English // most callers of the gateway send none
+	}
 	tag, _ := language.MatchStrings(matcher, acceptLanguage)
 	if base, _ := tag.Base(); base.String() == "fr" {
 		return French

@@ -129,6 +129,12 @@ type Config struct {
 	// empty: the request's Host (and, from a trusted proxy,
 	// X-Forwarded-Proto and X-Forwarded-Host).
 	GatewayPublicURL string
+	// GatewayAuthAddr, when set, is the address of a listener of its own
+	// serving forward-auth alone (/gateway/auth) through the lean HTTP/1.1
+	// server gateway.AuthServer, for the reverse proxies that ask it
+	// once per map request; /gateway/auth stays on the main listener too.
+	// "unix:" and an absolute path listens on a Unix socket.
+	GatewayAuthAddr string
 	// SignIn is how people sign in (signin.go).
 	SignIn SignInConfig
 }
@@ -185,6 +191,9 @@ func (c Config) Validate() error {
 	}
 	if _, err := gateway.ParseTrustedProxies(c.GatewayTrustedProxies); err != nil {
 		errs = append(errs, fmt.Errorf("gateway trusted proxies: %w", err))
+	}
+	if p, ok := strings.CutPrefix(c.GatewayAuthAddr, "unix:"); ok && !filepath.IsAbs(p) {
+		errs = append(errs, fmt.Errorf("gateway auth address %q: want unix: and an absolute path, like unix:/run/octroi/auth.sock", c.GatewayAuthAddr))
 	}
 	if c.GatewayPublicURL != "" {
 		if u, err := url.Parse(c.GatewayPublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {

@@ -62,6 +62,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -73,6 +74,7 @@ import (
 	"github.com/octroi/octroi/internal/api"
 	"github.com/octroi/octroi/internal/credentials"
 	"github.com/octroi/octroi/internal/engine"
+	"github.com/octroi/octroi/internal/gateway"
 	"github.com/octroi/octroi/internal/index"
 	"github.com/octroi/octroi/internal/mail"
 	"github.com/octroi/octroi/internal/portal"
@@ -628,31 +630,10 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready func(addr stri
 // finish. With Config.MetricsAddr it serves /metrics there too. ln is held
 // to Config.MaxConns connections (MaxConnsPerIP per remote address).
 func (s *Server) Serve(ctx context.Context, ln net.Listener, ready func(addr string)) error {
-	var mln net.Listener
-	if s.cfg.MetricsAddr != "" {
-		var err error
-		if mln, err = net.Listen("tcp", s.cfg.MetricsAddr); err != nil {
-			ln.Close()
-			return fmt.Errorf("metrics listener (--metrics-addr): %w", err)
-		}
-	}
-	var gln net.Listener
-	if s.cfg.GatewayAddr != "" {
-		var err error
-		if s.gw == nil {
-			ln.Close()
-			if mln != nil {
-				mln.Close()
-			}
-			return errors.New("the gateway's proxy (--gateway-addr) needs the data portal: remove --no-portal")
-		}
-		if gln, err = net.Listen("tcp", s.cfg.GatewayAddr); err != nil {
-			ln.Close()
-			if mln != nil {
-				mln.Close()
-			}
-			return fmt.Errorf("gateway listener (--gateway-addr): %w", err)
-		}
+	extra, err := s.listenExtra()
+	if err != nil {
+		ln.Close()
+		return err
 	}
 	// The background work outlives the request context: it stops once
 	// the servers have shut down (in-flight requests still write).
@@ -662,20 +643,13 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, ready func(addr str
 	s.conns.Store(lln)
 	apiServer := s.httpServer(s.Handler())
 	apiServer.RegisterOnShutdown(s.closeStreams)
-	servers := []*http.Server{apiServer}
-	errc := make(chan error, 3)
+	servers := []server{apiServer}
+	errc := make(chan error, 1+len(extra))
 	go func() { errc <- apiServer.Serve(lln) }()
-	if mln != nil {
-		metricsServer := s.httpServer(s.MetricsHandler())
-		servers = append(servers, metricsServer)
-		go func() { errc <- metricsServer.Serve(mln) }()
-		s.log.Info("serving metrics", "address", mln.Addr().String())
-	}
-	if gln != nil {
-		gatewayServer := s.httpServer(s.GatewayProxyHandler())
-		servers = append(servers, gatewayServer)
-		go func() { errc <- gatewayServer.Serve(gln) }()
-		s.log.Info("serving the gateway's proxy mode", "address", gln.Addr().String())
+	for _, x := range extra {
+		servers = append(servers, x.srv)
+		go func() { errc <- x.srv.Serve(x.ln) }()
+		s.log.Info("serving "+x.what, "address", x.ln.Addr().String())
 	}
 	s.log.Info("serving", "address", ln.Addr().String(), "auth", s.auth != nil, "pid", os.Getpid())
 	if ready != nil {
@@ -707,6 +681,95 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, ready func(addr str
 	}
 	s.log.Info("stopped")
 	return nil
+}
+
+// listen listens on a TCP address, or on a Unix socket for "unix:" and
+// an absolute path (a stale socket file left by a process that ended is
+// replaced; one that still answers is not). The socket is made
+// readable and writable by its owner and group only: who may connect is
+// who may ask forward-auth with the trust of a local proxy.
+func listen(addr string) (net.Listener, error) {
+	path, ok := strings.CutPrefix(addr, "unix:")
+	if !ok {
+		return net.Listen("tcp", addr)
+	}
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSocket != 0 {
+		if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
+			c.Close()
+			return nil, fmt.Errorf("%s is in use by another process", path)
+		}
+		if err := os.Remove(path); err != nil {
+			return nil, err
+		}
+	}
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Chmod(path, 0o660); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	return ln, nil
+}
+
+// server is what Serve runs and stops: *http.Server, and the gateway's
+// own forward-auth server.
+type server interface {
+	Serve(net.Listener) error
+	Shutdown(context.Context) error
+	Close() error
+}
+
+// extraListener is a listener of its own beside the main one, and what
+// serves it.
+type extraListener struct {
+	what string
+	ln   net.Listener
+	srv  server
+}
+
+// listenExtra opens the listeners of the configuration beside the main
+// one: metrics, the gateway's proxy mode, the gateway's forward-auth. On
+// error none is left open.
+func (s *Server) listenExtra() ([]extraListener, error) {
+	var out []extraListener
+	fail := func(err error) ([]extraListener, error) {
+		for _, x := range out {
+			x.ln.Close()
+		}
+		return nil, err
+	}
+	for _, l := range []struct {
+		addr, flag, what string
+		gateway          bool
+		srv              func() server
+		// bounded: at most MaxConns connections (not per address: every
+		// connection comes from a proxy or two)
+		bounded bool
+	}{
+		{s.cfg.MetricsAddr, "--metrics-addr", "metrics", false, func() server { return s.httpServer(s.MetricsHandler()) }, false},
+		{s.cfg.GatewayAddr, "--gateway-addr", "the gateway's proxy mode", true, func() server { return s.httpServer(s.GatewayProxyHandler()) }, false},
+		{s.cfg.GatewayAuthAddr, "--gateway-auth-addr", "the gateway's forward-auth", true, func() server {
+			return &gateway.AuthServer{Auth: s.gw.auth, WriteTimeout: s.cfg.WriteTimeout, Log: s.log, Registerer: s.reg}
+		}, true},
+	} {
+		if l.addr == "" {
+			continue
+		}
+		if l.gateway && s.gw == nil {
+			return fail(fmt.Errorf("the gateway (%s) needs the data portal: remove --no-portal", l.flag))
+		}
+		ln, err := listen(l.addr)
+		if err != nil {
+			return fail(fmt.Errorf("%s listener (%s): %w", l.what, l.flag, err))
+		}
+		if l.bounded {
+			ln = newLimitListener(ln, s.cfg.MaxConns, 0, s.connsRefused)
+		}
+		out = append(out, extraListener{what: l.what, ln: ln, srv: l.srv()})
+	}
+	return out, nil
 }
 
 func (s *Server) httpServer(h http.Handler) *http.Server {
