@@ -110,6 +110,20 @@ func (e *fieldError) add(field string, m messages.Message, l messages.Lang) {
 // absent there: the form itself).
 type formFields map[string]string
 
+// of is the input of the field a refusal names: the name itself
+// ("visualisations[2] title", when a form has an input for that one
+// element), else its field ("services[2]" and "owner id" are "services"
+// and "owner").
+func (fields formFields) of(name string) (string, bool) {
+	if f, ok := fields[name]; ok {
+		return f, true
+	}
+	base, _, _ := strings.Cut(name, "[")
+	base, _, _ = strings.Cut(base, " ")
+	f, ok := fields[base]
+	return f, ok
+}
+
 // refuse adds err to e when it is a refusal of what was typed (invalid
 // argument, conflict, not found, or a message fields names), tied to the
 // input the portal's message names. Other errors (forbidden,
@@ -129,8 +143,7 @@ func (e *fieldError) refuse(err error, l messages.Lang, fields formFields) bool 
 		id = fields[""]
 		if isPortal && len(pe.Msg.Args) > 0 {
 			if name, ok := pe.Msg.Args[0].(string); ok {
-				name, _, _ = strings.Cut(name, "[")
-				if f, ok := fields[name]; ok {
+				if f, ok := fields.of(name); ok {
 					id = f
 				}
 			}
@@ -151,6 +164,29 @@ func refusal(err error, l messages.Lang, r *http.Request, form string, fields fo
 	e := fieldError{Form: form, Values: r.PostForm}
 	ok := e.refuse(err, l, fields)
 	return e, ok
+}
+
+// namedRefusal is refusal for a form that names other things than its
+// own object (a dataset, a person, a group): that one of them is not
+// found or not the reader's is about the input blame, when the caller
+// has checked that the form's object is still the reader's (blame is ""
+// otherwise); not found is then 400 (the form is here; what it named is
+// not). Without blame such a refusal (the page gone, the right lost) is
+// not the form's: ok is false, for the error page.
+func namedRefusal(err error, l messages.Lang, r *http.Request, form string, fields formFields, blame string) (fieldError, bool) {
+	if !errors.Is(err, portal.ErrNotFound) && !errors.Is(err, portal.ErrForbidden) {
+		return refusal(err, l, r, form, fields)
+	}
+	if blame == "" {
+		return fieldError{}, false
+	}
+	p := problem.From(err)
+	e := fieldError{Form: form, Values: r.PostForm, Status: p.Status}
+	if e.Status == http.StatusNotFound {
+		e.Status = http.StatusBadRequest
+	}
+	e.add(blame, p.Msg, l)
+	return e, true
 }
 
 // badField is a fieldError the screen finds itself (a date it cannot
