@@ -169,8 +169,7 @@ func (u *ui) communityManage(w http.ResponseWriter, r *http.Request, v *view) er
 		err = u.cfg.CommunityAdmin.WithdrawCommunityInvitation(ctx, v.Actor, id, f.Get("account"))
 		done, form = "community_withdrawn", "invitations"
 	case "delete":
-		if f.Get("confirm") != "yes" {
-			http.Redirect(w, r, "/communities/"+url.PathEscape(id)+"/delete", http.StatusSeeOther)
+		if unconfirmed(w, r, "/communities/"+url.PathEscape(id)+"/delete") {
 			return nil
 		}
 		if err := u.cfg.CommunityAdmin.DeleteCommunity(ctx, v.Actor, id); err != nil {
@@ -181,14 +180,7 @@ func (u *ui) communityManage(w http.ResponseWriter, r *http.Request, v *view) er
 	default:
 		return errNotFound
 	}
-	if err != nil {
-		if fe, ok := refusal(err, v.Lang, r, form, fields); ok {
-			return u.communityPage(w, r, v, fe)
-		}
-		return err
-	}
-	http.Redirect(w, r, "/communities/"+url.PathEscape(id)+"?done="+done, http.StatusSeeOther)
-	return nil
+	return formAnswer(w, r, v, err, form, fields, u.communityPage, "/communities/"+url.PathEscape(id), done)
 }
 
 // invitee is the account an invitation names: an id as typed, or the

@@ -208,3 +208,30 @@ func fieldProblem(e fieldError) error {
 func errField(key messages.Key, args ...any) error {
 	return problem.New(problem.CodeInvalidArgument, messages.New(key, args...))
 }
+
+// formAnswer ends a screen's form action: done, back to path with done
+// reported (?done=); err a refusal of what was typed (refusal), the
+// screen again through show, with it beside its field; any other error,
+// the error page.
+func formAnswer(w http.ResponseWriter, r *http.Request, v *view, err error, form string, fields formFields,
+	show func(http.ResponseWriter, *http.Request, *view, fieldError) error, path, done string) error {
+	if err != nil {
+		if fe, ok := refusal(err, v.Lang, r, form, fields); ok {
+			return show(w, r, v, fe)
+		}
+		return err
+	}
+	http.Redirect(w, r, backTo(path, done), http.StatusSeeOther)
+	return nil
+}
+
+// unconfirmed sends a form that deletes, posted without its
+// confirmation (confirm=yes), to the page that asks for it (ask), and
+// reports whether it did.
+func unconfirmed(w http.ResponseWriter, r *http.Request, ask string) bool {
+	if r.PostFormValue("confirm") == "yes" {
+		return false
+	}
+	http.Redirect(w, r, ask, http.StatusSeeOther)
+	return true
+}
