@@ -39,10 +39,33 @@ func (d communityView) Lines() []memberLine {
 }
 
 // Lines is the group's organisations, as the member table shows them.
-func (d orgGroupView) Lines() []memberLine {
-	out := make([]memberLine, len(d.Orgs))
-	for i, o := range d.Orgs {
+func (d orgGroupView) Lines() []memberLine { return orgLines(d.Orgs) }
+
+// orgLines are organisations as the member table and the found list show
+// them: by name, and their id.
+func orgLines(os []portal.Organisation) []memberLine {
+	out := make([]memberLine, len(os))
+	for i, o := range os {
 		out[i] = memberLine{Name: o.Name, Key: o.ID, ID: o.ID}
 	}
 	return out
 }
+
+// accountLines are accounts a search found, as the found list shows them
+// (members-found).
+func accountLines(as []portal.Account) []memberLine {
+	out := make([]memberLine, len(as))
+	for i, a := range as {
+		out[i] = memberLine{Name: a.Name, Key: a.ID, Email: a.Email}
+	}
+	return out
+}
+
+// FoundLines is the accounts found to add to the organisation.
+func (d membersView) FoundLines() []memberLine { return accountLines(d.Found) }
+
+// FoundLines is the accounts found to invite to the community.
+func (d communityView) FoundLines() []memberLine { return accountLines(d.Found) }
+
+// FoundLines is the organisations found to add to the group.
+func (d orgGroupView) FoundLines() []memberLine { return orgLines(d.Found) }
