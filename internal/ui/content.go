@@ -13,8 +13,9 @@ import (
 )
 
 // What the pages and maps screens share: naming a person or a group in a
-// form ("kind:id"), finding groups to add, the site-wide content roles,
-// and the site-wide roles screen.
+// form ("kind:id"), finding groups to add, and the site-wide content
+// roles and their screen. Their forms refuse through fieldError
+// (formerror.go, namedRefusal), as every screen's.
 
 // ContentRoles is what the site-wide roles of content need of the
 // domain: who holds them, giving and taking them (platform
