@@ -64,6 +64,23 @@ func parseHolders(r *http.Request, field string) ([]portal.Holder, error) {
 // groupSearch is how many people or groups a search shows.
 const groupSearch = 20
 
+// siteRoles are the holders of the site-wide roles of content among
+// roles (the page roles, the map roles), for the screens that show them
+// to whoever manages them (content-siteroles).
+func siteRoles(ctx context.Context, c ContentRoles, actor string, roles []portal.ContentRole) ([]portal.ContentRoleHolder, error) {
+	hs, err := c.ContentRoleHolders(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	var out []portal.ContentRoleHolder
+	for _, h := range hs {
+		if slices.Contains(roles, h.Role) {
+			out = append(out, h)
+		}
+	}
+	return out, nil
+}
+
 // contentRolesView is the data of the site-wide roles screen.
 type contentRolesView struct {
 	Holders []portal.ContentRoleHolder

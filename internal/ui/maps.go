@@ -85,14 +85,8 @@ func (u *ui) showMaps(w http.ResponseWriter, r *http.Request, v *view, status in
 		}
 	}
 	if d.Rights.ManageRoles {
-		hs, err := u.cfg.Maps.ContentRoleHolders(ctx, v.Actor)
-		if err != nil {
+		if d.Roles, err = siteRoles(ctx, u.cfg.Maps, v.Actor, mapRoles); err != nil {
 			return err
-		}
-		for _, h := range hs {
-			if slices.Contains(mapRoles, h.Role) {
-				d.Roles = append(d.Roles, h)
-			}
 		}
 	}
 	v.Title = messages.New("ui.maps.title").In(v.Lang)

@@ -316,14 +316,8 @@ func (u *ui) showSecurity(w http.ResponseWriter, r *http.Request, v *view, statu
 		return err
 	}
 	if cr.ManageRoles {
-		hs, err := u.cfg.Pages.ContentRoleHolders(ctx, v.Actor)
-		if err != nil {
+		if d.Roles, err = siteRoles(ctx, u.cfg.Pages, v.Actor, pageRoles); err != nil {
 			return err
-		}
-		for _, h := range hs {
-			if slices.Contains(pageRoles, h.Role) {
-				d.Roles = append(d.Roles, h)
-			}
 		}
 		d.ShowRoles = true
 	}
