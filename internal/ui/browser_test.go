@@ -128,7 +128,7 @@ func TestScreensHaveNoSeriousAccessibilityViolation(t *testing.T) {
 			// an unknown dataset: the form again, the error by its field
 			chromedp.SetValue(chromedp.CSS("#new_dataset"), "NOPE_NOPE"),
 			chromedp.Click(chromedp.CSS(`form.stacked button.primary`)),
-			chromedp.WaitReady(chromedp.CSS(`#form-error`)),
+			chromedp.WaitReady(chromedp.CSS(`#new_dataset-err`)),
 		}},
 		{editor.URL, "/pages/tableau-de-bord-inondations/security?q=olivier&gq=toulon", nil},
 		{root.URL, "/pages/tableau-de-bord-inondations/security", nil},

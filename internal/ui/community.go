@@ -60,19 +60,28 @@ func (u *ui) community(w http.ResponseWriter, r *http.Request, v *view) error {
 	return u.communityPage(w, r, v, fieldError{})
 }
 
-func (u *ui) communityPage(w http.ResponseWriter, r *http.Request, v *view, fe fieldError) error {
+// pathCommunity is the community the path names, which the signed-in
+// reader may see, and which of the rights asked the reader holds on it
+// (the engine's).
+func (u *ui) pathCommunity(r *http.Request, v *view, asked ...string) (portal.Community, map[string]bool, error) {
 	if v.Actor == "" {
-		return portal.ErrUnauthenticated
+		return portal.Community{}, nil, portal.ErrUnauthenticated
 	}
 	ctx, id := r.Context(), r.PathValue("id")
 	c, err := u.cfg.CommunityAdmin.Community(ctx, v.Actor, id)
 	if err != nil {
-		return err
+		return c, nil, err
 	}
-	rights, err := u.cfg.CommunityAdmin.MyRights(ctx, v.Actor, "community", id, "member", "manage", "delete")
+	rights, err := u.cfg.CommunityAdmin.MyRights(ctx, v.Actor, "community", id, asked...)
+	return c, rights, err
+}
+
+func (u *ui) communityPage(w http.ResponseWriter, r *http.Request, v *view, fe fieldError) error {
+	c, rights, err := u.pathCommunity(r, v, "member", "manage", "delete")
 	if err != nil {
 		return err
 	}
+	ctx, id := r.Context(), r.PathValue("id")
 	q := r.URL.Query()
 	d := communityView{Community: c, Rights: rights, Roles: inviteRoles, Query: strings.TrimSpace(q.Get("q")), Done: doneKey(q.Get("done")), Err: fe}
 	if rights["member"] || rights["manage"] {
@@ -108,18 +117,11 @@ func (u *ui) communityPage(w http.ResponseWriter, r *http.Request, v *view, fe f
 
 // communityConfirmDelete asks before deleting a community.
 func (u *ui) communityConfirmDelete(w http.ResponseWriter, r *http.Request, v *view) error {
-	if v.Actor == "" {
-		return portal.ErrUnauthenticated
-	}
-	ctx, id := r.Context(), r.PathValue("id")
-	c, err := u.cfg.CommunityAdmin.Community(ctx, v.Actor, id)
+	c, rights, err := u.pathCommunity(r, v, "delete")
 	if err != nil {
 		return err
 	}
-	rights, err := u.cfg.CommunityAdmin.MyRights(ctx, v.Actor, "community", id, "delete")
-	if err != nil {
-		return err
-	}
+	id := r.PathValue("id")
 	if !rights["delete"] {
 		return portal.ErrForbidden
 	}
@@ -169,8 +171,7 @@ func (u *ui) communityManage(w http.ResponseWriter, r *http.Request, v *view) er
 		err = u.cfg.CommunityAdmin.WithdrawCommunityInvitation(ctx, v.Actor, id, f.Get("account"))
 		done, form = "community_withdrawn", "invitations"
 	case "delete":
-		if f.Get("confirm") != "yes" {
-			http.Redirect(w, r, "/communities/"+url.PathEscape(id)+"/delete", http.StatusSeeOther)
+		if unconfirmed(w, r, "/communities/"+url.PathEscape(id)+"/delete") {
 			return nil
 		}
 		if err := u.cfg.CommunityAdmin.DeleteCommunity(ctx, v.Actor, id); err != nil {
@@ -181,14 +182,7 @@ func (u *ui) communityManage(w http.ResponseWriter, r *http.Request, v *view) er
 	default:
 		return errNotFound
 	}
-	if err != nil {
-		if fe, ok := refusal(err, v.Lang, r, form, fields); ok {
-			return u.communityPage(w, r, v, fe)
-		}
-		return err
-	}
-	http.Redirect(w, r, "/communities/"+url.PathEscape(id)+"?done="+done, http.StatusSeeOther)
-	return nil
+	return formAnswer(w, r, v, err, form, fields, u.communityPage, "/communities/"+url.PathEscape(id), done)
 }
 
 // invitee is the account an invitation names: an id as typed, or the

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -14,8 +13,9 @@ import (
 )
 
 // What the pages and maps screens share: naming a person or a group in a
-// form ("kind:id"), finding groups to add, the site-wide content roles,
-// and a form's error tied to the field it concerns.
+// form ("kind:id"), finding groups to add, and the site-wide content
+// roles and their screen. Their forms refuse through fieldError
+// (formerror.go, namedRefusal), as every screen's.
 
 // ContentRoles is what the site-wide roles of content need of the
 // domain: who holds them, giving and taking them (platform
@@ -64,49 +64,21 @@ func parseHolders(r *http.Request, field string) ([]portal.Holder, error) {
 // groupSearch is how many people or groups a search shows.
 const groupSearch = 20
 
-// formRefusal is a refusal of a form, shown on the form again with what
-// was typed: its message in the reader's language, and the field it
-// concerns ("" for the form as a whole).
-type formRefusal struct {
-	Field string
-	Msg   string
-}
-
-// On reports whether the error concerns field (false without an error).
-func (e *formRefusal) On(field string) bool { return e != nil && e.Field == field }
-
-// formRefusalOf turns a refusal of the portal into an error on the form
-// when it is about what was typed: bad input or a rule of the domain
-// (field names where it belongs, from the field the message names), or a
-// refusal the caller knows is about what was typed (blame: a dataset
-// unknown or not the reader's, once the caller checked that the object
-// of the form itself is still the reader's). Any other error (a right
-// the reader lacks, a page that is gone, a failure) is returned as is,
-// for the error page.
-func formRefusalOf(err error, v *view, field func(arg string) string, blame string) (*formRefusal, int, error) {
-	var pe *portal.Error
-	if !errors.As(err, &pe) {
-		return nil, 0, err
+// siteRoles are the holders of the site-wide roles of content among
+// roles (the page roles, the map roles), for the screens that show them
+// to whoever manages them (content-siteroles).
+func siteRoles(ctx context.Context, c ContentRoles, actor string, roles []portal.ContentRole) ([]portal.ContentRoleHolder, error) {
+	hs, err := c.ContentRoleHolders(ctx, actor)
+	if err != nil {
+		return nil, err
 	}
-	e := problem.From(err)
-	f := ""
-	switch {
-	case errors.Is(err, portal.ErrInvalid), errors.Is(err, portal.ErrConflict):
-		if len(pe.Msg.Args) > 0 {
-			if s, ok := pe.Msg.Args[0].(string); ok {
-				f = field(s)
-			}
+	var out []portal.ContentRoleHolder
+	for _, h := range hs {
+		if slices.Contains(roles, h.Role) {
+			out = append(out, h)
 		}
-	case blame != "":
-		f = blame
-	default:
-		return nil, 0, err
 	}
-	status := e.Status
-	if status == http.StatusNotFound {
-		status = http.StatusBadRequest // the form is here; what it named is not
-	}
-	return &formRefusal{Field: f, Msg: e.Msg.In(v.Lang)}, status, nil
+	return out, nil
 }
 
 // contentRolesView is the data of the site-wide roles screen.
@@ -118,7 +90,7 @@ type contentRolesView struct {
 	GQuery  string
 	Groups  []portal.Holder
 	Done    string
-	Err     *formRefusal // the refusal of the last form, shown above it
+	Err     fieldError // the refusal of the last form, shown above it
 	Role    portal.ContentRole
 	Chosen  []string // the holders ticked, when the form comes back
 }
@@ -183,11 +155,11 @@ func (u *ui) contentRoleAction(w http.ResponseWriter, r *http.Request, v *view) 
 		if _, err := u.cfg.Pages.SetContentRole(r.Context(), v.Actor, role, h, hold); err != nil {
 			// Bad input or a rule of the domain (a person made map
 			// creator): the screen again, with the searches and choices.
-			fe, status, err := formRefusalOf(err, v, func(string) string { return "holder" }, "")
-			if err != nil {
+			fe, ok := namedRefusal(err, v.Lang, r, "roles", formFields{"": "role"}, "")
+			if !ok {
 				return err
 			}
-			return u.showContentRoles(w, r, v, status, contentRolesView{Err: fe, Role: role, Chosen: r.PostForm["holder"],
+			return u.showContentRoles(w, r, v, fe.status(), contentRolesView{Err: fe, Role: role, Chosen: r.PostForm["holder"],
 				Query: r.PostForm.Get("q"), GQuery: r.PostForm.Get("gq")})
 		}
 	}

@@ -110,6 +110,20 @@ func (e *fieldError) add(field string, m messages.Message, l messages.Lang) {
 // absent there: the form itself).
 type formFields map[string]string
 
+// of is the input of the field a refusal names: the name itself
+// ("visualisations[2] title", when a form has an input for that one
+// element), else its field ("services[2]" and "owner id" are "services"
+// and "owner").
+func (fields formFields) of(name string) (string, bool) {
+	if f, ok := fields[name]; ok {
+		return f, true
+	}
+	base, _, _ := strings.Cut(name, "[")
+	base, _, _ = strings.Cut(base, " ")
+	f, ok := fields[base]
+	return f, ok
+}
+
 // refuse adds err to e when it is a refusal of what was typed (invalid
 // argument, conflict, not found, or a message fields names), tied to the
 // input the portal's message names. Other errors (forbidden,
@@ -129,8 +143,7 @@ func (e *fieldError) refuse(err error, l messages.Lang, fields formFields) bool 
 		id = fields[""]
 		if isPortal && len(pe.Msg.Args) > 0 {
 			if name, ok := pe.Msg.Args[0].(string); ok {
-				name, _, _ = strings.Cut(name, "[")
-				if f, ok := fields[name]; ok {
+				if f, ok := fields.of(name); ok {
 					id = f
 				}
 			}
@@ -153,6 +166,29 @@ func refusal(err error, l messages.Lang, r *http.Request, form string, fields fo
 	return e, ok
 }
 
+// namedRefusal is refusal for a form that names other things than its
+// own object (a dataset, a person, a group): that one of them is not
+// found or not the reader's is about the input blame, when the caller
+// has checked that the form's object is still the reader's (blame is ""
+// otherwise); not found is then 400 (the form is here; what it named is
+// not). Without blame such a refusal (the page gone, the right lost) is
+// not the form's: ok is false, for the error page.
+func namedRefusal(err error, l messages.Lang, r *http.Request, form string, fields formFields, blame string) (fieldError, bool) {
+	if !errors.Is(err, portal.ErrNotFound) && !errors.Is(err, portal.ErrForbidden) {
+		return refusal(err, l, r, form, fields)
+	}
+	if blame == "" {
+		return fieldError{}, false
+	}
+	p := problem.From(err)
+	e := fieldError{Form: form, Values: r.PostForm, Status: p.Status}
+	if e.Status == http.StatusNotFound {
+		e.Status = http.StatusBadRequest
+	}
+	e.add(blame, p.Msg, l)
+	return e, true
+}
+
 // badField is a fieldError the screen finds itself (a date it cannot
 // read), with a message of the catalogue.
 func badField(l messages.Lang, r *http.Request, form, field string, key messages.Key, args ...any) fieldError {
@@ -171,4 +207,31 @@ func fieldProblem(e fieldError) error {
 // with a message of the catalogue; refusal ties it to the form's field.
 func errField(key messages.Key, args ...any) error {
 	return problem.New(problem.CodeInvalidArgument, messages.New(key, args...))
+}
+
+// formAnswer ends a screen's form action: done, back to path with done
+// reported (?done=); err a refusal of what was typed (refusal), the
+// screen again through show, with it beside its field; any other error,
+// the error page.
+func formAnswer(w http.ResponseWriter, r *http.Request, v *view, err error, form string, fields formFields,
+	show func(http.ResponseWriter, *http.Request, *view, fieldError) error, path, done string) error {
+	if err != nil {
+		if fe, ok := refusal(err, v.Lang, r, form, fields); ok {
+			return show(w, r, v, fe)
+		}
+		return err
+	}
+	http.Redirect(w, r, backTo(path, done), http.StatusSeeOther)
+	return nil
+}
+
+// unconfirmed sends a form that deletes, posted without its
+// confirmation (confirm=yes), to the page that asks for it (ask), and
+// reports whether it did.
+func unconfirmed(w http.ResponseWriter, r *http.Request, ask string) bool {
+	if r.PostFormValue("confirm") == "yes" {
+		return false
+	}
+	http.Redirect(w, r, ask, http.StatusSeeOther)
+	return true
 }

@@ -49,7 +49,7 @@ type mapsView struct {
 	Dataset  string
 	Roles    []portal.ContentRoleHolder // the site-wide map roles, for whoever manages them
 	Done     string
-	Err      *formRefusal
+	Err      fieldError
 }
 
 func (u *ui) mapsList(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -85,14 +85,8 @@ func (u *ui) showMaps(w http.ResponseWriter, r *http.Request, v *view, status in
 		}
 	}
 	if d.Rights.ManageRoles {
-		hs, err := u.cfg.Maps.ContentRoleHolders(ctx, v.Actor)
-		if err != nil {
+		if d.Roles, err = siteRoles(ctx, u.cfg.Maps, v.Actor, mapRoles); err != nil {
 			return err
-		}
-		for _, h := range hs {
-			if slices.Contains(mapRoles, h.Role) {
-				d.Roles = append(d.Roles, h)
-			}
 		}
 	}
 	v.Title = messages.New("ui.maps.title").In(v.Lang)
@@ -114,8 +108,9 @@ func (u *ui) mapCreate(w http.ResponseWriter, r *http.Request, v *view) error {
 	d := mapsView{Name: f.Get("name"), Icon: f.Get("icon"), Owner: f.Get("owner"), Dataset: strings.TrimSpace(f.Get("dataset"))}
 	owner, err := parseHolder(d.Owner)
 	if err != nil {
-		d.Err = &formRefusal{Field: "owner", Msg: problem.From(err).Msg.In(v.Lang)}
-		return u.showMaps(w, r, v, http.StatusBadRequest, d)
+		d.Err = fieldError{Form: "create", Values: f}
+		d.Err.add("owner", problem.From(err).Msg, v.Lang)
+		return u.showMaps(w, r, v, d.Err.status(), d)
 	}
 	m := portal.Map{Name: d.Name, Icon: d.Icon}
 	if d.Dataset != "" {
@@ -137,22 +132,12 @@ func (u *ui) mapCreate(w http.ResponseWriter, r *http.Request, v *view) error {
 			}
 		}
 	}
-	fe, status, err := formRefusalOf(err, v, func(arg string) string {
-		switch {
-		case arg == "name" || arg == "icon" || arg == "owner":
-			return arg
-		case strings.HasPrefix(arg, "owner"):
-			return "owner"
-		case strings.HasPrefix(arg, "resources"):
-			return "dataset"
-		}
-		return ""
-	}, blame)
-	if err != nil {
+	fe, ok := namedRefusal(err, v.Lang, r, "create", formFields{"name": "name", "icon": "icon", "owner": "owner", "resources": "dataset"}, blame)
+	if !ok {
 		return err
 	}
 	d.Err = fe
-	return u.showMaps(w, r, v, status, d)
+	return u.showMaps(w, r, v, fe.status(), d)
 }
 
 // mapShow is a map's page: its layers and the roles that own it.
@@ -193,7 +178,7 @@ type shareView struct {
 	Found    []portal.Holder
 	Searched bool
 	Done     string
-	Err      *formRefusal
+	Err      fieldError
 	ErrGroup string // the role the refusal is about
 	ErrIn    string // where its row is: "shares" or "found"
 }
@@ -268,11 +253,11 @@ func (u *ui) mapShareAction(w http.ResponseWriter, r *http.Request, v *view) err
 			blame = "group" // the map is here: the role named is not
 		}
 	}
-	fe, status, err := formRefusalOf(err, v, func(string) string { return "group" }, blame)
-	if err != nil {
+	fe, ok := namedRefusal(err, v.Lang, r, "share", formFields{"": "group"}, blame)
+	if !ok {
 		return err
 	}
-	return u.showShare(w, r, v, status, shareView{Err: fe, ErrGroup: holderKey(g), GQuery: r.PostForm.Get("gq")})
+	return u.showShare(w, r, v, fe.status(), shareView{Err: fe, ErrGroup: holderKey(g), GQuery: r.PostForm.Get("gq")})
 }
 
 // aboutDataset reports whether a refusal of a change is about a dataset

@@ -82,14 +82,8 @@ func (u *ui) orgGroupCreate(w http.ResponseWriter, r *http.Request, v *view) err
 		return err
 	}
 	g, err := u.cfg.OrgGroups.CreateOrgGroup(ctx, v.Actor, portal.OrgGroup{ID: r.PostForm.Get("id"), Name: r.PostForm.Get("name")})
-	if err != nil {
-		if fe, ok := refusal(err, v.Lang, r, "create", formFields{"": "g-id", "org_group id": "g-id", "name": "g-name"}); ok {
-			return u.orgGroupsPage(w, r, v, fe)
-		}
-		return err
-	}
-	http.Redirect(w, r, "/admin/org-groups/"+url.PathEscape(g.ID)+"?done=group_created", http.StatusSeeOther)
-	return nil
+	return formAnswer(w, r, v, err, "create", formFields{"": "g-id", "org_group id": "g-id", "name": "g-name"}, u.orgGroupsPage,
+		"/admin/org-groups/"+url.PathEscape(g.ID), "group_created")
 }
 
 // orgGroupView is the data of a group's screen.
@@ -195,8 +189,7 @@ func (u *ui) orgGroupAction(w http.ResponseWriter, r *http.Request, v *view) err
 		_, err = u.cfg.OrgGroups.SetOrgGroupOrganisations(ctx, v.Actor, id, orgs)
 		form, fields = "add", formFields{"": "og-q"}
 	case "delete":
-		if r.PostForm.Get("confirm") != "yes" {
-			http.Redirect(w, r, "/admin/org-groups/"+url.PathEscape(id)+"/delete", http.StatusSeeOther)
+		if unconfirmed(w, r, "/admin/org-groups/"+url.PathEscape(id)+"/delete") {
 			return nil
 		}
 		if err := u.cfg.OrgGroups.DeleteOrgGroup(ctx, v.Actor, id); err != nil {
@@ -207,14 +200,7 @@ func (u *ui) orgGroupAction(w http.ResponseWriter, r *http.Request, v *view) err
 	default:
 		return errNotFound
 	}
-	if err != nil {
-		if fe, ok := refusal(err, v.Lang, r, form, fields); ok {
-			return u.orgGroupPage(w, r, v, fe)
-		}
-		return err
-	}
-	http.Redirect(w, r, "/admin/org-groups/"+url.PathEscape(id)+"?done="+done, http.StatusSeeOther)
-	return nil
+	return formAnswer(w, r, v, err, form, fields, u.orgGroupPage, "/admin/org-groups/"+url.PathEscape(id), done)
 }
 
 // The reports of what these screens' forms did, by ?done= value.

@@ -115,7 +115,7 @@ type pageEditView struct {
 	NewTitle       string
 	NewDataset     string
 	Datasets       []portal.Dataset // those the editor may consult, to choose from
-	Err            *formRefusal
+	Err            fieldError
 	Heading        string // the page's title as saved
 	Rights         portal.PageRights
 }
@@ -196,7 +196,7 @@ func (u *ui) pageSave(w http.ResponseWriter, r *http.Request, v *view) error {
 		}
 	}
 	if d.NewTitle != "" && d.NewDataset == "" {
-		d.Err = &formRefusal{Field: "new_dataset", Msg: messages.New("ui.pages.dataset_needed").In(v.Lang)}
+		d.Err = badField(v.Lang, r, "edit", "new_dataset", "ui.pages.dataset_needed")
 		return u.showPageEdit(w, r, v, http.StatusBadRequest, d)
 	}
 	if d.NewDataset != "" {
@@ -216,23 +216,19 @@ func (u *ui) pageSave(w http.ResponseWriter, r *http.Request, v *view) error {
 			blame = "new_dataset"
 		}
 	}
-	fe, status, err := formRefusalOf(err, v, func(arg string) string {
-		switch {
-		case arg == "title" || arg == "body":
-			return arg
-		case strings.HasPrefix(arg, "visualisations["+strconv.Itoa(len(vs)-1)+"]") && d.NewDataset != "":
-			if strings.HasSuffix(arg, "title") {
-				return "new_title"
-			}
-			return "new_dataset"
-		}
-		return ""
-	}, blame)
-	if err != nil {
+	fields := formFields{"title": "title", "body": "body"}
+	if d.NewDataset != "" {
+		// The visualisation added is the last: its refusals are of the
+		// inputs it was typed in.
+		n := "visualisations[" + strconv.Itoa(len(vs)-1) + "] "
+		fields[n+"title"], fields[n+"dataset"], fields[n+"id"] = "new_title", "new_dataset", "new_dataset"
+	}
+	fe, ok := namedRefusal(err, v.Lang, r, "edit", fields, blame)
+	if !ok {
 		return err
 	}
 	d.Err = fe
-	return u.showPageEdit(w, r, v, status, d)
+	return u.showPageEdit(w, r, v, fe.status(), d)
 }
 
 // newVisualisationID names a new visualisation after its dataset, made
@@ -252,7 +248,7 @@ func newVisualisationID(vs []portal.Visualisation, dataset string) string {
 type memberRow struct {
 	portal.PageMember
 	Key, PageID string
-	Err         *formRefusal
+	Err         fieldError
 }
 
 // securityView is the data of a page's security tab.
@@ -269,7 +265,7 @@ type securityView struct {
 	Roles     []portal.ContentRoleHolder // the site-wide page roles, for whoever manages them
 	ShowRoles bool
 	Done      string
-	Err       *formRefusal
+	Err       fieldError
 	ErrHolder string // the row the error is about
 }
 
@@ -295,7 +291,7 @@ func (u *ui) showSecurity(w http.ResponseWriter, r *http.Request, v *view, statu
 	for _, m := range ms {
 		row := memberRow{PageMember: m, Key: holderKey(m.Holder), PageID: id}
 		if row.Key == d.ErrHolder {
-			row.Err, d.Err = d.Err, nil // shown by its row
+			row.Err, d.Err = d.Err, fieldError{} // shown by its row
 		}
 		if m.Holder.Kind == portal.HolderUser {
 			d.Users = append(d.Users, row)
@@ -320,14 +316,8 @@ func (u *ui) showSecurity(w http.ResponseWriter, r *http.Request, v *view, statu
 		return err
 	}
 	if cr.ManageRoles {
-		hs, err := u.cfg.Pages.ContentRoleHolders(ctx, v.Actor)
-		if err != nil {
+		if d.Roles, err = siteRoles(ctx, u.cfg.Pages, v.Actor, pageRoles); err != nil {
 			return err
-		}
-		for _, h := range hs {
-			if slices.Contains(pageRoles, h.Role) {
-				d.Roles = append(d.Roles, h)
-			}
 		}
 		d.ShowRoles = true
 	}
@@ -407,10 +397,10 @@ func (u *ui) pageSecurityAction(w http.ResponseWriter, r *http.Request, v *view)
 			blame = "holder"
 		}
 	}
-	fe, status, err := formRefusalOf(err, v, func(string) string { return "holder" }, blame)
-	if err != nil {
+	fe, ok := namedRefusal(err, v.Lang, r, "member", formFields{"": "holder"}, blame)
+	if !ok {
 		return err
 	}
 	// The searches the form came from show again, with the refusal.
-	return u.showSecurity(w, r, v, status, securityView{Err: fe, ErrHolder: about, Query: r.PostForm.Get("q"), GQuery: r.PostForm.Get("gq")})
+	return u.showSecurity(w, r, v, fe.status(), securityView{Err: fe, ErrHolder: about, Query: r.PostForm.Get("q"), GQuery: r.PostForm.Get("gq")})
 }

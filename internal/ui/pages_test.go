@@ -31,9 +31,12 @@ func wantIn(t *testing.T, what, body string, wants ...string) {
 }
 
 // invalidField reports whether the form field id is marked invalid and
-// described by an error.
+// described by its own message (id-err, beside it).
 func invalidField(body, id string) bool {
-	return regexp.MustCompile(`id="` + id + `"[^>]*aria-invalid="true" aria-describedby="form-error`).MatchString(body)
+	tag := regexp.MustCompile(`<[a-z]+ id="` + regexp.QuoteMeta(id) + `"[^>]*>`).FindString(body)
+	return strings.Contains(tag, ` aria-invalid="true"`) &&
+		regexp.MustCompile(`aria-describedby="([^"]* )?`+regexp.QuoteMeta(id)+`-err[ "]`).MatchString(tag) &&
+		strings.Contains(body, `<p id="`+id+`-err" class="error-text" role="alert">`)
 }
 
 const dashboard = "/pages/tableau-de-bord-inondations"

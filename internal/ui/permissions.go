@@ -83,26 +83,55 @@ func (u *ui) orgServices(ctx context.Context, actor, org string) ([]portal.MapSe
 	return ms, err
 }
 
-// producerOrg is organisation org and its services (orgServices, which
-// authorizes the reader first).
-func (u *ui) producerOrg(ctx context.Context, actor, org string) (portal.Organisation, []portal.MapService, error) {
-	services, err := u.orgServices(ctx, actor, org)
-	if err != nil {
-		return portal.Organisation{}, nil, err
+// producer is what every screen of the producer's permissions starts
+// from: the organisation the path names and its services, and the grant
+// the path names on a grant's screens.
+type producer struct {
+	Org      portal.Organisation
+	Services []portal.MapService
+	Grant    portal.GrantDetail // on a grant's screens
+}
+
+// producerOf reads the producer the path names, for a signed-in reader:
+// the grant first when withGrant (managedGrant: one the reader manages,
+// of that organisation), then the services (orgServices, which
+// authorizes the reader), then the organisation.
+func (u *ui) producerOf(r *http.Request, v *view, withGrant bool) (producer, error) {
+	var p producer
+	if v.Actor == "" {
+		return p, portal.ErrUnauthenticated
 	}
-	o, err := u.cfg.Permissions.Organisation(ctx, actor, org)
-	return o, services, err
+	ctx, org := r.Context(), r.PathValue("id")
+	var err error
+	if withGrant {
+		if p.Grant, err = u.managedGrant(ctx, v.Actor, org, r.PathValue("grant")); err != nil {
+			return p, err
+		}
+	}
+	if p.Services, err = u.orgServices(ctx, v.Actor, org); err != nil {
+		return p, err
+	}
+	p.Org, err = u.cfg.Permissions.Organisation(ctx, v.Actor, org)
+	return p, err
+}
+
+// producerForm is producerOf and the grant form as the request holds it
+// (readGrantForm): the answer of the screens that take the form.
+func (u *ui) producerForm(r *http.Request, v *view, withGrant bool) (producer, grantForm, *time.Time, error) {
+	p, err := u.producerOf(r, v, withGrant)
+	if err != nil {
+		return p, grantForm{}, nil, err
+	}
+	f, expires, err := u.readGrantForm(r, v, p.Services)
+	return p, f, expires, err
 }
 
 func (u *ui) permissions(w http.ResponseWriter, r *http.Request, v *view) error {
-	if v.Actor == "" {
-		return portal.ErrUnauthenticated
-	}
-	ctx, id := r.Context(), r.PathValue("id")
-	o, services, err := u.producerOrg(ctx, v.Actor, id)
+	pr, err := u.producerOf(r, v, false)
 	if err != nil {
 		return err
 	}
+	ctx, id, o, services := r.Context(), r.PathValue("id"), pr.Org, pr.Services
 	q := r.URL.Query()
 	p := permissionsView{Org: o, Services: services, Done: doneKey(q.Get("done")), States: []string{"live", "expiring", "expired"},
 		Filter: grantFilter{q.Get("service"), q.Get("beneficiary"), q.Get("state"), cmp.Or(q.Get("within"), "30")}}
@@ -346,26 +375,18 @@ func grantPath(org, id string) string { return permissionsPath(org) + "/grants/"
 // newGrant shows the form of a new grant: empty, or as typed when the
 // reader searched for beneficiaries without scripts.
 func (u *ui) newGrant(w http.ResponseWriter, r *http.Request, v *view) error {
-	if v.Actor == "" {
-		return portal.ErrUnauthenticated
-	}
-	ctx, org := r.Context(), r.PathValue("id")
-	o, services, err := u.producerOrg(ctx, v.Actor, org)
-	if err != nil {
-		return err
-	}
-	f, _, err := u.readGrantForm(r, v, services)
+	p, f, _, err := u.producerForm(r, v, false)
 	if err != nil {
 		return err
 	}
 	// From a service's line: that service ticked.
-	if s := r.URL.Query().Get("service"); len(f.Services) == 0 && slices.ContainsFunc(services, func(m portal.MapService) bool { return m.ID == s }) {
+	if s := r.URL.Query().Get("service"); len(f.Services) == 0 && slices.ContainsFunc(p.Services, func(m portal.MapService) bool { return m.ID == s }) {
 		f.Services = []string{s}
 	}
-	if err := u.search(ctx, v.Actor, &f, v.Lang); err != nil {
+	if err := u.search(r.Context(), v.Actor, &f, v.Lang); err != nil {
 		return err
 	}
-	return u.showGrant(w, v, http.StatusOK, grantPage{Org: o, Services: services, Form: f, Action: permissionsPath(org) + "/new"})
+	return u.showGrant(w, v, http.StatusOK, grantPage{Org: p.Org, Services: p.Services, Form: f, Action: permissionsPath(r.PathValue("id")) + "/new"})
 }
 
 func (u *ui) showGrant(w http.ResponseWriter, v *view, status int, p grantPage) error {
@@ -384,19 +405,12 @@ func (u *ui) showGrant(w http.ResponseWriter, v *view, status int, p grantPage) 
 // createGrant makes the grant the form describes, or draws the form again
 // with what is wrong beside its field.
 func (u *ui) createGrant(w http.ResponseWriter, r *http.Request, v *view) error {
-	if v.Actor == "" {
-		return portal.ErrUnauthenticated
+	p, f, expires, err := u.producerForm(r, v, false)
+	if err != nil {
+		return err
 	}
 	ctx, org := r.Context(), r.PathValue("id")
-	o, services, err := u.producerOrg(ctx, v.Actor, org)
-	if err != nil {
-		return err
-	}
-	f, expires, err := u.readGrantForm(r, v, services)
-	if err != nil {
-		return err
-	}
-	page := grantPage{Org: o, Services: services, Form: f, Action: permissionsPath(org) + "/new"}
+	page := grantPage{Org: p.Org, Services: p.Services, Form: f, Action: permissionsPath(org) + "/new"}
 	if len(f.Errors.Msgs) > 0 {
 		return u.showGrant(w, v, http.StatusBadRequest, page)
 	}
@@ -421,7 +435,8 @@ func ids(ns []portal.Named) []string {
 }
 
 // pathGrant is the grant the path names, of the organisation it names,
-// which the reader manages (managedGrant).
+// which the reader manages (managedGrant), for the screens that need
+// nothing else of the producer (producerOf).
 func (u *ui) pathGrant(r *http.Request, v *view) (portal.GrantDetail, error) {
 	if v.Actor == "" {
 		return portal.GrantDetail{}, portal.ErrUnauthenticated
@@ -442,42 +457,38 @@ func (u *ui) managedGrant(ctx context.Context, actor, org, id string) (portal.Gr
 // grantScreen consults a grant, with its usage, and holds the form that
 // changes it (drawn as typed when the reader searched without scripts).
 func (u *ui) grantScreen(w http.ResponseWriter, r *http.Request, v *view) error {
-	ctx, org := r.Context(), r.PathValue("id")
-	g, err := u.pathGrant(r, v)
-	if err != nil {
-		return err
-	}
-	o, services, err := u.producerOrg(ctx, v.Actor, org)
+	p, err := u.producerOf(r, v, true)
 	if err != nil {
 		return err
 	}
 	var f grantForm
 	if r.URL.Query().Has("name") { // a search without scripts: the form as typed
-		if f, _, err = u.readGrantForm(r, v, services); err != nil {
+		if f, _, err = u.readGrantForm(r, v, p.Services); err != nil {
 			return err
 		}
-		if err := u.search(ctx, v.Actor, &f, v.Lang); err != nil {
+		if err := u.search(r.Context(), v.Actor, &f, v.Lang); err != nil {
 			return err
 		}
 	} else {
-		f = u.grantFormOf(g)
+		f = u.grantFormOf(p.Grant)
 	}
-	return u.showGrantPage(w, r, v, http.StatusOK, o, services, g, f)
+	return u.showGrantPage(w, r, v, http.StatusOK, p, f)
 }
 
-func (u *ui) showGrantPage(w http.ResponseWriter, r *http.Request, v *view, status int, o portal.Organisation, services []portal.MapService, g portal.GrantDetail, f grantForm) error {
+func (u *ui) showGrantPage(w http.ResponseWriter, r *http.Request, v *view, status int, p producer, f grantForm) error {
+	g := p.Grant
 	since := time.Now().AddDate(0, 0, -usageDays)
 	us, err := u.cfg.Permissions.GrantUsage(r.Context(), v.Actor, g.ID, &since)
 	if err != nil {
 		return err
 	}
 	titles := map[string]string{}
-	for _, m := range services {
+	for _, m := range p.Services {
 		titles[m.ID] = m.Title
 	}
 	usage := sumUsage(us, true, func(s portal.UsageSum) string { return cmp.Or(titles[s.Service], s.Service) })
-	return u.showGrant(w, v, status, grantPage{Org: o, Services: services, Grant: &g, Row: rowOf(g, time.Now()), Form: f, Usage: usage,
-		Action: grantPath(o.ID, g.ID), Done: doneKey(r.URL.Query().Get("done"))})
+	return u.showGrant(w, v, status, grantPage{Org: p.Org, Services: p.Services, Grant: &g, Row: rowOf(g, time.Now()), Form: f, Usage: usage,
+		Action: grantPath(p.Org.ID, g.ID), Done: doneKey(r.URL.Query().Get("done"))})
 }
 
 // grantFormOf is the change form of g as it stands, its expiry in the
@@ -494,21 +505,13 @@ func (u *ui) grantFormOf(g portal.GrantDetail) grantForm {
 // updateGrant applies the change form: name, expiry, services,
 // only_oauth, and the beneficiaries added and removed.
 func (u *ui) updateGrant(w http.ResponseWriter, r *http.Request, v *view) error {
-	ctx, org := r.Context(), r.PathValue("id")
-	g, err := u.pathGrant(r, v)
+	p, f, expires, err := u.producerForm(r, v, true)
 	if err != nil {
 		return err
 	}
-	o, services, err := u.producerOrg(ctx, v.Actor, org)
-	if err != nil {
-		return err
-	}
-	f, expires, err := u.readGrantForm(r, v, services)
-	if err != nil {
-		return err
-	}
+	ctx, org, g := r.Context(), r.PathValue("id"), p.Grant
 	if len(f.Errors.Msgs) > 0 {
-		return u.showGrantPage(w, r, v, http.StatusBadRequest, o, services, g, f)
+		return u.showGrantPage(w, r, v, http.StatusBadRequest, p, f)
 	}
 	users, comms := ids(f.Users), ids(f.Communities)
 	c := portal.GrantChange{Name: &f.Name, SetExpires: true, Expires: expires, Services: f.Services, OnlyOAuth: &f.OnlyOAuth,
@@ -516,7 +519,7 @@ func (u *ui) updateGrant(w http.ResponseWriter, r *http.Request, v *view) error 
 		AddCommunities: missing(comms, g.Communities), RemoveCommunities: missing(g.Communities, comms)}
 	if _, err := u.cfg.Permissions.UpdateGrant(ctx, v.Actor, g.ID, c); err != nil {
 		if f.addPortal(err, v.Lang) {
-			return u.showGrantPage(w, r, v, f.Errors.status(), o, services, g, f)
+			return u.showGrantPage(w, r, v, f.Errors.status(), p, f)
 		}
 		return err
 	}

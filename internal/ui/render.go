@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -55,7 +56,31 @@ func funcs(lc locale) template.FuncMap {
 		"datetime": lc.datetime,
 		"isodate":  lc.isoDate,
 		"isotime":  isoTime,
+		"dict":     dict,
 	}
+}
+
+// dict is a map of its arguments taken by pairs, a key then its value:
+// how a page gives a shared part several values ({{template "part" (dict
+// "Path" $p "Lines" .Lines)}}). An odd count, a key that is not a
+// string or a key given twice is an error, which fails the page rather
+// than draw the part without what it was meant to get.
+func dict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, fmt.Errorf("dict: %d arguments, not pairs of a key and its value", len(kv))
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("dict: key %d is %T, not a string", i/2+1, kv[i])
+		}
+		if _, twice := m[k]; twice {
+			return nil, fmt.Errorf("dict: key %q given twice", k)
+		}
+		m[k] = kv[i+1]
+	}
+	return m, nil
 }
 
 // mustParse parses every screen of fsys with the layout; it panics on a
