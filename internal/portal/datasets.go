@@ -302,6 +302,9 @@ func (s *Service) DeleteDataset(ctx context.Context, actor, id string) error {
 		if err := t.forget(g); err != nil {
 			return err
 		}
+		if err := t.forgetDatasetRequests(before.Owner, id); err != nil { // integrity.go
+			return err
+		}
 		if err := t.removeObject(datasetRef(id)); err != nil {
 			return err
 		}

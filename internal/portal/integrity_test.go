@@ -1,0 +1,70 @@
+package portal_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/octroi/octroi/internal/portal"
+)
+
+// TestDeletionsLeaveNoPendingRequestNorOrigin: deleting a dataset cancels
+// the pending access requests for it, and deleting a community those made
+// for it, in the deletion's transaction (so that the product id published
+// again can be asked for); deleting a community forgets the origins of the
+// memberships a provider's groups gave in it, so that a community created
+// again with the same id keeps the memberships given by hand.
+func TestDeletionsLeaveNoPendingRequestNorOrigin(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		w := newWorld(t, e)
+		svc, ctx := e.svc, e.ctx
+		servicesWorld(t, e, w)
+		mine := must[portal.AccessRequest](t)(svc.RequestAccess(ctx, "stranger", portal.AccessRequest{Dataset: "IGNF_BD-TOPO"}))
+		other := must[portal.AccessRequest](t)(svc.RequestAccess(ctx, "stranger", portal.AccessRequest{Dataset: "REGION_PLU"}))
+		club := must[portal.AccessRequest](t)(svc.RequestAccess(ctx, "csup", portal.AccessRequest{Dataset: "REGION_PLU", Community: "club"}))
+		status := func(id string) portal.AccessRequest {
+			t.Helper()
+			return must[portal.AccessRequest](t)(svc.AccessRequestOf(ctx, w.admin, id))
+		}
+
+		ok(t, svc.DeleteDataset(ctx, "ed", "IGNF_BD-TOPO"))
+		if r := status(mine.ID); r.Status != portal.AccessCancelled || r.DecidedBy != "ed" || r.DecidedAt == nil {
+			t.Errorf("the request for the deleted dataset: %+v", r)
+		}
+		if status(other.ID).Status != portal.AccessPending || status(club.ID).Status != portal.AccessPending {
+			t.Error("a request for another dataset was closed")
+		}
+		revDelete, _ := auditAt(t, e, w, "dataset:IGNF_BD-TOPO", "dataset.delete")
+		revCancel, _ := auditAt(t, e, w, "dataset:IGNF_BD-TOPO", "access_request.cancel")
+		if revDelete != revCancel {
+			t.Errorf("request closed at revision %d, dataset deleted at %d", revCancel, revDelete)
+		}
+		// Published again, it can be asked for again.
+		must[portal.Dataset](t)(svc.CreateDataset(ctx, "adm2", portal.Dataset{ID: "IGNF_BD-TOPO", Title: "Autre", Owner: "region", Default: portal.LevelSearch}))
+		must[portal.MapService](t)(svc.CreateService(ctx, "adm2", portal.MapService{ID: "autre-wms", Dataset: "IGNF_BD-TOPO", Title: "Autre", Type: portal.ServiceWMS,
+			Path: "/wms/autre", Upstream: upstream, Layers: []string{"x"}, Available: true}))
+		must[portal.AccessRequest](t)(svc.RequestAccess(ctx, "stranger", portal.AccessRequest{Dataset: "IGNF_BD-TOPO"}))
+
+		// A provider's groups make stranger a participant of club.
+		mapping := map[string][]string{"g-club": {"club"}}
+		must[portal.GroupSync](t)(svc.SyncGroupCommunities(ctx, "stranger", "https://idp.example", []string{"g-club"}, mapping))
+		ok(t, svc.DeleteCommunity(ctx, "csup", "club"))
+		if r := status(club.ID); r.Status != portal.AccessCancelled || r.DecidedBy != "csup" {
+			t.Errorf("the request for the deleted community: %+v", r)
+		}
+		if status(other.ID).Status != portal.AccessPending {
+			t.Error("a request for the author was closed with the community")
+		}
+		// club again, stranger in it by hand: a sign-in without the group
+		// keeps that membership.
+		must[portal.Community](t)(svc.CreateCommunity(ctx, "csup", portal.Community{ID: "club", Name: "Club 2"}))
+		joinCommunity(t, e, "csup", "club", "stranger")
+		got := must[portal.GroupSync](t)(svc.SyncGroupCommunities(ctx, "stranger", "https://idp.example", nil, mapping))
+		if len(got.Removed) != 0 {
+			t.Errorf("the sign-in took back a membership given by hand: %+v", got)
+		}
+		ms := must[[]portal.CommunityMember](t)(svc.CommunityMembers(ctx, "csup", "club"))
+		if !slices.ContainsFunc(ms, func(m portal.CommunityMember) bool { return m.Account == "stranger" }) {
+			t.Errorf("club's members %+v", ms)
+		}
+	})
+}
