@@ -12,6 +12,9 @@ import "slices"
 //     (one pending request per product and beneficiary) against the same
 //     product id published again: it is closed as cancelled, decided by
 //     whoever deleted, in the deletion's transaction, and audited;
+//   - a pending request names the services it asks for: a deleted
+//     service leaves it (and a request left asking for nothing is
+//     cancelled), since accepting would fail on the missing service;
 //   - the origin of a membership a provider's groups gave (sso_membership)
 //     in a deleted community would make the next sign-in take for its own
 //     a membership given by hand in a community created again with the
@@ -39,6 +42,35 @@ func (t *txn) closeRequests(org string, gone func(AccessRequest) bool) error {
 			return err
 		}
 		if err := t.audit("access_request.cancel", "dataset:"+r.Dataset, before, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// forgetServiceRequests takes a deleted service out of the pending
+// requests of organisation org that ask for it (accepting would fail on
+// it), and cancels those left asking for nothing.
+func (t *txn) forgetServiceRequests(org, id string) error {
+	rs, err := list[AccessRequest](t.ctx, t.view, kindAccessRequest, org, "", 0)
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		if r.Status != AccessPending || !slices.Contains(r.Services, id) {
+			continue
+		}
+		before := r
+		r.Services = slices.DeleteFunc(slices.Clone(r.Services), func(s string) bool { return s == id })
+		action := "access_request.services"
+		if len(r.Services) == 0 {
+			at := t.at
+			r.Status, r.DecidedBy, r.DecidedAt, action = AccessCancelled, t.actor, &at, "access_request.cancel"
+		}
+		if err := t.putAccessRequest(r); err != nil {
+			return err
+		}
+		if err := t.audit(action, "dataset:"+r.Dataset, before, r); err != nil {
 			return err
 		}
 	}

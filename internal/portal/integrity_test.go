@@ -7,7 +7,8 @@ import (
 	"github.com/octroi/octroi/internal/portal"
 )
 
-// TestDeletionsLeaveNoPendingRequestNorOrigin: deleting a dataset cancels
+// TestDeletionsLeaveNoPendingRequestNorOrigin: deleting a service takes
+// it out of the pending access requests for it; deleting a dataset cancels
 // the pending access requests for it, and deleting a community those made
 // for it, in the deletion's transaction (so that the product id published
 // again can be asked for); deleting a community forgets the origins of the
@@ -24,6 +25,17 @@ func TestDeletionsLeaveNoPendingRequestNorOrigin(t *testing.T) {
 		status := func(id string) portal.AccessRequest {
 			t.Helper()
 			return must[portal.AccessRequest](t)(svc.AccessRequestOf(ctx, w.admin, id))
+		}
+
+		// A deleted service leaves the requests that asked for it; one
+		// left asking for nothing is cancelled.
+		only := must[portal.AccessRequest](t)(svc.RequestAccess(ctx, "part", portal.AccessRequest{Dataset: "IGNF_BD-TOPO", Services: []string{"topo-wms2"}}))
+		ok(t, svc.DeleteService(ctx, "ed", "topo-wms2"))
+		if r := status(mine.ID); r.Status != portal.AccessPending || !slices.Equal(r.Services, []string{"topo-wms"}) {
+			t.Errorf("the request after its service went: %+v", r)
+		}
+		if r := status(only.ID); r.Status != portal.AccessCancelled || r.DecidedBy != "ed" {
+			t.Errorf("the request for the deleted service alone: %+v", r)
 		}
 
 		ok(t, svc.DeleteDataset(ctx, "ed", "IGNF_BD-TOPO"))

@@ -363,10 +363,17 @@ func sameService(a, b MapService) bool {
 // stop showing it, so that nothing dangles.
 func (s *Service) DeleteService(ctx context.Context, actor, id string) error {
 	return s.do(ctx, actor, serviceGuard(id, "manage"), func(t *txn) error {
+		var m MapService
+		if err := t.get(t.ctx, kindService, id, &m); err != nil {
+			return err
+		}
 		if err := t.deleteService(id); err != nil {
 			return err
 		}
-		return t.forget(gone{services: map[string]bool{id: true}}) // content_integrity.go
+		if err := t.forget(gone{services: map[string]bool{id: true}}); err != nil { // content_integrity.go
+			return err
+		}
+		return t.forgetServiceRequests(m.Organisation, id) // integrity.go
 	})
 }
 
