@@ -13,7 +13,9 @@ import (
 // layer its service does not expose is refused with a 400 naming the
 // field and the layer in the caller's language; a layer the service stops
 // exposing leaves the map at once.
-func TestMapLayerAndDanglingResources(t *testing.T) { forEachStore(t, testMapLayerAndDanglingResources) }
+func TestMapLayerAndDanglingResources(t *testing.T) {
+	forEachStore(t, testMapLayerAndDanglingResources)
+}
 
 func testMapLayerAndDanglingResources(t *testing.T, mk envMaker) {
 	e := mk(t, portalOn)
