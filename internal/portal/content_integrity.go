@@ -1,12 +1,14 @@
 package portal
 
 import (
+	"bytes"
 	"context"
 	"slices"
 	"strconv"
 
 	"github.com/octroi/octroi/internal/engine"
 	"github.com/octroi/octroi/internal/messages"
+	"github.com/octroi/octroi/internal/store"
 )
 
 // The integrity of what pages and maps refer to: a dataset, a service and
@@ -23,9 +25,10 @@ import (
 // published again, by another organisation, as another dataset; a kept
 // reference would then show that new dataset on maps nobody who may
 // consult it put it on (a map's viewers see every resource in it). The
-// references are found by reading every map and page in the transaction,
-// as a deleted community is forgotten by every grant: deletions are rare
-// and a platform's maps and pages number in the thousands at most.
+// references are found by reading every map and page in the transaction
+// (decoding only those whose record holds the id), as a deleted community
+// is forgotten by every grant: deletions are rare and a platform's maps
+// and pages number in the thousands at most (BENCHMARKS.md).
 //
 // And a map or a page never tells its reader of a dataset or a service
 // the reader may not find: the resources of a map they may view are all
@@ -61,11 +64,15 @@ func (t *txn) forget(g gone) error {
 	if len(g.datasets) == 0 && len(g.services) == 0 && len(g.layers) == 0 {
 		return nil
 	}
-	ms, err := list[mapRec](t.ctx, t.view, kindMap, "", "", 0)
+	ms, err := t.mentioning(kindMap, g.needles())
 	if err != nil {
 		return err
 	}
-	for _, r := range ms {
+	for _, d := range ms {
+		var r mapRec
+		if err := decodeRecord(d, &r); err != nil {
+			return err
+		}
 		before := r.domain()
 		if !slices.ContainsFunc(before.Resources, g.resource) {
 			continue
@@ -83,12 +90,16 @@ func (t *txn) forget(g gone) error {
 	if len(g.datasets) == 0 {
 		return nil
 	}
-	ps, err := list[pageRec](t.ctx, t.view, kindPage, "", "", 0)
+	ps, err := t.mentioning(kindPage, gone{datasets: g.datasets}.needles())
 	if err != nil {
 		return err
 	}
 	drawnOnGone := func(v Visualisation) bool { return g.datasets[v.Dataset] }
-	for _, r := range ps {
+	for _, d := range ps {
+		var r pageRec
+		if err := decodeRecord(d, &r); err != nil {
+			return err
+		}
 		if !slices.ContainsFunc(r.page().Visualisations, drawnOnGone) {
 			continue
 		}
@@ -109,6 +120,45 @@ func (t *txn) forget(g gone) error {
 		}
 	}
 	return nil
+}
+
+// needles are the JSON strings a record that refers to something g names
+// holds: the ids of its datasets and services (a layer's service).
+func (g gone) needles() [][]byte {
+	var out [][]byte
+	for _, m := range []map[string]bool{g.datasets, g.services} {
+		for id := range m {
+			out = append(out, strconv.AppendQuote(nil, id))
+		}
+	}
+	for id := range g.layers {
+		out = append(out, strconv.AppendQuote(nil, id))
+	}
+	return out
+}
+
+// mentioning reads, in the change, the records of kind whose JSON holds
+// one of needles: the others cannot refer to what they name, and are not
+// decoded (ids are of IDAlphabet, which JSON writes as Go quotes them).
+func (t *txn) mentioning(kind string, needles [][]byte) ([]store.Doc, error) {
+	var out []store.Doc
+	after := ""
+	for {
+		const n = 500
+		docs, err := t.docs.ListDocs(t.ctx, kind, "", after, n)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range docs {
+			if slices.ContainsFunc(needles, func(x []byte) bool { return bytes.Contains(d.Data, x) }) {
+				out = append(out, d)
+			}
+		}
+		if len(docs) < n {
+			return out, nil
+		}
+		after = docs[len(docs)-1].ID
+	}
 }
 
 // goneLayers is what an update of a service stops exposing: the layers of
