@@ -268,6 +268,9 @@ func (s *Service) DeleteCommunity(ctx context.Context, actor, id string) error {
 		if err := t.forgetCommunityOrigins(id); err != nil { // integrity.go
 			return err
 		}
+		if err := t.auditGroupLeaves(Holder{Kind: HolderCommunity, ID: id}); err != nil { // integrity.go
+			return err
+		}
 		if err := t.removeObject(communityRef(id)); err != nil {
 			return err
 		}

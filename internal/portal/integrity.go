@@ -1,6 +1,10 @@
 package portal
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/octroi/octroi/internal/store"
+)
 
 // What other records refer to a deleted dataset or community, and how the
 // deletion leaves none of them dangling (content_integrity.go does the
@@ -15,6 +19,10 @@ import "slices"
 //   - a pending request names the services it asks for: a deleted
 //     service leaves it (and a request left asking for nothing is
 //     cancelled), since accepting would fail on the missing service;
+//   - what a deleted community held on maps (a privilege), pages (view,
+//     edit) and the content (a role) goes with its relationships, and each
+//     map's, page's and the content's audit log says so (map.share,
+//     page.member.remove, content.role.remove);
 //   - the origin of a membership a provider's groups gave (sso_membership)
 //     in a deleted community would make the next sign-in take for its own
 //     a membership given by hand in a community created again with the
@@ -96,6 +104,62 @@ func (t *txn) forgetCommunityOrigins(id string) error {
 	for _, m := range slices.DeleteFunc(ms, func(m ssoMembershipRec) bool { return m.Community != id }) {
 		if err := t.deleteDoc(kindSSOMembership, m.ID); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// auditGroupLeaves records, for a community about to be deleted, what it
+// leaves on each map and page and which content roles it loses (its
+// relationships go with it, in removeObject), so that each map's and
+// page's history says who lost access there, and when.
+func (t *txn) auditGroupLeaves(h Holder) error {
+	sub := h.subject()
+	rs, err := t.rels(t.ctx, store.Filter{SubjectType: sub.Type, SubjectID: sub.ID, SubjectRelation: new(sub.Relation)})
+	if err != nil {
+		return err
+	}
+	name, err := t.view.holderName(t.ctx, h)
+	if err != nil {
+		return err
+	}
+	h.Name = name
+	e := holderEntry(h)
+	pages := map[string]PageMember{}
+	var pageIDs []string
+	for _, r := range rs {
+		switch r.Resource.Type {
+		case "map":
+			for _, l := range MapLevels {
+				if l.relation() == r.Relation {
+					if err := t.audit("map.share", "map:"+r.Resource.ID, mapShareEntry{Group: e, Level: l}, nil); err != nil {
+						return err
+					}
+				}
+			}
+		case "page":
+			m, seen := pages[r.Resource.ID]
+			if !seen {
+				pageIDs = append(pageIDs, r.Resource.ID)
+				m.Holder = h
+			}
+			m.View = m.View || r.Relation == "viewer"
+			m.Edit = m.Edit || r.Relation == "editor"
+			pages[r.Resource.ID] = m
+		case "content":
+			if slices.Contains(ContentRoles, ContentRole(r.Relation)) {
+				entry := map[string]any{"role": r.Relation, "holder": e}
+				if err := t.audit("content.role.remove", "content:"+r.Resource.ID, entry, nil); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	for _, id := range pageIDs {
+		if m := pages[id]; m.View || m.Edit {
+			if err := t.audit("page.member.remove", "page:"+id, pageMemberRecord(m), nil); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -2,9 +2,11 @@ package portal_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/octroi/octroi/internal/portal"
+	"github.com/octroi/octroi/internal/store"
 )
 
 // TestDeletionsLeaveNoPendingRequestNorOrigin: deleting a service takes
@@ -77,6 +79,43 @@ func TestDeletionsLeaveNoPendingRequestNorOrigin(t *testing.T) {
 		ms := must[[]portal.CommunityMember](t)(svc.CommunityMembers(ctx, "csup", "club"))
 		if !slices.ContainsFunc(ms, func(m portal.CommunityMember) bool { return m.Account == "stranger" }) {
 			t.Errorf("club's members %+v", ms)
+		}
+	})
+}
+
+// TestDisabledSupervisorAndDeletedCommunity: disabling the supervisor of
+// the community that owns a map leaves the map its owner (a role, never a
+// person: its other members still share it); deleting that community,
+// once another role owns the map too, records on each map, page and the
+// content what it held there, in the deletion's revision.
+func TestDisabledSupervisorAndDeletedCommunity(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		w := mapWorld(t, e)
+		svc, ctx := e.svc, e.ctx
+		must[portal.Page](t)(svc.CreatePage(ctx, "ed", portal.Page{ID: "p", Title: "P", Owner: "ign"}))
+		must[portal.PageMember](t)(svc.SetPageMember(ctx, w.admin, "p", portal.PageMember{Holder: hClub, View: true, Edit: true}))
+
+		must[portal.Account](t)(svc.SetAccountStatus(ctx, "manager", "csup", portal.AccountDisabled))
+		must[portal.MapShare](t)(svc.SetMapShare(ctx, "part", "net", hIGN, portal.MapOwner))
+		shares := must[[]portal.MapShare](t)(svc.MapShares(ctx, "part", "net"))
+		if !slices.ContainsFunc(shares, func(s portal.MapShare) bool { return s.Group.ID == "club" && s.Level == portal.MapOwner }) {
+			t.Errorf("shares after the supervisor was disabled: %+v", shares)
+		}
+
+		ok(t, svc.DeleteCommunity(ctx, w.admin, "club"))
+		rev, _ := auditAt(t, e, w, "community:club", "community.delete")
+		for _, x := range []struct{ resource, action string }{{"map:net", "map.share"}, {"page:p", "page.member.remove"}} {
+			at, entry := auditAt(t, e, w, x.resource, x.action)
+			if at != rev || entry.After != nil || !strings.Contains(string(entry.Before), `"club"`) {
+				t.Errorf("%s %s at %d (deletion at %d): before %s after %s", x.resource, x.action, at, rev, entry.Before, entry.After)
+			}
+		}
+		es := must[[]store.AuditEntry](t)(svc.Audit(ctx, w.admin, store.AuditQuery{Action: "content.role.remove", Limit: 10}))
+		if len(es) != 1 || es[0].Revision != rev || !strings.Contains(string(es[0].Before), "map_creator") {
+			t.Errorf("content role removal: %+v", es)
+		}
+		if e.check("page:p#view@user:part") || e.check("map:net#view@user:part") {
+			t.Error("the deleted community's member still views")
 		}
 	})
 }
