@@ -18,8 +18,10 @@ import (
 // hold every right on every map; roles holding the creator privilege create
 // maps for themselves. A map never loses its last owner: the change that
 // would remove it (a share lowered or removed, a community deleted) is
-// refused, saying why. Whoever may view a map sees every resource in it;
-// whoever edits it adds only resources they may consult themselves.
+// refused, saying why. Whoever may view a map sees every resource in it
+// (one they may not even find by its kind and place only:
+// content_integrity.go); whoever edits it adds only resources they may
+// consult themselves.
 
 const kindMap = "map"
 
