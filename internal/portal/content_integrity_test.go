@@ -260,6 +260,24 @@ func TestMapNeverRevealsWhatItsReaderMayNotFind(t *testing.T) {
 			t.Errorf("UpdateMap returns %+v", m.Resources)
 		}
 
+		// The map's audit log, which its owners read, names the private
+		// dataset and its service only to whoever may find them.
+		logOf := func(actor string) string {
+			t.Helper()
+			var b strings.Builder
+			for _, x := range must[[]store.AuditEntry](t)(svc.Audit(ctx, actor, store.AuditQuery{Resource: "map:m1", Limit: 1000})) {
+				b.Write(x.Before)
+				b.Write(x.After)
+			}
+			return b.String()
+		}
+		if l := logOf("adm2"); strings.Contains(l, "PRIVATE") || strings.Contains(l, "priv-wms") || !strings.Contains(l, "IGNF_BD-TOPO") || !strings.Contains(l, `"hidden":true`) {
+			t.Errorf("adm2 reads the map's log %s", l)
+		}
+		if l := logOf("ed"); !strings.Contains(l, "IGNF_PRIVATE") || !strings.Contains(l, "priv-wms") {
+			t.Errorf("ed reads the map's log %s", l)
+		}
+
 		// Pages: an editor who may not find a visualisation's dataset
 		// gets the page back without its name, and the page keeps it.
 		must[portal.PageMember](t)(svc.SetPageMember(ctx, "ed", "report", portal.PageMember{Holder: user("adm2"), View: true, Edit: true}))
