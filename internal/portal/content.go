@@ -357,7 +357,7 @@ func (t *txn) consultable(what messages.Text, added []MapResource) error {
 			return refuse(ErrForbidden, "portal.resource_not_yours", what, which)
 		}
 	}
-	return nil
+	return t.stillThere(added) // content_integrity.go
 }
 
 // ResourceKind is the kind of a resource a map shows or a page's

@@ -196,6 +196,25 @@ func (t *txn) exposedLayers(field string, prev, rs []MapResource) error {
 	return nil
 }
 
+// stillThere refuses a resource added whose record is gone. The engine's
+// answers (consultable) come from its index, which may not yet have
+// applied a deletion committed just before this change; the records are
+// read in the change's transaction, which the store serialises with the
+// deletion's: so a map or page never gains a reference to what a
+// concurrent deletion just removed (which would then never be removed).
+func (t *txn) stillThere(added []MapResource) error {
+	for _, r := range added {
+		kind := kindDataset
+		if r.Kind == ResourceService {
+			kind = kindService
+		}
+		if err := t.mustExist(kind, r.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // findable answers, in one bulk check, whether subject may find each
 // resource: search a dataset, view a service.
 func (s *Service) findable(ctx context.Context, subject string, rs []MapResource) ([]bool, error) {

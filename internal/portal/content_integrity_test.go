@@ -293,3 +293,37 @@ func TestMapNeverRevealsWhatItsReaderMayNotFind(t *testing.T) {
 		}
 	})
 }
+
+// TestNoReferenceToWhatADeletionJustRemoved: the engine may not yet have
+// applied a deletion committed just before a change (another node's, or
+// this one's between commit and sync); a map or page never gains a
+// reference to a dataset or service whose record is gone, since nothing
+// would ever remove it. The deletion's record is removed here without the
+// engine hearing of it, as in that window.
+func TestNoReferenceToWhatADeletionJustRemoved(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		integrityWorld(t, e)
+		svc, ctx := e.svc, e.ctx
+		_, err := e.st.Transact(ctx, func(tx store.DocTx) error {
+			if err := tx.DeleteDoc(ctx, "dataset", "IGNF_OPEN"); err != nil {
+				return err
+			}
+			return tx.DeleteDoc(ctx, "service", "topo-wms2")
+		})
+		ok(t, err)
+		if !e.check("dataset:IGNF_OPEN#consult@user:ed") {
+			t.Fatal("setup: the engine heard of the deletion")
+		}
+		head := e.head()
+		_, err = svc.CreateMap(ctx, "ed", portal.Map{Name: "M", Resources: []portal.MapResource{dsRes("IGNF_OPEN")}}, hIGN)
+		wantErr(t, err, portal.ErrNotFound)
+		before := resources(t, e, "ed", "m1")
+		_, err = svc.SetMapResources(ctx, "ed", "m1", append(slices.Clone(before), svcRes("topo-wms2", "")))
+		wantErr(t, err, portal.ErrNotFound)
+		_, err = svc.UpdatePage(ctx, "ed", portal.PageUpdate{ID: "topo", Title: "Topo", Visualisations: []portal.Visualisation{{ID: "z", Dataset: "IGNF_OPEN"}}})
+		wantErr(t, err, portal.ErrNotFound)
+		if e.head() != head {
+			t.Fatal("a refused change wrote something")
+		}
+	})
+}
