@@ -45,7 +45,11 @@ func (s *Service) Audit(ctx context.Context, actor string, q store.AuditQuery) (
 		return nil, err
 	}
 	q.Limit = pageSize(q.Limit)
-	return s.docs.Audit(ctx, q)
+	es, err := s.docs.Audit(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return s.contentAsSeen(ctx, actor, es) // audit_content.go
 }
 
 // managed names, for each kind of resource whose audit entries a manager

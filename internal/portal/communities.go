@@ -265,6 +265,12 @@ func (s *Service) DeleteCommunity(ctx context.Context, actor, id string) error {
 		if err := t.forgetCommunity(id); err != nil { // grants.go
 			return err
 		}
+		if err := t.forgetCommunityOrigins(id); err != nil { // integrity.go
+			return err
+		}
+		if err := t.auditGroupLeaves(Holder{Kind: HolderCommunity, ID: id}); err != nil { // integrity.go
+			return err
+		}
 		if err := t.removeObject(communityRef(id)); err != nil {
 			return err
 		}

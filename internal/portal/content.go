@@ -357,7 +357,7 @@ func (t *txn) consultable(what messages.Text, added []MapResource) error {
 			return refuse(ErrForbidden, "portal.resource_not_yours", what, which)
 		}
 	}
-	return nil
+	return t.stillThere(added) // content_integrity.go
 }
 
 // ResourceKind is the kind of a resource a map shows or a page's
@@ -372,21 +372,24 @@ const (
 )
 
 // MapResource is a resource shown on a map: a dataset, or a service and
-// optionally one of its layers (by the service's own layer name).
+// optionally one of its layers (by the service's own layer name, which
+// the service must expose). Hidden is 0, except in a map as one reader
+// reads it: n ≥ 1 is the n-th resource of the map that reader may not
+// find, shown by its kind only (no id, no layer); sent back as read, it
+// keeps that resource in its place (content_integrity.go).
 type MapResource struct {
-	Kind  ResourceKind
-	ID    string
-	Layer string
+	Kind   ResourceKind
+	ID     string
+	Layer  string
+	Hidden int
 }
 
 // right is the permission that lets someone add the resource: consult for
 // a dataset, use for a service (the schema's public name for the right to
 // open a service). A service's layers have no rights of their own in the
 // schema (a grant covers every layer of a service), so a layer is checked
-// as its service. Follow-up once services are portal records: check that
-// the service exists and has the layer named (today a service is known
-// to the engine only, so an unknown id is refused as one the editor may
-// not use).
+// as its service; that the service exposes the layer is checked apart
+// (exposedLayers), once the editor is known to use it.
 func (r MapResource) right() (tuple.ObjectRef, string) {
 	if r.Kind == ResourceService {
 		return obj("service", r.ID), "use"
@@ -394,7 +397,10 @@ func (r MapResource) right() (tuple.ObjectRef, string) {
 	return datasetRef(r.ID), "consult"
 }
 
-func checkResources(field string, rs []MapResource) ([]MapResource, error) {
+// checkResources checks the resources a map is given; hidden allows the
+// resources sent back as read hidden (SetMapResources), which a new map
+// cannot have.
+func checkResources(field string, rs []MapResource, hidden bool) ([]MapResource, error) {
 	if len(rs) > maxResources {
 		return nil, invalid("invalid.content_too_many", field, len(rs), maxResources)
 	}
@@ -410,7 +416,11 @@ func checkResources(field string, rs []MapResource) ([]MapResource, error) {
 		default:
 			return nil, invalid("invalid.resource_kind", f, messages.Quote(r.Kind))
 		}
-		if err := checkID(f+" id", r.ID); err != nil {
+		if r.Hidden != 0 {
+			if !hidden || r.Hidden < 0 || r.ID != "" || r.Layer != "" {
+				return nil, invalid("invalid.hidden_resource", f)
+			}
+		} else if err := checkID(f+" id", r.ID); err != nil {
 			return nil, err
 		}
 		var err error
@@ -418,22 +428,14 @@ func checkResources(field string, rs []MapResource) ([]MapResource, error) {
 			return nil, err
 		}
 		if slices.Contains(out, r) {
+			if r.Hidden != 0 {
+				return nil, invalid("invalid.content_duplicate", f+" hidden", strconv.Itoa(r.Hidden))
+			}
 			return nil, invalid("invalid.content_duplicate", f, messages.Quote(string(r.Kind)+":"+r.ID+"/"+r.Layer))
 		}
 		out = append(out, r)
 	}
 	return out, nil
-}
-
-// added returns the resources of next that prev lacks.
-func added(prev, next []MapResource) []MapResource {
-	var out []MapResource
-	for _, r := range next {
-		if !slices.Contains(prev, r) {
-			out = append(out, r)
-		}
-	}
-	return out
 }
 
 type holderEntryRec struct {

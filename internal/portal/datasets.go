@@ -276,7 +276,8 @@ func kindRank(k GroupKind) int {
 }
 
 // DeleteDataset deletes a dataset and all its relationships
-// (manage_access).
+// (manage_access), its services, and the map resources and page
+// visualisations that showed them.
 func (s *Service) DeleteDataset(ctx context.Context, actor, id string) error {
 	return s.do(ctx, actor, datasetGuard(id, "manage_access"), func(t *txn) error {
 		before, _, err := t.dataset(ctx, id)
@@ -289,10 +290,20 @@ func (s *Service) DeleteDataset(ctx context.Context, actor, id string) error {
 		if err != nil {
 			return err
 		}
+		g := gone{datasets: map[string]bool{id: true}, services: map[string]bool{}}
 		for _, m := range services {
 			if err := t.deleteService(m.ID); err != nil {
 				return err
 			}
+			g.services[m.ID] = true
+		}
+		// The maps and pages that showed it or its services stop showing
+		// them (content_integrity.go).
+		if err := t.forget(g); err != nil {
+			return err
+		}
+		if err := t.forgetDatasetRequests(before.Owner, id); err != nil { // integrity.go
+			return err
 		}
 		if err := t.removeObject(datasetRef(id)); err != nil {
 			return err

@@ -24,6 +24,11 @@
 //     (and services they may use); whoever may view a map sees every
 //     resource in it, and a page's visualisations load only for whoever
 //     may consult their datasets.
+//   - a map or a page never keeps a reference to a dataset, a service or
+//     a layer that is gone (the deletion removes it, audited, in its own
+//     transaction), nor names to its reader a dataset or a service they
+//     may not find; a pending access request never waits on a deleted
+//     dataset, service or community (content_integrity.go, integrity.go).
 //
 // Every management action is authorized through the engine, as the acting
 // account, before anything is written, and recorded in the audit log.

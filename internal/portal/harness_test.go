@@ -82,7 +82,7 @@ func (c *clock) Advance(d time.Duration) {
 // env is a store, an engine following it and the service on top, as the
 // server wires them.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	st    docStore
 	idx   *index.Index
@@ -92,7 +92,7 @@ type env struct {
 	mu    sync.Mutex // serialises followers
 }
 
-func newEnv(t *testing.T, st docStore) *env {
+func newEnv(t testing.TB, st docStore) *env {
 	ctx := context.Background()
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
@@ -177,7 +177,7 @@ func must[T any](t *testing.T) func(v T, err error) T {
 	}
 }
 
-func ok(t *testing.T, err error) {
+func ok(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)

@@ -18,8 +18,10 @@ import (
 // hold every right on every map; roles holding the creator privilege create
 // maps for themselves. A map never loses its last owner: the change that
 // would remove it (a share lowered or removed, a community deleted) is
-// refused, saying why. Whoever may view a map sees every resource in it;
-// whoever edits it adds only resources they may consult themselves.
+// refused, saying why. Whoever may view a map sees every resource in it
+// (one they may not even find by its kind and place only:
+// content_integrity.go); whoever edits it adds only resources they may
+// consult themselves.
 
 const kindMap = "map"
 
@@ -102,7 +104,7 @@ type mapShareEntry struct {
 func mapRecord(m Map) *mapRec {
 	r := &mapRec{ID: m.ID, Name: m.Name, Icon: m.Icon, Created: m.Created, Updated: m.Updated, Resources: make([]mapResourceRec, len(m.Resources))}
 	for i, x := range m.Resources {
-		r.Resources[i] = mapResourceRec(x)
+		r.Resources[i] = mapResourceRec{Kind: x.Kind, ID: x.ID, Layer: x.Layer}
 	}
 	return r
 }
@@ -110,7 +112,7 @@ func mapRecord(m Map) *mapRec {
 func (r mapRec) domain() Map {
 	m := Map{ID: r.ID, Name: r.Name, Icon: r.Icon, Created: r.Created, Updated: r.Updated, Resources: make([]MapResource, len(r.Resources))}
 	for i, x := range r.Resources {
-		m.Resources[i] = MapResource(x)
+		m.Resources[i] = MapResource{Kind: x.Kind, ID: x.ID, Layer: x.Layer}
 	}
 	return m
 }
@@ -187,7 +189,7 @@ func (s *Service) CreateMap(ctx context.Context, actor string, m Map, owner Hold
 	if err != nil {
 		return Map{}, err
 	}
-	if m.Resources, err = checkResources("resources", m.Resources); err != nil {
+	if m.Resources, err = checkResources("resources", m.Resources, false); err != nil {
 		return Map{}, err
 	}
 	if err := checkHolder("owner", owner, mapGroupKinds); err != nil {
@@ -221,6 +223,9 @@ func (s *Service) CreateMap(ctx context.Context, actor string, m Map, owner Hold
 		if err := t.consultable(messages.New("noun.map"), m.Resources); err != nil {
 			return err
 		}
+		if err := t.exposedLayers("resources", nil, m.Resources); err != nil {
+			return err
+		}
 		m.Created, m.Updated = t.at, t.at
 		if err := t.put(kindMap, m.ID, "", "", mapRecord(m)); err != nil {
 			return err
@@ -237,12 +242,18 @@ func (s *Service) CreateMap(ctx context.Context, actor string, m Map, owner Hold
 
 // Map returns a map, with every resource in it, to whoever may view it;
 // to others it does not exist. A viewer sees the resources even where they
-// could not open them alone: access to maps is checked at the map only.
+// could not open them alone: access to maps is checked at the map only;
+// but one they may not even find is shown by its kind and place only
+// (MapResource.Hidden), so that a map never reveals a private dataset.
 func (s *Service) Map(ctx context.Context, actor, id string) (Map, error) {
 	if err := s.authorize(ctx, actor, mapGuard(id, "view")); err != nil {
 		return Map{}, err
 	}
-	return s.read().mapRecord(ctx, id)
+	m, err := s.read().mapRecord(ctx, id)
+	if err != nil {
+		return Map{}, err
+	}
+	return s.mapAsSeen(ctx, actor, m)
 }
 
 // Maps lists, in id order after `after`, the maps the actor may view
@@ -295,14 +306,19 @@ func (s *Service) UpdateMap(ctx context.Context, actor string, m Map) (Map, erro
 		}
 		return t.audit("map.update", "map:"+m.ID, map[string]any{"name": before.Name, "icon": before.Icon}, map[string]any{"name": out.Name, "icon": out.Icon})
 	})
-	return out, err
+	if err != nil {
+		return Map{}, err
+	}
+	return s.mapAsSeen(ctx, actor, out)
 }
 
 // SetMapResources sets the resources a map shows (edit). The resources it
-// adds must be ones the actor may consult (datasets) or use (services);
-// those already there stay whoever edits.
+// adds must be ones the actor may consult (datasets) or use (services),
+// and a service's layer one it exposes; those already there stay whoever
+// edits. A resource the actor may not find is sent back as read (its
+// kind and Hidden), and stays in its place; left out, it is removed.
 func (s *Service) SetMapResources(ctx context.Context, actor, id string, rs []MapResource) (Map, error) {
-	rs, err := checkResources("resources", rs)
+	rs, err := checkResources("resources", rs, true)
 	if err != nil {
 		return Map{}, err
 	}
@@ -312,11 +328,19 @@ func (s *Service) SetMapResources(ctx context.Context, actor, id string, rs []Ma
 		if err != nil {
 			return err
 		}
+		rs := slices.Clone(rs) // the store may run fn again
+		add, err := t.unhide("resources", before.Resources, rs)
+		if err != nil {
+			return err
+		}
+		if err := t.consultable(messages.New("noun.map"), add); err != nil {
+			return err
+		}
 		if slices.Equal(before.Resources, rs) {
 			out = before
 			return nil
 		}
-		if err := t.consultable(messages.New("noun.map"), added(before.Resources, rs)); err != nil {
+		if err := t.exposedLayers("resources", before.Resources, rs); err != nil {
 			return err
 		}
 		out = before
@@ -326,7 +350,10 @@ func (s *Service) SetMapResources(ctx context.Context, actor, id string, rs []Ma
 		}
 		return t.audit("map.resources", "map:"+id, mapRecord(before).Resources, mapRecord(out).Resources)
 	})
-	return out, err
+	if err != nil {
+		return Map{}, err
+	}
+	return s.mapAsSeen(ctx, actor, out)
 }
 
 // DeleteMap deletes a map and its shares (delete).

@@ -344,6 +344,9 @@ func (s *Service) UpdateService(ctx context.Context, actor string, m MapService)
 		}
 		t.setSwitch(out.ID, "open", out.Open)
 		t.setSwitch(out.ID, "available", out.Available)
+		if err := t.forget(goneLayers(before, out)); err != nil { // content_integrity.go
+			return err
+		}
 		return t.audit("service.update", "service:"+out.ID, before, out)
 	})
 	return out, err
@@ -355,12 +358,22 @@ func sameService(a, b MapService) bool {
 }
 
 // DeleteService deletes a service (manage) with its relationships: the
-// grants that covered it stop covering it (their records forget it), and
-// the accesses of keys that opened it are deleted, so that no access
-// dangles.
+// grants that covered it stop covering it (their records forget it), the
+// accesses of keys that opened it are deleted, and the maps that showed it
+// stop showing it, so that nothing dangles.
 func (s *Service) DeleteService(ctx context.Context, actor, id string) error {
 	return s.do(ctx, actor, serviceGuard(id, "manage"), func(t *txn) error {
-		return t.deleteService(id)
+		var m MapService
+		if err := t.get(t.ctx, kindService, id, &m); err != nil {
+			return err
+		}
+		if err := t.deleteService(id); err != nil {
+			return err
+		}
+		if err := t.forget(gone{services: map[string]bool{id: true}}); err != nil { // content_integrity.go
+			return err
+		}
+		return t.forgetServiceRequests(m.Organisation, id) // integrity.go
 	})
 }
 

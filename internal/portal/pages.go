@@ -400,7 +400,10 @@ func (s *Service) UpdatePage(ctx context.Context, actor string, u PageUpdate) (P
 		}
 		return t.audit("page.update", "page:"+in.ID, pageRecord(before), pageRecord(out))
 	})
-	return out, err
+	if err != nil {
+		return Page{}, err
+	}
+	return s.pageAsSeen(ctx, actor, out)
 }
 
 func samePage(a, b Page) bool {
@@ -427,7 +430,10 @@ func (s *Service) SetPagePolicy(ctx context.Context, actor, id string, public bo
 		}
 		return t.audit("page.policy", "page:"+id, map[string]any{"public": before.Public}, map[string]any{"public": public})
 	})
-	return out, err
+	if err != nil {
+		return Page{}, err
+	}
+	return s.pageAsSeen(ctx, actor, out)
 }
 
 // DeletePage deletes a page and its relationships (manage).
