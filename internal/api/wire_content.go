@@ -156,19 +156,16 @@ type PageMemberRequest struct {
 // MapResource is a resource shown on a map.
 type MapResource struct {
 	Kind  portal.ResourceKind `json:"kind"`
-	ID    string              `json:"id,omitempty"`
+	ID    string              `json:"id"`
 	Layer string              `json:"layer,omitempty"`
-	// Hidden: a resource the reader may not find, by its place among them
-	// (portal.MapResource.Hidden).
-	Hidden int `json:"hidden,omitempty"`
 }
 
 func mapResourceOut(r portal.MapResource) MapResource {
-	return MapResource{Kind: r.Kind, ID: r.ID, Layer: r.Layer, Hidden: r.Hidden}
+	return MapResource{Kind: r.Kind, ID: r.ID, Layer: r.Layer}
 }
 
 func mapResourceIn(r MapResource) portal.MapResource {
-	return portal.MapResource{Kind: r.Kind, ID: r.ID, Layer: r.Layer, Hidden: r.Hidden}
+	return portal.MapResource{Kind: r.Kind, ID: r.ID, Layer: r.Layer}
 }
 
 // Map is a map with every resource it shows.

@@ -10,8 +10,10 @@ import (
 
 // The audit log of a map or a page is read by its managers (map share,
 // page manage: Audit), who may not find every dataset or service it ever
-// showed: the entries name them only to whoever may find them, as the map
-// and the page do (content_integrity.go). A resource they may not find
+// showed: the entries name them only to whoever may find them. (A map
+// shows every resource it holds now to whoever may view it, source 004;
+// its log tells of what it held, and a page names no dataset its reader
+// may not find: content_integrity.go.) A resource they may not find
 // loses its id and layer (and says "hidden": true); a visualisation's
 // dataset becomes "". Platform administrators read everything as written.
 

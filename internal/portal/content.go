@@ -373,15 +373,11 @@ const (
 
 // MapResource is a resource shown on a map: a dataset, or a service and
 // optionally one of its layers (by the service's own layer name, which
-// the service must expose). Hidden is 0, except in a map as one reader
-// reads it: n ≥ 1 is the n-th resource of the map that reader may not
-// find, shown by its kind only (no id, no layer); sent back as read, it
-// keeps that resource in its place (content_integrity.go).
+// the service must expose).
 type MapResource struct {
-	Kind   ResourceKind
-	ID     string
-	Layer  string
-	Hidden int
+	Kind  ResourceKind
+	ID    string
+	Layer string
 }
 
 // right is the permission that lets someone add the resource: consult for
@@ -397,10 +393,8 @@ func (r MapResource) right() (tuple.ObjectRef, string) {
 	return datasetRef(r.ID), "consult"
 }
 
-// checkResources checks the resources a map is given; hidden allows the
-// resources sent back as read hidden (SetMapResources), which a new map
-// cannot have.
-func checkResources(field string, rs []MapResource, hidden bool) ([]MapResource, error) {
+// checkResources checks the resources a map is given.
+func checkResources(field string, rs []MapResource) ([]MapResource, error) {
 	if len(rs) > maxResources {
 		return nil, invalid("invalid.content_too_many", field, len(rs), maxResources)
 	}
@@ -416,11 +410,7 @@ func checkResources(field string, rs []MapResource, hidden bool) ([]MapResource,
 		default:
 			return nil, invalid("invalid.resource_kind", f, messages.Quote(r.Kind))
 		}
-		if r.Hidden != 0 {
-			if !hidden || r.Hidden < 0 || r.ID != "" || r.Layer != "" {
-				return nil, invalid("invalid.hidden_resource", f)
-			}
-		} else if err := checkID(f+" id", r.ID); err != nil {
+		if err := checkID(f+" id", r.ID); err != nil {
 			return nil, err
 		}
 		var err error
@@ -428,9 +418,6 @@ func checkResources(field string, rs []MapResource, hidden bool) ([]MapResource,
 			return nil, err
 		}
 		if slices.Contains(out, r) {
-			if r.Hidden != 0 {
-				return nil, invalid("invalid.content_duplicate", f+" hidden", strconv.Itoa(r.Hidden))
-			}
 			return nil, invalid("invalid.content_duplicate", f, messages.Quote(string(r.Kind)+":"+r.ID+"/"+r.Layer))
 		}
 		out = append(out, r)

@@ -30,14 +30,12 @@ import (
 // is forgotten by every grant: deletions are rare and a platform's maps
 // and pages number in the thousands at most (BENCHMARKS.md).
 //
-// And a map or a page never tells its reader of a dataset or a service
-// the reader may not find: the resources of a map they may view are all
-// shown (source 004: "vous pouvez visualiser une carte et toutes les
-// ressources qu'elle contient, même si vous ne disposez pas de l'ACL"),
-// the dataset they may find but not consult included, but one they may
-// not even find (a dataset without search, a service without view) is
-// shown by its kind and its place only (MapResource.Hidden), as a page's
-// visualisation of such a dataset shows without naming it.
+// The resources of a map its reader may view are all shown, whatever the
+// reader may do with them (source 004: "vous pouvez visualiser une carte
+// et toutes les ressources qu'elle contient, même si vous ne disposez pas
+// de l'ACL"): sharing a map shares what its owners put on it. A page's
+// visualisation of a dataset its reader may not find shows without
+// naming it (pageAsSeen), as RenderPage does.
 
 // gone names what a change deletes or stops exposing: datasets, services,
 // and layers of services that stay.
@@ -241,67 +239,6 @@ func (s *Service) findable(ctx context.Context, subject string, rs []MapResource
 		out[i] = res[i].Result == engine.HasPermission
 	}
 	return out, nil
-}
-
-// hiddenFrom returns the resources of rs the actor may not find, in their
-// order: the n-th of them is MapResource.Hidden n.
-func (s *Service) hiddenFrom(ctx context.Context, actor string, rs []MapResource) ([]MapResource, error) {
-	found, err := s.findable(ctx, actor, rs)
-	if err != nil {
-		return nil, err
-	}
-	var out []MapResource
-	for i, r := range rs {
-		if !found[i] {
-			out = append(out, r)
-		}
-	}
-	return out, nil
-}
-
-// mapAsSeen is m as the actor reads it: the resources they may not find
-// keep their kind and place, and lose their id and layer.
-func (s *Service) mapAsSeen(ctx context.Context, actor string, m Map) (Map, error) {
-	found, err := s.findable(ctx, actor, m.Resources)
-	if err != nil {
-		return Map{}, err
-	}
-	rs := slices.Clone(m.Resources)
-	n := 0
-	for i := range rs {
-		if !found[i] {
-			n++
-			rs[i] = MapResource{Kind: rs[i].Kind, Hidden: n}
-		}
-	}
-	m.Resources = rs
-	return m, nil
-}
-
-// unhide puts back, in next, the resources the actor sent as read hidden
-// (Hidden n: the n-th of prev the actor may not find), and returns what
-// next adds for the actor to be checked on: what prev lacks, and what the
-// actor named although they may not find it (so that naming a guessed id
-// tells nothing of whether the map shows it).
-func (t *txn) unhide(field string, prev, next []MapResource) ([]MapResource, error) {
-	hidden, err := t.s.hiddenFrom(t.ctx, t.actor, prev)
-	if err != nil {
-		return nil, err
-	}
-	var add []MapResource
-	for i, r := range next {
-		if r.Hidden == 0 {
-			if !slices.Contains(prev, r) || slices.Contains(hidden, r) {
-				add = append(add, r)
-			}
-			continue
-		}
-		if r.Hidden > len(hidden) || hidden[r.Hidden-1].Kind != r.Kind {
-			return nil, invalid("invalid.hidden_resource_unknown", field+"["+strconv.Itoa(i)+"] hidden", r.Hidden, messages.Quote(r.Kind))
-		}
-		next[i] = hidden[r.Hidden-1]
-	}
-	return add, nil
 }
 
 // pageAsSeen is p as the actor reads it: the datasets of visualisations

@@ -18,10 +18,8 @@ import (
 // hold every right on every map; roles holding the creator privilege create
 // maps for themselves. A map never loses its last owner: the change that
 // would remove it (a share lowered or removed, a community deleted) is
-// refused, saying why. Whoever may view a map sees every resource in it
-// (one they may not even find by its kind and place only:
-// content_integrity.go); whoever edits it adds only resources they may
-// consult themselves.
+// refused, saying why. Whoever may view a map sees every resource in it;
+// whoever edits it adds only resources they may consult themselves.
 
 const kindMap = "map"
 
@@ -104,7 +102,7 @@ type mapShareEntry struct {
 func mapRecord(m Map) *mapRec {
 	r := &mapRec{ID: m.ID, Name: m.Name, Icon: m.Icon, Created: m.Created, Updated: m.Updated, Resources: make([]mapResourceRec, len(m.Resources))}
 	for i, x := range m.Resources {
-		r.Resources[i] = mapResourceRec{Kind: x.Kind, ID: x.ID, Layer: x.Layer}
+		r.Resources[i] = mapResourceRec(x)
 	}
 	return r
 }
@@ -112,7 +110,7 @@ func mapRecord(m Map) *mapRec {
 func (r mapRec) domain() Map {
 	m := Map{ID: r.ID, Name: r.Name, Icon: r.Icon, Created: r.Created, Updated: r.Updated, Resources: make([]MapResource, len(r.Resources))}
 	for i, x := range r.Resources {
-		m.Resources[i] = MapResource{Kind: x.Kind, ID: x.ID, Layer: x.Layer}
+		m.Resources[i] = MapResource(x)
 	}
 	return m
 }
@@ -189,7 +187,7 @@ func (s *Service) CreateMap(ctx context.Context, actor string, m Map, owner Hold
 	if err != nil {
 		return Map{}, err
 	}
-	if m.Resources, err = checkResources("resources", m.Resources, false); err != nil {
+	if m.Resources, err = checkResources("resources", m.Resources); err != nil {
 		return Map{}, err
 	}
 	if err := checkHolder("owner", owner, mapGroupKinds); err != nil {
@@ -242,18 +240,13 @@ func (s *Service) CreateMap(ctx context.Context, actor string, m Map, owner Hold
 
 // Map returns a map, with every resource in it, to whoever may view it;
 // to others it does not exist. A viewer sees the resources even where they
-// could not open them alone: access to maps is checked at the map only;
-// but one they may not even find is shown by its kind and place only
-// (MapResource.Hidden), so that a map never reveals a private dataset.
+// could not open them alone: access to maps is checked at the map only
+// (source 004).
 func (s *Service) Map(ctx context.Context, actor, id string) (Map, error) {
 	if err := s.authorize(ctx, actor, mapGuard(id, "view")); err != nil {
 		return Map{}, err
 	}
-	m, err := s.read().mapRecord(ctx, id)
-	if err != nil {
-		return Map{}, err
-	}
-	return s.mapAsSeen(ctx, actor, m)
+	return s.read().mapRecord(ctx, id)
 }
 
 // Maps lists, in id order after `after`, the maps the actor may view
@@ -306,19 +299,15 @@ func (s *Service) UpdateMap(ctx context.Context, actor string, m Map) (Map, erro
 		}
 		return t.audit("map.update", "map:"+m.ID, map[string]any{"name": before.Name, "icon": before.Icon}, map[string]any{"name": out.Name, "icon": out.Icon})
 	})
-	if err != nil {
-		return Map{}, err
-	}
-	return s.mapAsSeen(ctx, actor, out)
+	return out, err
 }
 
 // SetMapResources sets the resources a map shows (edit). The resources it
 // adds must be ones the actor may consult (datasets) or use (services),
 // and a service's layer one it exposes; those already there stay whoever
-// edits. A resource the actor may not find is sent back as read (its
-// kind and Hidden), and stays in its place; left out, it is removed.
+// edits.
 func (s *Service) SetMapResources(ctx context.Context, actor, id string, rs []MapResource) (Map, error) {
-	rs, err := checkResources("resources", rs, true)
+	rs, err := checkResources("resources", rs)
 	if err != nil {
 		return Map{}, err
 	}
@@ -328,17 +317,18 @@ func (s *Service) SetMapResources(ctx context.Context, actor, id string, rs []Ma
 		if err != nil {
 			return err
 		}
-		rs := slices.Clone(rs) // the store may run fn again
-		add, err := t.unhide("resources", before.Resources, rs)
-		if err != nil {
-			return err
-		}
-		if err := t.consultable(messages.New("noun.map"), add); err != nil {
-			return err
-		}
 		if slices.Equal(before.Resources, rs) {
 			out = before
 			return nil
+		}
+		var add []MapResource
+		for _, r := range rs {
+			if !slices.Contains(before.Resources, r) {
+				add = append(add, r)
+			}
+		}
+		if err := t.consultable(messages.New("noun.map"), add); err != nil {
+			return err
 		}
 		if err := t.exposedLayers("resources", before.Resources, rs); err != nil {
 			return err
@@ -350,10 +340,7 @@ func (s *Service) SetMapResources(ctx context.Context, actor, id string, rs []Ma
 		}
 		return t.audit("map.resources", "map:"+id, mapRecord(before).Resources, mapRecord(out).Resources)
 	})
-	if err != nil {
-		return Map{}, err
-	}
-	return s.mapAsSeen(ctx, actor, out)
+	return out, err
 }
 
 // DeleteMap deletes a map and its shares (delete).

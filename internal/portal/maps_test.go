@@ -181,18 +181,13 @@ func TestMapResourcesOnlyWhatTheEditorConsults(t *testing.T) {
 		must[portal.MapShare](t)(svc.SetMapShare(ctx, "csup", "net", hRegion, portal.MapWrite))
 		head := e.head()
 		keep := portal.MapResource{Kind: portal.ResourceDataset, ID: "IGNF_PRIVATE"}
-		// adm2 (region) may not find IGNF_PRIVATE, nor use a service: it
-		// reads the dataset hidden, and keeps it by sending it back so.
-		hidden := portal.MapResource{Kind: portal.ResourceDataset, Hidden: 1}
-		if m := must[portal.Map](t)(svc.Map(ctx, "adm2", "net")); !slices.Equal(m.Resources, []portal.MapResource{hidden}) {
-			t.Errorf("adm2 reads %+v", m.Resources)
-		}
+		// adm2 (region) may not find IGNF_PRIVATE, nor use a service.
 		_, err := svc.SetMapResources(ctx, "adm2", "net", []portal.MapResource{{Kind: portal.ResourceDataset, ID: "IGNF_OTHER"}})
 		wantErr(t, err, portal.ErrNotFound)
-		_, err = svc.SetMapResources(ctx, "adm2", "net", []portal.MapResource{hidden, {Kind: portal.ResourceService, ID: "ign-wms", Layer: "ortho"}})
+		_, err = svc.SetMapResources(ctx, "adm2", "net", []portal.MapResource{keep, {Kind: portal.ResourceService, ID: "ign-wms", Layer: "ortho"}})
 		wantErr(t, err, portal.ErrForbidden)
 		// search is not consult.
-		_, err = svc.SetMapResources(ctx, "adm2", "net", []portal.MapResource{hidden, {Kind: portal.ResourceDataset, ID: "IGNF_BD-TOPO"}})
+		_, err = svc.SetMapResources(ctx, "adm2", "net", []portal.MapResource{keep, {Kind: portal.ResourceDataset, ID: "IGNF_BD-TOPO"}})
 		wantErr(t, err, portal.ErrForbidden)
 		_, err = svc.SetMapResources(ctx, "adm2", "net", []portal.MapResource{keep, keep})
 		wantErr(t, err, portal.ErrInvalid)
