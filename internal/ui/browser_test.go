@@ -227,6 +227,7 @@ func browserScreens(t *testing.T, s site) []browserScreen {
 		{s.as(t, "lina.littoral").URL, "/communities/observatoire-littoral", nil},
 		{root.URL, "/communities/observatoire-littoral?q=damien", nil},
 		{s.as(t, "olivier.carto").URL, "/communities/observatoire-littoral", nil},
+		{s.as(t, "lina.littoral").URL, "/me/preferences", nil},
 	}
 }
 

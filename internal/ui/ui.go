@@ -177,6 +177,8 @@ func Handler(cfg Config) http.Handler {
 		mux.Handle("GET /organisations/{id}/permissions/services/{service}", u.handle(u.serviceScreen))
 		mux.Handle("GET /demande-acces/{id}", u.handle(u.demande))
 	}
+	mux.Handle("GET /me/preferences", u.handle(u.preferences))
+	mux.Handle("POST /me/preferences", u.handle(u.savePreferences))
 	mux.Handle("POST /lang", u.handle(u.setLang))
 	mux.Handle("/", u.handle(func(w http.ResponseWriter, r *http.Request, v *view) error {
 		return errNotFound
@@ -202,6 +204,7 @@ func (u *ui) handle(h handler) http.Handler {
 		actor, err := u.cfg.Actor(r)
 		if err == nil {
 			v.Actor = actor
+			u.accountLanguage(r, v)
 			err = h(w, r, v)
 		}
 		if err != nil {
