@@ -228,6 +228,14 @@ func browserScreens(t *testing.T, s site) []browserScreen {
 		{root.URL, "/communities/observatoire-littoral?q=damien", nil},
 		{s.as(t, "olivier.carto").URL, "/communities/observatoire-littoral", nil},
 		{s.as(t, "lina.littoral").URL, "/me/preferences", nil},
+		{s.as(t, "lina.littoral").URL, "/maps/trait-de-cote/edit", nil},
+		{s.as(t, "paul.risques").URL, "/maps/trait-de-cote/edit", []chromedp.Action[chromedp.Void]{
+			// a dataset nobody has: the refusal beside its field
+			chromedp.SetValue(chromedp.CSS("#m-dataset"), "NOPE_NOPE"),
+			chromedp.Click(chromedp.CSS(`form[action$="/edit/add"] button`)),
+			chromedp.WaitReady(chromedp.CSS("#m-dataset-err")),
+		}},
+		{s.as(t, "lina.littoral").URL, "/maps/trait-de-cote/delete", nil},
 	}
 }
 

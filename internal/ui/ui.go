@@ -179,6 +179,10 @@ func Handler(cfg Config) http.Handler {
 	}
 	mux.Handle("GET /me/preferences", u.handle(u.preferences))
 	mux.Handle("POST /me/preferences", u.handle(u.savePreferences))
+	mux.Handle("GET /maps/{id}/edit", u.handle(u.mapEdit))
+	mux.Handle("POST /maps/{id}/edit/{action}", u.handle(u.mapEditAction))
+	mux.Handle("GET /maps/{id}/delete", u.handle(u.mapConfirmDelete))
+	mux.Handle("POST /maps/{id}/delete", u.handle(u.mapDelete))
 	mux.Handle("POST /lang", u.handle(u.setLang))
 	mux.Handle("/", u.handle(func(w http.ResponseWriter, r *http.Request, v *view) error {
 		return errNotFound
