@@ -103,17 +103,23 @@ func TestScreensFitAPhoneAndAWideScreen(t *testing.T) {
 	s := newSite(t)
 	screens := browserScreens(t, s)
 	for _, lang := range []string{"en", "fr"} {
+		// Cookies are kept per host, whatever the port: the language is
+		// chosen once for every site of the list.
+		if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/static/octroi.css"), chooseLanguage(lang)); err != nil {
+			t.Fatal(err)
+		}
 		for i, sc := range screens {
 			steps := []chromedp.Action[chromedp.Void]{
 				phone(),
-				chromedp.Navigate(sc.base + "/static/octroi.css"),
-				chooseLanguage(lang),
 				chromedp.Navigate(sc.base + sc.path),
 				chromedp.WaitReady(chromedp.CSS("main")),
 			}
 			steps = append(steps, sc.then...)
 			if err := chromedp.Do(ctx, steps...); err != nil {
 				t.Fatalf("%s %s (%d steps): %v", lang, sc.path, len(sc.then), err)
+			}
+			if got := pageLang(t, ctx); got != lang {
+				t.Fatalf("%s %s: the page is in %q", lang, sc.path, got)
 			}
 			for _, width := range []struct {
 				name   string
@@ -144,4 +150,14 @@ func layoutOf(t *testing.T, ctx context.Context) []string {
 		t.Fatalf("layout: %v", err)
 	}
 	return ps
+}
+
+// pageLang is the language of the page open in ctx.
+func pageLang(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	l, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.documentElement.lang`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
 }
