@@ -242,6 +242,13 @@ func browserScreens(t *testing.T, s site) []browserScreen {
 			chromedp.WaitReady(chromedp.CSS("#m-dataset-err")),
 		}},
 		{s.as(t, "lina.littoral").URL, "/maps/trait-de-cote/delete", nil},
+		{s.as(t, "regine.sud").URL, "/organisations/region-sud/edit", nil},
+		{s.as(t, "regine.sud").URL, "/organisations/region-sud/edit", []chromedp.Action[chromedp.Void]{
+			// a name of blanks: the refusal beside its field
+			chromedp.SetValue(chromedp.CSS("#o-name"), "   "),
+			chromedp.Click(chromedp.CSS(`form[action$="/edit"] button.primary`)),
+			chromedp.WaitReady(chromedp.CSS("#o-name-err")),
+		}},
 	}
 }
 

@@ -183,6 +183,8 @@ func Handler(cfg Config) http.Handler {
 	mux.Handle("POST /maps/{id}/edit/{action}", u.handle(u.mapEditAction))
 	mux.Handle("GET /maps/{id}/delete", u.handle(u.mapConfirmDelete))
 	mux.Handle("POST /maps/{id}/delete", u.handle(u.mapDelete))
+	mux.Handle("GET /organisations/{id}/edit", u.handle(u.orgEdit))
+	mux.Handle("POST /organisations/{id}/edit", u.handle(u.orgSave))
 	mux.Handle("POST /lang", u.handle(u.setLang))
 	mux.Handle("/", u.handle(func(w http.ResponseWriter, r *http.Request, v *view) error {
 		return errNotFound
