@@ -112,3 +112,33 @@ func TestOrganisationInformationRefusals(t *testing.T) {
 		t.Errorf("refused forms changed the organisation: %+v, was %+v", after, before)
 	}
 }
+
+// TestProducersContactOnTheDatasetAndMyIDOnMyAccount is source 000's way
+// to be granted access without the form: a signed-in consumer finds the
+// producer's contact on the dataset's page and their own account's id on
+// their account, to send it.
+func TestProducersContactOnTheDatasetAndMyIDOnMyAccount(t *testing.T) {
+	s := newSite(t)
+	p := s.srv.Portal().(*portal.Service)
+	regine := s.accounts["regine.sud"]
+	o, err := p.Organisation(context.Background(), regine, "region-sud")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Contact = "donnees@maregionsud.example"
+	if _, err := p.UpdateOrganisation(context.Background(), regine, o); err != nil {
+		t.Fatal(err)
+	}
+	julie := s.as(t, "julie.candidate")
+	if _, body := julie.get(t, "/datasets/REGION-SUD_PPRI"); !strings.Contains(body, `<a href="mailto:donnees@maregionsud.example">`) || !strings.Contains(body, html.EscapeString(o.Name)) {
+		t.Errorf("the dataset's page lacks its producer or its contact:\n%s", body)
+	}
+	if _, body := julie.get(t, "/me"); !strings.Contains(body, `<dd class="id">`+s.accounts["julie.candidate"]+`</dd>`) {
+		t.Errorf("my account does not show its id:\n%s", body)
+	}
+	// An anonymous visitor reads no organisation: the producer's id, no
+	// contact.
+	if _, body := s.get(t, "/datasets/REGION-SUD_PPRI"); strings.Contains(body, "mailto:") || !strings.Contains(body, "<dd>region-sud</dd>") {
+		t.Errorf("an anonymous visitor's dataset page:\n%s", body)
+	}
+}
