@@ -29,9 +29,9 @@ func axePath(t *testing.T) string {
 	return testbin.File(t, root+"/axe-core/axe.min.js", "npm install -g axe-core")
 }
 
-// browser starts a headless Chromium for t and returns a context that
-// drives one tab of it.
-func browser(t *testing.T) context.Context {
+// browser starts a headless Chromium for t, with the flags of more
+// besides octroi's, and returns a context that drives one tab of it.
+func browser(t *testing.T, more ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	exe := testbin.Find(t, "chromium", "chromium-browser", "google-chrome")
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
@@ -41,6 +41,7 @@ func browser(t *testing.T) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.NoFirstRun,
 	)
+	opts = append(opts, more...)
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
 	// Every screen of the list, in both languages, on a shared machine.
@@ -74,6 +75,47 @@ func TestScreensHaveNoSeriousAccessibilityViolation(t *testing.T) {
 	}
 	ctx := browser(t)
 	s := newSite(t)
+	screens := browserScreens(t, s)
+	for _, lang := range []string{"en", "fr"} {
+		// Cookies are kept per host, whatever the port: the language is
+		// chosen once for every site of the list.
+		if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/static/octroi.css"), chooseLanguage(lang)); err != nil {
+			t.Fatal(err)
+		}
+		for i, sc := range screens {
+			steps := []chromedp.Action[chromedp.Void]{
+				chromedp.Navigate(sc.base + sc.path),
+				chromedp.WaitReady(chromedp.CSS("main")),
+			}
+			steps = append(steps, sc.then...)
+			where := fmt.Sprintf("%s %s (%d steps)", lang, sc.path, len(sc.then))
+			if err := chromedp.Do(ctx, steps...); err != nil {
+				t.Fatalf("%s: %v", where, err)
+			}
+			if got := pageLang(t, ctx); got != lang {
+				t.Fatalf("%s: the page is in %q", where, got)
+			}
+			for _, v := range axeViolations(t, ctx, axe) {
+				t.Errorf("%s: %s", where, v)
+			}
+			screenshot(t, ctx, fmt.Sprintf("%s-%02d-%s", lang, i, shotName(sc.path)))
+		}
+	}
+}
+
+// browserScreen is a screen of the list the browser tests visit: where it
+// is, and what to do there before checking (the bulk preview is the
+// answer to the access screen's form).
+type browserScreen struct {
+	base, path string
+	then       []chromedp.Action[chromedp.Void]
+}
+
+// browserScreens is every screen of the interface, as the demo's people
+// see it, with the forms refused and the pages that follow an action:
+// the list that the accessibility and the layout tests visit.
+func browserScreens(t *testing.T, s site) []browserScreen {
+	t.Helper()
 	editor := s.as(t, "paul.risques")
 	admin := s.as(t, "regine.sud")
 	root := s.as(t, "alice.martin")
@@ -85,12 +127,7 @@ func TestScreensHaveNoSeriousAccessibilityViolation(t *testing.T) {
 	julieKey := "/me/keys/" + julieKeys[0].ID
 	_, perms := editor.get(t, permsPath)
 	grant := permsPath + "/grants/" + grantIDOf(t, perms, "Licence Ouverte Etalab 2.0 — PPRI")
-	// Each screen: where it is, and what to do there before checking
-	// (the bulk preview is the answer to the access screen's form).
-	screens := []struct {
-		base, path string
-		then       []chromedp.Action[chromedp.Void]
-	}{
+	return []browserScreen{
 		{s.URL, "/", nil},
 		{s.URL, "/datasets/REGION-SUD_PPRI", nil},
 		{s.URL, "/datasets/NOPE", nil},
@@ -196,25 +233,22 @@ func TestScreensHaveNoSeriousAccessibilityViolation(t *testing.T) {
 		{s.as(t, "lina.littoral").URL, "/communities/observatoire-littoral", nil},
 		{root.URL, "/communities/observatoire-littoral?q=damien", nil},
 		{s.as(t, "olivier.carto").URL, "/communities/observatoire-littoral", nil},
-	}
-	for _, lang := range []string{"en", "fr"} {
-		for i, sc := range screens {
-			steps := []chromedp.Action[chromedp.Void]{
-				chromedp.Navigate(sc.base + "/static/octroi.css"),
-				chooseLanguage(lang),
-				chromedp.Navigate(sc.base + sc.path),
-				chromedp.WaitReady(chromedp.CSS("main")),
-			}
-			steps = append(steps, sc.then...)
-			where := fmt.Sprintf("%s %s (%d steps)", lang, sc.path, len(sc.then))
-			if err := chromedp.Do(ctx, steps...); err != nil {
-				t.Fatalf("%s: %v", where, err)
-			}
-			for _, v := range axeViolations(t, ctx, axe) {
-				t.Errorf("%s: %s", where, v)
-			}
-			screenshot(t, ctx, fmt.Sprintf("%s-%02d-%s", lang, i, shotName(sc.path)))
-		}
+		{s.as(t, "lina.littoral").URL, "/me/preferences", nil},
+		{s.as(t, "lina.littoral").URL, "/maps/trait-de-cote/edit", nil},
+		{s.as(t, "paul.risques").URL, "/maps/trait-de-cote/edit", []chromedp.Action[chromedp.Void]{
+			// a dataset nobody has: the refusal beside its field
+			chromedp.SetValue(chromedp.CSS("#m-dataset"), "NOPE_NOPE"),
+			chromedp.Click(chromedp.CSS(`form[action$="/edit/add"] button`)),
+			chromedp.WaitReady(chromedp.CSS("#m-dataset-err")),
+		}},
+		{s.as(t, "lina.littoral").URL, "/maps/trait-de-cote/delete", nil},
+		{s.as(t, "regine.sud").URL, "/organisations/region-sud/edit", nil},
+		{s.as(t, "regine.sud").URL, "/organisations/region-sud/edit", []chromedp.Action[chromedp.Void]{
+			// a name of blanks: the refusal beside its field
+			chromedp.SetValue(chromedp.CSS("#o-name"), "   "),
+			chromedp.Click(chromedp.CSS(`form[action$="/edit"] button.primary`)),
+			chromedp.WaitReady(chromedp.CSS("#o-name-err")),
+		}},
 	}
 }
 

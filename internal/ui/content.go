@@ -175,6 +175,7 @@ var contentDone = map[string]string{
 	"changed": "ui.pages.member_changed", "removed": "ui.pages.member_removed",
 	"role_given": "ui.content.role_given", "role_taken": "ui.content.role_taken",
 	"map_created": "ui.maps.created", "shared": "ui.maps.shared", "unshared": "ui.maps.unshared",
+	"map_deleted": "ui.mapedit.deleted",
 }
 
 func doneContent(s string) string { return contentDone[s] }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/octroi/octroi/internal/messages"
 	"github.com/octroi/octroi/internal/portal"
+	"github.com/octroi/octroi/internal/problem"
 )
 
 // may is one right on a dataset and whether the reader holds it.
@@ -29,12 +30,25 @@ func (u *ui) dataset(w http.ResponseWriter, r *http.Request, v *view) error {
 		}
 		mays = append(mays, may{perm, ok[d.ID]})
 	}
+	// The producer, and its contact for a signed-in reader (source 000:
+	// « contacter le responsable de la donnée indiqué sur la fiche
+	// produit »); organisations are read by accounts only.
+	owner := portal.Organisation{ID: d.Owner, Name: d.Owner}
+	if v.Actor != "" {
+		o, err := u.cfg.Catalogue.Organisation(r.Context(), v.Actor, d.Owner)
+		switch {
+		case err == nil:
+			owner = o
+		case problem.From(err).Status >= 500:
+			return err
+		} // a refusal (a disabled account): the producer's id, as to a visitor
+	}
 	v.Title = d.Title
 	v.Data = struct {
-		Dataset   portal.Dataset
-		OwnerName string
-		Rights    []may
-	}{d, u.orgNames(r.Context(), v.Actor)(d.Owner), mays}
+		Dataset portal.Dataset
+		Owner   portal.Organisation
+		Rights  []may
+	}{d, owner, mays}
 	return u.render(w, http.StatusOK, "dataset", v)
 }
 

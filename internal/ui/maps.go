@@ -30,6 +30,7 @@ type Maps interface {
 	MapShares(ctx context.Context, actor, id string) ([]portal.MapShare, error)
 	SetMapShare(ctx context.Context, actor, id string, group portal.Holder, l portal.MapLevel) (portal.MapShare, error)
 	Datasets(ctx context.Context, actor string, q portal.DatasetQuery) ([]portal.Dataset, string, error)
+	MapEditor
 }
 
 // mapRoles are the site-wide roles over maps.

@@ -12,6 +12,8 @@ import (
 // Notices is what the notices screen needs of the domain.
 type Notices interface {
 	Notices(ctx context.Context, actor, after string, limit int) ([]portal.Notice, error)
+	// Preferences: which of them come by e-mail, and in which language.
+	Preferences
 }
 
 // noticeArgs names, per kind, the notice data that its sentence

@@ -16,6 +16,7 @@ import (
 
 // People is what these screens need of the domain.
 type People interface {
+	OrgEditor
 	Organisations(ctx context.Context, actor string, typ portal.OrgType, name, after string, limit int) ([]portal.Organisation, error)
 	RequestJoin(ctx context.Context, actor, org, message string) (portal.JoinRequest, error)
 	Communities(ctx context.Context, actor, after string, limit int) ([]portal.Community, error)

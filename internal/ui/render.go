@@ -185,7 +185,7 @@ func (u *ui) setLang(w http.ResponseWriter, r *http.Request, v *view) error {
 	if !known {
 		return problem.New(problem.CodeInvalidArgument, messages.New("ui.lang_unknown"))
 	}
-	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: string(to), Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+	keepLanguage(w, r, to)
 	http.Redirect(w, r, localPath(r.PostFormValue("back")), http.StatusSeeOther)
 	return nil
 }

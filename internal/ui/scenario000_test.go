@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/octroi/octroi/internal/messages"
 	"github.com/octroi/octroi/internal/portal"
 )
 
@@ -24,13 +25,15 @@ import (
 // asks it (auth_request with the original URI), lets his key reach the
 // PPRI's restricted layer and no other.
 func TestScenario000GrantToACommunityThenAKeyThroughTheGateway(t *testing.T) {
-	ctx := browser(t)
-	s := newSite(t)
+	inEachLanguage(t, scenario000)
+}
+
+func scenario000(t *testing.T, ctx context.Context, s site, lang messages.Lang) {
 	const ds, name = "REGION-SUD_PPRI", "Observatoire du littoral — PPRI"
 	expiry := time.Now().UTC().AddDate(0, 3, 0).Format("2006-01-02")
 
 	// The producer.
-	signIn(t, ctx, s, "paul.risques", "fr")
+	signIn(t, ctx, s, "paul.risques", lang)
 	newForm := `form[action="/organisations/region-sud/permissions/new"]`
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(s.URL+"/datasets/"+ds),
@@ -51,7 +54,7 @@ func TestScenario000GrantToACommunityThenAKeyThroughTheGateway(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	screenshot(t, ctx, "000-fr-new-permission")
+	screenshot(t, ctx, "000-"+string(lang)+"-new-permission")
 	err = chromedp.Do(ctx,
 		click(newForm+" button.primary"),
 		chromedp.WaitVisible(chromedp.CSS("p.notice")),
@@ -59,13 +62,13 @@ func TestScenario000GrantToACommunityThenAKeyThroughTheGateway(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := text(t, ctx, "p.notice"); got != fr("ui.perms.created_done") {
+	if got := text(t, ctx, "p.notice"); got != say(lang, "ui.perms.created_done") {
 		t.Errorf("after adding the permission: %q", got)
 	}
 	if facts := text(t, ctx, "dl.facts"); !strings.Contains(facts, "Observatoire du littoral") || !strings.Contains(facts, name) {
 		t.Errorf("the new permission's facts: %q", facts)
 	}
-	screenshot(t, ctx, "000-fr-permission")
+	screenshot(t, ctx, "000-"+string(lang)+"-permission")
 
 	// The portal holds exactly what the form said.
 	p := s.srv.Portal().(*portal.Service)
@@ -91,14 +94,14 @@ func TestScenario000GrantToACommunityThenAKeyThroughTheGateway(t *testing.T) {
 	if err := chromedp.Do(ctx, click(`form.signout button`), chromedp.WaitVisible(chromedp.CSS(`a.signin`))); err != nil {
 		t.Fatal(err)
 	}
-	signIn(t, ctx, s, "hugo.donnees", "fr")
+	signIn(t, ctx, s, "hugo.donnees", lang)
 	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/me/grants"), chromedp.WaitReady(chromedp.CSS("main"))); err != nil {
 		t.Fatal(err)
 	}
 	if mine := text(t, ctx, "main"); !strings.Contains(mine, name) {
 		t.Errorf("Hugo's grants do not list %q:\n%s", name, mine)
 	}
-	screenshot(t, ctx, "000-fr-my-grants")
+	screenshot(t, ctx, "000-"+string(lang)+"-my-grants")
 	access := `input[name="access"][value="` + g.ID + `/sud-ppri"]`
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(s.URL+"/me/keys"),
@@ -116,7 +119,7 @@ func TestScenario000GrantToACommunityThenAKeyThroughTheGateway(t *testing.T) {
 	if len(secret) < 20 {
 		t.Fatalf("the key's secret shown: %q", secret)
 	}
-	screenshot(t, ctx, "000-fr-new-key")
+	screenshot(t, ctx, "000-"+string(lang)+"-new-key")
 
 	// The gateway, asked as nginx's auth_request asks it.
 	ask := func(layers, key string) int {

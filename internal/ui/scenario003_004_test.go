@@ -7,6 +7,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/octroi/octroi/internal/messages"
 	"github.com/octroi/octroi/internal/portal"
 )
 
@@ -20,11 +21,11 @@ import (
 // Julie (signed in with her password) view it, Julie edits it; Damien
 // Lecteur, who may view every page, still does (« les permissions
 // générales au niveau du domaine prévalent »).
-func TestScenario003PageMadePrivateAndShared(t *testing.T) {
-	ctx := browser(t)
-	s := newSite(t)
+func TestScenario003PageMadePrivateAndShared(t *testing.T) { inEachLanguage(t, scenario003) }
+
+func scenario003(t *testing.T, ctx context.Context, s site, lang messages.Lang) {
 	const page = "accueil"
-	signIn(t, ctx, s, "alice.martin", "fr")
+	signIn(t, ctx, s, "alice.martin", lang)
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(s.URL+"/pages"),
 		click(`main a[href="/pages/`+page+`"]`),
@@ -67,20 +68,20 @@ func TestScenario003PageMadePrivateAndShared(t *testing.T) {
 	if n := count(t, ctx, `tr:has(input[value="organisation:toulon"]) span.perm`); n != 1 {
 		t.Errorf("Toulon's row holds %d permissions, want view only", n)
 	}
-	screenshot(t, ctx, "003-fr-security")
+	screenshot(t, ctx, "003-"+string(lang)+"-security")
 
 	// Julie, with her password: the page, and its edit tab.
 	if err := chromedp.Do(ctx, click(`form.signout button`), chromedp.WaitVisible(chromedp.CSS(`a.signin`))); err != nil {
 		t.Fatal(err)
 	}
-	signIn(t, ctx, s, "julie.candidate", "fr")
+	signIn(t, ctx, s, "julie.candidate", lang)
 	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/pages/"+page+"/edit"), chromedp.WaitReady(chromedp.CSS("main"))); err != nil {
 		t.Fatal(err)
 	}
 	if h1 := text(t, ctx, "main h1"); !strings.Contains(h1, "Bienvenue") {
 		t.Errorf("Julie's edit tab of the page: %q", h1)
 	}
-	screenshot(t, ctx, "003-fr-julie-edit")
+	screenshot(t, ctx, "003-"+string(lang)+"-julie-edit")
 
 	for who, want := range map[string]int{
 		"tania.arbres":    200, // editor of the Ville de Toulon
@@ -104,11 +105,11 @@ func TestScenario003PageMadePrivateAndShared(t *testing.T) {
 // name) at « Accès en lecture », then tries to take away her community's
 // owner privilege, the map's only one: the share dialog refuses it on that
 // row and the map keeps its owner.
-func TestScenario004MapSharedWithARoleAndItsLastOwner(t *testing.T) {
-	ctx := browser(t)
-	s := newSite(t)
+func TestScenario004MapSharedWithARoleAndItsLastOwner(t *testing.T) { inEachLanguage(t, scenario004) }
+
+func scenario004(t *testing.T, ctx context.Context, s site, lang messages.Lang) {
 	const m = "trait-de-cote"
-	signIn(t, ctx, s, "lina.littoral", "fr")
+	signIn(t, ctx, s, "lina.littoral", lang)
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(s.URL+"/maps"),
 		click(`main a[href="/maps/`+m+`"]`),
@@ -124,14 +125,14 @@ func TestScenario004MapSharedWithARoleAndItsLastOwner(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := text(t, ctx, "p.notice"); got != fr("ui.maps.shared") {
+	if got := text(t, ctx, "p.notice"); got != say(lang, "ui.maps.shared") {
 		t.Errorf("after sharing: %q", got)
 	}
 	level, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS(`tr:has(input[value="organisation:cerege"]) select`)))
 	if err != nil || level != "read" {
 		t.Errorf("the CEREGE's row says %q (%v), want read", level, err)
 	}
-	screenshot(t, ctx, "004-fr-shared")
+	screenshot(t, ctx, "004-"+string(lang)+"-shared")
 
 	// The last owner: removed, then lowered to read; both refused by its
 	// row.
@@ -143,11 +144,12 @@ func TestScenario004MapSharedWithARoleAndItsLastOwner(t *testing.T) {
 		if err := chromedp.Do(ctx, append(try, chromedp.WaitVisible(chromedp.CSS(owner+` #share-error`)))...); err != nil {
 			t.Fatal(err)
 		}
-		if msg := text(t, ctx, owner+` #share-error`); !strings.Contains(msg, "dernier propriétaire") {
-			t.Errorf("the refusal says %q", msg)
+		want := say(lang, "conflict.map_last_owner", messages.Quote("community:observatoire-littoral"), messages.Quote(m))
+		if msg := text(t, ctx, owner+` #share-error`); !strings.Contains(msg, want) {
+			t.Errorf("the refusal says %q, want %q", msg, want)
 		}
 	}
-	screenshot(t, ctx, "004-fr-last-owner")
+	screenshot(t, ctx, "004-"+string(lang)+"-last-owner")
 
 	shares, err := s.srv.Portal().(*portal.Service).MapShares(context.Background(), s.accounts["lina.littoral"], m)
 	if err != nil {

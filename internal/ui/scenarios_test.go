@@ -30,6 +30,15 @@ const screenshotsEnv = "OCTROI_SCREENSHOTS"
 // from the repository's root); nothing when it is unset.
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
+	shoot(t, ctx, name, chromedp.EmulateViewport(1280, 800))
+}
+
+// shoot writes the whole page open in ctx, as the screen that emulate
+// sets up shows it, as name.png in the folder $OCTROI_SCREENSHOTS;
+// nothing when it is unset. The browser's own viewport is restored
+// afterwards.
+func shoot(t *testing.T, ctx context.Context, name string, emulate chromedp.Action[chromedp.Void]) {
+	t.Helper()
 	dir := os.Getenv(screenshotsEnv)
 	if dir == "" {
 		return
@@ -40,7 +49,7 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
+	if err := chromedp.Do(ctx, emulate); err != nil {
 		t.Fatal(err)
 	}
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
@@ -69,15 +78,58 @@ func shotName(s string) string {
 	}, s)
 }
 
+// scenarioLangs are the languages every scenario is played in, each by a
+// browser that asks for the other one (Accept-Language): the pages speak
+// the scenario's language only because its people chose it with the
+// switch on the sign-in page, as a person does.
+var scenarioLangs = []messages.Lang{messages.French, messages.English}
+
+// inEachLanguage plays a scenario once per language of scenarioLangs, as
+// subtests named by the language, each on its own demo in its own browser.
+func inEachLanguage(t *testing.T, play func(t *testing.T, ctx context.Context, s site, lang messages.Lang)) {
+	for _, lang := range scenarioLangs {
+		t.Run(string(lang), func(t *testing.T) {
+			play(t, browser(t, chromedp.Flag("accept-lang", string(otherLang(lang)))), newSite(t), lang)
+		})
+	}
+}
+
+// otherLang is the language of the catalogue that is not lang.
+func otherLang(lang messages.Lang) messages.Lang {
+	if lang == messages.French {
+		return messages.English
+	}
+	return messages.French
+}
+
+// say is what the catalogue says for key in lang, as the pages show it.
+func say(lang messages.Lang, key string, args ...any) string {
+	return messages.New(messages.Key(key), args...).In(lang)
+}
+
 // signIn signs the demo person local@demo.octroi.dev in with the sign-in
-// form, in language lang, and waits for the page that follows.
-func signIn(t *testing.T, ctx context.Context, s site, local, lang string) {
+// form, and waits for the page that follows. The page is put in lang with
+// the language switch when it is not already (a second person signing in
+// on the same browser finds the choice kept).
+func signIn(t *testing.T, ctx context.Context, s site, local string, lang messages.Lang) {
 	t.Helper()
 	err := chromedp.Do(ctx,
-		chromedp.Navigate(s.URL+"/static/octroi.css"),
-		chooseLanguage(lang),
 		chromedp.Navigate(s.URL+"/sign-in"),
 		chromedp.WaitReady(chromedp.CSS("#email")),
+	)
+	if err != nil {
+		t.Fatalf("%s opening the sign-in page: %v", local, err)
+	}
+	if count(t, ctx, `html[lang="`+string(lang)+`"]`) == 0 {
+		err = chromedp.Do(ctx,
+			click(`form.lang button[value="`+string(lang)+`"]`),
+			chromedp.WaitReady(chromedp.CSS(`html[lang="`+string(lang)+`"] #email`)),
+		)
+		if err != nil {
+			t.Fatalf("%s choosing %s with the switch: %v", local, lang, err)
+		}
+	}
+	err = chromedp.Do(ctx,
 		chromedp.SetValue(chromedp.CSS("#email"), local+"@demo.octroi.dev"),
 		chromedp.SetValue(chromedp.CSS("#password"), s.password),
 		click(`form.stacked button`),
@@ -128,21 +180,17 @@ func jsString(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 }
 
-func fr(key string, args ...any) string {
-	return messages.New(messages.Key(key), args...).In(messages.French)
-}
-
 // TestScenario001DefaultLevelAndBulkRaise is source 001 ("Accès à la
 // donnée"): Paul Risques, editor of the Région Sud, opens the access
 // screen of the flood-risk plans from the dataset's page, lowers its
 // default level to search after its preview, filters the organisations,
 // selects three of them and raises them to download, checking the
 // preview of exactly those three changes before applying it.
-func TestScenario001DefaultLevelAndBulkRaise(t *testing.T) {
-	ctx := browser(t)
-	s := newSite(t)
+func TestScenario001DefaultLevelAndBulkRaise(t *testing.T) { inEachLanguage(t, scenario001) }
+
+func scenario001(t *testing.T, ctx context.Context, s site, lang messages.Lang) {
 	const ds = "REGION-SUD_PPRI"
-	signIn(t, ctx, s, "paul.risques", "fr")
+	signIn(t, ctx, s, "paul.risques", lang)
 	defaultForm := `form[action="/datasets/` + ds + `/access/default"]`
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(s.URL+"/datasets/"+ds),
@@ -152,10 +200,10 @@ func TestScenario001DefaultLevelAndBulkRaise(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := text(t, ctx, ".default-level .level-default"), fr("level.consult"); got != want {
+	if got, want := text(t, ctx, ".default-level .level-default"), say(lang, "level.consult"); got != want {
 		t.Fatalf("default level shown %q, want %q", got, want)
 	}
-	screenshot(t, ctx, "001-fr-access")
+	screenshot(t, ctx, "001-"+string(lang)+"-access")
 
 	// The default level: previewed, then applied.
 	err = chromedp.Do(ctx,
@@ -166,10 +214,10 @@ func TestScenario001DefaultLevelAndBulkRaise(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := text(t, ctx, "main h1"); got != fr("ui.access.preview_title", "Plans de prévention du risque inondation") {
+	if got := text(t, ctx, "main h1"); got != say(lang, "ui.access.preview_title", "Plans de prévention du risque inondation") {
 		t.Errorf("preview of the default level titled %q", got)
 	}
-	screenshot(t, ctx, "001-fr-default-preview")
+	screenshot(t, ctx, "001-"+string(lang)+"-default-preview")
 	err = chromedp.Do(ctx,
 		click(defaultForm+" button"),
 		chromedp.WaitVisible(chromedp.CSS("p.notice")),
@@ -177,10 +225,10 @@ func TestScenario001DefaultLevelAndBulkRaise(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := text(t, ctx, "p.notice"); got != fr("ui.access.default_done") {
+	if got := text(t, ctx, "p.notice"); got != say(lang, "ui.access.default_done") {
 		t.Errorf("after the default level: %q", got)
 	}
-	if got, want := text(t, ctx, ".default-level .level-default"), fr("level.search"); got != want {
+	if got, want := text(t, ctx, ".default-level .level-default"), say(lang, "level.search"); got != want {
 		t.Errorf("default level shown %q after the change, want %q", got, want)
 	}
 
@@ -210,18 +258,18 @@ func TestScenario001DefaultLevelAndBulkRaise(t *testing.T) {
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := text(t, ctx, "main table caption"), fr("ui.access.preview_caption", 3); got != want {
+	if got, want := text(t, ctx, "main table caption"), say(lang, "ui.access.preview_caption", 3); got != want {
 		t.Errorf("preview caption %q, want %q", got, want)
 	}
 	if n := count(t, ctx, "main table tbody tr"); n != 3 {
 		t.Errorf("the preview lists %d changes, want 3", n)
 	}
 	for i := range 3 {
-		if got := text(t, ctx, "main table tbody tr:nth-child("+strconv.Itoa(i+1)+") td:nth-child(3)"); got != fr("level.download") {
+		if got := text(t, ctx, "main table tbody tr:nth-child("+strconv.Itoa(i+1)+") td:nth-child(3)"); got != say(lang, "level.download") {
 			t.Errorf("preview row %d: after = %q", i+1, got)
 		}
 	}
-	screenshot(t, ctx, "001-fr-bulk-preview")
+	screenshot(t, ctx, "001-"+string(lang)+"-bulk-preview")
 	err = chromedp.Do(ctx,
 		click(`form[action="/datasets/`+ds+`/access/bulk"] button.primary`),
 		chromedp.WaitVisible(chromedp.CSS("p.notice")),
@@ -229,10 +277,10 @@ func TestScenario001DefaultLevelAndBulkRaise(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := text(t, ctx, "p.notice"); got != fr("ui.access.done", 3) {
+	if got := text(t, ctx, "p.notice"); got != say(lang, "ui.access.done", 3) {
 		t.Errorf("after the bulk action: %q", got)
 	}
-	screenshot(t, ctx, "001-fr-access-done")
+	screenshot(t, ctx, "001-"+string(lang)+"-access-done")
 
 	// The portal agrees: the default is search, the three download.
 	p := s.srv.Portal().(*portal.Service)
@@ -265,9 +313,11 @@ func TestScenario001DefaultLevelAndBulkRaise(t *testing.T) {
 // adds her as an editor, then accepts Julie Candidate's request to join
 // as a registered user.
 func TestScenario002DelegatedAdministratorManagesMembers(t *testing.T) {
-	ctx := browser(t)
-	s := newSite(t)
-	signIn(t, ctx, s, "regine.sud", "fr")
+	inEachLanguage(t, scenario002)
+}
+
+func scenario002(t *testing.T, ctx context.Context, s site, lang messages.Lang) {
+	signIn(t, ctx, s, "regine.sud", lang)
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(s.URL+"/organisations/region-sud/members"),
 		chromedp.WaitReady(chromedp.CSS("#q")),
@@ -278,7 +328,7 @@ func TestScenario002DelegatedAdministratorManagesMembers(t *testing.T) {
 	if n := count(t, ctx, `form[action$="/members/decide"] input[name="decision"][value="accept"]`); n != 1 {
 		t.Fatalf("%d join requests to decide, want Julie Candidate's", n)
 	}
-	screenshot(t, ctx, "002-fr-members")
+	screenshot(t, ctx, "002-"+string(lang)+"-members")
 
 	// "Saisissez le prénom et le nom de l'utilisateur à ajouter, puis
 	// sélectionnez-le quand vous le voyez apparaître dans la liste".
@@ -292,7 +342,7 @@ func TestScenario002DelegatedAdministratorManagesMembers(t *testing.T) {
 	if n := count(t, ctx, `#found li`); n != 1 || !strings.Contains(text(t, ctx, "#found li"), "Sophie Voirie") {
 		t.Fatalf("the search found %d people: %q", n, text(t, ctx, "#found"))
 	}
-	screenshot(t, ctx, "002-fr-search")
+	screenshot(t, ctx, "002-"+string(lang)+"-search")
 	err = chromedp.Do(ctx,
 		chromedp.SetValue(chromedp.CSS(`#found select[name="role"]`), "editor"),
 		click(`#found form button`),
@@ -301,7 +351,7 @@ func TestScenario002DelegatedAdministratorManagesMembers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := text(t, ctx, "p.notice"); got != fr("ui.members.added") {
+	if got := text(t, ctx, "p.notice"); got != say(lang, "ui.members.added") {
 		t.Errorf("after adding: %q", got)
 	}
 
@@ -314,7 +364,7 @@ func TestScenario002DelegatedAdministratorManagesMembers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := text(t, ctx, "p.notice"); got != fr("ui.members.request_accepted") {
+	if got := text(t, ctx, "p.notice"); got != say(lang, "ui.members.request_accepted") {
 		t.Errorf("after accepting: %q", got)
 	}
 	if n := count(t, ctx, `form[action$="/members/decide"]`); n != 0 {
@@ -326,7 +376,7 @@ func TestScenario002DelegatedAdministratorManagesMembers(t *testing.T) {
 			t.Errorf("the members' table lacks %s", who)
 		}
 	}
-	screenshot(t, ctx, "002-fr-members-done")
+	screenshot(t, ctx, "002-"+string(lang)+"-members-done")
 
 	// The portal agrees on the roles.
 	p := s.srv.Portal().(*portal.Service)

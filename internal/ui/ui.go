@@ -177,6 +177,14 @@ func Handler(cfg Config) http.Handler {
 		mux.Handle("GET /organisations/{id}/permissions/services/{service}", u.handle(u.serviceScreen))
 		mux.Handle("GET /demande-acces/{id}", u.handle(u.demande))
 	}
+	mux.Handle("GET /me/preferences", u.handle(u.preferences))
+	mux.Handle("POST /me/preferences", u.handle(u.savePreferences))
+	mux.Handle("GET /maps/{id}/edit", u.handle(u.mapEdit))
+	mux.Handle("POST /maps/{id}/edit/{action}", u.handle(u.mapEditAction))
+	mux.Handle("GET /maps/{id}/delete", u.handle(u.mapConfirmDelete))
+	mux.Handle("POST /maps/{id}/delete", u.handle(u.mapDelete))
+	mux.Handle("GET /organisations/{id}/edit", u.handle(u.orgEdit))
+	mux.Handle("POST /organisations/{id}/edit", u.handle(u.orgSave))
 	mux.Handle("POST /lang", u.handle(u.setLang))
 	mux.Handle("/", u.handle(func(w http.ResponseWriter, r *http.Request, v *view) error {
 		return errNotFound
@@ -202,6 +210,7 @@ func (u *ui) handle(h handler) http.Handler {
 		actor, err := u.cfg.Actor(r)
 		if err == nil {
 			v.Actor = actor
+			u.accountLanguage(r, v)
 			err = h(w, r, v)
 		}
 		if err != nil {
