@@ -44,11 +44,4 @@ var contentCatalogue = map[Key]entry{
 	"portal.map_owner_not_yours": {"you may create a map only for a role you belong to, so that you keep it: you are not a member of %s", "vous ne pouvez créer une carte que pour un rôle auquel vous appartenez, pour la garder : vous n'êtes pas membre de %s"},
 }
 
-func init() {
-	for k, e := range contentCatalogue {
-		if _, dup := catalogue[k]; dup {
-			panic("messages: key " + string(k) + " is defined twice")
-		}
-		catalogue[k] = e
-	}
-}
+func init() { merge(contentCatalogue) }

@@ -18,14 +18,3 @@ func init() {
 		"gateway.http.not_found":      {"%s: this listener serves only /gateway/auth", "%s : cette adresse ne sert que /gateway/auth"},
 	})
 }
-
-// merge adds the entries of a catalogue file to the catalogue; a key
-// defined twice stops the program.
-func merge(m map[Key]entry) {
-	for k, e := range m {
-		if _, dup := catalogue[k]; dup {
-			panic("messages: key " + string(k) + " defined twice")
-		}
-		catalogue[k] = e
-	}
-}

@@ -4,7 +4,7 @@ package messages
 // the main catalogue so that the nouns added beside it merge without
 // touching it; init adds them (a key defined twice stops the program).
 func init() {
-	for k, e := range map[Key]entry{
+	merge(map[Key]entry{
 		"noun.service":        {"service", "service"},
 		"noun.grant":          {"grant", "permission"},
 		"noun.access_request": {"access request", "demande d'accès"},
@@ -48,10 +48,5 @@ func init() {
 		"access.refused":         {"refused", "refusée"},
 		"access.cancelled":       {"cancelled", "annulée"},
 		"access.already_granted": {"already granted", "déjà accordée"},
-	} {
-		if _, dup := catalogue[k]; dup {
-			panic("messages: key " + string(k) + " defined twice")
-		}
-		catalogue[k] = e
-	}
+	})
 }

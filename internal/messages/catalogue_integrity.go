@@ -8,11 +8,4 @@ var integrityCatalogue = map[Key]entry{
 	"invalid.service_layer": {"%s: service %s exposes no layer %s (a map shows only a layer its service exposes: see the service's layers)", "%s : le service %s n'expose pas de couche %s (une carte ne montre qu'une couche exposée par son service : voyez les couches du service)"},
 }
 
-func init() {
-	for k, e := range integrityCatalogue {
-		if _, dup := catalogue[k]; dup {
-			panic("messages: key " + string(k) + " is defined twice")
-		}
-		catalogue[k] = e
-	}
-}
+func init() { merge(integrityCatalogue) }

@@ -58,11 +58,4 @@ var keysCatalogue = map[Key]entry{
 	"invalid.client":              {"client %s is not an IP address", "client %s n'est pas une adresse IP"},
 }
 
-func init() {
-	for k, e := range keysCatalogue {
-		if _, dup := catalogue[k]; dup {
-			panic("messages: " + string(k) + " is in two catalogues")
-		}
-		catalogue[k] = e
-	}
-}
+func init() { merge(keysCatalogue) }

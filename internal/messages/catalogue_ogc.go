@@ -23,11 +23,4 @@ var ogcCatalogue = map[Key]entry{
 	"ogc.tms_path":            {"%s is not a TMS path: want /1.0.0/{layer}/{z}/{x}/{y}.{ext}", "%s n'est pas un chemin TMS : il faut /1.0.0/{couche}/{z}/{x}/{y}.{ext}"},
 }
 
-func init() {
-	for k, e := range ogcCatalogue {
-		if _, dup := catalogue[k]; dup {
-			panic("messages: key " + string(k) + " is defined twice")
-		}
-		catalogue[k] = e
-	}
-}
+func init() { merge(ogcCatalogue) }

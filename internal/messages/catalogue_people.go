@@ -16,11 +16,4 @@ var people = map[Key]entry{
 	"invalid.oauth2_no_identity":    {"type OAUTH2: your account is not linked to the identity provider %s yet; sign in through it once, then create the key", "type OAUTH2 : votre compte n'est pas encore lié au fournisseur d'identité %s ; connectez-vous une fois par lui, puis créez la clé"},
 }
 
-func init() {
-	for k, e := range people {
-		if _, dup := catalogue[k]; dup {
-			panic("messages: key " + string(k) + " defined twice")
-		}
-		catalogue[k] = e
-	}
-}
+func init() { merge(people) }

@@ -1,7 +1,5 @@
 package messages
 
-import "maps"
-
 // signin holds the messages of accounts' passwords, sessions and links
 // (packages portal and signin), kept apart so that they read together.
 var signin = map[Key]entry{
@@ -31,4 +29,4 @@ var signin = map[Key]entry{
 	"signin.password_set":        {"your password is set: you can sign in", "votre mot de passe est enregistré : vous pouvez vous connecter"},
 }
 
-func init() { maps.Copy(catalogue, signin) }
+func init() { merge(signin) }

@@ -143,3 +143,15 @@ func (q Quote) In(l Lang) string {
 	}
 	return s
 }
+
+// merge adds the entries of a catalogue file (the nouns' own, kept apart
+// so that they merge without touching the others) to the catalogue; a
+// key defined twice stops the program.
+func merge(m map[Key]entry) {
+	for k, e := range m {
+		if _, dup := catalogue[k]; dup {
+			panic("messages: key " + string(k) + " defined twice")
+		}
+		catalogue[k] = e
+	}
+}

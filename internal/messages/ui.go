@@ -254,11 +254,4 @@ var uiCatalogue = map[Key]entry{
 	"ui.request_status.already_granted":        {"already granted", "déjà accordé"},
 }
 
-func init() {
-	for k, e := range uiCatalogue {
-		if _, dup := catalogue[k]; dup {
-			panic("messages: key " + string(k) + " is twice in the catalogue")
-		}
-		catalogue[k] = e
-	}
-}
+func init() { merge(uiCatalogue) }

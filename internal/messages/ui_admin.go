@@ -5,7 +5,7 @@ package messages
 // kept apart from the main catalogue so that they merge without touching
 // it; init adds them (a key defined twice stops the program).
 func init() {
-	for k, e := range map[Key]entry{
+	merge(map[Key]entry{
 		"invalid.rights_type":       {"rights of %s: octroi answers about the platform, communities and groups of organisations", "droits sur %s : octroi répond pour la plateforme, les communautés et les groupes d'organisations"},
 		"invalid.rights_permission": {"permission %s: not one a screen asks about on a %s", "permission %s : pas de celles qu'un écran demande sur un objet %s"},
 
@@ -109,10 +109,5 @@ func init() {
 		"ui.community.invited":             {"The invitation was sent: the person becomes a member once they accept.", "L'invitation a été envoyée : la personne devient membre une fois qu'elle l'accepte."},
 		"ui.community.withdrawn":           {"The invitation was withdrawn.", "L'invitation a été retirée."},
 		"ui.community.deleted":             {"The community was deleted.", "La communauté a été supprimée."},
-	} {
-		if _, dup := catalogue[k]; dup {
-			panic("messages: key " + string(k) + " defined twice")
-		}
-		catalogue[k] = e
-	}
+	})
 }

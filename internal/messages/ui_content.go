@@ -6,7 +6,7 @@ package messages
 // The French follows the sources' own words ("Accès public", "Permissions
 // utilisateur", "Consulter la page", "Accès en lecture"…).
 func init() {
-	for k, e := range map[Key]entry{
+	merge(map[Key]entry{
 		"ui.nav.pages": {"Pages", "Pages"},
 		"ui.nav.maps":  {"Maps", "Cartes"},
 		"ui.kind.user": {"person", "personne"},
@@ -142,10 +142,5 @@ func init() {
 		"ui.maps.share_button":      {"Share", "Partager"},
 		"ui.maps.shared":            {"The privilege was saved.", "Le privilège a été sauvegardé."},
 		"ui.maps.unshared":          {"The map is no longer shared with that role.", "La carte n'est plus partagée avec ce rôle."},
-	} {
-		if _, dup := catalogue[k]; dup {
-			panic("messages: key " + string(k) + " defined twice")
-		}
-		catalogue[k] = e
-	}
+	})
 }

@@ -107,11 +107,4 @@ var uiKeysCatalogue = map[Key]entry{
 	"ui.keys.admin_link":              {"Every access key", "Toutes les clés d'accès"},
 }
 
-func init() {
-	for k, e := range uiKeysCatalogue {
-		if _, dup := catalogue[k]; dup {
-			panic("messages: key " + string(k) + " is twice in the catalogue")
-		}
-		catalogue[k] = e
-	}
-}
+func init() { merge(uiKeysCatalogue) }

@@ -4,7 +4,7 @@ package messages
 // deletion), kept apart from ui.go so that merges stay easy; init adds
 // them (a key defined twice stops the program).
 func init() {
-	for k, e := range map[Key]entry{
+	merge(map[Key]entry{
 		"ui.mapedit.title":              {"Edit map %s", "Modifier la carte %s"},
 		"ui.mapedit.link":               {"Edit the map", "Modifier la carte"},
 		"ui.mapedit.back":               {"Back to %s", "Retour à %s"},
@@ -24,10 +24,5 @@ func init() {
 		"ui.mapedit.delete_question":    {"Delete map %s?", "Supprimer la carte %s ?"},
 		"ui.mapedit.delete_consequence": {"The map and every privilege given on it are deleted; the datasets it shows stay.", "La carte et tous les privilèges accordés sur elle sont supprimés ; les jeux de données qu'elle montre restent."},
 		"ui.mapedit.deleted":            {"The map was deleted.", "La carte a été supprimée."},
-	} {
-		if _, dup := catalogue[k]; dup {
-			panic("messages: key " + string(k) + " defined twice")
-		}
-		catalogue[k] = e
-	}
+	})
 }

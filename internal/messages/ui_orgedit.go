@@ -4,7 +4,7 @@ package messages
 // that merges stay easy; init adds them (a key defined twice stops the
 // program).
 func init() {
-	for k, e := range map[Key]entry{
+	merge(map[Key]entry{
 		"ui.orgedit.title":        {"Information of %s", "Informations de %s"},
 		"ui.orgedit.link":         {"Edit the organisation's information", "Modifier les informations de l'organisation"},
 		"ui.orgedit.back":         {"Back to the members", "Retour aux membres"},
@@ -16,10 +16,5 @@ func init() {
 		// account's id, to be granted access.
 		"ui.dataset.contact": {"Producer's contact", "Contact du producteur"},
 		"ui.me.id":           {"My account's id (to give a producer who grants me access)", "Identifiant de mon compte (à donner au producteur qui m'accorde un accès)"},
-	} {
-		if _, dup := catalogue[k]; dup {
-			panic("messages: key " + string(k) + " defined twice")
-		}
-		catalogue[k] = e
-	}
+	})
 }

@@ -5,7 +5,7 @@ package messages
 // 000), kept apart so that they merge without touching the others; init
 // adds them (a key defined twice stops the program).
 func init() {
-	for k, e := range map[Key]entry{
+	merge(map[Key]entry{
 		"invalid.unknown_beneficiary": {"%s: no account or community %s", "%s : aucun compte ni aucune communauté %s"},
 
 		"ui.perms.title":             {"Manage access permissions — %s", "Gérer les permissions d'accès — %s"},
@@ -107,10 +107,5 @@ func init() {
 		"ui.demande.for_me":       {"myself", "moi-même"},
 		"ui.demande.sign_in":      {"Sign in to ask for access", "Se connecter pour demander l'accès"},
 		"ui.demande.no_services":  {"This product has no restricted service: nothing to ask for.", "Ce produit n'a aucun service restreint : rien à demander."},
-	} {
-		if _, dup := catalogue[k]; dup {
-			panic("messages: key " + string(k) + " defined twice")
-		}
-		catalogue[k] = e
-	}
+	})
 }

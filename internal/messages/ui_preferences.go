@@ -4,7 +4,7 @@ package messages
 // from ui.go so that merges stay easy; init adds them (a key defined twice
 // stops the program).
 func init() {
-	for k, e := range map[Key]entry{
+	merge(map[Key]entry{
 		"ui.prefs.title":         {"My preferences", "Mes préférences"},
 		"ui.prefs.back":          {"Back to my account", "Retour à mon compte"},
 		"ui.prefs.language":      {"Language of my pages and e-mails", "Langue de mes pages et de mes courriels"},
@@ -27,10 +27,5 @@ func init() {
 		"ui.prefs.kind.grant.expiring":               {"a permission I hold is about to expire", "une permission dont je bénéficie va expirer"},
 		"ui.prefs.kind.grant.expired":                {"a permission I hold has expired", "une permission dont je bénéficie a expiré"},
 		"ui.prefs.kind.key.grants_expired":           {"an access key of mine no longer opens anything", "une de mes clés d'accès n'ouvre plus rien"},
-	} {
-		if _, dup := catalogue[k]; dup {
-			panic("messages: key " + string(k) + " defined twice")
-		}
-		catalogue[k] = e
-	}
+	})
 }

@@ -4,12 +4,7 @@ package messages
 // at platform scale, kept apart from ui.go so that merges stay easy; init
 // adds them (a key defined twice stops the program).
 func init() {
-	for k, e := range map[Key]entry{
+	merge(map[Key]entry{
 		"ui.me.all_communities": {"All my communities (%d)", "Toutes mes communautés (%d)"},
-	} {
-		if _, dup := catalogue[k]; dup {
-			panic("messages: key " + string(k) + " defined twice")
-		}
-		catalogue[k] = e
-	}
+	})
 }
