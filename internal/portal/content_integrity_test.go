@@ -80,6 +80,9 @@ func TestMapLayerMustBeExposed(t *testing.T) {
 		if en, _ := inBoth(t, err); !strings.Contains(en, "resources[6] layer") {
 			t.Errorf("refusal %q does not name resources[6]", en)
 		}
+		if e.head() != head {
+			t.Fatal("a refused layer wrote something")
+		}
 		// region's administrator may write the map but not use topo-wms:
 		// refused for the service, never told of its layers.
 		must[portal.MapShare](t)(svc.SetMapShare(ctx, "ed", "m1", hRegion, portal.MapWrite))
