@@ -105,11 +105,10 @@ func (u *ui) communitiesPage(w http.ResponseWriter, r *http.Request, v *view, fe
 	if err != nil {
 		return err
 	}
-	p, err := u.cfg.Members.Profile(ctx, v.Actor, v.Actor)
+	mine, err := u.cfg.Members.CommunityMemberships(ctx, v.Actor, v.Actor, q.Get("mine_after"), listPage)
 	if err != nil {
 		return err
 	}
-	mine, mineNext := window(p.Communities, q.Get("mine_after"), func(c portal.CommunityMembership) string { return c.Community })
 	v.Title = messages.New("ui.communities.title").In(v.Lang)
 	v.Data = struct {
 		Mine                 []portal.CommunityMembership
@@ -117,7 +116,7 @@ func (u *ui) communitiesPage(w http.ResponseWriter, r *http.Request, v *view, fe
 		Visible              []portal.Community
 		Next, MineNext, Done string
 		Err                  fieldError
-	}{mine, invs, cs, next, mineNext, doneKey(q.Get("done")), fe}
+	}{mine.Communities, invs, cs, next, mine.Next, doneKey(q.Get("done")), fe}
 	return u.render(w, fe.status(), "communities", v)
 }
 
