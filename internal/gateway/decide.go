@@ -329,17 +329,10 @@ func (d *Decider) keyOpens(ctx context.Context, e *engine.Engine, key *portal.Li
 	if err != nil {
 		return "", false, err
 	}
-	for j, a := range acc {
-		if errs[2*j] == nil && errs[2*j+1] == nil && res[2*j].Result == engine.HasPermission && res[2*j+1].Result == engine.HasPermission {
-			if d.Grants != nil {
-				if _, onlyOAuth, ok := d.Grants.GrantInfo(a.Grant); ok && onlyOAuth && key.Type != portal.KeyOAuth2 {
-					continue
-				}
-			}
-			return a.Grant, true, nil
-		}
-	}
-	return "", false, nil
+	grant, ok := d.firstOpening(key, svc, func(j int) bool {
+		return errs[2*j] == nil && errs[2*j+1] == nil && res[2*j].Result == engine.HasPermission && res[2*j+1].Result == engine.HasPermission
+	})
+	return grant, ok, nil
 }
 
 func firstLayerOr(svc Service) string {

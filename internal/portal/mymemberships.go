@@ -103,6 +103,13 @@ func (s *Service) objectRoles(ctx context.Context, typ, account string, roles []
 		if !ok {
 			return nil, nil
 		}
+		size := 0
+		for _, rel := range rels {
+			if rel != 0 {
+				size += len(snap.RevRel(n, 0, rel))
+			}
+		}
+		out = make([]rankedSubject, 0, size)
 		for i, rel := range rels {
 			if rel == 0 {
 				continue
