@@ -285,15 +285,7 @@ func (d *Decider) checkAll(ctx context.Context, e *engine.Engine, svcs []Service
 	for j, i := range touched {
 		reqs[j] = engine.CheckRequest{Resource: tuple.ObjectRef{Type: "service", ID: svcs[i].ID}, Permission: perm, Subject: subject}
 	}
-	res, errs, _, err := e.CheckBulk(ctx, reqs, engine.At{})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]bool, len(touched))
-	for j := range res {
-		out[j] = errs[j] == nil && res[j].Result == engine.HasPermission
-	}
-	return out, nil
+	return checkBulk(ctx, e, reqs)
 }
 
 // firstUnavailable finds a touched service that is switched off, among

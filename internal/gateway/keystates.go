@@ -17,73 +17,93 @@ type KeyServices struct {
 
 // KeyStates is KeyState for many keys at once (a consumer's keys screen
 // lists them all): the checks every key's services need — the owner
-// opening each access, each access's grant covering its service, each
-// service open to everyone — go to the engine in one bulk check, where
-// KeyState service by service asked twice per service and key. Only a
-// service no access opens and that is not open to everyone costs more:
-// why it is closed (whyClosed), checked on its own.
+// opening each access, each access's grant covering its service — go to
+// the engine in one bulk check, and whether the services no access opens
+// are open to everyone in a second, where KeyState service by service
+// asked the engine once or twice per service and key. Only a service
+// that stays closed costs more: why (whyClosed), checked on its own.
 func (d *Decider) KeyStates(ctx context.Context, keys []KeyServices) ([][]ServiceState, error) {
 	e := d.Engine()
+	out := make([][]ServiceState, len(keys))
 	var reqs []engine.CheckRequest
 	type pending struct{ key, svc, first int } // first: index of its access checks in reqs
 	var todo []pending
-	open := map[string]int{} // service → index of its anonymous check in reqs
 	for ki, k := range keys {
-		if k.Key.Status != portal.KeyActive {
-			continue
-		}
+		out[ki] = make([]ServiceState, len(k.Services))
 		owner := tuple.SubjectRef{Type: "user", ID: k.Key.Owner}
 		for si, svc := range k.Services {
+			s := &out[ki][si]
+			s.Service = svc.ID
+			switch k.Key.Status {
+			case portal.KeyActive:
+			case portal.KeyRevoked:
+				s.Reason, s.Why = ReasonKeyRevoked, messages.New("gateway.key_revoked", k.Key.ID)
+				continue
+			default:
+				s.Reason, s.Why = ReasonKeyDisabled, messages.New("gateway.key_disabled", k.Key.ID)
+				continue
+			}
 			todo = append(todo, pending{ki, si, len(reqs)})
 			for _, a := range k.Key.To(svc.ID) {
 				reqs = append(reqs,
 					engine.CheckRequest{Resource: tuple.ObjectRef{Type: "access", ID: a.ID}, Permission: "open", Subject: owner},
 					engine.CheckRequest{Resource: tuple.ObjectRef{Type: "service", ID: svc.ID}, Permission: "grant", Subject: tuple.SubjectRef{Type: "grant", ID: a.Grant}})
 			}
-			if _, ok := open[svc.ID]; !ok {
-				open[svc.ID] = len(reqs)
-				reqs = append(reqs, engine.CheckRequest{Resource: tuple.ObjectRef{Type: "service", ID: svc.ID}, Permission: "use", Subject: anonymousUser})
-			}
 		}
 	}
-	var res []engine.CheckResult
-	var errs []error
-	if len(reqs) > 0 {
-		var err error
-		if res, errs, _, err = e.CheckBulk(ctx, reqs, engine.At{}); err != nil {
-			return nil, err
-		}
+	has, err := checkBulk(ctx, e, reqs)
+	if err != nil {
+		return nil, err
 	}
-	has := func(i int) bool { return errs[i] == nil && res[i].Result == engine.HasPermission }
-	out := make([][]ServiceState, len(keys))
-	for ki, k := range keys {
-		out[ki] = make([]ServiceState, len(k.Services))
-		for si, svc := range k.Services {
-			s := ServiceState{Service: svc.ID}
-			switch k.Key.Status {
-			case portal.KeyActive:
-			case portal.KeyRevoked:
-				s.Reason, s.Why = ReasonKeyRevoked, messages.New("gateway.key_revoked", k.Key.ID)
-			default:
-				s.Reason, s.Why = ReasonKeyDisabled, messages.New("gateway.key_disabled", k.Key.ID)
-			}
-			out[ki][si] = s
-		}
-	}
+	// The services no access opens: open to everyone? One more bulk check,
+	// a service once.
+	var closed []pending
+	var anon []engine.CheckRequest
+	open := map[string]int{} // service → index of its check in anon
 	for _, p := range todo {
 		key, svc := keys[p.key].Key, keys[p.key].Services[p.svc]
-		s := &out[p.key][p.svc]
-		if grant, ok := d.firstOpening(key, svc, func(j int) bool { return has(p.first+2*j) && has(p.first+2*j+1) }); ok {
+		if grant, ok := d.firstOpening(key, svc, func(j int) bool { return has[p.first+2*j] && has[p.first+2*j+1] }); ok {
+			s := &out[p.key][p.svc]
 			s.Opens, s.Grant = true, grant
 			s.Why = messages.New("gateway.allowed", key.ID, key.Owner, messages.Verbatim(svc.ID))
 			continue
 		}
-		if has(open[svc.ID]) {
+		closed = append(closed, p)
+		if _, ok := open[svc.ID]; !ok {
+			open[svc.ID] = len(anon)
+			anon = append(anon, engine.CheckRequest{Resource: tuple.ObjectRef{Type: "service", ID: svc.ID}, Permission: "use", Subject: anonymousUser})
+		}
+	}
+	isOpen, err := checkBulk(ctx, e, anon)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range closed {
+		key, svc := keys[p.key].Key, keys[p.key].Services[p.svc]
+		s := &out[p.key][p.svc]
+		if isOpen[open[svc.ID]] {
 			s.Opens, s.Reason, s.Why = true, ReasonOpen, messages.New("gateway.allowed_open", messages.Verbatim(svc.ID))
 			continue
 		}
 		why := d.whyClosed(ctx, e, key, svc)
 		s.Reason, s.Why = why.reason, why.msg
+	}
+	return out, nil
+}
+
+// checkBulk checks reqs in one snapshot (none: no call) and says which
+// the engine found permitted.
+func checkBulk(ctx context.Context, e *engine.Engine, reqs []engine.CheckRequest) ([]bool, error) {
+	if len(reqs) == 0 {
+		return nil, nil
+	}
+	res, errs, _, err := e.CheckBulk(ctx, reqs, engine.At{})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]bool, len(reqs))
+	for i := range res {
+		out[i] = errs[i] == nil && res[i].Result == engine.HasPermission
 	}
 	return out, nil
 }

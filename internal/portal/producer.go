@@ -239,10 +239,6 @@ func (s *Service) SearchBeneficiaries(ctx context.Context, actor, q string, limi
 	if err != nil {
 		return nil, nil, err
 	}
-	ids, err := s.lookup(ctx, actor, "community", "view", "", maxLookupPage+1)
-	if err != nil {
-		return nil, nil, err
-	}
 	v := s.read()
 	var comms []Named
 	exact := strings.TrimSpace(q)
@@ -254,25 +250,15 @@ func (s *Service) SearchBeneficiaries(ctx context.Context, actor, q string, limi
 			return nil, nil, err
 		}
 	}
-	// The names, folded once, from the in-memory copy: folding and
-	// decoding every visible community's record for each keystroke was
-	// 33 MB of garbage per search at platform scale.
-	exactFound := len(comms) > 0
-	err = s.mem.eachGroupOf(ctx, kindCommunity, ids, func(id string, g memGroup) bool {
-		if len(comms) == limit {
-			return false
-		}
-		if exactFound && comms[0].ID == id {
-			return true
-		}
-		if strings.HasPrefix(strings.ToLower(id), prefix) || slices.ContainsFunc(foldedKeys(g.folded), func(k string) bool { return strings.HasPrefix(k, prefix) }) {
-			comms = append(comms, Named{ID: id, Name: g.Name})
-		}
-		return true
-	})
+	skip := ""
+	if len(comms) > 0 {
+		skip = comms[0].ID
+	}
+	more, err := s.matchingCommunities(ctx, actor, prefix, skip, limit-len(comms))
 	if err != nil {
 		return nil, nil, err
 	}
+	comms = append(comms, more...)
 	return accounts, comms, nil
 }
 
