@@ -94,38 +94,38 @@ func (s *Service) OrgGrants(ctx context.Context, actor, org string, q OrgGrantQu
 	if q.Service != "" {
 		key = "service:" + q.Service
 	}
-	all, err := indexed[Grant](ctx, s.mem, kindGrant, key, q.After)
+	ids, err := indexedIDs(ctx, s.mem, kindGrant, key, q.After)
 	if err != nil {
 		return nil, "", err
 	}
 	now, limit, want := s.now(), pageSize(q.Limit), fold(strings.TrimSpace(q.Beneficiary))
 	v := s.read()
+	bf := newBeneficiaryFilter(v, want)
 	var out []GrantDetail
-	for _, g := range all {
-		if g.Grantor != org || !gq.selects(g, now) {
+	for _, id := range ids {
+		g, ok := indexedOneAsIs[Grant](s.mem, kindGrant, id)
+		if !ok || g.Grantor != org || !gq.selects(g, now) {
 			continue
+		}
+		if want != "" {
+			sel, err := bf.selects(ctx, g)
+			if err != nil {
+				return nil, "", err
+			}
+			if !sel {
+				continue
+			}
+		}
+		if len(out) == limit {
+			return out, out[limit-1].ID, nil
 		}
 		d, err := s.grantDetail(ctx, v, g, now)
 		if err != nil {
 			return nil, "", err
 		}
-		if want != "" && !d.hasBeneficiary(want) {
-			continue
-		}
-		if len(out) == limit {
-			return out, out[limit-1].ID, nil
-		}
 		out = append(out, d)
 	}
 	return out, "", nil
-}
-
-// hasBeneficiary reports whether a beneficiary's id or folded name holds
-// the folded text want.
-func (d GrantDetail) hasBeneficiary(want string) bool {
-	return slices.ContainsFunc(append(slices.Clone(d.UserNames), d.CommunityNames...), func(n Named) bool {
-		return strings.Contains(fold(n.ID), want) || strings.Contains(fold(n.Name), want)
-	})
 }
 
 // ManagedGrant returns a grant with its details to whoever manages it

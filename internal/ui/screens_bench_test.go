@@ -416,6 +416,7 @@ func (pf *benchPlatform) screens() []screen {
 		{name: "keys/admin", actor: pf.admin, path: "/admin/keys"},
 		{name: "pages/user", actor: pf.user, path: "/pages"},
 		{name: "maps/user", actor: pf.user, path: "/maps"},
+		{name: "permissions/beneficiary", actor: pf.delegated, path: "/organisations/" + org0 + "/permissions?beneficiary=lef"},
 	}
 }
 
