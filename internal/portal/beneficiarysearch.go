@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/octroi/octroi/internal/engine"
 )
@@ -18,7 +19,7 @@ import (
 // before looking at a name.
 func (s *Service) matchingCommunities(ctx context.Context, actor, prefix, skip string, limit int) ([]Named, error) {
 	match := func(id string, g memGroup) bool {
-		return id != skip && (strings.HasPrefix(strings.ToLower(id), prefix) || slices.ContainsFunc(foldedKeys(g.folded), func(k string) bool { return strings.HasPrefix(k, prefix) }))
+		return id != skip && (strings.HasPrefix(strings.ToLower(id), prefix) || hasKeyPrefix(g.folded, prefix))
 	}
 	var out []Named
 	after := ""
@@ -78,4 +79,31 @@ func (r *records) groupsMatching(ctx context.Context, k, after string, n int, ma
 		}
 	}
 	return out, false, nil
+}
+
+// hasKeyPrefix reports whether one of foldedKeys(name) starts with
+// prefix, without building them: every community's name is looked at on
+// each keystroke.
+func hasKeyPrefix(name, prefix string) bool {
+	if strings.HasPrefix(name, prefix) {
+		return true
+	}
+	sep := func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }
+	start := -1 // of the current word; the first is the name's start
+	first := true
+	for i, r := range name {
+		switch {
+		case sep(r):
+			if start >= 0 && !first && strings.HasPrefix(name[start:i], prefix) {
+				return true
+			}
+			if start >= 0 {
+				first = false
+			}
+			start = -1
+		case start < 0:
+			start = i
+		}
+	}
+	return start >= 0 && !first && strings.HasPrefix(name[start:], prefix)
 }

@@ -51,7 +51,8 @@ func (u *ui) organisations(w http.ResponseWriter, r *http.Request, v *view) erro
 		return err
 	}
 	orgs, next := page(orgs, func(o portal.Organisation) string { return o.ID })
-	p, err := u.cfg.Members.Profile(r.Context(), v.Actor, v.Actor)
+	// Only the organisations: none of the reader's communities named.
+	p, _, err := u.cfg.Members.ProfileFirst(r.Context(), v.Actor, v.Actor, 0)
 	if err != nil {
 		return err
 	}
