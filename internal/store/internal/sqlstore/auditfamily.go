@@ -20,7 +20,16 @@ import (
 // at 1M entries), where a family has a few actions and each costs a seek.
 func AuditByAction(ctx context.Context, q store.AuditQuery, next func(ctx context.Context, after string, inclusive bool) (string, bool, error), run func(action string) ([]store.AuditEntry, error)) ([]store.AuditEntry, error) {
 	fam := q.Action + "."
-	actions := []string{q.Action}
+	var actions []string
+	// The action itself, when the log has it (a run of the index for an
+	// action it does not have would cost nothing, but a generic plan may
+	// not know that).
+	switch a, ok, err := next(ctx, q.Action, true); {
+	case err != nil:
+		return nil, err
+	case ok && a == q.Action:
+		actions = append(actions, a)
+	}
 	for after, inclusive := fam, true; ; inclusive = false {
 		a, ok, err := next(ctx, after, inclusive)
 		if err != nil {
