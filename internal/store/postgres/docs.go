@@ -63,8 +63,13 @@ func (s *Store) Audit(ctx context.Context, q store.AuditQuery) ([]store.AuditEnt
 	at := func(t time.Time) any { return t }
 	if q.Action != "" {
 		return sqlstore.AuditByAction(ctx, q, s.nextAuditAction, func(action string) ([]store.AuditEntry, error) {
+			// Planned for this action (an unnamed statement, not the
+			// cached prepared one): the generic plan of "action = $1"
+			// expects a tenth of the log and walks it by seq, 19 ms for
+			// a rare action at 1M entries.
 			a := sqlstore.Args{Dollar: true}
-			return s.audit(ctx, sqlstore.AuditActionQuery(q, action, auditAction, &a, at), a.List)
+			query := sqlstore.AuditActionQuery(q, action, auditAction, &a, at)
+			return s.audit(ctx, query, append([]any{pgx.QueryExecModeExec}, a.List...))
 		})
 	}
 	a := sqlstore.Args{Dollar: true}

@@ -115,7 +115,7 @@ func ListDocsQuery(kind, parent, after string, limit int, a *Args) string {
 // AuditQuery returns the query of Audit and its arguments added to a; at
 // converts a time to the backend's column value.
 func AuditQuery(q store.AuditQuery, a *Args, at func(time.Time) any) string {
-	return auditQuery(q, a, at, "", "")
+	return auditQuery(q, a, at, "")
 }
 
 // AuditActionQuery is AuditQuery of the entries of exactly one action
@@ -124,15 +124,11 @@ func AuditQuery(q store.AuditQuery, a *Args, at func(time.Time) any) string {
 // (or oldest) entries of the index's run of that action.
 func AuditActionQuery(q store.AuditQuery, action, actionCol string, a *Args, at func(time.Time) any) string {
 	q.Action = ""
-	return auditQuery(q, a, at, actionCol+" = "+a.Add(action), actionCol)
+	return auditQuery(q, a, at, actionCol+" = "+a.Add(action))
 }
 
-// auditQuery is AuditQuery with actionCond as one more condition; orderCol,
-// when given, orders first by that column (the action, equal in every
-// entry selected) so that the order is the index's: a prepared statement's
-// generic plan, which cannot know how many entries the action has, would
-// otherwise walk the log by seq for a rare one.
-func auditQuery(q store.AuditQuery, a *Args, at func(time.Time) any, actionCond, orderCol string) string {
+// auditQuery is AuditQuery with actionCond as one more condition.
+func auditQuery(q store.AuditQuery, a *Args, at func(time.Time) any, actionCond string) string {
 	var conds []string
 	if actionCond != "" {
 		conds = append(conds, actionCond)
@@ -186,9 +182,6 @@ func auditQuery(q store.AuditQuery, a *Args, at func(time.Time) any, actionCond,
 	order := "seq"
 	if q.Newest {
 		order = "seq DESC"
-	}
-	if orderCol != "" {
-		order = orderCol + strings.TrimPrefix(order, "seq") + ", " + order
 	}
 	return fmt.Sprintf(`SELECT %s FROM audit WHERE %s ORDER BY %s LIMIT %d`, AuditColumns, where, order, limit)
 }
