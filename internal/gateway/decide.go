@@ -285,15 +285,7 @@ func (d *Decider) checkAll(ctx context.Context, e *engine.Engine, svcs []Service
 	for j, i := range touched {
 		reqs[j] = engine.CheckRequest{Resource: tuple.ObjectRef{Type: "service", ID: svcs[i].ID}, Permission: perm, Subject: subject}
 	}
-	res, errs, _, err := e.CheckBulk(ctx, reqs, engine.At{})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]bool, len(touched))
-	for j := range res {
-		out[j] = errs[j] == nil && res[j].Result == engine.HasPermission
-	}
-	return out, nil
+	return checkBulk(ctx, e, reqs)
 }
 
 // firstUnavailable finds a touched service that is switched off, among
@@ -329,17 +321,10 @@ func (d *Decider) keyOpens(ctx context.Context, e *engine.Engine, key *portal.Li
 	if err != nil {
 		return "", false, err
 	}
-	for j, a := range acc {
-		if errs[2*j] == nil && errs[2*j+1] == nil && res[2*j].Result == engine.HasPermission && res[2*j+1].Result == engine.HasPermission {
-			if d.Grants != nil {
-				if _, onlyOAuth, ok := d.Grants.GrantInfo(a.Grant); ok && onlyOAuth && key.Type != portal.KeyOAuth2 {
-					continue
-				}
-			}
-			return a.Grant, true, nil
-		}
-	}
-	return "", false, nil
+	grant, ok := d.firstOpening(key, svc, func(j int) bool {
+		return errs[2*j] == nil && errs[2*j+1] == nil && res[2*j].Result == engine.HasPermission && res[2*j+1].Result == engine.HasPermission
+	})
+	return grant, ok, nil
 }
 
 func firstLayerOr(svc Service) string {

@@ -28,43 +28,9 @@ type ServiceState struct {
 // covered and available, owner active), then whether the service is open
 // to everyone. It reads memory only and records no usage.
 func (d *Decider) KeyState(ctx context.Context, key *portal.LiveKey, svcs []Service) ([]ServiceState, error) {
-	out := make([]ServiceState, len(svcs))
-	e := d.Engine()
-	for i, svc := range svcs {
-		s := ServiceState{Service: svc.ID}
-		switch key.Status {
-		case portal.KeyActive:
-		case portal.KeyRevoked:
-			s.Reason, s.Why = ReasonKeyRevoked, messages.New("gateway.key_revoked", key.ID)
-		default:
-			s.Reason, s.Why = ReasonKeyDisabled, messages.New("gateway.key_disabled", key.ID)
-		}
-		if s.Reason != "" {
-			out[i] = s
-			continue
-		}
-		grant, opens, err := d.keyOpens(ctx, e, key, svc)
-		if err != nil {
-			return nil, err
-		}
-		if opens {
-			s.Opens, s.Grant, s.Reason = true, grant, ""
-			s.Why = messages.New("gateway.allowed", key.ID, key.Owner, messages.Verbatim(svc.ID))
-			out[i] = s
-			continue
-		}
-		open, err := d.checkAll(ctx, e, svcs, []int{i}, "use", anonymousUser)
-		if err != nil {
-			return nil, err
-		}
-		if open[0] {
-			s.Opens, s.Reason, s.Why = true, ReasonOpen, messages.New("gateway.allowed_open", messages.Verbatim(svc.ID))
-			out[i] = s
-			continue
-		}
-		why := d.whyClosed(ctx, e, key, svc)
-		s.Reason, s.Why = why.reason, why.msg
-		out[i] = s
+	out, err := d.KeyStates(ctx, []KeyServices{{key, svcs}})
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return out[0], nil
 }

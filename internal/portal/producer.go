@@ -94,38 +94,38 @@ func (s *Service) OrgGrants(ctx context.Context, actor, org string, q OrgGrantQu
 	if q.Service != "" {
 		key = "service:" + q.Service
 	}
-	all, err := indexed[Grant](ctx, s.mem, kindGrant, key, q.After)
+	ids, err := indexedIDs(ctx, s.mem, kindGrant, key, q.After)
 	if err != nil {
 		return nil, "", err
 	}
 	now, limit, want := s.now(), pageSize(q.Limit), fold(strings.TrimSpace(q.Beneficiary))
 	v := s.read()
+	bf := newBeneficiaryFilter(v, want)
 	var out []GrantDetail
-	for _, g := range all {
-		if g.Grantor != org || !gq.selects(g, now) {
+	for _, id := range ids {
+		g, ok := indexedOneAsIs[Grant](s.mem, kindGrant, id)
+		if !ok || g.Grantor != org || !gq.selects(g, now) {
 			continue
+		}
+		if want != "" {
+			sel, err := bf.selects(ctx, g)
+			if err != nil {
+				return nil, "", err
+			}
+			if !sel {
+				continue
+			}
+		}
+		if len(out) == limit {
+			return out, out[limit-1].ID, nil
 		}
 		d, err := s.grantDetail(ctx, v, g, now)
 		if err != nil {
 			return nil, "", err
 		}
-		if want != "" && !d.hasBeneficiary(want) {
-			continue
-		}
-		if len(out) == limit {
-			return out, out[limit-1].ID, nil
-		}
 		out = append(out, d)
 	}
 	return out, "", nil
-}
-
-// hasBeneficiary reports whether a beneficiary's id or folded name holds
-// the folded text want.
-func (d GrantDetail) hasBeneficiary(want string) bool {
-	return slices.ContainsFunc(append(slices.Clone(d.UserNames), d.CommunityNames...), func(n Named) bool {
-		return strings.Contains(fold(n.ID), want) || strings.Contains(fold(n.Name), want)
-	})
 }
 
 // ManagedGrant returns a grant with its details to whoever manages it
@@ -239,10 +239,6 @@ func (s *Service) SearchBeneficiaries(ctx context.Context, actor, q string, limi
 	if err != nil {
 		return nil, nil, err
 	}
-	ids, err := s.lookup(ctx, actor, "community", "view", "", maxLookupPage+1)
-	if err != nil {
-		return nil, nil, err
-	}
 	v := s.read()
 	var comms []Named
 	exact := strings.TrimSpace(q)
@@ -254,25 +250,15 @@ func (s *Service) SearchBeneficiaries(ctx context.Context, actor, q string, limi
 			return nil, nil, err
 		}
 	}
-	// The names, folded once, from the in-memory copy: folding and
-	// decoding every visible community's record for each keystroke was
-	// 33 MB of garbage per search at platform scale.
-	exactFound := len(comms) > 0
-	err = s.mem.eachGroupOf(ctx, kindCommunity, ids, func(id string, g memGroup) bool {
-		if len(comms) == limit {
-			return false
-		}
-		if exactFound && comms[0].ID == id {
-			return true
-		}
-		if strings.HasPrefix(strings.ToLower(id), prefix) || slices.ContainsFunc(foldedKeys(g.folded), func(k string) bool { return strings.HasPrefix(k, prefix) }) {
-			comms = append(comms, Named{ID: id, Name: g.Name})
-		}
-		return true
-	})
+	skip := ""
+	if len(comms) > 0 {
+		skip = comms[0].ID
+	}
+	more, err := s.matchingCommunities(ctx, actor, prefix, skip, limit-len(comms))
 	if err != nil {
 		return nil, nil, err
 	}
+	comms = append(comms, more...)
 	return accounts, comms, nil
 }
 

@@ -49,45 +49,54 @@ func (s *Service) Profile(ctx context.Context, actor, id string) (Profile, error
 	if err := s.authorize(ctx, actor, guard{self: id, rights: []right{{s.platformRef(), "manage_accounts"}}}); err != nil {
 		return Profile{}, err
 	}
+	p, _, err := s.profile(ctx, id, -1)
+	return p, err
+}
+
+// profile is an authorized Profile with the first `communities` of the
+// account's communities (< 0: all of them), and how many it belongs to.
+func (s *Service) profile(ctx context.Context, id string, communities int) (Profile, int, error) {
 	v := s.read()
 	a, err := v.account(ctx, id)
 	if err != nil {
-		return Profile{}, err
+		return Profile{}, 0, err
 	}
 	p := Profile{Account: a, Organisations: []OrgMembership{}, Communities: []CommunityMembership{}, PlatformRoles: []PlatformRoleGrant{}}
 	orgs, err := v.roles(ctx, "organisation", id, func(r string) int { return roleRank(OrgRole(r)) })
 	if err != nil {
-		return Profile{}, err
+		return Profile{}, 0, err
 	}
 	orgNames, err := s.heldNames(ctx, kindOrg, orgs)
 	if err != nil {
-		return Profile{}, err
+		return Profile{}, 0, err
 	}
 	for i, o := range orgs {
 		p.Organisations = append(p.Organisations, OrgMembership{Organisation: o.id, Name: orgNames[i], Role: OrgRole(o.role)})
 	}
-	coms, err := v.roles(ctx, "community", id, func(r string) int { return slices.Index(communityRoles, CommunityRole(r)) })
+	// Every membership, unnamed, for the roles held through communities;
+	// only those shown are named (objectRoles: a platform administrator's
+	// thousands of memberships cost no relationship each).
+	coms, err := s.objectRoles(ctx, "community", id, communityRoleNames)
 	if err != nil {
-		return Profile{}, err
+		return Profile{}, 0, err
 	}
-	comNames, err := s.heldNames(ctx, kindCommunity, coms)
-	if err != nil {
-		return Profile{}, err
-	}
-	member := map[string]bool{}
+	p.Communities = make([]CommunityMembership, len(coms))
 	for i, c := range coms {
-		member[c.id] = true
-		p.Communities = append(p.Communities, CommunityMembership{Community: c.id, Name: comNames[i], Role: CommunityRole(c.role)})
+		p.Communities[i] = CommunityMembership{Community: c.id, Role: communityRoles[c.rank]}
+	}
+	member := func(c string) bool {
+		_, ok := slices.BinarySearchFunc(coms, c, func(r rankedSubject, id string) int { return strings.Compare(r.id, id) })
+		return ok
 	}
 	for _, r := range a.PlatformRoles {
 		p.PlatformRoles = append(p.PlatformRoles, PlatformRoleGrant{Role: r})
 	}
 	held, err := v.rels(ctx, store.Filter{ResourceType: "platform", ResourceID: s.platform, SubjectType: "community", SubjectRelation: new("member")})
 	if err != nil {
-		return Profile{}, err
+		return Profile{}, 0, err
 	}
 	for _, r := range held {
-		if pr := PlatformRole(r.Relation); member[r.Subject.ID] && slices.Contains(platformRoles, pr) {
+		if pr := PlatformRole(r.Relation); member(r.Subject.ID) && slices.Contains(platformRoles, pr) {
 			p.PlatformRoles = append(p.PlatformRoles, PlatformRoleGrant{Role: pr, Community: r.Subject.ID})
 		}
 	}
@@ -98,9 +107,16 @@ func (s *Service) Profile(ctx context.Context, actor, id string) (Profile, error
 		return strings.Compare(a.Community, b.Community)
 	})
 	if p.ContentRoles, err = v.contentGrants(ctx, id, p); err != nil {
-		return Profile{}, err
+		return Profile{}, 0, err
 	}
-	return p, nil
+	total := len(coms)
+	if communities >= 0 && communities < total {
+		coms = coms[:communities]
+	}
+	if p.Communities, err = s.communityMemberships(ctx, coms); err != nil {
+		return Profile{}, 0, err
+	}
+	return p, total, nil
 }
 
 // heldRole is an account's highest role on one object.

@@ -18,6 +18,9 @@ type keyStates struct {
 	p *portal.Service
 }
 
+// The key screens ask for every key of a list at once.
+var _ ui.KeysStates = keyStates{}
+
 // UIKeyStates is what the key screens use to say what each key opens now;
 // nil without the portal.
 func (s *Server) UIKeyStates() ui.KeyStates {
@@ -28,39 +31,59 @@ func (s *Server) UIKeyStates() ui.KeyStates {
 }
 
 func (x keyStates) KeyStates(ctx context.Context, actor, id string) ([]ui.KeyState, error) {
-	k, err := x.p.ExplainKey(ctx, actor, id, nil)
+	out, err := x.KeysStates(ctx, actor, []string{id})
 	if err != nil {
 		return nil, err
 	}
-	var ids []string
-	for _, a := range k.Accesses {
-		if !slices.Contains(ids, a.Service) {
-			ids = append(ids, a.Service)
+	return out[0], nil
+}
+
+// KeysStates is KeyStates for many keys, the gateway asked once for them
+// all (ui.KeysStates).
+func (x keyStates) KeysStates(ctx context.Context, actor string, ids []string) ([][]ui.KeyState, error) {
+	out := make([][]ui.KeyState, len(ids))
+	batch := make([]gateway.KeyServices, 0, len(ids))
+	known := make([][]int, 0, len(ids)) // per key, indexes in out of the services that still exist
+	for n, id := range ids {
+		k, err := x.p.ExplainKey(ctx, actor, id, nil)
+		if err != nil {
+			return nil, err
 		}
-	}
-	out := make([]ui.KeyState, 0, len(ids))
-	var svcs []gateway.Service
-	var known []int // indexes in out of the services that still exist
-	for _, id := range ids {
-		m, ok := x.p.MapServiceByID(id)
-		if !ok {
-			// Gone since: its accesses are being forgotten.
-			out = append(out, ui.KeyState{Service: portal.MapService{ID: id}, Reason: gateway.ReasonNoService,
-				Why: messages.New("notfound.object", messages.New("noun.service"), messages.Quote(id))})
-			continue
+		var svcIDs []string
+		for _, a := range k.Accesses {
+			if !slices.Contains(svcIDs, a.Service) {
+				svcIDs = append(svcIDs, a.Service)
+			}
 		}
-		m.Upstream = "" // the owner's screens never show it
-		known = append(known, len(out))
-		out = append(out, ui.KeyState{Service: m})
-		svcs = append(svcs, gateway.Service{ID: m.ID, Path: m.Path, Protocol: string(m.Type), Layers: m.Layers})
+		states := make([]ui.KeyState, 0, len(svcIDs))
+		var svcs []gateway.Service
+		var kn []int
+		for _, id := range svcIDs {
+			m, ok := x.p.MapServiceByID(id)
+			if !ok {
+				// Gone since: its accesses are being forgotten.
+				states = append(states, ui.KeyState{Service: portal.MapService{ID: id}, Reason: gateway.ReasonNoService,
+					Why: messages.New("notfound.object", messages.New("noun.service"), messages.Quote(id))})
+				continue
+			}
+			m.Upstream = "" // the owner's screens never show it
+			kn = append(kn, len(states))
+			states = append(states, ui.KeyState{Service: m})
+			svcs = append(svcs, gateway.Service{ID: m.ID, Path: m.Path, Protocol: string(m.Type), Layers: m.Layers})
+		}
+		out[n] = states
+		batch = append(batch, gateway.KeyServices{Key: k, Services: svcs})
+		known = append(known, kn)
 	}
-	states, err := x.d.KeyState(ctx, k, svcs)
+	states, err := x.d.KeyStates(ctx, batch)
 	if err != nil {
 		return nil, err
 	}
-	for j, s := range states {
-		i := known[j]
-		out[i].Opens, out[i].Reason, out[i].Why = s.Opens, s.Reason, s.Why
+	for n, ss := range states {
+		for j, s := range ss {
+			i := known[n][j]
+			out[n][i].Opens, out[n][i].Reason, out[n][i].Why = s.Opens, s.Reason, s.Why
+		}
 	}
 	return out, nil
 }

@@ -94,7 +94,8 @@ func (u *ui) accessRequests(w http.ResponseWriter, r *http.Request, v *view) err
 	if err != nil {
 		return err
 	}
-	p, err := u.cfg.Members.Profile(ctx, v.Actor, v.Actor)
+	// Only the organisations: none of the reader's communities named.
+	p, _, err := u.cfg.Members.ProfileFirst(ctx, v.Actor, v.Actor, 0)
 	if err != nil {
 		return err
 	}

@@ -133,13 +133,13 @@ func (u *ui) showKeys(w http.ResponseWriter, r *http.Request, v *view, status in
 	if err != nil {
 		return err
 	}
+	states, err := u.keysStates(ctx, v.Actor, ks)
+	if err != nil {
+		return err
+	}
 	rows := make([]keyRow, len(ks))
 	for i, k := range ks {
-		rows[i].AccessKey = k
-		if rows[i].States, err = u.keyStates(ctx, v.Actor, k); err != nil {
-			return err
-		}
-		rows[i].Opens = opens(rows[i].States)
+		rows[i] = keyRow{AccessKey: k, States: states[i], Opens: opens(states[i])}
 	}
 	gs, err := u.heldGrants(ctx, v.Actor)
 	if err != nil {

@@ -28,6 +28,8 @@ type Members interface {
 	JoinRequests(ctx context.Context, actor, org string, status portal.JoinStatus, after string, limit int) ([]portal.JoinRequest, error)
 	DecideJoinRequest(ctx context.Context, actor, id string, accept bool, role portal.OrgRole, reason string) (portal.JoinRequest, error)
 	Profile(ctx context.Context, actor, id string) (portal.Profile, error)
+	ProfileFirst(ctx context.Context, actor, id string, communities int) (portal.Profile, int, error)
+	CommunityMemberships(ctx context.Context, actor, id, after string, limit int) (portal.CommunityMembershipPage, error)
 }
 
 // orgRoles are the roles of an organisation, from the least.
@@ -151,14 +153,12 @@ func (u *ui) me(w http.ResponseWriter, r *http.Request, v *view) error {
 	if v.Actor == "" {
 		return portal.ErrUnauthenticated
 	}
-	p, err := u.cfg.Members.Profile(r.Context(), v.Actor, v.Actor)
+	// The first page of communities; the communities screen pages the
+	// rest.
+	p, all, err := u.cfg.Members.ProfileFirst(r.Context(), v.Actor, v.Actor, listPage)
 	if err != nil {
 		return err
 	}
-	// The first page of communities; the communities screen pages the
-	// rest.
-	all := len(p.Communities)
-	p.Communities, _ = window(p.Communities, "", func(c portal.CommunityMembership) string { return c.Community })
 	v.Title = messages.New("ui.me.title").In(v.Lang)
 	v.Data = struct {
 		portal.Profile

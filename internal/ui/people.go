@@ -52,7 +52,8 @@ func (u *ui) organisations(w http.ResponseWriter, r *http.Request, v *view) erro
 		return err
 	}
 	orgs, next := page(orgs, func(o portal.Organisation) string { return o.ID })
-	p, err := u.cfg.Members.Profile(r.Context(), v.Actor, v.Actor)
+	// Only the organisations: none of the reader's communities named.
+	p, _, err := u.cfg.Members.ProfileFirst(r.Context(), v.Actor, v.Actor, 0)
 	if err != nil {
 		return err
 	}
@@ -106,11 +107,10 @@ func (u *ui) communitiesPage(w http.ResponseWriter, r *http.Request, v *view, fe
 	if err != nil {
 		return err
 	}
-	p, err := u.cfg.Members.Profile(ctx, v.Actor, v.Actor)
+	mine, err := u.cfg.Members.CommunityMemberships(ctx, v.Actor, v.Actor, q.Get("mine_after"), listPage)
 	if err != nil {
 		return err
 	}
-	mine, mineNext := window(p.Communities, q.Get("mine_after"), func(c portal.CommunityMembership) string { return c.Community })
 	v.Title = messages.New("ui.communities.title").In(v.Lang)
 	v.Data = struct {
 		Mine                 []portal.CommunityMembership
@@ -118,7 +118,7 @@ func (u *ui) communitiesPage(w http.ResponseWriter, r *http.Request, v *view, fe
 		Visible              []portal.Community
 		Next, MineNext, Done string
 		Err                  fieldError
-	}{mine, invs, cs, next, mineNext, doneKey(q.Get("done")), fe}
+	}{mine.Communities, invs, cs, next, mine.Next, doneKey(q.Get("done")), fe}
 	return u.render(w, fe.status(), "communities", v)
 }
 

@@ -96,6 +96,7 @@ type benchPlatform struct {
 	// first delegated administrator (the largest organisation); user, a
 	// typical account (a consumer holding grants).
 	admin, delegated, user string
+	keyStates              ui.KeyStates // the gateway's, as the server wires it
 	mu                     sync.Mutex
 	handlers               map[string]http.Handler
 	stop                   func()
@@ -220,9 +221,12 @@ func openPlatform(tb testing.TB, dir string, shape synth.Shape) *benchPlatform {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	pf := &benchPlatform{p: s.p, shape: shape, admin: acc.ID, delegated: synth.AccountID(0), user: synth.AccountID(shape.Users / 2), handlers: map[string]http.Handler{}, stop: s.stop}
+	pf := &benchPlatform{p: s.p, shape: shape, admin: acc.ID, delegated: synth.AccountID(0), user: synth.AccountID(shape.Users / 2), keyStates: s.srv.UIKeyStates(), handlers: map[string]http.Handler{}, stop: s.stop}
 	start := time.Now()
 	if err := pf.addScreensData(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	if err := pf.addKeysData(ctx); err != nil {
 		tb.Fatal(err)
 	}
 	tb.Logf("platform ready in %s", time.Since(start))
@@ -305,6 +309,42 @@ func (pf *benchPlatform) addScreensData(ctx context.Context) error {
 	return err
 }
 
+// benchKeys is how many access keys the typical account has, each with
+// accesses to benchKeyAccesses services through its grants.
+const benchKeys, benchKeyAccesses = 10, 5
+
+// addKeysData gives the typical account its access keys (once: a
+// platform made before they were added gets them at its next run), so
+// that its keys screen asks the gateway what each opens.
+func (pf *benchPlatform) addKeysData(ctx context.Context) error {
+	p, user := pf.p, pf.user
+	if ks, err := p.Keys(ctx, user); err != nil || len(ks) > 0 {
+		return err
+	}
+	gs, _, err := p.MyGrants(ctx, user, portal.GrantQuery{Limit: 200})
+	if err != nil {
+		return err
+	}
+	var pairs []portal.AccessPair
+	for _, g := range gs {
+		for _, svc := range g.Services {
+			pairs = append(pairs, portal.AccessPair{Grant: g.ID, Service: svc})
+		}
+	}
+	for i := range benchKeys {
+		spec := portal.KeySpec{Name: fmt.Sprintf("qgis %d", i), Type: portal.KeyHash}
+		for j := range benchKeyAccesses {
+			if len(pairs) > 0 {
+				spec.Accesses = append(spec.Accesses, pairs[(i*benchKeyAccesses+j)%len(pairs)])
+			}
+		}
+		if _, _, err := p.CreateKey(ctx, user, spec); err != nil {
+			return fmt.Errorf("key %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
 // handler is the interface as account actor ("" for an anonymous
 // visitor) sees it once signed in.
 func (pf *benchPlatform) handler(actor string) http.Handler {
@@ -314,7 +354,7 @@ func (pf *benchPlatform) handler(actor string) http.Handler {
 		return h
 	}
 	p := pf.p
-	h := ui.Handler(ui.Config{Catalogue: p, Access: p, Members: p, People: p, Tokens: p, Notices: p, Sessions: p, Grants: p, Keys: p, Permissions: p, Pages: p, Maps: p,
+	h := ui.Handler(ui.Config{Catalogue: p, Access: p, Members: p, People: p, Tokens: p, Notices: p, Sessions: p, Grants: p, Keys: p, KeyStates: pf.keyStates, Permissions: p, Pages: p, Maps: p,
 		Actor: func(*http.Request) (string, error) { return actor, nil }})
 	pf.handlers[actor] = h
 	return h
@@ -376,6 +416,7 @@ func (pf *benchPlatform) screens() []screen {
 		{name: "keys/admin", actor: pf.admin, path: "/admin/keys"},
 		{name: "pages/user", actor: pf.user, path: "/pages"},
 		{name: "maps/user", actor: pf.user, path: "/maps"},
+		{name: "permissions/beneficiary", actor: pf.delegated, path: "/organisations/" + org0 + "/permissions?beneficiary=lef"},
 	}
 }
 

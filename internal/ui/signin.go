@@ -44,10 +44,11 @@ func SessionActor(s SignIn) func(*http.Request) (string, error) {
 		if !ok {
 			return "", nil
 		}
-		a, _, err := s.Authenticate(r.Context(), secret)
+		a, id, err := s.Authenticate(r.Context(), secret)
 		if err != nil {
 			return "", nil
 		}
+		noteSession(r, id)
 		return a.ID, nil
 	}
 }
@@ -186,6 +187,9 @@ func (u *ui) sessions(w http.ResponseWriter, r *http.Request, v *view) error {
 
 // currentSession is the id of the session r came with, "" without one.
 func (u *ui) currentSession(r *http.Request) string {
+	if id, ok := notedSession(r); ok {
+		return id
+	}
 	secret, ok := signin.FromCookie(r)
 	if !ok {
 		return ""

@@ -207,6 +207,7 @@ type handler func(w http.ResponseWriter, r *http.Request, v *view) error
 func (u *ui) handle(h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		v := &view{Lang: language(r), Path: r.URL.RequestURI(), SignInURL: signInURL(r.URL.RequestURI()), CanSignIn: u.cfg.SignIn != nil}
+		r = withSessionMemo(r)
 		actor, err := u.cfg.Actor(r)
 		if err == nil {
 			v.Actor = actor

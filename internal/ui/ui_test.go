@@ -28,10 +28,10 @@ type site struct {
 	password string            // every active demo account's
 }
 
-func newSite(t *testing.T) site { t.Helper(); return newSiteWith(t, nil) }
+func newSite(t testing.TB) site { t.Helper(); return newSiteWith(t, nil) }
 
 // newSiteWith is newSite with a configuration changed by mutate.
-func newSiteWith(t *testing.T, mutate func(*server.Config)) site {
+func newSiteWith(t testing.TB, mutate func(*server.Config)) site {
 	t.Helper()
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())

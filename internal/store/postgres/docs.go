@@ -60,8 +60,48 @@ func (s *Store) ListDocs(ctx context.Context, kind, parent, after string, limit 
 
 // Audit implements store.Documents.
 func (s *Store) Audit(ctx context.Context, q store.AuditQuery) ([]store.AuditEntry, error) {
+	at := func(t time.Time) any { return t }
+	if q.Action != "" {
+		return sqlstore.AuditByAction(ctx, q, s.nextAuditAction, func(action string) ([]store.AuditEntry, error) {
+			// Planned for this action (an unnamed statement, not the
+			// cached prepared one): the generic plan of "action = $1"
+			// expects a tenth of the log and walks it by seq, 19 ms for
+			// a rare action at 1M entries.
+			a := sqlstore.Args{Dollar: true}
+			query := sqlstore.AuditActionQuery(q, action, auditAction, &a, at)
+			return s.audit(ctx, query, append([]any{pgx.QueryExecModeExec}, a.List...))
+		})
+	}
 	a := sqlstore.Args{Dollar: true}
-	rows, err := s.pool.Query(ctx, sqlstore.AuditQuery(q, &a, func(t time.Time) any { return t }), a.List...)
+	return s.audit(ctx, sqlstore.AuditQuery(q, &a, at), a.List)
+}
+
+// auditAction is the action column as audit_by_action holds it: in byte
+// order whatever the database's collation, so that a family of actions
+// ("community." and what follows) is one run of the index.
+const auditAction = `(action COLLATE "C")`
+
+// nextAuditAction is the smallest action of the log after `after` (or
+// equal to it), found with a seek of audit_by_action.
+func (s *Store) nextAuditAction(ctx context.Context, after string, inclusive bool) (string, bool, error) {
+	op := ">"
+	if inclusive {
+		op = ">="
+	}
+	var a string
+	err := s.pool.QueryRow(ctx, `SELECT action FROM audit WHERE `+auditAction+` `+op+` $1 ORDER BY `+auditAction+` LIMIT 1`, after).Scan(&a)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, convert(fmt.Errorf("reading the audit log: %w", err))
+	}
+	return a, true, nil
+}
+
+// audit reads the entries query selects.
+func (s *Store) audit(ctx context.Context, query string, args []any) ([]store.AuditEntry, error) {
+	rows, err := s.pool.Query(ctx, query, args...)
 	if err != nil {
 		return nil, convert(fmt.Errorf("reading the audit log: %w", err))
 	}

@@ -57,8 +57,38 @@ func (s *Store) ListDocs(ctx context.Context, kind, parent, after string, limit 
 
 // Audit implements store.Documents.
 func (s *Store) Audit(ctx context.Context, q store.AuditQuery) ([]store.AuditEntry, error) {
+	at := func(t time.Time) any { return micros(t) }
+	if q.Action != "" {
+		return sqlstore.AuditByAction(ctx, q, s.nextAuditAction, func(action string) ([]store.AuditEntry, error) {
+			a := sqlstore.Args{}
+			return s.audit(ctx, sqlstore.AuditActionQuery(q, action, "action", &a, at), a.List)
+		})
+	}
 	a := sqlstore.Args{}
-	rows, err := s.r.QueryContext(ctx, sqlstore.AuditQuery(q, &a, func(t time.Time) any { return micros(t) }), a.List...)
+	return s.audit(ctx, sqlstore.AuditQuery(q, &a, at), a.List)
+}
+
+// nextAuditAction is the smallest action of the log after `after` (or
+// equal to it), found with a seek of audit_by_action.
+func (s *Store) nextAuditAction(ctx context.Context, after string, inclusive bool) (string, bool, error) {
+	op := ">"
+	if inclusive {
+		op = ">="
+	}
+	var a string
+	err := s.r.QueryRowContext(ctx, `SELECT action FROM audit WHERE action `+op+` ? ORDER BY action LIMIT 1`, after).Scan(&a)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, convert(fmt.Errorf("reading the audit log: %w", err))
+	}
+	return a, true, nil
+}
+
+// audit reads the entries query selects.
+func (s *Store) audit(ctx context.Context, query string, args []any) ([]store.AuditEntry, error) {
+	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, convert(fmt.Errorf("reading the audit log: %w", err))
 	}

@@ -65,6 +65,12 @@ func testAuditFilters(t *testing.T, _ Harness, s store.Store) {
 		{store.AuditQuery{Newest: true, ResourceType: "community", BeforeSeq: all[6].Seq}, []int{1, 0}},
 		{store.AuditQuery{BeforeSeq: all[2].Seq}, []int{0, 1}},
 		{store.AuditQuery{Resources: []string{"community:c1", "dataset:d_1"}, Action: "dataset", Newest: true}, []int{3}},
+		// A family's actions merged in order, a page at a time.
+		{store.AuditQuery{Action: "community", Newest: true, Limit: 2}, []int{6, 1}},
+		{store.AuditQuery{Action: "community", Newest: true, BeforeSeq: all[6].Seq, Limit: 2}, []int{1, 0}},
+		{store.AuditQuery{Action: "community", Limit: 2}, []int{0, 1}},
+		{store.AuditQuery{Action: "dataset", AfterSeq: all[3].Seq}, []int{7}},
+		{store.AuditQuery{Action: "dataset", Actor: "bob"}, nil},
 	} {
 		got, err := d.Audit(ctx, tc.q)
 		if err != nil || !slices.Equal(idx(got), tc.want) {

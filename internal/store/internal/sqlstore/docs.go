@@ -115,7 +115,24 @@ func ListDocsQuery(kind, parent, after string, limit int, a *Args) string {
 // AuditQuery returns the query of Audit and its arguments added to a; at
 // converts a time to the backend's column value.
 func AuditQuery(q store.AuditQuery, a *Args, at func(time.Time) any) string {
+	return auditQuery(q, a, at, "")
+}
+
+// AuditActionQuery is AuditQuery of the entries of exactly one action
+// (q.Action is ignored), compared as actionCol: the action column as the
+// backend's audit_by_action index holds it, so that a page is the newest
+// (or oldest) entries of the index's run of that action.
+func AuditActionQuery(q store.AuditQuery, action, actionCol string, a *Args, at func(time.Time) any) string {
+	q.Action = ""
+	return auditQuery(q, a, at, actionCol+" = "+a.Add(action))
+}
+
+// auditQuery is AuditQuery with actionCond as one more condition.
+func auditQuery(q store.AuditQuery, a *Args, at func(time.Time) any, actionCond string) string {
 	var conds []string
+	if actionCond != "" {
+		conds = append(conds, actionCond)
+	}
 	if q.Resource != "" {
 		conds = append(conds, `resource = `+a.Add(q.Resource))
 	}
