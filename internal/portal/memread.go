@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/octroi/octroi/internal/engine"
 	"github.com/octroi/octroi/internal/store"
 	"github.com/octroi/octroi/internal/tuple"
 )
@@ -131,14 +132,7 @@ func (s *Service) rolePage(ctx context.Context, typ, id string, roles []string, 
 		}
 	} else {
 		x := e.Index()
-		// Member ids are interned under the index's write lock: before the
-		// snapshot, which holds its read lock.
-		rels := make([]uint16, len(roles))
-		for i, name := range roles {
-			if sch.Definition(typ).Relation(name) != nil {
-				rels[i] = x.Member(typ, name)
-			}
-		}
+		rels := roleMembers(e, typ, roles)
 		snap, err := x.Read(0, s.now())
 		if err != nil {
 			return nil, err
@@ -212,4 +206,18 @@ func selectSmallest[T any](s []T, k int, cmp func(a, b T) int) {
 			return
 		}
 	}
+}
+
+// roleMembers interns the index's member ids of the relations roles of
+// typ (0 for one the schema lacks). Ids are interned under the index's
+// write lock: call it before taking a snapshot, which holds its read lock.
+func roleMembers(e *engine.Engine, typ string, roles []string) []uint16 {
+	def, x := e.Schema().Definition(typ), e.Index()
+	rels := make([]uint16, len(roles))
+	for i, name := range roles {
+		if def.Relation(name) != nil {
+			rels[i] = x.Member(typ, name)
+		}
+	}
+	return rels
 }

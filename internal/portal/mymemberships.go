@@ -86,14 +86,7 @@ func (s *Service) objectRoles(ctx context.Context, typ, account string, roles []
 		}
 	} else {
 		x := e.Index()
-		// Member ids are interned under the index's write lock: before the
-		// snapshot, which holds its read lock.
-		rels := make([]uint16, len(roles))
-		for i, name := range roles {
-			if sch.Definition(typ).Relation(name) != nil {
-				rels[i] = x.Member(typ, name)
-			}
-		}
+		rels := roleMembers(e, typ, roles)
 		snap, err := x.Read(0, s.now())
 		if err != nil {
 			return nil, err

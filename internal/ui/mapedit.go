@@ -148,21 +148,14 @@ func (u *ui) mapEditAction(w http.ResponseWriter, r *http.Request, v *view) erro
 
 // mapConfirmDelete asks before deleting a map (to whoever may).
 func (u *ui) mapConfirmDelete(w http.ResponseWriter, r *http.Request, v *view) error {
-	if v.Actor == "" {
-		return portal.ErrUnauthenticated
-	}
-	ctx, id := r.Context(), r.PathValue("id")
-	m, err := u.cfg.Maps.Map(ctx, v.Actor, id)
-	if err != nil {
-		return err
-	}
-	rights, err := u.cfg.Maps.MapRights(ctx, v.Actor, id)
+	m, rights, err := u.mapOf(r, v)
 	if err != nil {
 		return err
 	}
 	if !rights.Delete {
 		return portal.ErrForbidden
 	}
+	id := r.PathValue("id")
 	return u.confirm(w, v, confirmation{
 		Question:    messages.New("ui.mapedit.delete_question", m.Name).In(v.Lang),
 		Consequence: messages.New("ui.mapedit.delete_consequence").In(v.Lang),

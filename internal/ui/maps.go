@@ -141,20 +141,28 @@ func (u *ui) mapCreate(w http.ResponseWriter, r *http.Request, v *view) error {
 	return u.showMaps(w, r, v, fe.status(), d)
 }
 
-// mapShow is a map's page: its layers and the roles that own it.
-func (u *ui) mapShow(w http.ResponseWriter, r *http.Request, v *view) error {
+// mapOf reads the map of the request's path and what the signed-in
+// reader may do with it (not found for whoever may not view it).
+func (u *ui) mapOf(r *http.Request, v *view) (portal.Map, portal.MapRights, error) {
 	if v.Actor == "" {
-		return portal.ErrUnauthenticated
+		return portal.Map{}, portal.MapRights{}, portal.ErrUnauthenticated
 	}
 	ctx, id := r.Context(), r.PathValue("id")
 	m, err := u.cfg.Maps.Map(ctx, v.Actor, id)
 	if err != nil {
-		return err
+		return portal.Map{}, portal.MapRights{}, err
 	}
 	rights, err := u.cfg.Maps.MapRights(ctx, v.Actor, id)
+	return m, rights, err
+}
+
+// mapShow is a map's page: its layers and the roles that own it.
+func (u *ui) mapShow(w http.ResponseWriter, r *http.Request, v *view) error {
+	m, rights, err := u.mapOf(r, v)
 	if err != nil {
 		return err
 	}
+	ctx, id := r.Context(), r.PathValue("id")
 	owners, err := u.cfg.Maps.MapOwners(ctx, v.Actor, id)
 	if err != nil {
 		return err
