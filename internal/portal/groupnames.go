@@ -31,21 +31,3 @@ func (s *Service) heldNames(ctx context.Context, k string, held []heldRole) ([]s
 	}
 	return s.mem.groupNames(ctx, k, ids)
 }
-
-// eachGroupOf calls fn with each of the groups ids of record kind k that
-// has a record, in order, until fn returns false; fn runs under the copy's
-// read lock and must not call the service.
-func (r *records) eachGroupOf(ctx context.Context, k string, ids []string, fn func(id string, g memGroup) bool) error {
-	if err := r.fresh(ctx); err != nil {
-		return err
-	}
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	mk := r.kinds[k]
-	for _, id := range ids {
-		if g, ok := mk.groups[id]; ok && !fn(id, g) {
-			return nil
-		}
-	}
-	return nil
-}
