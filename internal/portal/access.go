@@ -135,10 +135,7 @@ func (s *Service) AccessTable(ctx context.Context, actor, id string, f AccessFil
 				return // a private community: see shownCommunity
 			}
 		}
-		r.Effective = max(d.Default, granted[r.Group])
-		if r.Specific != nil && *r.Specific > r.Effective {
-			r.Effective = *r.Specific // written after the engine's snapshot: members hold it anyway
-		}
+		r.Effective = effectiveLevel(d.Default, granted[r.Group], r.Specific)
 		if (f.OrgType == "" || r.OrgType == f.OrgType) &&
 			(f.Level == nil || r.Effective == *f.Level) &&
 			(name == "" || strings.Contains(r.folded, name)) {
@@ -156,6 +153,18 @@ func (s *Service) AccessTable(ctx context.Context, actor, id string, f AccessFil
 		page = append(page, r.AccessRow)
 	}
 	return page, total, nil
+}
+
+// effectiveLevel is a group's effective level, as the access table and
+// ExplainGroupLevel show it: the default level, what the engine grants the
+// group's members (granted, from groupLevels), or its specific level when
+// higher (written after the engine's snapshot: members hold it anyway).
+func effectiveLevel(def, granted Level, specific *Level) Level {
+	e := max(def, granted)
+	if specific != nil && *specific > e {
+		e = *specific
+	}
+	return e
 }
 
 // firstRows keeps the first keep rows in order of those it is given: a
@@ -285,10 +294,15 @@ func checkSpecific(field string, l, def Level) error {
 // community does not exist for them (ErrNotFound, as GET
 // /communities/{id} answers).
 func (t *txn) shownCommunity(lv levels, g GroupRef) error {
+	return t.s.shownCommunity(t.ctx, t.actor, lv, g)
+}
+
+// shownCommunity is txn.shownCommunity outside a transaction.
+func (s *Service) shownCommunity(ctx context.Context, actor string, lv levels, g GroupRef) error {
 	if g.Kind != GroupCommunity || lv.groups[g] != 0 {
 		return nil
 	}
-	switch ok, err := t.s.has(t.ctx, t.actor, communityRef(g.ID), "view"); {
+	switch ok, err := s.has(ctx, actor, communityRef(g.ID), "view"); {
 	case err != nil:
 		return err
 	case !ok:

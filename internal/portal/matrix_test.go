@@ -432,6 +432,11 @@ func matrix() []action {
 				_, err := e.svc.Explain(e.ctx, w.id(a), topo, "stranger", "download")
 				return err
 			}},
+		{name: "ExplainGroupLevel", allowed: []string{"admin", "ed", "adm"}, other: hidden("dis"),
+			run: func(e *env, w world, a, _ string, _ int) error {
+				_, err := e.svc.ExplainGroupLevel(e.ctx, w.id(a), topo, portal.GroupRef{Kind: portal.GroupOrganisation, ID: "region"})
+				return err
+			}},
 
 		// audit and notices
 		{name: "Audit of an organisation", allowed: []string{"admin", "adm"},

@@ -235,3 +235,20 @@ func (u *ui) preview(w http.ResponseWriter, v *view, p previewView) error {
 	v.Data = p
 	return u.render(w, http.StatusOK, "preview", v)
 }
+
+// accessWhy explains one group's effective level of the access table: the
+// level and every source of it, in the explain service's words, with the
+// way back to the table (manage_access, as the table).
+func (u *ui) accessWhy(w http.ResponseWriter, r *http.Request, v *view) error {
+	if v.Actor == "" {
+		return portal.ErrUnauthenticated
+	}
+	g := portal.GroupRef{Kind: portal.GroupKind(r.PathValue("kind")), ID: r.PathValue("group")}
+	x, err := u.cfg.Access.ExplainGroupLevel(r.Context(), v.Actor, r.PathValue("id"), g)
+	if err != nil {
+		return err
+	}
+	v.Title = messages.New("ui.accesswhy.title", x.Name, x.Dataset.Title).In(v.Lang)
+	v.Data = x
+	return u.render(w, http.StatusOK, "accesswhy", v)
+}

@@ -249,6 +249,7 @@ func browserScreens(t *testing.T, s site) []browserScreen {
 			chromedp.Click(chromedp.CSS(`form[action$="/edit"] button.primary`)),
 			chromedp.WaitReady(chromedp.CSS("#o-name-err")),
 		}},
+		{editor.URL, "/datasets/REGION-SUD_PPRI/access/why/organisation/toulon", nil},
 	}
 }
 

@@ -35,6 +35,7 @@ type Access interface {
 	PreviewDefaultLevel(ctx context.Context, actor, id string, l portal.Level) (portal.Dataset, []portal.BulkChange, error)
 	SetDefaultLevel(ctx context.Context, actor, id string, l portal.Level) (portal.Dataset, []portal.BulkChange, error)
 	BulkAccess(ctx context.Context, actor, id string, b portal.BulkAction) ([]portal.BulkChange, error)
+	ExplainGroupLevel(ctx context.Context, actor, dataset string, g portal.GroupRef) (portal.GroupLevelExplanation, error)
 }
 
 // Config is what Handler needs. Every field but Log is required.
@@ -186,6 +187,7 @@ func Handler(cfg Config) http.Handler {
 	mux.Handle("GET /organisations/{id}/edit", u.handle(u.orgEdit))
 	mux.Handle("POST /organisations/{id}/edit", u.handle(u.orgSave))
 	mux.Handle("POST /lang", u.handle(u.setLang))
+	mux.Handle("GET /datasets/{id}/access/why/{kind}/{group}", u.handle(u.accessWhy))
 	mux.Handle("/", u.handle(func(w http.ResponseWriter, r *http.Request, v *view) error {
 		return errNotFound
 	}))
