@@ -250,6 +250,15 @@ func browserScreens(t *testing.T, s site) []browserScreen {
 			chromedp.WaitReady(chromedp.CSS("#o-name-err")),
 		}},
 		{editor.URL, "/datasets/REGION-SUD_PPRI/access/why/organisation/toulon", nil},
+		{s.as(t, "paul.risques").URL, "/pages", nil},
+		{s.as(t, "alice.martin").URL, "/pages", []chromedp.Action[chromedp.Void]{
+			// an id that is none: the creation form again, the error by its field
+			chromedp.SetValue(chromedp.CSS("#p-id"), "pas bon"),
+			chromedp.SetValue(chromedp.CSS("#p-title"), "Une page"),
+			chromedp.Click(chromedp.CSS(`form[action="/pages"] button.primary`)),
+			chromedp.WaitReady(chromedp.CSS("#p-id-err")),
+		}},
+		{s.as(t, "paul.risques").URL, "/pages/tableau-de-bord-inondations/delete", nil},
 	}
 }
 

@@ -175,7 +175,8 @@ var contentDone = map[string]string{
 	"changed": "ui.pages.member_changed", "removed": "ui.pages.member_removed",
 	"role_given": "ui.content.role_given", "role_taken": "ui.content.role_taken",
 	"map_created": "ui.maps.created", "shared": "ui.maps.shared", "unshared": "ui.maps.unshared",
-	"map_deleted": "ui.mapedit.deleted",
+	"map_deleted":  "ui.mapedit.deleted",
+	"page_created": "ui.pages.created", "page_deleted": "ui.pages.deleted",
 }
 
 func doneContent(s string) string { return contentDone[s] }

@@ -33,24 +33,44 @@ type heldGrant struct {
 	Soon bool // live, and ends within expiringSoon
 }
 
+// grantSection is one section of the reader's grants: its rows, and the
+// cursor of its next page ("" at its last).
+type grantSection struct {
+	Grants []heldGrant
+	After  string // this page's cursor, kept by the other section's pager
+	Next   string
+}
+
+// myGrants shows the reader's grants in two sections, live (those ending
+// soon marked) and ended, each with its own pages (cartes.gouv.fr #376:
+// separate lists of live and expired permissions, each ended one with its
+// renewal).
 func (u *ui) myGrants(w http.ResponseWriter, r *http.Request, v *view) error {
 	if v.Actor == "" {
 		return portal.ErrUnauthenticated
 	}
-	gs, next, err := u.cfg.Grants.MyGrants(r.Context(), v.Actor, portal.GrantQuery{After: r.URL.Query().Get("after"), Limit: listPage})
+	q, now := r.URL.Query(), time.Now()
+	section := func(state portal.GrantState, after string) (grantSection, error) {
+		gs, next, err := u.cfg.Grants.MyGrants(r.Context(), v.Actor, portal.GrantQuery{State: state, After: after, Limit: listPage})
+		if err != nil {
+			return grantSection{}, err
+		}
+		rows := make([]heldGrant, len(gs))
+		for i, g := range gs {
+			rows[i] = heldGrant{g, g.State == portal.GrantLive && g.Expires != nil && g.Expires.Before(now.Add(expiringSoon))}
+		}
+		return grantSection{rows, after, next}, nil
+	}
+	live, err := section(portal.GrantLive, q.Get("live_after"))
 	if err != nil {
 		return err
 	}
-	now := time.Now()
-	rows := make([]heldGrant, len(gs))
-	for i, g := range gs {
-		rows[i] = heldGrant{g, g.State == portal.GrantLive && g.Expires != nil && g.Expires.Before(now.Add(expiringSoon))}
+	ended, err := section(portal.GrantExpired, q.Get("ended_after"))
+	if err != nil {
+		return err
 	}
 	v.Title = messages.New("ui.grants.title").In(v.Lang)
-	v.Data = struct {
-		Grants []heldGrant
-		Next   string
-	}{rows, next}
+	v.Data = struct{ Live, Ended grantSection }{live, ended}
 	return u.render(w, http.StatusOK, "grants", v)
 }
 

@@ -33,6 +33,9 @@ type Pages interface {
 	RemovePageMember(ctx context.Context, actor, id string, h portal.Holder) error
 	PageCandidates(ctx context.Context, actor, id, q string, limit int) ([]portal.Account, error)
 	Datasets(ctx context.Context, actor string, q portal.DatasetQuery) ([]portal.Dataset, string, error)
+	PageOwners(ctx context.Context, actor string) (portal.PageOwners, error)
+	CreatePage(ctx context.Context, actor string, p portal.Page) (portal.Page, error)
+	DeletePage(ctx context.Context, actor, id string) error
 }
 
 // pageRoles are the site-wide roles that prevail over a page's own
@@ -40,17 +43,7 @@ type Pages interface {
 var pageRoles = []portal.ContentRole{portal.ContentPageViewer, portal.ContentPageEditor}
 
 func (u *ui) pagesList(w http.ResponseWriter, r *http.Request, v *view) error {
-	ps, err := u.cfg.Pages.Pages(r.Context(), v.Actor, r.URL.Query().Get("after"), listPage+1)
-	if err != nil {
-		return err
-	}
-	ps, next := page(ps, func(p portal.Page) string { return p.ID })
-	v.Title = messages.New("ui.pages.title").In(v.Lang)
-	v.Data = struct {
-		Pages []portal.Page
-		Next  string
-	}{ps, next}
-	return u.render(w, http.StatusOK, "pages", v)
+	return u.showPages(w, r, v, fieldError{})
 }
 
 // paragraphs cuts a page's plain-text body into paragraphs (blank lines
@@ -118,6 +111,7 @@ type pageEditView struct {
 	Err            fieldError
 	Heading        string // the page's title as saved
 	Rights         portal.PageRights
+	Done           string
 }
 
 // Removed reports whether the visualisation id was ticked for removal.
@@ -143,7 +137,7 @@ func (u *ui) pageEdit(w http.ResponseWriter, r *http.Request, v *view) error {
 	if err != nil {
 		return err
 	}
-	return u.showPageEdit(w, r, v, http.StatusOK, pageEditView{Page: rp.Page, Visualisations: rp.Visualisations})
+	return u.showPageEdit(w, r, v, http.StatusOK, pageEditView{Page: rp.Page, Visualisations: rp.Visualisations, Done: doneContent(r.URL.Query().Get("done"))})
 }
 
 func (u *ui) showPageEdit(w http.ResponseWriter, r *http.Request, v *view, status int, d pageEditView) error {

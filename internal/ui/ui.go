@@ -188,6 +188,9 @@ func Handler(cfg Config) http.Handler {
 	mux.Handle("POST /organisations/{id}/edit", u.handle(u.orgSave))
 	mux.Handle("POST /lang", u.handle(u.setLang))
 	mux.Handle("GET /datasets/{id}/access/why/{kind}/{group}", u.handle(u.accessWhy))
+	mux.Handle("POST /pages", u.handle(u.pageCreate))
+	mux.Handle("GET /pages/{id}/delete", u.handle(u.pageConfirmDelete))
+	mux.Handle("POST /pages/{id}/delete", u.handle(u.pageDelete))
 	mux.Handle("/", u.handle(func(w http.ResponseWriter, r *http.Request, v *view) error {
 		return errNotFound
 	}))
