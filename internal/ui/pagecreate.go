@@ -83,21 +83,11 @@ func (u *ui) pageCreate(w http.ResponseWriter, r *http.Request, v *view) error {
 
 // pageConfirmDelete asks before deleting a page (to whoever manages it).
 func (u *ui) pageConfirmDelete(w http.ResponseWriter, r *http.Request, v *view) error {
-	if v.Actor == "" {
-		return portal.ErrUnauthenticated
-	}
-	ctx, id := r.Context(), r.PathValue("id")
-	rights, err := u.cfg.Pages.PageRights(ctx, v.Actor, id)
+	rp, err := u.pageFor(r, v, func(p portal.PageRights) bool { return p.Manage }, "ui.pages.may_not_delete")
 	if err != nil {
 		return err
 	}
-	if !rights.Manage {
-		return problem.New(problem.CodeForbidden, messages.New("ui.pages.may_not_delete"))
-	}
-	rp, err := u.cfg.Pages.RenderPage(ctx, v.Actor, id)
-	if err != nil {
-		return err
-	}
+	id := r.PathValue("id")
 	return u.confirm(w, v, confirmation{
 		Question:    messages.New("ui.pages.delete_question", rp.Page.Title).In(v.Lang),
 		Consequence: messages.New("ui.pages.delete_consequence").In(v.Lang),

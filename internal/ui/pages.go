@@ -121,19 +121,26 @@ func (p pageEditView) Removed(id string) bool { return slices.Contains(p.Remove,
 // (any other may be typed by its id).
 const datasetChoices = 200
 
-func (u *ui) pageEdit(w http.ResponseWriter, r *http.Request, v *view) error {
+// pageFor renders the page of the request's path for a signed-in reader
+// whose rights on it may (Edit, Manage…) allows; refused in words of
+// refusal otherwise.
+func (u *ui) pageFor(r *http.Request, v *view, may func(portal.PageRights) bool, refusal messages.Key) (portal.RenderedPage, error) {
 	if v.Actor == "" {
-		return portal.ErrUnauthenticated
+		return portal.RenderedPage{}, portal.ErrUnauthenticated
 	}
 	ctx, id := r.Context(), r.PathValue("id")
 	rights, err := u.cfg.Pages.PageRights(ctx, v.Actor, id)
 	if err != nil {
-		return err
+		return portal.RenderedPage{}, err
 	}
-	if !rights.Edit {
-		return problem.New(problem.CodeForbidden, messages.New("ui.pages.may_not_edit"))
+	if !may(rights) {
+		return portal.RenderedPage{}, problem.New(problem.CodeForbidden, messages.New(refusal))
 	}
-	rp, err := u.cfg.Pages.RenderPage(ctx, v.Actor, id)
+	return u.cfg.Pages.RenderPage(ctx, v.Actor, id)
+}
+
+func (u *ui) pageEdit(w http.ResponseWriter, r *http.Request, v *view) error {
+	rp, err := u.pageFor(r, v, func(p portal.PageRights) bool { return p.Edit }, "ui.pages.may_not_edit")
 	if err != nil {
 		return err
 	}
