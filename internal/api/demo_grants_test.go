@@ -2,11 +2,13 @@ package api_test
 
 import (
 	"context"
+	"maps"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/octroi/octroi/internal/api"
+	"github.com/octroi/octroi/internal/server"
 )
 
 // TestDemoGrants: the demo holds the Région Sud's WMS at /wms/sud (three
@@ -23,10 +25,7 @@ func testDemoGrants(t *testing.T, mk envMaker) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok := map[string]string{}
-	for _, a := range accounts {
-		tok[strings.TrimSuffix(a.Email, "@demo.octroi.dev")] = a.Token
-	}
+	tok := demoTokens(accounts)
 	as := func(who string) caller { return caller{&world{env: e}, tok[who]} }
 
 	var sl api.ServiceList
@@ -113,9 +112,7 @@ func testDemoGrants(t *testing.T, mk envMaker) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, a := range third { // the tokens of this start
-		tok[strings.TrimSuffix(a.Email, "@demo.octroi.dev")] = a.Token
-	}
+	maps.Copy(tok, demoTokens(third)) // the tokens of this start
 	regine = as("regine.sud")
 	var redated api.Grant
 	regine.want(200, "GET", "/api/v1/grants/"+soon.Grants[0].ID, nil, &redated)
@@ -132,4 +129,14 @@ func testDemoGrants(t *testing.T, mk envMaker) {
 	if got := ask("ppri_zonage", key); got != 401 {
 		t.Errorf("the previous start's key still answers %d", got)
 	}
+}
+
+// demoTokens are the API tokens of the demo's accounts, by the name of
+// their e-mail address (julie.candidate…).
+func demoTokens(accounts []server.DemoAccount) map[string]string {
+	tok := map[string]string{}
+	for _, a := range accounts {
+		tok[strings.TrimSuffix(a.Email, "@demo.octroi.dev")] = a.Token
+	}
+	return tok
 }

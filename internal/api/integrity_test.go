@@ -25,10 +25,7 @@ func testMapLayerAndDanglingResources(t *testing.T, mk envMaker) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok := map[string]string{}
-	for _, a := range accounts {
-		tok[strings.TrimSuffix(a.Email, "@demo.octroi.dev")] = a.Token
-	}
+	tok := demoTokens(accounts)
 	w := &world{env: e}
 	paul := caller{w, tok["paul.risques"]}
 
