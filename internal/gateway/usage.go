@@ -2,9 +2,6 @@ package gateway
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -23,13 +20,21 @@ import (
 // than wait; a writer drains the channel and, every FlushEvery, writes in
 // one store transaction:
 //
-//   - the events themselves, as documents of kind usage_events (one per
-//     flush, by "day/time-id", up to maxEventsPerDoc events each), the
-//     log of every decision;
-//   - their sums per day, key, service and grant, as documents of kind
-//     usage_day (Parent: the key, so an owner reads their key's) and
-//     usage_day_service (Parent: the service, so its producer reads
-//     theirs), added to what earlier flushes wrote.
+//   - the events themselves, as documents of kind usage_events (a few per
+//     flush, by "day/writer-sequence", in the compact form of
+//     usage_batch.go; the form written before is still read), the log of
+//     every decision;
+//
+// and with it when few changed, else every SumEvery (usage_sums.go
+// says why not at every flush):
+//
+//   - their sums per day, key, service and grant, in shards of keys
+//     (portal/usagesums.go): documents of kind usage_day_keys (Parent: a
+//     shard of keys, so an owner reads their key's) and
+//     usage_day_services (Parent: the service, so its producer reads
+//     theirs), one per writer, which the portal adds up; those of kinds
+//     usage_day and usage_day_service, a document per sum, were written
+//     before and are still read and pruned.
 //
 // Documents older than the retention are deleted every PruneEvery. A
 // document kind rather than a table of its own: the store offers
@@ -40,8 +45,6 @@ const (
 	KindUsageDay        = portal.KindUsageDay
 	KindUsageDayService = portal.KindUsageDayService
 )
-
-const maxEventsPerDoc = 5000
 
 // UsageEvent is one decision, or the bytes of one answer (Bytes > 0,
 // Status 0), as the log keeps it.
@@ -70,7 +73,13 @@ type UsageConfig struct {
 	Buffer int
 	// FlushEvery: how often events are written; default 2 s.
 	FlushEvery time.Duration
-	// PruneEvery: how often old documents are deleted; default 1 h.
+	// SumEvery: how often the sums are written when many changed;
+	// default 1 min (the events are summed in memory meanwhile: see
+	// usage_sums.go). When few changed they are written with the events.
+	SumEvery time.Duration
+	// PruneEvery: how often old documents are deleted (and the events
+	// of writers that stopped before summing them are summed); default
+	// 1 h.
 	PruneEvery time.Duration
 	Log        *slog.Logger
 	// Registerer gets the log's counters (nil: none).
@@ -87,7 +96,9 @@ type UsageLog struct {
 	ndropped atomic.Int64
 	written  prometheus.Counter
 	flushMu  sync.Mutex // one flush at a time (Run's and Flush's)
-	pending  []UsageEvent
+	// What flushMu guards:
+	pending []UsageEvent
+	w       usageWriter
 }
 
 // NewUsageLog returns a usage log; call Run to write it.
@@ -100,6 +111,9 @@ func NewUsageLog(cfg UsageConfig) *UsageLog {
 	}
 	if cfg.FlushEvery <= 0 {
 		cfg.FlushEvery = 2 * time.Second
+	}
+	if cfg.SumEvery <= 0 {
+		cfg.SumEvery = time.Minute
 	}
 	if cfg.PruneEvery <= 0 {
 		cfg.PruneEvery = time.Hour
@@ -116,6 +130,7 @@ func NewUsageLog(cfg UsageConfig) *UsageLog {
 	if cfg.Registerer != nil {
 		cfg.Registerer.MustRegister(u.dropped, u.written)
 	}
+	u.w.init()
 	return u
 }
 
@@ -167,89 +182,13 @@ func (u *UsageLog) Run(ctx context.Context) {
 			cancel()
 			return
 		case <-flush.C:
-			_ = u.Flush(ctx)
+			if u.flushEvents(ctx) == nil && u.sumsDue(time.Now()) {
+				_ = u.writeSums(ctx)
+			}
 		case <-prune.C:
 			_ = u.Prune(ctx, time.Now())
 		}
 	}
-}
-
-// Flush writes the events waiting, now. On failure they are kept for the
-// next flush, within the buffer's bound (the oldest beyond it dropped
-// and counted).
-func (u *UsageLog) Flush(ctx context.Context) error {
-	u.flushMu.Lock()
-	defer u.flushMu.Unlock()
-	for len(u.pending) < 4*u.cfg.Buffer {
-		select {
-		case e := <-u.events:
-			u.pending = append(u.pending, e)
-			continue
-		default:
-		}
-		break
-	}
-	if len(u.pending) == 0 {
-		return nil
-	}
-	if over := len(u.pending) - u.cfg.Buffer; over > 0 {
-		u.drop(over)
-		u.pending = u.pending[over:]
-	}
-	evs := u.pending
-	sums := sumEvents(evs)
-	_, err := u.cfg.Docs.Transact(ctx, func(tx store.DocTx) error {
-		for start := 0; start < len(evs); start += maxEventsPerDoc {
-			chunk := evs[start:min(start+maxEventsPerDoc, len(evs))]
-			data := appendEvents(make([]byte, 0, 160*len(chunk)), chunk)
-			id := fmt.Sprintf("%s/%020d-%d", chunk[0].At.Format(time.DateOnly), time.Now().UnixNano(), start)
-			if err := tx.PutDoc(ctx, store.Doc{Kind: KindUsageEvents, ID: id, Data: data}); err != nil {
-				return err
-			}
-		}
-		for _, s := range sums {
-			if err := addSum(ctx, tx, KindUsageDay, s.Key, s); err != nil {
-				return err
-			}
-			if err := addSum(ctx, tx, KindUsageDayService, s.Service, s); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		u.cfg.Log.Warn("writing the gateway usage log; kept for the next try", "events", len(evs), "error", err)
-		return err
-	}
-	u.written.Add(float64(len(evs)))
-	u.pending = nil
-	return nil
-}
-
-// sumID names a day's sum: by day first, so that pruning reads in order.
-func sumID(s UsageSum) string {
-	return s.Day + "/" + s.Key + "/" + s.Service + "/" + s.Grant
-}
-
-func addSum(ctx context.Context, tx store.DocTx, kind, parent string, s UsageSum) error {
-	id := sumID(s)
-	cur := UsageSum{Day: s.Day, Key: s.Key, Account: s.Account, Service: s.Service, Grant: s.Grant}
-	switch d, err := tx.GetDoc(ctx, kind, id); {
-	case err == nil:
-		if err := json.Unmarshal(d.Data, &cur); err != nil {
-			return fmt.Errorf("%s %s: %w", kind, id, err)
-		}
-	case !errors.Is(err, store.ErrNotFound):
-		return err
-	}
-	cur.Allowed += s.Allowed
-	cur.Refused += s.Refused
-	cur.Bytes += s.Bytes
-	data, err := json.Marshal(cur)
-	if err != nil {
-		return err
-	}
-	return tx.PutDoc(ctx, store.Doc{Kind: kind, ID: id, Parent: parent, Data: data})
 }
 
 // sumEvents adds events up per day, key, service and grant.
@@ -286,8 +225,14 @@ func sumEvents(evs []UsageEvent) []UsageSum {
 
 // Prune deletes events and sums of days before now minus the retention.
 func (u *UsageLog) Prune(ctx context.Context, now time.Time) error {
+	if err := u.catchUp(ctx); err != nil {
+		u.cfg.Log.Warn("summing the usage events of stopped writers", "error", err)
+	}
+	if err := u.pruneWriters(ctx, now); err != nil {
+		return err
+	}
 	cutoff := now.Add(-u.cfg.Retention).UTC().Format(time.DateOnly)
-	for _, kind := range []string{KindUsageEvents, KindUsageDay, KindUsageDayService} {
+	for _, kind := range []string{KindUsageEvents, KindUsageDay, KindUsageDayService, portal.KindUsageKeys, portal.KindUsageServices} {
 		for {
 			docs, err := u.cfg.Docs.ListDocs(ctx, kind, "", "", 500)
 			if err != nil {
@@ -317,5 +262,37 @@ func (u *UsageLog) Prune(ctx context.Context, now time.Time) error {
 			}
 		}
 	}
+	return nil
+}
+
+// pruneWriters deletes the records of the other writers not written for
+// the retention (their events and sums are pruned by then), and has this
+// one's checked again at the next flush.
+func (u *UsageLog) pruneWriters(ctx context.Context, now time.Time) error {
+	recs, err := u.cfg.Docs.ListDocs(ctx, KindUsageWriters, "", "", 0)
+	if err != nil {
+		return err
+	}
+	var old []string
+	for _, r := range recs {
+		if r.ID != u.w.id && r.Updated.Before(now.Add(-u.cfg.Retention)) {
+			old = append(old, r.ID)
+		}
+	}
+	if len(old) > 0 {
+		if _, err := u.cfg.Docs.Transact(ctx, func(tx store.DocTx) error {
+			for _, id := range old {
+				if err := tx.DeleteDoc(ctx, KindUsageWriters, id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	u.flushMu.Lock()
+	u.w.recorded = false
+	u.flushMu.Unlock()
 	return nil
 }

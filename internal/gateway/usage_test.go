@@ -2,7 +2,6 @@ package gateway_test
 
 import (
 	"context"
-	"encoding/json"
 	"path/filepath"
 	"testing"
 	"time"
@@ -49,15 +48,15 @@ func TestUsageLog(t *testing.T) {
 		}
 		var out []portal.UsageSum
 		for _, d := range ds {
-			var s portal.UsageSum
-			if err := jsonUnmarshal(d.Data, &s); err != nil {
+			ss, err := portal.DecodeUsageSums(d.Data)
+			if err != nil {
 				t.Fatal(err)
 			}
-			out = append(out, s)
+			out = append(out, ss...)
 		}
 		return out
 	}
-	byKey := sums(gateway.KindUsageDay, "k1")
+	byKey := sums(portal.KindUsageKeys, portal.UsageKeyShardParent("k1"))
 	var allowed, refused, bytes int64
 	for _, s := range byKey {
 		allowed, refused, bytes = allowed+s.Allowed, refused+s.Refused, bytes+s.Bytes
@@ -65,7 +64,7 @@ func TestUsageLog(t *testing.T) {
 	if allowed != 3 || refused != 1 || bytes != 1000 {
 		t.Fatalf("sums %+v", byKey)
 	}
-	if len(sums(gateway.KindUsageDayService, "s1")) != len(byKey) {
+	if len(sums(portal.KindUsageServices, "s1")) != len(byKey) {
 		t.Fatal("the producer's sums differ from the owner's")
 	}
 	evs, _ := st.ListDocs(ctx, gateway.KindUsageEvents, "", "", 0)
@@ -76,12 +75,10 @@ func TestUsageLog(t *testing.T) {
 	if err := u.Prune(ctx, day1.Add(72*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{gateway.KindUsageEvents, gateway.KindUsageDay, gateway.KindUsageDayService} {
+	for _, k := range []string{gateway.KindUsageEvents, portal.KindUsageKeys, portal.KindUsageServices} {
 		if ds, _ := st.ListDocs(ctx, k, "", "", 0); len(ds) != 0 {
 			t.Errorf("%s: %d documents left after pruning", k, len(ds))
 		}
 	}
 	var _ store.Documents = st
 }
-
-func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

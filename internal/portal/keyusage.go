@@ -1,10 +1,12 @@
 package portal
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -57,27 +59,65 @@ func (s *Service) ServiceUsage(ctx context.Context, actor, service string, since
 	return s.usage(ctx, KindUsageDayService, service, since)
 }
 
+// usage reads the sums of a key (kind KindUsageDay, parent the key) or
+// of a service (KindUsageDayService, parent the service), in both stored
+// forms (usagesums.go), added up per day, key, service and grant, in that
+// order.
 func (s *Service) usage(ctx context.Context, kind, parent string, since *time.Time) ([]UsageSum, error) {
 	from := s.now().AddDate(0, 0, -31)
 	if since != nil {
 		from = *since
 	}
 	day := from.UTC().Format(time.DateOnly)
+	out := []UsageSum{}
+	type sumOf struct{ day, key, service, grant string }
+	at := map[sumOf]int{}
+	add := func(u UsageSum) {
+		if u.Day < day || (kind == KindUsageDay && u.Key != parent) || (kind == KindUsageDayService && u.Service != parent) {
+			return
+		}
+		k := sumOf{u.Day, u.Key, u.Service, u.Grant}
+		if i, ok := at[k]; ok {
+			out[i].Allowed += u.Allowed
+			out[i].Refused += u.Refused
+			out[i].Bytes += u.Bytes
+			out[i].Account = cmp.Or(out[i].Account, u.Account)
+			return
+		}
+		at[k] = len(out)
+		out = append(out, u)
+	}
 	// Ids start with their day: list from the day before since's.
 	docs, err := s.docs.ListDocs(ctx, kind, parent, day, maxUsageDays*64)
 	if err != nil {
 		return nil, err
 	}
-	out := []UsageSum{}
 	for _, d := range docs {
 		var u UsageSum
 		if err := json.Unmarshal(d.Data, &u); err != nil {
 			return nil, fmt.Errorf("%s %s: %w", kind, d.ID, err)
 		}
-		if u.Day >= day {
-			out = append(out, u)
+		add(u)
+	}
+	shards, shardParent := KindUsageKeys, UsageKeyShardParent(parent)
+	if kind == KindUsageDayService {
+		shards, shardParent = KindUsageServices, parent
+	}
+	if docs, err = s.docs.ListDocs(ctx, shards, shardParent, day, maxUsageDays*64); err != nil {
+		return nil, err
+	}
+	for _, d := range docs {
+		us, err := DecodeUsageSums(d.Data)
+		if err != nil {
+			return nil, fmt.Errorf("%s %s: %w", shards, d.ID, err)
+		}
+		for _, u := range us {
+			add(u)
 		}
 	}
+	slices.SortFunc(out, func(a, b UsageSum) int {
+		return cmp.Or(cmp.Compare(a.Day, b.Day), cmp.Compare(a.Key, b.Key), cmp.Compare(a.Service, b.Service), cmp.Compare(a.Grant, b.Grant))
+	})
 	return out, nil
 }
 
