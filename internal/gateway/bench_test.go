@@ -1,6 +1,7 @@
 package gateway_test
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
@@ -10,8 +11,10 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -46,6 +49,20 @@ type benchPlatform struct {
 var benchOnce struct {
 	sync.Mutex
 	p *benchPlatform
+}
+
+// envInts reads a comma-separated list of counts (def when unset or
+// unreadable).
+func envInts(name string, def int) []int {
+	var out []int
+	for _, f := range strings.Split(os.Getenv(name), ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			return []int{def}
+		}
+		out = append(out, n)
+	}
+	return out
 }
 
 func envInt(name string, def int) int {
@@ -264,7 +281,9 @@ func BenchmarkForwardAuthHandler(b *testing.B) {
 // BenchmarkForwardAuthLean: forward-auth decisions through the listener
 // of its own (AuthServer), over loopback TCP and over a Unix socket,
 // driven by `octroi bench`'s own lean client (loadgen: one kept-alive
-// connection per worker, WORKERS of them, default 8) in this process,
+// connection per worker; OCTROI_BENCH_WORKERS of them, default 8, or a
+// comma-separated list, one sub-benchmark each) in this process, the
+// usage log recording every decision (see withUsageLog),
 // every answer verified (status, the account and key named to the
 // upstream); 1 in 8 requests presents no key and must be refused with a
 // 401 that names nobody. Reports decisions per second, the latency
@@ -272,7 +291,7 @@ func BenchmarkForwardAuthHandler(b *testing.B) {
 // decision.
 func BenchmarkForwardAuthLean(b *testing.B) {
 	p := benchSetup(b)
-	workers := envInt("OCTROI_BENCH_WORKERS", 8)
+	workerCounts := envInts("OCTROI_BENCH_WORKERS", 8)
 	reqs := make([]loadgen.GatewayRequest, 1024)
 	for i := range reqs {
 		uri := "/wms?SERVICE=WMS&REQUEST=GetMap&LAYERS=topo_routes&BBOX=" + strconv.Itoa(i)
@@ -286,40 +305,91 @@ func BenchmarkForwardAuthLean(b *testing.B) {
 			Expect: http.Header{gateway.HeaderAccount: {"u" + strconv.Itoa(k)}, gateway.HeaderKey: {"k" + strconv.Itoa(k)}}}
 	}
 	for _, network := range []string{"tcp", "unix"} {
-		b.Run(network, func(b *testing.B) {
-			addr, endpoint := "127.0.0.1:0", ""
-			if network == "unix" {
-				addr = b.TempDir() + "/auth.sock"
-				endpoint = "unix:" + addr
-			}
-			ln, err := net.Listen(network, addr)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if network == "tcp" {
-				endpoint = "http://" + ln.Addr().String()
-			}
-			s := &gateway.AuthServer{Auth: &gateway.ForwardAuth{Decider: p.e.dec}}
-			go s.Serve(ln)
-			defer s.Close()
-			cfg := loadgen.Defaults()
-			cfg.Endpoint, cfg.Load, cfg.Workers, cfg.Mix = endpoint, false, workers, loadgen.Mix{loadgen.OpGateway: 1}
-			cfg.GatewayRequests, cfg.Duration, cfg.MaxRequests = reqs, time.Hour, int64(b.N)
-			cpu0 := cpuTime()
-			b.ResetTimer()
-			rep, err := loadgen.Run(b.Context(), cfg)
-			b.StopTimer()
-			cpu := cpuTime() - cpu0
-			if err != nil {
-				b.Fatal(err)
-			}
-			if t := rep.Total; t.Errors > 0 || t.Mismatches > 0 || t.Count < uint64(b.N) {
-				b.Fatalf("%d of %d requests: %d errors, %d wrong answers: %v", t.Count, b.N, t.Errors, t.Mismatches, rep.Examples)
-			}
-			b.ReportMetric(rep.Total.OpsPerSecond, "decisions/s")
-			b.ReportMetric(rep.Total.P50, "p50-ms")
-			b.ReportMetric(rep.Total.P99, "p99-ms")
-			b.ReportMetric(float64(cpu.Nanoseconds())/float64(rep.Total.Count), "cpu-ns/op")
-		})
+		for _, workers := range workerCounts {
+			b.Run(fmt.Sprintf("%s/conns=%d", network, workers), func(b *testing.B) {
+				addr, endpoint := "127.0.0.1:0", ""
+				if network == "unix" {
+					addr = b.TempDir() + "/auth.sock"
+					endpoint = "unix:" + addr
+				}
+				ln, err := net.Listen(network, addr)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if network == "tcp" {
+					endpoint = "http://" + ln.Addr().String()
+				}
+				dec, usage := withUsageLog(b, p.e)
+				s := &gateway.AuthServer{Auth: &gateway.ForwardAuth{Decider: dec}}
+				go s.Serve(ln)
+				defer s.Close()
+				cfg := loadgen.Defaults()
+				cfg.Endpoint, cfg.Load, cfg.Workers, cfg.Mix = endpoint, false, workers, loadgen.Mix{loadgen.OpGateway: 1}
+				cfg.GatewayRequests, cfg.Duration, cfg.MaxRequests = reqs, time.Hour, int64(b.N)
+				stopProfile := profileMeasured(b)
+				cpu0 := cpuTime()
+				b.ResetTimer()
+				rep, err := loadgen.Run(b.Context(), cfg)
+				b.StopTimer()
+				cpu := cpuTime() - cpu0
+				stopProfile()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if t := rep.Total; t.Errors > 0 || t.Mismatches > 0 || t.Count < uint64(b.N) {
+					b.Fatalf("%d of %d requests: %d errors, %d wrong answers: %v", t.Count, b.N, t.Errors, t.Mismatches, rep.Examples)
+				}
+				if usage != nil {
+					if n := usage.Dropped(); n > 0 {
+						b.Fatalf("the usage log dropped %d of %d events", n, rep.Total.Count)
+					}
+				}
+				b.ReportMetric(rep.Total.OpsPerSecond, "decisions/s")
+				b.ReportMetric(rep.Total.P50, "p50-ms")
+				b.ReportMetric(rep.Total.P99, "p99-ms")
+				b.ReportMetric(float64(cpu.Nanoseconds())/float64(rep.Total.Count), "cpu-ns/op")
+			})
+		}
+	}
+}
+
+// withUsageLog makes e's Decider record every decision into a usage
+// log on e's SQLite store until the benchmark ends, flushed every 2 s as the server's is, unless
+// OCTROI_BENCH_USAGE=0 (then the Decider alone and no log): a server
+// always records, so the decision rates of BENCHMARKS.md include it.
+func withUsageLog(b *testing.B, e *env) (*gateway.Decider, *gateway.UsageLog) {
+	if os.Getenv("OCTROI_BENCH_USAGE") == "0" {
+		return e.dec, nil
+	}
+	u := gateway.NewUsageLog(gateway.UsageConfig{Docs: e.st})
+	done := make(chan struct{})
+	ctx, cancel := context.WithCancel(e.ctx)
+	go func() { defer close(done); u.Run(ctx) }()
+	e.dec.Usage = u
+	b.Cleanup(func() { e.dec.Usage = nil; cancel(); <-done })
+	return e.dec, u
+}
+
+// profileMeasured writes a CPU profile of the measured part of a
+// benchmark to $OCTROI_BENCH_CPUPROFILE (none when unset): -cpuprofile
+// would also hold the building of the platform, which takes longer than
+// the measurement at 1M relationships.
+func profileMeasured(b *testing.B) (stop func()) {
+	path := os.Getenv("OCTROI_BENCH_CPUPROFILE")
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
