@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -27,20 +26,9 @@ func TestSingleSignOn(t *testing.T) {
 	var acc struct{ ID string }
 	w.as("manager").want(201, "POST", "/api/v1/accounts", map[string]any{"email": oidctest.FirstEmail, "name": "Zitadel user"}, &acc)
 
-	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	get := func(path string, cookies ...*http.Cookie) *http.Response {
 		t.Helper()
-		req, _ := http.NewRequest("GET", w.url+path, nil)
-		for _, c := range cookies {
-			req.AddCookie(c)
-		}
-		resp, err := noFollow.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		return resp
+		return getNoFollow(t, w, path, cookies...)
 	}
 	cookie := func(resp *http.Response, name string) *http.Cookie {
 		for _, c := range resp.Cookies() {

@@ -19,20 +19,9 @@ import (
 // cookie.
 func ssoSignIn(t *testing.T, w *world, redirect, user string) *http.Cookie {
 	t.Helper()
-	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	get := func(path string, cookies ...*http.Cookie) *http.Response {
 		t.Helper()
-		req, _ := http.NewRequest("GET", w.url+path, nil)
-		for _, c := range cookies {
-			req.AddCookie(c)
-		}
-		resp, err := noFollow.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		return resp
+		return getNoFollow(t, w, path, cookies...)
 	}
 	start := get("/api/v1/auth/oidc/start")
 	loc, err := start.Location()
@@ -161,4 +150,23 @@ func TestGroupClaimsMapToCommunities(t *testing.T) {
 	if !slices.Equal(actions, []string{"community.member.sso_add", "community.member.sso_remove", "community.member.sso_add", "community.member.sso_remove", "community.member.sso_add"}) {
 		t.Errorf("audit of c1 by the system: %v", actions)
 	}
+}
+
+// getNoFollow GETs path on w with cookies, without following a redirect,
+// and returns the answer with its body read and closed: the steps of a
+// sign-in through a provider, whose cookies and Location are what count.
+func getNoFollow(t *testing.T, w *world, path string, cookies ...*http.Cookie) *http.Response {
+	t.Helper()
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	req, _ := http.NewRequest("GET", w.url+path, nil)
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	resp, err := noFollow.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp
 }
