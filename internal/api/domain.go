@@ -100,6 +100,7 @@ type Organisations interface {
 	Organisation(ctx context.Context, actor, id string) (portal.Organisation, error)
 	Organisations(ctx context.Context, actor string, typ portal.OrgType, name, after string, limit int) ([]portal.Organisation, error)
 	UpdateOrganisation(ctx context.Context, actor string, o portal.Organisation) (portal.Organisation, error)
+	DeleteOrganisation(ctx context.Context, actor, id string) error
 }
 
 // Members are the people of an organisation and their roles.

@@ -105,6 +105,11 @@ func matrixCases() []matrixCase {
 		{op: "updateOrganisation", allow: ignAdmins, status: 200, write: true, req: func(w *world) (string, string, any) {
 			return "PUT", "/api/v1/organisations/ign", map[string]any{"name": "IGN", "type": "state_service"}
 		}},
+		{op: "deleteOrganisation", allow: adminOnly, status: 204, write: true, req: func(w *world) (string, string, any) {
+			id := w.uniq("org")
+			w.as("admin").want(201, "POST", "/api/v1/organisations", map[string]any{"id": id, "name": "Org", "type": "other", "first_admin": w.id["orgadmin"]}, nil)
+			return "DELETE", "/api/v1/organisations/" + id, nil
+		}},
 		{op: "listMembers", allow: []string{"member", "editor", "orgadmin", "admin"}, status: 200, req: get("/api/v1/organisations/ign/members")},
 		{op: "addMember", allow: ignAdmins, status: 201, write: true, req: func(w *world) (string, string, any) {
 			return "POST", "/api/v1/organisations/ign/members", map[string]any{"new_account": map[string]any{"email": w.uniq("m") + "@test.example", "name": "M"}, "role": "registered"}

@@ -33,6 +33,7 @@ func (a *api) portalTable() []Route {
 		p("GET", "/organisations", "listOrganisations", a.listOrganisations),
 		p("GET", "/organisations/{id}", "getOrganisation", a.getOrganisation),
 		p("PUT", "/organisations/{id}", "updateOrganisation", a.updateOrganisation),
+		p("DELETE", "/organisations/{id}", "deleteOrganisation", a.deleteOrganisation),
 		p("GET", "/organisations/{id}/members", "listMembers", a.listMembers),
 		p("POST", "/organisations/{id}/members", "addMember", a.addMember),
 		p("PUT", "/organisations/{id}/members/{account}", "setMemberRole", a.setMemberRole),

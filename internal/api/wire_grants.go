@@ -160,12 +160,14 @@ type AccessRequest struct {
 	Grant        string                     `json:"grant,omitempty"`
 	Expires      *time.Time                 `json:"expires,omitempty"`
 	Created      time.Time                  `json:"created"`
+	// Cause: why a deletion cancelled it (portal.CancelDatasetDeleted…).
+	Cause string `json:"cause,omitempty"`
 }
 
 func accessRequestOut(r portal.AccessRequest) AccessRequest {
 	return AccessRequest{ID: r.ID, Dataset: r.Dataset, Organisation: r.Organisation, Account: r.Account, Community: r.Community,
 		Services: orEmpty(r.Services), Message: r.Message, Renewal: r.Renewal, Status: r.Status, DecidedBy: r.DecidedBy,
-		DecidedAt: r.DecidedAt, Reason: r.Reason, Grant: r.Grant, Expires: r.Expires, Created: r.Created}
+		DecidedAt: r.DecidedAt, Reason: r.Reason, Grant: r.Grant, Expires: r.Expires, Created: r.Created, Cause: r.Cause}
 }
 
 // AccessRequestCreate is the body of POST /access-requests.

@@ -449,11 +449,10 @@ func (d *Decider) checkKey(k *portal.LiveKey, in Input) (Decision, bool) {
 		return refusal(http.StatusForbidden, ReasonKeyDisabled, messages.New("gateway.key_disabled", k.ID)), true
 	}
 	if !k.IPAllowed(in.Client) {
-		client := "?"
-		if in.Client.IsValid() {
-			client = in.Client.String()
+		if !in.Client.IsValid() {
+			return refusal(http.StatusForbidden, ReasonIPRefused, messages.New("gateway.ip_unreadable", k.ID)), true
 		}
-		return refusal(http.StatusForbidden, ReasonIPRefused, messages.New("gateway.ip_refused", k.ID, client)), true
+		return refusal(http.StatusForbidden, ReasonIPRefused, messages.New("gateway.ip_refused", k.ID, in.Client.String())), true
 	}
 	if ref := in.Header.Get("Referer"); !k.RefererAllowed(ref) {
 		return refusal(http.StatusForbidden, ReasonRefererRefused, messages.New("gateway.referer_refused", k.ID, messages.Quote(ref))), true

@@ -149,7 +149,32 @@ func TestDecide(t *testing.T) {
 	i.Client = netip.MustParseAddr("::ffff:192.0.2.7")
 	expect(t, e, "IPv4-mapped", i, ok)
 	i.Client = netip.Addr{}
-	expect(t, e, "unknown client", i, want{403, gateway.ReasonIPRefused})
+	d = expect(t, e, "unknown client", i, want{403, gateway.ReasonIPRefused})
+	if got := d.Why.In(messages.English); !strings.Contains(got, "could not be read") {
+		t.Errorf("unknown client: why %q does not say the address could not be read", got)
+	}
+	// A deny-list alone fails closed too: an address that cannot be read
+	// might be one it keeps out.
+	_, dsecret, err := svc.CreateKey(ctx, "alice", portal.KeySpec{Name: "deny-only", Type: portal.KeyHash,
+		Filters:  portal.KeyFilters{IPDeny: []string{"192.0.2.66"}},
+		Accesses: []portal.AccessPair{{Grant: "g1", Service: "topo"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	i = in("/wms", getMap("topo_routes"), "apikey", dsecret)
+	i.Client = netip.MustParseAddr("198.51.100.1")
+	expect(t, e, "deny-list, other client", i, ok)
+	i.Client = netip.MustParseAddr("192.0.2.66")
+	expect(t, e, "deny-list, denied client", i, want{403, gateway.ReasonIPRefused})
+	i.Client = netip.Addr{}
+	d = expect(t, e, "deny-list, unknown client", i, want{403, gateway.ReasonIPRefused})
+	if got := d.Why.In(messages.French); !strings.Contains(got, "n'a pas pu être lue") {
+		t.Errorf("deny-list, unknown client: why %q does not say the address could not be read", got)
+	}
+	// Without IP filters, the address does not matter.
+	i = in("/wms", getMap("topo_routes"), "apikey", secret)
+	i.Client = netip.Addr{}
+	expect(t, e, "no IP filter, unknown client", i, ok)
 	expect(t, e, "no referer", in("/wms", getMap("topo_routes"), "apikey", fsecret, "User-Agent", "QGIS/3.34"), want{403, gateway.ReasonRefererRefused})
 	expect(t, e, "other referer", in("/wms", getMap("topo_routes"), "apikey", fsecret, "Referer", "https://example.org.evil.com/x", "User-Agent", "QGIS"), want{403, gateway.ReasonRefererRefused})
 	expect(t, e, "user agent mid-pattern", in("/wms", getMap("topo_routes"), "apikey", fsecret, "Referer", "HTTPS://A.EXAMPLE.ORG/", "User-Agent", "curl GDAL/3.8"), ok)

@@ -43,7 +43,8 @@ var Languages = []string{portal.LanguageFrench, portal.LanguageEnglish}
 // kind gets the generic notice message (with its link, when it has one).
 var Kinds = []string{"account.created", "account.password_reset", "account.verify_email", "join_request.created", "join_request.accepted", "join_request.refused", "community.invitation.created",
 	"access_request.created", "access_request.accepted", "access_request.refused", "grant.expiring", "grant.expired",
-	"grant.created", "key.grants_expired"}
+	"grant.created", "key.grants_expired",
+	"access_request.cancelled", "grant.deleted"}
 
 // genericKind names the templates of kinds without their own.
 const genericKind = "notice"

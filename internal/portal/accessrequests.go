@@ -50,6 +50,9 @@ type AccessRequest struct {
 	Grant     string              `json:"grant,omitempty"`   // created or extended, when accepted
 	Expires   *time.Time          `json:"expires,omitempty"` // chosen by the decider
 	Created   time.Time           `json:"created"`
+	// Cause says why a request was cancelled by a deletion rather than by
+	// its author (accesscancel.go): CancelDatasetDeleted…; "" otherwise.
+	Cause string `json:"cause,omitempty"`
 }
 
 // Document kinds of access requests: listed by organisation, and indexed

@@ -417,22 +417,7 @@ func (s *Service) DeleteGrant(ctx context.Context, actor, id string) error {
 		if err := t.get(ctx, kindGrant, id, &before); err != nil {
 			return err
 		}
-		if err := t.deleteAccesses(store.Filter{ResourceType: "access", Relation: "grant", SubjectType: "grant", SubjectID: id}, nil); err != nil {
-			return err
-		}
-		// Expired beneficiary relationships are invisible to reads: the
-		// record names them.
-		after := Grant{ID: id}
-		if err := t.writeGrant(&before, after); err != nil {
-			return err
-		}
-		if err := t.removeObject(grantRef(id)); err != nil {
-			return err
-		}
-		if err := t.deleteDoc(kindGrant, id); err != nil {
-			return err
-		}
-		return t.audit("grant.delete", "grant:"+id, before, nil)
+		return t.deleteGrant(before) // grantempty.go
 	})
 }
 

@@ -33,8 +33,9 @@ import (
 // community is forgotten by every grant: deletions are rare.
 
 // closeRequests cancels, as t.actor, the pending access requests of
-// organisation org (every organisation when "") that gone says.
-func (t *txn) closeRequests(org string, gone func(AccessRequest) bool) error {
+// organisation org (every organisation when "") that gone says, for cause
+// (their authors are told, accesscancel.go).
+func (t *txn) closeRequests(org, cause string, gone func(AccessRequest) bool) error {
 	rs, err := list[AccessRequest](t.ctx, t.view, kindAccessRequest, org, "", 0)
 	if err != nil {
 		return err
@@ -43,13 +44,7 @@ func (t *txn) closeRequests(org string, gone func(AccessRequest) bool) error {
 		if r.Status != AccessPending || !gone(r) {
 			continue
 		}
-		before := r
-		at := t.at
-		r.Status, r.DecidedBy, r.DecidedAt = AccessCancelled, t.actor, &at
-		if err := t.putAccessRequest(r); err != nil {
-			return err
-		}
-		if err := t.audit("access_request.cancel", "dataset:"+r.Dataset, before, r); err != nil {
+		if err := t.cancelRequest(r, cause); err != nil {
 			return err
 		}
 	}
@@ -68,17 +63,18 @@ func (t *txn) forgetServiceRequests(org, id string) error {
 		if r.Status != AccessPending || !slices.Contains(r.Services, id) {
 			continue
 		}
+		if len(r.Services) == 1 {
+			if err := t.cancelRequest(r, CancelServicesDeleted); err != nil {
+				return err
+			}
+			continue
+		}
 		before := r
 		r.Services = slices.DeleteFunc(slices.Clone(r.Services), func(s string) bool { return s == id })
-		action := "access_request.services"
-		if len(r.Services) == 0 {
-			at := t.at
-			r.Status, r.DecidedBy, r.DecidedAt, action = AccessCancelled, t.actor, &at, "access_request.cancel"
-		}
 		if err := t.putAccessRequest(r); err != nil {
 			return err
 		}
-		if err := t.audit(action, "dataset:"+r.Dataset, before, r); err != nil {
+		if err := t.audit("access_request.services", "dataset:"+r.Dataset, before, r); err != nil {
 			return err
 		}
 	}
@@ -88,13 +84,13 @@ func (t *txn) forgetServiceRequests(org, id string) error {
 // forgetDatasetRequests closes the pending requests for dataset id of
 // organisation org.
 func (t *txn) forgetDatasetRequests(org, id string) error {
-	return t.closeRequests(org, func(r AccessRequest) bool { return r.Dataset == id })
+	return t.closeRequests(org, CancelDatasetDeleted, func(r AccessRequest) bool { return r.Dataset == id })
 }
 
 // forgetCommunityOrigins closes the pending requests made for community
 // id, and deletes the origins of the memberships groups gave in it.
 func (t *txn) forgetCommunityOrigins(id string) error {
-	if err := t.closeRequests("", func(r AccessRequest) bool { return r.Community == id }); err != nil {
+	if err := t.closeRequests("", CancelCommunityDeleted, func(r AccessRequest) bool { return r.Community == id }); err != nil {
 		return err
 	}
 	ms, err := list[ssoMembershipRec](t.ctx, t.view, kindSSOMembership, "", "", 0)

@@ -157,12 +157,18 @@ func compileFilters(f KeyFilters) compiledFilters {
 	return c
 }
 
-// IPAllowed reports whether the filters accept a client at addr (an
-// invalid addr, an unknown client, passes only without an allow-list).
+// IPAllowed reports whether the filters accept a client at addr. An
+// invalid addr (a client address the gateway could not read) is refused by
+// any IP filter, allow-list or deny-list: a deny-list is there to keep some
+// clients out, and an address that cannot be read might be one of them
+// (fail closed). Only a key without IP filters accepts it.
 func (c *compiledFilters) IPAllowed(addr netip.Addr) bool {
+	if !addr.IsValid() {
+		return len(c.allow) == 0 && len(c.deny) == 0
+	}
 	addr = addr.Unmap()
 	for _, p := range c.deny {
-		if addr.IsValid() && p.Contains(addr) {
+		if p.Contains(addr) {
 			return false
 		}
 	}
@@ -170,7 +176,7 @@ func (c *compiledFilters) IPAllowed(addr netip.Addr) bool {
 		return true
 	}
 	for _, p := range c.allow {
-		if addr.IsValid() && p.Contains(addr) {
+		if p.Contains(addr) {
 			return true
 		}
 	}

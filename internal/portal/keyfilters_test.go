@@ -63,6 +63,35 @@ func FuzzGlob(f *testing.F) {
 	})
 }
 
+// TestUnreadableAddressFailsClosed: an address the gateway could not read
+// (invalid) passes only a key without IP filters; a deny-list refuses it
+// as an allow-list does.
+func TestUnreadableAddressFailsClosed(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		filters KeyFilters
+		want    bool
+	}{
+		{"no filter", KeyFilters{}, true},
+		{"no IP filter", KeyFilters{Referers: []string{"*"}}, true},
+		{"allow-list", KeyFilters{IPAllow: []string{"192.0.2.0/24"}}, false},
+		{"deny-list", KeyFilters{IPDeny: []string{"192.0.2.66"}}, false},
+		{"both", KeyFilters{IPAllow: []string{"0.0.0.0/0"}, IPDeny: []string{"192.0.2.66"}}, false},
+	} {
+		fs, err := cleanFilters(c.filters)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k := LiveKey{filters: compileFilters(fs)}
+		if got := k.IPAllowed(netip.Addr{}); got != c.want {
+			t.Errorf("%s, unreadable address: %v, want %v", c.name, got, c.want)
+		}
+		if c.name == "deny-list" && !k.IPAllowed(netip.MustParseAddr("198.51.100.1")) {
+			t.Errorf("deny-list refuses an address it does not list")
+		}
+	}
+}
+
 func FuzzFilters(f *testing.F) {
 	f.Add("192.0.2.0/24", "192.0.2.7")
 	f.Add("2001:db8::/32", "::ffff:192.0.2.1")
@@ -85,6 +114,12 @@ func FuzzFilters(f *testing.F) {
 		p, _ := parsePrefix(fs.IPAllow[0])
 		if got, want := c.IPAllowed(a), a.IsValid() && p.Contains(a.Unmap()); got != want {
 			t.Fatalf("%s in %s: %v, want %v", a, p, got, want)
+		}
+		// The same prefix as a deny-list: outside it passes, inside or
+		// unreadable does not.
+		d := compileFilters(KeyFilters{IPDeny: fs.IPAllow})
+		if got, want := d.IPAllowed(a), a.IsValid() && !p.Contains(a.Unmap()); got != want {
+			t.Fatalf("%s denied by %s: %v, want %v", a, p, got, want)
 		}
 	})
 }

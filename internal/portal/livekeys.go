@@ -28,7 +28,8 @@ type LiveKey struct {
 func (k *LiveKey) To(service string) []KeyAccess { return k.byService[service] }
 
 // IPAllowed reports whether the key's IP filters accept a client at addr
-// (invalid: unknown, accepted only without an allow-list).
+// (invalid: an address that could not be read, refused by any IP filter,
+// allow-list or deny-list, and accepted only by a key without one).
 func (k *LiveKey) IPAllowed(addr netip.Addr) bool { return k.filters.IPAllowed(addr) }
 
 // RefererAllowed reports whether the key's referer patterns accept this

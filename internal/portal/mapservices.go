@@ -396,6 +396,13 @@ func (t *txn) deleteService(id string) error {
 		}
 		gb := g
 		g.Services = slices.DeleteFunc(slices.Clone(g.Services), func(s string) bool { return s == id })
+		if len(g.Services) == 0 {
+			// A grant covers a service or is no grant (grantempty.go).
+			if err := t.deleteEmptyGrant(gb); err != nil {
+				return err
+			}
+			continue
+		}
 		if err := t.putGrant(g); err != nil {
 			return err
 		}

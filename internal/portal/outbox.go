@@ -81,6 +81,8 @@ var mailedKinds = map[string]bool{
 	"grant.expired":                true,
 	"grant.created":                true,
 	"key.grants_expired":           true,
+	"access_request.cancelled":     true, // by a deletion (accesscancel.go)
+	"grant.deleted":                true, // with its last service (grantempty.go)
 }
 
 // MailedKind reports whether notices of kind are e-mailed (those with a

@@ -186,6 +186,7 @@ type accessRequestFields struct {
 	Grant        string              `json:"grant,omitempty"`
 	Expires      *time.Time          `json:"expires,omitempty"`
 	Created      time.Time           `json:"created"`
+	Cause        string              `json:"cause,omitempty"`
 }
 
 // Audit entries also hold values that are no document. They have the

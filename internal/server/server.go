@@ -579,6 +579,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	uc.OIDCName, uc.ClientAddress = s.cfg.SignIn.OIDC.Name, s.clientAddress()
 	uc.Audit, uc.OrgGroups, uc.CommunityAdmin = s.portal, s.portal, s.portal
+	uc.OrgAdmin = s.portal
 	if s.signin != nil {
 		uc.SignIn, uc.Actor = s.signin, ui.SessionActor(s.signin)
 	}

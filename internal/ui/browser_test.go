@@ -259,6 +259,19 @@ func browserScreens(t *testing.T, s site) []browserScreen {
 			chromedp.WaitReady(chromedp.CSS("#p-id-err")),
 		}},
 		{s.as(t, "paul.risques").URL, "/pages/tableau-de-bord-inondations/delete", nil},
+		{root.URL, "/organisations/new", nil},
+		{root.URL, "/organisations/new", []chromedp.Action[chromedp.Void]{
+			// an id that is none: the form again, the error by its field
+			chromedp.SetValue(chromedp.CSS("#o-id"), "pas bon"),
+			chromedp.SetValue(chromedp.CSS("#o-name"), "Une organisation"),
+			chromedp.Click(chromedp.CSS(`form[action="/organisations/new"] button.primary`)),
+			chromedp.WaitReady(chromedp.CSS("#o-id-err")),
+		}},
+		{root.URL, "/organisations/toulon/delete", nil},
+		{root.URL, "/organisations/toulon/members", nil},
+		// the bounded choices of one's own roles, searched (rolechoice.go)
+		{s.as(t, "olivier.carto").URL, "/maps?oq=littoral", nil},
+		{s.as(t, "chloe.recherche").URL, "/demande-acces/REGION-SUD_PPRI?cq=observatoire", nil},
 	}
 }
 

@@ -50,25 +50,33 @@ func (u *ui) showDemande(w http.ResponseWriter, r *http.Request, v *view, status
 			f.Services = append(f.Services, m.ID)
 		}
 	}
-	// The communities the reader may ask for: those they manage.
-	var comms []portal.CommunityMembership
+	// The communities the reader may ask for: those they manage (the
+	// portal's rule: manage on the community), bounded, with a search
+	// when there are many (rolechoice.go).
+	var comms roleChoice
 	if v.Actor != "" {
 		p, err := u.cfg.Members.Profile(ctx, v.Actor, v.Actor)
 		if err != nil {
 			return err
 		}
+		var managed []portal.Holder
 		for _, c := range p.Communities {
 			if c.Role == portal.CommunityAdministrator || c.Role == portal.CommunitySupervisor {
-				comms = append(comms, c)
+				managed = append(managed, portal.Holder{Kind: portal.HolderCommunity, ID: c.Community, Name: c.Name})
 			}
 		}
+		keep := ""
+		if f.Community != "" {
+			keep = string(portal.HolderCommunity) + ":" + f.Community
+		}
+		comms = chooseRoles(managed, r.URL.Query().Get("cq"), keep)
 	}
 	v.Title = messages.New("ui.demande.title", d.Title).In(v.Lang)
 	v.Data = struct {
 		Dataset     portal.Dataset
 		OwnerName   string
 		Services    []portal.MapService
-		Communities []portal.CommunityMembership
+		Communities roleChoice
 		Form        demandeForm
 	}{d, u.orgNames(ctx, v.Actor)(d.Owner), restricted, comms, f}
 	return u.render(w, status, "demande", v)

@@ -42,7 +42,7 @@ type mapsView struct {
 	Maps     []portal.Map
 	Next     string
 	Rights   portal.ContentRights
-	Owners   []portal.Holder // the roles the reader may create a map for
+	Owners   roleChoice // the reader's roles a map may be created for, bounded (rolechoice.go)
 	Datasets []portal.Dataset
 	Name     string
 	Icon     string
@@ -75,12 +75,14 @@ func (u *ui) showMaps(w http.ResponseWriter, r *http.Request, v *view, status in
 		if err != nil {
 			return err
 		}
+		var owners []portal.Holder
 		for _, m := range p.Communities {
-			d.Owners = append(d.Owners, portal.Holder{Kind: portal.HolderCommunity, ID: m.Community, Name: m.Name})
+			owners = append(owners, portal.Holder{Kind: portal.HolderCommunity, ID: m.Community, Name: m.Name})
 		}
 		for _, m := range p.Organisations {
-			d.Owners = append(d.Owners, portal.Holder{Kind: portal.HolderOrganisation, ID: m.Organisation, Name: m.Name})
+			owners = append(owners, portal.Holder{Kind: portal.HolderOrganisation, ID: m.Organisation, Name: m.Name})
 		}
+		d.Owners = chooseRoles(owners, r.URL.Query().Get("oq"), d.Owner)
 		if d.Datasets, _, err = u.cfg.Maps.Datasets(ctx, v.Actor, portal.DatasetQuery{Permission: "consult", Limit: datasetChoices}); err != nil {
 			return err
 		}

@@ -50,6 +50,8 @@ type membersView struct {
 	Searched bool
 	Requests []portal.JoinRequest
 	Done     string // key of what was just done, shown once
+	// Deletable: the reader administers the platform (orgadmin.go).
+	Deletable bool
 }
 
 func (u *ui) members(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -84,6 +86,9 @@ func (u *ui) members(w http.ResponseWriter, r *http.Request, v *view) error {
 			return err
 		}
 		m.Searched = true
+	}
+	if m.Deletable, err = u.administers(ctx, v); err != nil {
+		return err
 	}
 	v.Title = messages.New("ui.members.title", o.Name).In(v.Lang)
 	v.Data = m

@@ -35,7 +35,22 @@ var noticeArgs = map[string][]string{
 	"grant.expired":                  {"grant", "expires"},
 	"grant.created":                  {"organisation", "grant"},
 	"key.grants_expired":             {"name", "expires"},
+	// A request cancelled by a deletion: one sentence per cause (see
+	// noticeVariants), naming what was deleted by the name the notice kept.
+	"access_request.cancelled.dataset_deleted":   {"dataset_title"},
+	"access_request.cancelled.community_deleted": {"dataset_title", "community_name"},
+	"access_request.cancelled.services_deleted":  {"dataset_title"},
+	"access_request.cancelled.grant_deleted":     {"dataset_title"},
+	// A grant deleted with the last service it covered (portal/grantempty.go).
+	"grant.deleted.services_deleted": {"grant_name", "organisation"},
+	// A join request cancelled with its organisation (portal/orgdelete.go).
+	"join_request.cancelled": {"organisation_name"},
 }
+
+// noticeVariants are the kinds whose sentence depends on a data value:
+// the sentence is that of kind + "." + the value (a value without one
+// shows the generic sentence).
+var noticeVariants = map[string]string{"access_request.cancelled": "cause", "grant.deleted": "cause"}
 
 // notice is a notice as the screen shows it.
 type notice struct {
@@ -52,6 +67,8 @@ var noticeLinks = map[string]func(d map[string]string) string{
 	"access_request.accepted":      func(d map[string]string) string { return "/datasets/" + d["dataset"] },
 	"grant.created":                func(map[string]string) string { return "/me/grants" },
 	"key.grants_expired":           func(map[string]string) string { return "/me/grants" },
+	"access_request.cancelled":     func(map[string]string) string { return "/access-requests" },
+	"grant.deleted":                func(map[string]string) string { return "/me/grants" },
 }
 
 func (u *ui) notices(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -80,7 +97,11 @@ func (u *ui) notices(w http.ResponseWriter, r *http.Request, v *view) error {
 
 // noticeText is the sentence of a notice in the catalogue.
 func noticeText(n portal.Notice) messages.Message {
-	names, ok := noticeArgs[n.Kind]
+	kind := n.Kind
+	if k, ok := noticeVariants[kind]; ok {
+		kind += "." + n.Data[k]
+	}
+	names, ok := noticeArgs[kind]
 	if !ok {
 		return messages.New("ui.notice.other", n.Kind)
 	}
@@ -88,5 +109,5 @@ func noticeText(n portal.Notice) messages.Message {
 	for i, k := range names {
 		args[i] = n.Data[k]
 	}
-	return messages.New(messages.Key("ui.notice."+n.Kind), args...)
+	return messages.New(messages.Key("ui.notice."+kind), args...)
 }

@@ -65,6 +65,10 @@ func (u *ui) organisations(w http.ResponseWriter, r *http.Request, v *view) erro
 	if err != nil {
 		return err
 	}
+	creates, err := u.administers(r.Context(), v) // orgadmin.go
+	if err != nil {
+		return err
+	}
 	v.Title = messages.New("ui.orgs.title").In(v.Lang)
 	v.Data = struct {
 		Orgs       []portal.Organisation
@@ -72,7 +76,8 @@ func (u *ui) organisations(w http.ResponseWriter, r *http.Request, v *view) erro
 		Publishes  map[string]bool // the producer's screen is theirs
 		Name, Next string
 		Done       string
-	}{orgs, mine, publishes, q.Get("name"), next, doneKey(q.Get("done"))}
+		Creates    bool
+	}{orgs, mine, publishes, q.Get("name"), next, doneKey(q.Get("done")), creates}
 	return u.render(w, http.StatusOK, "organisations", v)
 }
 

@@ -85,6 +85,9 @@ type Config struct {
 	// Location is the time zone dates are shown in; nil: the server's
 	// local zone.
 	Location *time.Location
+	// OrgAdmin gives the platform administrators' creation and deletion
+	// of organisations (orgadmin.go; none without it).
+	OrgAdmin OrgAdmin
 }
 
 // Handler serves the web interface. Paths it does not know answer a 404
@@ -191,6 +194,12 @@ func Handler(cfg Config) http.Handler {
 	mux.Handle("POST /pages", u.handle(u.pageCreate))
 	mux.Handle("GET /pages/{id}/delete", u.handle(u.pageConfirmDelete))
 	mux.Handle("POST /pages/{id}/delete", u.handle(u.pageDelete))
+	if cfg.OrgAdmin != nil {
+		mux.Handle("GET /organisations/new", u.handle(u.orgNew))
+		mux.Handle("POST /organisations/new", u.handle(u.orgCreate))
+		mux.Handle("GET /organisations/{id}/delete", u.handle(u.orgConfirmDelete))
+		mux.Handle("POST /organisations/{id}/delete", u.handle(u.orgDelete))
+	}
 	mux.Handle("/", u.handle(func(w http.ResponseWriter, r *http.Request, v *view) error {
 		return errNotFound
 	}))

@@ -83,7 +83,7 @@ func (s site) as(t *testing.T, local string) site {
 		t.Fatalf("no demo account %s", local)
 	}
 	p := s.srv.Portal().(*portal.Service)
-	h := ui.Handler(ui.Config{Catalogue: p, Access: p, Members: p, People: p, Tokens: p, Notices: p, Sessions: p, Grants: p, Permissions: p, Keys: p, KeyStates: s.srv.UIKeyStates(), Audit: p, OrgGroups: p, CommunityAdmin: p, Pages: p, Maps: p, Actor: func(*http.Request) (string, error) { return id, nil }})
+	h := ui.Handler(ui.Config{Catalogue: p, Access: p, Members: p, People: p, Tokens: p, Notices: p, Sessions: p, Grants: p, Permissions: p, Keys: p, KeyStates: s.srv.UIKeyStates(), Audit: p, OrgGroups: p, CommunityAdmin: p, Pages: p, Maps: p, OrgAdmin: p, Actor: func(*http.Request) (string, error) { return id, nil }})
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
 	return site{ts, s.srv, s.accounts, s.password}
