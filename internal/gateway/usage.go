@@ -89,8 +89,12 @@ type UsageConfig struct {
 // UsageLog records usage; see the section above. Its methods are safe for
 // concurrent use.
 type UsageLog struct {
-	cfg     UsageConfig
-	events  chan UsageEvent
+	cfg    UsageConfig
+	events chan UsageEvent
+	// kick wakes Run to write before FlushEvery when events fill half
+	// the buffer: at tens of thousands of decisions a second, the buffer
+	// would otherwise fill between two ticks.
+	kick    chan struct{}
 	dropped prometheus.Counter
 	// ndropped: dropped, readable without the registry.
 	ndropped atomic.Int64
@@ -121,7 +125,7 @@ func NewUsageLog(cfg UsageConfig) *UsageLog {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	u := &UsageLog{cfg: cfg, events: make(chan UsageEvent, cfg.Buffer),
+	u := &UsageLog{cfg: cfg, events: make(chan UsageEvent, cfg.Buffer), kick: make(chan struct{}, 1),
 		dropped: prometheus.NewCounter(prometheus.CounterOpts{Name: "octroi_gateway_usage_dropped_total",
 			Help: "Gateway usage events dropped because the usage log's buffer was full (the decisions themselves were made)."}),
 		written: prometheus.NewCounter(prometheus.CounterOpts{Name: "octroi_gateway_usage_written_total",
@@ -153,6 +157,12 @@ func (u *UsageLog) AddBytes(now time.Time, d Decision, n int64) {
 func (u *UsageLog) put(e UsageEvent) {
 	select {
 	case u.events <- e:
+		if len(u.events) >= cap(u.events)/2 {
+			select {
+			case u.kick <- struct{}{}:
+			default:
+			}
+		}
 	default:
 		u.drop(1)
 	}
@@ -166,8 +176,8 @@ func (u *UsageLog) drop(n int) {
 	u.ndropped.Add(int64(n))
 }
 
-// Run writes the log every FlushEvery and prunes it every PruneEvery
-// until ctx ends, then writes what is left (within a short grace).
+// Run writes the log every FlushEvery (sooner when half the buffer is
+// full) and prunes it every PruneEvery until ctx ends, then writes what is left (within a short grace).
 func (u *UsageLog) Run(ctx context.Context) {
 	flush := time.NewTicker(u.cfg.FlushEvery)
 	defer flush.Stop()
@@ -185,6 +195,8 @@ func (u *UsageLog) Run(ctx context.Context) {
 			if u.flushEvents(ctx) == nil && u.sumsDue(time.Now()) {
 				_ = u.writeSums(ctx)
 			}
+		case <-u.kick:
+			_ = u.flushEvents(ctx)
 		case <-prune.C:
 			_ = u.Prune(ctx, time.Now())
 		}

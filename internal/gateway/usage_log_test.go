@@ -356,3 +356,29 @@ func TestUsageEventsOfEveryVersionRead(t *testing.T) {
 		})
 	}
 }
+
+// Events that fill half the buffer are written at once, not at the next
+// tick: at the decision rates of the gateway, the buffer would otherwise
+// fill between two ticks and events be dropped.
+func TestUsageLogWritesEarlyWhenHalfFull(t *testing.T) {
+	st := usageStore(t, "sqlite")
+	u := gateway.NewUsageLog(gateway.UsageConfig{Docs: st, Buffer: 1000, FlushEvery: time.Hour})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); u.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	var evs []gateway.UsageEvent
+	for wave := range 6 { // 3,600 events through a buffer of 1,000
+		evs = append(evs, usageStream(u, 600, uint64(10+wave), nil)...)
+		deadline := time.Now().Add(10 * time.Second)
+		for len(storedEvents(t, st)) < len(evs)-500 { // fewer than half wait for the tick
+			if time.Now().After(deadline) {
+				t.Fatalf("wave %d: %d of %d events written with the buffer half full", wave, len(storedEvents(t, st)), len(evs))
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	if u.Dropped() != 0 {
+		t.Errorf("%d dropped", u.Dropped())
+	}
+}
