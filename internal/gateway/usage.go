@@ -222,17 +222,23 @@ func sumEvents(evs []UsageEvent) []UsageSum {
 				idx[kk] = j
 				out = append(out, UsageSum{Day: day, Key: e.Key, Account: e.Account, Service: svc, Grant: g})
 			}
-			switch {
-			case e.Bytes > 0:
-				out[j].Bytes += e.Bytes
-			case e.Status >= 200 && e.Status < 300:
-				out[j].Allowed++
-			default:
-				out[j].Refused++
-			}
+			count(&out[j], &e)
 		}
 	}
 	return out
+}
+
+// count adds event e to sum s: its bytes (proxy mode's second event of
+// an answer), else one decision allowed or refused.
+func count(s *UsageSum, e *UsageEvent) {
+	switch {
+	case e.Bytes > 0:
+		s.Bytes += e.Bytes
+	case e.Status >= 200 && e.Status < 300:
+		s.Allowed++
+	default:
+		s.Refused++
+	}
 }
 
 // Prune deletes events and sums of days before now minus the retention.

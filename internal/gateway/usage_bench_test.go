@@ -22,30 +22,28 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 func usageStore(tb testing.TB, backend string) store.Documents {
 	tb.Helper()
 	ctx := context.Background()
+	var st interface {
+		store.Documents
+		Migrate(context.Context) error
+		Close() error
+	}
+	var err error
 	switch backend {
 	case "sqlite":
-		st, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "u.db"), sqlite.Options{})
-		if err != nil {
-			tb.Fatal(err)
-		}
-		tb.Cleanup(func() { st.Close() })
-		if err := st.Migrate(ctx); err != nil {
-			tb.Fatal(err)
-		}
-		return st
+		st, err = sqlite.Open(ctx, filepath.Join(tb.TempDir(), "u.db"), sqlite.Options{})
 	case "postgres":
-		st, err := postgres.Open(ctx, pgtest.URL(tb), postgres.Options{})
-		if err != nil {
-			tb.Fatal(err)
-		}
-		tb.Cleanup(func() { st.Close() })
-		if err := st.Migrate(ctx); err != nil {
-			tb.Fatal(err)
-		}
-		return st
+		st, err = postgres.Open(ctx, pgtest.URL(tb), postgres.Options{})
+	default:
+		tb.Fatalf("no backend %q", backend)
 	}
-	tb.Fatalf("no backend %q", backend)
-	return nil
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	if err := st.Migrate(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	return st
 }
 
 var usageBackends = []string{"sqlite", "postgres"}

@@ -254,14 +254,7 @@ func (w *usageWriter) add(evs []UsageEvent, kis []*keyInfo) {
 					}
 				}
 			}
-			switch {
-			case e.Bytes > 0:
-				s.Bytes += e.Bytes
-			case e.Status >= 200 && e.Status < 300:
-				s.Allowed++
-			default:
-				s.Refused++
-			}
+			count(s, e)
 		}
 	}
 }

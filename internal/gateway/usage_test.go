@@ -2,26 +2,16 @@ package gateway_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/octroi/octroi/internal/gateway"
 	"github.com/octroi/octroi/internal/portal"
-	"github.com/octroi/octroi/internal/store"
-	"github.com/octroi/octroi/internal/store/sqlite"
 )
 
 func TestUsageLog(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "u.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := usageStore(t, "sqlite")
 	u := gateway.NewUsageLog(gateway.UsageConfig{Docs: st, Buffer: 4, Retention: 48 * time.Hour})
 	day1 := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 	ok := gateway.Decision{Status: 200, Key: "k1", Account: "alice", Services: []string{"s1"}, Grants: []string{"g1"}}
@@ -80,5 +70,4 @@ func TestUsageLog(t *testing.T) {
 			t.Errorf("%s: %d documents left after pruning", k, len(ds))
 		}
 	}
-	var _ store.Documents = st
 }
