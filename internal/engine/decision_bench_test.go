@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/octroi/octroi/internal/engine"
@@ -84,6 +85,47 @@ func TestGatewayChecks(t *testing.T) {
 	}
 }
 
+// TestAppendCheckBulk: AppendCheckBulk answers as CheckBulk does, after
+// what res and errs already hold, and allocates nothing with room in them.
+func TestAppendCheckBulk(t *testing.T) {
+	e := gatewayEngine(t)
+	ctx := context.Background()
+	reqs := append(append(slices.Clone(keyOpens), openUse...),
+		engine.CheckRequest{Resource: tuple.ObjectRef{Type: "service", ID: "s1"}, Permission: "use", Subject: anonymous},
+		engine.CheckRequest{Resource: tuple.ObjectRef{Type: "service", ID: "s1"}, Permission: "no_such_permission", Subject: anonymous})
+	want, wantErrs, wantRev, err := e.CheckBulk(ctx, reqs, engine.At{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pre := engine.CheckResult{Result: engine.Conditional}
+	res, errs, rev, err := e.AppendCheckBulk(ctx, []engine.CheckResult{pre}, []error{nil}, reqs, engine.At{})
+	if err != nil || rev != wantRev || len(res) != 1+len(reqs) || len(errs) != 1+len(reqs) || res[0].Result != pre.Result {
+		t.Fatalf("AppendCheckBulk: %d answers, %d errors, revision %d, %v; want %d, %d, %d, nil after the one passed", len(res), len(errs), rev, err, 1+len(reqs), 1+len(reqs), wantRev)
+	}
+	for i := range reqs {
+		if res[1+i].Result != want[i].Result || (errs[1+i] == nil) != (wantErrs[i] == nil) {
+			t.Errorf("%+v: AppendCheckBulk says %v, %v; CheckBulk %v, %v", reqs[i], res[1+i].Result, errs[1+i], want[i].Result, wantErrs[i])
+		}
+	}
+	if wantErrs[len(reqs)-1] == nil || want[len(reqs)-2].Result != engine.NoPermission {
+		t.Errorf("the unknown permission and the anonymous use of s1: got %v, %v; want an error, and no permission", wantErrs[len(reqs)-1], want[len(reqs)-2].Result)
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if res, errs, _, err := e.AppendCheckBulk(cancelled, []engine.CheckResult{pre}, []error{nil}, reqs, engine.At{}); err == nil || len(res) != 1 || len(errs) != 1 {
+		t.Errorf("AppendCheckBulk, cancelled: %v, %d answers, %d errors; want ctx's error and the slices as passed", err, len(res), len(errs))
+	}
+	var rb [4]engine.CheckResult
+	var eb [4]error
+	if n := testing.AllocsPerRun(100, func() {
+		if _, _, _, err := e.AppendCheckBulk(ctx, rb[:0], eb[:0], keyOpens, engine.At{}); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 0 {
+		t.Errorf("AppendCheckBulk allocates %v times, want 0", n)
+	}
+}
+
 // BenchmarkDecisionChecks measures the engine calls of one gateway
 // decision (see internal/gateway, Decider): the allocations per call are
 // what matters there, at tens of thousands of decisions a second.
@@ -98,6 +140,16 @@ func BenchmarkDecisionChecks(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, _, _, err := e.CheckBulk(ctx, c.reqs, engine.At{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(c.name+"/AppendCheckBulk", func(b *testing.B) {
+			b.ReportAllocs()
+			var rb [4]engine.CheckResult
+			var eb [4]error
+			for b.Loop() {
+				if _, _, _, err := e.AppendCheckBulk(ctx, rb[:0], eb[:0], c.reqs, engine.At{}); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -10,7 +10,9 @@ import (
 
 // Snapshot is a consistent view of the index at one revision and one
 // instant (relationships expired at that instant are invisible). It holds
-// the index's read lock until Close. A Snapshot is for one goroutine.
+// the index's read lock until Close. A Snapshot is for one goroutine. A
+// copy of an open Snapshot (a small value) reads the same view under the
+// same lock: exactly one of the copies is closed, and none is used after.
 //
 // The range methods return slices of edges that may include versions
 // invisible at the snapshot's revision: callers test each with Visible.
@@ -39,8 +41,8 @@ func (x *Index) Read(rev uint64, now time.Time) (*Snapshot, error) {
 // ReadInto is Read opening the snapshot in *s, which the caller provides
 // (a variable on its stack, say), so that a query allocates no snapshot:
 // the queries of the engine run at every request of the gateway. On
-// error *s is unchanged and needs no Close. A Snapshot is not to be
-// copied once opened, nor reopened before its Close.
+// error *s is unchanged and needs no Close. An open snapshot is not to
+// be opened again before its Close.
 func (x *Index) ReadInto(s *Snapshot, rev uint64, now time.Time) error {
 	x.mu.RLock()
 	if rev == 0 {
