@@ -223,7 +223,7 @@ func NewDecodingCache(ctx context.Context, docs store.Documents, log *slog.Logge
 // does), nor for an unknown secret.
 func (c *Cache) Lookup(kind, secret string, now time.Time) (Entry, error) {
 	var h [bearer.HashLen]byte
-	l := (*c.byHash.Load())[string(bearer.AppendHash(h[:0], secret))] // no conversion: the compiler looks up without one
+	l := (*c.byHash.Load())[string(bearer.AppendHash(h[:0], secret))] // m[string(b)] copies nothing: Go looks b up as it is
 	if l == nil || l.Kind != kind {
 		return Entry{}, ErrUnknown
 	}

@@ -56,9 +56,9 @@ func (e *Engine) CheckBulk(ctx context.Context, reqs []CheckRequest, at At) ([]C
 // errors to errs, and returning the extended slices (the i-th check's
 // answer at res[len(res)+i] of the res passed, its error likewise): with
 // room for reqs in both (arrays on the caller's stack, say), it allocates
-// nothing but what a caveat's Missing parameters need, for the callers on
-// every request (the gateway). On a whole-call error it returns res and
-// errs as they were passed.
+// nothing but the Missing parameters of a conditional answer: it is
+// CheckBulk for the callers on every request (the gateway). On a
+// whole-call error it returns res and errs as they were passed.
 func (e *Engine) AppendCheckBulk(ctx context.Context, res []CheckResult, errs []error, reqs []CheckRequest, at At) ([]CheckResult, []error, uint64, error) {
 	var snap index.Snapshot
 	p, err := e.open(at, &snap)
