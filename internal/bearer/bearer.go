@@ -48,8 +48,32 @@ func NewSecret(prefix string) string {
 
 // Hash returns the hex SHA-256 of a secret: what is stored of it.
 func Hash(secret string) string {
-	h := sha256.Sum256([]byte(secret))
-	return hex.EncodeToString(h[:])
+	var buf [HashLen]byte
+	return string(AppendHash(buf[:0], secret))
+}
+
+// HashLen is the length of a hash (Hash, AppendHash): 64 hex digits.
+const HashLen = 2 * sha256.Size
+
+// shortSecret bounds the secrets AppendHash copies on the stack to hash:
+// every secret NewSecret makes, and the user name and password of most
+// BASIC keys, fit.
+const shortSecret = 128
+
+// AppendHash appends Hash(secret) to dst and returns the extended slice.
+// It is Hash for the lookups on every request: with HashLen bytes free in
+// dst (a stack array, say) and a secret of up to 128 bytes, it allocates
+// nothing, so that a caller can look its hash up in a map by
+// m[string(AppendHash(buf[:0], secret))] without allocating either.
+func AppendHash(dst []byte, secret string) []byte {
+	var sum [sha256.Size]byte
+	if len(secret) <= shortSecret {
+		var buf [shortSecret]byte
+		sum = sha256.Sum256(append(buf[:0], secret...))
+	} else {
+		sum = sha256.Sum256([]byte(secret))
+	}
+	return hex.AppendEncode(dst, sum[:])
 }
 
 // LastUseEvery bounds how often a token's last use is recorded: each record

@@ -53,3 +53,41 @@ func TestLastUseDue(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendHash: AppendHash is Hash, appended, for short and long
+// secrets alike, and allocates nothing with room in dst.
+func TestAppendHash(t *testing.T) {
+	for _, secret := range []string{"", "oct_x", NewSecret("oct_"), strings.Repeat("s", shortSecret), strings.Repeat("l", shortSecret+1)} {
+		got := AppendHash([]byte("prefix:"), secret)
+		if want := "prefix:" + Hash(secret); string(got) != want {
+			t.Errorf("AppendHash(prefix:, %d bytes) = %q, want %q", len(secret), got, want)
+		}
+	}
+	// The hash of a secret stored by the first release (hex SHA-256), so
+	// that a change of the hash cannot pass unnoticed.
+	if got, want := Hash("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"; got != want {
+		t.Errorf("Hash(abc) = %s, want %s", got, want)
+	}
+	secret := NewSecret("oct_")
+	var buf [HashLen]byte
+	if n := testing.AllocsPerRun(100, func() { _ = AppendHash(buf[:0], secret) }); n != 0 {
+		t.Errorf("AppendHash allocates %v times, want 0", n)
+	}
+}
+
+func BenchmarkHash(b *testing.B) {
+	secret := NewSecret("oct_")
+	b.Run("Hash", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = Hash(secret)
+		}
+	})
+	b.Run("AppendHash", func(b *testing.B) {
+		b.ReportAllocs()
+		var buf [HashLen]byte
+		for b.Loop() {
+			_ = AppendHash(buf[:0], secret)
+		}
+	})
+}

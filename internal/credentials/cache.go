@@ -217,8 +217,13 @@ func NewDecodingCache(ctx context.Context, docs store.Documents, log *slog.Logge
 // ErrUnknown, or an *ExpiredError when now is past its expiry. It reads
 // memory only, and notes the use at now for the next refresh to record.
 // now is the caller's, so that expiry and last uses follow one clock.
+//
+// It allocates nothing for a credential found whose use needs no
+// recording (at most one lookup per credential and bearer.LastUseEvery
+// does), nor for an unknown secret.
 func (c *Cache) Lookup(kind, secret string, now time.Time) (Entry, error) {
-	l := (*c.byHash.Load())[bearer.Hash(secret)]
+	var h [bearer.HashLen]byte
+	l := (*c.byHash.Load())[string(bearer.AppendHash(h[:0], secret))] // m[string(b)] copies nothing: Go looks b up as it is
 	if l == nil || l.Kind != kind {
 		return Entry{}, ErrUnknown
 	}
@@ -227,7 +232,8 @@ func (c *Cache) Lookup(kind, secret string, now time.Time) (Entry, error) {
 		return Entry{}, &ExpiredError{l.Entry}
 	}
 	if l.pending.Load() == nil && bearer.LastUseDue(l.recorded.Load(), now) {
-		l.pending.CompareAndSwap(nil, &now)
+		at := now // a copy, so that only a use to record costs an allocation
+		l.pending.CompareAndSwap(nil, &at)
 	}
 	return l.Entry, nil
 }

@@ -31,12 +31,13 @@ type CheckResult struct {
 // ErrRevisionUnavailable, and ctx's error when ctx ends during the walk
 // (looked at every ctxEvery steps and before every caveat).
 func (e *Engine) Check(ctx context.Context, req CheckRequest, at At) (CheckResult, uint64, error) {
-	p, snap, err := e.open(at)
+	var snap index.Snapshot
+	p, err := e.open(at, &snap)
 	if err != nil {
 		return CheckResult{}, 0, err
 	}
 	defer snap.Close()
-	r, err := e.check(ctx, p, snap, &req, nil)
+	r, err := e.check(ctx, p, &snap, &req, nil)
 	return r, snap.Revision(), err
 }
 
@@ -44,23 +45,39 @@ func (e *Engine) Check(ctx context.Context, req CheckRequest, at At) (CheckResul
 // the i-th check (a bad item does not fail the others); the returned error
 // is for the whole call only: ctx's error when ctx ends.
 func (e *Engine) CheckBulk(ctx context.Context, reqs []CheckRequest, at At) ([]CheckResult, []error, uint64, error) {
-	p, snap, err := e.open(at)
+	res, errs, rev, err := e.AppendCheckBulk(ctx, make([]CheckResult, 0, len(reqs)), make([]error, 0, len(reqs)), reqs, at)
 	if err != nil {
 		return nil, nil, 0, err
 	}
+	return res, errs, rev, nil
+}
+
+// AppendCheckBulk is CheckBulk appending the answers to res and their
+// errors to errs, and returning the extended slices (the i-th check's
+// answer at res[len(res)+i] of the res passed, its error likewise): with
+// room for reqs in both (arrays on the caller's stack, say), it allocates
+// nothing but the Missing parameters of a conditional answer: it is
+// CheckBulk for the callers on every request (the gateway). On a
+// whole-call error it returns res and errs as they were passed.
+func (e *Engine) AppendCheckBulk(ctx context.Context, res []CheckResult, errs []error, reqs []CheckRequest, at At) ([]CheckResult, []error, uint64, error) {
+	var snap index.Snapshot
+	p, err := e.open(at, &snap)
+	if err != nil {
+		return res, errs, 0, err
+	}
 	defer snap.Close()
-	out := make([]CheckResult, len(reqs))
-	errs := make([]error, len(reqs))
+	n0, e0 := len(res), len(errs)
 	for i := range reqs {
 		if i%64 == 0 && ctx.Err() != nil {
-			return nil, nil, 0, ctx.Err()
+			return res[:n0], errs[:e0], 0, ctx.Err()
 		}
-		out[i], errs[i] = e.check(ctx, p, snap, &reqs[i], nil)
-		if errs[i] != nil && ctx.Err() != nil {
-			return nil, nil, 0, ctx.Err() // the item failed because the call ended
+		r, err := e.check(ctx, p, &snap, &reqs[i], nil)
+		if err != nil && ctx.Err() != nil {
+			return res[:n0], errs[:e0], 0, ctx.Err() // the item failed because the call ended
 		}
+		res, errs = append(res, r), append(errs, err)
 	}
-	return out, errs, snap.Revision(), nil
+	return res, errs, snap.Revision(), nil
 }
 
 func (e *Engine) check(ctx context.Context, p *plan, snap *index.Snapshot, req *CheckRequest, tr *tracer) (CheckResult, error) {
@@ -98,10 +115,10 @@ func (e *Engine) check(ctx context.Context, p *plan, snap *index.Snapshot, req *
 type checker struct {
 	ctx       context.Context // the caller's: evaluation stops when it ends
 	p         *plan
-	snap      *index.Snapshot
-	subj      uint32 // the subject's node; 0 when the index has never seen it
-	srel      uint16 // the subject's relation member; 0 for a plain object
-	wild      uint32 // the wildcard node of the subject's type, 0 if none
+	snap      index.Snapshot // a copy of the query's, which closes it: a pointer here would move the query's to the heap
+	subj      uint32         // the subject's node; 0 when the index has never seen it
+	srel      uint16         // the subject's relation member; 0 for a plain object
+	wild      uint32         // the wildcard node of the subject's type, 0 if none
 	caveatCtx map[string]any
 	depth     int
 	max       int
@@ -145,7 +162,7 @@ func (e *Engine) initChecker(c *checker, ctx context.Context, p *plan, snap *ind
 	if err != nil {
 		return err
 	}
-	c.ctx, c.p, c.snap, c.caveatCtx, c.max = ctx, p, snap, caveatCtx, e.maxDepth
+	c.ctx, c.p, c.snap, c.caveatCtx, c.max = ctx, p, *snap, caveatCtx, e.maxDepth
 	if sm != nil {
 		c.srel = sm.id
 	}

@@ -146,36 +146,39 @@ type At struct {
 	Now time.Time
 }
 
-func (e *Engine) open(at At) (*plan, *index.Snapshot, error) {
+// open returns the current plan and opens a snapshot of the index in
+// *snap (the caller's variable: a query allocates no snapshot), at the
+// revision and instant at says. On success the caller must Close the
+// snapshot.
+func (e *Engine) open(at At, snap *index.Snapshot) (*plan, error) {
 	p := e.plan.Load()
 	if p == nil {
-		return nil, nil, ErrNoSchema
+		return nil, ErrNoSchema
 	}
 	now := at.Now
 	if now.IsZero() {
 		now = e.now()
 	}
-	snap, err := e.idx.Read(at.Revision, now)
-	if err != nil {
-		return nil, nil, err
+	if err := e.idx.ReadInto(snap, at.Revision, now); err != nil {
+		return nil, err
 	}
-	return p, snap, nil
+	return p, nil
 }
 
 // openMember opens a snapshot as open does and resolves typ#name on it, for
 // the queries that start from one member of one type. On success the caller
 // must Close the snapshot.
-func (e *Engine) openMember(at At, typ, name string) (*plan, *index.Snapshot, *member, error) {
-	p, snap, err := e.open(at)
+func (e *Engine) openMember(at At, snap *index.Snapshot, typ, name string) (*plan, *member, error) {
+	p, err := e.open(at, snap)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	m, err := p.permissionOf(typ, name)
 	if err != nil {
 		snap.Close()
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
-	return p, snap, m, nil
+	return p, m, nil
 }
 
 // permissionOf resolves typ#name to a member, with errors that name the fix.

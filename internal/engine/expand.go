@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/octroi/octroi/internal/index"
 	"github.com/octroi/octroi/internal/schema"
 	"github.com/octroi/octroi/internal/tuple"
 )
@@ -47,12 +48,13 @@ type ExpandRequest struct {
 
 // Expand returns the expansion tree and the revision read.
 func (e *Engine) Expand(ctx context.Context, req ExpandRequest, at At) (*ExpandNode, uint64, error) {
-	p, snap, m, err := e.openMember(at, req.Resource.Type, req.Permission)
+	snap := new(index.Snapshot) // on the stack unless the query keeps it
+	p, m, err := e.openMember(at, snap, req.Resource.Type, req.Permission)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer snap.Close()
-	x := &expander{c: &checker{ctx: ctx, p: p, snap: snap, max: e.maxDepth}, limit: req.Depth}
+	x := &expander{c: &checker{ctx: ctx, p: p, snap: *snap, max: e.maxDepth}, limit: req.Depth}
 	res, ok := snap.Node(req.Resource.Type, req.Resource.ID)
 	var n *ExpandNode
 	if ok {
@@ -95,7 +97,7 @@ func (x *expander) member(res uint32, m *member, hops int) *ExpandNode {
 		return n
 	}
 	n := &ExpandNode{Object: obj, Member: m.name, Op: "leaf"}
-	snap := x.c.snap
+	snap := &x.c.snap
 	for _, edge := range snap.FwdRel(res, m.id) {
 		if !snap.Visible(edge) {
 			continue
@@ -152,7 +154,7 @@ func (x *expander) expr(res uint32, n *enode, hops int) *ExpandNode {
 		if n.tupleset == nil || !x.deeper(hops) {
 			return out
 		}
-		snap := x.c.snap
+		snap := &x.c.snap
 		for _, edge := range snap.FwdRel(res, n.tupleset.id) {
 			if !snap.Visible(edge) {
 				continue

@@ -39,7 +39,8 @@ type Explanation struct {
 // Explain evaluates a check without short-cuts and records every path it
 // took: the paths that grant the permission, or every branch that failed.
 func (e *Engine) Explain(ctx context.Context, req CheckRequest, at At) (*Explanation, error) {
-	p, snap, err := e.open(at)
+	snap := new(index.Snapshot) // on the stack unless the query keeps it
+	p, err := e.open(at, snap)
 	if err != nil {
 		return nil, err
 	}

@@ -53,7 +53,8 @@ func (e *Engine) LookupResources(ctx context.Context, req LookupResourcesRequest
 		}
 		at.Revision, after = rev, last
 	}
-	p, snap, m, err := e.openMember(at, req.ResourceType, req.Permission)
+	snap := new(index.Snapshot) // on the stack unless the query keeps it
+	p, m, err := e.openMember(at, snap, req.ResourceType, req.Permission)
 	if err != nil {
 		return nil, "", 0, err
 	}
@@ -358,7 +359,7 @@ func (l *lookup) equal(a, b rset) bool {
 // scanned once: most items cost one comparison with the heap's largest id,
 // where a quickselect compared and moved every item several times.
 func (l *lookup) page(items []item, after string, limit int) []item {
-	snap := l.c.snap
+	snap := &l.c.snap
 	type entry struct {
 		id string
 		it item

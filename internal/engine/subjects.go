@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/octroi/octroi/internal/index"
 	"github.com/octroi/octroi/internal/tuple"
 )
 
@@ -32,7 +33,8 @@ type SubjectResult struct {
 // LookupSubjects returns the subjects found, sorted by id with the wildcard
 // first, and the revision read.
 func (e *Engine) LookupSubjects(ctx context.Context, req LookupSubjectsRequest, at At) ([]SubjectResult, uint64, error) {
-	p, snap, m, err := e.openMember(at, req.Resource.Type, req.Permission)
+	snap := new(index.Snapshot) // on the stack unless the query keeps it
+	p, m, err := e.openMember(at, snap, req.Resource.Type, req.Permission)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -42,7 +44,7 @@ func (e *Engine) LookupSubjects(ctx context.Context, req LookupSubjectsRequest, 
 	if err != nil {
 		return nil, 0, err
 	}
-	c := &checker{ctx: ctx, p: p, snap: snap, caveatCtx: req.Context, max: e.maxDepth}
+	c := &checker{ctx: ctx, p: p, snap: *snap, caveatCtx: req.Context, max: e.maxDepth}
 	s := &subjects{c: c, typ: p.typeIDs[req.SubjectType], memo: newMemo[frame](0, emptySet)}
 	if sm != nil {
 		s.srel = sm.id
@@ -288,7 +290,7 @@ func (s *subjects) arrow(res uint32, n *enode) *sset {
 // results lists a set: the wildcard first (with its exclusions), then
 // concrete subjects sorted by id.
 func (s *subjects) results(set *sset, req LookupSubjectsRequest) []SubjectResult {
-	snap := s.c.snap
+	snap := &s.c.snap
 	ref := func(x uint32) tuple.SubjectRef {
 		return tuple.SubjectRef{Type: req.SubjectType, ID: snap.NodeID(x), Relation: req.SubjectRelation}
 	}

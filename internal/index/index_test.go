@@ -426,3 +426,33 @@ func TestInterningNeverReusesAnID(t *testing.T) {
 		}()
 	}
 }
+
+// TestReadInto: ReadInto opens the snapshot Read would, in the caller's
+// variable and without allocating; a revision it cannot read leaves the
+// variable as it was, with no lock to release.
+func TestReadInto(t *testing.T) {
+	x := New()
+	if err := x.Apply(1, touch(rel("doc:1", "viewer", "user:ann"))); err != nil {
+		t.Fatal(err)
+	}
+	var s Snapshot
+	if err := x.ReadInto(&s, 2, now); !errors.Is(err, ErrRevisionUnavailable) || s != (Snapshot{}) {
+		t.Errorf("ReadInto of a future revision: got %v and %+v, want ErrRevisionUnavailable and no snapshot", err, s)
+	}
+	if err := x.ReadInto(&s, 0, now); err != nil {
+		t.Fatal(err)
+	}
+	if s.Revision() != 1 || !s.Now().Equal(now.Truncate(time.Microsecond)) {
+		t.Errorf("snapshot at revision %d, instant %v; want 1, %v", s.Revision(), s.Now(), now)
+	}
+	s.Close()
+	if n := testing.AllocsPerRun(100, func() {
+		var s Snapshot
+		if err := x.ReadInto(&s, 0, now); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+	}); n != 0 {
+		t.Errorf("ReadInto allocates %v times, want 0", n)
+	}
+}

@@ -10,7 +10,9 @@ import (
 
 // Snapshot is a consistent view of the index at one revision and one
 // instant (relationships expired at that instant are invisible). It holds
-// the index's read lock until Close. A Snapshot is for one goroutine.
+// the index's read lock until Close. A Snapshot is for one goroutine. A
+// copy of an open Snapshot (a small value) reads the same view under the
+// same lock: exactly one of the copies is closed, and none is used after.
 //
 // The range methods return slices of edges that may include versions
 // invisible at the snapshot's revision: callers test each with Visible.
@@ -29,6 +31,19 @@ var ErrRevisionUnavailable = fmt.Errorf("revision unavailable")
 // A revision newer than the index's, or older than what GC has kept, is an
 // error wrapping ErrRevisionUnavailable.
 func (x *Index) Read(rev uint64, now time.Time) (*Snapshot, error) {
+	s := new(Snapshot)
+	if err := x.ReadInto(s, rev, now); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// ReadInto is Read opening the snapshot in *s, which the caller provides
+// (a variable on its stack, say), so that a query allocates no snapshot:
+// the queries of the engine run at every request of the gateway. On
+// error *s is unchanged and needs no Close. An open snapshot is not to
+// be opened again before its Close.
+func (x *Index) ReadInto(s *Snapshot, rev uint64, now time.Time) error {
 	x.mu.RLock()
 	if rev == 0 {
 		rev = x.rev
@@ -36,14 +51,15 @@ func (x *Index) Read(rev uint64, now time.Time) (*Snapshot, error) {
 	if rev > x.rev {
 		cur := x.rev
 		x.mu.RUnlock()
-		return nil, fmt.Errorf("revision %d is newer than the index's %d: %w", rev, cur, ErrRevisionUnavailable)
+		return fmt.Errorf("revision %d is newer than the index's %d: %w", rev, cur, ErrRevisionUnavailable)
 	}
 	if rev < x.oldest {
 		oldest := x.oldest
 		x.mu.RUnlock()
-		return nil, fmt.Errorf("revision %d is older than the oldest kept, %d: %w", rev, oldest, ErrRevisionUnavailable)
+		return fmt.Errorf("revision %d is older than the oldest kept, %d: %w", rev, oldest, ErrRevisionUnavailable)
 	}
-	return &Snapshot{x: x, rev: rev, now: now.UnixMicro()}, nil
+	*s = Snapshot{x: x, rev: rev, now: now.UnixMicro()}
+	return nil
 }
 
 // Close releases the snapshot. It must be called exactly once.
