@@ -218,7 +218,9 @@ func (f *ForwardAuth) decide(ctx context.Context, h http.Header, peer netip.Addr
 	if err != nil {
 		return Decision{Status: http.StatusBadRequest, Reason: ReasonBadRequest, Why: err.(*URIError).Msg()}
 	}
-	return f.Decider.Decide(ctx, in)
+	// The allowed answer is headers naming the key: no words, no layer
+	// set (brief).
+	return f.Decider.decideRecorded(ctx, in, brief)
 }
 
 // InputFromURI reads a method and a request URI (path and query) into an
