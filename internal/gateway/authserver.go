@@ -223,9 +223,9 @@ func (s *AuthServer) serveConn(c *authConn) {
 		}
 		_ = c.SetReadDeadline(time.Now().Add(headTime))
 		hd, err := r.next()
-		var he *headError
+		he, refused := err.(*headError) // not errors.As: its &he would cost an allocation per request
 		switch {
-		case errors.As(err, &he):
+		case refused:
 			s.refused.WithLabelValues(strconv.Itoa(he.status)).Inc()
 			s.log().Debug("forward-auth: request head refused", "peer", peer, "status", he.status, "why", he.Error())
 			w.refusal(Decision{Status: he.status, Reason: ReasonBadRequest, Why: he.why}, "", false, true)
