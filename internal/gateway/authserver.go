@@ -209,6 +209,7 @@ func (s *AuthServer) serveConn(c *authConn) {
 	r := newHeadReader(c)
 	w := &answerWriter{bw: bufio.NewWriterSize(c, 4<<10)}
 	peer := peerOf(c)
+	var ur uriReader
 	for {
 		c.idle.Store(true)
 		if s.shutting.Load() {
@@ -237,7 +238,7 @@ func (s *AuthServer) serveConn(c *authConn) {
 		}
 		var d Decision
 		if path, _, _ := strings.Cut(hd.target, "?"); path == "/gateway/auth" {
-			d = s.Auth.decide(s.ctx, hd.header, peer)
+			d = s.Auth.decide(s.ctx, hd.header, peer, &ur)
 		} else {
 			d = refusal(http.StatusNotFound, ReasonNoService, messages.New("gateway.http.not_found", messages.Quote(path)))
 		}

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"net/url"
 	"strings"
 
 	"github.com/octroi/octroi/internal/messages"
@@ -185,12 +184,13 @@ func parseHop(s string) netip.Addr {
 // InputOf reads the original request from a forward-auth request, or
 // says what is missing.
 func (f *ForwardAuth) InputOf(r *http.Request) (Input, error) {
-	return f.input(r.Header, peerAddr(r.RemoteAddr))
+	return f.input(r.Header, peerAddr(r.RemoteAddr), new(uriReader))
 }
 
 // input is InputOf for a forward-auth request read as its headers and
-// the address of the connection's peer.
-func (f *ForwardAuth) input(h http.Header, peer netip.Addr) (Input, error) {
+// the address of the connection's peer; ur reads the URI (the Input's
+// Query is ur's until its next read).
+func (f *ForwardAuth) input(h http.Header, peer netip.Addr, ur *uriReader) (Input, error) {
 	method := h.Get(HeaderOriginalMethod)
 	if method == "" {
 		method = h.Get(HeaderForwardedMethod)
@@ -202,7 +202,7 @@ func (f *ForwardAuth) input(h http.Header, peer netip.Addr) (Input, error) {
 	if uri == "" {
 		uri = h.Get(HeaderForwardedURI)
 	}
-	in, err := InputFromURI(method, uri)
+	in, err := inputFromURI(method, uri, ur)
 	if err != nil {
 		return Input{}, err
 	}
@@ -212,9 +212,10 @@ func (f *ForwardAuth) input(h http.Header, peer netip.Addr) (Input, error) {
 }
 
 // decide reads the original request off a forward-auth request (its
-// headers, the connection's peer) and decides it.
-func (f *ForwardAuth) decide(ctx context.Context, h http.Header, peer netip.Addr) Decision {
-	in, err := f.input(h, peer)
+// headers, the connection's peer) and decides it, reading the URI with
+// ur.
+func (f *ForwardAuth) decide(ctx context.Context, h http.Header, peer netip.Addr, ur *uriReader) Decision {
+	in, err := f.input(h, peer, ur)
 	if err != nil {
 		return Decision{Status: http.StatusBadRequest, Reason: ReasonBadRequest, Why: err.(*URIError).Msg()}
 	}
@@ -226,18 +227,19 @@ func (f *ForwardAuth) decide(ctx context.Context, h http.Header, peer netip.Addr
 // InputFromURI reads a method and a request URI (path and query) into an
 // Input without headers or client.
 func InputFromURI(method, uri string) (Input, error) {
+	return inputFromURI(method, uri, new(uriReader))
+}
+
+// inputFromURI is InputFromURI reading uri with ur.
+func inputFromURI(method, uri string, ur *uriReader) (Input, error) {
 	if !strings.HasPrefix(uri, "/") || strings.HasPrefix(uri, "//") {
 		return Input{}, errBadURI(uri)
 	}
-	u, err := url.ParseRequestURI(uri)
-	if err != nil {
+	path, q, ok := ur.read(uri)
+	if !ok {
 		return Input{}, errBadURI(uri)
 	}
-	q, err := url.ParseQuery(u.RawQuery)
-	if err != nil {
-		return Input{}, errBadURI(uri)
-	}
-	return Input{Method: strings.ToUpper(method), Path: u.Path, Query: q}, nil
+	return Input{Method: strings.ToUpper(method), Path: path, Query: q}, nil
 }
 
 // URIError is a request URI that cannot be read.
@@ -251,7 +253,7 @@ func (e *URIError) Msg() messages.Message { return messages.New("invalid.uri", m
 func errBadURI(uri string) error { return &URIError{URI: uri} }
 
 func (f *ForwardAuth) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	d := f.decide(r.Context(), r.Header, peerAddr(r.RemoteAddr))
+	d := f.decide(r.Context(), r.Header, peerAddr(r.RemoteAddr), new(uriReader))
 	if d.Status == http.StatusOK {
 		// The usual answer, written without net/http's canonicalising
 		// Set (the names are canonical already): every allocation here is
