@@ -303,14 +303,19 @@ type refusalWhy struct {
 	msg    messages.Message
 }
 
+// smallChecks: up to this many checks, a decision's bulk checks are
+// built on the stack (the engine does not keep them).
+const smallChecks = 4
+
 var anonymousUser = tuple.SubjectRef{Type: "user", ID: "anonymous"}
 
 // checkAll checks perm on every touched service for subject, in one
 // snapshot.
 func (d *Decider) checkAll(ctx context.Context, e *engine.Engine, svcs []Service, touched []int, perm string, subject tuple.SubjectRef) ([]bool, error) {
-	reqs := make([]engine.CheckRequest, len(touched))
-	for j, i := range touched {
-		reqs[j] = engine.CheckRequest{Resource: tuple.ObjectRef{Type: "service", ID: svcs[i].ID}, Permission: perm, Subject: subject}
+	var buf [smallChecks]engine.CheckRequest // on the stack for the usual few services
+	reqs := buf[:0]
+	for _, i := range touched {
+		reqs = append(reqs, engine.CheckRequest{Resource: tuple.ObjectRef{Type: "service", ID: svcs[i].ID}, Permission: perm, Subject: subject})
 	}
 	return checkBulk(ctx, e, reqs)
 }
@@ -338,7 +343,8 @@ func (d *Decider) keyOpens(ctx context.Context, e *engine.Engine, key *portal.Li
 		return "", false, nil
 	}
 	owner := tuple.SubjectRef{Type: "user", ID: key.Owner}
-	reqs := make([]engine.CheckRequest, 0, 2*len(acc))
+	var buf [smallChecks]engine.CheckRequest // on the stack for a key's usual one or two accesses
+	reqs := buf[:0]
 	for _, a := range acc {
 		reqs = append(reqs,
 			engine.CheckRequest{Resource: tuple.ObjectRef{Type: "access", ID: a.ID}, Permission: "open", Subject: owner},
