@@ -268,6 +268,7 @@ type answerWriter struct {
 	status  int
 	body    bytes.Buffer
 	scratch []byte
+	names   []string // the header names of a refusal, sorted
 }
 
 func (w *answerWriter) Header() http.Header         { return w.h }
@@ -302,11 +303,12 @@ func (w *answerWriter) refusal(d Decision, acceptLanguage string, head, close bo
 	w.status = http.StatusOK
 	writeRefusalIn(w, acceptLanguage, d)
 	b := statusLine(w.scratch[:0], w.status)
-	names := make([]string, 0, len(w.h))
+	names := w.names[:0]
 	for name := range w.h {
 		names = append(names, name)
 	}
 	slices.Sort(names)
+	w.names = names
 	for _, name := range names {
 		for _, v := range w.h[name] {
 			b = appendHeader(b, name, v)

@@ -292,6 +292,11 @@ func writeRefusal(w http.ResponseWriter, r *http.Request, d Decision) {
 }
 
 // writeRefusalIn is writeRefusal in the language acceptLanguage picks.
+//
+// Its header values are prepared slices shared by every answer (as
+// noStore is): the writers they go to only read them, and each is
+// clipped, so that an Add after them copies rather than writes into
+// them.
 func writeRefusalIn(w http.ResponseWriter, acceptLanguage string, d Decision) {
 	l := messages.Negotiate(acceptLanguage)
 	h := w.Header()
@@ -299,32 +304,97 @@ func writeRefusalIn(w http.ResponseWriter, acceptLanguage string, d Decision) {
 	// headers that keep it from doing anything with it but read it, as
 	// on every answer of the API (the forward-auth path is served ahead
 	// of the server's general middleware, which sets them).
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+	h["X-Content-Type-Options"] = hvNosniff
+	h["Referrer-Policy"] = hvNoReferrer
+	h["X-Frame-Options"] = hvDeny
+	h["Content-Security-Policy"] = hvCSP
 	if d.Reason != "" {
-		h.Set(HeaderReason, d.Reason)
+		h[HeaderReason] = reasonValue(d.Reason)
 	}
 	if d.Status == http.StatusUnauthorized {
 		// Basic first: browsers and GIS clients know how to answer it;
 		// apikey is the other way a key travels.
-		h.Add("WWW-Authenticate", `Basic realm="octroi", charset="UTF-8"`)
-		h.Add("WWW-Authenticate", `Apikey realm="octroi"`)
+		challenges := hvChallenges
 		if bearerReason(d.Reason) {
-			h.Add("WWW-Authenticate", `Bearer realm="octroi", error="invalid_token"`)
+			challenges = hvChallengesBearer
 		}
+		addShared(h, "Www-Authenticate", challenges)
 	}
-	title := messages.New(messages.Key(fmt.Sprintf("gateway.title_%d", d.Status)))
-	if !messages.Has(title.Key) {
+	title, ok := refusalTitles[d.Status]
+	if !ok {
 		title = messages.New("code.unavailable")
 	}
-	h.Set("Content-Type", "application/problem+json")
-	h.Set("Content-Language", string(l))
-	h.Add("Vary", "Accept-Language")
-	h.Set("Cache-Control", "no-store")
+	h["Content-Type"] = hvProblemJSON
+	if v, ok := hvLanguages[l]; ok {
+		h["Content-Language"] = v
+	} else {
+		h["Content-Language"] = []string{string(l)}
+	}
+	addShared(h, "Vary", hvVaryLanguage)
+	h["Cache-Control"] = noStore
 	w.WriteHeader(d.Status)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(problemDoc{Type: "about:blank", Title: title.In(l), Status: d.Status, Code: d.Reason, Detail: d.Why.In(l)})
+}
+
+// The values of a refusal's headers (see writeRefusalIn), names
+// canonical.
+var (
+	hvNosniff          = []string{"nosniff"}
+	hvNoReferrer       = []string{"no-referrer"}
+	hvDeny             = []string{"DENY"}
+	hvCSP              = []string{"default-src 'none'; frame-ancestors 'none'"}
+	hvChallenges       = []string{`Basic realm="octroi", charset="UTF-8"`, `Apikey realm="octroi"`}
+	hvChallengesBearer = []string{`Basic realm="octroi", charset="UTF-8"`, `Apikey realm="octroi"`, `Bearer realm="octroi", error="invalid_token"`}
+	hvProblemJSON      = []string{"application/problem+json"}
+	hvVaryLanguage     = []string{"Accept-Language"}
+	hvLanguages        = func() map[messages.Lang][]string {
+		m := make(map[messages.Lang][]string, len(messages.Langs))
+		for _, l := range messages.Langs {
+			m[l] = []string{string(l)}
+		}
+		return m
+	}()
+	hvReasons = func() map[string][]string {
+		m := map[string][]string{}
+		for _, r := range []string{ReasonOpen, ReasonNoService, ReasonBadRequest, ReasonNoKey, ReasonUnknownKey,
+			ReasonKeyWrongChannel, ReasonKeyDisabled, ReasonKeyRevoked, ReasonOwnerDisabled, ReasonIPRefused,
+			ReasonRefererRefused, ReasonUserAgentRefused, ReasonServiceUnavailable, ReasonGrantExpired,
+			ReasonGrantNotHeld, ReasonLayerNotGranted, ReasonUnknownLayer, ReasonNothingUsable, ReasonOnlyOAuth,
+			ReasonBadToken, ReasonTokenExpired, ReasonUnknownSubject, ReasonUpstream} {
+			m[r] = []string{r}
+		}
+		return m
+	}()
+	// refusalTitles are the titles of refusals by status
+	// (gateway.title_NNN, where the catalogue has one).
+	refusalTitles = func() map[int]messages.Message {
+		m := map[int]messages.Message{}
+		for status := 100; status < 600; status++ {
+			if k := messages.Key(fmt.Sprintf("gateway.title_%d", status)); messages.Has(k) {
+				m[status] = messages.New(k)
+			}
+		}
+		return m
+	}()
+)
+
+// reasonValue is the X-Octroi-Reason value of reason, prepared for the
+// known reasons.
+func reasonValue(reason string) []string {
+	if v, ok := hvReasons[reason]; ok {
+		return v
+	}
+	return []string{reason}
+}
+
+// addShared adds the prepared values vs to h's name, as h.Add would add
+// them one by one (name canonical).
+func addShared(h http.Header, name string, vs []string) {
+	if old := h[name]; len(old) > 0 {
+		h[name] = append(old, vs...)
+		return
+	}
+	h[name] = vs
 }
