@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net"
@@ -269,6 +270,29 @@ type answerWriter struct {
 	body    bytes.Buffer
 	scratch []byte
 	names   []string // the header names of a refusal, sorted
+	enc     *json.Encoder
+	// The last Accept-Language negotiated and its language: a proxy
+	// passes on the same few values, and negotiating costs more than
+	// the rest of a refusal.
+	acceptLanguage string
+	lang           messages.Lang
+}
+
+func (w *answerWriter) problemEncoder() *json.Encoder {
+	if w.enc == nil {
+		w.enc = newProblemEncoder(&w.body)
+	}
+	return w.enc
+}
+
+// negotiate is messages.Negotiate(acceptLanguage), remembered for the
+// last value.
+func (w *answerWriter) negotiate(acceptLanguage string) messages.Lang {
+	if w.lang == "" || acceptLanguage != w.acceptLanguage {
+		// a copy: the value is a substring of its whole head
+		w.acceptLanguage, w.lang = strings.Clone(acceptLanguage), messages.Negotiate(acceptLanguage)
+	}
+	return w.lang
 }
 
 func (w *answerWriter) Header() http.Header         { return w.h }
@@ -301,7 +325,7 @@ func (w *answerWriter) refusal(d Decision, acceptLanguage string, head, close bo
 	clear(w.h)
 	w.body.Reset()
 	w.status = http.StatusOK
-	writeRefusalIn(w, acceptLanguage, d)
+	writeRefusalIn(w, w.negotiate(acceptLanguage), d)
 	b := statusLine(w.scratch[:0], w.status)
 	names := w.names[:0]
 	for name := range w.h {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -288,17 +289,17 @@ type problemDoc struct {
 
 // writeRefusal writes d's refusal: status, reason, challenge and body.
 func writeRefusal(w http.ResponseWriter, r *http.Request, d Decision) {
-	writeRefusalIn(w, r.Header.Get("Accept-Language"), d)
+	writeRefusalIn(w, messages.Negotiate(r.Header.Get("Accept-Language")), d)
 }
 
-// writeRefusalIn is writeRefusal in the language acceptLanguage picks.
+// writeRefusalIn is writeRefusal in language l. A writer that keeps a
+// JSON encoder of its own (problemEncoder) has the body written with it.
 //
 // Its header values are prepared slices shared by every answer (as
 // noStore is): the writers they go to only read them, and each is
 // clipped, so that an Add after them copies rather than writes into
 // them.
-func writeRefusalIn(w http.ResponseWriter, acceptLanguage string, d Decision) {
-	l := messages.Negotiate(acceptLanguage)
+func writeRefusalIn(w http.ResponseWriter, l messages.Lang, d Decision) {
 	h := w.Header()
 	// A refusal may reach a browser (Traefik and Caddy pass it on): the
 	// headers that keep it from doing anything with it but read it, as
@@ -333,9 +334,27 @@ func writeRefusalIn(w http.ResponseWriter, acceptLanguage string, d Decision) {
 	addShared(h, "Vary", hvVaryLanguage)
 	h["Cache-Control"] = noStore
 	w.WriteHeader(d.Status)
+	var enc *json.Encoder
+	if pe, ok := w.(problemEncoder); ok {
+		enc = pe.problemEncoder()
+	} else {
+		enc = newProblemEncoder(w)
+	}
+	_ = enc.Encode(problemDoc{Type: "about:blank", Title: title.In(l), Status: d.Status, Code: d.Reason, Detail: d.Why.In(l)})
+}
+
+// problemEncoder is a ResponseWriter that keeps the encoder of its
+// problem bodies (newProblemEncoder of its body) from one answer to the
+// next.
+type problemEncoder interface {
+	problemEncoder() *json.Encoder
+}
+
+// newProblemEncoder makes the encoder of problem bodies written to w.
+func newProblemEncoder(w io.Writer) *json.Encoder {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
-	_ = enc.Encode(problemDoc{Type: "about:blank", Title: title.In(l), Status: d.Status, Code: d.Reason, Detail: d.Why.In(l)})
+	return enc
 }
 
 // The values of a refusal's headers (see writeRefusalIn), names
