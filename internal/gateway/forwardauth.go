@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"sync"
 
 	"github.com/octroi/octroi/internal/messages"
 )
@@ -254,7 +255,9 @@ func (e *URIError) Msg() messages.Message { return messages.New("invalid.uri", m
 func errBadURI(uri string) error { return &URIError{URI: uri} }
 
 func (f *ForwardAuth) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	d := f.decide(r.Context(), r.Header, peerAddr(r.RemoteAddr), new(uriReader))
+	ur := uriReaders.Get().(*uriReader)
+	d := f.decide(r.Context(), r.Header, peerAddr(r.RemoteAddr), ur)
+	uriReaders.Put(ur) // the decision keeps nothing of the query
 	if d.Status == http.StatusOK {
 		// The usual answer, written without net/http's canonicalising
 		// Set (the names are canonical already): every allocation here is
@@ -273,6 +276,10 @@ func (f *ForwardAuth) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	writeRefusal(w, r, d)
 }
+
+// uriReaders are the URI readers of ForwardAuth.ServeHTTP (the
+// forward-auth listener keeps one per connection instead).
+var uriReaders = sync.Pool{New: func() any { return new(uriReader) }}
 
 // noStore is the Cache-Control value of every answer, shared (net/http
 // only reads it).
