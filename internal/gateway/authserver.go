@@ -271,6 +271,7 @@ type answerWriter struct {
 	scratch []byte
 	names   []string // the header names of a refusal, sorted
 	enc     *json.Encoder
+	doc     problemDoc // the body encodeProblem encodes
 	// The last Accept-Language negotiated and its language: a proxy
 	// passes on the same few values, and negotiating costs more than
 	// the rest of a refusal.
@@ -278,11 +279,12 @@ type answerWriter struct {
 	lang           messages.Lang
 }
 
-func (w *answerWriter) problemEncoder() *json.Encoder {
+func (w *answerWriter) encodeProblem(doc problemDoc) {
 	if w.enc == nil {
 		w.enc = newProblemEncoder(&w.body)
 	}
-	return w.enc
+	w.doc = doc
+	_ = w.enc.Encode(&w.doc) // a pointer to the writer's copy: no allocation
 }
 
 // negotiate is messages.Negotiate(acceptLanguage), remembered for the

@@ -300,7 +300,7 @@ func writeRefusal(w http.ResponseWriter, r *http.Request, d Decision) {
 }
 
 // writeRefusalIn is writeRefusal in language l. A writer that keeps a
-// JSON encoder of its own (problemEncoder) has the body written with it.
+// body writer of its own (problemEncoder) has the body written with it.
 //
 // Its header values are prepared slices shared by every answer (as
 // noStore is): the writers they go to only read them, and each is
@@ -341,20 +341,20 @@ func writeRefusalIn(w http.ResponseWriter, l messages.Lang, d Decision) {
 	addShared(h, "Vary", hvVaryLanguage)
 	h["Cache-Control"] = noStore
 	w.WriteHeader(d.Status)
-	var enc *json.Encoder
+	doc := problemDoc{Type: "about:blank", Title: title.In(l), Status: d.Status, Code: d.Reason, Detail: d.Why.In(l)}
 	if pe, ok := w.(problemEncoder); ok {
-		enc = pe.problemEncoder()
+		pe.encodeProblem(doc)
 	} else {
-		enc = newProblemEncoder(w)
+		_ = newProblemEncoder(w).Encode(doc)
 	}
-	_ = enc.Encode(problemDoc{Type: "about:blank", Title: title.In(l), Status: d.Status, Code: d.Reason, Detail: d.Why.In(l)})
 }
 
-// problemEncoder is a ResponseWriter that keeps the encoder of its
-// problem bodies (newProblemEncoder of its body) from one answer to the
-// next.
+// problemEncoder is a ResponseWriter that writes problem bodies itself,
+// with an encoder (newProblemEncoder of its body) and a copy of the
+// document it keeps from one answer to the next, so that neither is
+// allocated per answer.
 type problemEncoder interface {
-	problemEncoder() *json.Encoder
+	encodeProblem(doc problemDoc)
 }
 
 // newProblemEncoder makes the encoder of problem bodies written to w.
