@@ -42,6 +42,9 @@ import (
 //     404, the connection kept;
 //   - answers carry Date and Content-Length, never a body for HEAD; an
 //     allowed answer is written without allocating;
+//   - a connection reuses its buffers, header map, URI reader (uri.go)
+//     and answer writer from one request to the next, and nothing of
+//     one request shows in the answer to the next;
 //   - IdleTimeout bounds the wait for a request, HeaderTimeout the reading
 //     of one once its first byte has come, WriteTimeout the writing of
 //     answers; Shutdown closes idle connections at once and lets the others
@@ -279,6 +282,7 @@ type answerWriter struct {
 	lang           messages.Lang
 }
 
+// encodeProblem writes doc to the body (problemEncoder).
 func (w *answerWriter) encodeProblem(doc problemDoc) {
 	if w.enc == nil {
 		w.enc = newProblemEncoder(&w.body)
