@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net"
@@ -41,6 +42,9 @@ import (
 //     404, the connection kept;
 //   - answers carry Date and Content-Length, never a body for HEAD; an
 //     allowed answer is written without allocating;
+//   - a connection reuses its buffers, header map, URI reader (uri.go)
+//     and answer writer from one request to the next, and nothing of
+//     one request shows in the answer to the next;
 //   - IdleTimeout bounds the wait for a request, HeaderTimeout the reading
 //     of one once its first byte has come, WriteTimeout the writing of
 //     answers; Shutdown closes idle connections at once and lets the others
@@ -209,6 +213,7 @@ func (s *AuthServer) serveConn(c *authConn) {
 	r := newHeadReader(c)
 	w := &answerWriter{bw: bufio.NewWriterSize(c, 4<<10)}
 	peer := peerOf(c)
+	var ur uriReader
 	for {
 		c.idle.Store(true)
 		if s.shutting.Load() {
@@ -223,9 +228,9 @@ func (s *AuthServer) serveConn(c *authConn) {
 		}
 		_ = c.SetReadDeadline(time.Now().Add(headTime))
 		hd, err := r.next()
-		var he *headError
+		he, refused := err.(*headError) // not errors.As: its &he would cost an allocation per request
 		switch {
-		case errors.As(err, &he):
+		case refused:
 			s.refused.WithLabelValues(strconv.Itoa(he.status)).Inc()
 			s.log().Debug("forward-auth: request head refused", "peer", peer, "status", he.status, "why", he.Error())
 			w.refusal(Decision{Status: he.status, Reason: ReasonBadRequest, Why: he.why}, "", false, true)
@@ -237,7 +242,7 @@ func (s *AuthServer) serveConn(c *authConn) {
 		}
 		var d Decision
 		if path, _, _ := strings.Cut(hd.target, "?"); path == "/gateway/auth" {
-			d = s.Auth.decide(s.ctx, hd.header, peer)
+			d = s.Auth.decide(s.ctx, hd.header, peer, &ur)
 		} else {
 			d = refusal(http.StatusNotFound, ReasonNoService, messages.New("gateway.http.not_found", messages.Quote(path)))
 		}
@@ -267,6 +272,33 @@ type answerWriter struct {
 	status  int
 	body    bytes.Buffer
 	scratch []byte
+	names   []string // the header names of a refusal, sorted
+	enc     *json.Encoder
+	doc     problemDoc // the body encodeProblem encodes
+	// The last Accept-Language negotiated and its language: a proxy
+	// passes on the same few values, and negotiating costs more than
+	// the rest of a refusal.
+	acceptLanguage string
+	lang           messages.Lang
+}
+
+// encodeProblem writes doc to the body (problemEncoder).
+func (w *answerWriter) encodeProblem(doc problemDoc) {
+	if w.enc == nil {
+		w.enc = newProblemEncoder(&w.body)
+	}
+	w.doc = doc
+	_ = w.enc.Encode(&w.doc) // a pointer to the writer's copy: no allocation
+}
+
+// negotiate is messages.Negotiate(acceptLanguage), remembered for the
+// last value.
+func (w *answerWriter) negotiate(acceptLanguage string) messages.Lang {
+	if w.lang == "" || acceptLanguage != w.acceptLanguage {
+		// a copy: the value is a substring of its whole head
+		w.acceptLanguage, w.lang = strings.Clone(acceptLanguage), messages.Negotiate(acceptLanguage)
+	}
+	return w.lang
 }
 
 func (w *answerWriter) Header() http.Header         { return w.h }
@@ -299,13 +331,14 @@ func (w *answerWriter) refusal(d Decision, acceptLanguage string, head, close bo
 	clear(w.h)
 	w.body.Reset()
 	w.status = http.StatusOK
-	writeRefusalIn(w, acceptLanguage, d)
+	writeRefusalIn(w, w.negotiate(acceptLanguage), d)
 	b := statusLine(w.scratch[:0], w.status)
-	names := make([]string, 0, len(w.h))
+	names := w.names[:0]
 	for name := range w.h {
 		names = append(names, name)
 	}
 	slices.Sort(names)
+	w.names = names
 	for _, name := range names {
 		for _, v := range w.h[name] {
 			b = appendHeader(b, name, v)

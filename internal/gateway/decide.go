@@ -108,25 +108,43 @@ func (d *Decider) now() time.Time {
 // Decide answers in. It reads memory only: services, keys, and the
 // engine's index. Every answer says why, in Reason and Why.
 func (d *Decider) Decide(ctx context.Context, in Input) Decision {
-	dec := d.decide(ctx, in)
+	return d.decideRecorded(ctx, in, full)
+}
+
+// decideRecorded is Decide, with an allowed answer's Why and Usable made
+// or not (detail).
+func (d *Decider) decideRecorded(ctx context.Context, in Input, det detail) Decision {
+	dec := d.decide(ctx, in, det)
 	if d.Usage != nil {
 		d.Usage.Record(d.now(), dec)
 	}
 	return dec
 }
 
+// detail says whether an allowed Decision carries Why and Usable (full),
+// or neither (brief): forward-auth answers an allowed request with
+// headers naming the key alone, and making the words and the layer set
+// would be most of what an allowed decision allocates. A refusal always
+// carries its Why.
+type detail bool
+
+const (
+	brief detail = false
+	full  detail = true
+)
+
 // Explain decides in as if it presented key (nil: no key), whatever key
 // in itself presents, without recording usage: the why of a request
 // for someone who holds no secret of the key (its owner, the producer).
 func (d *Decider) Explain(ctx context.Context, in Input, key *portal.LiveKey) Decision {
-	return d.decideWith(ctx, in, func() (*portal.LiveKey, *Decision) { return key, nil })
+	return d.decideWith(ctx, in, func() (*portal.LiveKey, *Decision) { return key, nil }, full)
 }
 
-func (d *Decider) decide(ctx context.Context, in Input) Decision {
-	return d.decideWith(ctx, in, func() (*portal.LiveKey, *Decision) { return d.findKey(ctx, in) })
+func (d *Decider) decide(ctx context.Context, in Input, det detail) Decision {
+	return d.decideWith(ctx, in, func() (*portal.LiveKey, *Decision) { return d.findKey(ctx, in) }, det)
 }
 
-func (d *Decider) decideWith(ctx context.Context, in Input, findKey func() (*portal.LiveKey, *Decision)) Decision {
+func (d *Decider) decideWith(ctx context.Context, in Input, findKey func() (*portal.LiveKey, *Decision), det detail) Decision {
 	svcs, rest := d.Catalog.ServicesAt(in.Path)
 	if len(svcs) == 0 {
 		return refusal(http.StatusNotFound, ReasonNoService, messages.New("gateway.no_service", messages.Quote(in.Path)))
@@ -167,8 +185,14 @@ func (d *Decider) decideWith(ctx context.Context, in Input, findKey func() (*por
 			touched = append(touched, i)
 		}
 	}
-	for _, i := range touched {
-		dec.Services = append(dec.Services, svcs[i].ID)
+	// Services and, once a key opens them, Grants share one array.
+	var ids []string
+	if len(touched) > 0 {
+		ids = make([]string, len(touched), 2*len(touched))
+		for j, i := range touched {
+			ids[j] = svcs[i].ID
+		}
+		dec.Services = ids[:len(touched):len(touched)]
 	}
 	e := d.Engine()
 	key, keyDec := findKey()
@@ -188,11 +212,12 @@ func (d *Decider) decideWith(ctx context.Context, in Input, findKey func() (*por
 		if err != nil {
 			return withRequest(refusal(http.StatusServiceUnavailable, "", messages.New("error.busy")), req)
 		}
-		usable := usableOf(svcs, touched, openOK)
-		if (wholePath && len(usable) > 0) || (!wholePath && allTrue(openOK)) {
+		if allowed(wholePath, openOK) {
 			dec.Status, dec.Reason = http.StatusOK, ReasonOpen
-			dec.Why = messages.New("gateway.allowed_open", serviceNames(svcs, touched))
-			dec.Usable = layerSet(svcs, usable)
+			if det == full {
+				dec.Why = messages.New("gateway.allowed_open", serviceNames(svcs, touched))
+				dec.Usable = layerSet(svcs, usableOf(svcs, touched, openOK))
+			}
 			return dec
 		}
 		// Nobody may use an unavailable service: say so rather than ask
@@ -221,7 +246,7 @@ func (d *Decider) decideWith(ctx context.Context, in Input, findKey func() (*por
 	// a key on the services it opens, and the anonymous question (every
 	// grant of the service, for nobody) is the dearer one.
 	opened := make([]bool, len(touched))
-	dec.Grants = make([]string, len(touched))
+	dec.Grants = ids[len(touched) : 2*len(touched)]
 	var closed []int // indexes in touched of the services the key does not open
 	for j, i := range touched {
 		grant, ok, err := d.keyOpens(ctx, e, key, svcs[i])
@@ -250,9 +275,8 @@ func (d *Decider) decideWith(ctx context.Context, in Input, findKey func() (*por
 			}
 		}
 	}
-	usable := usableOf(svcs, touched, opened)
 	switch {
-	case wholePath && len(usable) == 0:
+	case wholePath && !slices.Contains(opened, true):
 		r := refusal(http.StatusForbidden, ReasonNothingUsable, messages.New("gateway.nothing_usable", key.ID, messages.Quote(in.Path)))
 		if why.reason == ReasonServiceUnavailable || why.reason == ReasonGrantExpired || why.reason == ReasonOwnerDisabled {
 			r.Reason, r.Why = why.reason, why.msg // the one reason says more
@@ -265,8 +289,11 @@ func (d *Decider) decideWith(ctx context.Context, in Input, findKey func() (*por
 		return withRequest(r, req)
 	}
 	dec.Status = http.StatusOK
-	dec.Why = messages.New("gateway.allowed", key.ID, key.Owner, serviceNames(svcs, usable))
-	dec.Usable = layerSet(svcs, usable)
+	if det == full {
+		usable := usableOf(svcs, touched, opened)
+		dec.Why = messages.New("gateway.allowed", key.ID, key.Owner, serviceNames(svcs, usable))
+		dec.Usable = layerSet(svcs, usable)
+	}
 	return dec
 }
 
@@ -276,14 +303,19 @@ type refusalWhy struct {
 	msg    messages.Message
 }
 
+// smallChecks: up to this many checks, a decision's bulk checks are
+// built on the stack (the engine does not keep them).
+const smallChecks = 4
+
 var anonymousUser = tuple.SubjectRef{Type: "user", ID: "anonymous"}
 
 // checkAll checks perm on every touched service for subject, in one
 // snapshot.
 func (d *Decider) checkAll(ctx context.Context, e *engine.Engine, svcs []Service, touched []int, perm string, subject tuple.SubjectRef) ([]bool, error) {
-	reqs := make([]engine.CheckRequest, len(touched))
-	for j, i := range touched {
-		reqs[j] = engine.CheckRequest{Resource: tuple.ObjectRef{Type: "service", ID: svcs[i].ID}, Permission: perm, Subject: subject}
+	var buf [smallChecks]engine.CheckRequest // on the stack for the usual few services
+	reqs := buf[:0]
+	for _, i := range touched {
+		reqs = append(reqs, engine.CheckRequest{Resource: tuple.ObjectRef{Type: "service", ID: svcs[i].ID}, Permission: perm, Subject: subject})
 	}
 	return checkBulk(ctx, e, reqs)
 }
@@ -311,7 +343,8 @@ func (d *Decider) keyOpens(ctx context.Context, e *engine.Engine, key *portal.Li
 		return "", false, nil
 	}
 	owner := tuple.SubjectRef{Type: "user", ID: key.Owner}
-	reqs := make([]engine.CheckRequest, 0, 2*len(acc))
+	var buf [smallChecks]engine.CheckRequest // on the stack for a key's usual one or two accesses
+	reqs := buf[:0]
 	for _, a := range acc {
 		reqs = append(reqs,
 			engine.CheckRequest{Resource: tuple.ObjectRef{Type: "access", ID: a.ID}, Permission: "open", Subject: owner},
@@ -502,6 +535,15 @@ func allTrue(bs []bool) bool {
 		}
 	}
 	return len(bs) > 0
+}
+
+// allowed: a request without layers (wholePath) may use one of the
+// services at its path, one with layers every service it touches.
+func allowed(wholePath bool, ok []bool) bool {
+	if wholePath {
+		return slices.Contains(ok, true)
+	}
+	return allTrue(ok)
 }
 
 func usableOf(svcs []Service, touched []int, ok []bool) []int {

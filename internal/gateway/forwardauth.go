@@ -4,12 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/netip"
-	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/octroi/octroi/internal/messages"
 )
@@ -185,12 +186,13 @@ func parseHop(s string) netip.Addr {
 // InputOf reads the original request from a forward-auth request, or
 // says what is missing.
 func (f *ForwardAuth) InputOf(r *http.Request) (Input, error) {
-	return f.input(r.Header, peerAddr(r.RemoteAddr))
+	return f.input(r.Header, peerAddr(r.RemoteAddr), new(uriReader))
 }
 
 // input is InputOf for a forward-auth request read as its headers and
-// the address of the connection's peer.
-func (f *ForwardAuth) input(h http.Header, peer netip.Addr) (Input, error) {
+// the address of the connection's peer; ur reads the URI (the Input's
+// Query is ur's until its next read).
+func (f *ForwardAuth) input(h http.Header, peer netip.Addr, ur *uriReader) (Input, error) {
 	method := h.Get(HeaderOriginalMethod)
 	if method == "" {
 		method = h.Get(HeaderForwardedMethod)
@@ -202,7 +204,7 @@ func (f *ForwardAuth) input(h http.Header, peer netip.Addr) (Input, error) {
 	if uri == "" {
 		uri = h.Get(HeaderForwardedURI)
 	}
-	in, err := InputFromURI(method, uri)
+	in, err := inputFromURI(method, uri, ur)
 	if err != nil {
 		return Input{}, err
 	}
@@ -212,30 +214,34 @@ func (f *ForwardAuth) input(h http.Header, peer netip.Addr) (Input, error) {
 }
 
 // decide reads the original request off a forward-auth request (its
-// headers, the connection's peer) and decides it.
-func (f *ForwardAuth) decide(ctx context.Context, h http.Header, peer netip.Addr) Decision {
-	in, err := f.input(h, peer)
+// headers, the connection's peer) and decides it, reading the URI with
+// ur.
+func (f *ForwardAuth) decide(ctx context.Context, h http.Header, peer netip.Addr, ur *uriReader) Decision {
+	in, err := f.input(h, peer, ur)
 	if err != nil {
 		return Decision{Status: http.StatusBadRequest, Reason: ReasonBadRequest, Why: err.(*URIError).Msg()}
 	}
-	return f.Decider.Decide(ctx, in)
+	// The allowed answer is headers naming the key: no words, no layer
+	// set (brief).
+	return f.Decider.decideRecorded(ctx, in, brief)
 }
 
 // InputFromURI reads a method and a request URI (path and query) into an
 // Input without headers or client.
 func InputFromURI(method, uri string) (Input, error) {
+	return inputFromURI(method, uri, new(uriReader))
+}
+
+// inputFromURI is InputFromURI reading uri with ur.
+func inputFromURI(method, uri string, ur *uriReader) (Input, error) {
 	if !strings.HasPrefix(uri, "/") || strings.HasPrefix(uri, "//") {
 		return Input{}, errBadURI(uri)
 	}
-	u, err := url.ParseRequestURI(uri)
-	if err != nil {
+	path, q, ok := ur.read(uri)
+	if !ok {
 		return Input{}, errBadURI(uri)
 	}
-	q, err := url.ParseQuery(u.RawQuery)
-	if err != nil {
-		return Input{}, errBadURI(uri)
-	}
-	return Input{Method: strings.ToUpper(method), Path: u.Path, Query: q}, nil
+	return Input{Method: strings.ToUpper(method), Path: path, Query: q}, nil
 }
 
 // URIError is a request URI that cannot be read.
@@ -249,7 +255,9 @@ func (e *URIError) Msg() messages.Message { return messages.New("invalid.uri", m
 func errBadURI(uri string) error { return &URIError{URI: uri} }
 
 func (f *ForwardAuth) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	d := f.decide(r.Context(), r.Header, peerAddr(r.RemoteAddr))
+	ur := uriReaders.Get().(*uriReader)
+	d := f.decide(r.Context(), r.Header, peerAddr(r.RemoteAddr), ur)
+	uriReaders.Put(ur) // the decision keeps nothing of the query
 	if d.Status == http.StatusOK {
 		// The usual answer, written without net/http's canonicalising
 		// Set (the names are canonical already): every allocation here is
@@ -269,6 +277,10 @@ func (f *ForwardAuth) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	writeRefusal(w, r, d)
 }
 
+// uriReaders are the URI readers of ForwardAuth.ServeHTTP (the
+// forward-auth listener keeps one per connection instead).
+var uriReaders = sync.Pool{New: func() any { return new(uriReader) }}
+
 // noStore is the Cache-Control value of every answer, shared (net/http
 // only reads it).
 var noStore = []string{"no-store"}
@@ -284,43 +296,131 @@ type problemDoc struct {
 
 // writeRefusal writes d's refusal: status, reason, challenge and body.
 func writeRefusal(w http.ResponseWriter, r *http.Request, d Decision) {
-	writeRefusalIn(w, r.Header.Get("Accept-Language"), d)
+	writeRefusalIn(w, messages.Negotiate(r.Header.Get("Accept-Language")), d)
 }
 
-// writeRefusalIn is writeRefusal in the language acceptLanguage picks.
-func writeRefusalIn(w http.ResponseWriter, acceptLanguage string, d Decision) {
-	l := messages.Negotiate(acceptLanguage)
+// writeRefusalIn is writeRefusal in language l. A writer that keeps a
+// body writer of its own (problemEncoder) has the body written with it.
+//
+// Its header values are prepared slices shared by every answer (as
+// noStore is): the writers they go to only read them, and each is
+// clipped, so that an Add after them copies rather than writes into
+// them.
+func writeRefusalIn(w http.ResponseWriter, l messages.Lang, d Decision) {
 	h := w.Header()
 	// A refusal may reach a browser (Traefik and Caddy pass it on): the
 	// headers that keep it from doing anything with it but read it, as
 	// on every answer of the API (the forward-auth path is served ahead
 	// of the server's general middleware, which sets them).
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+	h["X-Content-Type-Options"] = hvNosniff
+	h["Referrer-Policy"] = hvNoReferrer
+	h["X-Frame-Options"] = hvDeny
+	h["Content-Security-Policy"] = hvCSP
 	if d.Reason != "" {
-		h.Set(HeaderReason, d.Reason)
+		h[HeaderReason] = reasonValue(d.Reason)
 	}
 	if d.Status == http.StatusUnauthorized {
 		// Basic first: browsers and GIS clients know how to answer it;
 		// apikey is the other way a key travels.
-		h.Add("WWW-Authenticate", `Basic realm="octroi", charset="UTF-8"`)
-		h.Add("WWW-Authenticate", `Apikey realm="octroi"`)
+		challenges := hvChallenges
 		if bearerReason(d.Reason) {
-			h.Add("WWW-Authenticate", `Bearer realm="octroi", error="invalid_token"`)
+			challenges = hvChallengesBearer
 		}
+		addShared(h, "Www-Authenticate", challenges)
 	}
-	title := messages.New(messages.Key(fmt.Sprintf("gateway.title_%d", d.Status)))
-	if !messages.Has(title.Key) {
+	title, ok := refusalTitles[d.Status]
+	if !ok {
 		title = messages.New("code.unavailable")
 	}
-	h.Set("Content-Type", "application/problem+json")
-	h.Set("Content-Language", string(l))
-	h.Add("Vary", "Accept-Language")
-	h.Set("Cache-Control", "no-store")
+	h["Content-Type"] = hvProblemJSON
+	if v, ok := hvLanguages[l]; ok {
+		h["Content-Language"] = v
+	} else {
+		h["Content-Language"] = []string{string(l)}
+	}
+	addShared(h, "Vary", hvVaryLanguage)
+	h["Cache-Control"] = noStore
 	w.WriteHeader(d.Status)
+	doc := problemDoc{Type: "about:blank", Title: title.In(l), Status: d.Status, Code: d.Reason, Detail: d.Why.In(l)}
+	if pe, ok := w.(problemEncoder); ok {
+		pe.encodeProblem(doc)
+	} else {
+		_ = newProblemEncoder(w).Encode(doc)
+	}
+}
+
+// problemEncoder is a ResponseWriter that writes problem bodies itself,
+// with an encoder (newProblemEncoder of its body) and a copy of the
+// document it keeps from one answer to the next, so that neither is
+// allocated per answer.
+type problemEncoder interface {
+	encodeProblem(doc problemDoc)
+}
+
+// newProblemEncoder makes the encoder of problem bodies written to w.
+func newProblemEncoder(w io.Writer) *json.Encoder {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
-	_ = enc.Encode(problemDoc{Type: "about:blank", Title: title.In(l), Status: d.Status, Code: d.Reason, Detail: d.Why.In(l)})
+	return enc
+}
+
+// The values of a refusal's headers (see writeRefusalIn), names
+// canonical.
+var (
+	hvNosniff          = []string{"nosniff"}
+	hvNoReferrer       = []string{"no-referrer"}
+	hvDeny             = []string{"DENY"}
+	hvCSP              = []string{"default-src 'none'; frame-ancestors 'none'"}
+	hvChallenges       = []string{`Basic realm="octroi", charset="UTF-8"`, `Apikey realm="octroi"`}
+	hvChallengesBearer = []string{`Basic realm="octroi", charset="UTF-8"`, `Apikey realm="octroi"`, `Bearer realm="octroi", error="invalid_token"`}
+	hvProblemJSON      = []string{"application/problem+json"}
+	hvVaryLanguage     = []string{"Accept-Language"}
+	hvLanguages        = func() map[messages.Lang][]string {
+		m := make(map[messages.Lang][]string, len(messages.Langs))
+		for _, l := range messages.Langs {
+			m[l] = []string{string(l)}
+		}
+		return m
+	}()
+	hvReasons = func() map[string][]string {
+		m := map[string][]string{}
+		for _, r := range []string{ReasonOpen, ReasonNoService, ReasonBadRequest, ReasonNoKey, ReasonUnknownKey,
+			ReasonKeyWrongChannel, ReasonKeyDisabled, ReasonKeyRevoked, ReasonOwnerDisabled, ReasonIPRefused,
+			ReasonRefererRefused, ReasonUserAgentRefused, ReasonServiceUnavailable, ReasonGrantExpired,
+			ReasonGrantNotHeld, ReasonLayerNotGranted, ReasonUnknownLayer, ReasonNothingUsable, ReasonOnlyOAuth,
+			ReasonBadToken, ReasonTokenExpired, ReasonUnknownSubject, ReasonUpstream} {
+			m[r] = []string{r}
+		}
+		return m
+	}()
+	// refusalTitles are the titles of refusals by status
+	// (gateway.title_NNN, where the catalogue has one).
+	refusalTitles = func() map[int]messages.Message {
+		m := map[int]messages.Message{}
+		for status := 100; status < 600; status++ {
+			if k := messages.Key(fmt.Sprintf("gateway.title_%d", status)); messages.Has(k) {
+				m[status] = messages.New(k)
+			}
+		}
+		return m
+	}()
+)
+
+// reasonValue is the X-Octroi-Reason value of reason, prepared for the
+// known reasons.
+func reasonValue(reason string) []string {
+	if v, ok := hvReasons[reason]; ok {
+		return v
+	}
+	return []string{reason}
+}
+
+// addShared adds the prepared values vs to h's name, as h.Add would add
+// them one by one (name canonical).
+func addShared(h http.Header, name string, vs []string) {
+	if old := h[name]; len(old) > 0 {
+		h[name] = append(old, vs...)
+		return
+	}
+	h[name] = vs
 }

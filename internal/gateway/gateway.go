@@ -64,7 +64,8 @@ type Decision struct {
 	// for no particular reason.
 	Reason string
 	// Why says the reason in words (French and English), for refusal
-	// bodies and the explain endpoint.
+	// bodies and the explain endpoint. Forward-auth leaves it empty on
+	// the decisions it allows (it never says why yes).
 	Why messages.Message
 	// Account and Key name who was allowed (or refused); empty without
 	// a valid key.
@@ -80,6 +81,7 @@ type Decision struct {
 	Upstream string
 	// Usable says whether the key (or an anonymous caller, for open
 	// services) may use a layer of the service(s) at that path: the
-	// proxy keeps only those in capabilities documents. Nil when refused.
+	// proxy keeps only those in capabilities documents. Nil when refused,
+	// and on forward-auth's decisions (it rewrites no document).
 	Usable func(layer string) bool
 }

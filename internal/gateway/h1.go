@@ -111,10 +111,10 @@ func (r *headReader) line(n int) ([]byte, error) {
 // next reads the next request head. It returns io.EOF when the
 // connection ends cleanly before a request, errIncomplete when it ends
 // within one, and a *headError for a head it refuses.
-func (r *headReader) next() (*head, error) {
+func (r *headReader) next() (head, error) {
 	first, err := r.line(1)
 	if err != nil {
-		return nil, err
+		return head{}, err
 	}
 	r.block = append(r.block[:0], first...)
 	r.lines = r.lines[:0]
@@ -124,13 +124,13 @@ func (r *headReader) next() (*head, error) {
 			err = errIncomplete
 		}
 		if err != nil {
-			return nil, err
+			return head{}, err
 		}
 		if len(l) == 2 {
 			break
 		}
 		if len(r.block)+len(l) > maxHeadBytes || len(r.lines) == maxHeaders {
-			return nil, &headError{status: http.StatusRequestHeaderFieldsTooLarge, why: messages.New("gateway.http.head_too_large", maxHeadBytes, maxHeaders)}
+			return head{}, &headError{status: http.StatusRequestHeaderFieldsTooLarge, why: messages.New("gateway.http.head_too_large", maxHeadBytes, maxHeaders)}
 		}
 		r.lines = append(r.lines, len(r.block))
 		r.block = append(r.block, l...)
@@ -140,14 +140,14 @@ func (r *headReader) next() (*head, error) {
 
 // parse checks the head in r.block and makes it a head: one string for
 // its text, the names canonicalised in place first.
-func (r *headReader) parse() (*head, error) {
+func (r *headReader) parse() (head, error) {
 	end := len(r.block)
 	if len(r.lines) > 0 {
 		end = r.lines[0]
 	}
 	mEnd, tEnd, err := requestLine(r.block[:end-2])
 	if err != nil {
-		return nil, err
+		return head{}, err
 	}
 	fields := r.fields[:0]
 	for i, at := range r.lines {
@@ -158,7 +158,7 @@ func (r *headReader) parse() (*head, error) {
 		l := r.block[at : stop-2]
 		colon := bytes.IndexByte(l, ':')
 		if colon <= 0 || !isToken(l[:colon]) {
-			return nil, badHead("gateway.http.header", i+2)
+			return head{}, badHead("gateway.http.header", i+2)
 		}
 		vs, ve := colon+1, len(l)
 		for vs < ve && (l[vs] == ' ' || l[vs] == '\t') {
@@ -169,7 +169,7 @@ func (r *headReader) parse() (*head, error) {
 		}
 		for _, c := range l[vs:ve] {
 			if (c < ' ' && c != '\t') || c == 0x7f {
-				return nil, badHead("gateway.http.header", i+2)
+				return head{}, badHead("gateway.http.header", i+2)
 			}
 		}
 		canonicalize(l[:colon])
@@ -190,9 +190,9 @@ func (r *headReader) parse() (*head, error) {
 		n := len(r.vals)
 		h[name] = r.vals[n-1 : n : n]
 	}
-	hd := &head{method: text[:mEnd], target: text[mEnd+1 : tEnd], header: h}
-	version := text[tEnd+1 : end-2]
-	return hd, hd.check(version)
+	hd := head{method: text[:mEnd], target: text[mEnd+1 : tEnd], header: h}
+	err = hd.check(text[tEnd+1 : end-2])
+	return hd, err
 }
 
 // requestLine checks "METHOD SP target SP HTTP/1.x" and returns where

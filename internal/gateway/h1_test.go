@@ -24,7 +24,7 @@ func readHeads(raw string) ([]*head, error) {
 		}
 		// a copy: the reader reuses its map
 		hd.header = maps.Clone(hd.header)
-		out = append(out, hd)
+		out = append(out, &hd)
 	}
 }
 

@@ -123,7 +123,7 @@ func (d *Decider) TokenKey(ctx context.Context, raw string) (*portal.LiveKey, *D
 // ExplainToken decides in as if it presented the bearer token raw,
 // without recording usage.
 func (d *Decider) ExplainToken(ctx context.Context, in Input, raw string) Decision {
-	return d.decideWith(ctx, in, func() (*portal.LiveKey, *Decision) { return d.TokenKey(ctx, raw) })
+	return d.decideWith(ctx, in, func() (*portal.LiveKey, *Decision) { return d.TokenKey(ctx, raw) }, full)
 }
 
 // bearerReason reports whether reason is a bearer token's refusal (its

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/octroi/octroi/internal/messages"
 )
@@ -65,7 +67,7 @@ func parseErr(m messages.Message) error { return &ParseError{Msg: m} }
 // case-insensitively (MapServer does) must not be given a way around a
 // grant. ParseOGC is safe for concurrent use.
 func ParseOGC(method, rest string, query url.Values, protocol string) (Request, error) {
-	hint := strings.ToUpper(protocol)
+	hint, _ := lookupUpper(protocols, protocol) // "" for another
 	switch hint {
 	case "WMS", "WMTS", "WFS", "TMS":
 	case "DOWNLOAD":
@@ -96,23 +98,56 @@ func ParseOGC(method, rest string, query url.Values, protocol string) (Request, 
 	return parseKVP(hint, q)
 }
 
-// folded is a query with its names upper-cased: the values of every
-// spelling of a name, in order.
-type folded map[string][]string
+// protocols are the service types ParseOGC reads, by their upper-cased
+// names.
+var protocols = map[string]string{"WMS": "WMS", "WMTS": "WMTS", "WFS": "WFS", "TMS": "TMS", "DOWNLOAD": "DOWNLOAD"}
+
+// lookupUpper is m[strings.ToUpper(key)], without making the
+// upper-cased key when key is short ASCII (a protocol, an operation).
+func lookupUpper[V any](m map[string]V, key string) (V, bool) {
+	var buf [32]byte
+	if len(key) > len(buf) {
+		v, ok := m[strings.ToUpper(key)]
+		return v, ok
+	}
+	b := buf[:len(key)]
+	for i := range len(key) {
+		c := key[i]
+		if c >= utf8.RuneSelf {
+			v, ok := m[strings.ToUpper(key)]
+			return v, ok
+		}
+		if 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		b[i] = c
+	}
+	v, ok := m[string(b)] // no allocation: a map index by a converted byte slice
+	return v, ok
+}
+
+// folded reads a query by upper-cased names: the values of every
+// spelling of a name (every name whose strings.ToUpper is it), the
+// spellings in sorted order, as if the names had been upper-cased (a
+// url.Values has forgotten the query's order). It makes no folded copy:
+// a query whose names are their own upper case (most clients', but for
+// a lower-case apikey) is read as it is, and otherwise a read looks
+// through the query's few names, comparing without allocating.
+type folded struct {
+	query url.Values
+	upper bool // every name of query is its own upper case
+}
 
 // foldQuery folds query's names and refuses SERVICE, REQUEST or VERSION
 // given twice with different values: the map server behind reads one of
 // them, and which one is its business.
 func foldQuery(query url.Values) (folded, error) {
-	q := folded(query) // names in upper case already (most clients): the query as it is
-	if !upperNames(query) {
-		q = foldNames(query)
-	}
+	q := folded{query: query, upper: upperNames(query)}
 	for _, name := range []string{"SERVICE", "REQUEST", "VERSION", "WMTVER", "STOREDQUERY_ID"} {
-		vs := q[name]
+		vs := q.get(name)
 		for _, v := range vs[min(1, len(vs)):] {
 			if !strings.EqualFold(v, vs[0]) {
-				return nil, parseErr(messages.New("ogc.param_conflict", name, messages.Quote(vs[0]), messages.Quote(v)))
+				return folded{}, parseErr(messages.New("ogc.param_conflict", name, messages.Quote(vs[0]), messages.Quote(v)))
 			}
 		}
 	}
@@ -122,41 +157,95 @@ func foldQuery(query url.Values) (folded, error) {
 // upperNames: every name of query is its own upper case.
 func upperNames(query url.Values) bool {
 	for name := range query {
-		if strings.ToUpper(name) != name {
+		if !upperIs(name, name) {
 			return false
 		}
 	}
 	return true
 }
 
-// foldNames makes a query of upper-cased names, the values of a name
-// spelt several ways put together.
-func foldNames(query url.Values) folded {
-	q := make(folded, len(query))
-	// Sorted, so that layers come in the same order every time (a
-	// url.Values has forgotten the query's). A query has a few names: they
-	// are sorted on the stack, and a name spelt one way only keeps its
-	// values as they are (clipped, so that a second spelling's append
-	// copies rather than writes into the query).
-	names := make([]string, 0, 16)
-	for name := range query {
-		names = append(names, name)
+// upperIs reports whether strings.ToUpper(s) == up, without making the
+// upper-cased string: ASCII letters are upper-cased as bytes, the rest
+// rune by rune with unicode.ToUpper (an invalid byte reads as U+FFFD, as
+// strings.ToUpper writes it).
+func upperIs(s, up string) bool {
+	j := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if 'a' <= c && c <= 'z' {
+				c -= 'a' - 'A'
+			}
+			if j == len(up) || up[j] != c {
+				return false
+			}
+			i, j = i+1, j+1
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		var buf [utf8.UTFMax]byte
+		n := utf8.EncodeRune(buf[:], unicode.ToUpper(r))
+		if len(up)-j < n || up[j:j+n] != string(buf[:n]) {
+			return false
+		}
+		j += n
 	}
-	slices.Sort(names)
-	for _, name := range names {
-		up := strings.ToUpper(name)
-		if prev, ok := q[up]; ok {
-			q[up] = append(prev, query[name]...)
-		} else {
-			q[up] = slices.Clip(query[name])
+	return j == len(up)
+}
+
+// get is the values of name (upper case), nil when absent. The slice is
+// the query's own when one spelling carries it (not to be appended to).
+func (q folded) get(name string) []string {
+	if q.upper {
+		return q.query[name]
+	}
+	n, only := 0, ""
+	var spellings []string // when more than one
+	for k := range q.query {
+		if !upperIs(k, name) {
+			continue
+		}
+		n++
+		switch n {
+		case 1:
+			only = k
+			continue
+		case 2:
+			spellings = append(spellings, only)
+		}
+		spellings = append(spellings, k)
+	}
+	switch n {
+	case 0:
+		return nil
+	case 1:
+		return slices.Clip(q.query[only])
+	}
+	slices.Sort(spellings)
+	var vs []string
+	for _, k := range spellings {
+		vs = append(vs, q.query[k]...)
+	}
+	return vs
+}
+
+// has reports whether the query names name (upper case), in any spelling.
+func (q folded) has(name string) bool {
+	if q.upper {
+		_, ok := q.query[name]
+		return ok
+	}
+	for k := range q.query {
+		if upperIs(k, name) {
+			return true
 		}
 	}
-	return q
+	return false
 }
 
 // single is the (only) value of name, "" when absent.
 func (q folded) single(name string) string {
-	if vs := q[name]; len(vs) > 0 {
+	if vs := q.get(name); len(vs) > 0 {
 		return vs[0]
 	}
 	return ""
@@ -166,7 +255,7 @@ func (q folded) single(name string) string {
 // param, once each; WFS type names (wfs) lose parentheses (joins) and
 // their namespace prefix.
 func (q folded) names(layers []string, param string, wfs bool) []string {
-	for _, v := range q[param] {
+	for _, v := range q.get(param) {
 		if wfs {
 			v = strings.NewReplacer("(", ",", ")", ",").Replace(v)
 		}
@@ -264,14 +353,14 @@ func parseKVP(hint string, q folded) (Request, error) {
 		return Request{}, parseErr(messages.New("ogc.service_unknown", messages.Quote(s), hint))
 	}
 	for _, p := range []string{"SLD", "SLD_BODY"} {
-		if _, ok := q[p]; ok {
+		if q.has(p) {
 			return Request{}, parseErr(messages.New("ogc.param_unsupported", p, "LAYERS"))
 		}
 	}
 	// mapserv falls back to its own CGI interface (MODE=map draws every
 	// layer that is on) when it does not take a request for OGC, even
 	// with a REQUEST the gateway allowed: checked with the real one.
-	if _, ok := q["MODE"]; ok {
+	if q.has("MODE") {
 		return Request{}, parseErr(messages.New("ogc.param_mapserver", "MODE"))
 	}
 	r := Request{Protocol: protocol, Version: q.single("VERSION")}
@@ -282,7 +371,7 @@ func parseKVP(hint string, q folded) (Request, error) {
 	if name == "" {
 		return Request{}, parseErr(messages.New("ogc.request_missing", protocol))
 	}
-	op, ok := operations[protocol][strings.ToUpper(name)]
+	op, ok := lookupUpper(operations[protocol], name)
 	if !ok {
 		return Request{}, parseErr(messages.New("ogc.request_unknown", messages.Quote(name), protocol, operationList(protocol)))
 	}
@@ -300,7 +389,7 @@ func parseKVP(hint string, q folded) (Request, error) {
 	r.Layers = q.names(r.Layers, "TYPENAME", true)
 	var err error
 	for _, p := range []string{"RESOURCEID", "FEATUREID"} {
-		if r.Layers, err = q.featureTypes(r.Layers, p, q[p]); err != nil {
+		if r.Layers, err = q.featureTypes(r.Layers, p, q.get(p)); err != nil {
 			return Request{}, err
 		}
 	}
@@ -308,7 +397,7 @@ func parseKVP(hint string, q folded) (Request, error) {
 		if !strings.EqualFold(sq, getFeatureByID) {
 			return Request{}, parseErr(messages.New("ogc.stored_query", messages.Quote(sq)))
 		}
-		if r.Layers, err = q.featureTypes(r.Layers, "ID", q["ID"]); err != nil {
+		if r.Layers, err = q.featureTypes(r.Layers, "ID", q.get("ID")); err != nil {
 			return Request{}, err
 		}
 	}

@@ -145,9 +145,7 @@ func FuzzParseOGC(f *testing.F) {
 			return
 		}
 		before := maps.Clone(q)
-		if upperNames(q) && !maps.EqualFunc(map[string][]string(foldNames(q)), q, slices.Equal) {
-			t.Fatalf("%q: upper-case names fold to %q", q, foldNames(q))
-		}
+		checkFolded(t, q)
 		r, err := ParseOGC(method, rest, q, protocol)
 		if !maps.EqualFunc(before, q, slices.Equal) {
 			t.Fatalf("ParseOGC changed its query: %q, was %q", q, before)
@@ -179,6 +177,99 @@ func FuzzParseOGC(f *testing.F) {
 					}
 				}
 			}
+		}
+	})
+}
+
+// foldNames is the folding folded does without a copy, done the plain
+// way: a map of upper-cased names, the values of a name spelt several
+// ways put together in the order of the sorted spellings.
+func foldNames(query url.Values) map[string][]string {
+	q := map[string][]string{}
+	names := slices.Sorted(maps.Keys(query))
+	for _, name := range names {
+		up := strings.ToUpper(name)
+		q[up] = append(q[up], query[name]...)
+	}
+	return q
+}
+
+// checkFolded: folded reads query as foldNames folds it, for every name
+// the query has and for the names ParseOGC reads.
+func checkFolded(t *testing.T, query url.Values) {
+	t.Helper()
+	want := foldNames(query)
+	q, err := foldQuery(query)
+	if err != nil {
+		return
+	}
+	if q.upper && !maps.EqualFunc(want, query, slices.Equal) {
+		t.Fatalf("%q: upper %v, folded %q", query, q.upper, want)
+	}
+	names := slices.Collect(maps.Keys(want))
+	names = append(names, "SERVICE", "REQUEST", "VERSION", "LAYERS", "LAYER", "MODE", "ID", "ß", "")
+	for _, name := range names {
+		vs, ok := want[name]
+		if got := q.get(name); !slices.Equal(got, vs) || q.has(name) != ok {
+			t.Fatalf("%q: %q reads %q (has %v), want %q (%v)", query, name, got, q.has(name), vs, ok)
+		}
+	}
+}
+
+func FuzzFolded(f *testing.F) {
+	for _, s := range []string{"SERVICE=WMS&layers=a&LAYERS=b&Layers=c", "apikey=x&REQUEST=GetMap", "layerſ=x&LAYERS=y",
+		"%C3%9F=1&SS=2", "%ff=1&%EF%BF%BD=2", "mode=map", "k=1&%E2%84%AA=2&K=3"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		query, err := url.ParseQuery(raw)
+		if err != nil {
+			return
+		}
+		checkFolded(t, query)
+	})
+}
+
+// FuzzUpperIs: upperIs(s, up) is strings.ToUpper(s) == up.
+func FuzzUpperIs(f *testing.F) {
+	for _, s := range [][2]string{{"layers", "LAYERS"}, {"layerſ", "LAYERS"}, {"ß", "SS"}, {"ß", "ß"}, {"\xff", "\uFFFD"}, {"é", "É"}, {"", ""}, {"a", ""}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, s, up string) {
+		if !upperIs(s, strings.ToUpper(s)) {
+			t.Fatalf("%q: not read as %q", s, strings.ToUpper(s))
+		}
+		if got, want := upperIs(s, up), strings.ToUpper(s) == up; got != want {
+			t.Fatalf("upperIs(%q, %q) = %v, want %v", s, up, got, want)
+		}
+	})
+}
+
+// TestParseOGCAllocs: a GetMap whose key rides in a lower-case apikey
+// costs its layer list alone (no folded copy of the query).
+func TestParseOGCAllocs(t *testing.T) {
+	q, _ := url.ParseQuery("SERVICE=WMS&REQUEST=GetMap&LAYERS=a&BBOX=1,2,3,4&apikey=x")
+	n := testing.AllocsPerRun(100, func() {
+		if _, err := ParseOGC("GET", "", q, "Wms"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if n > 1 {
+		t.Errorf("%v allocations, want 1", n)
+	}
+}
+
+// FuzzLookupUpper: lookupUpper(m, key) is m[strings.ToUpper(key)].
+func FuzzLookupUpper(f *testing.F) {
+	for _, s := range []string{"GetMap", "getmap", "GETMAP", "wms", "ſ", "K", "", strings.Repeat("a", 40)} {
+		f.Add(s)
+	}
+	m := map[string]int{"GETMAP": 1, "WMS": 2, "S": 3, "K": 4, "": 5, strings.Repeat("A", 40): 6}
+	f.Fuzz(func(t *testing.T, key string) {
+		v, ok := lookupUpper(m, key)
+		w, wok := m[strings.ToUpper(key)]
+		if v != w || ok != wok {
+			t.Fatalf("%q: %v %v, want %v %v", key, v, ok, w, wok)
 		}
 	})
 }
