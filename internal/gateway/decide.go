@@ -350,7 +350,9 @@ func (d *Decider) keyOpens(ctx context.Context, e *engine.Engine, key *portal.Li
 			engine.CheckRequest{Resource: tuple.ObjectRef{Type: "access", ID: a.ID}, Permission: "open", Subject: owner},
 			engine.CheckRequest{Resource: tuple.ObjectRef{Type: "service", ID: svc.ID}, Permission: "grant", Subject: tuple.SubjectRef{Type: "grant", ID: a.Grant}})
 	}
-	res, errs, _, err := e.CheckBulk(ctx, reqs, engine.At{})
+	var resBuf [smallChecks]engine.CheckResult
+	var errBuf [smallChecks]error
+	res, errs, _, err := e.AppendCheckBulk(ctx, resBuf[:0], errBuf[:0], reqs, engine.At{})
 	if err != nil {
 		return "", false, err
 	}

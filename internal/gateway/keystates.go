@@ -97,7 +97,9 @@ func checkBulk(ctx context.Context, e *engine.Engine, reqs []engine.CheckRequest
 	if len(reqs) == 0 {
 		return nil, nil
 	}
-	res, errs, _, err := e.CheckBulk(ctx, reqs, engine.At{})
+	var resBuf [smallChecks]engine.CheckResult
+	var errBuf [smallChecks]error
+	res, errs, _, err := e.AppendCheckBulk(ctx, resBuf[:0], errBuf[:0], reqs, engine.At{})
 	if err != nil {
 		return nil, err
 	}
