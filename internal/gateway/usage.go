@@ -69,7 +69,9 @@ type UsageConfig struct {
 	Docs store.Documents
 	// Retention: how long events and sums are kept; default 90 days.
 	Retention time.Duration
-	// Buffer bounds the events waiting to be written; default 65,536.
+	// Buffer: room for the events recorded between two collections
+	// (default 65,536); beyond it they are dropped and counted. Up to four
+	// times as many more are held waiting for a write (see maxHeld).
 	Buffer int
 	// FlushEvery: how often events are written; default 2 s.
 	FlushEvery time.Duration
@@ -91,15 +93,22 @@ type UsageConfig struct {
 type UsageLog struct {
 	cfg    UsageConfig
 	events chan UsageEvent
-	// kick wakes Run to write before FlushEvery when events fill half
-	// the buffer: at tens of thousands of decisions a second, the buffer
-	// would otherwise fill between two ticks.
-	kick    chan struct{}
-	dropped prometheus.Counter
+	// kick wakes the collector when events fill half the channel: at tens
+	// of thousands of decisions a second, it would otherwise fill between
+	// two of its ticks. due wakes the writer when the collector holds
+	// half a buffer's worth: a write need not wait for FlushEvery then.
+	kick, due chan struct{}
+	dropped   prometheus.Counter
 	// ndropped: dropped, readable without the registry.
 	ndropped atomic.Int64
 	written  prometheus.Counter
-	flushMu  sync.Mutex // one flush at a time (Run's and Flush's)
+	// inMu guards inbox: the events the collector took off the channel
+	// for the next write. held is how many the writer holds (pending),
+	// so that inbox and pending together stay within maxHeld.
+	inMu    sync.Mutex
+	inbox   []UsageEvent
+	held    atomic.Int64
+	flushMu sync.Mutex // one flush at a time (Run's and Flush's)
 	// What flushMu guards:
 	pending []UsageEvent
 	w       usageWriter
@@ -125,7 +134,7 @@ func NewUsageLog(cfg UsageConfig) *UsageLog {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	u := &UsageLog{cfg: cfg, events: make(chan UsageEvent, cfg.Buffer), kick: make(chan struct{}, 1),
+	u := &UsageLog{cfg: cfg, events: make(chan UsageEvent, cfg.Buffer), kick: make(chan struct{}, 1), due: make(chan struct{}, 1),
 		dropped: prometheus.NewCounter(prometheus.CounterOpts{Name: "octroi_gateway_usage_dropped_total",
 			Help: "Gateway usage events dropped because the usage log's buffer was full (the decisions themselves were made)."}),
 		written: prometheus.NewCounter(prometheus.CounterOpts{Name: "octroi_gateway_usage_written_total",
@@ -176,13 +185,79 @@ func (u *UsageLog) drop(n int) {
 	u.ndropped.Add(int64(n))
 }
 
-// Run writes the log every FlushEvery (sooner when half the buffer is
-// full) and prunes it every PruneEvery until ctx ends, then writes what is left (within a short grace).
+// maxHeld bounds the events held in memory beyond the channel (taken
+// off it, or kept by a write that failed): four buffers. Beyond it the
+// channel fills and new events are dropped and counted.
+func (u *UsageLog) maxHeld() int { return 4 * u.cfg.Buffer }
+
+// collect moves the events of the channel to the inbox, within maxHeld,
+// and wakes the writer when the inbox holds half a buffer. It is quick:
+// Run's collector calls it while a write, which can take a while on a
+// busy machine, is in progress, so that the channel keeps room.
+func (u *UsageLog) collect() {
+	u.inMu.Lock()
+	room := u.maxHeld() - int(u.held.Load()) - len(u.inbox)
+	for ; room > 0; room-- {
+		select {
+		case e := <-u.events:
+			u.inbox = append(u.inbox, e)
+			continue
+		default:
+		}
+		break
+	}
+	full := len(u.inbox) >= u.cfg.Buffer/2
+	u.inMu.Unlock()
+	if full {
+		select {
+		case u.due <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// takeInbox appends the inbox to pending (flushMu held).
+func (u *UsageLog) takeInbox() {
+	u.collect()
+	u.inMu.Lock()
+	if len(u.pending) == 0 {
+		u.pending, u.inbox = u.inbox, u.pending[:0]
+	} else {
+		u.pending = append(u.pending, u.inbox...)
+		clear(u.inbox)
+		u.inbox = u.inbox[:0]
+	}
+	u.held.Store(int64(len(u.pending)))
+	u.inMu.Unlock()
+}
+
+// Run writes the log every FlushEvery (sooner when half a buffer waits)
+// and prunes it every PruneEvery until ctx ends, then writes what is
+// left (within a short grace). A collector of its own takes the events
+// off the channel every FlushEvery/8 and whenever half the channel is
+// full, while writes are in progress too.
 func (u *UsageLog) Run(ctx context.Context) {
 	flush := time.NewTicker(u.cfg.FlushEvery)
 	defer flush.Stop()
 	prune := time.NewTicker(u.cfg.PruneEvery)
 	defer prune.Stop()
+	cctx, stopCollector := context.WithCancel(ctx)
+	collected := make(chan struct{})
+	go func() {
+		defer close(collected)
+		tick := time.NewTicker(max(u.cfg.FlushEvery/8, time.Millisecond))
+		defer tick.Stop()
+		for {
+			select {
+			case <-cctx.Done():
+				return
+			case <-tick.C:
+			case <-u.kick:
+			}
+			u.collect()
+		}
+	}()
+	defer func() { stopCollector(); <-collected }()
 	_ = u.Prune(ctx, time.Now())
 	for {
 		select {
@@ -195,7 +270,7 @@ func (u *UsageLog) Run(ctx context.Context) {
 			if u.flushEvents(ctx) == nil && u.sumsDue(time.Now()) {
 				_ = u.writeSums(ctx)
 			}
-		case <-u.kick:
+		case <-u.due:
 			_ = u.flushEvents(ctx)
 		case <-prune.C:
 			_ = u.Prune(ctx, time.Now())

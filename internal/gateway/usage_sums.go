@@ -130,6 +130,11 @@ func (u *UsageLog) Flush(ctx context.Context) error {
 	if err := u.flushEvents(ctx); err != nil {
 		return err
 	}
+	if len(u.events) > 0 { // left in the channel while four buffers were held: one more
+		if err := u.flushEvents(ctx); err != nil {
+			return err
+		}
+	}
 	return u.writeSums(ctx)
 }
 
@@ -137,21 +142,9 @@ func (u *UsageLog) Flush(ctx context.Context) error {
 func (u *UsageLog) flushEvents(ctx context.Context) error {
 	u.flushMu.Lock()
 	defer u.flushMu.Unlock()
-	for len(u.pending) < 4*u.cfg.Buffer {
-		select {
-		case e := <-u.events:
-			u.pending = append(u.pending, e)
-			continue
-		default:
-		}
-		break
-	}
+	u.takeInbox()
 	if len(u.pending) == 0 {
 		return nil
-	}
-	if over := len(u.pending) - u.cfg.Buffer; over > 0 {
-		u.drop(over)
-		u.pending = u.pending[over:]
 	}
 	evs, w := u.pending, &u.w
 	var docs []store.Doc
@@ -196,6 +189,7 @@ func (u *UsageLog) flushEvents(ctx context.Context) error {
 	u.written.Add(float64(len(evs)))
 	clear(u.pending) // let the strings go
 	u.pending = u.pending[:0]
+	u.held.Store(0)
 	return nil
 }
 
