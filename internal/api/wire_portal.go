@@ -110,15 +110,18 @@ func tokenOut(t portal.Token) PersonalToken {
 
 // Notice is an event the caller is told about.
 type Notice struct {
-	ID      string            `json:"id"`
-	To      string            `json:"to"`
-	Kind    string            `json:"kind"`
-	Data    map[string]string `json:"data"`
+	ID   string            `json:"id"`
+	To   string            `json:"to"`
+	Kind string            `json:"kind"`
+	Data map[string]string `json:"data"`
+	// Names: the names of the records Data names, as they were when the
+	// notice was made (absent from older notices).
+	Names   map[string]string `json:"names,omitempty"`
 	Created time.Time         `json:"created"`
 }
 
 func noticeOut(n portal.Notice) Notice {
-	return Notice{ID: n.ID, To: n.To, Kind: n.Kind, Data: n.Data, Created: n.Created}
+	return Notice{ID: n.ID, To: n.To, Kind: n.Kind, Data: n.Data, Names: n.Names, Created: n.Created}
 }
 
 // CreateTokenRequest is the body of POST /me/tokens. ExpiresAt, when set,

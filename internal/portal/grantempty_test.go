@@ -18,6 +18,9 @@ func deletedGrantNotices(t *testing.T, e *env, accounts ...string) map[string][]
 		for _, n := range must[[]portal.Notice](t)(e.svc.Notices(e.ctx, a, "", 0)) {
 			if n.Kind == "grant.deleted" {
 				out[a] = append(out[a], n.Data["grant_name"])
+				if org := n.Data["organisation"]; n.Names["organisation"] == "" || n.Names["organisation"] == org {
+					t.Errorf("notice %s names organisation %q by %q, want its name", n.ID, org, n.Names["organisation"])
+				}
 			}
 		}
 	}

@@ -190,8 +190,9 @@ func splitSecrets(data map[string]string) (map[string]string, bool) {
 
 // queueMail writes the outbox entry of notice n (whose Data still holds
 // its secrets) when its kind is e-mailed, addressed to the recipient's
-// e-mail in its language, in the notice's transaction.
-func (t *txn) queueMail(n Notice, secret bool) error {
+// e-mail in its language, in the notice's transaction; names are those of
+// its data (dataNames).
+func (t *txn) queueMail(n Notice, secret bool, names map[string]string) error {
 	if !secret && !mailedKinds[n.Kind] {
 		return nil
 	}
@@ -212,8 +213,29 @@ func (t *txn) queueMail(n Notice, secret bool) error {
 	case len(off) > 0:
 		return nil
 	}
-	names := map[string]string{"recipient": a.Name}
-	for k, id := range n.Data {
+	names = maps.Clone(names)
+	if names == nil {
+		names = map[string]string{}
+	}
+	names["recipient"] = a.Name
+	m := Mail{ID: n.ID, Account: n.To, To: a.Email, Language: accountLanguage(a), Kind: n.Kind, Data: n.Data, Names: names,
+		Created: n.Created, Status: MailPending, NextAttempt: n.Created}
+	t.dirty = true
+	return putMail(t.ctx, t.tx, m)
+}
+
+// dataNames is the names of the records a notice's data names (its keys
+// of mailNameKeys), as they are now: name, and for an account its e-mail
+// too under key + "_email". A record that cannot be read has none.
+func (t *txn) dataNames(data map[string]string) map[string]string {
+	var names map[string]string
+	set := func(k, v string) {
+		if names == nil {
+			names = map[string]string{}
+		}
+		names[k] = v
+	}
+	for k, id := range data {
 		kind, ok := mailNameKeys[k]
 		if !ok || id == "" {
 			continue
@@ -221,19 +243,16 @@ func (t *txn) queueMail(n Notice, secret bool) error {
 		if kind == kindAccount {
 			var x Account
 			if err := t.get(t.ctx, kind, id, &x); err == nil {
-				names[k] = x.Name
-				names[k+"_email"] = x.Email
+				set(k, x.Name)
+				set(k+"_email", x.Email)
 			}
 			continue
 		}
 		if name, ok := recordName(t, kind, id); ok {
-			names[k] = name
+			set(k, name)
 		}
 	}
-	m := Mail{ID: n.ID, Account: n.To, To: a.Email, Language: accountLanguage(a), Kind: n.Kind, Data: n.Data, Names: names,
-		Created: n.Created, Status: MailPending, NextAttempt: n.Created}
-	t.dirty = true
-	return putMail(t.ctx, t.tx, m)
+	return names
 }
 
 // recordName is the name a person reads for record (kind, id): an

@@ -113,6 +113,7 @@ type noticeRec struct {
 	To      string            `json:"to"`
 	Kind    string            `json:"kind"`
 	Data    map[string]string `json:"data"`
+	Names   map[string]string `json:"names,omitempty"`
 	Created time.Time         `json:"created"`
 }
 
@@ -241,7 +242,7 @@ func recordOf(v any) any {
 		return &joinRequestRec{ID: v.ID, Organisation: v.Organisation, Account: v.Account, Message: v.Message, Status: v.Status,
 			Role: v.Role, DecidedBy: v.DecidedBy, DecidedAt: v.DecidedAt, Reason: v.Reason, Created: v.Created}
 	case Notice:
-		return &noticeRec{ID: v.ID, To: v.To, Kind: v.Kind, Data: v.Data, Created: v.Created}
+		return &noticeRec{ID: v.ID, To: v.To, Kind: v.Kind, Data: v.Data, Names: v.Names, Created: v.Created}
 	case CommunityInvitation:
 		return &invitationRec{Community: v.Community, Account: v.Account, Role: v.Role, InvitedBy: v.InvitedBy, Created: v.Created}
 	case MapService:
@@ -334,7 +335,7 @@ func decodeRecord(d store.Doc, into any) error {
 		})
 	case *Notice:
 		err = decodeAs(d.Data, into, func(r noticeRec) Notice {
-			return Notice{ID: r.ID, To: r.To, Kind: r.Kind, Data: r.Data, Created: r.Created}
+			return Notice{ID: r.ID, To: r.To, Kind: r.Kind, Data: r.Data, Names: r.Names, Created: r.Created}
 		})
 	case *CommunityInvitation:
 		err = decodeAs(d.Data, into, func(r invitationRec) CommunityInvitation {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -435,12 +437,17 @@ func (t *txn) deleteDoc(kind, id string) error {
 // link) go to the outbox only, never into the notice.
 func (t *txn) notify(to, kind string, data map[string]string) error {
 	public, secret := splitSecrets(data)
+	names := t.dataNames(public)
 	n := Notice{ID: t.s.newID(), To: to, Kind: kind, Data: public, Created: t.at}
+	if len(names) > 0 {
+		n.Names = maps.Clone(names)
+		maps.DeleteFunc(n.Names, func(k, _ string) bool { return strings.HasSuffix(k, "_email") }) // the e-mail says them, the screen need not
+	}
 	if err := t.put(kindNotice, n.ID, "", to, n); err != nil {
 		return err
 	}
 	n.Data = data
-	return t.queueMail(n, secret)
+	return t.queueMail(n, secret, names)
 }
 
 // view reads records and relationships, either outside transactions (the

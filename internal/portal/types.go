@@ -321,10 +321,15 @@ type Token struct {
 // Notice is an event to tell someone about (by e-mail, in a later
 // version): recorded when it happens, sent by whoever drains them.
 type Notice struct {
-	ID      string            `json:"id"`
-	To      string            `json:"to"`   // account id
-	Kind    string            `json:"kind"` // e.g. "join_request.accepted"
-	Data    map[string]string `json:"data"`
+	ID   string            `json:"id"`
+	To   string            `json:"to"`   // account id
+	Kind string            `json:"kind"` // e.g. "join_request.accepted"
+	Data map[string]string `json:"data"`
+	// Names: the names of the records Data names (organisation,
+	// community, dataset, grant, account…) when the notice was made, so
+	// that it reads by name, and still does once they are deleted. Absent
+	// from notices made before it existed.
+	Names   map[string]string `json:"names,omitempty"`
 	Created time.Time         `json:"created"`
 }
 

@@ -36,9 +36,9 @@ func TestGrantDeletedWithItsLastServiceIsToldToItsBeneficiaries(t *testing.T) {
 		t.Error("olivier still holds the deleted grant")
 	}
 	_, en := olivier.get(t, "/me/notices", "Accept-Language", "en")
-	wantIn(t, "olivier's notices", en, "Grant Licence PPRI seule of organisation region-sud was deleted: every service it covered was deleted", `href="/me/grants"`)
+	wantIn(t, "olivier's notices", en, "Grant Licence PPRI seule of organisation Région Provence-Alpes-Côte d&#39;Azur was deleted: every service it covered was deleted", `href="/me/grants"`)
 	_, fr := olivier.get(t, "/me/notices", "Accept-Language", "fr")
-	wantIn(t, "olivier's notices in French", fr, "La permission Licence PPRI seule de l&#39;organisation region-sud a été supprimée")
+	wantIn(t, "olivier's notices in French", fr, "La permission Licence PPRI seule de l&#39;organisation Région Provence-Alpes-Côte d&#39;Azur a été supprimée")
 	if _, body := s.as(t, "paul.risques").get(t, "/organisations/region-sud/permissions", "Accept-Language", "en"); strings.Contains(body, "Licence PPRI seule") {
 		t.Error("the producer still lists the deleted grant")
 	}

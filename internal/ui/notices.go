@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"time"
@@ -107,7 +108,7 @@ func noticeText(n portal.Notice) messages.Message {
 	}
 	args := make([]any, len(names))
 	for i, k := range names {
-		args[i] = n.Data[k]
+		args[i] = cmp.Or(n.Names[k], n.Data[k]) // by name when the notice kept it
 	}
 	return messages.New(messages.Key("ui.notice."+kind), args...)
 }

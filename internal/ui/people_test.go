@@ -129,7 +129,7 @@ func TestNoticesScreen(t *testing.T) {
 	s := newSite(t)
 	// Régine administers region-sud, where Julie asked to join.
 	_, body := s.as(t, "regine.sud").get(t, "/me/notices")
-	if !strings.Contains(body, "Someone asks to join organisation region-sud.") || !strings.Contains(body, `href="/organisations/region-sud/members"`) {
+	if !strings.Contains(body, "Someone asks to join organisation Région Provence-Alpes-Côte d&#39;Azur.") || !strings.Contains(body, `href="/organisations/region-sud/members"`) {
 		t.Errorf("notices:\n%s", body)
 	}
 	if res, _ := s.get(t, "/me/notices"); res.StatusCode != 401 {
