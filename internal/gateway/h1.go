@@ -89,6 +89,16 @@ type field struct{ name, value [2]int }
 // head (nothing to answer).
 var errIncomplete = errors.New("incomplete request head")
 
+// headBuffered reports whether the buffer holds the end of a head (an
+// empty line after a line's CRLF): next then returns without reading
+// the connection, whatever it finds before that end.
+func (r *headReader) headBuffered() bool {
+	b, _ := r.br.Peek(r.br.Buffered())
+	return bytes.Contains(b, crlfcrlf)
+}
+
+var crlfcrlf = []byte("\r\n\r\n")
+
 // line reads one line ending in LF, and checks that it ends in CRLF and
 // holds no other CR.
 func (r *headReader) line(n int) ([]byte, error) {
