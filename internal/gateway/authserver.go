@@ -235,8 +235,9 @@ func (s *AuthServer) serveConn(c *authConn) {
 			_ = c.SetReadDeadline(time.Now().Add(headTime))
 		}
 		hd, err := r.next()
-		// One clock reading dates the answer and starts its write
-		// deadline.
+		// One clock reading is the decision's instant (when its Decider
+		// has no clock of its own), dates the answer and starts its
+		// write deadline.
 		now := time.Now()
 		he, refused := err.(*headError) // not errors.As: its &he would cost an allocation per request
 		switch {
@@ -252,7 +253,7 @@ func (s *AuthServer) serveConn(c *authConn) {
 		}
 		var d Decision
 		if path, _, _ := strings.Cut(hd.target, "?"); path == "/gateway/auth" {
-			d = s.Auth.decide(s.ctx, hd.header, peer, &ur)
+			d = s.Auth.decide(s.ctx, hd.header, peer, &ur, now)
 		} else {
 			d = refusal(http.StatusNotFound, ReasonNoService, messages.New("gateway.http.not_found", messages.Quote(path)))
 		}

@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/octroi/octroi/internal/messages"
 )
@@ -215,15 +216,16 @@ func (f *ForwardAuth) input(h http.Header, peer netip.Addr, ur *uriReader) (Inpu
 
 // decide reads the original request off a forward-auth request (its
 // headers, the connection's peer) and decides it, reading the URI with
-// ur.
-func (f *ForwardAuth) decide(ctx context.Context, h http.Header, peer netip.Addr, ur *uriReader) Decision {
+// ur, at now (the clock read on the request's arrival; Decider.Now
+// wins when set).
+func (f *ForwardAuth) decide(ctx context.Context, h http.Header, peer netip.Addr, ur *uriReader, now time.Time) Decision {
 	in, err := f.input(h, peer, ur)
 	if err != nil {
 		return Decision{Status: http.StatusBadRequest, Reason: ReasonBadRequest, Why: err.(*URIError).Msg()}
 	}
 	// The allowed answer is headers naming the key: no words, no layer
 	// set (brief).
-	return f.Decider.decideRecorded(ctx, in, brief)
+	return f.Decider.decideRecorded(ctx, in, brief, f.Decider.at(now))
 }
 
 // InputFromURI reads a method and a request URI (path and query) into an
@@ -256,7 +258,7 @@ func errBadURI(uri string) error { return &URIError{URI: uri} }
 
 func (f *ForwardAuth) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ur := uriReaders.Get().(*uriReader)
-	d := f.decide(r.Context(), r.Header, peerAddr(r.RemoteAddr), ur)
+	d := f.decide(r.Context(), r.Header, peerAddr(r.RemoteAddr), ur, time.Now())
 	uriReaders.Put(ur) // the decision keeps nothing of the query
 	if d.Status == http.StatusOK {
 		// The usual answer, written without net/http's canonicalising
