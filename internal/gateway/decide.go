@@ -447,10 +447,10 @@ func (d *Decider) findKey(ctx context.Context, in Input, now time.Time) (*portal
 	if v := in.Query.Get("apikey"); v != "" {
 		return try(v, portal.KeyHash, "")
 	}
-	if v := in.Header.Get("Apikey"); v != "" {
+	if v := getCanonical(in.Header, "Apikey"); v != "" {
 		return try(v, portal.KeyHash, "")
 	}
-	if auth := in.Header.Get("Authorization"); auth != "" {
+	if auth := getCanonical(in.Header, "Authorization"); auth != "" {
 		if user, pass, ok := parseBasic(auth); ok {
 			return try(portal.BasicLookup(user, pass), portal.KeyBasic, "")
 		}
@@ -500,10 +500,10 @@ func (d *Decider) checkKey(k *portal.LiveKey, in Input) (Decision, bool) {
 		}
 		return refusal(http.StatusForbidden, ReasonIPRefused, messages.New("gateway.ip_refused", k.ID, in.Client.String())), true
 	}
-	if ref := in.Header.Get("Referer"); !k.RefererAllowed(ref) {
+	if ref := getCanonical(in.Header, "Referer"); !k.RefererAllowed(ref) {
 		return refusal(http.StatusForbidden, ReasonRefererRefused, messages.New("gateway.referer_refused", k.ID, messages.Quote(ref))), true
 	}
-	if ua := in.Header.Get("User-Agent"); !k.UserAgentAllowed(ua) {
+	if ua := getCanonical(in.Header, "User-Agent"); !k.UserAgentAllowed(ua) {
 		return refusal(http.StatusForbidden, ReasonUserAgentRefused, messages.New("gateway.user_agent_refused", k.ID, messages.Quote(ua))), true
 	}
 	return Decision{}, false

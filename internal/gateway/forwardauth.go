@@ -184,6 +184,17 @@ func parseHop(s string) netip.Addr {
 	return netip.Addr{}
 }
 
+// getCanonical is h.Get(name) for a name in canonical form (as
+// textproto.CanonicalMIMEHeaderKey writes it), without Get's
+// canonicalising of name on every call: the header names a decision
+// reads are constants, and TestGetCanonicalNames holds them canonical.
+func getCanonical(h http.Header, name string) string {
+	if vs := h[name]; len(vs) > 0 {
+		return vs[0]
+	}
+	return ""
+}
+
 // InputOf reads the original request from a forward-auth request, or
 // says what is missing.
 func (f *ForwardAuth) InputOf(r *http.Request) (Input, error) {
@@ -194,16 +205,16 @@ func (f *ForwardAuth) InputOf(r *http.Request) (Input, error) {
 // the address of the connection's peer; ur reads the URI (the Input's
 // Query is ur's until its next read).
 func (f *ForwardAuth) input(h http.Header, peer netip.Addr, ur *uriReader) (Input, error) {
-	method := h.Get(HeaderOriginalMethod)
+	method := getCanonical(h, HeaderOriginalMethod)
 	if method == "" {
-		method = h.Get(HeaderForwardedMethod)
+		method = getCanonical(h, HeaderForwardedMethod)
 	}
 	if method == "" {
 		method = http.MethodGet
 	}
-	uri := h.Get(HeaderOriginalURI)
+	uri := getCanonical(h, HeaderOriginalURI)
 	if uri == "" {
-		uri = h.Get(HeaderForwardedURI)
+		uri = getCanonical(h, HeaderForwardedURI)
 	}
 	in, err := inputFromURI(method, uri, ur)
 	if err != nil {

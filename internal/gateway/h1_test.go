@@ -4,10 +4,16 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io"
+	"io/fs"
 	"maps"
 	"net/http"
+	"net/textproto"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -231,4 +237,53 @@ func FuzzHeadReaderReuse(f *testing.F) {
 			at = end
 		}
 	})
+}
+
+// TestGetCanonicalNames: every name the package's code passes to
+// getCanonical (a string literal or a constant of the package) is
+// canonical, so that getCanonical finds what Header.Get would.
+func TestGetCanonicalNames(t *testing.T) {
+	fset := token.NewFileSet()
+	pkgs, err := parser.ParseDir(fset, ".", func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	consts := map[string]string{}
+	var calls []*ast.CallExpr
+	for _, p := range pkgs {
+		for _, f := range p.Files {
+			ast.Inspect(f, func(n ast.Node) bool {
+				switch n := n.(type) {
+				case *ast.ValueSpec:
+					for i, name := range n.Names {
+						if i < len(n.Values) {
+							if lit, ok := n.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+								consts[name.Name], _ = strconv.Unquote(lit.Value)
+							}
+						}
+					}
+				case *ast.CallExpr:
+					if id, ok := n.Fun.(*ast.Ident); ok && id.Name == "getCanonical" && len(n.Args) == 2 {
+						calls = append(calls, n)
+					}
+				}
+				return true
+			})
+		}
+	}
+	if len(calls) == 0 {
+		t.Fatal("no call of getCanonical found")
+	}
+	for _, c := range calls {
+		var name string
+		switch a := c.Args[1].(type) {
+		case *ast.BasicLit:
+			name, _ = strconv.Unquote(a.Value)
+		case *ast.Ident:
+			name = consts[a.Name]
+		}
+		if name == "" || textproto.CanonicalMIMEHeaderKey(name) != name {
+			t.Errorf("%s: getCanonical of %q, not a canonical header name", fset.Position(c.Pos()), name)
+		}
+	}
 }
