@@ -219,22 +219,33 @@ func (s *AuthServer) serveConn(c *authConn) {
 		if s.shutting.Load() {
 			return
 		}
-		_ = c.SetReadDeadline(time.Now().Add(idle))
-		if _, err := r.br.Peek(1); err != nil {
-			return
+		// A deadline is set only where a read may wait (each costs a
+		// timer's update): IdleTimeout when nothing of the next request
+		// is buffered, HeaderTimeout when its head is not all buffered.
+		if r.br.Buffered() == 0 {
+			_ = c.SetReadDeadline(time.Now().Add(idle))
+			if _, err := r.br.Peek(1); err != nil {
+				return
+			}
 		}
 		if !c.idle.CompareAndSwap(true, false) {
 			return // Shutdown closed it meanwhile
 		}
-		_ = c.SetReadDeadline(time.Now().Add(headTime))
+		if !r.headBuffered() {
+			_ = c.SetReadDeadline(time.Now().Add(headTime))
+		}
 		hd, err := r.next()
+		// One clock reading is the decision's instant (when its Decider
+		// has no clock of its own), dates the answer and starts its
+		// write deadline.
+		now := time.Now()
 		he, refused := err.(*headError) // not errors.As: its &he would cost an allocation per request
 		switch {
 		case refused:
 			s.refused.WithLabelValues(strconv.Itoa(he.status)).Inc()
 			s.log().Debug("forward-auth: request head refused", "peer", peer, "status", he.status, "why", he.Error())
-			w.refusal(Decision{Status: he.status, Reason: ReasonBadRequest, Why: he.why}, "", false, true)
-			_ = c.SetWriteDeadline(time.Now().Add(writeTime))
+			w.refusal(Decision{Status: he.status, Reason: ReasonBadRequest, Why: he.why}, "", false, true, now)
+			_ = c.SetWriteDeadline(now.Add(writeTime))
 			_ = w.bw.Flush()
 			return
 		case err != nil:
@@ -242,18 +253,18 @@ func (s *AuthServer) serveConn(c *authConn) {
 		}
 		var d Decision
 		if path, _, _ := strings.Cut(hd.target, "?"); path == "/gateway/auth" {
-			d = s.Auth.decide(s.ctx, hd.header, peer, &ur)
+			d = s.Auth.decide(s.ctx, hd.header, peer, &ur, now)
 		} else {
 			d = refusal(http.StatusNotFound, ReasonNoService, messages.New("gateway.http.not_found", messages.Quote(path)))
 		}
 		head := hd.method == http.MethodHead
 		if d.Status == http.StatusOK {
-			w.allowed(d, hd.close)
+			w.allowed(d, hd.close, now)
 		} else {
-			w.refusal(d, hd.header.Get("Accept-Language"), head, hd.close)
+			w.refusal(d, hd.header.Get("Accept-Language"), head, hd.close, now)
 		}
 		if hd.close || r.br.Buffered() == 0 {
-			_ = c.SetWriteDeadline(time.Now().Add(writeTime))
+			_ = c.SetWriteDeadline(now.Add(writeTime))
 			if w.bw.Flush() != nil || hd.close {
 				return
 			}
@@ -305,9 +316,9 @@ func (w *answerWriter) Header() http.Header         { return w.h }
 func (w *answerWriter) WriteHeader(status int)      { w.status = status }
 func (w *answerWriter) Write(p []byte) (int, error) { return w.body.Write(p) }
 
-// allowed writes an allowed answer: the headers ForwardAuth.ServeHTTP
-// sets, and no body.
-func (w *answerWriter) allowed(d Decision, close bool) {
+// allowed writes an allowed answer dated now: the headers
+// ForwardAuth.ServeHTTP sets, and no body.
+func (w *answerWriter) allowed(d Decision, close bool, now time.Time) {
 	b := statusLine(w.scratch[:0], http.StatusOK)
 	b = append(b, "Cache-Control: no-store\r\n"...)
 	if d.Reason != "" {
@@ -317,14 +328,14 @@ func (w *answerWriter) allowed(d Decision, close bool) {
 		b = appendHeader(b, HeaderAccount, d.Account)
 		b = appendHeader(b, HeaderKey, d.Key)
 	}
-	b = w.end(b, 0, close)
+	b = w.end(b, 0, close, now)
 	w.bw.Write(b)
 	w.scratch = b
 }
 
-// refusal writes d's refusal as writeRefusalIn makes it, without its body
-// when the request was HEAD.
-func (w *answerWriter) refusal(d Decision, acceptLanguage string, head, close bool) {
+// refusal writes d's refusal as writeRefusalIn makes it, dated now,
+// without its body when the request was HEAD.
+func (w *answerWriter) refusal(d Decision, acceptLanguage string, head, close bool, now time.Time) {
 	if w.h == nil {
 		w.h = http.Header{}
 	}
@@ -344,7 +355,7 @@ func (w *answerWriter) refusal(d Decision, acceptLanguage string, head, close bo
 			b = appendHeader(b, name, v)
 		}
 	}
-	b = w.end(b, w.body.Len(), close)
+	b = w.end(b, w.body.Len(), close, now)
 	w.bw.Write(b)
 	if !head {
 		w.bw.Write(w.body.Bytes())
@@ -352,10 +363,9 @@ func (w *answerWriter) refusal(d Decision, acceptLanguage string, head, close bo
 	w.scratch = b
 }
 
-// end appends Date, Content-Length, Connection: close when closing, and
-// the empty line.
-func (w *answerWriter) end(b []byte, length int, close bool) []byte {
-	now := time.Now()
+// end appends Date (now's), Content-Length, Connection: close when
+// closing, and the empty line.
+func (w *answerWriter) end(b []byte, length int, close bool, now time.Time) []byte {
 	if sec := now.Unix(); sec != w.dateSec || w.date == nil {
 		w.dateSec = sec
 		w.date = now.UTC().AppendFormat(w.date[:0], http.TimeFormat)

@@ -233,6 +233,46 @@ func TestAuthServerTimeoutsAndShutdown(t *testing.T) {
 	}
 }
 
+// TestAuthServerReadDeadlines: the server sets a read deadline only
+// where a read may wait, and still: a connection that sends nothing is
+// closed after IdleTimeout, not before; the half of a head pipelined
+// behind a whole one (its first byte came with the request before it)
+// is cut off after HeaderTimeout.
+func TestAuthServerReadDeadlines(t *testing.T) {
+	e := newEnv(t)
+	realWorld(t, e, time.Now().Add(time.Hour))
+	const idleTime, headTime = 2 * time.Second, 200 * time.Millisecond
+	s := &gateway.AuthServer{Auth: &gateway.ForwardAuth{Decider: e.dec}, HeaderTimeout: headTime, IdleTimeout: idleTime}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go s.Serve(ln)
+	defer s.Close()
+	base := "http://" + ln.Addr().String()
+
+	idle := dialWire(t, base)
+	start := time.Now()
+	if !idle.closed() {
+		t.Fatal("a connection that sends nothing outlived IdleTimeout")
+	}
+	if took := time.Since(start); took < idleTime-100*time.Millisecond {
+		t.Fatalf("a connection that sends nothing closed after %s, before IdleTimeout (%s)", took, idleTime)
+	}
+
+	half := dialWire(t, base)
+	half.send("GET /gateway/auth HTTP/1.1\r\nHost: a\r\n\r\nGET /gateway/auth HTTP/1.1\r\nHost: a\r\n")
+	start = time.Now()
+	// (The answer to the whole head waits in the buffer with the next
+	// answers: none is written.)
+	if _, err := io.Copy(io.Discard, half.br); err != nil {
+		t.Fatalf("half a pipelined head kept the connection: %v", err)
+	}
+	if took := time.Since(start); took > idleTime*3/4 {
+		t.Fatalf("half a pipelined head cut off after %s: HeaderTimeout (%s) not applied", took, headTime)
+	}
+}
+
 // TestAuthServerUnixSocket: over a Unix socket, the peer counts as
 // 127.0.0.1: its X-Forwarded-For is believed only when 127.0.0.1 is a
 // trusted proxy, so that a key's IP filter sees the proxy's client then,

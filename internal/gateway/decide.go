@@ -105,18 +105,29 @@ func (d *Decider) now() time.Time {
 	return time.Now()
 }
 
+// at is the instant of a decision whose caller has just read the clock
+// (now): Now's reading when Now is set, else now, so that a caller that
+// reads the clock anyway spares the decision another reading.
+func (d *Decider) at(now time.Time) time.Time {
+	if d.Now != nil {
+		return d.Now()
+	}
+	return now
+}
+
 // Decide answers in. It reads memory only: services, keys, and the
 // engine's index. Every answer says why, in Reason and Why.
 func (d *Decider) Decide(ctx context.Context, in Input) Decision {
-	return d.decideRecorded(ctx, in, full)
+	return d.decideRecorded(ctx, in, full, d.now())
 }
 
-// decideRecorded is Decide, with an allowed answer's Why and Usable made
-// or not (detail).
-func (d *Decider) decideRecorded(ctx context.Context, in Input, det detail) Decision {
-	dec := d.decide(ctx, in, det)
+// decideRecorded is Decide at the instant now (the keys' validity, the
+// usage event's time), with an allowed answer's Why and Usable made or
+// not (detail).
+func (d *Decider) decideRecorded(ctx context.Context, in Input, det detail, now time.Time) Decision {
+	dec := d.decide(ctx, in, det, now)
 	if d.Usage != nil {
-		d.Usage.Record(d.now(), dec)
+		d.Usage.Record(now, dec)
 	}
 	return dec
 }
@@ -140,8 +151,8 @@ func (d *Decider) Explain(ctx context.Context, in Input, key *portal.LiveKey) De
 	return d.decideWith(ctx, in, func() (*portal.LiveKey, *Decision) { return key, nil }, full)
 }
 
-func (d *Decider) decide(ctx context.Context, in Input, det detail) Decision {
-	return d.decideWith(ctx, in, func() (*portal.LiveKey, *Decision) { return d.findKey(ctx, in) }, det)
+func (d *Decider) decide(ctx context.Context, in Input, det detail, now time.Time) Decision {
+	return d.decideWith(ctx, in, func() (*portal.LiveKey, *Decision) { return d.findKey(ctx, in, now) }, det)
 }
 
 func (d *Decider) decideWith(ctx context.Context, in Input, findKey func() (*portal.LiveKey, *Decision), det detail) Decision {
@@ -415,9 +426,9 @@ func (d *Decider) whyClosed(ctx context.Context, e *engine.Engine, key *portal.L
 // parameter, the apikey header (HASH keys), HTTP Basic (BASIC), or a
 // header holding a key secret (HEADER keys, in the header they name).
 // It returns nil and nil when the request presents no key, nil and a
-// refusal for a key that is unknown or travels the wrong way.
-func (d *Decider) findKey(ctx context.Context, in Input) (*portal.LiveKey, *Decision) {
-	now := d.now()
+// refusal for a key that is unknown or travels the wrong way, or not
+// valid at now.
+func (d *Decider) findKey(ctx context.Context, in Input, now time.Time) (*portal.LiveKey, *Decision) {
 	try := func(presented string, want portal.KeyType, header string) (*portal.LiveKey, *Decision) {
 		k, err := d.Keys.LookupKey(presented, now)
 		// An OAUTH2 key is found only through a verified token: what it
@@ -436,15 +447,15 @@ func (d *Decider) findKey(ctx context.Context, in Input) (*portal.LiveKey, *Deci
 	if v := in.Query.Get("apikey"); v != "" {
 		return try(v, portal.KeyHash, "")
 	}
-	if v := in.Header.Get("Apikey"); v != "" {
+	if v := getCanonical(in.Header, "Apikey"); v != "" {
 		return try(v, portal.KeyHash, "")
 	}
-	if auth := in.Header.Get("Authorization"); auth != "" {
+	if auth := getCanonical(in.Header, "Authorization"); auth != "" {
 		if user, pass, ok := parseBasic(auth); ok {
 			return try(portal.BasicLookup(user, pass), portal.KeyBasic, "")
 		}
 		if isBearer(auth) {
-			return d.bearerKey(ctx, auth) // OAUTH2 keys: oauth2.go
+			return d.bearerKey(ctx, auth, now) // OAUTH2 keys: oauth2.go
 		}
 		r := refusal(http.StatusUnauthorized, ReasonUnknownKey, messages.New("gateway.unknown_key"))
 		return nil, &r
@@ -489,10 +500,10 @@ func (d *Decider) checkKey(k *portal.LiveKey, in Input) (Decision, bool) {
 		}
 		return refusal(http.StatusForbidden, ReasonIPRefused, messages.New("gateway.ip_refused", k.ID, in.Client.String())), true
 	}
-	if ref := in.Header.Get("Referer"); !k.RefererAllowed(ref) {
+	if ref := getCanonical(in.Header, "Referer"); !k.RefererAllowed(ref) {
 		return refusal(http.StatusForbidden, ReasonRefererRefused, messages.New("gateway.referer_refused", k.ID, messages.Quote(ref))), true
 	}
-	if ua := in.Header.Get("User-Agent"); !k.UserAgentAllowed(ua) {
+	if ua := getCanonical(in.Header, "User-Agent"); !k.UserAgentAllowed(ua) {
 		return refusal(http.StatusForbidden, ReasonUserAgentRefused, messages.New("gateway.user_agent_refused", k.ID, messages.Quote(ua))), true
 	}
 	return Decision{}, false

@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/octroi/octroi/internal/messages"
 )
@@ -183,6 +184,17 @@ func parseHop(s string) netip.Addr {
 	return netip.Addr{}
 }
 
+// getCanonical is h.Get(name) for a name in canonical form (as
+// textproto.CanonicalMIMEHeaderKey writes it), without Get's
+// canonicalising of name on every call: the header names a decision
+// reads are constants, and TestGetCanonicalNames holds them canonical.
+func getCanonical(h http.Header, name string) string {
+	if vs := h[name]; len(vs) > 0 {
+		return vs[0]
+	}
+	return ""
+}
+
 // InputOf reads the original request from a forward-auth request, or
 // says what is missing.
 func (f *ForwardAuth) InputOf(r *http.Request) (Input, error) {
@@ -193,16 +205,16 @@ func (f *ForwardAuth) InputOf(r *http.Request) (Input, error) {
 // the address of the connection's peer; ur reads the URI (the Input's
 // Query is ur's until its next read).
 func (f *ForwardAuth) input(h http.Header, peer netip.Addr, ur *uriReader) (Input, error) {
-	method := h.Get(HeaderOriginalMethod)
+	method := getCanonical(h, HeaderOriginalMethod)
 	if method == "" {
-		method = h.Get(HeaderForwardedMethod)
+		method = getCanonical(h, HeaderForwardedMethod)
 	}
 	if method == "" {
 		method = http.MethodGet
 	}
-	uri := h.Get(HeaderOriginalURI)
+	uri := getCanonical(h, HeaderOriginalURI)
 	if uri == "" {
-		uri = h.Get(HeaderForwardedURI)
+		uri = getCanonical(h, HeaderForwardedURI)
 	}
 	in, err := inputFromURI(method, uri, ur)
 	if err != nil {
@@ -215,15 +227,16 @@ func (f *ForwardAuth) input(h http.Header, peer netip.Addr, ur *uriReader) (Inpu
 
 // decide reads the original request off a forward-auth request (its
 // headers, the connection's peer) and decides it, reading the URI with
-// ur.
-func (f *ForwardAuth) decide(ctx context.Context, h http.Header, peer netip.Addr, ur *uriReader) Decision {
+// ur, at now (the clock read on the request's arrival; Decider.Now
+// wins when set).
+func (f *ForwardAuth) decide(ctx context.Context, h http.Header, peer netip.Addr, ur *uriReader, now time.Time) Decision {
 	in, err := f.input(h, peer, ur)
 	if err != nil {
 		return Decision{Status: http.StatusBadRequest, Reason: ReasonBadRequest, Why: err.(*URIError).Msg()}
 	}
 	// The allowed answer is headers naming the key: no words, no layer
 	// set (brief).
-	return f.Decider.decideRecorded(ctx, in, brief)
+	return f.Decider.decideRecorded(ctx, in, brief, f.Decider.at(now))
 }
 
 // InputFromURI reads a method and a request URI (path and query) into an
@@ -256,7 +269,7 @@ func errBadURI(uri string) error { return &URIError{URI: uri} }
 
 func (f *ForwardAuth) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ur := uriReaders.Get().(*uriReader)
-	d := f.decide(r.Context(), r.Header, peerAddr(r.RemoteAddr), ur)
+	d := f.decide(r.Context(), r.Header, peerAddr(r.RemoteAddr), ur, time.Now())
 	uriReaders.Put(ur) // the decision keeps nothing of the query
 	if d.Status == http.StatusOK {
 		// The usual answer, written without net/http's canonicalising

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -57,7 +58,9 @@ func badHead(key messages.Key, args ...any) *headError {
 }
 
 // head is one request head as read: method and target are substrings of
-// text (one string per head), so are the header map's names and values.
+// text (one string per head), so are the header map's values (its names
+// may be those of an earlier head of the connection). The header map is
+// the reader's, read-only: the next head reuses it.
 type head struct {
 	method, target string
 	header         http.Header
@@ -76,6 +79,12 @@ type headReader struct {
 	vals   []string // backing of the header map's one-value slices
 	fields []field
 	h      http.Header
+	// names are the header names of the last head, in order; single:
+	// none came twice, so that h holds exactly names[i] ->
+	// vals[i:i+1:i+1], and a head with the same names in the same order
+	// (a proxy's usual next one) needs only its values set in vals.
+	names  []string
+	single bool
 }
 
 func newHeadReader(r io.Reader) *headReader {
@@ -88,6 +97,18 @@ type field struct{ name, value [2]int }
 // errIncomplete: the connection ended or timed out in the middle of a
 // head (nothing to answer).
 var errIncomplete = errors.New("incomplete request head")
+
+// headBuffered reports whether the buffer holds the end of a head (an
+// empty line after a line's CRLF): next then returns without reading
+// the connection, whatever it finds before that end.
+func (r *headReader) headBuffered() bool {
+	b, _ := r.br.Peek(r.br.Buffered())
+	// The usual end first: a proxy sends one head, then waits for its
+	// answer (searching the whole head costs half a deadline's update).
+	return bytes.HasSuffix(b, crlfcrlf) || bytes.Contains(b, crlfcrlf)
+}
+
+var crlfcrlf = []byte("\r\n\r\n")
 
 // line reads one line ending in LF, and checks that it ends in CRLF and
 // holds no other CR.
@@ -177,11 +198,44 @@ func (r *headReader) parse() (head, error) {
 	}
 	r.fields = fields
 	text := string(r.block)
+	if r.sameNames(fields) {
+		for i, f := range fields {
+			r.vals[i] = text[f.value[0]:f.value[1]]
+		}
+	} else {
+		r.fill(text, fields)
+	}
+	hd := head{method: text[:mEnd], target: text[mEnd+1 : tEnd], header: r.h}
+	err = hd.check(text[tEnd+1 : end-2])
+	return hd, err
+}
+
+// sameNames reports whether fields' names (in r.block) are r.names, in
+// order, with none twice (r.single).
+func (r *headReader) sameNames(fields []field) bool {
+	if !r.single || len(fields) != len(r.names) {
+		return false
+	}
+	for i, f := range fields {
+		if string(r.block[f.name[0]:f.name[1]]) != r.names[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// fill makes r.h the header map of fields (substrings of text), and
+// notes their names for sameNames.
+func (r *headReader) fill(text string, fields []field) {
 	h := r.h
 	clear(h)
-	r.vals = r.vals[:0]
+	// Room for every value first: the map's slices must all share one
+	// backing array, the one sameNames' heads write their values into.
+	r.vals = slices.Grow(r.vals[:0], len(fields))
+	r.names = r.names[:0]
 	for _, f := range fields {
 		name, value := text[f.name[0]:f.name[1]], text[f.value[0]:f.value[1]]
+		r.names = append(r.names, name)
 		if vs, ok := h[name]; ok {
 			h[name] = append(vs, value) // a copy: the slice has no room
 			continue
@@ -190,9 +244,7 @@ func (r *headReader) parse() (head, error) {
 		n := len(r.vals)
 		h[name] = r.vals[n-1 : n : n]
 	}
-	hd := head{method: text[:mEnd], target: text[mEnd+1 : tEnd], header: h}
-	err = hd.check(text[tEnd+1 : end-2])
-	return hd, err
+	r.single = len(h) == len(fields)
 }
 
 // requestLine checks "METHOD SP target SP HTTP/1.x" and returns where

@@ -4,10 +4,16 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io"
+	"io/fs"
 	"maps"
 	"net/http"
+	"net/textproto"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -22,8 +28,9 @@ func readHeads(raw string) ([]*head, error) {
 		if err != nil {
 			return out, err
 		}
-		// a copy: the reader reuses its map
-		hd.header = maps.Clone(hd.header)
+		// a deep copy: the reader reuses its map and the backing of
+		// its value slices
+		hd.header = hd.header.Clone()
 		out = append(out, &hd)
 	}
 }
@@ -188,4 +195,95 @@ func FuzzHeadReader(f *testing.F) {
 			t.Fatalf("close %v, net/http %v", hd.close, std.Close)
 		}
 	})
+}
+
+// FuzzHeadReaderReuse holds a reader that has read heads before (and
+// reuses its header map, see headReader.sameNames) to a fresh one: each
+// head of a connection reads as it would alone, nothing of the heads
+// before it showing.
+func FuzzHeadReaderReuse(f *testing.F) {
+	const a = "GET /gateway/auth HTTP/1.1\r\nHost: o\r\nApikey: k\r\nX-Forwarded-For: 1.2.3.4\r\n\r\n"
+	for _, s := range []string{
+		a + a,
+		a + "GET /gateway/auth HTTP/1.1\r\nHost: p\r\nApikey: \r\nX-Forwarded-For: 5.6.7.8\r\n\r\n",
+		a + "GET /gateway/auth HTTP/1.1\r\nhost: p\r\nAPIKEY: j\r\nx-forwarded-for: 5.6.7.8\r\n\r\n",
+		a + "GET /gateway/auth HTTP/1.1\r\nHost: o\r\nApikey: k\r\n\r\n",
+		a + "GET /gateway/auth HTTP/1.1\r\nHost: o\r\nApikey: k\r\nX-Forwarded-For: 1.2.3.4\r\nReferer: r\r\n\r\n",
+		a + "GET /gateway/auth HTTP/1.1\r\nApikey: k\r\nHost: o\r\nX-Forwarded-For: 1.2.3.4\r\n\r\n",
+		"GET /gateway/auth HTTP/1.1\r\nHost: o\r\nA: 1\r\nA: 2\r\n\r\nGET /gateway/auth HTTP/1.1\r\nHost: o\r\nA: 3\r\nA: 4\r\n\r\n" + a,
+		a + "GET /gateway/auth HTTP/1.1\r\nHost: o\r\nHost: p\r\nX-Forwarded-For: 1.2.3.4\r\n\r\n" + a,
+		a + "GET /gateway/auth HTTP/1.1\r\nHost: o\r\nApikey: k\r\nX-Forwarded-For 1.2.3.4\r\n\r\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		src := bytes.NewReader(raw)
+		r := newHeadReader(src)
+		at := 0
+		for {
+			hd, err := r.next()
+			end := len(raw) - r.br.Buffered() - src.Len()
+			alone, aloneErr := newHeadReader(bytes.NewReader(raw[at:end])).next()
+			if (err == nil) != (aloneErr == nil) || err != nil && err.Error() != aloneErr.Error() {
+				t.Fatalf("head %q: %v after other heads, %v alone", raw[at:end], err, aloneErr)
+			}
+			if err != nil {
+				return
+			}
+			if hd.method != alone.method || hd.target != alone.target || hd.close != alone.close ||
+				!maps.EqualFunc(hd.header, alone.header, slices.Equal) {
+				t.Fatalf("head %q: %+v after other heads, %+v alone", raw[at:end], hd, alone)
+			}
+			at = end
+		}
+	})
+}
+
+// TestGetCanonicalNames: every name the package's code passes to
+// getCanonical (a string literal or a constant of the package) is
+// canonical, so that getCanonical finds what Header.Get would.
+func TestGetCanonicalNames(t *testing.T) {
+	fset := token.NewFileSet()
+	pkgs, err := parser.ParseDir(fset, ".", func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	consts := map[string]string{}
+	var calls []*ast.CallExpr
+	for _, p := range pkgs {
+		for _, f := range p.Files {
+			ast.Inspect(f, func(n ast.Node) bool {
+				switch n := n.(type) {
+				case *ast.ValueSpec:
+					for i, name := range n.Names {
+						if i < len(n.Values) {
+							if lit, ok := n.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+								consts[name.Name], _ = strconv.Unquote(lit.Value)
+							}
+						}
+					}
+				case *ast.CallExpr:
+					if id, ok := n.Fun.(*ast.Ident); ok && id.Name == "getCanonical" && len(n.Args) == 2 {
+						calls = append(calls, n)
+					}
+				}
+				return true
+			})
+		}
+	}
+	if len(calls) == 0 {
+		t.Fatal("no call of getCanonical found")
+	}
+	for _, c := range calls {
+		var name string
+		switch a := c.Args[1].(type) {
+		case *ast.BasicLit:
+			name, _ = strconv.Unquote(a.Value)
+		case *ast.Ident:
+			name = consts[a.Name]
+		}
+		if name == "" || textproto.CanonicalMIMEHeaderKey(name) != name {
+			t.Errorf("%s: getCanonical of %q, not a canonical header name", fset.Position(c.Pos()), name)
+		}
+	}
 }

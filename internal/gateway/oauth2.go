@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/octroi/octroi/internal/messages"
 	"github.com/octroi/octroi/internal/portal"
@@ -86,8 +87,9 @@ func isBearer(auth string) bool {
 	return len(auth) >= 6 && strings.EqualFold(auth[:6], "bearer") && (len(auth) == 6 || auth[6] == ' ')
 }
 
-// bearerKey finds the OAUTH2 key of a bearer token, or says why not.
-func (d *Decider) bearerKey(ctx context.Context, auth string) (*portal.LiveKey, *Decision) {
+// bearerKey finds the OAUTH2 key of a bearer token valid at now, or
+// says why not.
+func (d *Decider) bearerKey(ctx context.Context, auth string, now time.Time) (*portal.LiveKey, *Decision) {
 	refuse := func(reason string, why messages.Message) (*portal.LiveKey, *Decision) {
 		r := refusal(http.StatusUnauthorized, reason, why)
 		return nil, &r
@@ -106,7 +108,7 @@ func (d *Decider) bearerKey(ctx context.Context, auth string) (*portal.LiveKey, 
 	case err != nil:
 		return refuse(ReasonBadToken, messages.New("gateway.bad_token"))
 	}
-	k, err := d.Keys.LookupKey(portal.OAuth2Lookup(t.Issuer, t.Client, t.Subject), d.now())
+	k, err := d.Keys.LookupKey(portal.OAuth2Lookup(t.Issuer, t.Client, t.Subject), now)
 	if err != nil || k.Type != portal.KeyOAuth2 {
 		return refuse(ReasonUnknownSubject, messages.New("gateway.unknown_subject", messages.Quote(t.Subject), messages.Quote(t.Client)))
 	}
@@ -117,7 +119,7 @@ func (d *Decider) bearerKey(ctx context.Context, auth string) (*portal.LiveKey, 
 // the header) opens with, or the refusal: for the explanation, which
 // must authorize the asker for the key before explaining.
 func (d *Decider) TokenKey(ctx context.Context, raw string) (*portal.LiveKey, *Decision) {
-	return d.bearerKey(ctx, "Bearer "+raw)
+	return d.bearerKey(ctx, "Bearer "+raw, d.now())
 }
 
 // ExplainToken decides in as if it presented the bearer token raw,

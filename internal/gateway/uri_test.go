@@ -65,6 +65,28 @@ func TestURIReaderReuse(t *testing.T) {
 	if _, q, _ := r.read("/a?z=3"); !reflect.DeepEqual(q, url.Values{"z": {"3"}}) {
 		t.Fatalf("second read: %v, want z=3 alone", q)
 	}
+	// One read after another, the names the same or not, sent once or
+	// twice (a reader that keeps the map for the same names in the same
+	// order, see uriReader.sameNames).
+	for _, c := range []struct {
+		uri  string
+		want url.Values
+	}{
+		{"/a?x=1&y=2", url.Values{"x": {"1"}, "y": {"2"}}},
+		{"/a?x=3&y=4", url.Values{"x": {"3"}, "y": {"4"}}},
+		{"/a?y=5&x=6", url.Values{"x": {"6"}, "y": {"5"}}},
+		{"/a?x=1&x=2", url.Values{"x": {"1", "2"}}},
+		{"/a?x=3&x=4", url.Values{"x": {"3", "4"}}},
+		{"/a?x=5", url.Values{"x": {"5"}}},
+		{"/a", url.Values{}},
+		{"/b", url.Values{}},
+		{"/a?%78=7", url.Values{"x": {"7"}}},
+		{"/a?x=8", url.Values{"x": {"8"}}},
+	} {
+		if _, q, _ := r.read(c.uri); !reflect.DeepEqual(q, c.want) {
+			t.Fatalf("%s after the others: %v, want %v", c.uri, q, c.want)
+		}
+	}
 	const uri = "/wms?SERVICE=WMS&REQUEST=GetMap&LAYERS=topo_routes&BBOX=1"
 	if n := testing.AllocsPerRun(100, func() { r.read(uri) }); n != 0 {
 		t.Errorf("%v allocations per read of %q, want 0", n, uri)
