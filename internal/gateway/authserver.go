@@ -35,7 +35,8 @@ import (
 // Contract:
 //   - one goroutine per connection; requests of a connection are answered
 //     in order (pipelined requests are read from the buffer, their answers
-//     written together);
+//     written together while a whole next head is buffered: an answer never
+//     waits for a request still arriving);
 //   - a head the reader refuses (see h1.go) is answered 400, 431 or 505
 //     with a problem body saying what is wrong, and the connection closes;
 //   - a target other than /gateway/auth (its query ignored) is answered
@@ -263,7 +264,10 @@ func (s *AuthServer) serveConn(c *authConn) {
 		} else {
 			w.refusal(d, hd.header.Get("Accept-Language"), head, hd.close, now)
 		}
-		if hd.close || r.br.Buffered() == 0 {
+		// Answers are written together only while a whole next head is
+		// buffered: an answer never waits for a request still arriving
+		// (half a head behind it would hold it until HeaderTimeout).
+		if hd.close || !r.headBuffered() {
 			_ = c.SetWriteDeadline(now.Add(writeTime))
 			if w.bw.Flush() != nil || hd.close {
 				return

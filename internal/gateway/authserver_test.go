@@ -263,8 +263,13 @@ func TestAuthServerReadDeadlines(t *testing.T) {
 	half := dialWire(t, base)
 	half.send("GET /gateway/auth HTTP/1.1\r\nHost: a\r\n\r\nGET /gateway/auth HTTP/1.1\r\nHost: a\r\n")
 	start = time.Now()
-	// (The answer to the whole head waits in the buffer with the next
-	// answers: none is written.)
+	// The whole head is answered at once, without waiting for the half
+	// behind it.
+	half.c.SetReadDeadline(time.Now().Add(headTime / 2))
+	if res, body := half.answer("GET"); res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "bad_request") {
+		t.Fatalf("the whole head before half a head (no original URI): %d %q", res.StatusCode, body)
+	}
+	half.c.SetReadDeadline(time.Now().Add(20 * time.Second))
 	if _, err := io.Copy(io.Discard, half.br); err != nil {
 		t.Fatalf("half a pipelined head kept the connection: %v", err)
 	}
