@@ -8,10 +8,10 @@ import (
 	"go/parser"
 	"go/token"
 	"io"
-	"io/fs"
 	"maps"
 	"net/http"
 	"net/textproto"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -244,32 +244,41 @@ func FuzzHeadReaderReuse(f *testing.F) {
 // canonical, so that getCanonical finds what Header.Get would.
 func TestGetCanonicalNames(t *testing.T) {
 	fset := token.NewFileSet()
-	pkgs, err := parser.ParseDir(fset, ".", func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, 0)
+	names, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)
 	}
+	var files []*ast.File
+	for _, name := range names {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
 	consts := map[string]string{}
 	var calls []*ast.CallExpr
-	for _, p := range pkgs {
-		for _, f := range p.Files {
-			ast.Inspect(f, func(n ast.Node) bool {
-				switch n := n.(type) {
-				case *ast.ValueSpec:
-					for i, name := range n.Names {
-						if i < len(n.Values) {
-							if lit, ok := n.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
-								consts[name.Name], _ = strconv.Unquote(lit.Value)
-							}
+	for _, f := range files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.ValueSpec:
+				for i, name := range n.Names {
+					if i < len(n.Values) {
+						if lit, ok := n.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+							consts[name.Name], _ = strconv.Unquote(lit.Value)
 						}
 					}
-				case *ast.CallExpr:
-					if id, ok := n.Fun.(*ast.Ident); ok && id.Name == "getCanonical" && len(n.Args) == 2 {
-						calls = append(calls, n)
-					}
 				}
-				return true
-			})
-		}
+			case *ast.CallExpr:
+				if id, ok := n.Fun.(*ast.Ident); ok && id.Name == "getCanonical" && len(n.Args) == 2 {
+					calls = append(calls, n)
+				}
+			}
+			return true
+		})
 	}
 	if len(calls) == 0 {
 		t.Fatal("no call of getCanonical found")
