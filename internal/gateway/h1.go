@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -74,21 +73,14 @@ type head struct {
 // request to the next: a head must not be kept once the next is read.
 type headReader struct {
 	br     *bufio.Reader
-	block  []byte   // the head's lines, CRLF included
-	lines  []int    // where each header line starts in block
-	vals   []string // backing of the header map's one-value slices
+	block  []byte // the head's lines, CRLF included
+	lines  []int  // where each header line starts in block
 	fields []field
-	h      http.Header
-	// names are the header names of the last head, in order; single:
-	// none came twice, so that h holds exactly names[i] ->
-	// vals[i:i+1:i+1], and a head with the same names in the same order
-	// (a proxy's usual next one) needs only its values set in vals.
-	names  []string
-	single bool
+	h      valueMap // the header map
 }
 
 func newHeadReader(r io.Reader) *headReader {
-	return &headReader{br: bufio.NewReaderSize(r, readBufferSize), h: make(http.Header, 16)}
+	return &headReader{br: bufio.NewReaderSize(r, readBufferSize)}
 }
 
 // field is a header line's name and value, as offsets in the head.
@@ -198,53 +190,11 @@ func (r *headReader) parse() (head, error) {
 	}
 	r.fields = fields
 	text := string(r.block)
-	if r.sameNames(fields) {
-		for i, f := range fields {
-			r.vals[i] = text[f.value[0]:f.value[1]]
-		}
-	} else {
-		r.fill(text, fields)
-	}
-	hd := head{method: text[:mEnd], target: text[mEnd+1 : tEnd], header: r.h}
+	r.h.set(len(fields), func(i int) string { return text[fields[i].name[0]:fields[i].name[1]] },
+		func(i int) string { return text[fields[i].value[0]:fields[i].value[1]] })
+	hd := head{method: text[:mEnd], target: text[mEnd+1 : tEnd], header: r.h.m}
 	err = hd.check(text[tEnd+1 : end-2])
 	return hd, err
-}
-
-// sameNames reports whether fields' names (in r.block) are r.names, in
-// order, with none twice (r.single).
-func (r *headReader) sameNames(fields []field) bool {
-	if !r.single || len(fields) != len(r.names) {
-		return false
-	}
-	for i, f := range fields {
-		if string(r.block[f.name[0]:f.name[1]]) != r.names[i] {
-			return false
-		}
-	}
-	return true
-}
-
-// fill makes r.h the header map of fields (substrings of text), and
-// notes their names for sameNames.
-func (r *headReader) fill(text string, fields []field) {
-	h := r.h
-	clear(h)
-	// Room for every value first: the map's slices must all share one
-	// backing array, the one sameNames' heads write their values into.
-	r.vals = slices.Grow(r.vals[:0], len(fields))
-	r.names = r.names[:0]
-	for _, f := range fields {
-		name, value := text[f.name[0]:f.name[1]], text[f.value[0]:f.value[1]]
-		r.names = append(r.names, name)
-		if vs, ok := h[name]; ok {
-			h[name] = append(vs, value) // a copy: the slice has no room
-			continue
-		}
-		r.vals = append(r.vals, value)
-		n := len(r.vals)
-		h[name] = r.vals[n-1 : n : n]
-	}
-	r.single = len(h) == len(fields)
 }
 
 // requestLine checks "METHOD SP target SP HTTP/1.x" and returns where

@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"net/url"
-	"slices"
 	"strings"
 )
 
@@ -29,16 +28,8 @@ import (
 // The zero value is ready to use; a reader is not safe for concurrent
 // use (the forward-auth listener keeps one per connection).
 type uriReader struct {
-	q    url.Values
-	vals []string // backing of the map's one-value slices
-	kvs  []queryParam
-	// names are the parameter names of the last query read here, in
-	// order; single: none came twice, so that q holds exactly names[i]
-	// -> vals[i:i+1:i+1], and a query with the same names in the same
-	// order (a client's usual next one) needs only its values set in
-	// vals.
-	names  []string
-	single bool
+	q   valueMap
+	kvs []queryParam
 }
 
 // queryParam is one parameter of a query, unescaped.
@@ -109,50 +100,6 @@ func (r *uriReader) query(raw string) (url.Values, bool) {
 		kvs = append(kvs, queryParam{k, v})
 	}
 	r.kvs = kvs
-	if r.q != nil && r.sameNames(kvs) {
-		for i, p := range kvs {
-			r.vals[i] = p.value
-		}
-		return r.q, true
-	}
-	r.fill(kvs)
-	return r.q, true
-}
-
-// sameNames reports whether kvs' names are r.names, in order, with none
-// twice (r.single).
-func (r *uriReader) sameNames(kvs []queryParam) bool {
-	if !r.single || len(kvs) != len(r.names) {
-		return false
-	}
-	for i, p := range kvs {
-		if p.name != r.names[i] {
-			return false
-		}
-	}
-	return true
-}
-
-// fill makes r.q the values of kvs, and notes their names for sameNames.
-func (r *uriReader) fill(kvs []queryParam) {
-	if r.q == nil {
-		r.q = make(url.Values, 8)
-	}
-	q := r.q
-	clear(q)
-	// Room for every value first: the map's slices must all share one
-	// backing array, the one sameNames' queries write their values into.
-	r.vals = slices.Grow(r.vals[:0], len(kvs))
-	r.names = r.names[:0]
-	for _, p := range kvs {
-		r.names = append(r.names, p.name)
-		if vs, seen := q[p.name]; seen {
-			q[p.name] = append(vs, p.value) // a copy: vs is clipped
-			continue
-		}
-		r.vals = append(r.vals, p.value)
-		n := len(r.vals)
-		q[p.name] = r.vals[n-1 : n : n]
-	}
-	r.single = len(q) == len(kvs)
+	r.q.set(len(kvs), func(i int) string { return kvs[i].name }, func(i int) string { return kvs[i].value })
+	return r.q.m, true
 }
