@@ -16,7 +16,8 @@ var memKinds = []string{kindAccount, kindOrg, kindCommunity, kindOrgGroup, kindD
 
 // kindDeleted records the deletion of a record of a kind kept in memory
 // (id "kind/id"), since followers read what was written (DocsSince), and a
-// deleted document is no longer there to read.
+// deleted document is no longer there to read. These records are kept:
+// that of an organisation also retires its id (CreateOrganisation).
 const kindDeleted = "deleted_record"
 
 // records is the in-memory copy of the records of memKinds, which the

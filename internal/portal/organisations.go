@@ -130,6 +130,14 @@ func (s *Service) CreateOrganisation(ctx context.Context, actor string, o Organi
 		} else if ok {
 			return conflict("conflict.organisation_id_taken", messages.Quote(o.ID))
 		}
+		// The id of a deleted organisation stays its own: its join and
+		// access requests and its audit log are filed under it, and a new
+		// organisation must not inherit them.
+		if retired, err := t.exists(ctx, kindDeleted, kindOrg+"/"+o.ID); err != nil {
+			return err
+		} else if retired {
+			return conflict("conflict.organisation_id_retired", messages.Quote(o.ID))
+		}
 		switch ok, err := t.exists(ctx, kindAccount, firstAdmin); {
 		case err != nil:
 			return err

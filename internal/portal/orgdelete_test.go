@@ -72,10 +72,15 @@ func TestDeleteOrganisation(t *testing.T) {
 		if !told {
 			t.Error("the requester was not told")
 		}
-		// The id is free again.
-		must[portal.Organisation](t)(svc.CreateOrganisation(ctx, w.admin, portal.Organisation{ID: "asso", Name: "Autre", Type: portal.OrgAssociation}, "stranger"))
+		// The id is not given again: the old requests and audit log are
+		// filed under it, and a new organisation must not inherit them.
+		_, err = svc.CreateOrganisation(ctx, w.admin, portal.Organisation{ID: "asso", Name: "Autre", Type: portal.OrgAssociation}, "stranger")
+		wantErr(t, err, portal.ErrConflict)
+		if !strings.Contains(refusalIn(err, messages.English), "was deleted") {
+			t.Errorf("re-creating a deleted organisation's id: %v", err)
+		}
 		if e.check("organisation:asso#member@user:part") {
-			t.Error("a member of the deleted organisation is a member of the new one")
+			t.Error("a member of the deleted organisation is still a member")
 		}
 	})
 }
