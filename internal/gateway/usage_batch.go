@@ -215,7 +215,7 @@ func DecodeUsageEvents(data []byte) ([]UsageEvent, error) {
 	}
 	evs := make([]UsageEvent, len(b.E))
 	for i, a := range b.E {
-		if len(a) < 8 || a[7] < 0 || int64(len(a)) < 8+2*a[7] {
+		if len(a) < 8 || a[7] < 0 || a[7] > int64(len(a)-8)/2 { // not 8+2*a[7]: a corrupt count would overflow it
 			return nil, fmt.Errorf("usage events: event %d is %d numbers long", i, len(a))
 		}
 		ev := &evs[i]

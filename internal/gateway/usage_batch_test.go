@@ -73,3 +73,18 @@ func FuzzUsageBatchRoundTrip(f *testing.F) {
 		}
 	})
 }
+
+// A corrupt batch is refused with an error naming the event, never a
+// panic: a layer count so large that 8+2*count overflows among them.
+func TestUsageBatchCorruptRefused(t *testing.T) {
+	for _, doc := range []string{
+		`{"v":2,"w":"w","t0":0,"s":["k"],"e":[[0,0,0,0,0,0,0,4611686018427387904]]}`,
+		`{"v":2,"w":"w","t0":0,"s":["k"],"e":[[0,0,0,0,0,0,0,9223372036854775807]]}`,
+		`{"v":2,"w":"w","t0":0,"s":["k"],"e":[[0,0,0,0,0,0,0,1]]}`,
+		`{"v":2,"w":"w","t0":0,"s":["k"],"e":[[0,0,0]]}`,
+	} {
+		if _, err := DecodeUsageEvents([]byte(doc)); err == nil {
+			t.Errorf("%s: read, want an error", doc)
+		}
+	}
+}
