@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/octroi/octroi/internal/portal"
@@ -123,9 +122,9 @@ func (w *usageWriter) init() {
 func (u *UsageLog) Writer() string { return u.w.id }
 
 // Flush writes the events waiting and the sums that changed, now. On
-// failure the events are kept for the next flush, within the buffer's
-// bound (the oldest beyond it dropped and counted), and the sums stay to
-// write.
+// failure the events are kept for the next flush (within maxHeld: newer
+// ones then wait in the channel, dropped and counted when it is full),
+// and the sums stay to write.
 func (u *UsageLog) Flush(ctx context.Context) error {
 	if err := u.flushEvents(ctx); err != nil {
 		return err
@@ -295,11 +294,13 @@ func (u *UsageLog) writeSums(ctx context.Context) error {
 	if len(w.dirty) == 0 && len(w.late) == 0 && w.marked == w.summed {
 		return nil
 	}
-	var buf []byte
 	_, err := u.cfg.Docs.Transact(ctx, func(tx store.DocTx) error {
 		for _, sh := range w.dirty {
-			buf = appendUsageSums(buf[:0], sh.sums)
-			if err := tx.PutDoc(ctx, store.Doc{Kind: sh.ref.kind, ID: sh.ref.id, Parent: sh.parent, Data: buf}); err != nil {
+			data, err := encodeUsageSums(sh.sums)
+			if err != nil {
+				return err
+			}
+			if err := tx.PutDoc(ctx, store.Doc{Kind: sh.ref.kind, ID: sh.ref.id, Parent: sh.parent, Data: data}); err != nil {
 				return err
 			}
 		}
@@ -401,7 +402,11 @@ func addToShards(ctx context.Context, tx store.DocTx, writer string, sums []Usag
 		for i := range cur {
 			ps[i] = &cur[i]
 		}
-		if err := tx.PutDoc(ctx, store.Doc{Kind: a.ref.kind, ID: a.ref.id, Parent: a.parent, Data: appendUsageSums(nil, ps)}); err != nil {
+		data, err := encodeUsageSums(ps)
+		if err != nil {
+			return err
+		}
+		if err := tx.PutDoc(ctx, store.Doc{Kind: a.ref.kind, ID: a.ref.id, Parent: a.parent, Data: data}); err != nil {
 			return err
 		}
 	}
@@ -431,36 +436,13 @@ func putWriterRec(ctx context.Context, tx store.DocTx, writer, through string) e
 	return tx.PutDoc(ctx, store.Doc{Kind: KindUsageWriters, ID: writer, Data: data})
 }
 
-// appendUsageSums appends a portal.UsageSums record of sums, as
-// json.Marshal writes it.
-func appendUsageSums(b []byte, sums []*UsageSum) []byte {
-	b = append(b, `{"v":1,"sums":[`...)
+// encodeUsageSums is the portal.UsageSums record of sums.
+func encodeUsageSums(sums []*UsageSum) ([]byte, error) {
+	rec := portal.UsageSums{V: 1, Sums: make([]UsageSum, len(sums))}
 	for i, s := range sums {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendUsageSum(b, *s)
+		rec.Sums[i] = *s
 	}
-	return append(b, "]}"...)
-}
-
-// appendUsageSum appends s as json.Marshal writes it.
-func appendUsageSum(b []byte, s UsageSum) []byte {
-	b = append(b, `{"day":`...)
-	b = appendJSONString(b, s.Day)
-	b = append(b, `,"key":`...)
-	b = appendJSONString(b, s.Key)
-	b = appendStringField(b, "account", s.Account)
-	b = append(b, `,"service":`...)
-	b = appendJSONString(b, s.Service)
-	b = appendStringField(b, "grant", s.Grant)
-	b = append(b, `,"allowed":`...)
-	b = strconv.AppendInt(b, s.Allowed, 10)
-	b = append(b, `,"refused":`...)
-	b = strconv.AppendInt(b, s.Refused, 10)
-	b = append(b, `,"bytes":`...)
-	b = strconv.AppendInt(b, s.Bytes, 10)
-	return append(b, '}')
+	return json.Marshal(rec)
 }
 
 // catchUp sums the events of the other writers that their records do not
