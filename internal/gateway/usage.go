@@ -206,7 +206,9 @@ func (u *UsageLog) collect() {
 		}
 		break
 	}
-	full := len(u.inbox) >= u.cfg.Buffer/2
+	// (not while the writer holds events of a failed write: they are
+	// retried every FlushEvery, not at every collection)
+	full := len(u.inbox) >= u.cfg.Buffer/2 && u.held.Load() == 0
 	u.inMu.Unlock()
 	if full {
 		select {
