@@ -28,26 +28,44 @@ type OrgAdmin interface {
 // administers reports whether the reader is a platform administrator
 // (false without the screens).
 func (u *ui) administers(ctx context.Context, v *view) (bool, error) {
-	if u.cfg.OrgAdmin == nil || v.Actor == "" {
+	if u.cfg.OrgAdmin == nil {
 		return false, nil
 	}
-	r, err := u.cfg.OrgAdmin.MyRights(ctx, v.Actor, "platform", "", "administer")
+	return isPlatformAdmin(ctx, u.cfg.OrgAdmin, v)
+}
+
+// isPlatformAdmin reports whether the reader is a platform administrator,
+// as rights answers (false for an anonymous one).
+func isPlatformAdmin(ctx context.Context, rights interface {
+	MyRights(ctx context.Context, actor, typ, id string, perms ...string) (map[string]bool, error)
+}, v *view) (bool, error) {
+	if v.Actor == "" {
+		return false, nil
+	}
+	r, err := rights.MyRights(ctx, v.Actor, "platform", "", "administer")
 	return r["administer"], err
 }
 
-// mayAdministerOrgs refuses a reader who may not create or delete
-// organisations: an anonymous one must sign in, others are forbidden.
-func (u *ui) mayAdministerOrgs(ctx context.Context, v *view) error {
-	if v.Actor == "" {
+// onlyPlatformAdmins refuses a reader who is not a platform
+// administrator (admin, as isPlatformAdmin or administers says): an
+// anonymous one must sign in, others are forbidden.
+func onlyPlatformAdmins(v *view, admin bool, err error) error {
+	switch {
+	case v.Actor == "":
 		return portal.ErrUnauthenticated
-	}
-	switch ok, err := u.administers(ctx, v); {
 	case err != nil:
 		return err
-	case !ok:
+	case !admin:
 		return portal.ErrForbidden
 	}
 	return nil
+}
+
+// mayAdministerOrgs refuses a reader who may not create or delete
+// organisations.
+func (u *ui) mayAdministerOrgs(ctx context.Context, v *view) error {
+	ok, err := u.administers(ctx, v)
+	return onlyPlatformAdmins(v, ok, err)
 }
 
 // orgNewView is the creation form's data.

@@ -32,21 +32,11 @@ type OrgGroups interface {
 }
 
 // mayManageOrgGroups refuses the reader who may not manage groups of
-// organisations: an anonymous one must sign in, others are forbidden.
+// organisations: groups have no rights of their own, manage on any group
+// is the platform's administer.
 func (u *ui) mayManageOrgGroups(ctx context.Context, v *view) error {
-	if v.Actor == "" {
-		return portal.ErrUnauthenticated
-	}
-	// Groups have no rights of their own: manage on any group is the
-	// platform's administer, which the engine answers for the platform.
-	r, err := u.cfg.OrgGroups.MyRights(ctx, v.Actor, "platform", "", "administer")
-	if err != nil {
-		return err
-	}
-	if !r["administer"] {
-		return portal.ErrForbidden
-	}
-	return nil
+	ok, err := isPlatformAdmin(ctx, u.cfg.OrgGroups, v)
+	return onlyPlatformAdmins(v, ok, err)
 }
 
 func (u *ui) orgGroups(w http.ResponseWriter, r *http.Request, v *view) error {
