@@ -337,7 +337,7 @@ func (s *Service) CreateKey(ctx context.Context, actor string, spec KeySpec) (Ac
 	}
 	var secret string
 	err = s.do(ctx, actor, guard{active: true}, func(t *txn) error {
-		n, err := t.countKeys(actor)
+		n, err := t.countUnder(KindAccessKey, actor, maxKeysPerOwner+1)
 		if err != nil {
 			return err
 		}
@@ -367,11 +367,6 @@ func (t *txn) putKey(k AccessKey, alt string) error {
 		return err
 	}
 	return t.credentialsChanged(KindAccessKey, k.ID)
-}
-
-func (t *txn) countKeys(owner string) (int, error) {
-	ds, err := t.docs.ListDocs(t.ctx, KindAccessKey, owner, "", maxKeysPerOwner+1)
-	return len(ds), err
 }
 
 // cleanPairs checks the ids of the accesses asked for and drops repeats.

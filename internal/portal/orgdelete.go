@@ -34,12 +34,12 @@ func (s *Service) DeleteOrganisation(ctx context.Context, actor, id string) erro
 		if err := t.get(ctx, kindOrg, id, &before); err != nil {
 			return err
 		}
-		if n, err := t.countUpTo(kindDataset, id); err != nil {
+		if n, err := t.countUnder(kindDataset, id, 1000); err != nil {
 			return err
 		} else if n > 0 {
 			return conflict("conflict.organisation_has_datasets", messages.Quote(id), n)
 		}
-		if n, err := t.countUpTo(kindPage, id); err != nil {
+		if n, err := t.countUnder(kindPage, id, 1000); err != nil {
 			return err
 		} else if n > 0 {
 			return conflict("conflict.organisation_has_pages", messages.Quote(id), n)
@@ -74,13 +74,6 @@ func (s *Service) DeleteOrganisation(ctx context.Context, actor, id string) erro
 		}
 		return t.audit("organisation.delete", "organisation:"+id, before, nil)
 	})
-}
-
-// countUpTo counts the records of kind under parent, up to 1000 (the
-// number is for a refusal's message).
-func (t *txn) countUpTo(kind, parent string) (int, error) {
-	docs, err := t.view.docs.ListDocs(t.ctx, kind, parent, "", 1000)
-	return len(docs), err
 }
 
 // cancelJoinRequests cancels the pending requests to join o, and tells

@@ -432,6 +432,12 @@ func (t *txn) deleteDoc(kind, id string) error {
 	return t.tx.DeleteDoc(t.ctx, kind, id)
 }
 
+// countUnder counts the records of kind under parent, up to max.
+func (t *txn) countUnder(kind, parent string, max int) (int, error) {
+	docs, err := t.view.docs.ListDocs(t.ctx, kind, parent, "", max)
+	return len(docs), err
+}
+
 // notify records a notice for account to, and its e-mail in the outbox
 // when its kind is e-mailed (outbox.go). Secrets in data (a single-use
 // link) go to the outbox only, never into the notice.
